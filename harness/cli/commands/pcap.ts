@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { CaptureError } from '../../capture/errors.js';
+import type { Flow } from '../../capture/flows.js';
+import { type CaptureSummary, summariseCapture } from '../../capture/summary.js';
+
+const PROGRAM = 'egress-conformance';
+
+function table(summary: CaptureSummary): string {
+  const headers = ['SRC', 'DST', 'PROTO', 'SPORT', 'DPORT', 'PACKETS'];
+  const rows = summary.flows.map((f: Flow) => [
+    f.src,
+    f.dst,
+    f.protocol,
+    f.srcPort === null ? '-' : String(f.srcPort),
+    f.dstPort === null ? '-' : String(f.dstPort),
+    String(f.packets),
+  ]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // Numbers right-aligned, text left-aligned.
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const flowWord = summary.flows.length === 1 ? 'flow' : 'flows';
+  const head = `${summary.packets} packets, ${summary.flows.length} IP ${flowWord}${
+    summary.truncated ? ' (truncated: the file ends inside a record)' : ''
+  }`;
+  return [head, ...(rows.length > 0 ? [line(headers), ...rows.map(line)] : [])].join('\n');
+}
+
+/** One line, no stack: capture errors carry their own message; anything else is shown briefly. */
+function describe(err: unknown): string {
+  if (err instanceof CaptureError) return err.message;
+  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+}
+
+/**
+ * `pcap summary FILE [--json]`: packets, truncation and flows of a capture. Exit code 0 for any
+ * readable capture (truncated too), 1 with one line on stderr otherwise.
+ */
+export function registerPcapCommand(program: Command): void {
+  const pcap = program.command('pcap').description('read packet captures (pcap, pcapng)');
+  pcap
+    .command('summary')
+    .description('count the packets of a capture per flow (src, dst, protocol, ports)')
+    .argument('<file>', 'a pcap or pcapng file')
+    .option('--json', 'print one JSON object: {packets, truncated, flows}')
+    .action(async (file: string, options: { json?: boolean }) => {
+      try {
+        const summary = await summariseCapture(file);
+        process.stdout.write(`${options.json ? JSON.stringify(summary) : table(summary)}\n`);
+      } catch (err) {
+        process.stderr.write(`${PROGRAM}: ${describe(err)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

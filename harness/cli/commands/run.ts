@@ -1,0 +1,351 @@
+/**
+ * `run`: options -> preflight -> environment up -> tests -> cleanup -> reports (DESIGN.md's flow).
+ * Exit 0 when every counted test passed, 1 when a check failed, 2 on usage errors, 130 when
+ * interrupted.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
+import type { Provider, ProviderOptions } from '../../env/provider.js';
+import { availableProviders, loadProvider } from '../../env/registry.js';
+import { renderSummary } from '../../report/console.js';
+import { writeReports } from '../../report/write.js';
+import { contextFor } from '../../run/context.js';
+import { consoleLogger, type Logger } from '../../run/log.js';
+import {
+  defaultReportDir,
+  FAMILY_CHOICES,
+  type OptionsFile,
+  optionsFileSchema,
+  PROFILE_CHOICES,
+  PROVIDER_CHOICES,
+  type RunOptions,
+  redactOptions,
+  timeoutsFrom,
+} from '../../run/options.js';
+import { type PlannedTest, planRun, unknownTestIds } from '../../run/plan.js';
+import { type PhaseTiming, type RunResult, runPassed } from '../../run/results.js';
+import { runTests } from '../../run/runner.js';
+import { loadCatalogue } from '../../spec/catalogue.js';
+import { parseDuration } from '../../spec/duration.js';
+import { formatProblem, parseYamlWith } from '../../spec/loader.js';
+import { render } from '../../spec/template.js';
+import { isTimeoutName, TIMEOUT_NAMES } from '../../spec/timeouts.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+
+interface RunFlags {
+  provider?: string;
+  profile?: string;
+  runTest?: string[];
+  skipTests?: string;
+  family?: string;
+  reportDir?: string;
+  optionsFile?: string;
+  timeout?: string[];
+  keep?: boolean;
+  dryRun?: boolean;
+  debug?: boolean;
+  skipProvisional?: boolean;
+  suites?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+async function readOptionsFile(path: string): Promise<OptionsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`--options-file ${path}: cannot read the file`);
+  }
+  const result = parseYamlWith(optionsFileSchema, text, path, 'run options');
+  if (!result.ok) throw new UsageError('', result.problems.map(formatProblem));
+  return result.data;
+}
+
+function parseTimeoutFlags(values: string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const [name = '', duration = ''] = value.split('=', 2);
+    if (!isTimeoutName(name)) {
+      throw new UsageError(
+        `--timeout ${value}: unknown timeout '${name}'; expected one of ${TIMEOUT_NAMES.join(', ')}`,
+      );
+    }
+    if (parseDuration(duration) === undefined) {
+      throw new UsageError(`--timeout ${value}: expected NAME=DURATION with a duration such as 30s or 2m`);
+    }
+    result[name] = duration;
+  }
+  return result;
+}
+
+/** Defaults, then the options file, then flags. */
+export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
+  const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
+  const skipFlag = flags.skipTests
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const options: RunOptions = {
+    provider: (flags.provider ?? file.provider ?? 'auto') as RunOptions['provider'],
+    profile: (flags.profile ?? file.profile ?? 'core') as RunOptions['profile'],
+    runTests: flags.runTest ?? file.runTests ?? [],
+    skipTests: skipFlag ?? file.skipTests ?? [],
+    reportDir: flags.reportDir ?? file.reportDir ?? defaultReportDir(),
+    timeouts: timeoutsFrom({
+      ...(file.timeouts as Record<string, string>),
+      ...parseTimeoutFlags(flags.timeout ?? []),
+    }),
+    keep: flags.keep ?? file.keep ?? false,
+    dryRun: flags.dryRun ?? false,
+    debug: flags.debug ?? false,
+    skipProvisional: flags.skipProvisional ?? file.skipProvisional ?? false,
+    providerOptions: { lab: file.lab ?? {}, kind: file.kind ?? {}, existing: file.existing ?? {} },
+  };
+  const family = flags.family ?? file.family;
+  if (family) options.family = family as RunOptions['family'];
+  const suites = flags.suites ?? file.suites;
+  if (suites) options.suites = suites;
+  if (file.implementation) options.implementation = file.implementation;
+  return options;
+}
+
+function familiesOf(option: RunOptions['family']): IpFamily[] | undefined {
+  if (option === undefined) return undefined;
+  return option === 'dual' ? ['ipv4', 'ipv6'] : [option];
+}
+
+function newRunId(): string {
+  return randomBytes(4).toString('hex').slice(0, 6);
+}
+
+async function requireProvider(name: ProviderName): Promise<Provider> {
+  const provider = await loadProvider(name);
+  if (!provider) {
+    throw new UsageError(
+      `--provider ${name}: this build has no ${name} provider; available: ${availableProviders().join(', ') || 'none'}`,
+    );
+  }
+  return provider;
+}
+
+/** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
+async function chooseProvider(
+  options: RunOptions,
+  providerOptions: ProviderOptions,
+  log: Logger,
+): Promise<Provider> {
+  if (options.provider !== 'auto') return requireProvider(options.provider);
+  const kind = await loadProvider('kind');
+  if (kind) {
+    const problems = await kind.preflight({ ...providerOptions, settings: options.providerOptions.kind });
+    if (problems.length === 0) return kind;
+    log.info(
+      `provider auto: kind cannot run on this host (${problems.map((p) => p.item).join(', ')}); using the embedded reference lab.`,
+    );
+  } else {
+    log.info('provider auto: no kind provider in this build; using the embedded reference lab.');
+  }
+  log.info(
+    'NOTE: the reference lab proves the suite on real packets; its results certify no implementation.',
+  );
+  return requireProvider('lab');
+}
+
+function describeStep(raw: Record<string, unknown>, values: Record<string, string | number>): string {
+  const [kind, body] = Object.entries(render(raw, values))[0] as [string, unknown];
+  return `${kind}: ${JSON.stringify(body)}`;
+}
+
+function printDryRun(planned: PlannedTest[], description: EnvironmentDescription, log: Logger): void {
+  log.info(
+    `dry run on the ${description.provider} provider (planned environment ${description.id}); nothing is created.`,
+  );
+  for (const test of planned) {
+    const { scenario } = test.loaded;
+    const head = `=== ${scenario.id} [${test.family}] namespace ${test.namespace}`;
+    if (test.skip) {
+      log.info(`${head}: skipped (${test.skip.reason}: ${test.skip.message})`);
+      continue;
+    }
+    const ctx = contextFor(test, description);
+    log.info(head);
+    log.info(`# objects applied (in step order), rendered for ${test.family}:`);
+    for (const [name, object] of Object.entries(ctx.manifests)) {
+      log.info(`---\n# manifest ${name}\n${stringify(object, { lineWidth: 0 }).trimEnd()}`);
+    }
+    log.info('# steps:');
+    scenario.steps.forEach((raw, i) => {
+      log.info(`${i + 1}. ${describeStep(raw, ctx.values)}`);
+    });
+  }
+}
+
+function installSignalHandlers(controller: AbortController, log: Logger): () => void {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      log.info(`\n${signal}: stopping after cleanup (send it again to exit at once, leaving things behind)`);
+      controller.abort();
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+async function timed<T>(phases: PhaseTiming[], name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    phases.push({ name, durationMs: Math.round(performance.now() - started) });
+  }
+}
+
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const options = await resolveRunOptions(flags);
+  const log = consoleLogger(options.debug);
+  const catalogue = await loadCatalogue(undefined, options.suites);
+  if (catalogue.problems.length > 0) {
+    throw new UsageError('invalid scenario specs', catalogue.problems.map(formatProblem));
+  }
+  const unknown = unknownTestIds(catalogue.scenarios, [...options.runTests, ...options.skipTests]);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--run-test/--skip-tests: no scenario with id ${unknown.join(', ')}; see \`egress-conformance list\``,
+    );
+  }
+  const printable = redactOptions({ ...options }) as Record<string, unknown>;
+  log.info(`effective options:\n${stringify(printable).trimEnd().replace(/^/gm, '  ')}`);
+
+  const runId = newRunId();
+  const controller = new AbortController();
+  const providerOptions: ProviderOptions = {
+    runId,
+    keep: options.keep,
+    settings: {},
+    log,
+    signal: controller.signal,
+  };
+  const families = familiesOf(options.family);
+  if (families) providerOptions.families = families;
+  const provider = await chooseProvider(options, providerOptions, log);
+  const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
+
+  if (options.dryRun) {
+    const description = provider.plannedDescription(settings);
+    printDryRun(planRun(catalogue.scenarios, options, description, runId), description, log);
+    return EXIT_OK;
+  }
+
+  const problems = await provider.preflight(settings);
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`${p.item}: ${p.problem} (fix: ${p.fix})\n`);
+    throw new Error(`the ${provider.name} provider cannot run on this host`);
+  }
+
+  // From here on Ctrl-C stops cleanly: bring-up, tests and teardown all watch the signal.
+  const removeHandlers = installSignalHandlers(controller, log);
+  const phases: PhaseTiming[] = [];
+  const startedAt = new Date().toISOString();
+  const reportDir = resolve(options.reportDir);
+  let env: Environment | undefined;
+  try {
+    const up = await timed(phases, 'bring-up', () => provider.up(settings));
+    phases.push(...up.phases.map((p) => ({ ...p, name: `bring-up: ${p.name}` })));
+    env = up.env;
+    const description = await env.describe();
+    log.info(
+      `environment ${description.id}: ${description.implementation.name} ${description.implementation.version}, ` +
+        `${description.nodes.length} nodes, ${description.families.join('+')}${up.reused ? ' (reused)' : ''}`,
+    );
+    const planned = planRun(catalogue.scenarios, options, description, runId);
+    const liveEnv = env;
+    const tests = await timed(phases, 'tests', () =>
+      runTests(planned, {
+        env: liveEnv,
+        description,
+        runId,
+        reportDir,
+        timeouts: options.timeouts,
+        signal: controller.signal,
+        log,
+      }),
+    );
+    for (const test of tests.filter((t) => t.status !== 'skipped')) {
+      phases.push({ name: `scenario ${test.scenarioId} [${test.family}]`, durationMs: test.durationMs });
+    }
+    await timed(phases, 'teardown', () => liveEnv.close({ keep: options.keep }));
+    env = undefined;
+    const run: RunResult = {
+      runId,
+      toolVersion: TOOL_VERSION,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      environment: description,
+      options: printable,
+      tests,
+      phases,
+      interrupted: controller.signal.aborted,
+      reportDir,
+    };
+    const files = await writeReports(run);
+    log.info(`\n${renderSummary(run)}`);
+    log.info(
+      `\nphase timings: ${phases.map((p) => `${p.name} ${(p.durationMs / 1000).toFixed(1)}s`).join(', ')}`,
+    );
+    log.info(`reports: ${files.join(', ')}`);
+    if (run.interrupted) return EXIT_INTERRUPTED;
+    return runPassed(run) ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    if (env) await env.close({ keep: options.keep }).catch((e: Error) => log.warn(`teardown: ${e.message}`));
+    removeHandlers();
+  }
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the conformance scenarios and write the reports')
+    .addOption(new Option('--provider <name>', 'environment provider').choices([...PROVIDER_CHOICES]))
+    .addOption(
+      new Option('--profile <name>', 'which profile to run (default: core)').choices([...PROFILE_CHOICES]),
+    )
+    .option('--run-test <id>', 'run only this scenario (repeatable)', collect)
+    .option('--skip-tests <ids>', 'comma-separated scenario ids to skip')
+    .addOption(
+      new Option(
+        '--family <family>',
+        'IP family to test (default: every family the environment offers)',
+      ).choices([...FAMILY_CHOICES]),
+    )
+    .option('--report-dir <dir>', 'where reports and artifacts go (default: test-results/<timestamp>)')
+    .option('--options-file <file>', 'YAML file with run options; flags override it')
+    .option(
+      '--timeout <name=duration>',
+      `override a named timeout (repeatable): ${TIMEOUT_NAMES.join(', ')}`,
+      collect,
+    )
+    .option('--keep', 'leave the environment up after the run, for reuse')
+    .option('--skip-provisional', 'do not run provisional scenarios')
+    .option('--suites <dir>', 'scenario folder (default: the suites shipped with the tool)')
+    .option('--dry-run', 'print per scenario and family the objects and steps, without any environment')
+    .option('--debug', 'verbose output and stack traces')
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await runCommand(flags);
+    });
+}

@@ -1,0 +1,211 @@
+/**
+ * The one interface every provider (kind, existing, lab) implements. Scenarios and the runner
+ * only ever see this: they never learn which provider is behind it.
+ */
+
+export type IpFamily = 'ipv4' | 'ipv6';
+export const IP_FAMILIES: readonly IpFamily[] = ['ipv4', 'ipv6'];
+
+export type ProviderName = 'lab' | 'kind' | 'existing';
+
+/** Addresses of one thing, per IP family it has. */
+export type FamilyAddresses = Partial<Record<IpFamily, string>>;
+
+export interface NodeInfo {
+  name: string;
+  /** The node's address on the cluster (default) network, per family. */
+  addresses: FamilyAddresses;
+  /** The node's address on each additional network, keyed by network name. */
+  networkAddresses: Record<string, FamilyAddresses>;
+  labels: Record<string, string>;
+  ready: boolean;
+}
+
+export interface NetworkInfo {
+  /** `default` is the cluster's own network; others are reached through routing tables. */
+  name: string;
+  /** Routing-table id or name on the nodes that points at this network (`spec.network`). */
+  routingTable?: string;
+  subnets: FamilyAddresses;
+}
+
+export interface PeerInfo {
+  name: string;
+  /** Network the peer sits on (`default` or an additional network's name). */
+  network: string;
+  /** Address the peer's probe server listens on, per family ("outside" the cluster). */
+  addresses: FamilyAddresses;
+  asn: number;
+  probePort: number;
+}
+
+export type FeatureSource = 'inferred' | 'declared' | 'provider';
+
+export interface FeatureSupport {
+  name: string;
+  supported: boolean;
+  source: FeatureSource;
+  /** Why it is unsupported, or how it was inferred. */
+  reason?: string;
+}
+
+export interface ImplementationInfo {
+  /** e.g. "OVN-Kubernetes" or "egress-conformance reference lab". */
+  name: string;
+  version: string;
+  /** True for the embedded reference lab: its results are never a certification. */
+  reference: boolean;
+  url?: string;
+}
+
+export interface EnvironmentDescription {
+  provider: ProviderName;
+  /** Identifier of this environment instance (labels on everything it created). */
+  id: string;
+  implementation: ImplementationInfo;
+  families: IpFamily[];
+  nodes: NodeInfo[];
+  networks: NetworkInfo[];
+  peers: PeerInfo[];
+  features: FeatureSupport[];
+  /** LoadBalancer address ranges the scenarios may hand to MetalLB pools, per family. */
+  loadBalancerRanges: FamilyAddresses;
+  /** Where MetalLB's objects live (IPAddressPool, BGPAdvertisement, BGPPeer). */
+  metallbNamespace: string;
+  /** Images the scenario manifests may name, e.g. `agnhost`. */
+  images: Record<string, string>;
+  /** Versions and settings that identify the environment in reports (never secrets). */
+  fingerprint: Record<string, string>;
+  /**
+   * The environment's own timeout defaults (milliseconds by timeout name), e.g. a shorter
+   * negative-check window where changes settle fast. Scenarios and --timeout still override.
+   */
+  timeoutDefaults?: Record<string, number>;
+}
+
+/** A Kubernetes object as plain data: what a manifest says. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** The Kubernetes API as the scenarios need it. */
+export interface ClusterApi {
+  createNamespace(name: string, labels: Record<string, string>): Promise<void>;
+  /** Deletes the namespace and waits until it is gone (or the timeout passes). */
+  deleteNamespace(name: string, timeoutMs: number): Promise<void>;
+  /** Server-side create-or-update. */
+  apply(object: KubeObject): Promise<void>;
+  /** JSON merge patch. */
+  patch(ref: ObjectRef, patch: Record<string, unknown>): Promise<void>;
+  /** Delete; a missing object is not an error. */
+  delete(ref: ObjectRef): Promise<void>;
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
+  /** Sets (value is a string) or removes (value is null) a node label. */
+  labelNode(node: string, key: string, value: string | null): Promise<void>;
+  nodes(): Promise<NodeInfo[]>;
+}
+
+export type ProbeProtocol = 'tcp' | 'udp';
+
+/** Where probe traffic goes: an external peer, a pod, or a node. */
+export type ProbeTarget =
+  | { kind: 'peer'; peer: string }
+  | { kind: 'pod'; namespace: string; pod: string }
+  | { kind: 'node'; node: string };
+
+export interface ProbeSource {
+  namespace: string;
+  pod: string;
+}
+
+export interface ProbeRequest {
+  /** Unique per run; names the capture file. */
+  id: string;
+  family: IpFamily;
+  sources: ProbeSource[];
+  target: ProbeTarget;
+  protocol: ProbeProtocol;
+  port: number;
+  /** Connections (TCP) or datagrams (UDP) each source sends. */
+  attempts: number;
+  /** Directory the capture file is written to. */
+  artifactDir: string;
+  timeoutMs: number;
+}
+
+export interface ProbeAttempt {
+  source: ProbeSource;
+  node: string;
+  podIP: string;
+  ok: boolean;
+  /** The client address the server saw, as echoed back (a second witness, not the evidence). */
+  echoedClient?: string;
+  error?: string;
+}
+
+export interface ProbeEvidence {
+  request: ProbeRequest;
+  /** The target address the traffic was sent to. */
+  targetAddress: string;
+  /** Path of the capture (pcap or pcapng) taken at the target. */
+  capturePath: string;
+  attempts: ProbeAttempt[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** An ingress check: the peer connects to an address/port and records who answered. */
+export interface IngressRequest {
+  peer: string;
+  address: string;
+  port: number;
+  protocol: ProbeProtocol;
+  attempts: number;
+  timeoutMs: number;
+}
+
+export interface IngressResult {
+  attempts: number;
+  succeeded: number;
+  /** Backend names (pod hostnames) that answered, with counts. */
+  answeredBy: Record<string, number>;
+  errors: string[];
+}
+
+export interface BgpRoute {
+  prefix: string;
+  nextHops: string[];
+}
+
+export interface Environment {
+  describe(): Promise<EnvironmentDescription>;
+  readonly cluster: ClusterApi;
+  probe(request: ProbeRequest): Promise<ProbeEvidence>;
+  ingress(request: IngressRequest): Promise<IngressResult>;
+  /** Routes the named peer has learnt over BGP, for one family. */
+  bgpRoutes(peer: string, family: IpFamily): Promise<BgpRoute[]>;
+  /** Makes a node not ready (and unreachable for egress); `restoreNode` undoes it. */
+  failNode(node: string): Promise<void>;
+  restoreNode(node: string): Promise<void>;
+  /** Writes a diagnostics bundle for a failed test into dir. */
+  collectDiagnostics(namespace: string, dir: string): Promise<void>;
+  /** Tears down what this run created, unless the environment is kept for reuse. */
+  close(options: { keep: boolean }): Promise<void>;
+}

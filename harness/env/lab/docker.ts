@@ -1,0 +1,176 @@
+/**
+ * Access to the Docker engine: testcontainers' runtime client (which wraps dockerode) and a
+ * command runner for lab containers with errors that say what failed and why.
+ */
+import { PassThrough } from 'node:stream';
+import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
+
+export type Dockerode = ContainerRuntimeClient['container']['dockerode'];
+export type DockerContainer = ReturnType<Dockerode['getContainer']>;
+
+let clientPromise: Promise<ContainerRuntimeClient> | undefined;
+
+/**
+ * The shared runtime client. The testcontainers reaper (Ryuk) is an image that cannot be pulled
+ * here, and the lab removes what it made by label anyway, so the reaper is turned off.
+ */
+export function dockerClient(): Promise<ContainerRuntimeClient> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  clientPromise ??= getContainerRuntimeClient();
+  return clientPromise;
+}
+
+export async function dockerode(): Promise<Dockerode> {
+  return (await dockerClient()).container.dockerode;
+}
+
+export interface ExecOptions {
+  /** Bytes written to the command's stdin (then closed). */
+  input?: string | Buffer;
+  /** Kills the command after this long (`timeout` inside the container). Default 60 s. */
+  timeoutMs?: number;
+  /** Do not throw on a non-zero exit code; the caller reads `exitCode`. */
+  allowFailure?: boolean;
+  /** What the command does, shown in errors instead of its argv (for long scripts). */
+  description?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout as bytes, for binary output (a pcap read with `cat`). */
+  stdoutBytes: Buffer;
+}
+
+/** A command in a lab container failed: names the container, the command, its exit code and stderr. */
+export class ExecError extends Error {
+  constructor(
+    readonly container: string,
+    readonly argv: readonly string[],
+    readonly exitCode: number,
+    readonly stdout: string,
+    readonly stderr: string,
+    description?: string,
+  ) {
+    const detail = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+    const reason = exitCode === 124 ? 'timed out' : `exit code ${exitCode}`;
+    const what = description ?? shellQuote(argv);
+    super(`command failed in ${container} (${reason}): ${what}${detail ? `\n${detail}` : ''}`);
+    this.name = 'ExecError';
+  }
+}
+
+/** Quotes argv for display and for `sh -c`, so that errors can be pasted into a shell. */
+export function shellQuote(argv: readonly string[]): string {
+  return argv
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))
+    .join(' ');
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs argv in a running container (by name or id) and waits for it. Bounded: the command runs
+ * under coreutils `timeout` inside the container, and the client gives up a little later.
+ */
+export async function execIn(
+  container: string,
+  argv: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  const docker = await dockerode();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const cmd = ['timeout', '-k', '2', String(seconds), ...argv];
+  const hasInput = options.input !== undefined;
+  let exec: Awaited<ReturnType<DockerContainer['exec']>>;
+  try {
+    exec = await docker.getContainer(container).exec({
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: hasInput,
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot run ${options.description ?? shellQuote(argv)} in ${container}: ${describeDockerError(error)}`,
+    );
+  }
+  const stream = await exec.start({ hijack: true, stdin: hasInput });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const outChunks: Buffer[] = [];
+  const errChunks: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => outChunks.push(chunk));
+  stderr.on('data', (chunk: Buffer) => errChunks.push(chunk));
+  docker.modem.demuxStream(stream, stdout, stderr);
+  const finished = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        stream.destroy();
+        reject(new Error(`no answer from ${container} within ${seconds + 5} s: ${shellQuote(argv)}`));
+      },
+      (seconds + 5) * 1000,
+    );
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.on('error', (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  if (hasInput) {
+    stream.write(options.input);
+    stream.end();
+  }
+  await finished;
+  const info = await exec.inspect();
+  const stdoutBytes = Buffer.concat(outChunks);
+  const result: ExecResult = {
+    exitCode: info.ExitCode ?? -1,
+    stdout: stdoutBytes.toString('utf8'),
+    stderr: Buffer.concat(errChunks).toString('utf8'),
+    stdoutBytes,
+  };
+  if (result.exitCode !== 0 && !options.allowFailure) {
+    throw new ExecError(container, argv, result.exitCode, result.stdout, result.stderr, options.description);
+  }
+  return result;
+}
+
+/**
+ * Runs a shell script with `sh -ec` in a container. The script is an argument, not stdin, so
+ * that the commands it runs cannot read the rest of it. Errors show `description` (default: the
+ * script's first line) rather than the whole script.
+ */
+export function execScript(container: string, script: string, options: ExecOptions = {}) {
+  const description = options.description ?? `script: ${script.trim().split('\n')[0] ?? ''} ...`;
+  return execIn(container, ['sh', '-ec', script], { ...options, description });
+}
+
+/** Docker API errors carry the daemon's message in `json.message` or `reason`. */
+export function describeDockerError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as {
+      statusCode?: number;
+      json?: { message?: string };
+      reason?: string;
+      message?: string;
+    };
+    const message = e.json?.message ?? e.message ?? e.reason ?? String(error);
+    return e.statusCode ? `${message} (HTTP ${e.statusCode})` : message;
+  }
+  return String(error);
+}
+
+/** HTTP status of a Docker API error, if it is one. */
+export function dockerStatus(error: unknown): number | undefined {
+  return error && typeof error === 'object' ? (error as { statusCode?: number }).statusCode : undefined;
+}

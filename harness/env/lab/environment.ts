@@ -1,0 +1,245 @@
+/**
+ * The lab as an Environment: the reference implementation's API and controller over a running
+ * lab, probes as real traffic from pod network namespaces with tcpdump at the target, ingress
+ * checks from the peer, BGP tables read from the peer's FRR.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { TOOL_VERSION } from '../../cli/version.js';
+import { CORE_FEATURES, EXTENDED_FEATURES } from '../../spec/statements.js';
+import type {
+  BgpRoute,
+  ClusterApi,
+  Environment,
+  EnvironmentDescription,
+  FeatureSupport,
+  IngressRequest,
+  IngressResult,
+  IpFamily,
+  ProbeAttempt,
+  ProbeEvidence,
+  ProbeRequest,
+} from '../environment.js';
+import type { Lab } from './lab.js';
+import { ReferenceClusterApi } from './reference/cluster-api.js';
+import type { ReferenceController } from './reference/controller.js';
+import type { ObjectStore } from './reference/store.js';
+
+export const METALLB_NAMESPACE = 'metallb-system';
+export const REFERENCE_IMPLEMENTATION = 'egress-conformance reference lab';
+
+/** What the reference implementation does; the rest is declared unsupported, with the reason. */
+const IMPLEMENTED = new Set<string>([...CORE_FEATURES, 'NodeSelector', 'Failover', 'IPv6']);
+
+export function labFeatures(families: IpFamily[]): FeatureSupport[] {
+  return [...CORE_FEATURES, ...EXTENDED_FEATURES].map((name) => {
+    if (name === 'IPv6' && !families.includes('ipv6')) {
+      return { name, supported: false, source: 'provider', reason: 'the lab was brought up without IPv6' };
+    }
+    return IMPLEMENTED.has(name)
+      ? { name, supported: true, source: 'provider' }
+      : { name, supported: false, source: 'provider', reason: 'not implemented by the reference lab' };
+  });
+}
+
+/**
+ * The lab settles within a second of any change (one reconcile pass), so a negative check that
+ * has held for 4 s has held through several passes; the other timeouts are upper bounds and stay.
+ */
+export const LAB_TIMEOUT_DEFAULTS = { negativeWindow: 4000 };
+
+/** The probe server answers agnhost netexec's protocol; the lab runs it for any image. */
+export const LAB_IMAGES = { agnhost: 'agnhost-netexec (run natively by the lab)' };
+
+export class LabEnvironment implements Environment {
+  readonly cluster: ClusterApi;
+  private captureCounter = 0;
+
+  constructor(
+    readonly lab: Lab,
+    private readonly store: ObjectStore,
+    readonly controller: ReferenceController,
+    private readonly fingerprint: Record<string, string>,
+  ) {
+    this.cluster = new ReferenceClusterApi(lab, store, controller);
+  }
+
+  async describe(): Promise<EnvironmentDescription> {
+    const topology = await this.lab.describe();
+    return {
+      provider: 'lab',
+      id: this.lab.id,
+      implementation: { name: REFERENCE_IMPLEMENTATION, version: TOOL_VERSION, reference: true },
+      families: this.lab.families,
+      nodes: await this.cluster.nodes(),
+      networks: topology.networks,
+      peers: topology.peers,
+      features: labFeatures(this.lab.families),
+      loadBalancerRanges: { ...this.lab.plan.loadBalancerRanges },
+      metallbNamespace: METALLB_NAMESPACE,
+      images: { ...LAB_IMAGES },
+      fingerprint: this.fingerprint,
+      timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
+    };
+  }
+
+  /** Where the pod runs in the lab: its node, its network namespace's lab name, its addresses. */
+  private podOf(namespace: string, name: string) {
+    const pod = this.controller.runningPod(namespace, name);
+    if (!pod) throw new Error(`pod ${namespace}/${name} is not running`);
+    return pod;
+  }
+
+  async probe(request: ProbeRequest): Promise<ProbeEvidence> {
+    const { family, target } = request;
+    let member: string;
+    let address: string | undefined;
+    let netns: string | undefined;
+    if (target.kind === 'peer') {
+      member = target.peer;
+      address = this.lab.peer(target.peer).serviceAddresses[family];
+    } else if (target.kind === 'node') {
+      member = target.node;
+      address = this.lab.node(target.node).addresses[family];
+    } else {
+      const pod = this.podOf(target.namespace, target.pod);
+      member = pod.node;
+      address = pod.ips[family];
+      if (!pod.hostNetwork) netns = this.lab.podNetns(pod.labName);
+    }
+    if (!address) throw new Error(`the probe target has no ${family} address`);
+    const name = `${request.sources[0]?.namespace ?? 'probe'}-${request.id}-${this.captureCounter++}`.slice(
+      0,
+      120,
+    );
+    const filter = `${request.protocol} and host ${address} and port ${request.port}`;
+    const startedAt = new Date().toISOString();
+    const capture = await this.lab.startCapture(member, name, filter, netns ? { netns } : {});
+    let attempts: ProbeAttempt[];
+    try {
+      attempts = (
+        await Promise.all(
+          request.sources.map((source) => this.attemptsFrom(source, request, address as string)),
+        )
+      ).flat();
+    } finally {
+      const result = await this.lab.stopCapture(capture, request.artifactDir);
+      capture.containerPath = result.path;
+    }
+    return {
+      request,
+      targetAddress: address,
+      capturePath: capture.containerPath,
+      attempts,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  private async attemptsFrom(
+    source: ProbeRequest['sources'][number],
+    request: ProbeRequest,
+    address: string,
+  ): Promise<ProbeAttempt[]> {
+    const pod = this.podOf(source.namespace, source.pod);
+    const podIP = pod.ips[request.family] ?? '';
+    const results: ProbeAttempt[] = [];
+    const perAttempt = Math.max(1000, Math.min(5000, Math.floor(request.timeoutMs / request.attempts)));
+    for (let i = 0; i < request.attempts; i++) {
+      try {
+        const echoed = pod.hostNetwork
+          ? await this.lab.nodeConnect(pod.node, address, request.port, request.protocol, {
+              timeoutMs: perAttempt,
+            })
+          : await this.lab.podConnect(pod.node, pod.labName, address, request.port, request.protocol, {
+              timeoutMs: perAttempt,
+            });
+        results.push({ source, node: pod.node, podIP, ok: true, echoedClient: echoed });
+      } catch (error) {
+        const message = (error as Error).message.split('\n')[0] ?? 'failed';
+        results.push({ source, node: pod.node, podIP, ok: false, error: message });
+      }
+    }
+    return results;
+  }
+
+  async ingress(request: IngressRequest): Promise<IngressResult> {
+    const result: IngressResult = { attempts: request.attempts, succeeded: 0, answeredBy: {}, errors: [] };
+    for (let i = 0; i < request.attempts; i++) {
+      try {
+        const name = await this.lab.peerConnect(
+          request.peer,
+          request.address,
+          request.port,
+          request.protocol,
+          {
+            timeoutMs: request.timeoutMs,
+          },
+        );
+        result.succeeded++;
+        result.answeredBy[name] = (result.answeredBy[name] ?? 0) + 1;
+      } catch (error) {
+        result.errors.push((error as Error).message.split('\n')[0] ?? 'failed');
+      }
+    }
+    return result;
+  }
+
+  bgpRoutes(peer: string, family: IpFamily): Promise<BgpRoute[]> {
+    return this.lab.peerBgpRoutes(peer, family);
+  }
+
+  async failNode(node: string): Promise<void> {
+    await this.lab.failNode(node);
+    this.controller.setNodeReady(node, false);
+  }
+
+  async restoreNode(node: string): Promise<void> {
+    await this.lab.restoreNode(node);
+    this.controller.setNodeReady(node, true);
+  }
+
+  async collectDiagnostics(namespace: string, dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const objects = [
+      ...this.store.list('Namespace').filter((n) => n.metadata.name === namespace),
+      ...['Pod', 'Deployment', 'Service', 'EgressService'].flatMap((kind) =>
+        this.store.list(kind, namespace),
+      ),
+      ...['IPAddressPool', 'BGPAdvertisement'].flatMap((kind) => this.store.list(kind, METALLB_NAMESPACE)),
+      ...this.store.list('Node'),
+    ];
+    await writeFile(join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
+    await writeFile(join(dir, 'controller.log'), this.controller.recentLog().join('\n'));
+    const commands: Record<string, string> = {
+      'ip-rule': 'ip -4 rule; ip -6 rule',
+      routes: 'ip -4 route show table all; ip -6 route show table all',
+      nftables: 'nft list ruleset',
+      bgp: "vtysh -c 'show bgp summary' -c 'show bgp ipv4 unicast' -c 'show bgp ipv6 unicast'",
+    };
+    const members = [...this.lab.nodes().map((n) => n.name), ...this.lab.peers().map((p) => p.name)];
+    await Promise.all(
+      members.map(async (member) => {
+        const sections: string[] = [];
+        for (const [name, script] of Object.entries(commands)) {
+          const output = await this.lab
+            .execScript(member, `${script} 2>&1 || true`)
+            .then((r) => r.stdout)
+            .catch((error: Error) => `failed: ${error.message}`);
+          sections.push(`### ${name}\n${output}`);
+        }
+        await writeFile(join(dir, `${member}.txt`), sections.join('\n'));
+      }),
+    );
+  }
+
+  async close(options: { keep: boolean }): Promise<void> {
+    if (options.keep) {
+      await this.controller.reset();
+      return;
+    }
+    this.controller.stop();
+    await this.lab.destroy();
+  }
+}

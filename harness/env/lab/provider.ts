@@ -1,0 +1,243 @@
+/**
+ * The `lab` provider: brings a lab up (or reuses one kept by `up`/`--keep`), runs the reference
+ * implementation on it, and tears down what the run created.
+ */
+import { execa } from 'execa';
+import { TOOL_VERSION } from '../../cli/version.js';
+import type { EnvironmentDescription, IpFamily } from '../environment.js';
+import type {
+  EnvironmentStatus,
+  PreflightProblem,
+  Provider,
+  ProviderOptions,
+  UpResult,
+} from '../provider.js';
+import { destroyAllLabs, destroyLab, listLabs } from './destroy.js';
+import {
+  LAB_IMAGES,
+  LAB_TIMEOUT_DEFAULTS,
+  LabEnvironment,
+  labFeatures,
+  METALLB_NAMESPACE,
+  REFERENCE_IMPLEMENTATION,
+} from './environment.js';
+import { ensureLabImages } from './images.js';
+import { Lab } from './lab.js';
+import { ReferenceController } from './reference/controller.js';
+import { ObjectStore } from './reference/store.js';
+import { planLab } from './topology.js';
+
+/** The run label of labs left up for reuse; only these are ever reused. */
+export const KEPT_RUN = 'kept';
+
+interface LabSettings {
+  nodes?: number;
+}
+
+function settingsOf(options: ProviderOptions): LabSettings {
+  const nodes = options.settings.nodes;
+  if (
+    nodes !== undefined &&
+    (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || nodes > 50)
+  ) {
+    throw new Error(
+      `options file lab.nodes: expected a whole number from 1 to 50, found ${JSON.stringify(nodes)}`,
+    );
+  }
+  return nodes === undefined ? {} : { nodes };
+}
+
+function familiesOf(options: ProviderOptions): IpFamily[] {
+  return options.families ?? ['ipv4', 'ipv6'];
+}
+
+/** A kept lab with the same shape, if any (attach fails for a half-removed one: skip it). */
+async function findKeptLab(families: IpFamily[], nodes: number): Promise<Lab | undefined> {
+  for (const id of await listLabs()) {
+    const lab = await Lab.attach(id).catch(() => undefined);
+    if (!lab || lab.plan.runId !== KEPT_RUN) continue;
+    if (lab.nodes().length === nodes && lab.families.join() === families.join()) return lab;
+  }
+  return undefined;
+}
+
+async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
+  const node = lab.nodes()[0]?.name as string;
+  const [frr, kernel, docker] = await Promise.all([
+    lab
+      .exec(node, ['vtysh', '-c', 'show version'])
+      .then((r) => /FRRouting (\S+)/.exec(r.stdout)?.[1] ?? 'unknown'),
+    lab.exec(node, ['uname', '-r']).then((r) => r.stdout.trim()),
+    execa('docker', ['version', '--format', '{{.Server.Version}}']).then((r) => r.stdout.trim()),
+  ]).catch(() => ['unknown', 'unknown', 'unknown']);
+  return {
+    provider: 'lab',
+    labId: lab.id,
+    nodes: String(lab.nodes().length),
+    families: lab.families.join('+'),
+    frr: frr as string,
+    kernel: kernel as string,
+    dockerEngine: docker as string,
+    egressConformance: TOOL_VERSION,
+  };
+}
+
+export const labProvider: Provider = {
+  name: 'lab',
+
+  plannedDescription(options: ProviderOptions): EnvironmentDescription {
+    const families = familiesOf(options);
+    const settings = settingsOf(options);
+    // Docker picks the node subnets at bring-up; the plan shows the first candidate.
+    const plan = planLab(
+      'planned',
+      options.runId,
+      { families, ...settings },
+      {
+        default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
+        secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
+      },
+    );
+    return {
+      provider: 'lab',
+      id: 'planned',
+      implementation: { name: REFERENCE_IMPLEMENTATION, version: TOOL_VERSION, reference: true },
+      families,
+      nodes: plan.nodes.map((n) => ({
+        name: n.name,
+        addresses: { ...n.addresses },
+        networkAddresses: structuredClone(n.networkAddresses),
+        labels: { ...n.labels },
+        ready: true,
+      })),
+      networks: plan.networks.map((n) => ({
+        name: n.name,
+        ...(n.routingTable ? { routingTable: String(n.routingTable.id) } : {}),
+        subnets: Object.fromEntries(families.map((f) => [f, n.subnets[f]])),
+      })),
+      peers: plan.peers.map((p) => ({
+        name: p.name,
+        network: p.network,
+        addresses: { ...p.serviceAddresses },
+        asn: p.asn,
+        probePort: p.probePort,
+      })),
+      features: labFeatures(families),
+      loadBalancerRanges: { ...plan.loadBalancerRanges },
+      metallbNamespace: METALLB_NAMESPACE,
+      images: { ...LAB_IMAGES },
+      fingerprint: { provider: 'lab', planned: 'true' },
+      timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
+    };
+  },
+
+  async preflight(): Promise<PreflightProblem[]> {
+    const problems: PreflightProblem[] = [];
+    const docker = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
+    if (docker.exitCode !== 0) {
+      problems.push({
+        item: 'docker',
+        problem:
+          docker.failed && docker.code === 'ENOENT'
+            ? 'the docker client is not installed'
+            : 'the Docker engine does not answer',
+        fix: 'run scripts/install-host.sh as root (installs docker.io and starts dockerd)',
+      });
+    }
+    return problems;
+  },
+
+  async up(options: ProviderOptions): Promise<UpResult> {
+    const families = familiesOf(options);
+    const settings = settingsOf(options);
+    const log = (line: string) => options.log.info(`lab: ${line}`);
+    const phases: UpResult['phases'] = [];
+    let lab = await findKeptLab(families, settings.nodes ?? 3);
+    const reused = lab !== undefined;
+    if (lab) {
+      log(`reusing lab ${lab.id} (kept up by an earlier run)`);
+    } else {
+      const started = performance.now();
+      const images = await ensureLabImages({ log });
+      phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
+      lab = await Lab.create({
+        families,
+        ...settings,
+        images,
+        runId: options.keep ? KEPT_RUN : options.runId,
+        log,
+        signal: options.signal,
+      });
+      const t = lab.timings;
+      if (t) {
+        phases.push(
+          { name: 'networks', durationMs: t.networksMs },
+          { name: 'containers', durationMs: t.containersMs },
+          { name: 'setup', durationMs: t.setupMs },
+          { name: 'bgp established', durationMs: t.bgpEstablishedMs },
+          { name: 'routes', durationMs: t.routesMs },
+        );
+      }
+    }
+    const store = new ObjectStore();
+    const controller = new ReferenceController(lab, store, (line) => options.log.debug(`reference: ${line}`));
+    if (reused) await controller.reset();
+    controller.start();
+    const env = new LabEnvironment(lab, store, controller, await fingerprintOf(lab));
+    // A reused lab outlives this run whatever it asks; one made for this run goes unless kept.
+    const close = env.close.bind(env);
+    env.close = (closeOptions) => close({ keep: reused || closeOptions.keep });
+    return { env, phases, reused };
+  },
+
+  async down(options): Promise<string[]> {
+    if (options.id) {
+      const result = await destroyLab(options.id);
+      return [...result.containers, ...result.networks];
+    }
+    if (!options.all) {
+      const kept = [];
+      for (const id of await listLabs()) {
+        const lab = await Lab.attach(id).catch(() => undefined);
+        if (!lab || lab.plan.runId === KEPT_RUN) kept.push(id);
+      }
+      const removed: string[] = [];
+      for (const id of kept) {
+        const result = await destroyLab(id);
+        removed.push(...result.containers, ...result.networks);
+      }
+      return removed;
+    }
+    const result = await destroyAllLabs();
+    return [...result.containers, ...result.networks];
+  },
+
+  async status(): Promise<EnvironmentStatus[]> {
+    const statuses: EnvironmentStatus[] = [];
+    for (const id of await listLabs()) {
+      const lab = await Lab.attach(id).catch(() => undefined);
+      if (!lab) {
+        statuses.push({
+          id,
+          state: 'broken (containers or networks missing)',
+          details: ['remove it with: down --provider lab --all'],
+        });
+        continue;
+      }
+      const topology = await lab.describe().catch(() => undefined);
+      statuses.push({
+        id,
+        state: lab.plan.runId === KEPT_RUN ? 'up (kept for reuse)' : `up (run ${lab.plan.runId})`,
+        details: [
+          `families: ${lab.families.join(', ')}`,
+          `nodes: ${(topology?.nodes ?? []).map((n) => `${n.name}${n.ready ? '' : ' (failed)'}`).join(', ')}`,
+          `peers: ${lab
+            .peers()
+            .map((p) => p.name)
+            .join(', ')}`,
+        ],
+      });
+    }
+    return statuses;
+  },
+};

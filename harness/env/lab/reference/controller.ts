@@ -1,0 +1,496 @@
+/**
+ * The reference implementation's controller: one reconcile loop that plays the parts of the
+ * Kubernetes scheduler and kubelet (pods on nodes), MetalLB (ingress IPs, BGP announcements) and
+ * OVN-Kubernetes (EgressService placement, label, SNAT and steering), programming the lab's
+ * containers for real. It runs whenever an object, a label or a node's readiness changes, until
+ * a pass changes nothing.
+ */
+import { createHash } from 'node:crypto';
+import type { FamilyAddresses, IpFamily, KubeObject } from '../../environment.js';
+import { serverStartScript } from '../container-setup.js';
+import type { Lab } from '../lab.js';
+import {
+  type DataplaneState,
+  type EgressPlacement,
+  EMPTY_DATAPLANE,
+  type IngressRule,
+  renderNodeDataplane,
+} from './dataplane.js';
+import { placeEgressServices } from './egress-placement.js';
+import { advertisementOf, allocateIngress, announcingNodes, poolContaining, poolOf } from './metallb.js';
+import { egressServiceView, field, podServer, podView, type ServiceView, serviceView } from './model.js';
+import { selectorMatches } from './selector.js';
+import type { ObjectStore } from './store.js';
+
+export const EGRESS_LABEL_PREFIX = 'egress-service.k8s.ovn.org/';
+
+export interface RunningPod {
+  node: string;
+  labName: string;
+  hostNetwork: boolean;
+  ips: FamilyAddresses;
+  ports: number[];
+}
+
+function podKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Lab pod names are unique across namespaces and short enough for the lab's limits. */
+function labPodName(namespace: string, name: string): string {
+  const plain = `${namespace}.${name}`;
+  if (plain.length <= 90) return plain;
+  return `${plain.slice(0, 70)}.${createHash('sha256').update(plain).digest('hex').slice(0, 12)}`;
+}
+
+function familyOf(address: string): IpFamily {
+  return address.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+export type ControllerLog = (line: string) => void;
+
+export class ReferenceController {
+  private readonly running = new Map<string, RunningPod>();
+  private readonly appliedScripts = new Map<string, string>();
+  private readonly announced = new Map<string, Set<string>>();
+  private readonly placements = new Map<string, string>();
+  private readonly notReady = new Set<string>();
+  private loop: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private stopped = false;
+  private lastError: Error | undefined;
+  private podCounter = 0;
+  private readonly logLines: string[] = [];
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly store: ObjectStore,
+    private readonly sink: ControllerLog = () => {},
+  ) {}
+
+  private log(line: string): void {
+    this.logLines.push(`${new Date().toISOString()} ${line}`);
+    if (this.logLines.length > 500) this.logLines.shift();
+    this.sink(line);
+  }
+
+  /** The controller's recent actions, for diagnostics. */
+  recentLog(): string[] {
+    return [...this.logLines];
+  }
+
+  /** Where a pod runs in the lab, once the controller has started it. */
+  runningPod(namespace: string, name: string): Readonly<RunningPod> | undefined {
+    return this.running.get(podKey(namespace, name));
+  }
+
+  /** Seeds the Node objects and starts reacting to changes. */
+  start(): void {
+    for (const node of this.lab.nodes()) {
+      this.store.apply({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: node.name, labels: { ...node.labels } },
+      });
+    }
+    this.store.onChange(() => this.trigger());
+    this.trigger();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  isReady(node: string): boolean {
+    return !this.notReady.has(node);
+  }
+
+  setNodeReady(node: string, ready: boolean): void {
+    if (ready) this.notReady.delete(node);
+    else this.notReady.add(node);
+    this.trigger();
+  }
+
+  /** Resolves once the controller has nothing left to do; rejects with the last reconcile error. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const current = this.loop;
+      await current;
+      if (current === this.loop && !this.dirty) break;
+    }
+    if (this.lastError) {
+      const error = this.lastError;
+      this.lastError = undefined;
+      throw error;
+    }
+  }
+
+  private trigger(): void {
+    if (this.stopped) return;
+    if (this.dirty) return;
+    this.dirty = true;
+    this.loop = this.loop.then(async () => {
+      // Let a burst of changes (one `apply` of several manifests) land before reconciling.
+      await new Promise((r) => setTimeout(r, 20));
+      while (this.dirty && !this.stopped) {
+        this.dirty = false;
+        const before = this.store.generation;
+        try {
+          await this.reconcile();
+        } catch (error) {
+          this.lastError = error as Error;
+          this.log(`reconcile failed: ${(error as Error).message}`);
+        }
+        if (this.store.generation !== before) this.dirty = true;
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ reconcile
+
+  private async reconcile(): Promise<void> {
+    this.reconcileDeployments();
+    this.schedulePods();
+    await this.reconcilePods();
+    const services = this.reconcileIngress();
+    this.reconcileEgressServices(services);
+    await Promise.all([this.reconcileDataplane(services), this.reconcileAnnouncements(services)]);
+  }
+
+  private nodeViews() {
+    return this.store.list('Node').map((n) => ({
+      name: n.metadata.name,
+      labels: n.metadata.labels ?? {},
+      ready: !this.notReady.has(n.metadata.name),
+    }));
+  }
+
+  /** Deployments: the right number of pods, spread across ready nodes like topologySpreadConstraints. */
+  private reconcileDeployments(): void {
+    for (const deployment of this.store.list('Deployment')) {
+      const namespace = deployment.metadata.namespace ?? 'default';
+      const name = deployment.metadata.name;
+      const replicas = Number(field(deployment, 'spec', 'replicas') ?? 1);
+      const template = field<KubeObject>(deployment, 'spec', 'template') ?? ({} as KubeObject);
+      const owned = this.store
+        .list('Pod', namespace)
+        .filter(
+          (p) => (p.metadata.ownerReferences as Array<{ name: string }> | undefined)?.[0]?.name === name,
+        );
+      for (const extra of owned.slice(replicas)) {
+        this.store.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: extra.metadata.name });
+      }
+      for (let i = owned.length; i < replicas; i++) {
+        const suffix = createHash('sha256')
+          .update(`${namespace}/${name}/${this.podCounter++}`)
+          .digest('hex')
+          .slice(0, 5);
+        const spec = structuredClone((template.spec ?? {}) as Record<string, unknown>);
+        this.store.apply({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: `${name}-${suffix}`,
+            namespace,
+            labels: { ...(template.metadata?.labels ?? {}) },
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }],
+          },
+          spec,
+        });
+      }
+    }
+    // Pods whose Deployment is gone go with it.
+    for (const pod of this.store.list('Pod')) {
+      const owner = (pod.metadata.ownerReferences as Array<{ kind: string; name: string }> | undefined)?.[0];
+      if (owner?.kind !== 'Deployment') continue;
+      const exists = this.store.get({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: pod.metadata.namespace as string,
+        name: owner.name,
+      });
+      if (!exists) {
+        this.store.delete({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace: pod.metadata.namespace as string,
+          name: pod.metadata.name,
+        });
+      }
+    }
+  }
+
+  /** The scheduler: a ready node matching nodeSelector, fewest pods of the same owner first. */
+  private schedulePods(): void {
+    const nodes = this.nodeViews().filter((n) => n.ready);
+    const pods = this.store.list('Pod');
+    for (const pod of pods) {
+      if (field(pod, 'spec', 'nodeName')) continue;
+      const selector = field<Record<string, string>>(pod, 'spec', 'nodeSelector');
+      const candidates = nodes.filter((n) => selectorMatches({ matchLabels: selector ?? {} }, n.labels));
+      if (candidates.length === 0) continue;
+      const owner = JSON.stringify(pod.metadata.ownerReferences ?? pod.metadata.name);
+      const count = (node: string) =>
+        pods.filter(
+          (p) =>
+            field(p, 'spec', 'nodeName') === node &&
+            JSON.stringify(p.metadata.ownerReferences ?? p.metadata.name) === owner,
+        ).length;
+      const chosen = candidates.reduce((best, n) => (count(n.name) < count(best.name) ? n : best));
+      this.store.patch(
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace: pod.metadata.namespace as string,
+          name: pod.metadata.name,
+        },
+        { spec: { nodeName: chosen.name } },
+      );
+      const updated = pods.find((p) => p === pod);
+      if (updated) (updated.spec as Record<string, unknown>).nodeName = chosen.name;
+    }
+  }
+
+  /** The kubelet: a network namespace and the probe server for every scheduled pod. */
+  private async reconcilePods(): Promise<void> {
+    const pods = this.store.list('Pod').filter((p) => field(p, 'spec', 'nodeName'));
+    const wanted = new Set(pods.map((p) => podKey(p.metadata.namespace ?? 'default', p.metadata.name)));
+    const removals = [...this.running.entries()]
+      .filter(([key]) => !wanted.has(key))
+      .map(async ([key, pod]) => {
+        this.running.delete(key);
+        if (pod.hostNetwork) {
+          for (const port of pod.ports)
+            await this.lab.execScript(pod.node, stopHostServer(pod.labName, port));
+        } else {
+          await this.lab.deletePod(pod.node, pod.labName);
+        }
+      });
+    await Promise.all(removals);
+    await Promise.all(pods.map((pod) => this.runPod(pod)));
+  }
+
+  private async runPod(pod: KubeObject): Promise<void> {
+    const view = podView(pod);
+    const node = view.nodeName as string;
+    const key = podKey(view.namespace, view.name);
+    let running = this.running.get(key);
+    if (!running) {
+      const labName = labPodName(view.namespace, view.name);
+      const server = podServer(pod);
+      const ports = [
+        ...new Set([server.httpPort, server.udpPort].filter((p): p is number => p !== undefined)),
+      ];
+      const plan = this.lab.node(node);
+      let ips: FamilyAddresses;
+      if (view.hostNetwork) {
+        ips = { ...plan.addresses };
+        for (const port of ports) {
+          await this.lab.execScript(
+            node,
+            serverStartScript({ name: view.name, port, key: `host-${labName}-${port}` }),
+          );
+        }
+      } else {
+        ips = (await this.lab.createPod(node, labName)).ips;
+        for (const port of ports) await this.lab.startServer(node, labName, port, view.name);
+      }
+      running = { node, labName, hostNetwork: view.hostNetwork, ips, ports };
+      this.running.set(key, running);
+    }
+    const ready = !this.notReady.has(node);
+    const podIPs = this.lab.families.map((f) => running.ips[f]).filter((ip): ip is string => !!ip);
+    this.store.setStatus(
+      { apiVersion: 'v1', kind: 'Pod', namespace: view.namespace, name: view.name },
+      {
+        phase: 'Running',
+        hostIP: this.lab.node(node).addresses[this.lab.families[0] as IpFamily],
+        podIP: podIPs[0],
+        podIPs: podIPs.map((ip) => ({ ip })),
+        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      },
+    );
+  }
+
+  /** MetalLB's controller: ingress IPs from pools, written to the Services' status. */
+  private reconcileIngress(): ServiceView[] {
+    const family = this.lab.families[0] as IpFamily;
+    const services = this.store.list('Service').map((s) => serviceView(s, family));
+    const pools = this.store.list('IPAddressPool').map(poolOf);
+    const allocation = allocateIngress(services, pools);
+    for (const service of services) {
+      const ips = allocation.get(`${service.namespace}/${service.name}`) ?? [];
+      const ref = { apiVersion: 'v1', kind: 'Service', namespace: service.namespace, name: service.name };
+      this.store.setStatus(ref, {
+        loadBalancer: ips.length > 0 ? { ingress: ips.map((ip) => ({ ip })) } : {},
+      });
+      service.ingress = ips;
+    }
+    return services;
+  }
+
+  /** OVN-Kubernetes' egress-service controller: status.host and the node label. */
+  private reconcileEgressServices(services: ServiceView[]): void {
+    const views = this.store.list('EgressService').map(egressServiceView);
+    const byKey = new Map(services.map((s) => [`${s.namespace}/${s.name}`, s]));
+    const placements = placeEgressServices(views, byKey, this.nodeViews(), this.placements);
+    this.placements.clear();
+    for (const [key, placement] of placements) {
+      if (placement.host !== '' && placement.host !== 'ALL') this.placements.set(key, placement.host);
+      const [namespace = '', name = ''] = key.split('/');
+      const ref = { apiVersion: 'k8s.ovn.org/v1', kind: 'EgressService', namespace, name };
+      if (field(this.store.get(ref), 'status', 'host') !== placement.host) {
+        this.log(`EgressService ${key}: host '${placement.host}' (${placement.reason})`);
+      }
+      this.store.setStatus(ref, { host: placement.host });
+    }
+    // Labels: exactly the placed services' labels on their hosts, none of ours anywhere else.
+    for (const node of this.store.list('Node')) {
+      const labels = node.metadata.labels ?? {};
+      const wanted = [...this.placements.entries()]
+        .filter(([, host]) => host === node.metadata.name)
+        .map(([key]) => `${EGRESS_LABEL_PREFIX}${key.replace('/', '-')}`);
+      const ours = Object.keys(labels).filter((k) => k.startsWith(EGRESS_LABEL_PREFIX));
+      const patch: Record<string, string | null> = {};
+      for (const key of ours) if (!wanted.includes(key)) patch[key] = null;
+      for (const key of wanted) if (!(key in labels)) patch[key] = '';
+      if (Object.keys(patch).length > 0) {
+        this.store.patch(
+          { apiVersion: 'v1', kind: 'Node', name: node.metadata.name },
+          { metadata: { labels: patch } },
+        );
+      }
+    }
+  }
+
+  /** Ready, pod-networked endpoints of a Service, with their node and addresses. */
+  private endpointsOf(service: ServiceView): Array<{ node: string; ips: FamilyAddresses; name: string }> {
+    if (Object.keys(service.selector).length === 0) return [];
+    return this.store
+      .list('Pod', service.namespace)
+      .map(podView)
+      .filter(
+        (p) =>
+          p.ready && !p.deleting && Object.entries(service.selector).every(([k, v]) => p.labels[k] === v),
+      )
+      .map((p) => ({ pod: p, running: this.running.get(podKey(p.namespace, p.name)) }))
+      .filter((e) => e.running !== undefined)
+      .map(({ pod, running }) => ({
+        node: (running as RunningPod).node,
+        ips: (running as RunningPod).hostNetwork ? {} : (running as RunningPod).ips,
+        name: pod.name,
+      }));
+  }
+
+  private desiredDataplane(services: ServiceView[]): DataplaneState {
+    const egress: EgressPlacement[] = [];
+    for (const [key, host] of this.placements) {
+      const service = services.find((s) => `${s.namespace}/${s.name}` === key);
+      if (!service) continue;
+      const loadBalancerIPs: FamilyAddresses = {};
+      for (const ip of service.ingress) loadBalancerIPs[familyOf(ip)] = ip;
+      egress.push({ host, loadBalancerIPs, endpoints: this.endpointsOf(service) });
+    }
+    const ingress: IngressRule[] = [];
+    for (const service of services.filter((s) => s.type === 'LoadBalancer')) {
+      const endpoints = this.endpointsOf(service);
+      for (const address of service.ingress) {
+        const family = familyOf(address);
+        for (const port of service.ports) {
+          ingress.push({
+            family,
+            address,
+            protocol: port.protocol,
+            port: port.port,
+            backends: endpoints
+              .map((e) => e.ips[family])
+              .filter((ip): ip is string => !!ip)
+              .map((ip) => ({ ip, port: port.targetPort })),
+          });
+        }
+      }
+    }
+    return { egress, ingress };
+  }
+
+  private async reconcileDataplane(services: ServiceView[]): Promise<void> {
+    const state = this.desiredDataplane(services);
+    await Promise.all(
+      this.lab.nodes().map(async (node) => {
+        const script = renderNodeDataplane(this.lab.plan, node.name, state);
+        if (this.appliedScripts.get(node.name) === script) return;
+        if (this.notReady.has(node.name)) return; // a failed node is unreachable; catch up on restore
+        await this.lab.execScript(node.name, script);
+        this.appliedScripts.set(node.name, script);
+        this.log(
+          `programmed ${node.name}: ${state.egress.length} egress placements, ${state.ingress.length} ingress rules`,
+        );
+      }),
+    );
+  }
+
+  /** MetalLB's speakers: each LoadBalancer IP with an endpoint, from the nodes its advertisements select. */
+  private async reconcileAnnouncements(services: ServiceView[]): Promise<void> {
+    const pools = this.store.list('IPAddressPool').map(poolOf);
+    const advertisements = this.store.list('BGPAdvertisement').map(advertisementOf);
+    const nodes = this.nodeViews();
+    const desired = new Map(this.lab.nodes().map((n) => [n.name, new Set<string>()]));
+    for (const service of services) {
+      if (service.type !== 'LoadBalancer' || this.endpointsOf(service).length === 0) continue;
+      for (const ip of service.ingress) {
+        const pool = poolContaining(pools, ip);
+        if (!pool) continue;
+        for (const node of announcingNodes(pool.name, advertisements, nodes)) {
+          desired.get(node)?.add(`${ip}/${familyOf(ip) === 'ipv4' ? 32 : 128}`);
+        }
+      }
+    }
+    await Promise.all(
+      this.lab.nodes().map(async (node) => {
+        if (this.notReady.has(node.name)) return;
+        const current = this.announced.get(node.name) ?? new Set<string>();
+        const wanted = desired.get(node.name) ?? new Set<string>();
+        for (const prefix of current) {
+          if (!wanted.has(prefix)) {
+            this.log(`${node.name} withdraws ${prefix}`);
+            await this.lab.withdraw(node.name, prefix);
+            current.delete(prefix);
+          }
+        }
+        for (const prefix of wanted) {
+          if (!current.has(prefix)) {
+            this.log(`${node.name} announces ${prefix}`);
+            await this.lab.announce(node.name, prefix);
+            current.add(prefix);
+          }
+        }
+        this.announced.set(node.name, current);
+      }),
+    );
+  }
+
+  /** Removes everything the controller programmed (pods, rules, announcements): for reuse and teardown. */
+  async reset(): Promise<void> {
+    this.stop();
+    await this.loop;
+    await Promise.all(
+      this.lab.nodes().map(async (node) => {
+        if (await this.lab.isNodeFailed(node.name)) await this.lab.restoreNode(node.name);
+        await this.lab.execScript(node.name, renderNodeDataplane(this.lab.plan, node.name, EMPTY_DATAPLANE));
+        for (const pod of await this.lab.listPods(node.name)) await this.lab.deletePod(node.name, pod.name);
+        await this.lab.execScript(node.name, STOP_HOST_SERVERS);
+        for (const prefix of this.announced.get(node.name) ?? []) await this.lab.withdraw(node.name, prefix);
+      }),
+    );
+    this.running.clear();
+    this.announced.clear();
+    this.appliedScripts.clear();
+  }
+}
+
+function stopHostServer(labName: string, port: number): string {
+  const key = `/run/lab/servers/host-${labName}-${port}`;
+  return `if [ -s ${key}.pid ]; then kill $(cat ${key}.pid) 2>/dev/null || true; fi; rm -f ${key}.pid ${key}.ready`;
+}
+
+const STOP_HOST_SERVERS = `for f in /run/lab/servers/host-*.pid; do [ -s "$f" ] && kill $(cat "$f") 2>/dev/null; rm -f "$f"; done; true`;

@@ -1,0 +1,169 @@
+/**
+ * The reference data plane of one node, rendered as one shell script that replaces the node's
+ * whole state at once (an nftables table swapped atomically, policy-routing rules and tables
+ * rewritten): rendering is pure and the same state renders the same text, so the controller
+ * applies a node only when its text changed, and an empty state removes every trace.
+ *
+ * - Egress (EgressService, sourceIPBy LoadBalancerIP): on the chosen node, endpoint traffic to
+ *   anything outside the cluster is SNATed to the LoadBalancer IP; on the other nodes it keeps
+ *   its pod source (so the node's masquerade leaves it alone) and is policy-routed to the chosen
+ *   node, whose announcement draws the replies back.
+ * - Ingress (the LoadBalancer Service): traffic to the ingress IP is DNATed round-robin to the
+ *   endpoints and masqueraded, like a cluster's service proxy with externalTrafficPolicy Cluster.
+ */
+import type { FamilyAddresses, IpFamily } from '../../environment.js';
+import type { LabPlan } from '../topology.js';
+
+export const REFERENCE_NFT_TABLE = 'ec-reference';
+/** ip rule priorities: in-cluster destinations first (main table), then steering by source. */
+const CLUSTER_RULE_PRIORITY = 1500;
+const STEER_RULE_PRIORITY = 1600;
+/** Routing table that leads to node i (1000 + i). */
+const STEER_TABLE_BASE = 1000;
+
+export interface EgressPlacement {
+  /** The chosen node. */
+  host: string;
+  /** LoadBalancer IP per family. */
+  loadBalancerIPs: FamilyAddresses;
+  /** Endpoint pods (not host-networked), with their node. */
+  endpoints: Array<{ node: string; ips: FamilyAddresses }>;
+}
+
+export interface IngressRule {
+  family: IpFamily;
+  address: string;
+  protocol: 'tcp' | 'udp';
+  port: number;
+  backends: Array<{ ip: string; port: number }>;
+}
+
+export interface DataplaneState {
+  egress: EgressPlacement[];
+  ingress: IngressRule[];
+}
+
+const NFT_FAMILY = { ipv4: 'ip', ipv6: 'ip6' } as const;
+const IP_FLAG = { ipv4: '-4', ipv6: '-6' } as const;
+const V = { ipv4: 'v4', ipv6: 'v6' } as const;
+
+function set(values: string[]): string {
+  return `{ ${values.join(', ')} }`;
+}
+
+function clusterDestinations(plan: LabPlan, family: IpFamily): string[] {
+  const pods = plan.clusterPodCidrs[family];
+  const nodes = plan.networks.map((n) => n.subnets[family]);
+  return [pods, ...nodes].filter((c): c is string => c !== undefined);
+}
+
+function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
+  const egressRules: string[] = [];
+  const dnatRules: string[] = [];
+  const masqueradeRules: string[] = [];
+  for (const family of plan.families) {
+    const ip = NFT_FAMILY[family];
+    for (const placement of state.egress) {
+      const lb = placement.loadBalancerIPs[family];
+      if (!lb) continue;
+      const all = placement.endpoints.map((e) => e.ips[family]).filter((a): a is string => !!a);
+      const local = placement.endpoints
+        .filter((e) => e.node === node)
+        .map((e) => e.ips[family])
+        .filter((a): a is string => !!a);
+      if (placement.host === node && all.length > 0) {
+        egressRules.push(`${ip} saddr ${set(all)} ${ip} daddr != @cluster-${V[family]} snat ${ip} to ${lb}`);
+      } else if (local.length > 0) {
+        // Keep the pod source: the chosen node rewrites it. (The first NAT decision sticks, so
+        // this also keeps the node's own masquerade away.)
+        egressRules.push(
+          `${ip} saddr ${set(local)} ${ip} daddr != @cluster-${V[family]} snat ${ip} to ${ip} saddr`,
+        );
+      }
+    }
+    const ingress = state.ingress.filter((r) => r.family === family && r.backends.length > 0);
+    for (const rule of ingress) {
+      const map = rule.backends.map((b, i) => `${i} : ${b.ip} . ${b.port}`).join(', ');
+      dnatRules.push(
+        `${ip} daddr ${rule.address} ${rule.protocol} dport ${rule.port} dnat ${ip} to numgen inc mod ${rule.backends.length} map { ${map} }`,
+      );
+    }
+    const addresses = [...new Set(ingress.map((r) => r.address))];
+    if (addresses.length > 0)
+      masqueradeRules.push(`ct status dnat ct original ${ip} daddr ${set(addresses)} masquerade`);
+  }
+  const sets = plan.families.flatMap((family) => [
+    `  set cluster-${V[family]} {`,
+    `    type ${family === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}; flags interval`,
+    `    elements = ${set(clusterDestinations(plan, family))}`,
+    '  }',
+  ]);
+  return [
+    `table inet ${REFERENCE_NFT_TABLE} {`,
+    ...sets,
+    '  chain ingress-dnat {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    ...dnatRules.map((r) => `    ${r}`),
+    '  }',
+    '  chain egress-snat {',
+    '    type nat hook postrouting priority srcnat - 10; policy accept;',
+    ...egressRules.map((r) => `    ${r}`),
+    '  }',
+    '  chain ingress-masquerade {',
+    '    type nat hook postrouting priority srcnat + 10; policy accept;',
+    ...masqueradeRules.map((r) => `    ${r}`),
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+function routingCommands(plan: LabPlan, node: string, state: DataplaneState): string[] {
+  const lines: string[] = [];
+  for (const family of plan.families) {
+    const flag = IP_FLAG[family];
+    for (const priority of [CLUSTER_RULE_PRIORITY, STEER_RULE_PRIORITY]) {
+      lines.push(`while ip ${flag} rule del priority ${priority} 2>/dev/null; do :; done`);
+    }
+    plan.nodes.forEach((_n, i) => {
+      lines.push(`ip ${flag} route flush table ${STEER_TABLE_BASE + i} 2>/dev/null || true`);
+    });
+    const steered: Array<{ source: string; table: number; via: string }> = [];
+    for (const placement of state.egress) {
+      if (placement.host === node || !placement.loadBalancerIPs[family]) continue;
+      const hostIndex = plan.nodes.findIndex((n) => n.name === placement.host);
+      const via = plan.nodes[hostIndex]?.addresses[family];
+      if (hostIndex < 0 || !via) continue;
+      for (const endpoint of placement.endpoints.filter((e) => e.node === node)) {
+        const source = endpoint.ips[family];
+        if (source) steered.push({ source, table: STEER_TABLE_BASE + hostIndex, via });
+      }
+    }
+    if (steered.length === 0) continue;
+    for (const destination of clusterDestinations(plan, family)) {
+      lines.push(`ip ${flag} rule add to ${destination} lookup main priority ${CLUSTER_RULE_PRIORITY}`);
+    }
+    for (const table of new Set(steered.map((s) => `${s.table} ${s.via}`))) {
+      const [id, via] = table.split(' ');
+      lines.push(`ip ${flag} route replace default via ${via} table ${id}`);
+    }
+    for (const { source, table } of steered) {
+      lines.push(`ip ${flag} rule add from ${source} lookup ${table} priority ${STEER_RULE_PRIORITY}`);
+    }
+  }
+  return lines;
+}
+
+/** The script that puts `node` into `state`; an empty state leaves nothing of ours behind. */
+export function renderNodeDataplane(plan: LabPlan, node: string, state: DataplaneState): string {
+  return [
+    `nft -f - <<'NFT'`,
+    `table inet ${REFERENCE_NFT_TABLE}`,
+    `delete table inet ${REFERENCE_NFT_TABLE}`,
+    nftTable(plan, node, state),
+    'NFT',
+    ...routingCommands(plan, node, state),
+    '',
+  ].join('\n');
+}
+
+export const EMPTY_DATAPLANE: DataplaneState = { egress: [], ingress: [] };

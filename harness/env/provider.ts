@@ -1,0 +1,50 @@
+/**
+ * A provider brings an Environment up and down. The CLI picks one by name (or `auto`); the
+ * runner never sees which.
+ */
+import type { Logger } from '../run/log.js';
+import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from './environment.js';
+
+export interface ProviderOptions {
+  runId: string;
+  /** Families the user asked for; undefined = the provider's default. */
+  families?: IpFamily[];
+  /** Leave the environment up after the run, for reuse. */
+  keep: boolean;
+  /** Provider-specific settings from the options file (`lab:`, `kind:`, `existing:`). */
+  settings: Record<string, unknown>;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** One missing prerequisite, with what to do about it. */
+export interface PreflightProblem {
+  item: string;
+  problem: string;
+  fix: string;
+}
+
+export interface UpResult {
+  env: Environment;
+  /** Phase timings of the bring-up (image build, containers, BGP, ...). */
+  phases: Array<{ name: string; durationMs: number }>;
+  reused: boolean;
+}
+
+export interface EnvironmentStatus {
+  id: string;
+  state: string;
+  details: string[];
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** What the environment will look like, computed without creating anything (for --dry-run). */
+  plannedDescription(options: ProviderOptions): EnvironmentDescription;
+  /** What this host lacks to run the provider; empty when it can. */
+  preflight(options: ProviderOptions): Promise<PreflightProblem[]>;
+  up(options: ProviderOptions): Promise<UpResult>;
+  /** Removes environments: the one of `id`, or every one this tool created (`all`). */
+  down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]>;
+  status(options: ProviderOptions): Promise<EnvironmentStatus[]>;
+}

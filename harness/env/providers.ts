@@ -1,0 +1,10 @@
+/** The providers this build ships. Each loads its module only when used. */
+import { registerProvider } from './registry.js';
+
+let registered = false;
+
+export function registerProviders(): void {
+  if (registered) return;
+  registered = true;
+  registerProvider('lab', async () => (await import('./lab/provider.js')).labProvider);
+}

@@ -1,0 +1,106 @@
+/**
+ * The ConformanceReport: what a vendor hands in. Shaped after Gateway API's conformance report
+ * (implementation, profiles with core and extended results, supported and unsupported features,
+ * failed and skipped tests), plus what this suite adds: the environment's fingerprint, a verdict
+ * per BEHAVIOUR.md statement, and pointers to the packet evidence. This zod schema is the
+ * definition; schemas/conformance-report.schema.json is generated from it.
+ */
+import { z } from 'zod';
+
+export const REPORT_API_VERSION = 'egress-conformance.io/v1alpha1';
+
+const result = z.enum(['success', 'partial', 'failure']);
+const statistics = z.strictObject({
+  passed: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+});
+const testName = z.string().regex(/^[a-z0-9-]+\/(ipv4|ipv6|dual)$/);
+const skippedTest = z.strictObject({ test: testName, reason: z.string(), message: z.string() });
+
+const section = z.strictObject({
+  result,
+  statistics,
+  failedTests: z.array(testName),
+  skippedTests: z.array(skippedTest),
+});
+
+export const conformanceReportSchema = z.strictObject({
+  apiVersion: z.literal(REPORT_API_VERSION),
+  kind: z.literal('ConformanceReport'),
+  date: z.iso.datetime(),
+  runId: z.string().min(1),
+  egressConformanceVersion: z.string().min(1),
+  implementation: z.strictObject({
+    name: z.string().min(1),
+    version: z.string().min(1),
+    organization: z.string().optional(),
+    url: z.string().optional(),
+    contact: z.array(z.string()).optional(),
+    /** True when the results come from the embedded reference lab: never a certification. */
+    reference: z.boolean(),
+  }),
+  /** Plain words on what the report is worth. */
+  certification: z.string().min(1),
+  provider: z.enum(['lab', 'kind', 'existing']),
+  environment: z.strictObject({
+    id: z.string(),
+    families: z.array(z.enum(['ipv4', 'ipv6'])),
+    nodes: z.number().int().min(0),
+    networks: z.array(z.string()),
+    fingerprint: z.record(z.string(), z.string()),
+  }),
+  options: z.record(z.string(), z.unknown()),
+  profiles: z.array(
+    z.strictObject({
+      name: z.string(),
+      core: section,
+      extended: section.extend({
+        supportedFeatures: z.array(z.string()),
+        unsupportedFeatures: z.array(z.string()),
+      }),
+      /** Provisional statements: measured and reported, never counted. */
+      provisional: z.strictObject({ statistics, failedTests: z.array(testName) }),
+    }),
+  ),
+  statements: z.array(
+    z.strictObject({
+      id: z.string(),
+      feature: z.string(),
+      profile: z.enum(['core', 'extended']),
+      result: z.enum(['passed', 'failed', 'not-tested']),
+      tests: z.array(testName),
+    }),
+  ),
+  tests: z.array(
+    z.strictObject({
+      name: testName,
+      scenario: z.string(),
+      title: z.string(),
+      family: z.enum(['ipv4', 'ipv6', 'dual']),
+      profile: z.enum(['core', 'extended']),
+      features: z.array(z.string()),
+      statements: z.array(z.string()),
+      provisional: z.boolean(),
+      status: z.enum(['passed', 'failed', 'skipped']),
+      reason: z.string().optional(),
+      message: z.string().optional(),
+      durationMs: z.number().min(0),
+      evidence: z.array(
+        z.strictObject({
+          probe: z.string(),
+          capture: z.string(),
+          expected: z.string(),
+          totalPackets: z.number().int().min(0),
+          matchedPackets: z.number().int().min(0),
+          passed: z.boolean(),
+        }),
+      ),
+      diagnostics: z.string().optional(),
+    }),
+  ),
+  phases: z.array(z.strictObject({ name: z.string(), durationMs: z.number().min(0) })),
+  interrupted: z.boolean(),
+});
+
+export type ConformanceReport = z.infer<typeof conformanceReportSchema>;

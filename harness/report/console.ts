@@ -1,0 +1,62 @@
+/** The console summary: a scenario x family table, then every failure with its reason. */
+import type { RunResult, TestFamily, TestResult } from '../run/results.js';
+import { formatDuration } from '../spec/duration.js';
+
+const FAMILIES: TestFamily[] = ['ipv4', 'ipv6', 'dual'];
+const HEADER: Record<TestFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual' };
+
+function cell(test: TestResult | undefined): string {
+  if (!test) return '-';
+  if (test.status === 'passed') return 'pass';
+  if (test.status === 'failed') return test.provisional ? 'FAIL*' : 'FAIL';
+  return `skip(${test.skipReason})`;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - text.length));
+}
+
+export function renderSummary(run: RunResult): string {
+  const families = FAMILIES.filter((f) => run.tests.some((t) => t.family === f));
+  const scenarios = [...new Map(run.tests.map((t) => [t.scenarioId, t])).values()];
+  const rows = scenarios.map((first) => [
+    first.profile,
+    first.features.join(','),
+    first.scenarioId,
+    ...families.map((f) => cell(run.tests.find((t) => t.scenarioId === first.scenarioId && t.family === f))),
+  ]);
+  const header = ['profile', 'features', 'scenario', ...families.map((f) => HEADER[f])];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => pad(c, widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+
+  const count = (status: string) => run.tests.filter((t) => t.status === status).length;
+  out.push(
+    '',
+    `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped` +
+      ` (${run.environment.provider} provider, ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))})`,
+  );
+  if (run.tests.some((t) => t.provisional && t.status === 'failed')) {
+    out.push('* provisional: reported, not counted against conformance');
+  }
+  const failures = run.tests.filter((t) => t.status === 'failed');
+  if (failures.length > 0) {
+    out.push('', 'Failures:');
+    for (const test of failures) {
+      out.push(`- ${test.scenarioId} [${HEADER[test.family]}]: ${test.message ?? 'failed'}`);
+      for (const evidence of test.evidence.filter((e) => !e.passed)) {
+        out.push(`    evidence: ${evidence.capture}`);
+      }
+      if (test.diagnostics) out.push(`    diagnostics: ${test.diagnostics}`);
+    }
+  }
+  if (run.interrupted) out.push('', 'The run was interrupted; tests after the interruption were not run.');
+  if (run.environment.implementation.reference) {
+    out.push('', 'Reference lab: these results exercise the suite itself; they certify no implementation.');
+  }
+  return out.join('\n');
+}

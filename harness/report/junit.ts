@@ -1,0 +1,109 @@
+/**
+ * junit.xml: one testsuite per profile, one testcase per scenario x family. Failure messages say
+ * what was expected and what was seen; the body carries every step and the probe evidence.
+ */
+import { hostname } from 'node:os';
+import type { RunResult, TestResult } from '../run/results.js';
+import { attributes, escapeXml } from './xml.js';
+
+const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+export function testcaseName(test: TestResult): string {
+  return `${test.scenarioId} [${FAMILY_NAME[test.family]}]`;
+}
+
+function stepLog(test: TestResult): string {
+  const lines = [
+    `${test.title}`,
+    `statements: ${test.statements.join(', ')}`,
+    `namespace: ${test.namespace}`,
+  ];
+  for (const step of test.steps) {
+    if (step.status === 'not-run') continue;
+    lines.push(
+      `${step.status === 'passed' ? 'ok  ' : 'FAIL'} step ${step.index + 1} ${step.kind} (${test.file}:${step.line}, ${step.durationMs}ms): ${step.detail}`,
+    );
+  }
+  for (const evidence of test.evidence) {
+    const sources = Object.entries(evidence.sources)
+      .map(([src, n]) => `${src}=${n}`)
+      .join(' ');
+    lines.push(
+      `evidence ${evidence.probe}: ${evidence.matchedPackets}/${evidence.totalPackets} packets to ${evidence.target}/${evidence.protocol} matched ${evidence.expected}; sources: ${sources || 'none'}; capture: ${evidence.capture}`,
+    );
+  }
+  if (test.diagnostics) lines.push(`diagnostics: ${test.diagnostics}`);
+  return lines.join('\n');
+}
+
+function testcase(test: TestResult): string {
+  const head = `    <testcase${attributes({
+    name: testcaseName(test),
+    classname: `egress-conformance.${test.profile}.${test.scenarioId}`,
+    time: seconds(test.durationMs),
+  })}>`;
+  const body: string[] = [];
+  if (test.status === 'failed') {
+    const type = test.provisional ? 'provisional' : (test.failedStatements ?? test.statements).join(',');
+    body.push(
+      `      <failure${attributes({ message: test.message ?? 'failed', type })}>${escapeXml(stepLog(test))}</failure>`,
+    );
+  } else if (test.status === 'skipped') {
+    body.push(
+      `      <skipped${attributes({ message: `${test.skipReason}: ${test.message ?? ''}`, type: test.skipReason })}/>`,
+    );
+  }
+  if (test.status !== 'skipped') body.push(`      <system-out>${escapeXml(stepLog(test))}</system-out>`);
+  return [head, ...body, '    </testcase>'].join('\n');
+}
+
+function suite(name: string, tests: TestResult[], run: RunResult): string {
+  const failures = tests.filter((t) => t.status === 'failed').length;
+  const skipped = tests.filter((t) => t.status === 'skipped').length;
+  const properties = [
+    ['provider', run.environment.provider],
+    ['implementation', `${run.environment.implementation.name} ${run.environment.implementation.version}`],
+    ['reference-implementation', String(run.environment.implementation.reference)],
+    ['run-id', run.runId],
+  ]
+    .map(([k, v]) => `      <property${attributes({ name: k, value: v })}/>`)
+    .join('\n');
+  return [
+    `  <testsuite${attributes({
+      name: `egress-conformance ${name}`,
+      tests: tests.length,
+      failures,
+      errors: 0,
+      skipped,
+      time: seconds(tests.reduce((sum, t) => sum + t.durationMs, 0)),
+      timestamp: run.startedAt,
+      hostname: hostname(),
+      package: 'egress-conformance',
+    })}>`,
+    '    <properties>',
+    properties,
+    '    </properties>',
+    ...tests.map(testcase),
+    '  </testsuite>',
+  ].join('\n');
+}
+
+export function renderJunit(run: RunResult): string {
+  const profiles = ['core', 'extended'] as const;
+  const suites = profiles
+    .map((p) => [p, run.tests.filter((t) => t.profile === p)] as const)
+    .filter(([, tests]) => tests.length > 0);
+  const failures = run.tests.filter((t) => t.status === 'failed').length;
+  const totalMs = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attributes({ name: 'egress-conformance', tests: run.tests.length, failures, errors: 0, time: seconds(Math.max(0, totalMs)) })}>`,
+    ...suites.map(([name, tests]) => suite(name, tests, run)),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * A test's context: the values its templates are rendered with, and its rendered manifests.
+ * Everything environment-specific a scenario sees passes through here.
+ */
+import type { EnvironmentDescription, IpFamily, KubeObject, PeerInfo } from '../env/environment.js';
+import { render, type TemplateValues } from '../spec/template.js';
+import { nthAddressOf } from './address-block.js';
+import type { PlannedTest } from './plan.js';
+
+export interface TestContext {
+  test: PlannedTest;
+  env: EnvironmentDescription;
+  /** Families the test's traffic uses: one, or both for a dual-stack test. */
+  families: IpFamily[];
+  values: TemplateValues;
+  manifests: Record<string, KubeObject>;
+  /** Nodes failed by `failNode` steps, keyed by the step's node reference. */
+  failedNodes: Map<string, string>;
+}
+
+export function defaultPeer(env: EnvironmentDescription, name = 'default'): PeerInfo | undefined {
+  if (name === 'default') return env.peers.find((p) => p.network === 'default') ?? env.peers[0];
+  return env.peers.find((p) => p.name === name);
+}
+
+/** The LoadBalancer range reserved for one test: the (index+1)-th address of the family's range. */
+function poolFor(env: EnvironmentDescription, family: IpFamily, index: number): string {
+  const range = env.loadBalancerRanges[family];
+  if (!range) return '';
+  return `${nthAddressOf(range, index + 1)}/${family === 'ipv4' ? 32 : 128}`;
+}
+
+export function templateValues(test: PlannedTest, env: EnvironmentDescription): TemplateValues {
+  const primary: IpFamily = test.family === 'dual' ? 'ipv4' : test.family;
+  const peer = defaultPeer(env);
+  const values: TemplateValues = {
+    namespace: test.namespace,
+    uid: test.uid,
+    family: primary,
+    ipFamily: primary === 'ipv4' ? 'IPv4' : 'IPv6',
+    'pool.addresses': poolFor(env, primary, test.index),
+    'pool.ipv4': poolFor(env, 'ipv4', test.index),
+    'pool.ipv6': poolFor(env, 'ipv6', test.index),
+    'metallb.namespace': env.metallbNamespace,
+    'peer.address': peer?.addresses[primary] ?? '',
+    'probe.port': peer?.probePort ?? 8080,
+    'images.agnhost': env.images.agnhost ?? '',
+    'nodes.count': env.nodes.length,
+  };
+  env.nodes.forEach((node, i) => {
+    values[`nodes.${i}`] = node.name;
+  });
+  return values;
+}
+
+export function contextFor(test: PlannedTest, env: EnvironmentDescription): TestContext {
+  const values = templateValues(test, env);
+  const manifests: Record<string, KubeObject> = {};
+  for (const [name, manifest] of Object.entries(test.loaded.scenario.manifests)) {
+    manifests[name] = render(manifest as KubeObject, values);
+  }
+  return {
+    test,
+    env,
+    families: test.family === 'dual' ? ['ipv4', 'ipv6'] : [test.family],
+    values,
+    manifests,
+    failedNodes: new Map(),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Run options: defaults, then the options file, then flags (flags win). The same schema checks
+ * the options file, so a typo there is a one-line error naming the field.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../spec/duration.js';
+import { TIMEOUT_NAMES, type Timeouts } from '../spec/timeouts.js';
+
+export const PROVIDER_CHOICES = ['auto', 'lab', 'kind', 'existing'] as const;
+export const PROFILE_CHOICES = ['core', 'extended', 'all'] as const;
+export const FAMILY_CHOICES = ['ipv4', 'ipv6', 'dual'] as const;
+
+const timeouts = z.partialRecord(
+  z.enum(TIMEOUT_NAMES as [string, ...string[]]),
+  z
+    .string()
+    .refine((t) => parseDuration(t) !== undefined, { message: 'expected a duration such as 30s or 2m' }),
+);
+
+/** The options file: every key optional, names as in README.md. */
+export const optionsFileSchema = z.strictObject({
+  provider: z.enum(PROVIDER_CHOICES).optional(),
+  profile: z.enum(PROFILE_CHOICES).optional(),
+  runTests: z.array(z.string()).optional(),
+  skipTests: z.array(z.string()).optional(),
+  family: z.enum(FAMILY_CHOICES).optional(),
+  reportDir: z.string().optional(),
+  timeouts: timeouts.optional(),
+  keep: z.boolean().optional(),
+  skipProvisional: z.boolean().optional(),
+  suites: z.string().optional(),
+  implementation: z
+    .strictObject({
+      name: z.string(),
+      version: z.string(),
+      organization: z.string().optional(),
+      url: z.string().optional(),
+      contact: z.array(z.string()).optional(),
+    })
+    .optional(),
+  lab: z.record(z.string(), z.unknown()).optional(),
+  kind: z.record(z.string(), z.unknown()).optional(),
+  existing: z.record(z.string(), z.unknown()).optional(),
+});
+export type OptionsFile = z.infer<typeof optionsFileSchema>;
+
+export interface RunOptions {
+  provider: (typeof PROVIDER_CHOICES)[number];
+  profile: (typeof PROFILE_CHOICES)[number];
+  runTests: string[];
+  skipTests: string[];
+  family?: (typeof FAMILY_CHOICES)[number];
+  reportDir: string;
+  timeouts: Partial<Timeouts>;
+  keep: boolean;
+  dryRun: boolean;
+  debug: boolean;
+  skipProvisional: boolean;
+  suites?: string;
+  implementation?: OptionsFile['implementation'];
+  providerOptions: {
+    lab: Record<string, unknown>;
+    kind: Record<string, unknown>;
+    existing: Record<string, unknown>;
+  };
+}
+
+export function defaultReportDir(now = new Date()): string {
+  return `test-results/${now.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+export function timeoutsFrom(raw: Record<string, string> | undefined): Partial<Timeouts> {
+  const result: Partial<Timeouts> = {};
+  for (const [name, text] of Object.entries(raw ?? {})) {
+    result[name as keyof Timeouts] = parseDuration(text) as number;
+  }
+  return result;
+}
+
+/** Keys whose values never reach logs or reports. */
+const SECRET_KEY = /password|secret|token|kubeconfig|key$/i;
+
+/** A copy safe to print and report: secrets replaced. */
+export function redactOptions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactOptions);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) && v !== undefined ? '<redacted>' : redactOptions(v),
+      ]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,114 @@
+/**
+ * Which tests a run consists of: every selected scenario x family, each with its namespace and
+ * unique id, or a skip reason. Pure: it needs the catalogue, the options and what the
+ * environment offers, nothing else, so the dry run and the real run plan identically.
+ */
+import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
+import type { LoadedScenario } from '../spec/loader.js';
+import type { RunOptions } from './options.js';
+import type { SkipReason, TestFamily } from './results.js';
+
+export interface PlannedTest {
+  loaded: LoadedScenario;
+  family: TestFamily;
+  /** Position in the run, from 0. */
+  index: number;
+  namespace: string;
+  /** Short id unique to this test in this run, for names outside the namespace. */
+  uid: string;
+  skip?: { reason: SkipReason; message: string };
+}
+
+const FAMILY_SUFFIX: Record<TestFamily, string> = { ipv4: 'v4', ipv6: 'v6', dual: 'ds' };
+
+export function namespaceFor(runId: string, scenarioId: string, family: TestFamily): string {
+  // Namespaces are DNS labels: at most 63 characters.
+  const stem = scenarioId.slice(0, 63 - `ec-${runId}--${FAMILY_SUFFIX[family]}`.length).replace(/-+$/, '');
+  return `ec-${runId}-${stem}-${FAMILY_SUFFIX[family]}`;
+}
+
+function familiesFor(
+  scenario: LoadedScenario['scenario'],
+  offered: IpFamily[],
+  option: RunOptions['family'],
+) {
+  if (scenario.requires.dualStack) return ['dual'] as TestFamily[];
+  const wanted = option === undefined || option === 'dual' ? offered : [option];
+  return (scenario.requires.families ?? ['ipv4', 'ipv6']).filter((f) => wanted.includes(f)) as TestFamily[];
+}
+
+function unsupported(
+  scenario: LoadedScenario['scenario'],
+  family: TestFamily,
+  env: EnvironmentDescription,
+): string | undefined {
+  const missingFeatures = scenario.features.filter(
+    (feature) => !env.features.some((f) => f.name === feature && f.supported),
+  );
+  if (missingFeatures.length > 0) return `the environment does not support ${missingFeatures.join(', ')}`;
+  if (env.nodes.length < scenario.requires.nodes) {
+    return `needs ${scenario.requires.nodes} nodes, the environment has ${env.nodes.length}`;
+  }
+  if (family === 'dual' && !(env.families.includes('ipv4') && env.families.includes('ipv6'))) {
+    return 'needs a dual-stack environment';
+  }
+  if (family !== 'dual' && !env.families.includes(family)) return `the environment does not offer ${family}`;
+  const missingNetworks = scenario.requires.networks.filter(
+    (n) => !env.networks.some((net) => net.name === n),
+  );
+  if (missingNetworks.length > 0) return `needs the network(s) ${missingNetworks.join(', ')}`;
+  return undefined;
+}
+
+function inProfile(scenario: LoadedScenario['scenario'], profile: RunOptions['profile']): boolean {
+  return profile === 'all' || scenario.profile === profile;
+}
+
+/** Lists the tests of a run in catalogue order, families in order ipv4, ipv6, dual. */
+export function planRun(
+  scenarios: LoadedScenario[],
+  options: Pick<RunOptions, 'profile' | 'family' | 'skipProvisional'> & {
+    runTests: readonly string[];
+    skipTests: readonly string[];
+  },
+  env: EnvironmentDescription,
+  runId: string,
+): PlannedTest[] {
+  const tests: PlannedTest[] = [];
+  const ordered = [...scenarios].sort((a, b) =>
+    a.scenario.profile === b.scenario.profile ? 0 : a.scenario.profile === 'core' ? -1 : 1,
+  );
+  for (const loaded of ordered) {
+    const { scenario } = loaded;
+    if (!inProfile(scenario, options.profile)) continue;
+    const families = familiesFor(scenario, env.families, options.family);
+    for (const family of families) {
+      const index = tests.length;
+      const test: PlannedTest = {
+        loaded,
+        family,
+        index,
+        namespace: namespaceFor(runId, scenario.id, family),
+        uid: `ec${runId}${index.toString(36)}${FAMILY_SUFFIX[family]}`,
+      };
+      const why = unsupported(scenario, family, env);
+      if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
+        test.skip = { reason: 'not-selected', message: 'not named by --run-test' };
+      } else if (options.skipTests.includes(scenario.id)) {
+        test.skip = { reason: 'not-selected', message: 'named by --skip-tests' };
+      } else if (why) {
+        test.skip = { reason: 'not-supported', message: why };
+      } else if (scenario.provisional && options.skipProvisional) {
+        test.skip = { reason: 'provisional', message: 'provisional scenario; --skip-provisional was given' };
+      }
+      tests.push(test);
+    }
+  }
+  return tests;
+}
+
+/** Test ids named in --run-test / --skip-tests that no scenario has: a usage error. */
+export function unknownTestIds(scenarios: LoadedScenario[], ids: string[]): string[] {
+  const known = new Set(scenarios.map((s) => s.scenario.id));
+  return ids.filter((id) => !known.has(id));
+}

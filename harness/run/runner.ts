@@ -1,0 +1,184 @@
+/**
+ * The runner: each planned test in its own namespace, steps in order, cleanup whatever happens,
+ * a result per test. It only ever talks to the Environment interface.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Environment, EnvironmentDescription } from '../env/environment.js';
+import { formatDuration, parseDuration } from '../spec/duration.js';
+import { stepOf } from '../spec/schema.js';
+import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
+import { CleanupStack } from './cleanup.js';
+import { contextFor } from './context.js';
+import { AbortedError } from './eventually.js';
+import type { Logger } from './log.js';
+import type { PlannedTest } from './plan.js';
+import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
+import { performStep } from './steps.js';
+
+export interface RunnerOptions {
+  env: Environment;
+  description: EnvironmentDescription;
+  runId: string;
+  reportDir: string;
+  /** --timeout overrides: they win over a scenario's own values. */
+  timeouts: Partial<Timeouts>;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
+
+function baseResult(test: PlannedTest): TestResult {
+  const { scenario, file } = test.loaded;
+  return {
+    scenarioId: scenario.id,
+    title: scenario.title,
+    file,
+    profile: scenario.profile,
+    features: scenario.features,
+    statements: scenario.statements,
+    provisional: scenario.provisional,
+    family: test.family,
+    namespace: test.namespace,
+    status: 'skipped',
+    durationMs: 0,
+    steps: [],
+    evidence: [],
+  };
+}
+
+/** Defaults, then the environment's, then the scenario's own, then --timeout (most specific last). */
+function scenarioTimeouts(
+  test: PlannedTest,
+  environment: EnvironmentDescription,
+  overrides: Partial<Timeouts>,
+): Timeouts {
+  const own: Partial<Timeouts> = {};
+  for (const [name, text] of Object.entries(test.loaded.scenario.timeouts)) {
+    own[name as keyof Timeouts] = parseDuration(text as string) as number;
+  }
+  return resolveTimeouts(environment.timeoutDefaults as Partial<Timeouts> | undefined, own, overrides);
+}
+
+async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestResult> {
+  const { env, description, log } = options;
+  const result = baseResult(test);
+  const { scenario } = test.loaded;
+  const timeouts = scenarioTimeouts(test, description, options.timeouts);
+  const started = performance.now();
+  result.startedAt = new Date().toISOString();
+  const artifactPath = join('artifacts', test.namespace);
+  const artifactDir = join(options.reportDir, artifactPath);
+  await mkdir(artifactDir, { recursive: true });
+  const cleanup = new CleanupStack();
+  const testSignal = AbortSignal.any([options.signal, AbortSignal.timeout(timeouts.scenario)]);
+  const ctx = contextFor(test, description);
+  const evidence: ProbeEvidenceRecord[] = [];
+  const steps: StepResult[] = scenario.steps.map((raw, index) => ({
+    index,
+    kind: Object.keys(raw)[0] as string,
+    line: test.loaded.stepLines[index] ?? 0,
+    status: 'not-run',
+    durationMs: 0,
+    detail: '',
+  }));
+  result.steps = steps;
+  log.info(`▶ ${scenario.id} [${FAMILY_LABEL[test.family]}] namespace ${test.namespace}`);
+  let failure: string | undefined;
+  try {
+    await env.cluster.createNamespace(test.namespace, {
+      'egress-conformance.io/run': options.runId,
+      'egress-conformance.io/scenario': scenario.id,
+    });
+    cleanup.push(`delete namespace ${test.namespace}`, () =>
+      env.cluster.deleteNamespace(test.namespace, timeouts.namespace),
+    );
+    for (const [index, raw] of scenario.steps.entries()) {
+      const step = steps[index] as StepResult;
+      const stepStarted = performance.now();
+      let outcome: Awaited<ReturnType<typeof performStep>>;
+      try {
+        outcome = await performStep(stepOf(raw), {
+          env,
+          ctx,
+          timeouts,
+          cleanup,
+          signal: testSignal,
+          artifactDir,
+          artifactPath,
+        });
+      } catch (error) {
+        if (error instanceof AbortedError && !options.signal.aborted) {
+          outcome = { ok: false, detail: `scenario timeout of ${formatDuration(timeouts.scenario)} passed` };
+        } else if (error instanceof AbortedError) {
+          throw error;
+        } else {
+          outcome = { ok: false, detail: `error: ${(error as Error).message}` };
+        }
+      }
+      step.durationMs = Math.round(performance.now() - stepStarted);
+      step.status = outcome.ok ? 'passed' : 'failed';
+      step.detail = outcome.detail;
+      evidence.push(...(outcome.evidence ?? []));
+      log.info(
+        `  ${outcome.ok ? '✓' : '✗'} ${index + 1}. ${step.kind}: ${outcome.detail} (${formatDuration(step.durationMs)})`,
+      );
+      if (!outcome.ok) {
+        failure = `${scenario.statements.join(', ')}: step ${index + 1} (${step.kind}, ${test.loaded.file}:${step.line}): ${outcome.detail}`;
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof AbortedError) {
+      failure = 'interrupted';
+    } else {
+      failure = `error: ${(error as Error).message}`;
+    }
+  }
+  result.evidence = evidence;
+  if (failure !== undefined) {
+    result.status = failure === 'interrupted' ? 'skipped' : 'failed';
+    if (failure === 'interrupted') result.skipReason = 'interrupted';
+    else result.failedStatements = scenario.statements;
+    result.message = failure;
+    if (failure !== 'interrupted') {
+      const dir = join('diagnostics', test.namespace);
+      try {
+        await env.collectDiagnostics(test.namespace, join(options.reportDir, dir));
+        result.diagnostics = dir;
+      } catch (error) {
+        log.warn(`diagnostics for ${test.namespace} failed: ${(error as Error).message}`);
+      }
+    }
+  } else {
+    result.status = 'passed';
+  }
+  const cleanupErrors = await cleanup.unwind();
+  for (const error of cleanupErrors) log.warn(`cleanup of ${test.namespace}: ${error}`);
+  result.durationMs = Math.round(performance.now() - started);
+  const mark = result.status === 'passed' ? 'PASS' : result.status === 'failed' ? 'FAIL' : 'SKIP';
+  log.info(`${mark} ${scenario.id} [${FAMILY_LABEL[test.family]}] in ${formatDuration(result.durationMs)}`);
+  return result;
+}
+
+/** Runs the planned tests one after another; skipped ones are recorded without touching the cluster. */
+export async function runTests(planned: PlannedTest[], options: RunnerOptions): Promise<TestResult[]> {
+  const results: TestResult[] = [];
+  for (const test of planned) {
+    if (test.skip) {
+      results.push({ ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message });
+      continue;
+    }
+    if (options.signal.aborted) {
+      results.push({
+        ...baseResult(test),
+        skipReason: 'interrupted',
+        message: 'the run was interrupted before it',
+      });
+      continue;
+    }
+    results.push(await runOne(test, options));
+  }
+  return results;
+}

@@ -1,0 +1,66 @@
+/**
+ * Spec templating: `${name}` in any string of a manifest or step is replaced with a value the
+ * environment provides for this scenario x family. The variable set is closed so that a typo in
+ * a spec is a validation error, not a manifest with a literal `${...}` in it.
+ */
+
+const VARIABLE = /\$\{([A-Za-z0-9_.]+)\}/g;
+const WHOLE_VARIABLE = /^\$\{([A-Za-z0-9_.]+)\}$/;
+
+/** Names a spec may use, with what they stand for (listed in README.md). */
+export const TEMPLATE_VARIABLES: Record<string, string> = {
+  namespace: 'the test namespace (unique per scenario x family x run)',
+  uid: 'a short id unique to this scenario x family x run, for names outside the namespace',
+  family: 'ipv4 or ipv6',
+  ipFamily: 'IPv4 or IPv6 (Kubernetes spelling)',
+  'pool.addresses': 'the LoadBalancer address range reserved for this test, for the family under test',
+  'pool.ipv4': 'the IPv4 LoadBalancer range reserved for this test',
+  'pool.ipv6': 'the IPv6 LoadBalancer range reserved for this test',
+  'metallb.namespace': "MetalLB's namespace",
+  'peer.address': "the default peer's probe address for the family",
+  'probe.port': "the peers' probe port",
+  'images.agnhost': 'an image with agnhost netexec (the probe server)',
+  'nodes.count': 'how many nodes the environment has',
+  'nodes.N': 'the name of the Nth node (0 = control-plane)',
+};
+
+export type TemplateValues = Record<string, string | number>;
+
+export function isKnownVariable(variable: string): boolean {
+  return Object.hasOwn(TEMPLATE_VARIABLES, variable) || /^nodes\.\d+$/.test(variable);
+}
+
+/** The variable names a string refers to. */
+export function variablesIn(text: string): string[] {
+  return [...text.matchAll(VARIABLE)].map((m) => m[1] as string);
+}
+
+export class TemplateError extends Error {}
+
+function renderString(text: string, values: TemplateValues): string | number {
+  // A string that is exactly one variable keeps the value's type (ports stay numbers).
+  const whole = WHOLE_VARIABLE.exec(text);
+  if (whole) {
+    const value = values[whole[1] as string];
+    if (value === undefined) throw new TemplateError(`no value for \${${whole[1]}}`);
+    return value;
+  }
+  return text.replace(VARIABLE, (_match, variable: string) => {
+    const value = values[variable];
+    if (value === undefined) throw new TemplateError(`no value for \${${variable}}`);
+    return String(value);
+  });
+}
+
+/** A deep copy of `data` with every template variable replaced. */
+export function render<T>(data: T, values: TemplateValues): T {
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return renderString(node, values);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [renderString(k, values), walk(v)]));
+    }
+    return node;
+  };
+  return walk(data) as T;
+}

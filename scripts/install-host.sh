@@ -1,0 +1,51 @@
+#!/bin/sh
+# Prepares a fresh Debian 12 machine (run as root) for egress-conformance: the Docker engine,
+# debootstrap (the lab's base image when no registry is reachable), tcpdump and tshark (captures
+# and an independent pcap reader), xmllint (report checks) and iproute2. Starts dockerd in the
+# background when its socket is missing (machines without systemd) and waits until it answers.
+# Idempotent; prints nothing unless something fails.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-host.sh: run as root (it installs Debian packages and starts dockerd)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils iproute2"
+
+missing=""
+for package in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $package"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  log=$(mktemp /tmp/egress-conformance-install.XXXXXX)
+  # tshark's debconf question (may non-root users capture?) keeps its default: no.
+  # shellcheck disable=SC2086 # the package list is meant to split
+  if ! { apt-get update -q && apt-get install -y -q $missing; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "install-host.sh: installing$missing failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+fi
+
+dockerd_pid=""
+if [ ! -S /var/run/docker.sock ]; then
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  dockerd_pid=$!
+fi
+i=0
+until docker info >/dev/null 2>&1; do
+  i=$((i + 1))
+  if [ "$i" -gt 120 ] || { [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null; }; then
+    echo "install-host.sh: the Docker engine does not answer; /var/log/dockerd.log says:" >&2
+    tail -n 20 /var/log/dockerd.log >&2 || true
+    exit 1
+  fi
+  sleep 0.5
+done

@@ -1,0 +1,80 @@
+/**
+ * The main job, end to end on the lab, as a user runs it: `egress-conformance run` with no
+ * arguments picks the lab, runs the whole core profile on IPv4 and IPv6 with evidence from
+ * packets captured on the peer, writes valid reports, exits 0 and leaves nothing behind.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summariseCapture } from '../../harness/capture/summary.js';
+import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
+import { cli } from '../support/cli.js';
+import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+
+describe('egress-conformance run (the core profile on the reference lab)', () => {
+  let dir: string;
+  let result: Awaited<ReturnType<typeof cli>>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
+    result = await cli(['run', '--report-dir', join(dir, 'report')], { timeout: 900_000 });
+  }, 900_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('falls back to the lab with a banner and passes every core scenario on both families', () => {
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/provider auto: .*using the embedded reference lab/);
+    expect(result.stdout).toContain('its results certify no implementation');
+    const summary = result.stdout.slice(result.stdout.lastIndexOf('profile  features'));
+    expect(summary).toMatch(/^20 passed, 0 failed, 0 skipped \(lab provider/m);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/phase timings: bring-up [\d.]+s/);
+  });
+
+  it('writes a JUnit report the JUnit schema accepts and a ConformanceReport naming the reference lab', async () => {
+    const xmllint = await execa(
+      'xmllint',
+      ['--noout', '--schema', resolve('schemas/junit.xsd'), join(dir, 'report', 'junit.xml')],
+      {
+        reject: false,
+      },
+    );
+    expect(xmllint.exitCode).toBe(0);
+    const report = conformanceReportSchema.parse(
+      JSON.parse(await readFile(join(dir, 'report', 'conformance-report.json'), 'utf8')),
+    );
+    expect(report.provider).toBe('lab');
+    expect(report.implementation).toMatchObject({
+      name: 'egress-conformance reference lab',
+      reference: true,
+    });
+    expect(report.profiles[0]?.core.result).toBe('success');
+    expect(report.profiles[0]?.core.statistics).toEqual({ passed: 20, failed: 0, skipped: 0 });
+    const core = report.statements.filter((s) => s.profile === 'core');
+    expect(core.every((s) => s.result === 'passed')).toBe(true);
+  });
+
+  it('keeps the captures as evidence, and they hold the LoadBalancer IP as every probe packet source', async () => {
+    const report = JSON.parse(await readFile(join(dir, 'report', 'conformance-report.json'), 'utf8'));
+    const test = report.tests.find((t: { name: string }) => t.name === 'snat-loadbalancer-ip/ipv4');
+    const evidence = test.evidence.find((e: { probe: string }) => e.probe === 'endpoints-tcp');
+    expect(evidence.totalPackets).toBeGreaterThan(0);
+    expect(evidence.matchedPackets).toBe(evidence.totalPackets);
+    // Read the capture again, independently of the verdict: every packet to the peer carries
+    // the one address the verdict expected.
+    const summary = await summariseCapture(join(dir, 'report', evidence.capture));
+    const lb = /LoadBalancer IP (\S+)/.exec(evidence.expected)?.[1];
+    const towardPeer = summary.flows.filter((f) => f.dst === '198.51.100.10' && f.dstPort === 8080);
+    expect(towardPeer.length).toBeGreaterThan(0);
+    expect(new Set(towardPeer.map((f) => f.src))).toEqual(new Set([lb]));
+    const artifacts = await readdir(join(dir, 'report', 'artifacts'));
+    expect(artifacts.length).toBe(20);
+  });
+
+  it('leaves no container, network or temp directory behind', async () => {
+    expect(await labLeftovers()).toEqual(NOTHING_LEFT);
+  });
+});

@@ -1,0 +1,195 @@
+/** The lab's pure parts: address arithmetic, the plan, rendered configs, parsers. No Docker. */
+import { describe, expect, it } from 'vitest';
+import { parseBgpRoutes, parseBgpSummary } from '../../harness/env/lab/bgp.js';
+import { splitRule } from '../../harness/env/lab/bridge-filter.js';
+import { parseTcpdumpCounters } from '../../harness/env/lab/capture.js';
+import { renderNodeNftables, renderNodeSetup } from '../../harness/env/lab/container-setup.js';
+import {
+  announceCommands,
+  renderNodeFrrConfig,
+  renderPeerFrrConfig,
+} from '../../harness/env/lab/frr-config.js';
+import { canonicalIp, cidrContains, cidrsOverlap, ipv6Host } from '../../harness/env/lab/ip.js';
+import { candidateSubnets, pickFreeSubnets } from '../../harness/env/lab/networks.js';
+import { createPodScript, parsePodList, podVethName } from '../../harness/env/lab/pods.js';
+import { planLab } from '../../harness/env/lab/topology.js';
+
+const subnets = {
+  default: { ipv4: '10.213.4.0/24', ipv6: 'fd65:636c:6162:4::/64' },
+  secondary: { ipv4: '10.213.5.0/24', ipv6: 'fd65:636c:6162:5::/64' },
+};
+
+describe('ip helpers', () => {
+  it('writes IPv6 canonically and finds overlaps across prefix lengths', () => {
+    expect(canonicalIp('fd65:636c:6162:0::/64')).toBe('fd65:636c:6162::/64');
+    expect(canonicalIp('2001:DB8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+    expect(ipv6Host('fd65:636c:6162:4::/64', 10)).toBe('fd65:636c:6162:4::10');
+    expect(cidrsOverlap('10.213.0.0/16', '10.213.7.0/24')).toBe(true);
+    expect(cidrsOverlap('10.213.0.0/24', '10.213.1.0/24')).toBe(false);
+    expect(cidrsOverlap('10.0.0.0/8', 'fd00::/8')).toBe(false);
+    expect(cidrContains('2001:db8::/32', '2001:db8:5100::10')).toBe(true);
+  });
+
+  it('picks subnets that collide with nothing in use', () => {
+    expect(pickFreeSubnets([])).toEqual(candidateSubnets(0));
+    expect(pickFreeSubnets(['10.213.0.0/23', '172.17.0.0/16'])).toEqual(candidateSubnets(2));
+    expect(pickFreeSubnets(['fd65:636c:6162::/63'])).toEqual(candidateSubnets(2));
+    expect(pickFreeSubnets(['10.213.0.0/16'])).toBeUndefined();
+  });
+});
+
+describe('lab plan', () => {
+  const plan = planLab('eclab-unit', 'run-1', {}, subnets);
+
+  it('names, addresses and pod CIDRs like a kind cluster', () => {
+    expect(plan.nodes.map((n) => [n.name, n.container, n.addresses.ipv4, n.podCidrs.ipv6])).toEqual([
+      ['control-plane', 'eclab-unit-control-plane', '10.213.4.10', 'fd00:10:244::/64'],
+      ['worker', 'eclab-unit-worker', '10.213.4.11', 'fd00:10:244:1::/64'],
+      ['worker2', 'eclab-unit-worker2', '10.213.4.12', 'fd00:10:244:2::/64'],
+    ]);
+    expect(plan.nodes[1]?.networkAddresses.secondary).toEqual({
+      ipv4: '10.213.5.11',
+      ipv6: 'fd65:636c:6162:5::11',
+    });
+    expect(plan.peers.map((p) => [p.name, p.network, p.asn, p.interfaceAddresses.ipv6])).toEqual([
+      ['peer', 'default', 64500, 'fd65:636c:6162:4::100'],
+      ['peer2', 'secondary', 64501, 'fd65:636c:6162:5::100'],
+    ]);
+  });
+
+  it('keeps every outside address in the documentation ranges', () => {
+    const outside = [
+      ...plan.peers.flatMap((p) => Object.values(p.serviceAddresses)),
+      ...Object.values(plan.loadBalancerRanges),
+    ];
+    const documentation = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'];
+    for (const address of outside) expect(documentation.some((d) => cidrContains(d, address))).toBe(true);
+  });
+
+  it('supports a single-stack lab without the second network', () => {
+    const small = planLab(
+      'eclab-v4',
+      'eclab-v4',
+      { nodes: 2, families: ['ipv4'], secondaryNetwork: false },
+      subnets,
+    );
+    expect(small.nodes.map((n) => n.name)).toEqual(['control-plane', 'worker']);
+    expect(small.peers.map((p) => p.name)).toEqual(['peer']);
+    expect(small.nodes[0]?.podCidrs).toEqual({ ipv4: '10.244.0.0/24' });
+    const frr = renderNodeFrrConfig(small, small.nodes[0]!);
+    expect(frr).not.toContain('address-family ipv6');
+    expect(renderNodeNftables(small, small.nodes[0]!)).not.toContain('ip6 saddr');
+  });
+
+  it('renders node and peer FRR configs with the sessions of the plan', () => {
+    const node = renderNodeFrrConfig(plan, plan.nodes[0]!);
+    expect(node).toContain('router bgp 64512');
+    expect(node).toContain(' neighbor 10.213.4.100 remote-as 64500');
+    expect(node).toContain(' neighbor fd65:636c:6162:5::100 remote-as 64501');
+    expect(node).toContain('  neighbor 10.213.5.100 route-map LAB-DENY-ALL in');
+    expect(node).not.toContain('10.213.4.100 route-map LAB-DENY-ALL in');
+    const peer = renderPeerFrrConfig(plan, plan.peers[0]!);
+    expect(peer).toContain('  network 198.51.100.10/32');
+    expect(peer).toContain(' neighbor fd65:636c:6162:4::12 passive');
+    expect(peer).not.toContain('10.213.5.');
+  });
+
+  it('announces through prefix-lists before the network statement, and withdraws in reverse', () => {
+    const args = announceCommands(plan.nodes[0]!, '203.0.113.5', ['peer'], false).filter((a) => a !== '-c');
+    expect(args[1]).toBe('ip prefix-list LAB-OUT-peer-V4 permit 203.0.113.5/32');
+    expect(args).toContain('network 203.0.113.5/32');
+    const back = announceCommands(plan.nodes[0]!, '2001:db8:113::5/128', ['peer'], true).filter(
+      (a) => a !== '-c',
+    );
+    expect(back.at(-1)).toBe('no ipv6 prefix-list LAB-OUT-peer-V6 permit 2001:db8:113::5/128');
+    expect(back).toContain('no network 2001:db8:113::5/128');
+  });
+
+  it('routes other nodes pod CIDRs and the second network through its table', () => {
+    const setup = renderNodeSetup(plan, plan.nodes[1]!);
+    expect(setup).toContain('ip -4 route add 10.244.0.0/24 via 10.213.4.10');
+    expect(setup).not.toContain('10.244.1.0/24 via');
+    expect(setup).toContain('ip -6 route add 2001:db8:5100::20 via fd65:636c:6162:5::100 table 100');
+  });
+
+  it('creates pods with a veth name that fits the kernel limit', () => {
+    expect(podVethName('a-very-long-pod-name-in-some-namespace').length).toBeLessThanOrEqual(15);
+    const script = createPodScript(plan, plan.nodes[2]!, 'web-0');
+    expect(script).toContain('ip4=10.244.2.$slot');
+    expect(script).toContain('ip6=fd00:10:244:2::$(printf %x "$slot")');
+    expect(() => createPodScript(plan, plan.nodes[0]!, 'Bad_Name')).toThrow(/invalid pod name/);
+    expect(parsePodList('worker', 'web-0 10.244.1.2 fd00:10:244:1::2 ns\nv4only 10.244.1.3 - ns\n')).toEqual([
+      { node: 'worker', name: 'web-0', netns: 'ns', ips: { ipv4: '10.244.1.2', ipv6: 'fd00:10:244:1::2' } },
+      { node: 'worker', name: 'v4only', netns: 'ns', ips: { ipv4: '10.244.1.3' } },
+    ]);
+  });
+});
+
+describe('parsers', () => {
+  it('reads BGP sessions and learnt routes from FRR 8.4 JSON', () => {
+    const summary = JSON.stringify({
+      ipv4Unicast: {
+        peers: { '10.0.0.10': { remoteAs: 64512, state: 'Established', pfxRcd: 1, desc: 'worker' } },
+      },
+      ipv6Unicast: { peers: { 'fd00::10': { remoteAs: 64512, state: 'Active' } } },
+    });
+    expect(parseBgpSummary(summary)).toEqual([
+      {
+        neighbor: '10.0.0.10',
+        family: 'ipv4',
+        state: 'Established',
+        remoteAs: 64512,
+        description: 'worker',
+        prefixesReceived: 1,
+      },
+      { neighbor: 'fd00::10', family: 'ipv6', state: 'Active', remoteAs: 64512 },
+    ]);
+    const routes = JSON.stringify({
+      routes: {
+        '2001:db8:5100::10/128': [
+          { valid: true, peerId: '(unspec)', nexthops: [{ ip: '::', scope: 'global' }] },
+        ],
+        '2001:db8:113::5/128': [
+          {
+            valid: true,
+            peerId: 'fd00::11',
+            nexthops: [
+              { ip: 'fd00::11', scope: 'global' },
+              { ip: 'fe80::1', scope: 'link-local' },
+            ],
+          },
+          { valid: true, peerId: 'fd00::10', nexthops: [{ ip: 'fd00::10', scope: 'global' }] },
+          { valid: false, peerId: 'fd00::12', nexthops: [{ ip: 'fd00::12', scope: 'global' }] },
+        ],
+      },
+    });
+    expect(parseBgpRoutes(routes)).toEqual([
+      { prefix: '2001:db8:113::5/128', nextHops: ['fd00::10', 'fd00::11'] },
+    ]);
+    expect(() => parseBgpRoutes('bgpd is not running')).toThrow(/not JSON/);
+  });
+
+  it('reads tcpdump counters and iptables rules', () => {
+    const log =
+      'listening on any\n12 packets captured\n20 packets received by filter\n0 packets dropped by kernel\n';
+    expect(parseTcpdumpCounters(log)).toEqual({
+      packetsCaptured: 12,
+      packetsReceivedByFilter: 20,
+      packetsDroppedByKernel: 0,
+    });
+    expect(
+      splitRule('-A DOCKER-USER -i br-1 -m comment --comment "egress-conformance lab=x" -j ACCEPT'),
+    ).toEqual([
+      '-A',
+      'DOCKER-USER',
+      '-i',
+      'br-1',
+      '-m',
+      'comment',
+      '--comment',
+      'egress-conformance lab=x',
+      '-j',
+      'ACCEPT',
+    ]);
+  });
+});

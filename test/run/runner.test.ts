@@ -1,0 +1,284 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../harness/env/environment.js';
+import { silentLogger } from '../../harness/run/log.js';
+import { planRun } from '../../harness/run/plan.js';
+import { runTests } from '../../harness/run/runner.js';
+import { type LoadedScenario, parseScenario } from '../../harness/spec/loader.js';
+import { RecordingEnvironment, testDescription } from '../support/recording-environment.js';
+
+function scenario(id: string, body: string, extra = ''): LoadedScenario {
+  const text = `id: ${id}
+title: ${id}
+statements: [ES-LIFE-2]
+profile: core
+features: [Lifecycle]
+${extra}
+manifests:
+  pool:
+    apiVersion: metallb.io/v1beta1
+    kind: IPAddressPool
+    metadata: { name: "\${uid}-pool", namespace: "\${metallb.namespace}" }
+    spec: { addresses: ["\${pool.addresses}"] }
+  service:
+    apiVersion: v1
+    kind: Service
+    metadata: { name: web, namespace: "\${namespace}" }
+    spec: { type: LoadBalancer, ipFamilies: ["\${ipFamily}"] }
+steps:
+${body}`;
+  const result = parseScenario(text, `${id}.yaml`);
+  if (!result.ok)
+    throw new Error(result.problems.map((p) => `${p.line}: ${p.field} ${p.message}`).join('\n'));
+  return result.loaded;
+}
+
+/** Plays MetalLB's part: a Service of type LoadBalancer gets the first address of its family's pool. */
+function assignIngress(env: RecordingEnvironment, object: KubeObject): void {
+  if (object.kind !== 'Service') return;
+  const family = (object.spec as { ipFamilies: string[] }).ipFamilies[0];
+  object.status = {
+    loadBalancer: { ingress: [{ ip: family === 'IPv4' ? '203.0.113.1' : '2001:db8:100::1' }] },
+  };
+  env.objects.set(`Service/${object.metadata.namespace}/${object.metadata.name}`, object);
+}
+
+const plainOptions = { profile: 'core', runTests: [], skipTests: [], skipProvisional: false } as const;
+
+describe('runner', () => {
+  let reportDir: string;
+  beforeEach(async () => {
+    reportDir = await mkdtemp(join(tmpdir(), 'ec-runner-'));
+  });
+  afterEach(async () => {
+    await rm(reportDir, { recursive: true, force: true });
+  });
+
+  function options(env: RecordingEnvironment, signal = new AbortController().signal, lines: string[] = []) {
+    return {
+      env,
+      description: env.description,
+      runId: 'abc123',
+      reportDir,
+      timeouts: { negativeWindow: 200, ingress: 300 },
+      signal,
+      log: silentLogger(lines),
+    };
+  }
+
+  it('runs each scenario x family in its own namespace, in order, and cleans each up', async () => {
+    const env = new RecordingEnvironment(testDescription());
+    env.onChange = assignIngress;
+    const specs = [
+      scenario(
+        'first',
+        '  - apply: [pool, service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }',
+      ),
+      scenario('second', '  - apply: [service]'),
+    ];
+    const planned = planRun(specs, plainOptions, env.description, 'abc123');
+    const results = await runTests(planned, options(env));
+
+    expect(results.map((r) => [r.scenarioId, r.family, r.status])).toEqual([
+      ['first', 'ipv4', 'passed'],
+      ['first', 'ipv6', 'passed'],
+      ['second', 'ipv4', 'passed'],
+      ['second', 'ipv6', 'passed'],
+    ]);
+    const namespaces = results.map((r) => r.namespace);
+    expect(new Set(namespaces).size).toBe(4);
+    expect(namespaces[0]).toBe('ec-abc123-first-v4');
+    // Each test: namespace first, objects applied in order, removed in reverse, namespace last.
+    const first = env.calls.slice(0, 6);
+    expect(first).toEqual([
+      'createNamespace ec-abc123-first-v4',
+      `apply IPAddressPool/metallb-system/${planned[0]?.uid}-pool`,
+      'apply Service/ec-abc123-first-v4/web',
+      'delete Service/ec-abc123-first-v4/web',
+      `delete IPAddressPool/metallb-system/${planned[0]?.uid}-pool`,
+      'deleteNamespace ec-abc123-first-v4',
+    ]);
+    expect(env.objects.size).toBe(0);
+    expect(env.namespaces.size).toBe(0);
+    // Every test got its own LoadBalancer address range.
+    const pools = env.calls.filter((c) => c.startsWith('apply IPAddressPool'));
+    expect(new Set(pools).size).toBe(2);
+  });
+
+  it('fails a test with the statement, the step and what was seen, then cleans up and collects diagnostics', async () => {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    // No controller: the Service never gets an ingress IP.
+    const specs = [
+      scenario(
+        'never-ready',
+        '  - apply: [service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }\n  - apply: [pool]',
+      ),
+    ];
+    const results = await runTests(planRun(specs, plainOptions, env.description, 'abc123'), options(env));
+    const [result] = results;
+    expect(result?.status).toBe('failed');
+    expect(result?.failedStatements).toEqual(['ES-LIFE-2']);
+    expect(result?.message).toMatch(
+      /^ES-LIFE-2: step 2 \(wait, never-ready\.yaml:\d+\): not within 300ms: Service web ingress: ipv4 none/,
+    );
+    expect(result?.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'not-run']);
+    expect(env.calls).toContain('collectDiagnostics ec-abc123-never-ready-v4');
+    expect(env.calls.at(-1)).toBe('deleteNamespace ec-abc123-never-ready-v4');
+    expect(env.calls).toContain('delete Service/ec-abc123-never-ready-v4/web');
+    expect(env.calls.some((c) => c.includes('IPAddressPool'))).toBe(false);
+    expect(result?.diagnostics).toBe(join('diagnostics', 'ec-abc123-never-ready-v4'));
+  });
+
+  it('restores node labels a failed test changed', async () => {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    const specs = [
+      scenario(
+        'labels',
+        '  - labelNode: { node: { index: 1 }, key: example.com/zone, value: a }\n  - unlabelNode: { node: { index: 0 }, key: kubernetes.io/hostname }\n  - expect: { condition: { serviceIngress: { service: web } } }',
+      ),
+    ];
+    const [result] = await runTests(planRun(specs, plainOptions, env.description, 'abc123'), options(env));
+    expect(result?.status).toBe('failed');
+    expect(env.nodeList[1]?.labels['example.com/zone']).toBeUndefined();
+    expect(env.nodeList[0]?.labels['kubernetes.io/hostname']).toBe('n0');
+  });
+
+  it('stops at a signal: the running test is cleaned up, the rest are recorded as interrupted', async () => {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    const controller = new AbortController();
+    const specs = [
+      scenario(
+        'waits',
+        '  - apply: [service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: scenario }',
+      ),
+      scenario('after', '  - apply: [service]'),
+    ];
+    setTimeout(() => controller.abort(), 300);
+    const results = await runTests(
+      planRun(specs, plainOptions, env.description, 'abc123'),
+      options(env, controller.signal),
+    );
+    expect(results.map((r) => [r.scenarioId, r.status, r.skipReason])).toEqual([
+      ['waits', 'skipped', 'interrupted'],
+      ['after', 'skipped', 'interrupted'],
+    ]);
+    expect(env.calls).toEqual([
+      'createNamespace ec-abc123-waits-v4',
+      'apply Service/ec-abc123-waits-v4/web',
+      'delete Service/ec-abc123-waits-v4/web',
+      'deleteNamespace ec-abc123-waits-v4',
+    ]);
+  });
+
+  it('fails a scenario that outlives its scenario timeout', async () => {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    const specs = [
+      scenario(
+        'slow',
+        '  - wait: { condition: { serviceIngress: { service: web } }, timeout: deletion }',
+        'timeouts: { scenario: 300ms, deletion: 1m }',
+      ),
+    ];
+    const [result] = await runTests(planRun(specs, plainOptions, env.description, 'abc123'), options(env));
+    expect(result?.status).toBe('failed');
+    expect(result?.message).toMatch(/scenario timeout of 300ms passed/);
+    expect(env.namespaces.size).toBe(0);
+  });
+
+  it('holds a negative check throughout its window and fails when it stops holding', async () => {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    env.onChange = (e, o) => setTimeout(() => assignIngress(e, o), 100);
+    const specs = [
+      scenario(
+        'negative',
+        '  - apply: [service]\n  - expect: { condition: { serviceIngress: { service: web, assigned: false } }, throughout: negativeWindow }',
+      ),
+    ];
+    const [result] = await runTests(planRun(specs, plainOptions, env.description, 'abc123'), {
+      ...options(env),
+      timeouts: { negativeWindow: 2000 },
+    });
+    expect(result?.status).toBe('failed');
+    expect(result?.message).toMatch(/stopped holding after \d+ms: Service web ingress: ipv4 203\.0\.113\.1/);
+  });
+});
+
+describe('planning', () => {
+  const env = testDescription({
+    features: [
+      { name: 'SourceIPLoadBalancer', supported: true, source: 'provider' },
+      { name: 'Lifecycle', supported: true, source: 'provider' },
+      { name: 'Failover', supported: false, source: 'provider', reason: 'no node failure here' },
+    ],
+  });
+  const core = scenario('core-one', '  - apply: [service]');
+  const needsFailover = parseScenario(
+    `id: failover-one
+title: t
+statements: [ES-FAIL-1]
+profile: extended
+features: [Failover]
+manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s } } }
+steps: [ { apply: [s] } ]
+`,
+    'f.yaml',
+  );
+  const provisional = parseScenario(
+    `id: leak-one
+title: t
+statements: [ES-LEAK-1]
+profile: extended
+features: [SourceIPLoadBalancer]
+provisional: true
+requires: { nodes: 2 }
+manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s } } }
+steps: [ { apply: [s] } ]
+`,
+    'p.yaml',
+  );
+  if (!needsFailover.ok || !provisional.ok) throw new Error('fixture invalid');
+  const all = [needsFailover.loaded, core, provisional.loaded];
+
+  it('gives every skipped test its reason', () => {
+    const planned = planRun(
+      all,
+      { ...plainOptions, profile: 'all', skipProvisional: true, family: 'ipv4' },
+      env,
+      'r1',
+    );
+    expect(planned.map((t) => [t.loaded.scenario.id, t.family, t.skip?.reason])).toEqual([
+      ['core-one', 'ipv4', undefined],
+      ['failover-one', 'ipv4', 'not-supported'],
+      ['leak-one', 'ipv4', 'provisional'],
+    ]);
+    expect(planned[1]?.skip?.message).toBe('the environment does not support Failover');
+  });
+
+  it('marks tests left out by --run-test and --skip-tests as not selected', () => {
+    const planned = planRun(
+      all,
+      { ...plainOptions, profile: 'all', runTests: ['leak-one'], family: 'ipv6' },
+      env,
+      'r1',
+    );
+    expect(planned.map((t) => [t.loaded.scenario.id, t.skip?.reason])).toEqual([
+      ['core-one', 'not-selected'],
+      ['failover-one', 'not-selected'],
+      ['leak-one', undefined],
+    ]);
+    const skipped = planRun(all, { ...plainOptions, skipTests: ['core-one'], family: 'ipv4' }, env, 'r1');
+    expect(skipped.map((t) => [t.loaded.scenario.id, t.skip?.reason])).toEqual([
+      ['core-one', 'not-selected'],
+    ]);
+  });
+
+  it('skips scenarios needing more nodes or families than the environment has', () => {
+    const small = testDescription({ nodes: testDescription().nodes.slice(0, 1), families: ['ipv4'] });
+    const planned = planRun([provisional.loaded], { ...plainOptions, profile: 'all' }, small, 'r1');
+    expect(planned.map((t) => [t.family, t.skip?.message])).toEqual([
+      ['ipv4', 'needs 2 nodes, the environment has 1'],
+    ]);
+  });
+});

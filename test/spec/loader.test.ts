@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { loadCatalogue, uncoveredStatements } from '../../harness/spec/catalogue.js';
+import { formatProblem, parseScenario } from '../../harness/spec/loader.js';
+import { STATEMENTS } from '../../harness/spec/statements.js';
+
+const VALID = `id: example
+title: An example
+statements: [ES-SNAT-1]
+profile: core
+features: [SourceIPLoadBalancer]
+manifests:
+  service:
+    apiVersion: v1
+    kind: Service
+    metadata: { name: web, namespace: "\${namespace}" }
+steps:
+  - apply: [service]
+  - wait:
+      condition: { serviceIngress: { service: web } }
+      timeout: ingress
+  - probe:
+      name: out
+      from: { endpointsOf: web }
+      to: { peer: default }
+      expect: { source: loadBalancerIP, service: web }
+`;
+
+/** Problems of a spec made by replacing `from` with `to` in the valid one, as printed lines. */
+function problemsOf(from: string, to: string): string[] {
+  const text = VALID.replace(from, to);
+  expect(text).not.toBe(VALID);
+  const result = parseScenario(text, 'suites/core/example.yaml');
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+describe('spec loader', () => {
+  it('accepts a valid spec and fills in defaults', () => {
+    const result = parseScenario(VALID, 'x.yaml');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.loaded.scenario.requires).toEqual({ nodes: 1, dualStack: false, networks: [] });
+    expect(result.loaded.scenario.steps[2]).toMatchObject({ probe: { protocol: 'tcp', attempts: 3 } });
+    expect(result.loaded.stepLines).toEqual([12, 13, 16]);
+  });
+
+  it.each([
+    [
+      'a YAML syntax error',
+      'title: An example',
+      'title: [An example',
+      /^suites\/core\/example\.yaml:\d+: YAML syntax error: /,
+    ],
+    [
+      'an unknown field',
+      'title: An example',
+      'title: An example\ntitel: typo',
+      /^suites\/core\/example\.yaml:3: titel: unknown field 'titel'$/,
+    ],
+    [
+      'a wrong type',
+      'profile: core',
+      'profile: [core]',
+      /^suites\/core\/example\.yaml:4: profile: expected one of core, extended, found a list$/,
+    ],
+    [
+      'an unknown statement ID',
+      '[ES-SNAT-1]',
+      '[ES-SNAT-9]',
+      /^suites\/core\/example\.yaml:3: statements\[0\]: expected a statement ID from BEHAVIOUR\.md/,
+    ],
+    [
+      'an unknown step kind',
+      '  - apply: [service]',
+      '  - aply: [service]',
+      /^suites\/core\/example\.yaml:12: steps\[0\]\.aply: unknown step kind 'aply': expected one of apply, delete/,
+    ],
+    [
+      'an unknown timeout name',
+      'timeout: ingress',
+      'timeout: ingres',
+      /^suites\/core\/example\.yaml:15: steps\[1\]\.wait\.timeout: expected one of ingress, podsReady, .*found 'ingres'$/,
+    ],
+    [
+      'a number as text',
+      'expect: { source',
+      'attempts: lots\n      expect: { source',
+      /^suites\/core\/example\.yaml:20: steps\[2\]\.probe\.attempts: expected number, found 'lots'$/,
+    ],
+    [
+      'a missing field',
+      'title: An example\n',
+      '',
+      /^suites\/core\/example\.yaml:1: title: missing; expected string$/,
+    ],
+    [
+      'an unknown template variable',
+      '${namespace}',
+      '${namespce}',
+      /^suites\/core\/example\.yaml:10: manifests\.service\.metadata\.namespace: unknown template variable \$\{namespce\}/,
+    ],
+    [
+      'a step naming no manifest',
+      'apply: [service]',
+      'apply: [svc]',
+      /^suites\/core\/example\.yaml:12: steps\[0\]\.apply\[0\]: no manifest named 'svc': expected one of service$/,
+    ],
+    [
+      'an unknown form of a union',
+      'from: { endpointsOf: web }',
+      'from: { endpointOf: web }',
+      /^suites\/core\/example\.yaml:18: steps\[2\]\.probe\.from: expected one of: endpointsOf, pods, pod, found 'endpointOf'$/,
+    ],
+    [
+      'a cross-field rule',
+      'source: loadBalancerIP, service: web',
+      'source: loadBalancerIP',
+      /^suites\/core\/example\.yaml:20: steps\[2\]\.probe\.expect: loadBalancerIP needs `service`/,
+    ],
+  ])('reports %s as one FILE:LINE line', (_what, from, to, pattern) => {
+    const lines = problemsOf(from, to);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+  });
+
+  it('reports an empty file', () => {
+    const result = parseScenario('', 'empty.yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'empty.yaml:1: empty file: expected a scenario spec (a YAML mapping)',
+    ]);
+  });
+
+  it('reports a document that is not a mapping', () => {
+    const result = parseScenario('- just\n- a list\n', 'list.yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'list.yaml:1: expected a scenario spec (a YAML mapping)',
+    ]);
+  });
+});
+
+describe('the shipped suites', () => {
+  it('are all valid, with unique ids, and cover every core statement', async () => {
+    const catalogue = await loadCatalogue(undefined);
+    expect(catalogue.problems.map(formatProblem)).toEqual([]);
+    expect(catalogue.scenarios.length).toBeGreaterThanOrEqual(9);
+    const uncovered = uncoveredStatements(catalogue.scenarios).map((s) => s.id);
+    const core = STATEMENTS.filter((s) => s.profile === 'core').map((s) => s.id);
+    expect(core.filter((id) => uncovered.includes(id))).toEqual([]);
+  });
+
+  it('keep the statement list in step with BEHAVIOUR.md', async () => {
+    const behaviour = await readFile(new URL('../../../shared/BEHAVIOUR.md', import.meta.url), 'utf8').catch(
+      () => '',
+    );
+    if (behaviour === '') return; // shared/ lives beside the project on developer machines and CI
+    const ids = [...behaviour.matchAll(/\*\*(ES-[A-Z]+-\d+)\*\*/g)].map((m) => m[1]);
+    expect(ids).toEqual(STATEMENTS.map((s) => s.id));
+  });
+});

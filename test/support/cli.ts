@@ -1,0 +1,18 @@
+/** Runs the real CLI binary the way a user does, and returns what it printed and its exit code. */
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+
+export const CLI = resolve('bin/egress-conformance.js');
+
+export async function cli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeout?: number } = {},
+) {
+  const result = await execa('node', [CLI, ...args], {
+    reject: false,
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? {},
+    timeout: options.timeout ?? 120_000,
+  });
+  return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,137 @@
+/**
+ * An Environment for testing the runner's own mechanics (ordering, namespaces, cleanup, skips,
+ * timeouts): an in-memory object store that records every call, with a hook standing in for
+ * the controllers. The data plane is the lab's job and is tested on the lab; this double has
+ * none, so its probes are never used by the specs that run against it.
+ */
+import type {
+  BgpRoute,
+  ClusterApi,
+  Environment,
+  EnvironmentDescription,
+  KubeObject,
+  NodeInfo,
+  ObjectRef,
+} from '../../harness/env/environment.js';
+
+export function keyOf(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+export class RecordingEnvironment implements Environment {
+  readonly calls: string[] = [];
+  readonly objects = new Map<string, KubeObject>();
+  readonly namespaces = new Set<string>();
+  readonly nodeList: NodeInfo[];
+  closed: { keep: boolean } | undefined;
+  /** Called after every apply/patch, like a controller reacting to the change. */
+  onChange: (env: RecordingEnvironment, object: KubeObject) => void = () => {};
+
+  constructor(readonly description: EnvironmentDescription) {
+    this.nodeList = description.nodes.map((n) => ({ ...n, labels: { ...n.labels } }));
+  }
+
+  readonly cluster: ClusterApi = {
+    createNamespace: async (name) => {
+      this.calls.push(`createNamespace ${name}`);
+      this.namespaces.add(name);
+    },
+    deleteNamespace: async (name) => {
+      this.calls.push(`deleteNamespace ${name}`);
+      this.namespaces.delete(name);
+      for (const [key, object] of this.objects)
+        if (object.metadata.namespace === name) this.objects.delete(key);
+    },
+    apply: async (object) => {
+      const ref = {
+        ...object,
+        name: object.metadata.name,
+        namespace: object.metadata.namespace,
+      } as ObjectRef;
+      this.calls.push(`apply ${keyOf(ref)}`);
+      const copy = structuredClone(object);
+      this.objects.set(keyOf(ref), copy);
+      this.onChange(this, copy);
+    },
+    patch: async (ref, patch) => {
+      this.calls.push(`patch ${keyOf(ref)}`);
+      const object = this.objects.get(keyOf(ref));
+      if (!object) throw new Error(`${keyOf(ref)} not found`);
+      Object.assign(object, structuredClone(patch));
+      this.onChange(this, object);
+    },
+    delete: async (ref) => {
+      this.calls.push(`delete ${keyOf(ref)}`);
+      this.objects.delete(keyOf(ref));
+    },
+    get: async (ref) => structuredClone(this.objects.get(keyOf(ref))),
+    list: async (_apiVersion, kind, namespace) =>
+      [...this.objects.values()].filter(
+        (o) => o.kind === kind && (!namespace || o.metadata.namespace === namespace),
+      ),
+    labelNode: async (node, key, value) => {
+      this.calls.push(`labelNode ${node} ${key}=${value ?? '<removed>'}`);
+      const target = this.nodeList.find((n) => n.name === node);
+      if (!target) throw new Error(`no node ${node}`);
+      if (value === null) delete target.labels[key];
+      else target.labels[key] = value;
+    },
+    nodes: async () => structuredClone(this.nodeList),
+  };
+
+  async describe(): Promise<EnvironmentDescription> {
+    return this.description;
+  }
+  async probe(): Promise<never> {
+    throw new Error('the recording environment has no data plane');
+  }
+  async ingress(): Promise<never> {
+    throw new Error('the recording environment has no data plane');
+  }
+  async bgpRoutes(): Promise<BgpRoute[]> {
+    return [];
+  }
+  async failNode(node: string): Promise<void> {
+    this.calls.push(`failNode ${node}`);
+  }
+  async restoreNode(node: string): Promise<void> {
+    this.calls.push(`restoreNode ${node}`);
+  }
+  async collectDiagnostics(namespace: string): Promise<void> {
+    this.calls.push(`collectDiagnostics ${namespace}`);
+  }
+  async close(options: { keep: boolean }): Promise<void> {
+    this.closed = options;
+  }
+}
+
+export function testDescription(overrides: Partial<EnvironmentDescription> = {}): EnvironmentDescription {
+  const node = (name: string, n: number): NodeInfo => ({
+    name,
+    addresses: { ipv4: `192.0.2.${n}`, ipv6: `2001:db8::${n}` },
+    networkAddresses: {},
+    labels: { 'kubernetes.io/hostname': name },
+    ready: true,
+  });
+  return {
+    provider: 'lab',
+    id: 'test-env',
+    implementation: { name: 'recording environment', version: 'test', reference: true },
+    families: ['ipv4', 'ipv6'],
+    nodes: [node('n0', 10), node('n1', 11), node('n2', 12)],
+    networks: [{ name: 'default', subnets: { ipv4: '192.0.2.0/24' } }],
+    peers: [
+      { name: 'peer', network: 'default', addresses: { ipv4: '198.51.100.10' }, asn: 64500, probePort: 8080 },
+    ],
+    features: ['SourceIPLoadBalancer', 'NodeLabel', 'Lifecycle'].map((name) => ({
+      name,
+      supported: true,
+      source: 'provider' as const,
+    })),
+    loadBalancerRanges: { ipv4: '203.0.113.0/24', ipv6: '2001:db8:100::/64' },
+    metallbNamespace: 'metallb-system',
+    images: { agnhost: 'agnhost:test' },
+    fingerprint: { kind: 'test' },
+    ...overrides,
+  };
+}
