@@ -97,8 +97,8 @@ function decodeIpv6(b: Uint8Array, start: number, end: number, out: DecodedPacke
   let next = b[start + 6]!;
   let p = start + 40;
   // Walk the extension headers to the upper layer. Each step advances by at least 8 bytes, and a
-  // header whose Next Header field was not captured ends the walk: the protocol is then the last
-  // Next Header value that could be read.
+  // header cut before its Next Header and length fields (or a fragment header cut anywhere) ends
+  // the walk: the protocol is then the last Next Header value that could be read.
   for (;;) {
     if (
       next === IpProtocol.HOP_BY_HOP ||
