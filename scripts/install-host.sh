@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils iproute2"
+PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils iproute2 frr"
 
 missing=""
 for package in $PACKAGES; do

@@ -1,6 +1,7 @@
 /** The `egress-conformance` command line. */
 import { Command, CommanderError } from 'commander';
 import { registerProviders } from '../env/providers.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
 import { registerListCommand } from './commands/list.js';
 import { registerPcapCommand } from './commands/pcap.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerEnvironmentCommands(program);
   registerPcapCommand(program);
+  registerDoctorCommand(program);
   // Every subcommand throws instead of exiting, so that main() owns the exit code.
   const exitOverride = (command: Command) => {
     command.exitOverride();

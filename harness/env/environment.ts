@@ -81,6 +81,13 @@ export interface EnvironmentDescription {
    * negative-check window where changes settle fast. Scenarios and --timeout still override.
    */
   timeoutDefaults?: Record<string, number>;
+  /** How many tests the environment runs side by side unless `--parallel` says otherwise. */
+  parallelism?: number;
+  /**
+   * Where the environment can capture probe traffic; default all three. A cluster the harness
+   * reaches only through its API and an external peer can capture at the peer alone.
+   */
+  probeTargets?: Array<'peer' | 'pod' | 'node'>;
 }
 
 /** A Kubernetes object as plain data: what a manifest says. */

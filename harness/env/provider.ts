@@ -47,4 +47,6 @@ export interface Provider {
   /** Removes environments: the one of `id`, or every one this tool created (`all`). */
   down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]>;
   status(options: ProviderOptions): Promise<EnvironmentStatus[]>;
+  /** The complete bring-up plan (every command and manifest, in order), where the provider has one. */
+  printPlan?(options: ProviderOptions): string;
 }

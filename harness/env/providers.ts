@@ -7,4 +7,6 @@ export function registerProviders(): void {
   if (registered) return;
   registered = true;
   registerProvider('lab', async () => (await import('./lab/provider.js')).labProvider);
+  registerProvider('kind', async () => (await import('./kind/provider.js')).kindProvider);
+  registerProvider('existing', async () => (await import('./existing/provider.js')).existingProvider);
 }

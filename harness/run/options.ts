@@ -27,6 +27,7 @@ export const optionsFileSchema = z.strictObject({
   reportDir: z.string().optional(),
   timeouts: timeouts.optional(),
   keep: z.boolean().optional(),
+  parallel: z.number().int().min(1).max(16).optional(),
   skipProvisional: z.boolean().optional(),
   suites: z.string().optional(),
   implementation: z
@@ -53,6 +54,8 @@ export interface RunOptions {
   reportDir: string;
   timeouts: Partial<Timeouts>;
   keep: boolean;
+  /** Tests run side by side; undefined: the environment's suggestion. */
+  parallel?: number;
   dryRun: boolean;
   debug: boolean;
   skipProvisional: boolean;

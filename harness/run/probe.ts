@@ -130,17 +130,20 @@ async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<
   for (const family of ctx.families) {
     const target = await resolveTarget(env, ctx, spec, family);
     const id = `${spec.name}-${family}-${round}`;
-    const evidence = await env.probe({
-      id,
-      family,
-      sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
-      target: target.target,
-      protocol: spec.protocol,
-      port: target.port,
-      attempts: spec.attempts,
-      artifactDir: run.artifactDir,
-      timeoutMs: run.timeouts.probe,
-    });
+    // Other tests may probe the same target: capture only while no one else sends to it.
+    const evidence = await run.probeTargets.hold(`${target.address}:${target.port}`, () =>
+      env.probe({
+        id,
+        family,
+        sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
+        target: target.target,
+        protocol: spec.protocol,
+        port: target.port,
+        attempts: spec.attempts,
+        artifactDir: run.artifactDir,
+        timeoutMs: run.timeouts.probe,
+      }),
+    );
     const record = await judge(spec, run, pods, family, target, evidence);
     records.push(record);
     (record.passed ? details : failures).push(record.message);

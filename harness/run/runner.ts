@@ -11,6 +11,7 @@ import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
 import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
 import { AbortedError } from './eventually.js';
+import { KeyedLock } from './keyed-lock.js';
 import type { Logger } from './log.js';
 import type { PlannedTest } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
@@ -25,6 +26,8 @@ export interface RunnerOptions {
   timeouts: Partial<Timeouts>;
   signal: AbortSignal;
   log: Logger;
+  /** Set by runTests: one probe per target at a time across the tests of the run. */
+  probeTargets?: KeyedLock;
 }
 
 const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
@@ -107,6 +110,7 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
           signal: testSignal,
           artifactDir,
           artifactPath,
+          probeTargets: options.probeTargets ?? new KeyedLock(),
         });
       } catch (error) {
         if (error instanceof AbortedError && !options.signal.aborted) {
@@ -162,23 +166,70 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   return result;
 }
 
-/** Runs the planned tests one after another; skipped ones are recorded without touching the cluster. */
-export async function runTests(planned: PlannedTest[], options: RunnerOptions): Promise<TestResult[]> {
-  const results: TestResult[] = [];
-  for (const test of planned) {
+/** Steps that change nodes every test shares: a test with one of these runs alone. */
+const EXCLUSIVE_STEPS = new Set(['failNode', 'restoreNode', 'labelNode', 'unlabelNode']);
+
+/**
+ * A test runs alone when it changes what every test shares (node labels, node failure) or
+ * takes a node-wide resource (a host-network pod's ports).
+ */
+export function runsAlone(test: PlannedTest): boolean {
+  const { steps, manifests } = test.loaded.scenario;
+  return (
+    steps.some((raw) => EXCLUSIVE_STEPS.has(Object.keys(raw)[0] as string)) ||
+    Object.values(manifests).some((m) => JSON.stringify(m).includes('"hostNetwork":true'))
+  );
+}
+
+/** Prefixes every line of one test's log when tests run side by side. */
+function prefixed(log: Logger, prefix: string): Logger {
+  return {
+    info: (line) => log.info(`${prefix} ${line.trimStart()}`),
+    warn: (line) => log.warn(`${prefix} ${line}`),
+    debug: (line) => log.debug(`${prefix} ${line}`),
+  };
+}
+
+/**
+ * Runs the planned tests, up to `parallelism` at a time (each in its own namespace with its own
+ * LoadBalancer addresses); a test that changes shared node state runs alone. Results come back
+ * in plan order; skipped tests are recorded without touching the cluster.
+ */
+export async function runTests(
+  planned: PlannedTest[],
+  options: RunnerOptions & { parallelism?: number },
+): Promise<TestResult[]> {
+  const parallelism = Math.max(1, options.parallelism ?? 1);
+  const probeTargets = new KeyedLock();
+  const results = new Array<TestResult>(planned.length);
+  const running = new Set<Promise<void>>();
+  const start = (test: PlannedTest, index: number) => {
+    const log =
+      parallelism > 1 ? prefixed(options.log, `[${test.loaded.scenario.id}/${test.family}]`) : options.log;
+    const work = runOne(test, { ...options, log, probeTargets }).then((result) => {
+      results[index] = result;
+    });
+    const tracked = work.finally(() => running.delete(tracked));
+    running.add(tracked);
+  };
+  for (const [index, test] of planned.entries()) {
     if (test.skip) {
-      results.push({ ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message });
+      results[index] = { ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message };
       continue;
     }
+    const alone = runsAlone(test);
+    while (running.size >= parallelism || (alone && running.size > 0)) await Promise.race(running);
     if (options.signal.aborted) {
-      results.push({
+      results[index] = {
         ...baseResult(test),
         skipReason: 'interrupted',
         message: 'the run was interrupted before it',
-      });
+      };
       continue;
     }
-    results.push(await runOne(test, options));
+    start(test, index);
+    if (alone) await Promise.all(running);
   }
+  await Promise.all(running);
   return results;
 }

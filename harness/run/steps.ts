@@ -7,6 +7,7 @@ import type { CleanupStack } from './cleanup.js';
 import { conditionCheck } from './conditions.js';
 import type { TestContext } from './context.js';
 import { consistently, eventually } from './eventually.js';
+import type { KeyedLock } from './keyed-lock.js';
 import { describeNodeRef, resolveNode } from './node-refs.js';
 import { refOf } from './objects.js';
 import { runProbe } from './probe.js';
@@ -22,6 +23,8 @@ export interface StepRun {
   artifactDir: string;
   /** Relative path of artifactDir inside the report dir, for the reports. */
   artifactPath: string;
+  /** Shared by the tests of a run: one probe at a time per target. */
+  probeTargets: KeyedLock;
 }
 
 export interface StepOutcome {

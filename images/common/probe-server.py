@@ -85,7 +85,12 @@ def serve_udp(sock, name):
         else:
             continue
         sys.stderr.write("udp %s %s\n" % (client_address(*peer[:2]), text.split(" ")[0]))
-        sock.sendmsg([answer.encode()], reply_info, 0, peer)
+        try:
+            sock.sendmsg([answer.encode()], reply_info, 0, peer)
+        except OSError as error:
+            # No route back (e.g. a LoadBalancer IP withdrawn a moment ago): this answer is
+            # lost, as it would be on a real network; the server must keep serving.
+            sys.stderr.write("udp %s: no answer sent: %s\n" % (client_address(*peer[:2]), error))
 
 
 def serve(port, name, address, ready_file):

@@ -282,3 +282,34 @@ steps: [ { apply: [s] } ]
     ]);
   });
 });
+
+describe('planning against what the environment can capture', () => {
+  it('skips a scenario that captures at a pod where the environment captures only at the peer', () => {
+    const result = parseScenario(
+      `id: to-pod
+title: t
+statements: [ES-SNAT-4]
+profile: core
+features: [SourceIPLoadBalancer]
+manifests: { s: { apiVersion: v1, kind: Pod, metadata: { name: target } } }
+steps:
+  - probe: { name: p, from: { pod: target }, to: { pod: target }, expect: { source: podIP } }
+`,
+      'to-pod.yaml',
+    );
+    if (!result.ok) throw new Error('fixture invalid');
+    const env = testDescription({ probeTargets: ['peer'], families: ['ipv4'] });
+    const [test] = planRun([result.loaded], { ...plainOptions }, env, 'r1');
+    expect(test?.skip).toEqual({
+      reason: 'not-supported',
+      message: 'captures traffic at a pod, and the environment captures only at peer',
+    });
+    const [runs] = planRun(
+      [result.loaded],
+      { ...plainOptions },
+      testDescription({ families: ['ipv4'] }),
+      'r1',
+    );
+    expect(runs?.skip).toBeUndefined();
+  });
+});

@@ -34,7 +34,9 @@ export function registerDoctorCommand(program: Command, deps: DoctorDeps = {}): 
   program
     .command('doctor')
     .description('check this host for what an environment provider needs, with the fix for each missing item')
-    .addOption(new Option('--provider <name>', 'environment provider to check for').choices(['kind']).default('kind'))
+    .addOption(
+      new Option('--provider <name>', 'environment provider to check for').choices(['kind']).default('kind'),
+    )
     .action(async (flags: { provider: string }) => {
       process.exitCode = await doctorCommand(flags.provider, deps);
     });

@@ -6,6 +6,7 @@ import type { ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
 import { consoleLogger } from '../../run/log.js';
 import { UsageError } from '../errors.js';
+import { readOptionsFile } from './run.js';
 
 const PROVIDERS = ['lab', 'kind', 'existing'] as const;
 
@@ -15,6 +16,8 @@ interface EnvFlags {
   all?: boolean;
   id?: string;
   family?: 'ipv4' | 'ipv6' | 'dual';
+  optionsFile?: string;
+  dryRun?: boolean;
 }
 
 async function providerFor(flags: EnvFlags) {
@@ -25,19 +28,29 @@ async function providerFor(flags: EnvFlags) {
     );
   }
   const log = consoleLogger(flags.debug ?? false);
+  // The same provider settings as `run --options-file`, so that `run` finds what `up` made.
+  const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
   const options: ProviderOptions = {
     runId: randomBytes(3).toString('hex'),
     keep: true,
-    settings: {},
+    settings: (file[flags.provider] as Record<string, unknown> | undefined) ?? {},
     log,
     signal: new AbortController().signal,
   };
-  if (flags.family) options.families = flags.family === 'dual' ? ['ipv4', 'ipv6'] : [flags.family];
+  const family = flags.family ?? file.family;
+  if (family) options.families = family === 'dual' ? ['ipv4', 'ipv6'] : [family];
   return { provider, options, log };
 }
 
 function providerOption() {
   return new Option('--provider <name>', 'environment provider').choices([...PROVIDERS]).default('lab');
+}
+
+function optionsFileOption() {
+  return new Option(
+    '--options-file <file>',
+    "YAML run options; the provider's section (lab:, kind:, existing:) applies",
+  );
 }
 
 export function registerEnvironmentCommands(program: Command): void {
@@ -46,9 +59,17 @@ export function registerEnvironmentCommands(program: Command): void {
     .description('bring an environment up and leave it running for later runs')
     .addOption(providerOption())
     .addOption(new Option('--family <family>', 'IP families').choices(['ipv4', 'ipv6', 'dual']))
+    .addOption(optionsFileOption())
+    .option('--dry-run', 'print the complete bring-up plan (every command and manifest) and create nothing')
     .option('--debug', 'verbose output and stack traces')
     .action(async (flags: EnvFlags) => {
       const { provider, options, log } = await providerFor(flags);
+      if (flags.dryRun) {
+        if (!provider.printPlan)
+          throw new UsageError(`--dry-run: the ${provider.name} provider has no bring-up plan to print`);
+        log.info(provider.printPlan(options));
+        return;
+      }
       const up = await provider.up(options);
       const description = await up.env.describe();
       await up.env.close({ keep: true });
@@ -60,6 +81,7 @@ export function registerEnvironmentCommands(program: Command): void {
     .command('down')
     .description('remove environments this tool created (after a crash too)')
     .addOption(providerOption())
+    .addOption(optionsFileOption())
     .option('--all', 'remove every environment of this provider that this tool created')
     .option('--id <id>', 'remove the environment with this id')
     .option('--debug', 'verbose output and stack traces')
@@ -74,6 +96,7 @@ export function registerEnvironmentCommands(program: Command): void {
     .command('status')
     .description('show the environments this tool created and their state')
     .addOption(providerOption())
+    .addOption(optionsFileOption())
     .option('--debug', 'verbose output and stack traces')
     .action(async (flags: EnvFlags) => {
       const { provider, options, log } = await providerFor(flags);

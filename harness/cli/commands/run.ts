@@ -47,6 +47,7 @@ interface RunFlags {
   optionsFile?: string;
   timeout?: string[];
   keep?: boolean;
+  parallel?: string;
   dryRun?: boolean;
   debug?: boolean;
   skipProvisional?: boolean;
@@ -57,7 +58,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-async function readOptionsFile(path: string): Promise<OptionsFile> {
+export async function readOptionsFile(path: string): Promise<OptionsFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -111,6 +112,15 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   };
   const family = flags.family ?? file.family;
   if (family) options.family = family as RunOptions['family'];
+  if (flags.parallel !== undefined) {
+    const parallel = Number(flags.parallel);
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) {
+      throw new UsageError(`--parallel ${flags.parallel}: expected a whole number from 1 to 16`);
+    }
+    options.parallel = parallel;
+  } else if (file.parallel !== undefined) {
+    options.parallel = file.parallel;
+  }
   const suites = flags.suites ?? file.suites;
   if (suites) options.suites = suites;
   if (file.implementation) options.implementation = file.implementation;
@@ -247,6 +257,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
 
   if (options.dryRun) {
+    if (provider.printPlan) log.info(provider.printPlan(settings));
     const description = provider.plannedDescription(settings);
     printDryRun(planRun(catalogue.scenarios, options, description, runId), description, log);
     return EXIT_OK;
@@ -284,6 +295,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         timeouts: options.timeouts,
         signal: controller.signal,
         log,
+        parallelism: options.parallel ?? description.parallelism ?? 1,
       }),
     );
     for (const test of tests.filter((t) => t.status !== 'skipped')) {
@@ -341,6 +353,10 @@ export function registerRunCommand(program: Command): void {
       collect,
     )
     .option('--keep', 'leave the environment up after the run, for reuse')
+    .option(
+      '--parallel <n>',
+      "tests run side by side (default: the environment's suggestion; the lab's is 3)",
+    )
     .option('--skip-provisional', 'do not run provisional scenarios')
     .option('--suites <dir>', 'scenario folder (default: the suites shipped with the tool)')
     .option('--dry-run', 'print per scenario and family the objects and steps, without any environment')

@@ -49,6 +49,12 @@ export function labFeatures(families: IpFamily[]): FeatureSupport[] {
  */
 export const LAB_TIMEOUT_DEFAULTS = { negativeWindow: 4000 };
 
+/**
+ * Tests side by side on the lab: each has its own namespace, pods and LoadBalancer IP, and the
+ * reference controller serialises its work, so three at a time keep two cores busy.
+ */
+export const LAB_PARALLELISM = 3;
+
 /** The probe server answers agnhost netexec's protocol; the lab runs it for any image. */
 export const LAB_IMAGES = { agnhost: 'agnhost-netexec (run natively by the lab)' };
 
@@ -81,6 +87,7 @@ export class LabEnvironment implements Environment {
       images: { ...LAB_IMAGES },
       fingerprint: this.fingerprint,
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
+      parallelism: LAB_PARALLELISM,
     };
   }
 

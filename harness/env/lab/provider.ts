@@ -15,6 +15,7 @@ import type {
 import { destroyAllLabs, destroyLab, listLabs } from './destroy.js';
 import {
   LAB_IMAGES,
+  LAB_PARALLELISM,
   LAB_TIMEOUT_DEFAULTS,
   LabEnvironment,
   labFeatures,
@@ -128,6 +129,7 @@ export const labProvider: Provider = {
       images: { ...LAB_IMAGES },
       fingerprint: { provider: 'lab', planned: 'true' },
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
+      parallelism: LAB_PARALLELISM,
     };
   },
 

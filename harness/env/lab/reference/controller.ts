@@ -267,7 +267,26 @@ export class ReferenceController {
         }
       });
     await Promise.all(removals);
-    await Promise.all(pods.map((pod) => this.runPod(pod)));
+    await Promise.all(
+      pods.map((pod) => this.runPod(pod).catch((error: Error) => this.podFailed(pod, error))),
+    );
+  }
+
+  /**
+   * A pod that cannot start (e.g. a host port another pod holds) stays not ready with the reason,
+   * as the kubelet leaves it; the rest of the cluster carries on.
+   */
+  private podFailed(pod: KubeObject, error: Error): void {
+    const view = podView(pod);
+    const reason = error.message.split('\n').find((line) => line.trim() !== '') ?? 'failed to start';
+    this.log(`pod ${view.namespace}/${view.name} failed to start: ${reason}`);
+    this.store.setStatus(
+      { apiVersion: 'v1', kind: 'Pod', namespace: view.namespace, name: view.name },
+      {
+        phase: 'Pending',
+        conditions: [{ type: 'Ready', status: 'False', reason: 'StartFailed', message: reason }],
+      },
+    );
   }
 
   private async runPod(pod: KubeObject): Promise<void> {

@@ -1,0 +1,525 @@
+/**
+ * The existing provider: a cluster the user already has (kubeconfig + context). It reads what
+ * it can (families, nodes, gateway mode, CRDs, MetalLB's mode), records which features were
+ * inferred and which declared, creates only its own namespaced objects (the scenarios'), plus
+ * the BGPPeers when `manageMetalLB` is set, and removes what it created afterwards.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { KubeClient } from '../../k8s/client.js';
+import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
+import type { Logger } from '../../run/log.js';
+import type {
+  BgpRoute,
+  Environment,
+  EnvironmentDescription,
+  IngressRequest,
+  IngressResult,
+  IpFamily,
+  NodeInfo,
+  ProbeEvidence,
+  ProbeRequest,
+} from '../environment.js';
+import { applyAction, type PlannedAction, printPlan } from '../kind/actions.js';
+import { bgpShowCommand, parseBgpRoutes } from '../kind/bgp.js';
+import { captureFilter } from '../kind/capture.js';
+import { type CommandRunner, execaRunner, runChecked } from '../kind/command-runner.js';
+import { dockerCaptureSite } from '../kind/docker-capture.js';
+import { executePlan } from '../kind/executor.js';
+import { metallbPeerObjects } from '../kind/metallb.js';
+import { runIngress, runProbe } from '../kind/probing.js';
+import { readFrrStaticFiles } from '../kind/provider.js';
+import { ENV_LABEL } from '../kind/topology.js';
+import type {
+  EnvironmentStatus,
+  PreflightProblem,
+  Provider,
+  ProviderOptions,
+  UpResult,
+} from '../provider.js';
+import { existingFeatures, type Inferred, infer, type RecordedCluster } from './inference.js';
+import {
+  containerPeer,
+  containerPeerActions,
+  EXISTING_DEFAULT_IMAGES,
+  hostCaptureSite,
+  runOnHost,
+} from './peer.js';
+import { type ExistingSettings, parseExistingSettings } from './settings.js';
+
+export function existingId(server: string, context: string): string {
+  return `ece-${createHash('sha256').update(`${server}\n${context}`).digest('hex').slice(0, 6)}`;
+}
+
+/** Reads the objects inference needs (read-only calls). */
+export async function recordCluster(client: KubeClient, s: ExistingSettings): Promise<RecordedCluster> {
+  const [nodes, crds, deployments, daemonsets, kubernetes] = await Promise.all([
+    client.list('v1', 'Node'),
+    client.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').catch(() => []),
+    client.list('apps/v1', 'Deployment', s.metallbNamespace).catch(() => []),
+    client.list('apps/v1', 'DaemonSet', s.metallbNamespace).catch(() => []),
+    client
+      .get({ apiVersion: 'v1', kind: 'Service', name: 'kubernetes', namespace: 'default' })
+      .catch(() => undefined),
+  ]);
+  return {
+    nodes,
+    crds: crds.map((c) => c.metadata.name),
+    metallbWorkloads: [...deployments, ...daemonsets],
+    ...(kubernetes ? { kubernetesService: kubernetes } : {}),
+  };
+}
+
+export interface ExistingPlanInput {
+  envId: string;
+  settings: ExistingSettings;
+  families: IpFamily[];
+  workDir: string;
+  kubectl: string[];
+}
+
+/** What the provider creates: the peer container (container mode), MetalLB's BGPPeers (if managed). */
+export function planExisting(input: ExistingPlanInput): PlannedAction[] {
+  const { envId, settings: s, families } = input;
+  const actions: PlannedAction[] = [];
+  if (s.peer.mode === 'container') {
+    const peer = containerPeer(envId, s, input.workDir, families);
+    actions.push(...containerPeerActions(envId, peer, s, families, readFrrStaticFiles()));
+  }
+  if (s.manageMetalLB) {
+    const objects = metallbPeerObjects(
+      envId,
+      [{ name: `ec-${s.peer.name}`, asn: s.peer.asn, addresses: s.peer.addresses }],
+      families,
+      { bgpAuth: s.peer.bgpPassword !== undefined, namespace: s.metallbNamespace, nodeAsn: s.nodeAsn },
+    );
+    actions.push(
+      applyAction('metallb', 'BGPPeers for the peer (removed after the run)', input.kubectl, objects, {
+        retry: { attempts: 6, delayMs: 2000, backoff: 2 },
+      }),
+    );
+  }
+  return actions;
+}
+
+export function describeExisting(
+  envId: string,
+  s: ExistingSettings,
+  families: IpFamily[],
+  nodes: NodeInfo[],
+  inferred: Inferred | undefined,
+  fingerprint: Record<string, string>,
+): EnvironmentDescription {
+  const images = { ...EXISTING_DEFAULT_IMAGES, ...s.images };
+  const pick = (v: { ipv4?: string | undefined; ipv6?: string | undefined }) =>
+    Object.fromEntries(families.filter((f) => v[f]).map((f) => [f, v[f] as string]));
+  const features = inferred
+    ? existingFeatures({ ...inferred, families }, s.features, s.networks.length)
+    : existingFeatures(
+        { families, nodeCount: nodes.length, egressServiceCrd: true, egressIpCrd: true, metallbCrds: true },
+        s.features,
+        s.networks.length,
+      ).map((f) =>
+        f.source === 'inferred'
+          ? { ...f, reason: 'assumed for the dry run; inferred from the cluster when a run starts' }
+          : f,
+      );
+  return {
+    provider: 'existing',
+    id: envId,
+    implementation: {
+      name: 'OVN-Kubernetes',
+      version: inferred ? 'as deployed' : 'unknown until read',
+      reference: false,
+    },
+    families,
+    nodes,
+    networks: [
+      { name: 'default', subnets: {} },
+      ...s.networks.map((n) => ({ name: n.name, routingTable: n.routingTable, subnets: pick(n.subnets) })),
+    ],
+    peers: [
+      {
+        name: s.peer.name,
+        network: 'default',
+        addresses: pick(s.peer.addresses),
+        asn: s.peer.asn,
+        probePort: s.peer.probePort,
+      },
+    ],
+    features,
+    loadBalancerRanges: pick(s.loadBalancerRanges),
+    metallbNamespace: s.metallbNamespace,
+    images: { agnhost: images.agnhost },
+    fingerprint,
+    // No access to the nodes: captures run at the external peer only.
+    probeTargets: ['peer'],
+  };
+}
+
+class ExistingEnvironment implements Environment {
+  constructor(
+    readonly cluster: KubeClient,
+    private readonly d: {
+      description: EnvironmentDescription;
+      settings: ExistingSettings;
+      kubeconfig: LoadedKubeconfig;
+      runner: CommandRunner;
+      log: Logger;
+      workDir: string;
+      secrets: Record<string, string>;
+    },
+  ) {}
+
+  private kubectl(): string[] {
+    return ['kubectl', '--kubeconfig', this.d.kubeconfig.path, '--context', this.d.kubeconfig.context];
+  }
+
+  async describe(): Promise<EnvironmentDescription> {
+    return { ...this.d.description, nodes: await this.cluster.nodes() };
+  }
+
+  async probe(request: ProbeRequest): Promise<ProbeEvidence> {
+    const s = this.d.settings;
+    const captures = join(this.d.workDir, 'captures');
+    const peerSite = () =>
+      s.peer.mode === 'container'
+        ? dockerCaptureSite(this.d.runner, {
+            envId: this.d.description.id,
+            target: `${this.d.description.id}-peer`,
+            toolsImage: s.images.tools ?? EXISTING_DEFAULT_IMAGES.tools,
+            hostDir: captures,
+          })
+        : hostCaptureSite(s, captures);
+    return runProbe(request, {
+      cluster: this.cluster,
+      podExec: (ns, pod, argv, timeoutMs) =>
+        this.d.runner.run([...this.kubectl(), 'exec', '-n', ns, pod, '--', ...argv], { timeoutMs }),
+      filter: captureFilter,
+      target: async (req) => {
+        if (req.target.kind !== 'peer') {
+          // In-cluster targets are captured on the peer only when traffic crosses it; the
+          // existing provider has no access to nodes, so it cannot capture there.
+          throw new Error(
+            'the existing provider captures on the external peer only; in-cluster probe targets need the kind or lab provider',
+          );
+        }
+        const address = s.peer.addresses[req.family];
+        if (!address) throw new Error(`the peer has no ${req.family} address (existing.peer.addresses)`);
+        return { address, site: peerSite() };
+      },
+    });
+  }
+
+  async ingress(request: IngressRequest): Promise<IngressResult> {
+    const s = this.d.settings;
+    return runIngress(request, (argv, timeoutMs) =>
+      s.peer.mode === 'container'
+        ? this.d.runner.run(
+            [
+              'docker',
+              'run',
+              '--rm',
+              '--network',
+              `container:${this.d.description.id}-peer`,
+              s.images.tools ?? EXISTING_DEFAULT_IMAGES.tools,
+              ...argv,
+            ],
+            { timeoutMs: timeoutMs + 30_000 },
+          )
+        : runOnHost(this.d.runner, s, argv, timeoutMs),
+    );
+  }
+
+  async bgpRoutes(_peer: string, family: IpFamily): Promise<BgpRoute[]> {
+    const s = this.d.settings;
+    const argv = ['vtysh', '-c', bgpShowCommand(family)];
+    const result =
+      s.peer.mode === 'container'
+        ? await runChecked(this.d.runner, ['docker', 'exec', `${this.d.description.id}-peer`, ...argv])
+        : await runOnHost(this.d.runner, s, argv, 30_000);
+    if (result.exitCode !== 0)
+      throw new Error(`reading the peer's BGP table failed: ${result.stderr.trim()}`);
+    return parseBgpRoutes(result.stdout);
+  }
+
+  async failNode(node: string): Promise<void> {
+    throw new Error(
+      `the existing provider does not fail nodes of your cluster (asked to fail ${node}); Failover is unsupported here`,
+    );
+  }
+
+  async restoreNode(node: string): Promise<void> {
+    throw new Error(`the existing provider does not fail nodes of your cluster (asked to restore ${node})`);
+  }
+
+  async collectDiagnostics(namespace: string, dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const k = this.kubectl();
+    const s = this.d.settings;
+    const commands: Array<[string, string[]]> = [
+      [
+        'namespace-objects.yaml',
+        [...k, 'get', 'all,endpointslices,egressservices', '-n', namespace, '-o', 'yaml'],
+      ],
+      ['namespace-events.txt', [...k, 'get', 'events', '-n', namespace, '--sort-by=.lastTimestamp']],
+      ['egressservices.yaml', [...k, 'get', 'egressservices.k8s.ovn.org', '--all-namespaces', '-o', 'yaml']],
+      ['nodes.txt', [...k, 'get', 'nodes', '-o', 'wide', '--show-labels']],
+      [
+        'metallb-config.yaml',
+        [...k, 'get', 'ipaddresspools,bgppeers,bgpadvertisements', '-n', s.metallbNamespace, '-o', 'yaml'],
+      ],
+      [
+        'ovnkube-node.log',
+        [
+          ...k,
+          'logs',
+          '-n',
+          s.ovnNamespace,
+          '-l',
+          'name=ovnkube-node',
+          '--all-containers',
+          '--prefix',
+          '--tail=3000',
+        ],
+      ],
+      [
+        'metallb.log',
+        [
+          ...k,
+          'logs',
+          '-n',
+          s.metallbNamespace,
+          '-l',
+          'app.kubernetes.io/name=metallb',
+          '--all-containers',
+          '--prefix',
+          '--tail=3000',
+        ],
+      ],
+    ];
+    for (const [file, argv] of commands) {
+      const r = await this.d.runner.run(argv, { timeoutMs: 60_000 });
+      await writeFile(
+        join(dir, file),
+        r.exitCode === 0 ? r.stdout : `${r.stdout}\n# exit ${r.exitCode}\n${r.stderr}`,
+      );
+    }
+    const bgp = await Promise.all(
+      this.d.description.families.map((f) => this.bgpRoutes(s.peer.name, f).catch((e: Error) => e.message)),
+    );
+    await writeFile(join(dir, 'peer-bgp.json'), JSON.stringify(bgp, null, 2));
+  }
+
+  async close(options: { keep: boolean }): Promise<void> {
+    if (options.keep) return;
+    await removeCreated(this.d.runner, this.d.description.id, this.d.settings, this.kubectl(), this.d.log);
+  }
+}
+
+/** Removes only what this provider created: its labelled containers and MetalLB objects. */
+async function removeCreated(
+  runner: CommandRunner,
+  envId: string,
+  s: ExistingSettings,
+  kubectl: string[],
+  log: Logger,
+): Promise<void> {
+  const actions: PlannedAction[] = [];
+  const containers = await runner
+    .run(['docker', 'ps', '--all', '--quiet', '--filter', `label=${ENV_LABEL}=${envId}`])
+    .catch(() => undefined);
+  const ids = containers?.stdout.split('\n').filter(Boolean) ?? [];
+  if (ids.length > 0)
+    actions.push({
+      type: 'run',
+      phase: 'cleanup',
+      title: 'remove the peer and sidecars',
+      argv: ['docker', 'rm', '--force', ...ids],
+      allowFailure: true,
+    });
+  if (s.manageMetalLB) {
+    actions.push({
+      type: 'run',
+      phase: 'cleanup',
+      title: 'remove the BGPPeers this run created',
+      argv: [
+        ...kubectl,
+        'delete',
+        'bgppeers.metallb.io,secrets',
+        '-n',
+        s.metallbNamespace,
+        '-l',
+        `${ENV_LABEL}=${envId}`,
+        '--ignore-not-found',
+      ],
+      allowFailure: true,
+    });
+  }
+  await executePlan(actions, { runner, log, secrets: {} });
+}
+
+export function createExistingProvider(
+  deps: { runner?: CommandRunner; env?: NodeJS.ProcessEnv; home?: string } = {},
+) {
+  const runner = deps.runner ?? execaRunner;
+  const env = deps.env ?? process.env;
+  const home = deps.home ?? homedir();
+  const resolve = (options: Pick<ProviderOptions, 'settings'>) => parseExistingSettings(options.settings);
+  const load = (s: ExistingSettings) => loadKubeconfig({ path: s.kubeconfig, context: s.context }, env, home);
+  const workDirOf = (s: ExistingSettings, id: string) =>
+    s.workDir ?? join(home, '.cache', 'egress-conformance', 'existing', id);
+  const dryId = (s: ExistingSettings) => existingId('planned', s.context ?? 'current-context');
+  const provider = {
+    name: 'existing' as const,
+
+    plannedDescription(options: ProviderOptions): EnvironmentDescription {
+      const s = resolve(options);
+      const families = (options.families ?? s.families ?? ['ipv4']) as IpFamily[];
+      const names = s.nodeNames ?? ['node-0', 'node-1', 'node-2'];
+      const nodes: NodeInfo[] = names.map((name) => ({
+        name,
+        addresses: {},
+        networkAddresses: {},
+        labels: {},
+        ready: true,
+      }));
+      return describeExisting(dryId(s), s, families, nodes, undefined, {
+        context: s.context ?? '(current-context)',
+      });
+    },
+
+    printPlan(options: ProviderOptions): string {
+      const s = resolve(options);
+      const id = dryId(s);
+      const families = (options.families ?? s.families ?? ['ipv4']) as IpFamily[];
+      const kubectl = [
+        'kubectl',
+        '--kubeconfig',
+        '<kubeconfig>',
+        '--context',
+        s.context ?? '<current-context>',
+      ];
+      return printPlan(
+        planExisting({ envId: id, settings: s, families, workDir: workDirOf(s, id), kubectl }),
+        `# existing cluster, peer in ${s.peer.mode} mode`,
+      );
+    },
+
+    async preflight(options: ProviderOptions): Promise<PreflightProblem[]> {
+      const problems: PreflightProblem[] = [];
+      let s: ExistingSettings;
+      try {
+        s = resolve(options);
+      } catch (error) {
+        return [
+          {
+            item: 'existing settings',
+            problem: (error as Error).message,
+            fix: 'correct the existing: section of the options file',
+          },
+        ];
+      }
+      try {
+        load(s);
+      } catch (error) {
+        problems.push({
+          item: 'kubeconfig',
+          problem: (error as Error).message,
+          fix: 'set existing.kubeconfig and existing.context',
+        });
+      }
+      if (s.peer.mode === 'container') {
+        const docker = await runner
+          .run(['docker', 'version', '--format', '{{.Server.Version}}'])
+          .catch(() => undefined);
+        if (docker?.exitCode !== 0) {
+          problems.push({
+            item: 'docker',
+            problem: 'daemon not reachable (the peer container needs it)',
+            fix: 'start Docker, or use peer.mode: host',
+          });
+        }
+      }
+      return problems;
+    },
+
+    async up(options: ProviderOptions): Promise<UpResult> {
+      const s = resolve(options);
+      const kubeconfig = load(s);
+      const client = KubeClient.fromKubeconfig(kubeconfig.kubeConfig);
+      const id = existingId(kubeconfig.server, kubeconfig.context);
+      const recorded = await recordCluster(client, s);
+      const inferred = infer(recorded);
+      const families = (options.families ?? s.families ?? inferred.families).filter((f) =>
+        inferred.families.includes(f),
+      ) as IpFamily[];
+      if (families.length === 0)
+        throw new Error(
+          `the cluster offers ${inferred.families.join(', ') || 'no'} families; none of the requested ones`,
+        );
+      options.log.info(
+        `existing cluster ${kubeconfig.server} (context ${kubeconfig.context}): ${inferred.nodeCount} nodes, ${inferred.families.join('+')}, ` +
+          `gateway mode ${inferred.gatewayMode ?? 'unknown'}, MetalLB ${inferred.metallbMode ?? 'not found'}`,
+      );
+      const workDir = workDirOf(s, id);
+      const kubectl = ['kubectl', '--kubeconfig', kubeconfig.path, '--context', kubeconfig.context];
+      const secrets: Record<string, string> = s.peer.bgpPassword ? { bgpPassword: s.peer.bgpPassword } : {};
+      const phases = await executePlan(planExisting({ envId: id, settings: s, families, workDir, kubectl }), {
+        runner,
+        log: options.log,
+        secrets,
+        signal: options.signal,
+      });
+      const nodes = await client.nodes();
+      const description = describeExisting(id, s, families, nodes, inferred, {
+        server: kubeconfig.server,
+        context: kubeconfig.context,
+        gatewayMode: inferred.gatewayMode ?? 'unknown',
+        metallbMode: inferred.metallbMode ?? 'unknown',
+        peerMode: s.peer.mode,
+      });
+      const environment = new ExistingEnvironment(client, {
+        description,
+        settings: s,
+        kubeconfig,
+        runner,
+        log: options.log,
+        workDir,
+        secrets,
+      });
+      return { env: environment, phases, reused: false };
+    },
+
+    async down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]> {
+      const s = resolve(options);
+      const kubeconfig = load(s);
+      const id = options.id ?? existingId(kubeconfig.server, kubeconfig.context);
+      await removeCreated(
+        runner,
+        id,
+        s,
+        ['kubectl', '--kubeconfig', kubeconfig.path, '--context', kubeconfig.context],
+        options.log,
+      );
+      return [id];
+    },
+
+    async status(options: ProviderOptions): Promise<EnvironmentStatus[]> {
+      const s = resolve(options);
+      const kubeconfig = load(s);
+      return [
+        {
+          id: existingId(kubeconfig.server, kubeconfig.context),
+          state: 'external',
+          details: [`${kubeconfig.server} (context ${kubeconfig.context})`],
+        },
+      ];
+    },
+  } satisfies Provider & { printPlan(options: ProviderOptions): string };
+  return provider;
+}
+
+export const existingProvider = createExistingProvider();

@@ -1,0 +1,219 @@
+/**
+ * A running kind environment as the runner sees it (the Environment interface): the cluster
+ * through the client wrapper in harness/k8s, commands through docker/kubectl.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeClient } from '../../k8s/client.js';
+import type { Logger } from '../../run/log.js';
+import type {
+  BgpRoute,
+  Environment,
+  EnvironmentDescription,
+  IngressRequest,
+  IngressResult,
+  IpFamily,
+  ProbeEvidence,
+  ProbeRequest,
+} from '../environment.js';
+import { bgpShowCommand, parseBgpRoutes } from './bgp.js';
+import { kubectlBase, nodeSetupActions, planTearDown } from './bring-up.js';
+import { captureFilter } from './capture.js';
+import { type CommandRunner, runChecked } from './command-runner.js';
+import { describeTopology } from './description.js';
+import { diagnosticCommands } from './diagnostics.js';
+import { dockerCaptureSite } from './docker-capture.js';
+import { executePlan } from './executor.js';
+import { podAddress, runIngress, runProbe } from './probing.js';
+import type { KindTopology } from './topology.js';
+
+export interface KindEnvironmentOptions {
+  topology: KindTopology;
+  cluster: KubeClient;
+  runner: CommandRunner;
+  log: Logger;
+  secrets: Record<string, string>;
+  /** True when this run found the environment up and did not create it. */
+  reused: boolean;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class KindEnvironment implements Environment {
+  readonly cluster: KubeClient;
+  private readonly t: KindTopology;
+  private readonly runner: CommandRunner;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: KindEnvironmentOptions) {
+    this.t = options.topology;
+    this.cluster = options.cluster;
+    this.runner = options.runner;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async describe(): Promise<EnvironmentDescription> {
+    const planned = describeTopology(this.t);
+    const live = await this.cluster.nodes();
+    const byName = new Map(planned.nodes.map((n) => [n.name, n]));
+    planned.nodes = live.map((node) => ({
+      ...node,
+      networkAddresses: byName.get(node.name)?.networkAddresses ?? {},
+    }));
+    return planned;
+  }
+
+  private peer(name: string) {
+    const peer = this.t.peers.find((p) => p.name === name);
+    if (!peer) throw new Error(`kind environment ${this.t.id} has no peer "${name}"`);
+    return peer;
+  }
+
+  private captureDir(): string {
+    return join(this.t.settings.workDir, 'captures');
+  }
+
+  async probe(request: ProbeRequest): Promise<ProbeEvidence> {
+    const kubectl = kubectlBase(this.t);
+    return runProbe(request, {
+      cluster: this.cluster,
+      podExec: (namespace, pod, argv, timeoutMs) =>
+        this.runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs }),
+      filter: captureFilter,
+      target: async (req) => {
+        const site = (container: string) =>
+          dockerCaptureSite(this.runner, {
+            envId: this.t.id,
+            target: container,
+            toolsImage: this.t.settings.images.tools,
+            hostDir: this.captureDir(),
+          });
+        const target = req.target;
+        if (target.kind === 'peer') {
+          const peer = this.peer(target.peer);
+          const address = peer.probeAddresses[req.family];
+          if (!address) throw new Error(`peer ${peer.name} has no ${req.family} address`);
+          return { address, site: site(peer.container) };
+        }
+        if (target.kind === 'pod') {
+          const pod = await this.cluster.get({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            name: target.pod,
+            namespace: target.namespace,
+          });
+          const { ip, node } = podAddress(pod, req.family);
+          if (!ip || !node)
+            throw new Error(`pod ${target.namespace}/${target.pod} has no ${req.family} address or node`);
+          return { address: ip, site: site(node) };
+        }
+        const node = (await this.cluster.nodes()).find((n) => n.name === target.node);
+        const address = node?.addresses[req.family];
+        if (!address) throw new Error(`node ${target.node} has no ${req.family} InternalIP`);
+        return { address, site: site(target.node) };
+      },
+    });
+  }
+
+  async ingress(request: IngressRequest): Promise<IngressResult> {
+    const peer = this.peer(request.peer);
+    return runIngress(request, (argv, timeoutMs) =>
+      this.runner.run(
+        [
+          'docker',
+          'run',
+          '--rm',
+          '--network',
+          `container:${peer.container}`,
+          this.t.settings.images.tools,
+          ...argv,
+        ],
+        { timeoutMs: timeoutMs + 30_000 },
+      ),
+    );
+  }
+
+  async bgpRoutes(peer: string, family: IpFamily): Promise<BgpRoute[]> {
+    const container = this.peer(peer).container;
+    const result = await runChecked(this.runner, [
+      'docker',
+      'exec',
+      container,
+      'vtysh',
+      '-c',
+      bgpShowCommand(family),
+    ]);
+    return parseBgpRoutes(result.stdout);
+  }
+
+  /**
+   * `docker stop`, not `docker pause`: a paused container's kernel namespace still forwards,
+   * NATs and answers (only its processes freeze), so a "paused node" would keep carrying
+   * EgressService traffic; a stopped node is gone from the network, its BGP sessions drop, and
+   * its kubelet stops posting status, so the node goes NotReady as a failed machine would.
+   */
+  async failNode(node: string): Promise<void> {
+    this.requireNode(node);
+    await runChecked(this.runner, ['docker', 'stop', '--time', '5', node]);
+  }
+
+  async restoreNode(node: string): Promise<void> {
+    const planned = this.requireNode(node);
+    await runChecked(this.runner, ['docker', 'start', node]);
+    // A restarted container has a fresh network namespace: sysctls, the VRF and its routes are
+    // set again by the same actions bring-up ran (the docker network connection itself persists).
+    await executePlan(nodeSetupActions(this.t, planned, { afterRestart: true }), {
+      runner: this.runner,
+      log: this.options.log,
+      secrets: this.options.secrets,
+    });
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const info = (await this.cluster.nodes()).find((n) => n.name === node);
+      if (info?.ready) return;
+      if (Date.now() > deadline) throw new Error(`node ${node} not Ready 180s after docker start`);
+      await this.sleep(2000);
+    }
+  }
+
+  private requireNode(node: string) {
+    const planned = this.t.nodes.find((n) => n.name === node);
+    if (!planned) throw new Error(`kind environment ${this.t.id} has no node "${node}"`);
+    return planned;
+  }
+
+  async collectDiagnostics(namespace: string, dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const index: string[] = [];
+    for (const command of diagnosticCommands(this.t, namespace)) {
+      const result = await this.runner.run(command.argv, { timeoutMs: 60_000 }).catch((error: Error) => ({
+        exitCode: -1,
+        stdout: '',
+        stderr: error.message,
+        timedOut: false,
+      }));
+      const body =
+        result.exitCode === 0
+          ? result.stdout
+          : `${result.stdout}\n# exit ${result.exitCode}\n${result.stderr}`;
+      await writeFile(join(dir, command.file), `${body.trimEnd()}\n`);
+      index.push(
+        `${command.file}: ${command.argv.join(' ')}${result.exitCode === 0 ? '' : ` (exit ${result.exitCode})`}`,
+      );
+    }
+    await writeFile(join(dir, 'INDEX.txt'), `${index.join('\n')}\n`);
+  }
+
+  async close(options: { keep: boolean }): Promise<void> {
+    if (options.keep || this.options.reused) {
+      this.options.log.info(
+        `kind environment ${this.t.id} left up (remove it with: egress-conformance down --provider kind --id ${this.t.id})`,
+      );
+      return;
+    }
+    await executePlan(planTearDown(this.t), {
+      runner: this.runner,
+      log: this.options.log,
+      secrets: this.options.secrets,
+    });
+  }
+}

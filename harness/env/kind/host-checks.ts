@@ -1,0 +1,242 @@
+/**
+ * What a host needs to run the kind provider, checked from facts a reader supplies, so that the
+ * checks are tested against prepared host descriptions and `doctor` / `preflight()` read the
+ * real host through the same code.
+ *
+ * The list follows what the upstream scripts need: contrib/kind-helm.sh checks for docker,
+ * kubectl, kind and helm and raises fs.inotify.max_user_watches to 524288 and
+ * max_user_instances to 512 (the limits kind's known-issues page gives for "too many open
+ * files"); OVN-Kubernetes needs the openvswitch and geneve kernel modules on the host (the nodes
+ * share its kernel), and the second network's VRF needs vrf; the OVN-Kubernetes KIND guide asks
+ * for 20 GB of free disk.
+ */
+import { constants } from 'node:fs';
+import { access, readdir, readFile, statfs } from 'node:fs/promises';
+import { release } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+
+export interface HostFacts {
+  /** Absolute path of an executable on PATH, or undefined. */
+  which(command: string): Promise<string | undefined>;
+  /** First line of a version command's output, or undefined when it fails. */
+  version(argv: string[]): Promise<string | undefined>;
+  /** Whether the Docker daemon answers, with its server version or the error. */
+  docker(): Promise<{ reachable: boolean; detail: string }>;
+  /** Module names in /proc/modules or /sys/module (loaded or built in). */
+  loadedModules(): Promise<Set<string>>;
+  /** Whether `modinfo` or the kernel's modules.dep / modules.builtin know the module. */
+  moduleLoadable(name: string): Promise<boolean>;
+  /** An integer sysctl under /proc/sys, e.g. fs/inotify/max_user_watches. */
+  sysctl(path: string): Promise<number | undefined>;
+  /** Free bytes on the filesystem holding path. */
+  freeBytes(path: string): Promise<number | undefined>;
+}
+
+export interface HostCheck {
+  item: string;
+  ok: boolean;
+  /** What was found: a version, a value, or what is missing. */
+  detail: string;
+  /** What to do when not ok. */
+  fix: string;
+}
+
+export const REQUIRED_MODULES = ['openvswitch', 'geneve', 'vrf'] as const;
+export const INOTIFY_MINIMUMS = { max_user_watches: 524288, max_user_instances: 512 } as const;
+export const MIN_FREE_BYTES = 20 * 1024 ** 3;
+export const PINNED_TOOLS = { kind: 'v0.27.0', kubectl: 'v1.32.2', helm: 'v3.17.3' } as const;
+
+const TOOL_FIXES: Record<string, string> = {
+  kind: `install kind ${PINNED_TOOLS.kind}: curl -Lo kind https://kind.sigs.k8s.io/dl/${PINNED_TOOLS.kind}/kind-linux-amd64 && sudo install kind /usr/local/bin/`,
+  kubectl: `install kubectl ${PINNED_TOOLS.kubectl}: curl -LO https://dl.k8s.io/release/${PINNED_TOOLS.kubectl}/bin/linux/amd64/kubectl && sudo install kubectl /usr/local/bin/`,
+  helm: `install helm ${PINNED_TOOLS.helm}: curl -L https://get.helm.sh/helm-${PINNED_TOOLS.helm}-linux-amd64.tar.gz | tar xz && sudo install linux-amd64/helm /usr/local/bin/`,
+  git: 'install git (apt-get install git), or set kind.ovnKubernetes.chartPath to a local OVN-Kubernetes chart',
+};
+
+const VERSION_ARGV: Record<string, string[]> = {
+  kind: ['kind', 'version'],
+  kubectl: ['kubectl', 'version', '--client'],
+  helm: ['helm', 'version', '--short'],
+  git: ['git', '--version'],
+};
+
+export interface HostCheckOptions {
+  /** The tools bring-up calls; git only when the chart is cloned. */
+  tools?: string[];
+  /** Where Docker keeps images (free disk is checked there). */
+  dockerRoot?: string;
+}
+
+export async function checkKindHost(facts: HostFacts, options: HostCheckOptions = {}): Promise<HostCheck[]> {
+  const checks: HostCheck[] = [];
+  const dockerPath = await facts.which('docker');
+  if (!dockerPath) {
+    checks.push({
+      item: 'docker',
+      ok: false,
+      detail: 'not on PATH',
+      fix: 'install Docker Engine (https://docs.docker.com/engine/install/) and start it',
+    });
+  } else {
+    const docker = await facts.docker();
+    checks.push({
+      item: 'docker',
+      ok: docker.reachable,
+      detail: docker.reachable
+        ? `daemon ${docker.detail} reachable`
+        : `daemon not reachable: ${docker.detail}`,
+      fix: 'start the Docker daemon (sudo systemctl start docker) and make sure this user may use it (docker group)',
+    });
+  }
+  for (const tool of options.tools ?? ['kind', 'kubectl', 'helm', 'git']) {
+    const path = await facts.which(tool);
+    const version = path ? await facts.version(VERSION_ARGV[tool] ?? [tool, '--version']) : undefined;
+    checks.push({
+      item: tool,
+      ok: path !== undefined,
+      detail: path ? (version ?? 'version unknown') : 'not on PATH',
+      fix: TOOL_FIXES[tool] ?? `install ${tool}`,
+    });
+  }
+  const loaded = await facts.loadedModules();
+  for (const module of REQUIRED_MODULES) {
+    if (loaded.has(module)) {
+      checks.push({ item: `kernel module ${module}`, ok: true, detail: 'loaded', fix: '' });
+      continue;
+    }
+    const loadable = await facts.moduleLoadable(module);
+    checks.push({
+      item: `kernel module ${module}`,
+      ok: loadable,
+      detail: loadable
+        ? 'not loaded, loadable (kind nodes share the host kernel)'
+        : 'neither loaded nor loadable',
+      fix: loadable
+        ? `sudo modprobe ${module}`
+        : `install the kernel's extra modules (Ubuntu: sudo apt-get install linux-modules-extra-$(uname -r)), then sudo modprobe ${module}`,
+    });
+  }
+  for (const [name, minimum] of Object.entries(INOTIFY_MINIMUMS)) {
+    const value = await facts.sysctl(`fs/inotify/${name}`);
+    checks.push({
+      item: `fs.inotify.${name}`,
+      ok: value !== undefined && value >= minimum,
+      detail: value === undefined ? 'unreadable' : `${value} (kind needs at least ${minimum})`,
+      fix: `sudo sysctl fs.inotify.${name}=${minimum} (persist it in /etc/sysctl.d/)`,
+    });
+  }
+  const root = options.dockerRoot ?? '/var/lib/docker';
+  const free = (await facts.freeBytes(root)) ?? (await facts.freeBytes('/'));
+  checks.push({
+    item: 'free disk',
+    ok: free !== undefined && free >= MIN_FREE_BYTES,
+    detail:
+      free === undefined
+        ? 'unknown'
+        : `${(free / 1024 ** 3).toFixed(1)} GiB free (20 GiB needed for node images)`,
+    fix: 'free at least 20 GiB where Docker keeps its images (docker system prune removes unused ones)',
+  });
+  return checks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real host.
+
+async function executable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function realHostFacts(env: NodeJS.ProcessEnv = process.env): HostFacts {
+  const kernel = release();
+  return {
+    async which(command) {
+      for (const dir of (env.PATH ?? '').split(delimiter)) {
+        if (dir && (await executable(join(dir, command)))) return join(dir, command);
+      }
+      return undefined;
+    },
+    async version(argv) {
+      const [file, ...args] = argv;
+      if (!file) return undefined;
+      const result = await execa(file, args, { reject: false, timeout: 15_000, stdin: 'ignore' });
+      if (result.exitCode !== 0) return undefined;
+      return String(result.stdout).split('\n')[0]?.trim() || undefined;
+    },
+    async docker() {
+      const result = await execa('docker', ['version', '--format', '{{.Server.Version}}'], {
+        reject: false,
+        timeout: 15_000,
+        stdin: 'ignore',
+      });
+      if (result.exitCode === 0) return { reachable: true, detail: String(result.stdout).trim() };
+      const error =
+        String(result.stderr || result.message)
+          .split('\n')
+          .find((l) => l.trim()) ?? 'no answer';
+      return { reachable: false, detail: error.trim() };
+    },
+    async loadedModules() {
+      const names = new Set<string>();
+      try {
+        for (const line of (await readFile('/proc/modules', 'utf8')).split('\n')) {
+          const name = line.split(' ')[0];
+          if (name) names.add(name);
+        }
+      } catch {
+        // no /proc/modules (a kernel without loadable modules, or a sandbox)
+      }
+      try {
+        for (const name of await readdir('/sys/module')) names.add(name);
+      } catch {
+        // no sysfs
+      }
+      return names;
+    },
+    async moduleLoadable(name) {
+      const modinfo = await execa('modinfo', [name], {
+        reject: false,
+        timeout: 10_000,
+        stdin: 'ignore',
+      }).catch(() => undefined);
+      if (modinfo && modinfo.exitCode === 0) return true;
+      const pattern = new RegExp(`/${name}\\.ko(\\.(xz|gz|zst))?(:|$)`, 'm');
+      for (const file of ['modules.dep', 'modules.builtin']) {
+        try {
+          if (pattern.test(await readFile(join('/lib/modules', kernel, file), 'utf8'))) return true;
+        } catch {
+          // no module tree for this kernel
+        }
+      }
+      return false;
+    },
+    async sysctl(path) {
+      try {
+        const value = Number.parseInt((await readFile(join('/proc/sys', path), 'utf8')).trim(), 10);
+        return Number.isNaN(value) ? undefined : value;
+      } catch {
+        return undefined;
+      }
+    },
+    async freeBytes(path) {
+      try {
+        const stats = await statfs(path);
+        return stats.bavail * stats.bsize;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** One line per check: what is there, or what is missing and its fix. */
+export function formatHostChecks(checks: HostCheck[]): string[] {
+  return checks.map((c) =>
+    c.ok ? `ok       ${c.item}: ${c.detail}` : `MISSING  ${c.item}: ${c.detail} — fix: ${c.fix}`,
+  );
+}

@@ -1,0 +1,247 @@
+/**
+ * The kind provider: a kind cluster with OVN-Kubernetes (EgressService on), MetalLB in BGP mode
+ * and external FRR peers, brought up by executing the planned actions of bring-up.ts, found
+ * again by its labels for reuse, torn down by label.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeClient } from '../../k8s/client.js';
+import { loadKubeconfig } from '../../k8s/kubeconfig.js';
+import type { Logger } from '../../run/log.js';
+import type { EnvironmentDescription } from '../environment.js';
+import type {
+  EnvironmentStatus,
+  PreflightProblem,
+  Provider,
+  ProviderOptions,
+  UpResult,
+} from '../provider.js';
+import { type PlannedAction, printPlan } from './actions.js';
+import { type FrrStaticFiles, planBringUp } from './bring-up.js';
+import { type CommandRunner, execaRunner } from './command-runner.js';
+import { describeTopology } from './description.js';
+import { diagnosticCommands } from './diagnostics.js';
+import { KindEnvironment } from './environment.js';
+import { executePlan } from './executor.js';
+import { checkKindHost, type HostFacts, realHostFacts } from './host-checks.js';
+import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
+import { parseKindSettings, resolveKindSettings } from './settings.js';
+import { type KindTopology, planTopology } from './topology.js';
+
+/** The repository (or installed package) root: harness/env/kind or dist/env/kind, three up. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function readFrrStaticFiles(root = PACKAGE_ROOT): FrrStaticFiles {
+  return {
+    daemons: readFileSync(join(root, 'frr', 'daemons'), 'utf8'),
+    vtysh: readFileSync(join(root, 'frr', 'vtysh.conf'), 'utf8'),
+  };
+}
+
+export interface KindPlan {
+  topology: KindTopology;
+  actions: PlannedAction[];
+  secrets: Record<string, string>;
+}
+
+export function planKind(
+  options: Pick<ProviderOptions, 'settings' | 'families'>,
+  files = readFrrStaticFiles(),
+): KindPlan {
+  const settings = parseKindSettings(options.settings);
+  const { resolved, secrets } = resolveKindSettings(settings, options.families);
+  const topology = planTopology(resolved);
+  return { topology, actions: planBringUp(topology, files), secrets };
+}
+
+async function waitForReadyNodes(
+  client: KubeClient,
+  count: number,
+  timeoutMs: number,
+  log: Logger,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const nodes = await client.nodes().catch(() => []);
+    const ready = nodes.filter((n) => n.ready).length;
+    if (ready >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${ready} of ${count} nodes Ready after ${timeoutMs / 1000}s`);
+    log.debug(`${ready}/${count} nodes Ready`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+async function writeDiagnostics(t: KindTopology, runner: CommandRunner, dir: string): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  for (const command of diagnosticCommands(t, 'default')) {
+    const result = await runner.run(command.argv, { timeoutMs: 60_000 }).catch((e: Error) => ({
+      exitCode: -1,
+      stdout: '',
+      stderr: e.message,
+      timedOut: false,
+    }));
+    await writeFile(
+      join(dir, command.file),
+      `${result.stdout}\n${result.exitCode === 0 ? '' : `# exit ${result.exitCode}\n${result.stderr}`}`,
+    );
+  }
+}
+
+function teardownByLabel(entry: KindInventoryEntry): PlannedAction[] {
+  const actions: PlannedAction[] = [
+    {
+      type: 'run',
+      phase: 'down',
+      title: `delete kind cluster ${entry.id}`,
+      argv: ['kind', 'delete', 'cluster', '--name', entry.id],
+      allowFailure: true,
+    },
+  ];
+  if (entry.containers.length > 0) {
+    actions.push({
+      type: 'run',
+      phase: 'down',
+      title: 'remove the peers, sidecars and captures',
+      argv: ['docker', 'rm', '--force', ...entry.containers.map((c) => c.name)],
+      allowFailure: true,
+    });
+  }
+  for (const network of entry.networks) {
+    actions.push({
+      type: 'run',
+      phase: 'down',
+      title: `remove docker network ${network}`,
+      argv: ['docker', 'network', 'rm', network],
+      allowFailure: true,
+    });
+  }
+  return actions;
+}
+
+export interface KindProviderDeps {
+  runner?: CommandRunner;
+  hostFacts?: HostFacts;
+}
+
+export function createKindProvider(deps: KindProviderDeps = {}) {
+  const runner = deps.runner ?? execaRunner;
+  const provider = {
+    name: 'kind' as const,
+
+    plannedDescription(options: ProviderOptions): EnvironmentDescription {
+      return describeTopology(planKind(options).topology);
+    },
+
+    /** The complete bring-up plan as text: every command, file and manifest, in order. */
+    printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string {
+      const { topology, actions } = planKind(options);
+      return printPlan(
+        actions,
+        `# kind environment ${topology.id}: ${topology.ipFamily}, ${topology.nodes.length} nodes, ` +
+          `${topology.settings.gatewayMode} gateway, MetalLB ${topology.settings.metallbMode} mode`,
+      );
+    },
+
+    async preflight(options: ProviderOptions): Promise<PreflightProblem[]> {
+      const settings = parseKindSettings(options.settings);
+      const tools = ['kind', 'kubectl', 'helm', ...(settings.ovnKubernetes.chartPath ? [] : ['git'])];
+      const checks = await checkKindHost(deps.hostFacts ?? realHostFacts(), { tools });
+      return checks.filter((c) => !c.ok).map((c) => ({ item: c.item, problem: c.detail, fix: c.fix }));
+    },
+
+    async up(options: ProviderOptions): Promise<UpResult> {
+      const { topology: t, actions, secrets } = planKind(options);
+      const log = options.log;
+      const inventory = await listKindEnvironments(runner);
+      const existing = inventory.get(t.id);
+      const connect = () => {
+        const { kubeConfig } = loadKubeconfig({ path: t.kubeconfigPath, context: t.context });
+        return KubeClient.fromKubeconfig(kubeConfig);
+      };
+      const environment = (cluster: KubeClient, reused: boolean) =>
+        new KindEnvironment({ topology: t, cluster, runner, log, secrets, reused });
+      if (existing) {
+        const complete =
+          isComplete(
+            existing,
+            t.peers.flatMap((p) => [p.container, p.probeContainer]),
+            t.nodes.map((n) => n.name),
+          ) && existsSync(t.kubeconfigPath);
+        if (!complete) {
+          throw new Error(
+            `kind environment ${t.id} exists but is not complete (stopped or missing containers); ` +
+              `remove it with: egress-conformance down --provider kind --id ${t.id}`,
+          );
+        }
+        log.info(`reusing kind environment ${t.id} (found by its labels)`);
+        const cluster = connect();
+        await waitForReadyNodes(cluster, t.nodes.length, 120_000, log);
+        return { env: environment(cluster, true), phases: [], reused: true };
+      }
+      log.info(`creating kind environment ${t.id} (${actions.length} steps; work dir ${t.settings.workDir})`);
+      try {
+        const phases = await executePlan(actions, { runner, log, secrets, signal: options.signal });
+        const cluster = connect();
+        await waitForReadyNodes(cluster, t.nodes.length, 300_000, log);
+        return { env: environment(cluster, false), phases, reused: false };
+      } catch (error) {
+        const dir = join(
+          t.settings.workDir,
+          `bring-up-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+        );
+        await writeDiagnostics(t, runner, dir).catch(() => undefined);
+        log.warn(`bring-up failed; diagnostics in ${dir}`);
+        if (!options.keep) {
+          const entry = (await listKindEnvironments(runner).catch(() => new Map())).get(t.id);
+          if (entry) await executePlan(teardownByLabel(entry), { runner, log, secrets });
+        }
+        throw error;
+      }
+    },
+
+    async down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]> {
+      const inventory = await listKindEnvironments(runner);
+      const ids = options.id
+        ? [options.id]
+        : options.all
+          ? [...inventory.keys()]
+          : [planKind(options).topology.id];
+      const removed: string[] = [];
+      for (const id of ids) {
+        const entry = inventory.get(id) ?? { id, containers: [], networks: [], nodes: [] };
+        if (!inventory.has(id)) {
+          // A cluster left without our labelled containers (a crash before the peers started).
+          const clusters = await runner.run(['kind', 'get', 'clusters']);
+          if (!clusters.stdout.split('\n').includes(id)) continue;
+        }
+        await executePlan(teardownByLabel(entry), { runner, log: options.log, secrets: {} });
+        removed.push(id);
+      }
+      return removed;
+    },
+
+    async status(_options: ProviderOptions): Promise<EnvironmentStatus[]> {
+      const inventory = await listKindEnvironments(runner);
+      return [...inventory.values()].map((e) => {
+        const all = [...e.nodes, ...e.containers];
+        const running = all.filter((c) => c.state === 'running').length;
+        return {
+          id: e.id,
+          state:
+            all.length > 0 && running === all.length ? 'running' : running === 0 ? 'stopped' : 'degraded',
+          details: [
+            `nodes: ${e.nodes.map((n) => `${n.name} (${n.state})`).join(', ') || 'none'}`,
+            `containers: ${e.containers.map((c) => `${c.name} (${c.state})`).join(', ') || 'none'}`,
+            `networks: ${e.networks.join(', ') || 'none'}`,
+          ],
+        };
+      });
+    },
+  } satisfies Provider & { printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string };
+  return provider;
+}
+
+export const kindProvider = createKindProvider();

@@ -1,0 +1,187 @@
+/**
+ * Every name and address of a kind environment, computed from the resolved settings alone (no
+ * Docker, no cluster), so that the plan printed by a dry run is the plan that runs.
+ *
+ *   docker network <id>          the nodes' network (KIND_EXPERIMENTAL_DOCKER_NETWORK), dual-stack
+ *     <id>-control-plane, <id>-worker, <id>-worker2 (addresses from docker)   peer .100 / ::100
+ *   docker network <id>-net2     the second network (`spec.network` scenarios)
+ *     the same nodes on a second interface, enslaved to VRF `ec-net2` (table 100)   peer2 .100
+ *
+ * The default peer's probe address is its own address on the nodes' network, as upstream's
+ * test/e2e/egress_services.go targets its external container's kind-network address: the peer
+ * is on-link for every node, so pod egress reaches it in both gateway modes (in shared gateway
+ * mode, non-EgressService egress leaves through OVN's gateway router, which routes by the node's
+ * default route, not by host routes). peer2's probe addresses are "outside" addresses on its
+ * loopback, reachable from the nodes only through the VRF's table: that is what makes
+ * `spec.network` observable (ES-NET-1), as upstream's custom routing table test does.
+ */
+import type { FamilyAddresses, IpFamily } from '../environment.js';
+import type { ResolvedKindSettings } from './settings.js';
+
+/** MetalLB's speakers all use one ASN (MetalLB dev-env: `myASN: 64512` for every node). */
+export const NODE_ASN = 64512;
+export const PEER_ASN = 64500;
+export const SECONDARY_PEER_ASN = 64501;
+export const PROBE_PORT = 8080;
+/** Routing table of the second network on the nodes (upstream's egress-service e2e uses 100). */
+export const SECONDARY_TABLE = 100;
+export const SECONDARY_VRF = 'ec-net2';
+export const PEER_HOST = 100;
+export const NODE_HOST_BASE = 10;
+export const LOAD_BALANCER_RANGES = { ipv4: '203.0.113.0/24', ipv6: '2001:db8:113::/64' } as const;
+export const PEER2_SERVICE_ADDRESSES = { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' } as const;
+/**
+ * Pod and service subnets as contrib/kind-helm.sh sets them: kind's defaults for IPv4, and for
+ * IPv6 a /48 pod subnet because OVN-Kubernetes gives every node a /64 (kind's own /64 is too small).
+ */
+export const POD_SUBNETS = { ipv4: '10.244.0.0/16', ipv6: 'fd00:10:244::/48' } as const;
+export const SERVICE_SUBNETS = { ipv4: '10.96.0.0/16', ipv6: 'fd00:10:96::/112' } as const;
+/** Per-node host subnet sizes for OVN-Kubernetes' podNetwork (`CIDR/hostPrefix`). */
+export const HOST_PREFIX = { ipv4: 24, ipv6: 64 } as const;
+export const OVN_NAMESPACE = 'ovn-kubernetes';
+export const METALLB_NAMESPACE = 'metallb-system';
+/** Docker and Kubernetes label marking everything this provider created, with the env id. */
+export const ENV_LABEL = 'egress-conformance.io/kind-env';
+export const ROLE_LABEL = 'egress-conformance.io/role';
+/** kind's own label on its node containers. */
+export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+
+export function hostAddress(subnet: string, family: IpFamily, host: number): string {
+  const base = subnet.split('/')[0] as string;
+  if (family === 'ipv4') return base.replace(/\.0$/, `.${host}`);
+  return `${base.replace(/::$/, '')}::${host}`;
+}
+
+function pick(families: IpFamily[], values: Record<IpFamily, string>): FamilyAddresses {
+  return Object.fromEntries(families.map((f) => [f, values[f]]));
+}
+
+export interface KindNode {
+  name: string;
+  role: 'control-plane' | 'worker';
+  index: number;
+  /** Address on the second network (fixed with `docker network connect --ip`). */
+  secondaryAddresses: FamilyAddresses;
+}
+
+export interface KindPeer {
+  name: 'peer' | 'peer2';
+  container: string;
+  /** The probe server sidecar (agnhost netexec in the peer's network namespace). */
+  probeContainer: string;
+  network: 'default' | 'secondary';
+  dockerNetwork: string;
+  asn: number;
+  /** The peer's address on its docker network: BGP session address. */
+  interfaceAddresses: FamilyAddresses;
+  /** Where the probe server answers (what scenarios send traffic to). */
+  probeAddresses: FamilyAddresses;
+  /** Extra addresses on the peer's loopback (peer2's "outside" addresses). */
+  loopbackAddresses: FamilyAddresses;
+  /** The node-side subnets BGP sessions come from (FRR `bgp listen range`). */
+  listenRanges: FamilyAddresses;
+  configDir: string;
+}
+
+export interface KindTopology {
+  settings: ResolvedKindSettings;
+  id: string;
+  clusterName: string;
+  /** kind names the kubeconfig context `kind-<cluster>`. */
+  context: string;
+  kubeconfigPath: string;
+  ipFamily: 'ipv4' | 'ipv6' | 'dual';
+  families: IpFamily[];
+  clusterNetwork: { name: string; subnets: { ipv4: string; ipv6: string } };
+  secondaryNetwork?: {
+    name: string;
+    subnets: { ipv4: string; ipv6: string };
+    vrf: string;
+    table: number;
+  };
+  nodes: KindNode[];
+  peers: KindPeer[];
+  podSubnets: FamilyAddresses;
+  serviceSubnets: FamilyAddresses;
+  loadBalancerRanges: FamilyAddresses;
+  /** In-cluster API server URL: what `kind get kubeconfig --internal` names (node name, port 6443). */
+  internalApiServer: string;
+}
+
+export function nodeName(clusterName: string, index: number): string {
+  if (index === 0) return `${clusterName}-control-plane`;
+  return index === 1 ? `${clusterName}-worker` : `${clusterName}-worker${index}`;
+}
+
+export function planTopology(settings: ResolvedKindSettings): KindTopology {
+  const { id, families } = settings;
+  const clusterName = id;
+  const ipFamily = families.length === 2 ? 'dual' : (families[0] as IpFamily);
+  const clusterNetwork = { name: id, subnets: settings.networks.cluster };
+  const secondaryNetwork = settings.secondaryNetwork
+    ? { name: `${id}-net2`, subnets: settings.networks.secondary, vrf: SECONDARY_VRF, table: SECONDARY_TABLE }
+    : undefined;
+  const nodes: KindNode[] = Array.from({ length: settings.workers + 1 }, (_, index) => ({
+    name: nodeName(clusterName, index),
+    role: index === 0 ? 'control-plane' : 'worker',
+    index,
+    secondaryAddresses: secondaryNetwork
+      ? pick(families, {
+          ipv4: hostAddress(secondaryNetwork.subnets.ipv4, 'ipv4', NODE_HOST_BASE + index),
+          ipv6: hostAddress(secondaryNetwork.subnets.ipv6, 'ipv6', NODE_HOST_BASE + index),
+        })
+      : {},
+  }));
+  const peerAddresses = (subnets: { ipv4: string; ipv6: string }) =>
+    pick(families, {
+      ipv4: hostAddress(subnets.ipv4, 'ipv4', PEER_HOST),
+      ipv6: hostAddress(subnets.ipv6, 'ipv6', PEER_HOST),
+    });
+  const peers: KindPeer[] = [
+    {
+      name: 'peer',
+      container: `${id}-peer`,
+      probeContainer: `${id}-peer-probe`,
+      network: 'default',
+      dockerNetwork: clusterNetwork.name,
+      asn: PEER_ASN,
+      interfaceAddresses: peerAddresses(clusterNetwork.subnets),
+      probeAddresses: peerAddresses(clusterNetwork.subnets),
+      loopbackAddresses: {},
+      listenRanges: pick(families, clusterNetwork.subnets),
+      configDir: `${settings.workDir}/peer`,
+    },
+  ];
+  if (secondaryNetwork) {
+    peers.push({
+      name: 'peer2',
+      container: `${id}-peer2`,
+      probeContainer: `${id}-peer2-probe`,
+      network: 'secondary',
+      dockerNetwork: secondaryNetwork.name,
+      asn: SECONDARY_PEER_ASN,
+      interfaceAddresses: peerAddresses(secondaryNetwork.subnets),
+      probeAddresses: pick(families, PEER2_SERVICE_ADDRESSES),
+      loopbackAddresses: pick(families, PEER2_SERVICE_ADDRESSES),
+      listenRanges: pick(families, secondaryNetwork.subnets),
+      configDir: `${settings.workDir}/peer2`,
+    });
+  }
+  return {
+    settings,
+    id,
+    clusterName,
+    context: `kind-${clusterName}`,
+    kubeconfigPath: `${settings.workDir}/kubeconfig`,
+    ipFamily,
+    families,
+    clusterNetwork,
+    ...(secondaryNetwork ? { secondaryNetwork } : {}),
+    nodes,
+    peers,
+    podSubnets: pick(families, POD_SUBNETS),
+    serviceSubnets: pick(families, SERVICE_SUBNETS),
+    loadBalancerRanges: pick(families, LOAD_BALANCER_RANGES),
+    internalApiServer: `https://${nodeName(clusterName, 0)}:6443`,
+  };
+}

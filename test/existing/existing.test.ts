@@ -1,0 +1,219 @@
+/**
+ * The existing provider, as far as it runs without a cluster: kubeconfig and context selection,
+ * inference over recorded API objects, the planned actions, and secrets kept out of plans.
+ * (No API server is available here: up() against a real cluster is not exercised.)
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../harness/env/environment.js';
+import {
+  existingFeatures,
+  infer,
+  inferFamilies,
+  inferGatewayMode,
+  inferMetallbMode,
+  type RecordedCluster,
+} from '../../harness/env/existing/inference.js';
+import { hostCommand } from '../../harness/env/existing/peer.js';
+import { createExistingProvider, existingId, planExisting } from '../../harness/env/existing/provider.js';
+import { parseExistingSettings } from '../../harness/env/existing/settings.js';
+import type { RunAction } from '../../harness/env/kind/actions.js';
+import { validateCustomResource } from '../../harness/k8s/crd-schemas.js';
+import { silentLogger } from '../../harness/run/log.js';
+import { redactOptions } from '../../harness/run/options.js';
+
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(join('test/existing/fixtures', name), 'utf8')) as T;
+
+const CONTAINER_PEER = {
+  peer: {
+    mode: 'container',
+    addresses: { ipv4: '172.18.0.200', ipv6: 'fc00:f853:ccd:e793::200' },
+    asn: 64500,
+    dockerNetwork: 'kind',
+    nodeSubnets: { ipv4: '172.18.0.0/16', ipv6: 'fc00:f853:ccd:e793::/64' },
+  },
+};
+
+function options(settings: Record<string, unknown>) {
+  return { runId: 'r', keep: false, settings, log: silentLogger(), signal: new AbortController().signal };
+}
+
+describe('inference over recorded objects', () => {
+  const dual: RecordedCluster = {
+    nodes: fixture<KubeObject[]>('nodes-dual-local.json'),
+    crds: fixture<string[]>('crds-full.json'),
+    metallbWorkloads: fixture<KubeObject[]>('metallb-frr-k8s.json'),
+  };
+
+  it('reads families, node count, gateway mode, CRDs and MetalLB mode', () => {
+    expect(infer(dual)).toEqual({
+      families: ['ipv4', 'ipv6'],
+      nodeCount: 3,
+      gatewayMode: 'local',
+      egressServiceCrd: true,
+      egressIpCrd: true,
+      metallbCrds: true,
+      metallbMode: 'frr-k8s',
+    });
+    const v4 = fixture<KubeObject[]>('nodes-v4-shared.json');
+    expect(inferFamilies({ nodes: v4, crds: [], metallbWorkloads: [] })).toEqual(['ipv4']);
+    expect(inferGatewayMode(v4)).toBe('shared');
+    expect(inferGatewayMode([...v4, ...dual.nodes])).toBeUndefined();
+    expect(inferMetallbMode(fixture('metallb-frr.json'))).toBe('frr');
+    expect(inferMetallbMode(fixture('metallb-native.json'))).toBe('native');
+    expect(inferMetallbMode([])).toBeUndefined();
+  });
+
+  it('falls back to the kubernetes Service for families when nodes have no InternalIP', () => {
+    const bare = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: {} };
+    expect(
+      inferFamilies({
+        nodes: [bare],
+        crds: [],
+        metallbWorkloads: [],
+        kubernetesService: fixture('kubernetes-service-dual.json'),
+      }),
+    ).toEqual(['ipv4', 'ipv6']);
+  });
+
+  it('records which features were inferred and which declared', () => {
+    const features = existingFeatures(infer(dual), { NetworkRouting: true, EgressIPPriority: false }, 0);
+    const f = (name: string) => features.find((x) => x.name === name);
+    expect(f('SourceIPLoadBalancer')).toMatchObject({ supported: true, source: 'inferred' });
+    expect(f('DualStack')).toMatchObject({ supported: true, source: 'inferred' });
+    expect(f('NetworkRouting')).toMatchObject({ supported: true, source: 'declared' });
+    expect(f('EgressIPPriority')).toMatchObject({ supported: false, source: 'declared' });
+    expect(f('Failover')).toMatchObject({ supported: false, source: 'inferred' });
+    const noCrds = existingFeatures(infer({ ...dual, crds: [] }), {}, 0);
+    expect(noCrds.find((x) => x.name === 'Lifecycle')).toMatchObject({
+      supported: false,
+      reason: expect.stringMatching(/EgressService CRD/),
+    });
+  });
+});
+
+describe('settings, kubeconfig and context', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ec-existing-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "https://api.example.test:6443" } }]
+users: [{ name: u, user: { token: "tok-SECRET" } }]
+contexts: [{ name: prod, context: { cluster: c, user: u } }]
+current-context: prod
+`,
+  );
+
+  it('rejects incomplete peer settings with the field named', () => {
+    expect(() =>
+      parseExistingSettings({ peer: { mode: 'container', addresses: { ipv4: '1.2.3.4' }, asn: 1 } }),
+    ).toThrow(/existing\.peer\.dockerNetwork/);
+    expect(() =>
+      parseExistingSettings({ peer: { mode: 'host', addresses: { ipv4: '1.2.3.4' }, asn: 1 } }),
+    ).toThrow(/existing\.peer\.ssh/);
+    expect(() => parseExistingSettings({ ...CONTAINER_PEER, kubeconfg: 'x' })).toThrow(/kubeconfg/);
+  });
+
+  it('reports a missing kubeconfig or an unknown context in preflight, naming what exists', async () => {
+    const provider = createExistingProvider({
+      runner: { run: async () => ({ exitCode: 0, stdout: '27.0', stderr: '', timedOut: false }) },
+    });
+    expect(await provider.preflight(options({ ...CONTAINER_PEER, kubeconfig, context: 'prod' }))).toEqual([]);
+    const wrong = await provider.preflight(options({ ...CONTAINER_PEER, kubeconfig, context: 'staging' }));
+    expect(wrong).toEqual([
+      {
+        item: 'kubeconfig',
+        problem: `kubeconfig ${kubeconfig}: no context "staging" (contexts: prod)`,
+        fix: expect.any(String),
+      },
+    ]);
+    const missing = await provider.preflight(options({ ...CONTAINER_PEER, kubeconfig: join(dir, 'none') }));
+    expect(missing[0]?.problem).toMatch(/no such file/);
+    expect(JSON.stringify([wrong, missing])).not.toContain('SECRET');
+  });
+
+  it('names environments after the API server and context', () => {
+    expect(existingId('https://a:6443', 'x')).toBe(existingId('https://a:6443', 'x'));
+    expect(existingId('https://a:6443', 'x')).not.toBe(existingId('https://a:6443', 'y'));
+  });
+});
+
+describe('planned actions', () => {
+  const kubectl = ['kubectl', '--kubeconfig', '/k', '--context', 'c'];
+
+  it('starts a stock FRR peer and, when asked, manages only its own MetalLB objects', () => {
+    const settings = parseExistingSettings({
+      ...CONTAINER_PEER,
+      manageMetalLB: true,
+      peer: { ...CONTAINER_PEER.peer, bgpPassword: 'Hush-99' },
+    });
+    const actions = planExisting({
+      envId: 'ece-1',
+      settings,
+      families: ['ipv4', 'ipv6'],
+      workDir: '/w',
+      kubectl,
+    });
+    const runs = actions.filter((a): a is RunAction => a.type === 'run');
+    expect(runs[0]?.argv).toEqual(
+      expect.arrayContaining(['--network', 'kind', '--ip', '172.18.0.200', 'NET_ADMIN']),
+    );
+    expect(runs.flatMap((a) => a.argv)).not.toContain('--privileged');
+    const manifests = runs.flatMap((a) => a.manifests ?? []);
+    expect(manifests.map((m) => m.kind)).toEqual(['Secret', 'BGPPeer', 'BGPPeer']);
+    for (const m of manifests) {
+      expect(m.metadata.labels).toEqual({ 'egress-conformance.io/kind-env': 'ece-1' });
+      expect(validateCustomResource(m)).toEqual([]);
+    }
+    expect(JSON.stringify(actions)).not.toContain('Hush-99');
+    const provider = createExistingProvider();
+    const plan = provider.printPlan(
+      options({
+        ...CONTAINER_PEER,
+        manageMetalLB: true,
+        peer: { ...CONTAINER_PEER.peer, bgpPassword: 'Hush-99' },
+      }),
+    );
+    expect(plan).not.toContain('Hush-99');
+    expect(plan).toContain('password <redacted:bgpPassword>');
+  });
+
+  it('starts nothing for a host peer and creates no MetalLB objects unless asked', () => {
+    const settings = parseExistingSettings({
+      peer: { mode: 'host', ssh: 'ops@peer.example', addresses: { ipv4: '192.0.2.10' }, asn: 64500 },
+    });
+    expect(planExisting({ envId: 'e', settings, families: ['ipv4'], workDir: '/w', kubectl })).toEqual([]);
+    expect(
+      hostCommand(settings, ['tcpdump', '-i', 'any', '-w', '-', 'host 203.0.113.1 and tcp port 8080']),
+    ).toBe("ssh ops@peer.example tcpdump -i any -w - 'host 203.0.113.1 and tcp port 8080'");
+    const custom = parseExistingSettings({
+      peer: {
+        mode: 'host',
+        commandTemplate: 'docker exec -i peer-box {command}',
+        addresses: { ipv4: '192.0.2.10' },
+        asn: 64500,
+      },
+    });
+    expect(hostCommand(custom, ['vtysh', '-c', 'show bgp ipv4 unicast json'])).toBe(
+      "docker exec -i peer-box vtysh -c 'show bgp ipv4 unicast json'",
+    );
+  });
+
+  it('describes the planned environment for a dry run, and the run command redacts its secrets', () => {
+    const provider = createExistingProvider();
+    const d = provider.plannedDescription(options({ ...CONTAINER_PEER, nodeNames: ['a', 'b', 'c'] }));
+    expect(d.nodes.map((n) => n.name)).toEqual(['a', 'b', 'c']);
+    expect(d.peers[0]?.addresses).toEqual({ ipv4: '172.18.0.200' });
+    expect(d.features.find((f) => f.name === 'Failover')?.supported).toBe(false);
+    const printed = JSON.stringify(
+      redactOptions({ existing: { kubeconfig: '/home/me/.kube/prod', peer: { bgpPassword: 'Hush-99' } } }),
+    );
+    expect(printed).not.toContain('Hush-99');
+    expect(printed).not.toContain('/home/me/.kube/prod');
+  });
+});
