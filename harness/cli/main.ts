@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerProviders } from '../env/providers.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
+import { registerLabCommand } from './commands/lab.js';
 import { registerListCommand } from './commands/list.js';
 import { registerPcapCommand } from './commands/pcap.js';
 import { registerRunCommand } from './commands/run.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEnvironmentCommands(program);
   registerPcapCommand(program);
   registerDoctorCommand(program);
+  registerLabCommand(program);
   // Every subcommand throws instead of exiting, so that main() owns the exit code.
   const exitOverride = (command: Command) => {
     command.exitOverride();

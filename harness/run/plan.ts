@@ -57,6 +57,14 @@ function unsupported(
     (n) => !env.networks.some((net) => net.name === n),
   );
   if (missingNetworks.length > 0) return `needs the network(s) ${missingNetworks.join(', ')}`;
+  const targets = env.probeTargets ?? ['peer', 'pod', 'node'];
+  for (const raw of scenario.steps) {
+    const probe = (raw as { probe?: { to: Record<string, unknown> } }).probe;
+    const kind = probe ? (Object.keys(probe.to)[0] as 'peer' | 'pod' | 'node') : undefined;
+    if (kind && !targets.includes(kind)) {
+      return `captures traffic at a ${kind}, and the environment captures only at ${targets.join(', ')}`;
+    }
+  }
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
+import { isFaultName } from '../../env/lab/reference/faults.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
 import { renderSummary } from '../../report/console.js';
@@ -52,6 +53,7 @@ interface RunFlags {
   debug?: boolean;
   skipProvisional?: boolean;
   suites?: string;
+  labFault?: string[];
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -124,6 +126,15 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const suites = flags.suites ?? file.suites;
   if (suites) options.suites = suites;
   if (file.implementation) options.implementation = file.implementation;
+  if (flags.labFault)
+    options.providerOptions.lab = { ...options.providerOptions.lab, faults: flags.labFault };
+  for (const fault of (options.providerOptions.lab.faults as unknown[] | undefined) ?? []) {
+    if (typeof fault !== 'string' || !isFaultName(fault)) {
+      throw new UsageError(
+        `--lab-fault ${String(fault)}: unknown fault; \`egress-conformance lab faults\` lists them`,
+      );
+    }
+  }
   return options;
 }
 
@@ -359,6 +370,11 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--skip-provisional', 'do not run provisional scenarios')
     .option('--suites <dir>', 'scenario folder (default: the suites shipped with the tool)')
+    .option(
+      '--lab-fault <name>',
+      'run the reference lab with a known fault (repeatable; see `lab faults`)',
+      collect,
+    )
     .option('--dry-run', 'print per scenario and family the objects and steps, without any environment')
     .option('--debug', 'verbose output and stack traces')
     .action(async (flags: RunFlags) => {

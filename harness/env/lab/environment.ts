@@ -58,6 +58,15 @@ export const LAB_PARALLELISM = 3;
 /** The probe server answers agnhost netexec's protocol; the lab runs it for any image. */
 export const LAB_IMAGES = { agnhost: 'agnhost-netexec (run natively by the lab)' };
 
+/** The implementation as reports name it; with faults, it says so. */
+export function referenceImplementation(faults: readonly string[]): EnvironmentDescription['implementation'] {
+  const name =
+    faults.length > 0
+      ? `${REFERENCE_IMPLEMENTATION} with faults ${faults.join(', ')}`
+      : REFERENCE_IMPLEMENTATION;
+  return { name, version: TOOL_VERSION, reference: true };
+}
+
 export class LabEnvironment implements Environment {
   readonly cluster: ClusterApi;
   private captureCounter = 0;
@@ -67,6 +76,7 @@ export class LabEnvironment implements Environment {
     private readonly store: ObjectStore,
     readonly controller: ReferenceController,
     private readonly fingerprint: Record<string, string>,
+    private readonly faults: readonly string[] = [],
   ) {
     this.cluster = new ReferenceClusterApi(lab, store, controller);
   }
@@ -76,7 +86,7 @@ export class LabEnvironment implements Environment {
     return {
       provider: 'lab',
       id: this.lab.id,
-      implementation: { name: REFERENCE_IMPLEMENTATION, version: TOOL_VERSION, reference: true },
+      implementation: referenceImplementation(this.faults),
       families: this.lab.families,
       nodes: await this.cluster.nodes(),
       networks: topology.networks,

@@ -3,6 +3,7 @@
  * implementation on it, and tears down what the run created.
  */
 import { execa } from 'execa';
+import { UsageError } from '../../cli/errors.js';
 import { TOOL_VERSION } from '../../cli/version.js';
 import type { EnvironmentDescription, IpFamily } from '../environment.js';
 import type {
@@ -21,10 +22,12 @@ import {
   labFeatures,
   METALLB_NAMESPACE,
   REFERENCE_IMPLEMENTATION,
+  referenceImplementation,
 } from './environment.js';
 import { ensureLabImages } from './images.js';
 import { Lab } from './lab.js';
 import { ReferenceController } from './reference/controller.js';
+import { type FaultName, isFaultName } from './reference/faults.js';
 import { ObjectStore } from './reference/store.js';
 import { planLab } from './topology.js';
 
@@ -41,11 +44,25 @@ function settingsOf(options: ProviderOptions): LabSettings {
     nodes !== undefined &&
     (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || nodes > 50)
   ) {
-    throw new Error(
+    throw new UsageError(
       `options file lab.nodes: expected a whole number from 1 to 50, found ${JSON.stringify(nodes)}`,
     );
   }
   return nodes === undefined ? {} : { nodes };
+}
+
+/** The known faults to run with (`--lab-fault`, or `lab: { faults: [...] }` in the options file). */
+export function faultsOf(options: ProviderOptions): FaultName[] {
+  const faults = options.settings.faults ?? [];
+  if (!Array.isArray(faults)) throw new UsageError('options file lab.faults: expected a list of fault names');
+  for (const fault of faults) {
+    if (typeof fault !== 'string' || !isFaultName(fault)) {
+      throw new UsageError(
+        `--lab-fault ${String(fault)}: unknown fault; \`egress-conformance lab faults\` lists them`,
+      );
+    }
+  }
+  return faults as FaultName[];
 }
 
 function familiesOf(options: ProviderOptions): IpFamily[] {
@@ -88,6 +105,7 @@ export const labProvider: Provider = {
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
+    const faults = faultsOf(options);
     const settings = settingsOf(options);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
@@ -102,7 +120,7 @@ export const labProvider: Provider = {
     return {
       provider: 'lab',
       id: 'planned',
-      implementation: { name: REFERENCE_IMPLEMENTATION, version: TOOL_VERSION, reference: true },
+      implementation: referenceImplementation(faults),
       families,
       nodes: plan.nodes.map((n) => ({
         name: n.name,
@@ -181,11 +199,21 @@ export const labProvider: Provider = {
         );
       }
     }
+    const faults = faultsOf(options);
+    if (faults.length > 0)
+      log(`running with known faults: ${faults.join(', ')} (this lab is NOT conformant)`);
     const store = new ObjectStore();
-    const controller = new ReferenceController(lab, store, (line) => options.log.debug(`reference: ${line}`));
+    const controller = new ReferenceController(
+      lab,
+      store,
+      (line) => options.log.debug(`reference: ${line}`),
+      new Set(faults),
+    );
     if (reused) await controller.reset();
     controller.start();
-    const env = new LabEnvironment(lab, store, controller, await fingerprintOf(lab));
+    const fingerprint = await fingerprintOf(lab);
+    if (faults.length > 0) fingerprint.faults = faults.join(',');
+    const env = new LabEnvironment(lab, store, controller, fingerprint, faults);
     // A reused lab outlives this run whatever it asks; one made for this run goes unless kept.
     const close = env.close.bind(env);
     env.close = (closeOptions) => close({ keep: reused || closeOptions.keep });

@@ -17,6 +17,7 @@ import {
   renderNodeDataplane,
 } from './dataplane.js';
 import { placeEgressServices } from './egress-placement.js';
+import { type FaultSet, LATE_SNAT_DELAY_MS } from './faults.js';
 import { advertisementOf, allocateIngress, announcingNodes, poolContaining, poolOf } from './metallb.js';
 import { egressServiceView, field, podServer, podView, type ServiceView, serviceView } from './model.js';
 import { selectorMatches } from './selector.js';
@@ -62,10 +63,15 @@ export class ReferenceController {
   private podCounter = 0;
   private readonly logLines: string[] = [];
 
+  /** When each current placement was published, for the `late-snat` fault. */
+  private readonly placedAt = new Map<string, number>();
+
   constructor(
     private readonly lab: Lab,
     private readonly store: ObjectStore,
     private readonly sink: ControllerLog = () => {},
+    /** Known faults to exhibit (faults.ts); empty for the conformant reference. */
+    private readonly faults: FaultSet = new Set(),
   ) {}
 
   private log(line: string): void {
@@ -84,8 +90,9 @@ export class ReferenceController {
     return this.running.get(podKey(namespace, name));
   }
 
-  /** Seeds the Node objects and starts reacting to changes. */
+  /** Seeds the Node objects and starts reacting to changes (again, after a reset). */
   start(): void {
+    this.stopped = false;
     for (const node of this.lab.nodes()) {
       this.store.apply({
         apiVersion: 'v1',
@@ -352,23 +359,46 @@ export class ReferenceController {
   private reconcileEgressServices(services: ServiceView[]): void {
     const views = this.store.list('EgressService').map(egressServiceView);
     const byKey = new Map(services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    const placements = placeEgressServices(views, byKey, this.nodeViews(), this.placements);
+    const placements = placeEgressServices(views, byKey, this.nodeViews(), this.placements, {
+      ignoreNodeSelector: this.faults.has('ignore-node-selector'),
+      placeWithoutIngress: this.faults.has('effect-before-ingress'),
+    });
+    const previous = new Map(this.placements);
     this.placements.clear();
+    if (this.faults.has('leftovers-after-delete')) {
+      // A deleted EgressService's placement lives on: its label and (while the Service exists) its SNAT.
+      for (const [key, host] of previous) if (!placements.has(key)) this.placements.set(key, host);
+    }
     for (const [key, placement] of placements) {
       if (placement.host !== '' && placement.host !== 'ALL') this.placements.set(key, placement.host);
+      if (previous.get(key) !== placement.host) this.placedAt.set(key, Date.now());
       const [namespace = '', name = ''] = key.split('/');
       const ref = { apiVersion: 'k8s.ovn.org/v1', kind: 'EgressService', namespace, name };
-      if (field(this.store.get(ref), 'status', 'host') !== placement.host) {
-        this.log(`EgressService ${key}: host '${placement.host}' (${placement.reason})`);
+      const host = this.publishedHost(placement.host);
+      if (field(this.store.get(ref), 'status', 'host') !== host) {
+        this.log(`EgressService ${key}: host '${host}' (${placement.reason})`);
       }
-      this.store.setStatus(ref, { host: placement.host });
+      this.store.setStatus(ref, { host });
     }
-    // Labels: exactly the placed services' labels on their hosts, none of ours anywhere else.
+    this.reconcileLabels();
+  }
+
+  /** status.host as published: the chosen node, or (fault `host-mismatch`) the node after it. */
+  private publishedHost(host: string): string {
+    if (!this.faults.has('host-mismatch') || host === '' || host === 'ALL') return host;
+    const names = this.lab.nodes().map((n) => n.name);
+    return names[(names.indexOf(host) + 1) % names.length] as string;
+  }
+
+  /** Labels: exactly the placed services' labels on their hosts, none of ours anywhere else. */
+  private reconcileLabels(): void {
     for (const node of this.store.list('Node')) {
       const labels = node.metadata.labels ?? {};
-      const wanted = [...this.placements.entries()]
-        .filter(([, host]) => host === node.metadata.name)
-        .map(([key]) => `${EGRESS_LABEL_PREFIX}${key.replace('/', '-')}`);
+      const wanted = this.faults.has('no-node-label')
+        ? []
+        : [...this.placements.entries()]
+            .filter(([, host]) => host === node.metadata.name || this.faults.has('label-every-node'))
+            .map(([key]) => `${EGRESS_LABEL_PREFIX}${key.replace('/', '-')}`);
       const ours = Object.keys(labels).filter((k) => k.startsWith(EGRESS_LABEL_PREFIX));
       const patch: Record<string, string | null> = {};
       for (const key of ours) if (!wanted.includes(key)) patch[key] = null;
@@ -383,8 +413,11 @@ export class ReferenceController {
   }
 
   /** Ready, pod-networked endpoints of a Service, with their node and addresses. */
-  private endpointsOf(service: ServiceView): Array<{ node: string; ips: FamilyAddresses; name: string }> {
-    if (Object.keys(service.selector).length === 0) return [];
+  private endpointsOf(
+    service: ServiceView,
+    everyPodOfNamespace = false,
+  ): Array<{ node: string; ips: FamilyAddresses; name: string }> {
+    if (Object.keys(service.selector).length === 0 && !everyPodOfNamespace) return [];
     return this.store
       .list('Pod', service.namespace)
       .map(podView)
@@ -405,10 +438,13 @@ export class ReferenceController {
     const egress: EgressPlacement[] = [];
     for (const [key, host] of this.placements) {
       const service = services.find((s) => `${s.namespace}/${s.name}` === key);
-      if (!service) continue;
-      const loadBalancerIPs: FamilyAddresses = {};
-      for (const ip of service.ingress) loadBalancerIPs[familyOf(ip)] = ip;
-      egress.push({ host, loadBalancerIPs, endpoints: this.endpointsOf(service) });
+      if (!service || this.faults.has('no-snat')) continue;
+      const age = Date.now() - (this.placedAt.get(key) ?? 0);
+      if (this.faults.has('late-snat') && age < LATE_SNAT_DELAY_MS) {
+        setTimeout(() => this.trigger(), LATE_SNAT_DELAY_MS - age + 50).unref();
+        continue;
+      }
+      egress.push(this.egressPlacement(service, host));
     }
     const ingress: IngressRule[] = [];
     for (const service of services.filter((s) => s.type === 'LoadBalancer')) {
@@ -430,6 +466,24 @@ export class ReferenceController {
       }
     }
     return { egress, ingress };
+  }
+
+  /** The data plane of one placement, bent by whichever faults are active. */
+  private egressPlacement(service: ServiceView, host: string): EgressPlacement {
+    const loadBalancerIPs: FamilyAddresses = {};
+    for (const ip of service.ingress) loadBalancerIPs[familyOf(ip)] = ip;
+    if (this.faults.has('snat-to-node-ip')) Object.assign(loadBalancerIPs, this.lab.node(host).addresses);
+    if (this.faults.has('snat-ipv4-only')) delete loadBalancerIPs.ipv6;
+    const endpoints = this.faults.has('snat-non-endpoints')
+      ? this.endpointsOf({ ...service, selector: {} }, true)
+      : this.endpointsOf(service);
+    return {
+      host,
+      loadBalancerIPs,
+      endpoints,
+      snatInCluster: this.faults.has('snat-in-cluster'),
+      dropReplies: this.faults.has('no-return-path'),
+    };
   }
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {
@@ -459,7 +513,10 @@ export class ReferenceController {
       for (const ip of service.ingress) {
         const pool = poolContaining(pools, ip);
         if (!pool) continue;
-        for (const node of announcingNodes(pool.name, advertisements, nodes)) {
+        const announcers = this.faults.has('announce-from-every-node')
+          ? nodes.filter((n) => n.ready).map((n) => n.name)
+          : announcingNodes(pool.name, advertisements, nodes);
+        for (const node of announcers) {
           desired.get(node)?.add(`${ip}/${familyOf(ip) === 'ipv4' ? 32 : 128}`);
         }
       }

@@ -28,6 +28,10 @@ export interface EgressPlacement {
   loadBalancerIPs: FamilyAddresses;
   /** Endpoint pods (not host-networked), with their node. */
   endpoints: Array<{ node: string; ips: FamilyAddresses }>;
+  /** Fault `snat-in-cluster`: rewrite traffic to cluster destinations too. */
+  snatInCluster?: boolean;
+  /** Fault `no-return-path`: the chosen node drops the replies to the SNATed traffic. */
+  dropReplies?: boolean;
 }
 
 export interface IngressRule {
@@ -61,6 +65,7 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
   const egressRules: string[] = [];
   const dnatRules: string[] = [];
   const masqueradeRules: string[] = [];
+  const replyRules: string[] = [];
   for (const family of plan.families) {
     const ip = NFT_FAMILY[family];
     for (const placement of state.egress) {
@@ -71,8 +76,10 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
         .filter((e) => e.node === node)
         .map((e) => e.ips[family])
         .filter((a): a is string => !!a);
+      const outward = placement.snatInCluster ? '' : `${ip} daddr != @cluster-${V[family]} `;
       if (placement.host === node && all.length > 0) {
-        egressRules.push(`${ip} saddr ${set(all)} ${ip} daddr != @cluster-${V[family]} snat ${ip} to ${lb}`);
+        egressRules.push(`${ip} saddr ${set(all)} ${outward}snat ${ip} to ${lb}`);
+        if (placement.dropReplies) replyRules.push(`${ip} daddr ${lb} ct direction reply drop`);
       } else if (local.length > 0) {
         // Keep the pod source: the chosen node rewrites it. (The first NAT decision sticks, so
         // this also keeps the node's own masquerade away.)
@@ -112,6 +119,11 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
     '  chain ingress-masquerade {',
     '    type nat hook postrouting priority srcnat + 10; policy accept;',
     ...masqueradeRules.map((r) => `    ${r}`),
+    '  }',
+    // Between conntrack (-200) and the NAT that rewrites a reply's destination back to the pod (-100).
+    '  chain egress-replies {',
+    '    type filter hook prerouting priority mangle; policy accept;',
+    ...replyRules.map((r) => `    ${r}`),
     '  }',
     '}',
   ].join('\n');

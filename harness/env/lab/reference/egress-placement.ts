@@ -22,8 +22,22 @@ export interface Placement {
   reason: string;
 }
 
+/** Why an EgressService has no effect yet: its Service is missing, not a LoadBalancer, or has no IP. */
+function whyNotPlaceable(service: ServiceView | undefined): string | undefined {
+  if (!service) return 'no Service of that name';
+  if (service.type !== 'LoadBalancer') return `Service is of type ${service.type}`;
+  if (service.ingress.length === 0) return 'Service has no ingress IP yet';
+  return undefined;
+}
+
 export function egressKey(view: { namespace: string; name: string }): string {
   return `${view.namespace}/${view.name}`;
+}
+
+/** Ways a faulty implementation decides differently (see faults.ts). */
+export interface PlacementFaults {
+  ignoreNodeSelector?: boolean;
+  placeWithoutIngress?: boolean;
 }
 
 export function placeEgressServices(
@@ -31,6 +45,7 @@ export function placeEgressServices(
   services: Map<string, ServiceView>,
   nodes: PlacementNode[],
   previous: Map<string, string>,
+  faults: PlacementFaults = {},
 ): Map<string, Placement> {
   const result = new Map<string, Placement>();
   const load = new Map(nodes.map((n) => [n.name, 0]));
@@ -39,24 +54,18 @@ export function placeEgressServices(
 
   for (const view of ordered) {
     const key = egressKey(view);
-    const service = services.get(key);
-    if (!service) {
-      result.set(key, { key, host: '', reason: 'no Service of that name' });
-      continue;
-    }
-    if (service.type !== 'LoadBalancer') {
-      result.set(key, { key, host: '', reason: `Service is of type ${service.type}` });
-      continue;
-    }
-    if (service.ingress.length === 0) {
-      result.set(key, { key, host: '', reason: 'Service has no ingress IP yet' });
+    // A faulty implementation may place first and check the Service never.
+    const blocked = faults.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
+    if (blocked) {
+      result.set(key, { key, host: '', reason: blocked });
       continue;
     }
     if (view.sourceIPBy === 'Network') {
       result.set(key, { key, host: 'ALL', reason: 'sourceIPBy Network' });
       continue;
     }
-    const candidates = nodes.filter((n) => n.ready && selectorMatches(view.nodeSelector, n.labels));
+    const selector = faults.ignoreNodeSelector ? undefined : view.nodeSelector;
+    const candidates = nodes.filter((n) => n.ready && selectorMatches(selector, n.labels));
     const current = previous.get(key);
     if (current && candidates.some((n) => n.name === current)) {
       result.set(key, { key, host: current, reason: 'kept: still ready and matching' });

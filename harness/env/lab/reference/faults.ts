@@ -1,0 +1,105 @@
+/**
+ * Known faults of the reference implementation: each breaks one behaviour of BEHAVIOUR.md the
+ * way a real implementation could get it wrong. The suite must fail on every one of them, for
+ * the statements listed here — that is how the suite shows its verdicts are sharp. This table is
+ * what `lab faults` prints and what the sharpness tests and `npm run sharpness` run.
+ */
+
+export interface FaultDefinition {
+  name: string;
+  /** What the faulty implementation does. */
+  breaks: string;
+  /** Statements whose scenarios must fail with this fault (core profile). */
+  statements: string[];
+  /** Statements of the extended profile that catch it too (once their scenarios exist). */
+  extendedStatements?: string[];
+}
+
+export const FAULTS = [
+  {
+    name: 'snat-to-node-ip',
+    breaks: "endpoint egress is SNATed to the chosen node's IP instead of the LoadBalancer IP",
+    statements: ['ES-SNAT-1'],
+  },
+  {
+    name: 'no-snat',
+    breaks: 'the EgressService is placed and labelled, but endpoint egress is never SNATed',
+    statements: ['ES-SNAT-1'],
+  },
+  {
+    name: 'snat-non-endpoints',
+    breaks: "every pod of the Service's namespace is SNATed, not only its endpoints",
+    statements: ['ES-SNAT-3'],
+  },
+  {
+    name: 'snat-in-cluster',
+    breaks: 'traffic to pods and nodes is SNATed to the LoadBalancer IP too',
+    statements: ['ES-SNAT-4'],
+  },
+  {
+    name: 'snat-ipv4-only',
+    breaks: 'only IPv4 egress is SNATed; IPv6 endpoints keep the node IP',
+    statements: ['ES-SNAT-1'],
+  },
+  {
+    name: 'ignore-node-selector',
+    breaks: 'spec.nodeSelector is ignored: any ready node may be chosen',
+    statements: [],
+    extendedStatements: ['ES-SEL-1', 'ES-SEL-2'],
+  },
+  {
+    name: 'no-node-label',
+    breaks: 'the chosen node never gets the egress-service label',
+    statements: ['ES-LABEL-1', 'ES-INGRESS-1'],
+  },
+  {
+    name: 'label-every-node',
+    breaks: 'every node gets the egress-service label, not only the chosen one',
+    statements: ['ES-LABEL-1', 'ES-INGRESS-1'],
+  },
+  {
+    name: 'host-mismatch',
+    breaks: 'status.host names a different node than the one labelled and doing the SNAT',
+    statements: ['ES-LABEL-1'],
+  },
+  {
+    name: 'leftovers-after-delete',
+    breaks: 'deleting the EgressService leaves its label and its SNAT in place',
+    statements: ['ES-LIFE-1'],
+  },
+  {
+    name: 'effect-before-ingress',
+    breaks:
+      'the EgressService is placed and labelled before its Service is a LoadBalancer with an ingress IP',
+    statements: ['ES-LIFE-2'],
+  },
+  {
+    name: 'announce-from-every-node',
+    breaks: 'the LoadBalancer IP is announced from every node, whatever the BGPAdvertisement selects',
+    statements: ['ES-INGRESS-1'],
+  },
+  {
+    name: 'no-return-path',
+    breaks: 'replies to the SNATed traffic are dropped at the chosen node: connections never complete',
+    statements: ['ES-SNAT-2'],
+  },
+  {
+    name: 'late-snat',
+    breaks:
+      'the SNAT is installed 45 s after status.host is published (past the convergence bound); until then endpoints egress with their node IPs',
+    statements: ['ES-SNAT-1'],
+  },
+] as const satisfies readonly FaultDefinition[];
+
+export type FaultName = (typeof FAULTS)[number]['name'];
+
+export const FAULT_NAMES: readonly string[] = FAULTS.map((f) => f.name);
+
+export function isFaultName(name: string): name is FaultName {
+  return FAULT_NAMES.includes(name);
+}
+
+/** How long `late-snat` holds the SNAT back after placement. */
+export const LATE_SNAT_DELAY_MS = 45_000;
+
+export type FaultSet = ReadonlySet<FaultName>;

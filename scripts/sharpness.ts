@@ -1,0 +1,165 @@
+/**
+ * Sharpness: the suite must fail on every known fault of the reference lab, for the statements
+ * the fault table (harness/env/lab/reference/faults.ts) names, and pass on the conformant lab.
+ *
+ *   npm run sharpness                  every fault, the whole core profile each, both families
+ *   npm run sharpness -- no-snat ...   only these faults
+ *
+ * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
+ * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
+ * within a second: a fault is caught by what the packets and objects show, not by waiting.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
+import { loadCatalogue } from '../harness/spec/catalogue.js';
+import { STATEMENTS } from '../harness/spec/statements.js';
+
+const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
+
+/** Timeouts for the lab: every change there is in effect within a couple of seconds. */
+export const LAB_TIMEOUTS = [
+  'placement=20s',
+  'convergence=15s',
+  'ingress=20s',
+  'bgp=20s',
+  'deletion=20s',
+  'podsReady=60s',
+];
+
+export interface FaultOutcome {
+  fault: string;
+  exitCode: number;
+  /** Statements whose scenarios failed. */
+  failed: string[];
+  /** Expected statements that did not fail: the suite missed the fault there. */
+  missed: string[];
+  /** One failure message per failed test, for the evidence. */
+  messages: string[];
+}
+
+interface ReportTest {
+  name: string;
+  status: string;
+  statements: string[];
+  message?: string;
+}
+
+/** Scenario ids that check any of the statements (to run only those, when asked). */
+export async function scenariosFor(statements: readonly string[]): Promise<string[]> {
+  const catalogue = await loadCatalogue(undefined);
+  return catalogue.scenarios
+    .filter(
+      ({ scenario }) =>
+        scenario.profile === 'core' && scenario.statements.some((s) => statements.includes(s)),
+    )
+    .map(({ scenario }) => scenario.id);
+}
+
+/** Runs the suite with one fault (or none) and reads back which statements failed. */
+export async function runWithFault(
+  fault: FaultDefinition | undefined,
+  options: { reportDir: string; onlyExpected?: boolean; extraArgs?: string[] },
+): Promise<FaultOutcome> {
+  const args = ['run', '--provider', 'lab', '--report-dir', options.reportDir, ...(options.extraArgs ?? [])];
+  for (const timeout of LAB_TIMEOUTS) args.push('--timeout', timeout);
+  if (fault) args.push('--lab-fault', fault.name);
+  if (fault && options.onlyExpected) {
+    for (const id of await scenariosFor(fault.statements)) args.push('--run-test', id);
+  }
+  const result = await execa('node', [CLI, ...args], { reject: false, all: true });
+  let tests: ReportTest[] = [];
+  try {
+    const report = JSON.parse(await readFile(join(options.reportDir, 'conformance-report.json'), 'utf8'));
+    tests = report.tests as ReportTest[];
+  } catch {
+    throw new Error(`the run wrote no report (exit ${result.exitCode}):\n${result.all}`);
+  }
+  const failedTests = tests.filter((t) => t.status === 'failed');
+  const failed = [...new Set(failedTests.flatMap((t) => t.statements))].sort();
+  const expected: readonly string[] = fault?.statements ?? [];
+  return {
+    fault: fault?.name ?? 'conformant',
+    exitCode: result.exitCode ?? -1,
+    failed,
+    missed: expected.filter((s) => !failed.includes(s)),
+    messages: failedTests.map((t) => `${t.name}: ${t.message ?? ''}`),
+  };
+}
+
+/** The matrix: one row per fault, one column per core statement. */
+export function renderMatrix(outcomes: FaultOutcome[]): string {
+  const statements = STATEMENTS.filter((s) => s.profile === 'core').map((s) => s.id);
+  const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
+  const width = Math.max(...outcomes.map((o) => o.fault.length), 'fault'.length);
+  const header = ['fault'.padEnd(width), ...statements.map((s) => s.replace('ES-', ''))].join(' | ');
+  const rows = outcomes.map((o) => {
+    const expected: readonly string[] = faults.get(o.fault)?.statements ?? [];
+    const cells = statements.map((s) => {
+      const label = s.replace('ES-', '');
+      const mark = expected.includes(s)
+        ? o.failed.includes(s)
+          ? 'caught'
+          : 'MISSED'
+        : o.failed.includes(s)
+          ? 'also'
+          : o.fault === 'conformant'
+            ? 'pass'
+            : '-';
+      return mark.padEnd(label.length);
+    });
+    return [o.fault.padEnd(width), ...cells].join(' | ');
+  });
+  return [header, header.replace(/[^|]/g, '-'), ...rows].join('\n');
+}
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !FAULTS.some((f) => f.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `sharpness: unknown fault ${unknown.join(', ')}; see \`egress-conformance lab faults\`\n`,
+    );
+    return 2;
+  }
+  const faults = FAULTS.filter((f) => wanted.length === 0 || wanted.includes(f.name));
+  const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-sharpness-'));
+  const outcomes: FaultOutcome[] = [];
+  const started = performance.now();
+  await execa('node', [CLI, 'up', '--provider', 'lab'], { stdio: 'inherit' });
+  try {
+    outcomes.push(await runWithFault(undefined, { reportDir: join(dir, 'conformant') }));
+    for (const fault of faults) {
+      process.stdout.write(`fault ${fault.name} ...\n`);
+      const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name) });
+      outcomes.push(outcome);
+      process.stdout.write(
+        `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}\n`,
+      );
+    }
+  } finally {
+    await execa('node', [CLI, 'down', '--provider', 'lab'], { stdio: 'inherit' });
+    await rm(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${renderMatrix(outcomes)}\n`);
+  process.stdout.write(
+    '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
+      'also: failed without being listed (a fault often breaks more than its main statement).\n',
+  );
+  const conformant = outcomes[0];
+  const missed = outcomes.filter(
+    (o) => o.fault !== 'conformant' && (o.missed.length > 0 || o.exitCode !== 1),
+  );
+  const elapsed = ((performance.now() - started) / 60000).toFixed(1);
+  process.stdout.write(
+    `\n${faults.length} faults in ${elapsed} min; conformant lab: exit ${conformant?.exitCode}\n`,
+  );
+  return conformant?.exitCode === 0 && missed.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main();
+}

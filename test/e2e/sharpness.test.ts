@@ -1,0 +1,64 @@
+/**
+ * The suite catches broken implementations: a representative subset of the lab's known faults,
+ * each failing the scenarios of the statements the fault table names, with the evidence in the
+ * message. (`npm run sharpness` runs every fault against the whole core profile.)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULTS } from '../../harness/env/lab/reference/faults.js';
+import { STATEMENT_IDS } from '../../harness/spec/statements.js';
+import { runWithFault } from '../../scripts/sharpness.js';
+import { cli } from '../support/cli.js';
+
+/** One fault per kind of evidence: packets' sources, replies, placement objects, BGP, lifecycle. */
+const SUBSET = ['no-snat', 'snat-in-cluster', 'no-return-path', 'label-every-node', 'leftovers-after-delete'];
+
+describe('sharpness', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-sharpness-'));
+    const up = await cli(['up', '--provider', 'lab', '--family', 'ipv4'], { timeout: 300_000 });
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+  }, 300_000);
+  afterAll(async () => {
+    await cli(['down', '--provider', 'lab']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists every fault with the statements it breaks', async () => {
+    const { code, stdout } = await cli(['lab', 'faults', '--json']);
+    expect(code).toBe(0);
+    const listed = JSON.parse(stdout) as Array<{ name: string; statements: string[]; breaks: string }>;
+    expect(listed.map((f) => f.name)).toEqual(FAULTS.map((f) => f.name));
+    for (const fault of listed) {
+      expect(fault.breaks.length).toBeGreaterThan(10);
+      for (const id of fault.statements) expect(STATEMENT_IDS.has(id), id).toBe(true);
+    }
+  });
+
+  it.each(SUBSET)(
+    'fails the run on fault %s, for the statements the fault table names, with the evidence',
+    async (name) => {
+      const fault = FAULTS.find((f) => f.name === name);
+      const outcome = await runWithFault(fault, {
+        reportDir: join(dir, name),
+        onlyExpected: true,
+        extraArgs: ['--family', 'ipv4'],
+      });
+      expect(outcome.exitCode, outcome.messages.join('\n')).toBe(1);
+      expect(outcome.missed).toEqual([]);
+      for (const statement of fault?.statements ?? []) {
+        expect(outcome.messages.some((m) => m.includes(statement))).toBe(true);
+      }
+      // Every failure says what was seen: packets with their sources, or the objects' state.
+      for (const message of outcome.messages) {
+        expect(message).toMatch(
+          /packets to .* had source|got no reply|status\.host|labelled|next hops|label of web is on/,
+        );
+      }
+    },
+    240_000,
+  );
+});
