@@ -1,4 +1,5 @@
-/** Small IP address helpers for planning lab subnets (no dependency, v4 and v6). */
+/** Small IP address helpers for planning lab subnets (v4 and v6). */
+import { formatIpv6 as formatIpv6Bytes } from '../../capture/addresses.js';
 
 export interface Cidr {
   version: 4 | 6;
@@ -78,27 +79,14 @@ export function ipv6Host(subnet64: string, n: number): string {
   return formatIpv6(network | BigInt(Number.parseInt(String(n), 16)));
 }
 
-/** RFC 5952 text of an IPv6 address: lowercase, no leading zeros, longest zero run as `::`. */
+/** RFC 5952 text of an IPv6 address given as a 128-bit number (the capture reader's formatter). */
 export function formatIpv6(value: bigint): string {
-  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
+  const bytes = new Uint8Array(16);
+  for (let i = 15; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIpv6Bytes(bytes, 0);
 }
 
 /** The canonical text of an address or prefix (IPv6 per RFC 5952; IPv4 unchanged). */

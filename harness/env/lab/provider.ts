@@ -21,7 +21,6 @@ import {
   LabEnvironment,
   labFeatures,
   METALLB_NAMESPACE,
-  REFERENCE_IMPLEMENTATION,
   referenceImplementation,
 } from './environment.js';
 import { ensureLabImages } from './images.js';
