@@ -25,6 +25,7 @@ import {
 } from './environment.js';
 import { ensureLabImages } from './images.js';
 import { Lab } from './lab.js';
+import { leaseLab, releaseLab } from './lab-lease.js';
 import { ReferenceController } from './reference/controller.js';
 import { type FaultName, isFaultName } from './reference/faults.js';
 import { ObjectStore } from './reference/store.js';
@@ -73,7 +74,9 @@ async function findKeptLab(families: IpFamily[], nodes: number): Promise<Lab | u
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
-    if (lab.nodes().length === nodes && lab.families.join() === families.join()) return lab;
+    if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
+    // A kept lab another run is using right now is not free: look further, or make a new one.
+    if (await leaseLab(lab.id)) return lab;
   }
   return undefined;
 }
@@ -198,6 +201,7 @@ export const labProvider: Provider = {
         );
       }
     }
+    if (!reused) await leaseLab(lab.id); // a kept lab is ours until this run ends
     const faults = faultsOf(options);
     if (faults.length > 0)
       log(`running with known faults: ${faults.join(', ')} (this lab is NOT conformant)`);
@@ -215,7 +219,14 @@ export const labProvider: Provider = {
     const env = new LabEnvironment(lab, store, controller, fingerprint, faults);
     // A reused lab outlives this run whatever it asks; one made for this run goes unless kept.
     const close = env.close.bind(env);
-    env.close = (closeOptions) => close({ keep: reused || closeOptions.keep });
+    const labId = lab.id;
+    env.close = async (closeOptions) => {
+      try {
+        await close({ keep: reused || closeOptions.keep });
+      } finally {
+        await releaseLab(labId);
+      }
+    };
     return { env, phases, reused };
   },
 
