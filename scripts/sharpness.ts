@@ -3,7 +3,7 @@
  * the fault table (harness/env/lab/reference/faults.ts) names, and pass on the conformant lab.
  *
  *   npm run sharpness                  every fault, the whole core profile each, both families
- *   npm run sharpness -- no-snat ...   only these faults
+ *   npm run sharpness -- no-snat ...   only these faults (run flags such as --family ipv4 pass on)
  *
  * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
@@ -117,7 +117,10 @@ export function renderMatrix(outcomes: FaultOutcome[]): string {
 }
 
 async function main(): Promise<number> {
-  const wanted = process.argv.slice(2);
+  // Fault names, and run flags (e.g. --family ipv4) passed on to every run.
+  const args = process.argv.slice(2);
+  const runFlags = args.filter((a, i) => a.startsWith('--') || args[i - 1]?.startsWith('--'));
+  const wanted = args.filter((a) => !runFlags.includes(a));
   const unknown = wanted.filter((name) => !FAULTS.some((f) => f.name === name));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -131,10 +134,10 @@ async function main(): Promise<number> {
   const started = performance.now();
   await execa('node', [CLI, 'up', '--provider', 'lab'], { stdio: 'inherit' });
   try {
-    outcomes.push(await runWithFault(undefined, { reportDir: join(dir, 'conformant') }));
+    outcomes.push(await runWithFault(undefined, { reportDir: join(dir, 'conformant'), extraArgs: runFlags }));
     for (const fault of faults) {
       process.stdout.write(`fault ${fault.name} ...\n`);
-      const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name) });
+      const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name), extraArgs: runFlags });
       outcomes.push(outcome);
       process.stdout.write(
         `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}\n`,
