@@ -4,6 +4,9 @@
  *
  *   npm run sharpness                  every fault, the whole core profile each, both families
  *   npm run sharpness -- no-snat ...   only these faults (run flags such as --family ipv4 pass on)
+ *   npm run sharpness -- --profile all the extended profile too: faults are also judged against
+ *                                      their extended statements (a fault with only extended
+ *                                      statements always runs with --profile all)
  *
  * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
@@ -16,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
-import { STATEMENTS } from '../harness/spec/statements.js';
+import { STATEMENTS, statementById } from '../harness/spec/statements.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -48,15 +51,50 @@ interface ReportTest {
   message?: string;
 }
 
+export type SharpnessProfile = 'core' | 'all';
+
+/** The profile a fault runs with: one with only extended statements needs `all`. */
+export function profileFor(fault: FaultDefinition | undefined, profile: SharpnessProfile): SharpnessProfile {
+  return fault && fault.statements.length === 0 ? 'all' : profile;
+}
+
+/** The statements a fault must fail: its core ones, and its extended ones with the extended profile. */
+export function expectedStatements(fault: FaultDefinition, profile: SharpnessProfile): string[] {
+  return profileFor(fault, profile) === 'all'
+    ? [...fault.statements, ...(fault.extendedStatements ?? [])]
+    : [...fault.statements];
+}
+
+/**
+ * Caught: every expected statement failed, and the run failed — unless every expected statement
+ * is provisional, whose failures are reported and never fail a run (exit 0).
+ */
+export function caught(outcome: FaultOutcome, fault: FaultDefinition, profile: SharpnessProfile): boolean {
+  const provisionalOnly = expectedStatements(fault, profile).every(
+    (id) => statementById(id)?.provisional === true,
+  );
+  return outcome.missed.length === 0 && outcome.exitCode === (provisionalOnly ? 0 : 1);
+}
+
 /** Scenario ids that check any of the statements (to run only those, when asked). */
-export async function scenariosFor(statements: readonly string[]): Promise<string[]> {
+export async function scenariosFor(
+  statements: readonly string[],
+  profile: SharpnessProfile = 'core',
+): Promise<string[]> {
   const catalogue = await loadCatalogue(undefined);
   return catalogue.scenarios
     .filter(
       ({ scenario }) =>
-        scenario.profile === 'core' && scenario.statements.some((s) => statements.includes(s)),
+        (profile === 'all' || scenario.profile === 'core') &&
+        scenario.statements.some((s) => statements.includes(s)),
     )
     .map(({ scenario }) => scenario.id);
+}
+
+/** `--profile all` among the run flags. */
+function profileOf(flags: readonly string[]): SharpnessProfile {
+  const at = flags.indexOf('--profile');
+  return at >= 0 && flags[at + 1] === 'all' ? 'all' : 'core';
 }
 
 /** Runs the suite with one fault (or none) and reads back which statements failed. */
@@ -64,11 +102,17 @@ export async function runWithFault(
   fault: FaultDefinition | undefined,
   options: { reportDir: string; onlyExpected?: boolean; extraArgs?: string[] },
 ): Promise<FaultOutcome> {
-  const args = ['run', '--provider', 'lab', '--report-dir', options.reportDir, ...(options.extraArgs ?? [])];
+  const flags = options.extraArgs ?? [];
+  const asked = profileOf(flags);
+  const profile = profileFor(fault, asked);
+  const args = ['run', '--provider', 'lab', '--report-dir', options.reportDir, ...flags];
+  // Extended-only faults need the extended scenarios, whatever the flags say.
+  if (profile !== asked || !flags.includes('--profile')) args.push('--profile', profile);
   for (const timeout of LAB_TIMEOUTS) args.push('--timeout', timeout);
   if (fault) args.push('--lab-fault', fault.name);
+  const expected = fault ? expectedStatements(fault, asked) : [];
   if (fault && options.onlyExpected) {
-    for (const id of await scenariosFor(fault.statements)) args.push('--run-test', id);
+    for (const id of await scenariosFor(expected, profile)) args.push('--run-test', id);
   }
   const result = await execa('node', [CLI, ...args], { reject: false, all: true });
   let tests: ReportTest[] = [];
@@ -80,7 +124,6 @@ export async function runWithFault(
   }
   const failedTests = tests.filter((t) => t.status === 'failed');
   const failed = [...new Set(failedTests.flatMap((t) => t.statements))].sort();
-  const expected: readonly string[] = fault?.statements ?? [];
   return {
     fault: fault?.name ?? 'conformant',
     exitCode: result.exitCode ?? -1,
@@ -90,14 +133,15 @@ export async function runWithFault(
   };
 }
 
-/** The matrix: one row per fault, one column per core statement. */
-export function renderMatrix(outcomes: FaultOutcome[]): string {
-  const statements = STATEMENTS.filter((s) => s.profile === 'core').map((s) => s.id);
+/** The matrix: one row per fault, one column per statement of the profile. */
+export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
+  const statements = STATEMENTS.filter((s) => profile === 'all' || s.profile === 'core').map((s) => s.id);
   const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
   const width = Math.max(...outcomes.map((o) => o.fault.length), 'fault'.length);
   const header = ['fault'.padEnd(width), ...statements.map((s) => s.replace('ES-', ''))].join(' | ');
   const rows = outcomes.map((o) => {
-    const expected: readonly string[] = faults.get(o.fault)?.statements ?? [];
+    const fault = faults.get(o.fault);
+    const expected: readonly string[] = fault ? expectedStatements(fault, profile) : [];
     const cells = statements.map((s) => {
       const label = s.replace('ES-', '');
       const mark = expected.includes(s)
@@ -147,15 +191,17 @@ async function main(): Promise<number> {
     await execa('node', [CLI, 'down', '--provider', 'lab'], { stdio: 'inherit' });
     await rm(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`\n${renderMatrix(outcomes)}\n`);
+  process.stdout.write(`\n${renderMatrix(outcomes, profileOf(runFlags))}\n`);
   process.stdout.write(
     '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
       'also: failed without being listed (a fault often breaks more than its main statement).\n',
   );
   const conformant = outcomes[0];
-  const missed = outcomes.filter(
-    (o) => o.fault !== 'conformant' && (o.missed.length > 0 || o.exitCode !== 1),
-  );
+  const byName = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
+  const missed = outcomes.filter((o) => {
+    const fault = byName.get(o.fault);
+    return fault !== undefined && !caught(o, fault, profileOf(runFlags));
+  });
   const elapsed = ((performance.now() - started) / 60000).toFixed(1);
   process.stdout.write(
     `\n${faults.length} faults in ${elapsed} min; conformant lab: exit ${conformant?.exitCode}\n`,

@@ -155,6 +155,16 @@ export interface ProbeRequest {
   /** Directory the capture file is written to. */
   artifactDir: string;
   timeoutMs: number;
+  /**
+   * Background traffic: each source sends one attempt every `intervalMs` until `signal` aborts,
+   * at most `attempts` times (the bound); the capture runs until then.
+   */
+  continuous?: {
+    intervalMs: number;
+    signal: AbortSignal;
+    /** Called once the capture is listening, before the first attempt. */
+    onCapturing?: () => void;
+  };
 }
 
 export interface ProbeAttempt {

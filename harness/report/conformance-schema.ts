@@ -94,6 +94,8 @@ export const conformanceReportSchema = z.strictObject({
           totalPackets: z.number().int().min(0),
           matchedPackets: z.number().int().min(0),
           passed: z.boolean(),
+          /** What the test measured, in milliseconds or counts: failoverMs, leakWindowMs, ... */
+          measurements: z.record(z.string(), z.number()).optional(),
         }),
       ),
       diagnostics: z.string().optional(),

@@ -106,6 +106,7 @@ export function buildConformanceReport(run: RunResult): ConformanceReport {
         totalPackets: e.totalPackets,
         matchedPackets: e.matchedPackets,
         passed: e.passed,
+        ...(e.measurements ? { measurements: e.measurements } : {}),
       })),
       ...(t.diagnostics ? { diagnostics: t.diagnostics } : {}),
     })),

@@ -43,6 +43,17 @@ export function renderSummary(run: RunResult): string {
   if (run.tests.some((t) => t.provisional && t.status === 'failed')) {
     out.push('* provisional: reported, not counted against conformance');
   }
+  const measured = run.tests.flatMap((t) =>
+    t.evidence
+      .filter((e) => e.measurements && Object.keys(e.measurements).length > 0)
+      .map(
+        (e) =>
+          `- ${t.scenarioId} [${HEADER[t.family]}] ${e.probe}: ${Object.entries(e.measurements ?? {})
+            .map(([name, value]) => `${name}=${value}`)
+            .join(' ')}`,
+      ),
+  );
+  if (measured.length > 0) out.push('', 'Measured:', ...measured);
   const failures = run.tests.filter((t) => t.status === 'failed');
   if (failures.length > 0) {
     out.push('', 'Failures:');

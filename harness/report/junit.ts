@@ -35,6 +35,10 @@ function stepLog(test: TestResult): string {
     lines.push(
       `evidence ${evidence.probe}: ${evidence.matchedPackets}/${evidence.totalPackets} packets to ${evidence.target}/${evidence.protocol} matched ${evidence.expected}; sources: ${sources || 'none'}; capture: ${evidence.capture}`,
     );
+    const measured = Object.entries(evidence.measurements ?? {})
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
+    if (measured) lines.push(`measured ${evidence.probe}: ${measured}`);
   }
   if (test.diagnostics) lines.push(`diagnostics: ${test.diagnostics}`);
   return lines.join('\n');

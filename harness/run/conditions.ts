@@ -68,7 +68,7 @@ export function conditionCheck(condition: Condition): Check {
       };
     }
     case 'egressPlacement': {
-      const { egressService, state, node } = condition.body;
+      const { egressService, state, node, nodeReady } = condition.body;
       return async (env, ctx) => {
         const p = await placementOf(env.cluster, ctx.test.namespace, egressService);
         const seen = describePlacement(p);
@@ -86,6 +86,11 @@ export function conditionCheck(condition: Condition): Check {
         if (node) {
           const wanted = await resolveNode(env.cluster, ctx.test.namespace, node);
           if (wanted.name !== p.host) return notOk(`${seen}; expected the node ${wanted.name}`);
+        }
+        if (nodeReady) {
+          const host = (await env.cluster.nodes()).find((n) => n.name === p.host);
+          if (!host?.ready) return notOk(`${seen}; expected a ready node, and ${p.host} is not ready`);
+          return ok(`${seen} (ready)`);
         }
         return ok(seen);
       };

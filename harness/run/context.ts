@@ -6,6 +6,7 @@ import type { EnvironmentDescription, IpFamily, KubeObject, PeerInfo } from '../
 import { render, type TemplateValues } from '../spec/template.js';
 import { nthAddressOf } from './address-block.js';
 import type { PlannedTest } from './plan.js';
+import type { BackgroundTraffic } from './traffic.js';
 
 export interface TestContext {
   test: PlannedTest;
@@ -16,6 +17,10 @@ export interface TestContext {
   manifests: Record<string, KubeObject>;
   /** Nodes failed by `failNode` steps, keyed by the step's node reference. */
   failedNodes: Map<string, string>;
+  /** When the last `failNode` step failed its node (ms since the epoch), for `measure: failover`. */
+  failedAt?: number;
+  /** Background traffic started by `startTraffic`, by name, until `stopTraffic` ends it. */
+  traffic: Map<string, BackgroundTraffic>;
 }
 
 export function defaultPeer(env: EnvironmentDescription, name = 'default'): PeerInfo | undefined {
@@ -66,5 +71,6 @@ export function contextFor(test: PlannedTest, env: EnvironmentDescription): Test
     values,
     manifests,
     failedNodes: new Map(),
+    traffic: new Map(),
   };
 }

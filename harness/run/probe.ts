@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Environment, IpFamily, KubeObject, ProbeEvidence, ProbeTarget } from '../env/environment.js';
 import type { ProbeSpec, SourceKind } from '../spec/schema.js';
+import { firstProbePacketMs } from '../verdict/since.js';
 import { judgeProbeSource, type SourceVerdict } from '../verdict/source-ip.js';
 import { defaultPeer, type TestContext } from './context.js';
 import { eventually, type Observation } from './eventually.js';
@@ -14,7 +15,7 @@ import { endpointPods, ingressIP, podIPs, podNode, podReady, podsMatching } from
 import type { ProbeEvidenceRecord } from './results.js';
 import type { StepOutcome, StepRun } from './steps.js';
 
-async function sourcePods(
+export async function sourcePods(
   env: Environment,
   ctx: TestContext,
   from: ProbeSpec['from'],
@@ -30,17 +31,17 @@ function addressOfFamily(addresses: string[], family: IpFamily): string | undefi
   return addresses.find((a) => (family === 'ipv4' ? !a.includes(':') : a.includes(':')));
 }
 
-interface ResolvedTarget {
+export interface ResolvedTarget {
   target: ProbeTarget;
   address: string;
   port: number;
   label: string;
 }
 
-async function resolveTarget(
+export async function resolveTarget(
   env: Environment,
   ctx: TestContext,
-  spec: ProbeSpec,
+  spec: Pick<ProbeSpec, 'to' | 'port'>,
   family: IpFamily,
 ): Promise<ResolvedTarget> {
   const namespace = ctx.test.namespace;
@@ -75,11 +76,11 @@ async function resolveTarget(
 }
 
 /** The addresses a source expectation allows, and how a message names them. */
-async function expectedSources(
+export async function expectedSources(
   env: Environment,
   ctx: TestContext,
   kind: SourceKind,
-  spec: ProbeSpec,
+  spec: { expect: { service?: string | undefined; network?: string | undefined } },
   pods: KubeObject[],
   family: IpFamily,
 ): Promise<{ addresses: string[]; label: string }> {
@@ -203,7 +204,10 @@ async function judge(
       problems.push(`no source pod ran on ${missing.join(', ')}; expected sources on every node`);
   }
   const passed = problems.length === 0;
+  const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
   return {
+    ...(firstPacketMs !== undefined ? { firstPacketMs } : {}),
+    family,
     probe: spec.name,
     capture: join(run.artifactPath, evidence.capturePath.split('/').pop() as string),
     target: `${target.label} ${target.address}:${target.port}`,
@@ -220,16 +224,58 @@ async function judge(
   };
 }
 
+/**
+ * `measure: failover`: from the last failNode to the first packet of the first round that
+ * passed, per family; over the `failover` bound is a failure. The resolution is one round (a
+ * capture's start and stop), which the detail says.
+ */
+async function measureFailover(
+  run: StepRun,
+  firstPassing: RoundResult | undefined,
+  records: ProbeEvidenceRecord[],
+): Promise<string | undefined> {
+  const failedAt = run.ctx.failedAt;
+  if (failedAt === undefined) return 'measure failover: no node was failed before this probe';
+  if (!firstPassing) return undefined;
+  const bound = run.timeouts.failover;
+  const problems: string[] = [];
+  for (const record of records) {
+    const first = firstPassing.records.find((r) => r.message.startsWith(`${record.probe}/${record.family}:`));
+    const at = first?.firstPacketMs;
+    if (at === undefined) continue;
+    const failoverMs = Math.max(0, Math.round(at - failedAt));
+    record.measurements = { ...(record.measurements ?? {}), failoverMs };
+    record.message += `; failover: first correct packet ${failoverMs}ms after the node failed (bound ${bound}ms)`;
+    if (failoverMs > bound)
+      problems.push(
+        `${record.probe}/${record.family}: failover took ${failoverMs}ms, over the bound of ${bound}ms`,
+      );
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
 export async function runProbe(spec: ProbeSpec, run: StepRun): Promise<StepOutcome> {
   let round = 0;
   let last: RoundResult = { ok: false, detail: 'not run', records: [] };
+  let firstPassing: RoundResult | undefined;
   const attempt = async (): Promise<Observation> => {
     last = await probeOnce(spec, run, round++);
+    if (last.ok && !firstPassing) firstPassing = last;
+    if (!last.ok) firstPassing = undefined;
     return last;
+  };
+  const finish = async (ok: boolean, detail: string): Promise<StepOutcome> => {
+    if (spec.measure === 'failover' && ok) {
+      const problem = await measureFailover(run, firstPassing, last.records);
+      if (problem) return { ok: false, detail: `${problem}; ${detail}`, evidence: last.records };
+      const measured = last.records.map((r) => r.measurements?.failoverMs).filter((m) => m !== undefined);
+      if (measured.length > 0) detail = `${detail}; failover ${measured.join('/')}ms after the node failed`;
+    }
+    return { ok, detail, evidence: last.records };
   };
   if (!spec.until) {
     await attempt();
-    return { ok: last.ok, detail: last.detail, evidence: last.records };
+    return finish(last.ok, last.detail);
   }
   const outcome = await eventually(attempt, {
     timeoutMs: run.timeouts[spec.until.timeout as keyof typeof run.timeouts],
@@ -240,5 +286,5 @@ export async function runProbe(spec: ProbeSpec, run: StepRun): Promise<StepOutco
   const detail = outcome.ok
     ? `${last.detail} (${outcome.polls} rounds)`
     : `${last.detail} (after ${outcome.polls} rounds in ${outcome.elapsedMs}ms)`;
-  return { ok: outcome.ok, detail, evidence: last.records };
+  return finish(outcome.ok, detail);
 }

@@ -54,6 +54,10 @@ export interface ProbeEvidenceRecord {
   message: string;
   /** Measurements a scenario reports (e.g. failover time, leak window), in milliseconds. */
   measurements?: Record<string, number>;
+  /** The family of the probe traffic. */
+  family?: IpFamily;
+  /** Time of the first probe packet at the target (ms since the epoch), when measured. */
+  firstPacketMs?: number;
 }
 
 export interface TestResult {

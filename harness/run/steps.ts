@@ -12,6 +12,7 @@ import { describeNodeRef, resolveNode } from './node-refs.js';
 import { refOf } from './objects.js';
 import { runProbe } from './probe.js';
 import type { ProbeEvidenceRecord } from './results.js';
+import { startTraffic, stopTraffic } from './traffic.js';
 
 export interface StepRun {
   env: Environment;
@@ -94,6 +95,7 @@ export async function performStep(step: Step, run: StepRun): Promise<StepOutcome
     case 'failNode': {
       const node = await resolveNode(env.cluster, namespace, step.body.node);
       await env.failNode(node.name);
+      ctx.failedAt = Date.now();
       cleanup.push(`restore node ${node.name}`, () => env.restoreNode(node.name));
       ctx.failedNodes.set(JSON.stringify(step.body.node), node.name);
       return { ok: true, detail: `failed ${describeNodeRef(step.body.node)}: ${node.name}` };
@@ -133,5 +135,9 @@ export async function performStep(step: Step, run: StepRun): Promise<StepOutcome
     }
     case 'probe':
       return runProbe(step.body, run);
+    case 'startTraffic':
+      return startTraffic(step.body, run);
+    case 'stopTraffic':
+      return stopTraffic(step.body, run);
   }
 }

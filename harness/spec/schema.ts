@@ -70,6 +70,12 @@ const probeExpectSchema = z
     message: 'networkIP needs `network`: the network whose node address is meant',
   });
 
+/**
+ * What a probe measures besides its verdict: `failover` is the time from the last `failNode` to
+ * the first packet of the first round that passed (ES-FAIL-1's bound, reported as `failoverMs`).
+ */
+const measureSchema = z.enum(['failover']);
+
 const probeSchema = z.strictObject({
   name,
   from: probeFromSchema,
@@ -84,6 +90,45 @@ const probeSchema = z.strictObject({
   until: z
     .strictObject({ timeout: timeoutName, consecutive: z.number().int().min(1).max(10).default(2) })
     .optional(),
+  measure: measureSchema.optional(),
+});
+
+/**
+ * Background traffic: the capture at the target starts, then every source pod sends one request
+ * every `intervalMs` until the matching `stopTraffic` (or the `limit` timeout) ends it. With
+ * `watch`, the moment the named EgressService's status.host is first seen non-empty is recorded.
+ */
+const startTrafficSchema = z.strictObject({
+  name,
+  from: probeFromSchema,
+  to: probeToSchema,
+  protocol: z.enum(['tcp', 'udp']).default('udp'),
+  port: z.number().int().min(1).max(65535).optional(),
+  intervalMs: z.number().int().min(20).max(5000).default(100),
+  /** The named timeout that bounds the traffic, whatever happens. */
+  limit: timeoutName.default('probe'),
+  watch: name.optional(),
+});
+
+/**
+ * Ends background traffic and judges its capture: every packet sent after status.host was
+ * published (every packet, without `watch`) must have the expected source. Reports the packets
+ * that did not, and the leak window (`leakWindowMs`: from publication to the last of them).
+ */
+const stopTrafficSchema = z.strictObject({
+  name,
+  expect: z
+    .strictObject({
+      source: sourceKind,
+      service: name.optional(),
+      network: z.string().min(1).optional(),
+    })
+    .refine((e) => e.source !== 'loadBalancerIP' || e.service, {
+      message: 'loadBalancerIP needs `service`: the Service whose ingress IP is meant',
+    })
+    .refine((e) => e.source !== 'networkIP' || e.network, {
+      message: 'networkIP needs `network`: the network whose node address is meant',
+    }),
 });
 
 /** Conditions, shared by `wait` (eventually true) and `expect` (true now, or throughout a window). */
@@ -102,6 +147,8 @@ export const CONDITIONS = {
     state: z.enum(['placed', 'unplaced', 'all']),
     /** With `placed`: the node must also be this one. */
     node: nodeRefSchema.optional(),
+    /** With `placed`: the node must be ready (after a failover, not the failed one). */
+    nodeReady: z.boolean().optional(),
   }),
   /** The named EgressService does not exist any more (deletion has completed). */
   egressServiceGone: z.strictObject({ egressService: name }),
@@ -185,6 +232,8 @@ export const STEPS = {
     throughout: timeoutName.optional(),
   }),
   probe: probeSchema,
+  startTraffic: startTrafficSchema,
+  stopTraffic: stopTrafficSchema,
 } as const;
 export type StepKind = keyof typeof STEPS;
 export const STEP_KINDS = Object.keys(STEPS) as StepKind[];
@@ -232,14 +281,52 @@ export const scenarioSchema = z.strictObject({
   manifests: z.record(name, manifestSchema).refine((m) => Object.keys(m).length > 0, {
     message: 'expected at least one manifest',
   }),
-  steps: z.array(stepSchema).min(1),
+  steps: z.array(stepSchema).min(1).superRefine(checkTrafficSteps),
 });
+
+/** Every `stopTraffic` ends a `startTraffic` started before it, and every started traffic ends. */
+function checkTrafficSteps(steps: Array<Record<string, unknown>>, ctx: z.RefinementCtx): void {
+  const running = new Map<string, number>();
+  steps.forEach((raw, index) => {
+    const start = raw.startTraffic as { name?: unknown } | undefined;
+    const stop = raw.stopTraffic as { name?: unknown } | undefined;
+    if (start && typeof start.name === 'string') {
+      if (running.has(start.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'startTraffic', 'name'],
+          message: `traffic '${start.name}' is already running (started by step ${(running.get(start.name) as number) + 1})`,
+        });
+      }
+      running.set(start.name, index);
+    }
+    if (stop && typeof stop.name === 'string') {
+      if (!running.has(stop.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'stopTraffic', 'name'],
+          message: `no traffic named '${stop.name}' is running here: expected the name of an earlier startTraffic`,
+        });
+      }
+      running.delete(stop.name);
+    }
+  });
+  for (const [trafficName, index] of running) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [index, 'startTraffic', 'name'],
+      message: `traffic '${trafficName}' is never stopped: expected a later stopTraffic with this name`,
+    });
+  }
+}
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 export type NodeRef = z.output<typeof nodeRefSchema>;
 export type ProbeSpec = z.output<typeof probeSchema>;
 export type ProbeExpectation = z.output<typeof probeExpectSchema>;
+export type StartTrafficSpec = z.output<typeof startTrafficSchema>;
+export type StopTrafficSpec = z.output<typeof stopTrafficSchema>;
 export type SourceKind = z.output<typeof sourceKind>;
 
 /** A step as its kind and body, which is how the runner consumes it. */

@@ -9,11 +9,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS } from '../../harness/env/lab/reference/faults.js';
 import { STATEMENT_IDS } from '../../harness/spec/statements.js';
-import { runWithFault } from '../../scripts/sharpness.js';
+import { expectedStatements, runWithFault } from '../../scripts/sharpness.js';
 import { cli } from '../support/cli.js';
 
-/** One fault per kind of evidence: packets' sources, replies, placement objects, BGP, lifecycle. */
-const SUBSET = ['no-snat', 'snat-in-cluster', 'no-return-path', 'label-every-node', 'leftovers-after-delete'];
+/**
+ * One fault per kind of evidence: packets' sources, replies, placement objects, BGP, lifecycle;
+ * and two of the extended profile's (a failover that never happens, a network table ignored),
+ * which run their extended scenarios. The other extended faults run in `npm run sharpness`.
+ */
+const SUBSET = [
+  'no-snat',
+  'snat-in-cluster',
+  'no-return-path',
+  'label-every-node',
+  'leftovers-after-delete',
+  'no-failover',
+  'ignore-network',
+];
 
 describe('sharpness', () => {
   let dir: string;
@@ -35,6 +47,9 @@ describe('sharpness', () => {
     for (const fault of listed) {
       expect(fault.breaks.length).toBeGreaterThan(10);
       for (const id of fault.statements) expect(STATEMENT_IDS.has(id), id).toBe(true);
+      for (const id of (fault as { extendedStatements?: string[] }).extendedStatements ?? []) {
+        expect(STATEMENT_IDS.has(id), id).toBe(true);
+      }
     }
   });
 
@@ -49,7 +64,9 @@ describe('sharpness', () => {
       });
       expect(outcome.exitCode, outcome.messages.join('\n')).toBe(1);
       expect(outcome.missed).toEqual([]);
-      for (const statement of fault?.statements ?? []) {
+      const expected = fault ? expectedStatements(fault, 'core') : [];
+      expect(expected.length).toBeGreaterThan(0);
+      for (const statement of expected) {
         expect(outcome.messages.some((m) => m.includes(statement))).toBe(true);
       }
       // Every failure says what was seen: packets with their sources, or the objects' state.

@@ -85,7 +85,14 @@ async function attemptFrom(
   const { ip, node } = podAddress(pod, request.family);
   const attempts: ProbeAttempt[] = [];
   const perAttempt = Math.min(Math.max(request.timeoutMs, 1000), 10_000);
+  const continuous = request.continuous;
   for (let i = 0; i < request.attempts; i++) {
+    if (continuous) {
+      // Background traffic: one attempt per interval until the signal aborts.
+      if (continuous.signal.aborted) break;
+      if (i > 0) await new Promise((r) => setTimeout(r, continuous.intervalMs));
+      if (continuous.signal.aborted) break;
+    }
     const base = { source, node: node ?? '', podIP: ip ?? '' };
     if (!ip) {
       attempts.push({
@@ -118,11 +125,18 @@ export async function runProbe(request: ProbeRequest, deps: ProbeDeps): Promise<
   const startedAt = new Date().toISOString();
   const { address, site } = await deps.target(request);
   const handle = await site.start(request.id, deps.filter(address, request.port, request.protocol));
+  request.continuous?.onCapturing?.();
   const attempts: ProbeAttempt[] = [];
   let localPath: string;
   try {
-    for (const source of request.sources)
-      attempts.push(...(await attemptFrom(deps, request, source, address)));
+    if (request.continuous) {
+      // Background traffic: every source at once, for as long as it runs.
+      const all = await Promise.all(request.sources.map((s) => attemptFrom(deps, request, s, address)));
+      attempts.push(...all.flat());
+    } else {
+      for (const source of request.sources)
+        attempts.push(...(await attemptFrom(deps, request, source, address)));
+    }
   } finally {
     localPath = await site.stop(handle);
   }

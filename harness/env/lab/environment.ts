@@ -29,17 +29,37 @@ import type { ObjectStore } from './reference/store.js';
 export const METALLB_NAMESPACE = 'metallb-system';
 export const REFERENCE_IMPLEMENTATION = 'egress-conformance reference lab';
 
-/** What the reference implementation does; the rest is declared unsupported, with the reason. */
-const IMPLEMENTED = new Set<string>([...CORE_FEATURES, 'NodeSelector', 'Failover', 'IPv6']);
+/**
+ * What the reference implementation does: everything but EgressIP, which the lab has no
+ * implementation of; the rest is declared unsupported, with the reason.
+ */
+const NOT_IMPLEMENTED = new Set<string>(['EgressIPPriority']);
 
-export function labFeatures(families: IpFamily[]): FeatureSupport[] {
+export function labFeatures(families: IpFamily[], networks = 1): FeatureSupport[] {
   return [...CORE_FEATURES, ...EXTENDED_FEATURES].map((name) => {
     if (name === 'IPv6' && !families.includes('ipv6')) {
       return { name, supported: false, source: 'provider', reason: 'the lab was brought up without IPv6' };
     }
-    return IMPLEMENTED.has(name)
-      ? { name, supported: true, source: 'provider' }
-      : { name, supported: false, source: 'provider', reason: 'not implemented by the reference lab' };
+    if (name === 'DualStack' && !(families.includes('ipv4') && families.includes('ipv6'))) {
+      return { name, supported: false, source: 'provider', reason: 'the lab was brought up single-stack' };
+    }
+    if ((name === 'NetworkRouting' || name === 'SourceIPNetwork') && networks < 2) {
+      return {
+        name,
+        supported: false,
+        source: 'provider',
+        reason: 'the lab was brought up without its secondary network',
+      };
+    }
+    if (NOT_IMPLEMENTED.has(name)) {
+      return {
+        name,
+        supported: false,
+        source: 'provider',
+        reason: 'the reference lab has no EgressIP implementation',
+      };
+    }
+    return { name, supported: true, source: 'provider' };
   });
 }
 
@@ -67,6 +87,19 @@ export function referenceImplementation(faults: readonly string[]): EnvironmentD
   return { name, version: TOOL_VERSION, reference: true };
 }
 
+/** Waits `ms`, or less when the signal aborts first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export class LabEnvironment implements Environment {
   readonly cluster: ClusterApi;
   private captureCounter = 0;
@@ -91,7 +124,7 @@ export class LabEnvironment implements Environment {
       nodes: await this.cluster.nodes(),
       networks: topology.networks,
       peers: topology.peers,
-      features: labFeatures(this.lab.families),
+      features: labFeatures(this.lab.families, topology.networks.length),
       loadBalancerRanges: { ...this.lab.plan.loadBalancerRanges },
       metallbNamespace: METALLB_NAMESPACE,
       images: { ...LAB_IMAGES },
@@ -133,6 +166,7 @@ export class LabEnvironment implements Environment {
     const filter = `${request.protocol} and host ${address} and port ${request.port}`;
     const startedAt = new Date().toISOString();
     const capture = await this.lab.startCapture(member, name, filter, netns ? { netns } : {});
+    request.continuous?.onCapturing?.();
     let attempts: ProbeAttempt[];
     try {
       attempts = (
@@ -162,8 +196,16 @@ export class LabEnvironment implements Environment {
     const pod = this.podOf(source.namespace, source.pod);
     const podIP = pod.ips[request.family] ?? '';
     const results: ProbeAttempt[] = [];
-    const perAttempt = Math.max(1000, Math.min(5000, Math.floor(request.timeoutMs / request.attempts)));
+    const continuous = request.continuous;
+    const perAttempt = continuous
+      ? Math.max(1000, Math.min(3000, continuous.intervalMs * 10))
+      : Math.max(1000, Math.min(5000, Math.floor(request.timeoutMs / request.attempts)));
     for (let i = 0; i < request.attempts; i++) {
+      if (continuous) {
+        if (continuous.signal.aborted) break;
+        if (i > 0) await pause(continuous.intervalMs, continuous.signal);
+        if (continuous.signal.aborted) break;
+      }
       try {
         const echoed = pod.hostNetwork
           ? await this.lab.nodeConnect(pod.node, address, request.port, request.protocol, {

@@ -143,7 +143,7 @@ export const labProvider: Provider = {
         asn: p.asn,
         probePort: p.probePort,
       })),
-      features: labFeatures(families),
+      features: labFeatures(families, plan.networks.length),
       loadBalancerRanges: { ...plan.loadBalancerRanges },
       metallbNamespace: METALLB_NAMESPACE,
       images: { ...LAB_IMAGES },

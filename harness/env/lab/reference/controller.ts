@@ -11,15 +11,25 @@ import { serverStartScript } from '../container-setup.js';
 import type { Lab } from '../lab.js';
 import {
   type DataplaneState,
+  type EgressEndpoint,
   type EgressPlacement,
   EMPTY_DATAPLANE,
   type IngressRule,
   renderNodeDataplane,
 } from './dataplane.js';
-import { placeEgressServices } from './egress-placement.js';
-import { type FaultSet, LATE_SNAT_DELAY_MS } from './faults.js';
+import { type Placement, type PlacementEndpoints, placeEgressServices } from './egress-placement.js';
+import { type FaultSet, LATE_SNAT_DELAY_MS, LONG_LEAK_DELAY_MS } from './faults.js';
 import { advertisementOf, allocateIngress, announcingNodes, poolContaining, poolOf } from './metallb.js';
-import { egressServiceView, field, podServer, podView, type ServiceView, serviceView } from './model.js';
+import {
+  type EgressServiceView,
+  egressServiceView,
+  field,
+  podServer,
+  podView,
+  type ServiceView,
+  serviceView,
+} from './model.js';
+import { resolveNetwork } from './networks.js';
 import { selectorMatches } from './selector.js';
 import type { ObjectStore } from './store.js';
 
@@ -53,6 +63,8 @@ export type ControllerLog = (line: string) => void;
 export class ReferenceController {
   private readonly running = new Map<string, RunningPod>();
   private readonly appliedScripts = new Map<string, string>();
+  /** The data plane state each node was last put into, so that changes apply as differences. */
+  private readonly appliedStates = new Map<string, DataplaneState>();
   private readonly announced = new Map<string, Set<string>>();
   private readonly placements = new Map<string, string>();
   private readonly notReady = new Set<string>();
@@ -65,6 +77,12 @@ export class ReferenceController {
 
   /** When each current placement was published, for the `late-snat` fault. */
   private readonly placedAt = new Map<string, number>();
+  /** The EgressServices' specs as last reconciled, by `namespace/name`. */
+  private readonly egressSpecs = new Map<string, EgressServiceView>();
+  /** Services placed on every node (sourceIPBy Network). */
+  private readonly placedEverywhere = new Set<string>();
+  /** Fault `failover-keeps-label`: labels left on the nodes a service failed over from. */
+  private readonly staleLabels = new Map<string, Set<string>>();
 
   constructor(
     private readonly lab: Lab,
@@ -160,8 +178,12 @@ export class ReferenceController {
     this.schedulePods();
     await this.reconcilePods();
     const services = this.reconcileIngress();
-    this.reconcileEgressServices(services);
-    await Promise.all([this.reconcileDataplane(services), this.reconcileAnnouncements(services)]);
+    const placements = this.placeEgressServices(services);
+    // The data plane first, status.host and the label after: once a placement is published, the
+    // SNAT is already in place (ES-LEAK-1), as upstream intends and does not always manage.
+    await this.reconcileDataplane(services);
+    this.publishEgressServices(placements);
+    await this.reconcileAnnouncements(services);
   }
 
   private nodeViews() {
@@ -355,23 +377,64 @@ export class ReferenceController {
     return services;
   }
 
-  /** OVN-Kubernetes' egress-service controller: status.host and the node label. */
-  private reconcileEgressServices(services: ServiceView[]): void {
+  /** OVN-Kubernetes' egress-service controller, deciding: where each EgressService goes. */
+  private placeEgressServices(services: ServiceView[]): Map<string, Placement> {
     const views = this.store.list('EgressService').map(egressServiceView);
     const byKey = new Map(services.map((s) => [`${s.namespace}/${s.name}`, s]));
-    const placements = placeEgressServices(views, byKey, this.nodeViews(), this.placements, {
-      ignoreNodeSelector: this.faults.has('ignore-node-selector'),
-      placeWithoutIngress: this.faults.has('effect-before-ingress'),
-    });
+    const endpoints = new Map<string, PlacementEndpoints>();
+    for (const service of services) {
+      const all = this.endpointsOf(service);
+      endpoints.set(`${service.namespace}/${service.name}`, {
+        podNodes: [...new Set(all.filter((e) => !e.hostNetwork).map((e) => e.node))],
+        hostNetworked: all.filter((e) => e.hostNetwork).length,
+      });
+    }
+    const nodes = this.nodeViews();
+    const placements = placeEgressServices(
+      views,
+      byKey,
+      nodes,
+      this.placements,
+      {
+        ignoreNodeSelector: this.faults.has('ignore-node-selector'),
+        placeWithoutIngress: this.faults.has('effect-before-ingress'),
+        keepOnSelectorChange: this.faults.has('selector-change-ignored'),
+        noFailover: this.faults.has('no-failover'),
+        ignoreEtpLocal: this.faults.has('ignore-etp-local'),
+        placeHostNetworkOnly: this.faults.has('rewrite-host-network'),
+      },
+      endpoints,
+    );
     const previous = new Map(this.placements);
     this.placements.clear();
+    this.placedEverywhere.clear();
+    this.egressSpecs.clear();
+    for (const view of views) this.egressSpecs.set(`${view.namespace}/${view.name}`, view);
     if (this.faults.has('leftovers-after-delete')) {
       // A deleted EgressService's placement lives on: its label and (while the Service exists) its SNAT.
       for (const [key, host] of previous) if (!placements.has(key)) this.placements.set(key, host);
     }
     for (const [key, placement] of placements) {
-      if (placement.host !== '' && placement.host !== 'ALL') this.placements.set(key, placement.host);
+      if (placement.host === 'ALL') this.placedEverywhere.add(key);
+      else if (placement.host !== '') this.placements.set(key, placement.host);
       if (previous.get(key) !== placement.host) this.placedAt.set(key, Date.now());
+      const before = previous.get(key);
+      if (
+        this.faults.has('failover-keeps-label') &&
+        before &&
+        before !== placement.host &&
+        !this.isReady(before)
+      ) {
+        this.staleLabels.set(key, new Set([...(this.staleLabels.get(key) ?? []), before]));
+      }
+    }
+    for (const key of this.staleLabels.keys()) if (!placements.has(key)) this.staleLabels.delete(key);
+    return placements;
+  }
+
+  /** ... and publishing: status.host and the node label. */
+  private publishEgressServices(placements: Map<string, Placement>): void {
+    for (const [key, placement] of placements) {
       const [namespace = '', name = ''] = key.split('/');
       const ref = { apiVersion: 'k8s.ovn.org/v1', kind: 'EgressService', namespace, name };
       const host = this.publishedHost(placement.host);
@@ -394,11 +457,16 @@ export class ReferenceController {
   private reconcileLabels(): void {
     for (const node of this.store.list('Node')) {
       const labels = node.metadata.labels ?? {};
+      const stale = [...this.staleLabels.entries()]
+        .filter(([, hosts]) => hosts.has(node.metadata.name))
+        .map(([key]) => key);
       const wanted = this.faults.has('no-node-label')
         ? []
         : [...this.placements.entries()]
             .filter(([, host]) => host === node.metadata.name || this.faults.has('label-every-node'))
-            .map(([key]) => `${EGRESS_LABEL_PREFIX}${key.replace('/', '-')}`);
+            .map(([key]) => key)
+            .concat(stale)
+            .map((key) => `${EGRESS_LABEL_PREFIX}${key.replace('/', '-')}`);
       const ours = Object.keys(labels).filter((k) => k.startsWith(EGRESS_LABEL_PREFIX));
       const patch: Record<string, string | null> = {};
       for (const key of ours) if (!wanted.includes(key)) patch[key] = null;
@@ -412,11 +480,11 @@ export class ReferenceController {
     }
   }
 
-  /** Ready, pod-networked endpoints of a Service, with their node and addresses. */
+  /** Ready endpoints of a Service, with their node and addresses (none for host-networked ones). */
   private endpointsOf(
     service: ServiceView,
     everyPodOfNamespace = false,
-  ): Array<{ node: string; ips: FamilyAddresses; name: string }> {
+  ): Array<{ node: string; ips: FamilyAddresses; name: string; hostNetwork: boolean }> {
     if (Object.keys(service.selector).length === 0 && !everyPodOfNamespace) return [];
     return this.store
       .list('Pod', service.namespace)
@@ -431,24 +499,34 @@ export class ReferenceController {
         node: (running as RunningPod).node,
         ips: (running as RunningPod).hostNetwork ? {} : (running as RunningPod).ips,
         name: pod.name,
+        hostNetwork: (running as RunningPod).hostNetwork,
       }));
   }
 
   private desiredDataplane(services: ServiceView[]): DataplaneState {
     const egress: EgressPlacement[] = [];
-    for (const [key, host] of this.placements) {
+    const snatDelay = this.faults.has('late-snat')
+      ? LATE_SNAT_DELAY_MS
+      : this.faults.has('long-leak-window')
+        ? LONG_LEAK_DELAY_MS
+        : 0;
+    const hosts = [
+      ...this.placements,
+      ...[...this.placedEverywhere].map((key) => [key, 'ALL'] as [string, string]),
+    ];
+    for (const [key, host] of hosts) {
       const service = services.find((s) => `${s.namespace}/${s.name}` === key);
       if (!service || this.faults.has('no-snat')) continue;
       const age = Date.now() - (this.placedAt.get(key) ?? 0);
-      if (this.faults.has('late-snat') && age < LATE_SNAT_DELAY_MS) {
-        setTimeout(() => this.trigger(), LATE_SNAT_DELAY_MS - age + 50).unref();
+      if (age < snatDelay) {
+        setTimeout(() => this.trigger(), snatDelay - age + 50).unref();
         continue;
       }
       egress.push(this.egressPlacement(service, host));
     }
     const ingress: IngressRule[] = [];
     for (const service of services.filter((s) => s.type === 'LoadBalancer')) {
-      const endpoints = this.endpointsOf(service);
+      const endpoints = this.endpointsOf(service).filter((e) => !e.hostNetwork);
       for (const address of service.ingress) {
         const family = familyOf(address);
         for (const port of service.ports) {
@@ -470,31 +548,58 @@ export class ReferenceController {
 
   /** The data plane of one placement, bent by whichever faults are active. */
   private egressPlacement(service: ServiceView, host: string): EgressPlacement {
+    const key = `${service.namespace}/${service.name}`;
+    const spec = this.egressSpecs.get(key);
     const loadBalancerIPs: FamilyAddresses = {};
     for (const ip of service.ingress) loadBalancerIPs[familyOf(ip)] = ip;
-    if (this.faults.has('snat-to-node-ip')) Object.assign(loadBalancerIPs, this.lab.node(host).addresses);
+    if (host === 'ALL' && !this.faults.has('network-snat-to-lb')) {
+      // sourceIPBy Network: the source is the node's address on the network, never the LB IP.
+      delete loadBalancerIPs.ipv4;
+      delete loadBalancerIPs.ipv6;
+    }
+    if (host !== 'ALL') {
+      if (this.faults.has('snat-to-node-ip')) Object.assign(loadBalancerIPs, this.lab.node(host).addresses);
+      if (this.faults.has('dual-stack-ipv6-node-ip') && loadBalancerIPs.ipv4 && loadBalancerIPs.ipv6) {
+        const nodeIPv6 = this.lab.node(host).addresses.ipv6;
+        if (nodeIPv6) loadBalancerIPs.ipv6 = nodeIPv6;
+      }
+    }
     if (this.faults.has('snat-ipv4-only')) delete loadBalancerIPs.ipv6;
-    const endpoints = this.faults.has('snat-non-endpoints')
+    const found = this.faults.has('snat-non-endpoints')
       ? this.endpointsOf({ ...service, selector: {} }, true)
       : this.endpointsOf(service);
-    return {
+    const endpoints: EgressEndpoint[] = [];
+    for (const e of found) {
+      if (!e.hostNetwork) endpoints.push({ node: e.node, ips: e.ips });
+      else if (this.faults.has('rewrite-host-network')) {
+        endpoints.push({ node: e.node, ips: { ...this.lab.node(e.node).addresses }, hostNetwork: true });
+      }
+    }
+    const network = spec?.network ? resolveNetwork(this.lab.plan, spec.network) : undefined;
+    const placement: EgressPlacement = {
       host,
       loadBalancerIPs,
       endpoints,
       snatInCluster: this.faults.has('snat-in-cluster'),
       dropReplies: this.faults.has('no-return-path'),
     };
+    if (network?.routingTable && !this.faults.has('ignore-network'))
+      placement.table = network.routingTable.id;
+    return placement;
   }
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {
     const state = this.desiredDataplane(services);
     await Promise.all(
       this.lab.nodes().map(async (node) => {
-        const script = renderNodeDataplane(this.lab.plan, node.name, state);
-        if (this.appliedScripts.get(node.name) === script) return;
+        // Compared without the previous state: the same state renders the same text.
+        const full = renderNodeDataplane(this.lab.plan, node.name, state);
+        if (this.appliedScripts.get(node.name) === full) return;
         if (this.notReady.has(node.name)) return; // a failed node is unreachable; catch up on restore
-        await this.lab.execScript(node.name, script);
-        this.appliedScripts.set(node.name, script);
+        const previous = this.appliedStates.get(node.name);
+        await this.lab.execScript(node.name, renderNodeDataplane(this.lab.plan, node.name, state, previous));
+        this.appliedScripts.set(node.name, full);
+        this.appliedStates.set(node.name, state);
         this.log(
           `programmed ${node.name}: ${state.egress.length} egress placements, ${state.ingress.length} ingress rules`,
         );
@@ -509,15 +614,21 @@ export class ReferenceController {
     const nodes = this.nodeViews();
     const desired = new Map(this.lab.nodes().map((n) => [n.name, new Set<string>()]));
     for (const service of services) {
-      if (service.type !== 'LoadBalancer' || this.endpointsOf(service).length === 0) continue;
+      const endpoints = this.endpointsOf(service).filter((e) => !e.hostNetwork);
+      if (service.type !== 'LoadBalancer' || endpoints.length === 0) continue;
+      const peers = this.announcementPeers(service);
       for (const ip of service.ingress) {
         const pool = poolContaining(pools, ip);
         if (!pool) continue;
-        const announcers = this.faults.has('announce-from-every-node')
+        let announcers = this.faults.has('announce-from-every-node')
           ? nodes.filter((n) => n.ready).map((n) => n.name)
           : announcingNodes(pool.name, advertisements, nodes);
+        // MetalLB: with externalTrafficPolicy Local only nodes with a local endpoint announce.
+        if (service.externalTrafficPolicy === 'Local') {
+          announcers = announcers.filter((n) => endpoints.some((e) => e.node === n));
+        }
         for (const node of announcers) {
-          desired.get(node)?.add(`${ip}/${familyOf(ip) === 'ipv4' ? 32 : 128}`);
+          desired.get(node)?.add(`${ip}/${familyOf(ip) === 'ipv4' ? 32 : 128}|${peers.join(',')}`);
         }
       }
     }
@@ -526,23 +637,49 @@ export class ReferenceController {
         if (this.notReady.has(node.name)) return;
         const current = this.announced.get(node.name) ?? new Set<string>();
         const wanted = desired.get(node.name) ?? new Set<string>();
-        for (const prefix of current) {
-          if (!wanted.has(prefix)) {
-            this.log(`${node.name} withdraws ${prefix}`);
-            await this.lab.withdraw(node.name, prefix);
-            current.delete(prefix);
+        for (const entry of current) {
+          if (!wanted.has(entry)) {
+            const [prefix = '', peers = ''] = entry.split('|');
+            this.log(`${node.name} withdraws ${prefix} from ${peers}`);
+            await this.lab.withdraw(node.name, prefix, peers.split(','));
+            current.delete(entry);
           }
         }
-        for (const prefix of wanted) {
-          if (!current.has(prefix)) {
-            this.log(`${node.name} announces ${prefix}`);
-            await this.lab.announce(node.name, prefix);
-            current.add(prefix);
+        for (const entry of wanted) {
+          if (!current.has(entry)) {
+            const [prefix = '', peers = ''] = entry.split('|');
+            this.log(`${node.name} announces ${prefix} to ${peers}`);
+            await this.lab.announce(node.name, prefix, peers.split(','));
+            current.add(entry);
           }
         }
         this.announced.set(node.name, current);
       }),
     );
+  }
+
+  /**
+   * The BGP peers a Service's IP goes to: the default network's (an advertisement without
+   * `peers` reaches every BGPPeer) and, when its EgressService names a network, that network's
+   * peers, so that they route replies (ES-NET-1) and their own clients (ES-NET-3) back through
+   * it, as a BGPPeer in the network's VRF would. Fault `ignore-network` forgets the network.
+   */
+  private announcementPeers(service: ServiceView): string[] {
+    const peers = this.lab
+      .peers()
+      .filter((p) => p.network === 'default')
+      .map((p) => p.name);
+    const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
+    const network = spec?.network ? resolveNetwork(this.lab.plan, spec.network) : undefined;
+    if (network && !this.faults.has('ignore-network')) {
+      peers.push(
+        ...this.lab
+          .peers()
+          .filter((p) => p.network === network.name)
+          .map((p) => p.name),
+      );
+    }
+    return peers;
   }
 
   /** Removes everything the controller programmed (pods, rules, announcements): for reuse and teardown. */
@@ -555,12 +692,16 @@ export class ReferenceController {
         await this.lab.execScript(node.name, renderNodeDataplane(this.lab.plan, node.name, EMPTY_DATAPLANE));
         for (const pod of await this.lab.listPods(node.name)) await this.lab.deletePod(node.name, pod.name);
         await this.lab.execScript(node.name, STOP_HOST_SERVERS);
-        for (const prefix of this.announced.get(node.name) ?? []) await this.lab.withdraw(node.name, prefix);
+        for (const entry of this.announced.get(node.name) ?? []) {
+          const [prefix = '', peers = ''] = entry.split('|');
+          await this.lab.withdraw(node.name, prefix, peers.split(','));
+        }
       }),
     );
     this.running.clear();
     this.announced.clear();
     this.appliedScripts.clear();
+    this.appliedStates.clear();
   }
 }
 

@@ -8,6 +8,11 @@
  *   anything outside the cluster is SNATed to the LoadBalancer IP; on the other nodes it keeps
  *   its pod source (so the node's masquerade leaves it alone) and is policy-routed to the chosen
  *   node, whose announcement draws the replies back.
+ * - `spec.network` (a routing table on the nodes): the chosen node routes the endpoints' traffic
+ *   (its own and what other nodes steer to it) by that table, and so do replies sourced from the
+ *   LoadBalancer IP (the Service's answers to its external clients).
+ * - sourceIPBy Network (`host` ALL): every node routes its own endpoints by the table and leaves
+ *   the source to the node's masquerade, which uses the node's address on that network.
  * - Ingress (the LoadBalancer Service): traffic to the ingress IP is DNATed round-robin to the
  *   endpoints and masqueraded, like a cluster's service proxy with externalTrafficPolicy Cluster.
  */
@@ -18,16 +23,27 @@ export const REFERENCE_NFT_TABLE = 'ec-reference';
 /** ip rule priorities: in-cluster destinations first (main table), then steering by source. */
 const CLUSTER_RULE_PRIORITY = 1500;
 const STEER_RULE_PRIORITY = 1600;
+/** After steering: what leaves from this node by an EgressService's network table. */
+const NETWORK_RULE_PRIORITY = 1700;
 /** Routing table that leads to node i (1000 + i). */
 const STEER_TABLE_BASE = 1000;
 
+export interface EgressEndpoint {
+  node: string;
+  ips: FamilyAddresses;
+  /** Only with fault `rewrite-host-network`: the node's own addresses, SNATed but never steered. */
+  hostNetwork?: boolean;
+}
+
 export interface EgressPlacement {
-  /** The chosen node. */
+  /** The chosen node, or `ALL` (sourceIPBy Network: every node sends its own endpoints' traffic). */
   host: string;
-  /** LoadBalancer IP per family. */
+  /** LoadBalancer IP per family (with `ALL`: only when a fault SNATs to it). */
   loadBalancerIPs: FamilyAddresses;
-  /** Endpoint pods (not host-networked), with their node. */
-  endpoints: Array<{ node: string; ips: FamilyAddresses }>;
+  /** Endpoint pods, with their node. */
+  endpoints: EgressEndpoint[];
+  /** spec.network as the routing-table id the endpoints' egress is routed by; absent: main. */
+  table?: number;
   /** Fault `snat-in-cluster`: rewrite traffic to cluster destinations too. */
   snatInCluster?: boolean;
   /** Fault `no-return-path`: the chosen node drops the replies to the SNATed traffic. */
@@ -77,7 +93,11 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
         .map((e) => e.ips[family])
         .filter((a): a is string => !!a);
       const outward = placement.snatInCluster ? '' : `${ip} daddr != @cluster-${V[family]} `;
-      if (placement.host === node && all.length > 0) {
+      if (placement.host === 'ALL') {
+        // sourceIPBy Network: the node's masquerade picks its address on the network. A
+        // LoadBalancer IP here is only ever a fault's (network-snat-to-lb).
+        if (local.length > 0) egressRules.push(`${ip} saddr ${set(local)} ${outward}snat ${ip} to ${lb}`);
+      } else if (placement.host === node && all.length > 0) {
         egressRules.push(`${ip} saddr ${set(all)} ${outward}snat ${ip} to ${lb}`);
         if (placement.dropReplies) replyRules.push(`${ip} daddr ${lb} ct direction reply drop`);
       } else if (local.length > 0) {
@@ -129,51 +149,132 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
   ].join('\n');
 }
 
-function routingCommands(plan: LabPlan, node: string, state: DataplaneState): string[] {
-  const lines: string[] = [];
+/** The policy-routing state of a node: `ip rule` lines and steering routes, as commands. */
+function routingState(
+  plan: LabPlan,
+  node: string,
+  state: DataplaneState,
+): { rules: string[]; routes: string[] } {
+  const rules: string[] = [];
+  const routes: string[] = [];
   for (const family of plan.families) {
     const flag = IP_FLAG[family];
-    for (const priority of [CLUSTER_RULE_PRIORITY, STEER_RULE_PRIORITY]) {
-      lines.push(`while ip ${flag} rule del priority ${priority} 2>/dev/null; do :; done`);
-    }
-    plan.nodes.forEach((_n, i) => {
-      lines.push(`ip ${flag} route flush table ${STEER_TABLE_BASE + i} 2>/dev/null || true`);
-    });
     const steered: Array<{ source: string; table: number; via: string }> = [];
+    const networked = networkRoutes(node, state, family);
     for (const placement of state.egress) {
-      if (placement.host === node || !placement.loadBalancerIPs[family]) continue;
+      if (placement.host === node || placement.host === 'ALL' || !placement.loadBalancerIPs[family]) continue;
       const hostIndex = plan.nodes.findIndex((n) => n.name === placement.host);
       const via = plan.nodes[hostIndex]?.addresses[family];
       if (hostIndex < 0 || !via) continue;
-      for (const endpoint of placement.endpoints.filter((e) => e.node === node)) {
+      for (const endpoint of placement.endpoints.filter((e) => e.node === node && !e.hostNetwork)) {
         const source = endpoint.ips[family];
         if (source) steered.push({ source, table: STEER_TABLE_BASE + hostIndex, via });
       }
     }
-    if (steered.length === 0) continue;
+    if (steered.length === 0 && networked.length === 0) continue;
     for (const destination of clusterDestinations(plan, family)) {
-      lines.push(`ip ${flag} rule add to ${destination} lookup main priority ${CLUSTER_RULE_PRIORITY}`);
+      rules.push(`ip ${flag} rule add to ${destination} lookup main priority ${CLUSTER_RULE_PRIORITY}`);
     }
     for (const table of new Set(steered.map((s) => `${s.table} ${s.via}`))) {
       const [id, via] = table.split(' ');
-      lines.push(`ip ${flag} route replace default via ${via} table ${id}`);
+      routes.push(`ip ${flag} route replace default via ${via} table ${id}`);
     }
     for (const { source, table } of steered) {
-      lines.push(`ip ${flag} rule add from ${source} lookup ${table} priority ${STEER_RULE_PRIORITY}`);
+      rules.push(`ip ${flag} rule add from ${source} lookup ${table} priority ${STEER_RULE_PRIORITY}`);
+    }
+    for (const { source, table } of networked) {
+      rules.push(`ip ${flag} rule add from ${source} lookup ${table} priority ${NETWORK_RULE_PRIORITY}`);
     }
   }
-  return lines;
+  return { rules: [...new Set(rules)], routes };
 }
 
-/** The script that puts `node` into `state`; an empty state leaves nothing of ours behind. */
-export function renderNodeDataplane(plan: LabPlan, node: string, state: DataplaneState): string {
+/**
+ * Commands that take the node's policy routing from `previous` to `state`. With a known previous
+ * state only the difference is applied, new rules before old ones go: a rule rewritten from
+ * scratch would leave a moment without steering, in which endpoints' packets leave their own
+ * node with the pod source (a leak ES-LEAK-1 sees). Without one, everything is rebuilt.
+ */
+function routingCommands(
+  plan: LabPlan,
+  node: string,
+  state: DataplaneState,
+  previous?: DataplaneState,
+): string[] {
+  const next = routingState(plan, node, state);
+  const lines: string[] = [];
+  if (previous === undefined) {
+    for (const family of plan.families) {
+      const flag = IP_FLAG[family];
+      for (const priority of [CLUSTER_RULE_PRIORITY, STEER_RULE_PRIORITY, NETWORK_RULE_PRIORITY]) {
+        lines.push(`while ip ${flag} rule del priority ${priority} 2>/dev/null; do :; done`);
+      }
+      plan.nodes.forEach((_n, i) => {
+        lines.push(`ip ${flag} route flush table ${STEER_TABLE_BASE + i} 2>/dev/null || true`);
+      });
+    }
+    return [...lines, ...next.routes, ...next.rules];
+  }
+  const before = routingState(plan, node, previous);
+  const added = next.rules.filter((r) => !before.rules.includes(r));
+  const removed = before.rules.filter((r) => !next.rules.includes(r));
+  const tablesOf = (routes: string[]) =>
+    routes.map((r) => r.replace(/^ip (-[46]) route replace .* table (\d+)$/, '$1 $2'));
+  const keptTables = new Set(tablesOf(next.routes));
+  const goneTables = tablesOf(before.routes).filter((t) => !keptTables.has(t));
+  return [
+    ...next.routes,
+    ...added,
+    ...removed.map((r) => `${r.replace(' rule add ', ' rule del ')} 2>/dev/null || true`),
+    ...goneTables.map((t) => {
+      const [flag, id] = t.split(' ');
+      return `ip ${flag} route flush table ${id} 2>/dev/null || true`;
+    }),
+  ];
+}
+
+/**
+ * Sources this node routes by an EgressService's network table: on the chosen node every
+ * endpoint (its own and those steered to it) and the LoadBalancer IP (replies to the Service's
+ * clients); with `ALL`, this node's own endpoints.
+ */
+export function networkRoutes(
+  node: string,
+  state: DataplaneState,
+  family: IpFamily,
+): Array<{ source: string; table: number }> {
+  const routes: Array<{ source: string; table: number }> = [];
+  for (const placement of state.egress) {
+    const table = placement.table;
+    if (table === undefined) continue;
+    const pods = placement.endpoints.filter((e) => !e.hostNetwork);
+    let sources: Array<string | undefined>;
+    if (placement.host === 'ALL') sources = pods.filter((e) => e.node === node).map((e) => e.ips[family]);
+    else if (placement.host === node) {
+      sources = [...pods.map((e) => e.ips[family]), placement.loadBalancerIPs[family]];
+    } else continue;
+    for (const source of sources) if (source) routes.push({ source, table });
+  }
+  return [...new Map(routes.map((r) => [`${r.source} ${r.table}`, r])).values()];
+}
+
+/**
+ * The script that puts `node` into `state` (from `previous`, the state last applied, when
+ * known); an empty state leaves nothing of ours behind.
+ */
+export function renderNodeDataplane(
+  plan: LabPlan,
+  node: string,
+  state: DataplaneState,
+  previous?: DataplaneState,
+): string {
   return [
     `nft -f - <<'NFT'`,
     `table inet ${REFERENCE_NFT_TABLE}`,
     `delete table inet ${REFERENCE_NFT_TABLE}`,
     nftTable(plan, node, state),
     'NFT',
-    ...routingCommands(plan, node, state),
+    ...routingCommands(plan, node, state, previous),
     '',
   ].join('\n');
 }

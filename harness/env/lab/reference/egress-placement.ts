@@ -1,8 +1,10 @@
 /**
  * Where each EgressService goes (OVN-Kubernetes' egress-service controller, as BEHAVIOUR.md
- * states it): nowhere until its Service exists, is a LoadBalancer and has an ingress IP; `ALL`
- * with sourceIPBy Network; otherwise a ready node matching spec.nodeSelector, keeping the current
- * one while it stays valid, else the one with the fewest egress services.
+ * states it): nowhere until its Service exists, is a LoadBalancer and has an ingress IP; nowhere
+ * when every endpoint is host-networked (nothing to rewrite); `ALL` with sourceIPBy Network;
+ * otherwise a ready node matching spec.nodeSelector — with externalTrafficPolicy Local, one that
+ * hosts a ready endpoint — keeping the current one while it stays valid, else the one with the
+ * fewest egress services.
  */
 import type { EgressServiceView, ServiceView } from './model.js';
 import { selectorMatches } from './selector.js';
@@ -34,10 +36,42 @@ export function egressKey(view: { namespace: string; name: string }): string {
   return `${view.namespace}/${view.name}`;
 }
 
+/** A Service's ready endpoints as placement sees them. */
+export interface PlacementEndpoints {
+  /** Nodes that host a ready pod-networked endpoint. */
+  podNodes: string[];
+  /** Ready host-networked endpoints. */
+  hostNetworked: number;
+}
+
+const NO_ENDPOINTS: PlacementEndpoints = { podNodes: [], hostNetworked: 0 };
+
 /** Ways a faulty implementation decides differently (see faults.ts). */
 export interface PlacementFaults {
   ignoreNodeSelector?: boolean;
   placeWithoutIngress?: boolean;
+  /** Keep a placed service where it is while its node is ready, whatever the selector says now. */
+  keepOnSelectorChange?: boolean;
+  /** Keep a placed service on its node even when the node is not ready. */
+  noFailover?: boolean;
+  ignoreEtpLocal?: boolean;
+  /** Count host-networked endpoints like pod-networked ones. */
+  placeHostNetworkOnly?: boolean;
+}
+
+/** Why no node can take the service, given its endpoints; undefined when some can. */
+function whyNoHost(service: ServiceView | undefined, endpoints: PlacementEndpoints, faults: PlacementFaults) {
+  if (endpoints.podNodes.length === 0 && endpoints.hostNetworked > 0 && !faults.placeHostNetworkOnly) {
+    return 'every endpoint is host-networked';
+  }
+  if (
+    service?.externalTrafficPolicy === 'Local' &&
+    !faults.ignoreEtpLocal &&
+    endpoints.podNodes.length === 0
+  ) {
+    return 'externalTrafficPolicy Local and no ready endpoint';
+  }
+  return undefined;
 }
 
 export function placeEgressServices(
@@ -46,6 +80,8 @@ export function placeEgressServices(
   nodes: PlacementNode[],
   previous: Map<string, string>,
   faults: PlacementFaults = {},
+  /** Ready endpoints per Service (`namespace/name`); a Service not in the map has none. */
+  endpoints: Map<string, PlacementEndpoints> = new Map(),
 ): Map<string, Placement> {
   const result = new Map<string, Placement>();
   const load = new Map(nodes.map((n) => [n.name, 0]));
@@ -56,8 +92,11 @@ export function placeEgressServices(
     const key = egressKey(view);
     // A faulty implementation may place first and check the Service never.
     const blocked = faults.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
-    if (blocked) {
-      result.set(key, { key, host: '', reason: blocked });
+    const service = services.get(key);
+    const own = endpoints.get(key) ?? NO_ENDPOINTS;
+    const noHost = blocked ?? whyNoHost(service, own, faults);
+    if (noHost) {
+      result.set(key, { key, host: '', reason: noHost });
       continue;
     }
     if (view.sourceIPBy === 'Network') {
@@ -65,9 +104,18 @@ export function placeEgressServices(
       continue;
     }
     const selector = faults.ignoreNodeSelector ? undefined : view.nodeSelector;
-    const candidates = nodes.filter((n) => n.ready && selectorMatches(selector, n.labels));
+    const local = service?.externalTrafficPolicy === 'Local' && !faults.ignoreEtpLocal;
+    const candidates = nodes.filter(
+      (n) => n.ready && selectorMatches(selector, n.labels) && (!local || own.podNodes.includes(n.name)),
+    );
     const current = previous.get(key);
-    if (current && candidates.some((n) => n.name === current)) {
+    const currentNode = nodes.find((n) => n.name === current);
+    const stays =
+      currentNode !== undefined &&
+      (candidates.includes(currentNode) ||
+        (faults.keepOnSelectorChange && currentNode.ready) ||
+        (faults.noFailover && !currentNode.ready));
+    if (current && stays) {
       result.set(key, { key, host: current, reason: 'kept: still ready and matching' });
       load.set(current, (load.get(current) ?? 0) + 1);
       continue;
@@ -78,7 +126,11 @@ export function placeEgressServices(
   for (const { view, candidates } of pending) {
     const key = egressKey(view);
     if (candidates.length === 0) {
-      result.set(key, { key, host: '', reason: 'no ready node matches the nodeSelector' });
+      const why =
+        services.get(key)?.externalTrafficPolicy === 'Local' && !faults.ignoreEtpLocal
+          ? 'no ready node matching the nodeSelector hosts a local endpoint'
+          : 'no ready node matches the nodeSelector';
+      result.set(key, { key, host: '', reason: why });
       continue;
     }
     const chosen = candidates.reduce((best, n) =>

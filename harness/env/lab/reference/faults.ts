@@ -5,13 +5,16 @@
  * what `lab faults` prints and what the sharpness tests and `npm run sharpness` run.
  */
 
+/** How long `long-leak-window` holds the SNAT back after placement, in seconds. */
+const LONG_LEAK_DELAY_SECONDS = 3;
+
 export interface FaultDefinition {
   name: string;
   /** What the faulty implementation does. */
   breaks: string;
   /** Statements whose scenarios must fail with this fault (core profile). */
   statements: string[];
-  /** Statements of the extended profile that catch it too (once their scenarios exist). */
+  /** Statements of the extended profile whose scenarios must fail with this fault too. */
   extendedStatements?: string[];
 }
 
@@ -89,6 +92,64 @@ export const FAULTS = [
       'the SNAT is installed 45 s after status.host is published (past the convergence bound); until then endpoints egress with their node IPs',
     statements: ['ES-SNAT-1'],
   },
+  {
+    name: 'selector-change-ignored',
+    breaks:
+      'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
+    statements: [],
+    extendedStatements: ['ES-SEL-1'],
+  },
+  {
+    name: 'no-failover',
+    breaks: 'the service stays placed on its node after that node stops being ready',
+    statements: [],
+    extendedStatements: ['ES-FAIL-1'],
+  },
+  {
+    name: 'failover-keeps-label',
+    breaks: 'failover moves status.host and the SNAT, but the failed node keeps the egress-service label',
+    statements: [],
+    extendedStatements: ['ES-FAIL-1'],
+  },
+  {
+    name: 'ignore-network',
+    breaks:
+      "spec.network is ignored: endpoint egress and the Service's replies use the main table, never the network's",
+    statements: [],
+    extendedStatements: ['ES-NET-1'],
+  },
+  {
+    name: 'network-snat-to-lb',
+    breaks:
+      "with sourceIPBy Network, endpoint egress is SNATed to the LoadBalancer IP instead of the node's network address",
+    statements: [],
+    extendedStatements: ['ES-NET-2'],
+  },
+  {
+    name: 'ignore-etp-local',
+    breaks: 'externalTrafficPolicy Local is ignored: the chosen node need not host an endpoint',
+    statements: [],
+    extendedStatements: ['ES-ETP-1'],
+  },
+  {
+    name: 'rewrite-host-network',
+    breaks:
+      'host-networked endpoints count as endpoints: a Service with only those is placed, and they are SNATed on the chosen node',
+    statements: [],
+    extendedStatements: ['ES-HOST-1'],
+  },
+  {
+    name: 'dual-stack-ipv6-node-ip',
+    breaks: "on a dual-stack Service the IPv6 traffic is SNATed to the chosen node's IPv6 address",
+    statements: [],
+    extendedStatements: ['ES-FAM-1'],
+  },
+  {
+    name: 'long-leak-window',
+    breaks: `status.host is published ${LONG_LEAK_DELAY_SECONDS} s before the SNAT is installed (within the convergence bound): endpoint packets leave with node IPs meanwhile`,
+    statements: [],
+    extendedStatements: ['ES-LEAK-1'],
+  },
 ] as const satisfies readonly FaultDefinition[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
@@ -101,5 +162,8 @@ export function isFaultName(name: string): name is FaultName {
 
 /** How long `late-snat` holds the SNAT back after placement. */
 export const LATE_SNAT_DELAY_MS = 45_000;
+
+/** How long `long-leak-window` holds it back: short enough that every other check passes. */
+export const LONG_LEAK_DELAY_MS = LONG_LEAK_DELAY_SECONDS * 1000;
 
 export type FaultSet = ReadonlySet<FaultName>;
