@@ -20,6 +20,7 @@ import { execa } from 'execa';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import { STATEMENTS, statementById } from '../harness/spec/statements.js';
+import { cleanUpOnSignal } from './interrupt.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -174,6 +175,7 @@ async function main(): Promise<number> {
   }
   const faults = FAULTS.filter((f) => wanted.length === 0 || wanted.includes(f.name));
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-sharpness-'));
+  cleanUpOnSignal(CLI, dir);
   const outcomes: FaultOutcome[] = [];
   const started = performance.now();
   await execa('node', [CLI, 'up', '--provider', 'lab'], { stdio: 'inherit' });

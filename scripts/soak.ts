@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { cleanUpOnSignal } from './interrupt.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-soak-'));
+  cleanUpOnSignal(CLI, dir);
   const failures = new Map<string, string[]>();
   const durations: number[] = [];
   let tests = 0;

@@ -283,8 +283,12 @@ export async function runProbe(spec: ProbeSpec, run: StepRun): Promise<StepOutco
     intervalMs: 0,
     signal: run.signal,
   });
+  // A last round that passed on a run that failed means the rounds never passed enough times
+  // in a row: say that, not only the passing round's numbers.
   const detail = outcome.ok
     ? `${last.detail} (${outcome.polls} rounds)`
-    : `${last.detail} (after ${outcome.polls} rounds in ${outcome.elapsedMs}ms)`;
+    : last.ok
+      ? `did not pass ${spec.until.consecutive} rounds in a row in time (${outcome.detail}); last round: ${last.detail}`
+      : `${last.detail} (after ${outcome.polls} rounds in ${outcome.elapsedMs}ms)`;
   return finish(outcome.ok, detail);
 }

@@ -16,8 +16,9 @@ export async function labLeftovers(except: string[] = []): Promise<Leftovers> {
       .split('\n')
       .filter(Boolean)
       .filter((name) => !except.some((id) => name.includes(id)));
+  // Labs' own temp dirs (egress-conformance-<lab id>); scripts' work dirs are theirs to clean.
   const tempDirs = (await readdir(tmpdir())).filter(
-    (name) => name.startsWith('egress-conformance-') && !except.some((id) => name.includes(id)),
+    (name) => name.startsWith('egress-conformance-eclab-') && !except.some((id) => name.includes(id)),
   );
   return {
     containers: await list([
