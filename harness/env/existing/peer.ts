@@ -12,7 +12,7 @@ import type { IpFamily } from '../environment.js';
 import { formatArgv, type PlannedAction, shellQuote } from '../kind/actions.js';
 import type { FrrStaticFiles } from '../kind/bring-up.js';
 import type { CommandResult, CommandRunner } from '../kind/command-runner.js';
-import { renderPeerFrrConfig } from '../kind/frr-peer.js';
+import { frrPeerAttachArgs, renderPeerFrrConfig } from '../kind/frr-peer.js';
 import type { CaptureHandle, CaptureSite } from '../kind/probing.js';
 import { ENV_LABEL, type KindPeer, ROLE_LABEL } from '../kind/topology.js';
 import type { ExistingSettings } from './settings.js';
@@ -94,16 +94,7 @@ export function containerPeerActions(
         '--name',
         peer.container,
         ...labels('peer'),
-        '--network',
-        peer.dockerNetwork,
-        ...(peer.interfaceAddresses.ipv4 ? ['--ip', peer.interfaceAddresses.ipv4] : []),
-        ...(peer.interfaceAddresses.ipv6 ? ['--ip6', peer.interfaceAddresses.ipv6] : []),
-        '--cap-add',
-        'NET_ADMIN',
-        '--cap-add',
-        'NET_RAW',
-        '--cap-add',
-        'SYS_ADMIN',
+        ...frrPeerAttachArgs(peer),
         '--volume',
         `${peer.configDir}:/etc/frr`,
         images.frr,

@@ -25,7 +25,7 @@
 import { join } from 'node:path';
 import type { IpFamily } from '../environment.js';
 import { applyAction, type PlannedAction, type RunAction } from './actions.js';
-import { renderPeerFrrConfig } from './frr-peer.js';
+import { frrPeerAttachArgs, renderPeerFrrConfig } from './frr-peer.js';
 import { kindConfigYaml } from './kind-config.js';
 import { metallbPeerObjects } from './metallb.js';
 import {
@@ -131,17 +131,7 @@ function peerActions(t: KindTopology, files: FrrStaticFiles): PlannedAction[] {
           '--hostname',
           peer.name,
           ...dockerLabels(t, peer.name),
-          '--network',
-          peer.dockerNetwork,
-          ...(peer.interfaceAddresses.ipv4 ? ['--ip', peer.interfaceAddresses.ipv4] : []),
-          ...(peer.interfaceAddresses.ipv6 ? ['--ip6', peer.interfaceAddresses.ipv6] : []),
-          // FRR's daemons need these; nothing more (never --privileged).
-          '--cap-add',
-          'NET_ADMIN',
-          '--cap-add',
-          'NET_RAW',
-          '--cap-add',
-          'SYS_ADMIN',
+          ...frrPeerAttachArgs(peer),
           '--sysctl',
           'net.ipv6.conf.all.disable_ipv6=0',
           '--sysctl',

@@ -15,6 +15,26 @@ import type { IpFamily } from '../environment.js';
 import { type KindPeer, NODE_ASN } from './topology.js';
 
 /** Placeholder the executor replaces with the password; printed plans show it redacted. */
+/**
+ * The `docker run` arguments that attach a stock FRR peer to its network with fixed addresses and
+ * give its daemons the capabilities they need, by name (never --privileged). Shared by the kind
+ * provider's peers and the existing provider's peer container.
+ */
+export function frrPeerAttachArgs(peer: Pick<KindPeer, 'dockerNetwork' | 'interfaceAddresses'>): string[] {
+  return [
+    '--network',
+    peer.dockerNetwork,
+    ...(peer.interfaceAddresses.ipv4 ? ['--ip', peer.interfaceAddresses.ipv4] : []),
+    ...(peer.interfaceAddresses.ipv6 ? ['--ip6', peer.interfaceAddresses.ipv6] : []),
+    '--cap-add',
+    'NET_ADMIN',
+    '--cap-add',
+    'NET_RAW',
+    '--cap-add',
+    'SYS_ADMIN',
+  ];
+}
+
 export const BGP_PASSWORD_PLACEHOLDER = '{{secret:bgpPassword}}';
 
 /** BGP timers on both sides (keepalive, hold): quick failover, within MetalLB's minimum hold of 3 s. */
