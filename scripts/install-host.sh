@@ -34,8 +34,12 @@ if [ -n "$missing" ]; then
   rm -f "$log"
 fi
 
+# A machine restored from a snapshot can carry the socket and pid file of a dockerd that no
+# longer runs; docker then waits on a dead socket. Start dockerd unless one is running (or the
+# engine answers, e.g. a service manager's), clearing such leftovers first.
 dockerd_pid=""
-if [ ! -S /var/run/docker.sock ]; then
+if ! docker info >/dev/null 2>&1 && ! pgrep -x dockerd >/dev/null 2>&1; then
+  rm -f /var/run/docker.sock /var/run/docker.pid
   nohup dockerd >/var/log/dockerd.log 2>&1 &
   dockerd_pid=$!
 fi
