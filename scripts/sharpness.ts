@@ -6,7 +6,8 @@
  *   npm run sharpness -- no-snat ...   only these faults (run flags such as --family ipv4 pass on)
  *   npm run sharpness -- --profile all the extended profile too: faults are also judged against
  *                                      their extended statements (a fault with only extended
- *                                      statements always runs with --profile all)
+ *                                      statements always runs its extended scenarios: with
+ *                                      --profile extended, or all when asked for all)
  *
  * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
@@ -52,16 +53,19 @@ interface ReportTest {
   message?: string;
 }
 
-export type SharpnessProfile = 'core' | 'all';
+export type SharpnessProfile = 'core' | 'extended' | 'all';
 
-/** The profile a fault runs with: one with only extended statements needs `all`. */
+/**
+ * The profile a fault runs with: one with only extended statements needs the extended scenarios
+ * (the core ones cannot catch it, so a core-profile matrix skips them for that fault).
+ */
 export function profileFor(fault: FaultDefinition | undefined, profile: SharpnessProfile): SharpnessProfile {
-  return fault && fault.statements.length === 0 ? 'all' : profile;
+  return fault && fault.statements.length === 0 && profile === 'core' ? 'extended' : profile;
 }
 
 /** The statements a fault must fail: its core ones, and its extended ones with the extended profile. */
 export function expectedStatements(fault: FaultDefinition, profile: SharpnessProfile): string[] {
-  return profileFor(fault, profile) === 'all'
+  return profileFor(fault, profile) !== 'core'
     ? [...fault.statements, ...(fault.extendedStatements ?? [])]
     : [...fault.statements];
 }
@@ -86,16 +90,23 @@ export async function scenariosFor(
   return catalogue.scenarios
     .filter(
       ({ scenario }) =>
-        (profile === 'all' || scenario.profile === 'core') &&
+        (profile === 'all' || scenario.profile === profile) &&
         scenario.statements.some((s) => statements.includes(s)),
     )
     .map(({ scenario }) => scenario.id);
 }
 
-/** `--profile all` among the run flags. */
+/** `--profile` among the run flags (core unless given). */
 function profileOf(flags: readonly string[]): SharpnessProfile {
   const at = flags.indexOf('--profile');
-  return at >= 0 && flags[at + 1] === 'all' ? 'all' : 'core';
+  const value = at >= 0 ? flags[at + 1] : undefined;
+  return value === 'all' || value === 'extended' ? value : 'core';
+}
+
+/** The run flags without `--profile VALUE`. */
+function withoutProfile(flags: readonly string[]): string[] {
+  const at = flags.indexOf('--profile');
+  return at < 0 ? [...flags] : [...flags.slice(0, at), ...flags.slice(at + 2)];
 }
 
 /** Runs the suite with one fault (or none) and reads back which statements failed. */
@@ -106,8 +117,9 @@ export async function runWithFault(
   const flags = options.extraArgs ?? [];
   const asked = profileOf(flags);
   const profile = profileFor(fault, asked);
-  const args = ['run', '--provider', 'lab', '--report-dir', options.reportDir, ...flags];
   // Extended-only faults need the extended scenarios, whatever the flags say.
+  const runFlags = profile === asked ? flags : withoutProfile(flags);
+  const args = ['run', '--provider', 'lab', '--report-dir', options.reportDir, ...runFlags];
   if (profile !== asked || !flags.includes('--profile')) args.push('--profile', profile);
   for (const timeout of LAB_TIMEOUTS) args.push('--timeout', timeout);
   if (fault) args.push('--lab-fault', fault.name);
@@ -134,26 +146,39 @@ export async function runWithFault(
   };
 }
 
-/** The matrix: one row per fault, one column per statement of the profile. */
+/** One cell: what the fault's run showed for one statement it ran. */
+function cellMark(outcome: FaultOutcome, statement: string, expected: readonly string[]): string {
+  const failed = outcome.failed.includes(statement);
+  if (expected.includes(statement)) return failed ? 'caught' : 'MISSED';
+  if (failed) return 'also';
+  return outcome.fault === 'conformant' ? 'pass' : '-';
+}
+
+/**
+ * The matrix: one row per fault, one column per statement of the profile, plus the extended
+ * statements that extended-only faults were judged against.
+ */
 export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
-  const statements = STATEMENTS.filter((s) => profile === 'all' || s.profile === 'core').map((s) => s.id);
   const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
+  const judged = new Set(
+    outcomes.flatMap((o) => {
+      const fault = faults.get(o.fault);
+      return fault ? expectedStatements(fault, profile) : [];
+    }),
+  );
+  const statements = STATEMENTS.filter(
+    (s) => profile === 'all' || s.profile === profile || judged.has(s.id),
+  ).map((s) => s.id);
   const width = Math.max(...outcomes.map((o) => o.fault.length), 'fault'.length);
   const header = ['fault'.padEnd(width), ...statements.map((s) => s.replace('ES-', ''))].join(' | ');
   const rows = outcomes.map((o) => {
     const fault = faults.get(o.fault);
     const expected: readonly string[] = fault ? expectedStatements(fault, profile) : [];
+    const ran = profileFor(fault, profile);
     const cells = statements.map((s) => {
       const label = s.replace('ES-', '');
-      const mark = expected.includes(s)
-        ? o.failed.includes(s)
-          ? 'caught'
-          : 'MISSED'
-        : o.failed.includes(s)
-          ? 'also'
-          : o.fault === 'conformant'
-            ? 'pass'
-            : '-';
+      const inRun = ran === 'all' || statementById(s)?.profile === ran;
+      const mark = inRun ? cellMark(o, s, expected) : '';
       return mark.padEnd(label.length);
     });
     return [o.fault.padEnd(width), ...cells].join(' | ');
@@ -196,7 +221,8 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${renderMatrix(outcomes, profileOf(runFlags))}\n`);
   process.stdout.write(
     '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
-      'also: failed without being listed (a fault often breaks more than its main statement).\n',
+      'also: failed without being listed (a fault often breaks more than its main statement);\n' +
+      'blank: not in that run (extended-only faults run the extended scenarios only).\n',
   );
   const conformant = outcomes[0];
   const byName = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
