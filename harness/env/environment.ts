@@ -70,6 +70,12 @@ export interface EnvironmentDescription {
   features: FeatureSupport[];
   /** LoadBalancer address ranges the scenarios may hand to MetalLB pools, per family. */
   loadBalancerRanges: FamilyAddresses;
+  /**
+   * Free addresses on the nodes' own network that scenarios may give EgressIP objects, per
+   * family (an EgressIP must be an address the nodes' network carries). Absent: no EgressIP
+   * scenarios (feature EgressIPPriority is not supported).
+   */
+  egressIPRanges?: FamilyAddresses;
   /** Where MetalLB's objects live (IPAddressPool, BGPAdvertisement, BGPPeer). */
   metallbNamespace: string;
   /** Images the scenario manifests may name, e.g. `agnhost`. */

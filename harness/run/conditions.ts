@@ -2,9 +2,10 @@
  * Conditions: one observation of the cluster or the peer, true or false, with what was seen.
  * `wait` steps poll them until they hold; `expect` steps check them once or throughout a window.
  */
-import type { Environment, IpFamily } from '../env/environment.js';
+import type { Environment, IpFamily, KubeObject } from '../env/environment.js';
 import type { Condition } from '../spec/schema.js';
-import { defaultPeer, type TestContext } from './context.js';
+import { render } from '../spec/template.js';
+import { defaultPeer, egressIPFor, type TestContext } from './context.js';
 import type { Observation } from './eventually.js';
 import { resolveNode } from './node-refs.js';
 import {
@@ -18,6 +19,16 @@ import {
 } from './objects.js';
 
 type Check = (env: Environment, ctx: TestContext) => Promise<Observation>;
+
+/** `status.items` of an EgressIP: which node holds which address (OVN-Kubernetes' CRD). */
+function egressIPStatus(object: KubeObject): Array<{ node: string; egressIP: string }> {
+  const status = object.status as { items?: unknown } | undefined;
+  if (!Array.isArray(status?.items)) return [];
+  return status.items.map((item: { node?: unknown; egressIP?: unknown }) => ({
+    node: typeof item?.node === 'string' ? item.node : '',
+    egressIP: typeof item?.egressIP === 'string' ? item.egressIP : '',
+  }));
+}
 
 function ok(detail: string): Observation {
   return { ok: true, detail };
@@ -93,6 +104,21 @@ export function conditionCheck(condition: Condition): Check {
           return ok(`${seen} (ready)`);
         }
         return ok(seen);
+      };
+    }
+    case 'egressIPAssigned': {
+      const template = condition.body.egressIP;
+      return async (env, ctx) => {
+        const name = render(template, ctx.values);
+        const wanted = ctx.families.map((f) => egressIPFor(ctx.env, f, ctx.test.index));
+        const object = await env.cluster.get({ apiVersion: 'k8s.ovn.org/v1', kind: 'EgressIP', name });
+        if (!object) return notOk(`EgressIP ${name} does not exist`);
+        const items = egressIPStatus(object);
+        const seen = items.map((i) => `${i.egressIP} on ${i.node}`).join(', ') || 'none';
+        const missing = wanted.filter((ip) => !items.some((i) => i.egressIP === ip && i.node !== ''));
+        return missing.length > 0
+          ? notOk(`EgressIP ${name}: ${missing.join(', ')} not assigned to a node (status: ${seen})`)
+          : ok(`EgressIP ${name}: ${seen}`);
       };
     }
     case 'egressServiceGone': {

@@ -35,6 +35,12 @@ function poolFor(env: EnvironmentDescription, family: IpFamily, index: number): 
   return `${nthAddressOf(range, index + 1)}/${family === 'ipv4' ? 32 : 128}`;
 }
 
+/** The EgressIP address reserved for one test: the (index+1)-th of the family's EgressIP range. */
+export function egressIPFor(env: EnvironmentDescription, family: IpFamily, index: number): string {
+  const range = env.egressIPRanges?.[family];
+  return range ? nthAddressOf(range, index + 1) : '';
+}
+
 export function templateValues(test: PlannedTest, env: EnvironmentDescription): TemplateValues {
   const primary: IpFamily = test.family === 'dual' ? 'ipv4' : test.family;
   const peer = defaultPeer(env);
@@ -46,6 +52,9 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
     'pool.addresses': poolFor(env, primary, test.index),
     'pool.ipv4': poolFor(env, 'ipv4', test.index),
     'pool.ipv6': poolFor(env, 'ipv6', test.index),
+    'egressIP.address': egressIPFor(env, primary, test.index),
+    'egressIP.ipv4': egressIPFor(env, 'ipv4', test.index),
+    'egressIP.ipv6': egressIPFor(env, 'ipv6', test.index),
     'metallb.namespace': env.metallbNamespace,
     'peer.address': peer?.addresses[primary] ?? '',
     'probe.port': peer?.probePort ?? 8080,

@@ -8,7 +8,7 @@ import type { Environment, IpFamily, KubeObject, ProbeEvidence, ProbeTarget } fr
 import type { ProbeSpec, SourceKind } from '../spec/schema.js';
 import { firstProbePacketMs } from '../verdict/since.js';
 import { judgeProbeSource, type SourceVerdict } from '../verdict/source-ip.js';
-import { defaultPeer, type TestContext } from './context.js';
+import { defaultPeer, egressIPFor, type TestContext } from './context.js';
 import { eventually, type Observation } from './eventually.js';
 import { resolveNode } from './node-refs.js';
 import { endpointPods, ingressIP, podIPs, podNode, podReady, podsMatching } from './objects.js';
@@ -109,10 +109,13 @@ export async function expectedSources(
       const addresses = ctx.env.nodes
         .filter((n) => names.has(n.name) && nodes.some((live) => live.name === n.name))
         .map((n) => n.networkAddresses[network]?.[family] ?? '');
-      return {
-        addresses,
-        label: `the ${network} network address${addresses.length > 1 ? 'es' : ''} ${addresses.join(', ')}`,
-      };
+      // The verdict and the expectation append the addresses themselves.
+      return { addresses, label: `the ${network} network address${addresses.length > 1 ? 'es' : ''}` };
+    }
+    case 'egressIP': {
+      const address = egressIPFor(ctx.env, family, ctx.test.index);
+      if (!address) throw new Error(`the environment has no ${family} EgressIP range (egressIPRanges)`);
+      return { addresses: [address], label: 'the EgressIP' };
     }
   }
 }

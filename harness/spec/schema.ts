@@ -43,7 +43,7 @@ const probeToSchema = z.union([
   z.strictObject({ node: nodeRefSchema }),
 ]);
 
-const sourceKind = z.enum(['loadBalancerIP', 'nodeIP', 'podIP', 'networkIP']);
+const sourceKind = z.enum(['loadBalancerIP', 'nodeIP', 'podIP', 'networkIP', 'egressIP']);
 
 const probeExpectSchema = z
   .strictObject({
@@ -150,6 +150,11 @@ export const CONDITIONS = {
     /** With `placed`: the node must be ready (after a failover, not the failed one). */
     nodeReady: z.boolean().optional(),
   }),
+  /**
+   * The EgressIP (cluster-scoped, so its name is usually templated with `${uid}`) has this
+   * test's EgressIP address assigned to a node in its status.
+   */
+  egressIPAssigned: z.strictObject({ egressIP: z.string().min(1) }),
   /** The named EgressService does not exist any more (deletion has completed). */
   egressServiceGone: z.strictObject({ egressService: name }),
   /** No node carries the egress-service label of the named Service. */

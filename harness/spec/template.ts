@@ -16,6 +16,10 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   'pool.addresses': 'the LoadBalancer address range reserved for this test, for the family under test',
   'pool.ipv4': 'the IPv4 LoadBalancer range reserved for this test',
   'pool.ipv6': 'the IPv6 LoadBalancer range reserved for this test',
+  'egressIP.address':
+    "a free address on the nodes' network reserved for this test's EgressIP, for the family under test",
+  'egressIP.ipv4': 'the IPv4 EgressIP address reserved for this test',
+  'egressIP.ipv6': 'the IPv6 EgressIP address reserved for this test',
   'metallb.namespace': "MetalLB's namespace",
   'peer.address': "the default peer's probe address for the family",
   'probe.port': "the peers' probe port",

@@ -87,6 +87,11 @@ describe('inference over recorded objects', () => {
     expect(f('NetworkRouting')).toMatchObject({ supported: true, source: 'declared' });
     expect(f('EgressIPPriority')).toMatchObject({ supported: false, source: 'declared' });
     expect(f('Failover')).toMatchObject({ supported: false, source: 'inferred' });
+    // EgressIP needs its CRD and free addresses the user names (only they know which are free).
+    const eip = (ranges: boolean) =>
+      existingFeatures(infer(dual), {}, 0, ranges).find((x) => x.name === 'EgressIPPriority');
+    expect(eip(false)).toMatchObject({ supported: false, reason: expect.stringMatching(/egressIPRanges/) });
+    expect(eip(true)).toMatchObject({ supported: true, source: 'inferred' });
     const noCrds = existingFeatures(infer({ ...dual, crds: [] }), {}, 0);
     expect(noCrds.find((x) => x.name === 'Lifecycle')).toMatchObject({
       supported: false,

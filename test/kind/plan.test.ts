@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { printPlan, type RunAction } from '../../harness/env/kind/actions.js';
 import { kindProvider, planKind } from '../../harness/env/kind/provider.js';
+import { egressIPRange } from '../../harness/env/kind/topology.js';
 import { FIXED, kindOptions } from './support.js';
 
 const VARIANTS = [
@@ -144,6 +145,20 @@ describe('kind bring-up plan', () => {
     expect(feature('DualStack')?.supported).toBe(true);
     const local = kindProvider.plannedDescription(kindOptions({ gatewayMode: 'local' }));
     expect(local.features.find((f) => f.name === 'SourceIPNetwork')?.supported).toBe(true);
+  });
+
+  it('keeps docker to the lower half of the node network and gives EgressIPs the top of it', () => {
+    const d = kindProvider.plannedDescription(kindOptions({ gatewayMode: 'shared' }, ['ipv4', 'ipv6']));
+    expect(d.egressIPRanges).toEqual({ ipv4: '10.212.0.192/26', ipv6: 'fd65:6563:1:0:ffff:ffff:ffff:0/112' });
+    const create = planKind(kindOptions({}, ['ipv4', 'ipv6'])).actions.find(
+      (a) => a.type === 'run' && a.argv.includes('create') && a.argv.includes('10.212.0.0/24'),
+    );
+    expect(create?.type === 'run' && create.argv.join(' ')).toContain(
+      '--subnet 10.212.0.0/24 --ip-range 10.212.0.0/25 --subnet fd65:6563:1::/64 --ip-range fd65:6563:1::/65',
+    );
+    // Node and peer addresses docker or the plan hand out stay below the EgressIP range.
+    expect(d.peers[0]?.addresses.ipv4).toBe('10.212.0.100');
+    expect(() => egressIPRange('10.0.0.0/27', 'ipv4')).toThrow(/too small/);
   });
 
   it('rejects unknown settings with the field named', () => {

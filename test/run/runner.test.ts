@@ -313,3 +313,91 @@ steps:
     expect(runs?.skip).toBeUndefined();
   });
 });
+
+describe('EgressIP addresses', () => {
+  const spec = (): LoadedScenario => {
+    const result = parseScenario(
+      `id: eip
+title: t
+statements: [ES-EIP-1]
+profile: extended
+features: [SourceIPLoadBalancer]
+manifests:
+  eip:
+    apiVersion: k8s.ovn.org/v1
+    kind: EgressIP
+    metadata: { name: "\${uid}-eip" }
+    spec: { egressIPs: ["\${egressIP.address}"] }
+steps:
+  - labelNode: { node: { index: 1 }, key: k8s.ovn.org/egress-assignable }
+  - apply: [eip]
+  - wait: { condition: { egressIPAssigned: { egressIP: "\${uid}-eip" } }, timeout: placement, consecutive: 1 }
+`,
+      'eip.yaml',
+    );
+    if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
+    return result.loaded;
+  };
+  const ranges = { ipv4: '192.0.2.192/26', ipv6: '2001:db8::ff:0/112' };
+
+  /** Plays OVN-Kubernetes' part: puts the EgressIP's addresses (or others) on node n1. */
+  function assignEgressIP(addresses?: string[]) {
+    return (_env: RecordingEnvironment, object: KubeObject) => {
+      if (object.kind !== 'EgressIP') return;
+      const wanted = (object.spec as { egressIPs: string[] }).egressIPs;
+      object.status = { items: (addresses ?? wanted).map((egressIP) => ({ node: 'n1', egressIP })) };
+    };
+  }
+
+  async function run(env: RecordingEnvironment) {
+    const dir = await mkdtemp(join(tmpdir(), 'ec-eip-'));
+    try {
+      const planned = planRun([spec()], { ...plainOptions, profile: 'all' }, env.description, 'r1');
+      const results = await runTests(planned, {
+        env,
+        description: env.description,
+        runId: 'r1',
+        reportDir: dir,
+        timeouts: { placement: 300 },
+        signal: new AbortController().signal,
+        log: silentLogger([]),
+      });
+      return { planned, results };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("gives each test its own address from the environment's range and waits for its assignment", async () => {
+    const env = new RecordingEnvironment(testDescription({ egressIPRanges: ranges }));
+    const applied: string[] = [];
+    env.onChange = (e, object) => {
+      if (object.kind === 'EgressIP') applied.push(...(object.spec as { egressIPs: string[] }).egressIPs);
+      assignEgressIP()(e, object);
+    };
+    const { results } = await run(env);
+    expect(results.map((r) => [r.family, r.status])).toEqual([
+      ['ipv4', 'passed'],
+      ['ipv6', 'passed'],
+    ]);
+    // Test index 0 (IPv4) and 1 (IPv6): the first and second address of each range.
+    expect(applied).toEqual(['192.0.2.193', '2001:db8::ff:2']);
+    // The node label was set for the test and taken off again.
+    expect(env.calls.filter((c) => c.includes('egress-assignable'))).toEqual([
+      'labelNode n1 k8s.ovn.org/egress-assignable=',
+      'labelNode n1 k8s.ovn.org/egress-assignable=<removed>',
+      'labelNode n1 k8s.ovn.org/egress-assignable=',
+      'labelNode n1 k8s.ovn.org/egress-assignable=<removed>',
+    ]);
+  });
+
+  it('fails, naming the address and what the status says, when another address is assigned', async () => {
+    const env = new RecordingEnvironment(testDescription({ egressIPRanges: ranges, families: ['ipv4'] }));
+    env.onChange = assignEgressIP(['192.0.2.250']);
+    const { results } = await run(env);
+    expect(results[0]?.status).toBe('failed');
+    expect(results[0]?.message).toMatch(
+      /EgressIP \w+-eip: 192\.0\.2\.193 not assigned to a node \(status: 192\.0\.2\.250 on n1\)/,
+    );
+  });
+});

@@ -103,12 +103,14 @@ export function infer(cluster: RecordedCluster): Inferred {
 
 /**
  * Features from what was inferred, then the user's declarations on top (source `declared`).
- * `networks` is how many routed networks the user declared (NetworkRouting needs one).
+ * `networks` is how many routed networks the user declared (NetworkRouting needs one);
+ * `egressIPRanges` whether EgressIP addresses were given (EgressIPPriority needs them).
  */
 export function existingFeatures(
   inferred: Inferred,
   declared: Partial<Record<string, boolean>>,
   networks: number,
+  egressIPRanges = false,
 ): FeatureSupport[] {
   const base = inferred.egressServiceCrd && inferred.metallbCrds;
   const why = base
@@ -134,8 +136,12 @@ export function existingFeatures(
     ['HostNetworkEndpoints', base, why],
     [
       'EgressIPPriority',
-      base && inferred.egressIpCrd,
-      inferred.egressIpCrd ? 'EgressIP CRD present' : 'no EgressIP CRD',
+      base && inferred.egressIpCrd && egressIPRanges,
+      !inferred.egressIpCrd
+        ? 'no EgressIP CRD'
+        : egressIPRanges
+          ? 'EgressIP CRD present, addresses in existing.egressIPRanges'
+          : 'EgressIP CRD present, but no free addresses declared (existing.egressIPRanges)',
     ],
     [
       'IPv6',

@@ -115,12 +115,15 @@ export function describeExisting(
   const images = { ...EXISTING_DEFAULT_IMAGES, ...s.images };
   const pick = (v: { ipv4?: string | undefined; ipv6?: string | undefined }) =>
     Object.fromEntries(families.filter((f) => v[f]).map((f) => [f, v[f] as string]));
+  const egressIPRanges = pick(s.egressIPRanges ?? {});
+  const egressIPs = families.every((f) => egressIPRanges[f] !== undefined);
   const features = inferred
-    ? existingFeatures({ ...inferred, families }, s.features, s.networks.length)
+    ? existingFeatures({ ...inferred, families }, s.features, s.networks.length, egressIPs)
     : existingFeatures(
         { families, nodeCount: nodes.length, egressServiceCrd: true, egressIpCrd: true, metallbCrds: true },
         s.features,
         s.networks.length,
+        egressIPs,
       ).map((f) =>
         f.source === 'inferred'
           ? { ...f, reason: 'assumed for the dry run; inferred from the cluster when a run starts' }
@@ -151,6 +154,7 @@ export function describeExisting(
     ],
     features,
     loadBalancerRanges: pick(s.loadBalancerRanges),
+    ...(egressIPs ? { egressIPRanges } : {}),
     metallbNamespace: s.metallbNamespace,
     images: { agnhost: images.agnhost },
     fingerprint,

@@ -47,6 +47,12 @@ export const existingSettingsSchema = z
     manageMetalLB: z.boolean().default(false),
     nodeAsn: z.number().int().min(1).max(4294967295).default(64512),
     loadBalancerRanges: families.default({ ipv4: '203.0.113.0/24', ipv6: '2001:db8:113::/64' }),
+    /**
+     * Free addresses on the nodes' network for EgressIP objects (ES-EIP-1), one per test from
+     * the start of the range. Only you know which are free, so there is no default: without it
+     * the EgressIP scenario is skipped.
+     */
+    egressIPRanges: families.optional(),
     images: z.strictObject({ agnhost: z.string(), tools: z.string(), frr: z.string() }).partial().default({}),
     /** Features declared supported or not, overriding what is inferred. */
     features: z.partialRecord(featureName, z.boolean()).default({}),

@@ -29,6 +29,7 @@ import { frrPeerAttachArgs, renderPeerFrrConfig } from './frr-peer.js';
 import { kindConfigYaml } from './kind-config.js';
 import { metallbPeerObjects } from './metallb.js';
 import {
+  dockerIpRange,
   ENV_LABEL,
   HOST_PREFIX,
   type KindNode,
@@ -83,8 +84,12 @@ function networkActions(t: KindTopology): PlannedAction[] {
         '--ipv6',
         '--subnet',
         n.subnets.ipv4,
+        '--ip-range',
+        dockerIpRange(n.subnets.ipv4),
         '--subnet',
         n.subnets.ipv6,
+        '--ip-range',
+        dockerIpRange(n.subnets.ipv6),
         ...dockerLabels(t, n.role),
         n.name,
       ],
@@ -416,6 +421,9 @@ function ovnActions(t: KindTopology): PlannedAction[] {
       `global.gatewayMode=${t.settings.gatewayMode}`,
       '--set',
       'global.enableEgressService=true',
+      '--set',
+      // The chart's default too; explicit because ES-EIP-1 depends on it.
+      'global.enableEgressIp=true',
       '--set',
       'tags.ovnkube-db-raft=false',
       '--set',

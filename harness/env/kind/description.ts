@@ -94,6 +94,7 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
     })),
     features: kindFeatures(t),
     loadBalancerRanges: { ...t.loadBalancerRanges },
+    egressIPRanges: { ...t.egressIPRanges },
     metallbNamespace: METALLB_NAMESPACE,
     images: { agnhost: s.images.agnhost },
     fingerprint: {

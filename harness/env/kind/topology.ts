@@ -15,6 +15,8 @@
  * loopback, reachable from the nodes only through the VRF's table: that is what makes
  * `spec.network` observable (ES-NET-1), as upstream's custom routing table test does.
  */
+
+import { nthAddressOf } from '../../run/address-block.js';
 import type { FamilyAddresses, IpFamily } from '../environment.js';
 import type { ResolvedKindSettings } from './settings.js';
 
@@ -45,6 +47,28 @@ export const ENV_LABEL = 'egress-conformance.io/kind-env';
 export const ROLE_LABEL = 'egress-conformance.io/role';
 /** kind's own label on its node containers. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+
+/**
+ * The node network's split: docker hands out node addresses from the lower half (`--ip-range`),
+ * and EgressIP scenarios take addresses from the top of the upper half, which nothing else uses:
+ * an EgressIP must be an address on the nodes' own network, and a free one.
+ */
+export function dockerIpRange(subnet: string): string {
+  const [base = '', length = ''] = subnet.split('/');
+  return `${base}/${Number(length) + 1}`;
+}
+
+/** The EgressIP addresses: the last 64 (IPv4) or 65536 (IPv6) addresses of the node network. */
+export function egressIPRange(subnet: string, family: IpFamily): string {
+  const length = Number(subnet.split('/')[1]);
+  const total = family === 'ipv4' ? 32 : 128;
+  const rangeBits = family === 'ipv4' ? 6 : 16;
+  if (total - length < rangeBits + 1)
+    throw new RangeError(
+      `node network ${subnet} is too small: it needs room for ${2 ** rangeBits} EgressIPs`,
+    );
+  return `${nthAddressOf(subnet, 2 ** (total - length) - 2 ** rangeBits)}/${total - rangeBits}`;
+}
 
 export function hostAddress(subnet: string, family: IpFamily, host: number): string {
   const base = subnet.split('/')[0] as string;
@@ -104,6 +128,8 @@ export interface KindTopology {
   podSubnets: FamilyAddresses;
   serviceSubnets: FamilyAddresses;
   loadBalancerRanges: FamilyAddresses;
+  /** Free addresses on the node network for EgressIP objects (see egressIPRange). */
+  egressIPRanges: FamilyAddresses;
   /** In-cluster API server URL: what `kind get kubeconfig --internal` names (node name, port 6443). */
   internalApiServer: string;
 }
@@ -182,6 +208,10 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
     podSubnets: pick(families, POD_SUBNETS),
     serviceSubnets: pick(families, SERVICE_SUBNETS),
     loadBalancerRanges: pick(families, LOAD_BALANCER_RANGES),
+    egressIPRanges: pick(families, {
+      ipv4: egressIPRange(clusterNetwork.subnets.ipv4, 'ipv4'),
+      ipv6: egressIPRange(clusterNetwork.subnets.ipv6, 'ipv6'),
+    }),
     internalApiServer: `https://${nodeName(clusterName, 0)}:6443`,
   };
 }
