@@ -197,6 +197,12 @@ export interface ProbeEvidence {
 /** An ingress check: the peer connects to an address/port and records who answered. */
 export interface IngressRequest {
   peer: string;
+  /**
+   * The client's own address: the peer's address for the family. For a peer "outside" a
+   * network (its address is reachable from the nodes only through that network's routing
+   * table), a reply that ignores the table never arrives: that is what ES-NET-3 observes.
+   */
+  source?: string;
   address: string;
   port: number;
   protocol: ProbeProtocol;
@@ -205,6 +211,7 @@ export interface IngressRequest {
 }
 
 export interface IngressResult {
+  /** Attempts made: the first failed one ends the check (the condition needs every one to answer). */
   attempts: number;
   succeeded: number;
   /** Backend names (pod hostnames) that answered, with counts. */

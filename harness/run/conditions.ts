@@ -186,8 +186,10 @@ export function conditionCheck(condition: Condition): Check {
         for (const family of ctx.families) {
           const ip = await ingressIP(env.cluster, ctx.test.namespace, service, family);
           if (!ip) return notOk(`Service ${service} has no ${family} ingress IP`);
+          const source = peer.addresses[family];
           const result = await env.ingress({
             peer: peer.name,
+            ...(source ? { source } : {}),
             address: ip,
             port,
             protocol,
@@ -197,7 +199,7 @@ export function conditionCheck(condition: Condition): Check {
           const answered = Object.keys(result.answeredBy).sort();
           const silent = backends.filter((b) => !answered.includes(b));
           seen.push(
-            `${ip}:${port}/${protocol} ${result.succeeded}/${result.attempts} answered by [${answered.join(', ')}]`,
+            `${source ? `from ${source} ` : ''}to ${ip}:${port}/${protocol} ${result.succeeded}/${result.attempts} answered by [${answered.join(', ')}]`,
           );
           if (result.succeeded < result.attempts) {
             return notOk(`${seen.join('; ')}; errors: ${result.errors.slice(0, 3).join('; ')}`);

@@ -3,10 +3,11 @@
 timeout. Prints the answer's body on stdout and exits 0; on failure prints the reason on
 stderr and exits 1.
 
-  lab-probe-client [--protocol tcp|udp] [--timeout SECONDS] ADDRESS PORT [REQUEST]
+  lab-probe-client [--protocol tcp|udp] [--timeout SECONDS] [--source ADDRESS] ADDRESS PORT [REQUEST]
 
 REQUEST is `clientip` (default), `hostname` or `echo <text>`. Over TCP it becomes the HTTP
 request GET /<request> (echo as /echo?msg=); over UDP it is sent as the datagram itself.
+--source binds the client to one of the host's addresses before it connects.
 """
 import argparse
 import socket
@@ -20,8 +21,9 @@ def http_path(request):
     return "/" + request
 
 
-def tcp(address, port, request, timeout):
-    with socket.create_connection((address, port), timeout=timeout) as s:
+def tcp(address, port, request, timeout, source):
+    bind = (source, 0) if source else None
+    with socket.create_connection((address, port), timeout=timeout, source_address=bind) as s:
         s.settimeout(timeout)
         host = f"[{address}]" if ":" in address else address
         s.sendall(f"GET {http_path(request)} HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode())
@@ -39,10 +41,12 @@ def tcp(address, port, request, timeout):
     return body.decode()
 
 
-def udp(address, port, request, timeout):
+def udp(address, port, request, timeout, source):
     family, kind, proto, _, sockaddr = socket.getaddrinfo(address, port, type=socket.SOCK_DGRAM)[0]
     with socket.socket(family, kind, proto) as s:
         s.settimeout(timeout)
+        if source:
+            s.bind((source, 0))
         s.connect(sockaddr)
         s.send(request.encode())
         return s.recv(65535).decode()
@@ -52,13 +56,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--protocol", choices=["tcp", "udp"], default="tcp")
     parser.add_argument("--timeout", type=float, default=3.0)
+    parser.add_argument("--source", default=None)
     parser.add_argument("address")
     parser.add_argument("port", type=int)
     parser.add_argument("request", nargs="?", default="clientip")
     args = parser.parse_args()
     try:
         run = tcp if args.protocol == "tcp" else udp
-        sys.stdout.write(run(args.address, args.port, args.request, args.timeout))
+        sys.stdout.write(run(args.address, args.port, args.request, args.timeout, args.source))
     except (OSError, RuntimeError) as error:
         sys.stderr.write(f"{args.protocol} {args.address} port {args.port}: {error}\n")
         sys.exit(1)

@@ -1,6 +1,7 @@
 /**
  * Leave nothing behind: after a failing run, after Ctrl-C in the middle of a scenario, and,
- * after a run killed outright, once `down --provider lab --all` has run.
+ * after a run killed outright, once `down --provider lab --id LAB` has run. Labs that were on the
+ * engine before (a kept lab, a sharpness run) are neither counted nor touched.
  */
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,12 +9,14 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli } from '../support/cli.js';
-import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+import { existingLabIds, labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
 
 let dir: string;
 let suites: string;
+let otherLabs: string[];
 
 beforeAll(async () => {
+  otherLabs = await existingLabIds();
   dir = await mkdtemp(join(tmpdir(), 'ec-cleanup-'));
   suites = join(dir, 'suites');
   await mkdir(suites);
@@ -61,7 +64,7 @@ describe('cleanup', () => {
       /- wrong-expectation \[IPv4\]: ES-SNAT-1, ES-SNAT-2: step 5 \(probe, .*wrong-expectation\.yaml:\d+\): endpoints-tcp\/ipv4: \d+\/\d+ packets to 198\.51\.100\.10:8080\/tcp had source 203\.0\.113\.\d+, expected one of the node IPs \d+\.\d+\.\d+\.\d+ or /,
     );
     expect((await stat(join(report, 'diagnostics'))).isDirectory()).toBe(true);
-    expect(await labLeftovers()).toEqual(NOTHING_LEFT);
+    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
   }, 300_000);
 
   it('after Ctrl-C in the middle of a scenario: exit 130, cleaned up, nothing left', async () => {
@@ -83,10 +86,10 @@ describe('cleanup', () => {
     const result = await run.child;
     expect(run.output()).toContain('SIGINT: stopping after cleanup');
     expect(result.exitCode).toBe(130);
-    expect(await labLeftovers()).toEqual(NOTHING_LEFT);
+    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
   }, 300_000);
 
-  it('after a run killed outright: down --provider lab --all removes what it left', async () => {
+  it('after a run killed outright: down --provider lab --id removes what it left', async () => {
     const run = startRun(
       [
         '--provider',
@@ -105,13 +108,13 @@ describe('cleanup', () => {
     await run.child;
     const lab = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1];
     expect(lab).toBeDefined();
-    const left = await labLeftovers();
+    const left = await labLeftovers(otherLabs);
     expect(left.containers.length).toBeGreaterThan(0);
-    const down = await cli(['down', '--provider', 'lab', '--all']);
+    const down = await cli(['down', '--provider', 'lab', '--id', lab as string]);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain(`${lab}-peer`);
-    expect(await labLeftovers()).toEqual(NOTHING_LEFT);
-    const again = await execa('node', [CLI, 'down', '--provider', 'lab', '--all']);
+    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
+    const again = await execa('node', [CLI, 'down', '--provider', 'lab', '--id', lab as string]);
     expect(again.stdout).toBe('nothing to remove');
   }, 300_000);
 });

@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summariseCapture } from '../../harness/capture/summary.js';
 import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
 import { cli } from '../support/cli.js';
-import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+import { existingLabIds, labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
 
 describe('egress-conformance run (the core profile on the reference lab)', () => {
   let dir: string;
   let result: Awaited<ReturnType<typeof cli>>;
+  let otherLabs: string[];
   beforeAll(async () => {
+    otherLabs = await existingLabIds();
     dir = await mkdtemp(join(tmpdir(), 'ec-e2e-'));
     result = await cli(['run', '--report-dir', join(dir, 'report')], { timeout: 900_000 });
   }, 900_000);
@@ -75,6 +77,6 @@ describe('egress-conformance run (the core profile on the reference lab)', () =>
   });
 
   it('leaves no container, network or temp directory behind', async () => {
-    expect(await labLeftovers()).toEqual(NOTHING_LEFT);
+    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
   });
 });

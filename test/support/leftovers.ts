@@ -42,3 +42,19 @@ export async function labLeftovers(except: string[] = []): Promise<Leftovers> {
 }
 
 export const NOTHING_LEFT: Leftovers = { containers: [], networks: [], tempDirs: [] };
+
+/**
+ * Ids of the labs on the engine now (a developer's kept lab, a sharpness run): tests compare
+ * leftovers with these excluded, so that they neither blame nor remove labs they did not start.
+ */
+export async function existingLabIds(): Promise<string[]> {
+  const { stdout } = await execa('docker', [
+    'ps',
+    '-a',
+    '--filter',
+    'label=egress-conformance.io/lab',
+    '--format',
+    '{{.Label "egress-conformance.io/lab"}}',
+  ]);
+  return [...new Set(stdout.split('\n').filter(Boolean))];
+}

@@ -160,6 +160,7 @@ export async function runIngress(
 ): Promise<IngressResult> {
   const result: IngressResult = { attempts: request.attempts, succeeded: 0, answeredBy: {}, errors: [] };
   const seconds = Math.max(1, Math.round(Math.min(request.timeoutMs, 10_000) / 1000));
+  // The client binds the peer's own address (curl --interface takes an address too).
   const argv =
     request.protocol === 'tcp'
       ? [
@@ -167,9 +168,14 @@ export async function runIngress(
           '-s',
           '--max-time',
           String(seconds),
+          ...(request.source ? ['--interface', request.source] : []),
           `http://${urlHost(request.address)}:${request.port}/hostname`,
         ]
-      : ['sh', '-c', `echo hostname | nc -u -w ${seconds} ${request.address} ${request.port}`];
+      : [
+          'sh',
+          '-c',
+          `echo hostname | nc -u -w ${seconds}${request.source ? ` -s ${request.source}` : ''} ${request.address} ${request.port}`,
+        ];
   for (let i = 0; i < request.attempts; i++) {
     const answer = await fetchFromPeer(argv, seconds * 1000 + 5000);
     const name = answer.stdout.trim();
@@ -180,6 +186,9 @@ export async function runIngress(
       result.errors.push(
         `attempt ${i + 1}: exit ${answer.exitCode} ${(answer.stderr || answer.stdout).trim().slice(0, 200)}`,
       );
+      // One unanswered attempt already fails the check; the rest would only add their timeouts.
+      result.attempts = i + 1;
+      break;
     }
   }
   return result;

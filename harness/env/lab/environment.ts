@@ -232,14 +232,16 @@ export class LabEnvironment implements Environment {
           request.address,
           request.port,
           request.protocol,
-          {
-            timeoutMs: request.timeoutMs,
-          },
+          { timeoutMs: request.timeoutMs, ...(request.source ? { source: request.source } : {}) },
         );
         result.succeeded++;
         result.answeredBy[name] = (result.answeredBy[name] ?? 0) + 1;
       } catch (error) {
-        result.errors.push((error as Error).message.split('\n')[0] ?? 'failed');
+        // The command's first line and the client's own reason (its last stderr line).
+        const lines = (error as Error).message.split('\n');
+        result.errors.push(lines.length > 1 ? `${lines[0]}: ${lines.at(-1)}` : (lines[0] ?? 'failed'));
+        result.attempts = i + 1;
+        break;
       }
     }
     return result;

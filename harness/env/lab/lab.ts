@@ -64,6 +64,8 @@ export interface LabRoute {
 export interface ConnectOptions {
   /** Per-attempt bound. Default 3000 ms. */
   timeoutMs?: number;
+  /** The client's source address (bound before connecting); default: the kernel's choice. */
+  source?: string;
 }
 
 export class Lab {
@@ -428,7 +430,18 @@ function clientArgv(
   options: ConnectOptions,
 ): string[] {
   const seconds = ((options.timeoutMs ?? 3000) / 1000).toFixed(3);
-  return ['lab-probe-client', '--protocol', protocol, '--timeout', seconds, address, String(port), request];
+  const source = options.source ? ['--source', options.source] : [];
+  return [
+    'lab-probe-client',
+    '--protocol',
+    protocol,
+    '--timeout',
+    seconds,
+    ...source,
+    address,
+    String(port),
+    request,
+  ];
 }
 
 export type { FamilyAddresses };

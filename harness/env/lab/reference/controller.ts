@@ -583,8 +583,8 @@ export class ReferenceController {
       snatInCluster: this.faults.has('snat-in-cluster'),
       dropReplies: this.faults.has('no-return-path'),
     };
-    if (network?.routingTable && !this.faults.has('ignore-network'))
-      placement.table = network.routingTable.id;
+    const routed = !this.faults.has('ignore-network') && !this.faults.has('network-announced-not-routed');
+    if (network?.routingTable && routed) placement.table = network.routingTable.id;
     return placement;
   }
 

@@ -119,6 +119,13 @@ export const FAULTS = [
     extendedStatements: ['ES-NET-1'],
   },
   {
+    name: 'network-announced-not-routed',
+    breaks:
+      "spec.network reaches BGP (the network's peers learn the LoadBalancer IP from the chosen node) but not the nodes' routing: egress and the Service's replies use the main table",
+    statements: [],
+    extendedStatements: ['ES-NET-1', 'ES-NET-3'],
+  },
+  {
     name: 'network-snat-to-lb',
     breaks:
       "with sourceIPBy Network, endpoint egress is SNATed to the LoadBalancer IP instead of the node's network address",
