@@ -1,0 +1,70 @@
+/** The sharpness matrix and which scenarios a fault runs: pure parts of scripts/sharpness.ts. */
+import { describe, expect, it } from 'vitest';
+import { FAULTS, type FaultDefinition } from '../../harness/env/lab/reference/faults.js';
+import {
+  caught,
+  expectedStatements,
+  type FaultOutcome,
+  profileFor,
+  renderMatrix,
+} from '../../scripts/sharpness.js';
+
+const fault = (name: string): FaultDefinition => {
+  const found = FAULTS.find((f) => f.name === name);
+  if (!found) throw new Error(`no fault ${name}`);
+  return found;
+};
+
+const outcome = (name: string, failed: string[], exitCode = 1, missed: string[] = []): FaultOutcome => ({
+  fault: name,
+  exitCode,
+  failed,
+  missed,
+  messages: [],
+});
+
+describe('sharpness', () => {
+  it('runs an extended-only fault against the extended scenarios, a core fault against the asked profile', () => {
+    expect(profileFor(fault('no-failover'), 'core')).toBe('extended');
+    expect(profileFor(fault('no-failover'), 'all')).toBe('all');
+    expect(profileFor(fault('no-snat'), 'core')).toBe('core');
+    expect(expectedStatements(fault('no-failover'), 'core')).toEqual(['ES-FAIL-1']);
+    expect(expectedStatements(fault('no-snat'), 'core')).toEqual(['ES-SNAT-1']);
+  });
+
+  it('counts a fault caught only when every expected statement failed and the run exited 1', () => {
+    const f = fault('network-announced-not-routed');
+    expect(caught(outcome(f.name, ['ES-NET-1', 'ES-NET-3']), f, 'core')).toBe(true);
+    expect(caught(outcome(f.name, ['ES-NET-1'], 1, ['ES-NET-3']), f, 'core')).toBe(false);
+    expect(caught(outcome(f.name, ['ES-NET-1', 'ES-NET-3'], 0), f, 'core')).toBe(false);
+    // A provisional statement's failure is reported but never fails the run.
+    const leak = fault('long-leak-window');
+    expect(caught(outcome(leak.name, ['ES-LEAK-1'], 0), leak, 'core')).toBe(true);
+  });
+
+  it('marks caught, MISSED, also and pass, and leaves cells blank that a run did not check', () => {
+    const text = renderMatrix(
+      [
+        outcome('conformant', [], 0),
+        outcome('no-snat', ['ES-SNAT-1', 'ES-SNAT-2']),
+        outcome('no-failover', [], 1, ['ES-FAIL-1']),
+      ],
+      'core',
+    );
+    const [header, , conformant, noSnat, noFailover] = text.split('\n');
+    const columns = (header ?? '').split('|').map((c) => c.trim());
+    const cell = (row: string | undefined, statement: string) =>
+      (row ?? '').split('|')[columns.indexOf(statement)]?.trim();
+    // Core columns, plus the extended statement the extended-only fault was judged on.
+    expect(columns).toContain('SNAT-1');
+    expect(columns).toContain('FAIL-1');
+    expect(columns).not.toContain('NET-1');
+    expect(cell(conformant, 'SNAT-1')).toBe('pass');
+    expect(cell(noSnat, 'SNAT-1')).toBe('caught');
+    expect(cell(noSnat, 'SNAT-2')).toBe('also');
+    expect(cell(noSnat, 'LIFE-1')).toBe('-');
+    expect(cell(noSnat, 'FAIL-1')).toBe('');
+    expect(cell(noFailover, 'FAIL-1')).toBe('MISSED');
+    expect(cell(noFailover, 'SNAT-1')).toBe('');
+  });
+});
