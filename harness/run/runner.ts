@@ -167,7 +167,7 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
 }
 
 /** Steps that change nodes every test shares: a test with one of these runs alone. */
-const EXCLUSIVE_STEPS = new Set(['failNode', 'restoreNode', 'labelNode', 'unlabelNode']);
+const EXCLUSIVE_STEPS = new Set(['failNode', 'removeNode', 'restoreNode', 'labelNode', 'unlabelNode']);
 
 /**
  * A test runs alone when it changes what every test shares (node labels, node failure) or

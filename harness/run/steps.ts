@@ -100,6 +100,18 @@ export async function performStep(step: Step, run: StepRun): Promise<StepOutcome
       ctx.failedNodes.set(JSON.stringify(step.body.node), node.name);
       return { ok: true, detail: `failed ${describeNodeRef(step.body.node)}: ${node.name}` };
     }
+    case 'removeNode': {
+      // Only a failed machine: a running kubelet would be left without its Node object.
+      const name = ctx.failedNodes.get(JSON.stringify(step.body.node));
+      if (!name) {
+        return {
+          ok: false,
+          detail: `removeNode ${describeNodeRef(step.body.node)}: no earlier failNode with this node reference`,
+        };
+      }
+      await env.cluster.delete({ apiVersion: 'v1', kind: 'Node', name });
+      return { ok: true, detail: `removed the Node object of ${name} (restoreNode registers it again)` };
+    }
     case 'restoreNode': {
       // The node to restore is the one an earlier failNode with the same reference failed:
       // after failover, "the egress node" names a different node.

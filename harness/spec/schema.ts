@@ -224,6 +224,11 @@ export const STEPS = {
   labelNode: z.strictObject({ node: nodeRefSchema, key: z.string().min(1), value: z.string().default('') }),
   unlabelNode: z.strictObject({ node: nodeRefSchema, key: z.string().min(1) }),
   failNode: z.strictObject({ node: nodeRefSchema }),
+  /**
+   * Deletes the Node object of a node an earlier `failNode` failed (same reference), as an
+   * operator removes a dead machine; `restoreNode` brings the machine back and it registers again.
+   */
+  removeNode: z.strictObject({ node: nodeRefSchema }),
   restoreNode: z.strictObject({ node: nodeRefSchema }),
   wait: z.strictObject({
     condition: conditionSchema,

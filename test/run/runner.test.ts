@@ -401,3 +401,56 @@ steps:
     );
   });
 });
+
+describe('removing a failed node', () => {
+  async function run(steps: string) {
+    const result = parseScenario(
+      `id: remove
+title: t
+statements: [ES-FAIL-1]
+profile: extended
+features: [SourceIPLoadBalancer]
+manifests: { s: { apiVersion: v1, kind: ConfigMap, metadata: { name: unused } } }
+steps:
+${steps}`,
+      'remove.yaml',
+    );
+    if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    const dir = await mkdtemp(join(tmpdir(), 'ec-remove-'));
+    try {
+      const planned = planRun([result.loaded], { ...plainOptions, profile: 'all' }, env.description, 'r1');
+      const [outcome] = await runTests(planned, {
+        env,
+        description: env.description,
+        runId: 'r1',
+        reportDir: dir,
+        timeouts: {},
+        signal: new AbortController().signal,
+        log: silentLogger([]),
+      });
+      return { env, outcome };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('deletes the Node object of the node failNode failed, and restores the machine at the end', async () => {
+    const { env, outcome } = await run(
+      '  - failNode: { node: { index: 2 } }\n  - removeNode: { node: { index: 2 } }\n',
+    );
+    expect(outcome?.status).toBe('passed');
+    expect(env.calls.filter((c) => /Node/.test(c))).toEqual([
+      'failNode n2',
+      expect.stringMatching(/^delete Node\/.*n2$/),
+      'restoreNode n2',
+    ]);
+  });
+
+  it('refuses to remove a node no earlier failNode failed', async () => {
+    const { env, outcome } = await run('  - removeNode: { node: { index: 2 } }\n');
+    expect(outcome?.status).toBe('failed');
+    expect(outcome?.message).toContain('removeNode node #2: no earlier failNode with this node reference');
+    expect(env.calls.some((c) => c.startsWith('delete Node'))).toBe(false);
+  });
+});

@@ -87,6 +87,20 @@ describe('placement', () => {
       placeEgressServices(args[0], args[1], args[2], args[3], { noFailover: true }).get('ns/web')?.host,
     ).toBe('b');
   });
+
+  it('moves off a node removed from the cluster, unless the no-failover fault keeps it there', () => {
+    const removed = nodes.filter((n) => n.name !== 'b');
+    const args: Parameters<typeof placeEgressServices> = [
+      [egress],
+      new Map([['ns/web', service()]]),
+      removed,
+      new Map([['ns/web', 'b']]),
+    ];
+    expect(placeEgressServices(...args).get('ns/web')?.host).toBe('a');
+    expect(
+      placeEgressServices(args[0], args[1], args[2], args[3], { noFailover: true }).get('ns/web')?.host,
+    ).toBe('b');
+  });
 });
 
 describe('data plane rendering for spec.network', () => {

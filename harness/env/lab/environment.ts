@@ -258,6 +258,9 @@ export class LabEnvironment implements Environment {
 
   async restoreNode(node: string): Promise<void> {
     await this.lab.restoreNode(node);
+    // The kubelet's part: a machine whose Node object was removed registers again on start,
+    // with its own labels only (labels others added went with the object).
+    this.controller.registerNode(node);
     this.controller.setNodeReady(node, true);
   }
 

@@ -94,12 +94,16 @@ export class ReferenceClusterApi implements ClusterApi {
 
   async nodes(): Promise<NodeInfo[]> {
     const objects = new Map(this.store.list('Node').map((n) => [n.metadata.name, n]));
-    return this.lab.nodes().map((plan) => ({
-      name: plan.name,
-      addresses: { ...plan.addresses },
-      networkAddresses: structuredClone(plan.networkAddresses),
-      labels: { ...(objects.get(plan.name)?.metadata.labels ?? {}) },
-      ready: this.controller.isReady(plan.name),
-    }));
+    // A removed node (its Node object deleted) is not part of the cluster until it registers again.
+    return this.lab
+      .nodes()
+      .filter((plan) => objects.has(plan.name))
+      .map((plan) => ({
+        name: plan.name,
+        addresses: { ...plan.addresses },
+        networkAddresses: structuredClone(plan.networkAddresses),
+        labels: { ...(objects.get(plan.name)?.metadata.labels ?? {}) },
+        ready: this.controller.isReady(plan.name),
+      }));
   }
 }

@@ -111,19 +111,24 @@ export class ReferenceController {
   /** Seeds the Node objects and starts reacting to changes (again, after a reset). */
   start(): void {
     this.stopped = false;
-    for (const node of this.lab.nodes()) {
-      this.store.apply({
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: { name: node.name, labels: { ...node.labels } },
-      });
-    }
+    for (const node of this.lab.nodes()) this.registerNode(node.name, true);
     this.store.onChange(() => this.trigger());
     this.trigger();
   }
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * The Node object of a lab node, as its kubelet registers it: created when missing (after a
+   * removal), or reset to the node's own labels when `reset` is set (a fresh start).
+   */
+  registerNode(name: string, reset = false): void {
+    const node = this.lab.nodes().find((n) => n.name === name);
+    if (!node) throw new Error(`the lab has no node ${name}`);
+    if (!reset && this.store.get({ apiVersion: 'v1', kind: 'Node', name })) return;
+    this.store.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...node.labels } } });
   }
 
   isReady(node: string): boolean {
@@ -225,6 +230,20 @@ export class ReferenceController {
             ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }],
           },
           spec,
+        });
+      }
+    }
+    // Pods bound to a node that left the cluster go (the pod garbage collector's part); their
+    // Deployment replaces them on the nodes that are left.
+    const members = new Set(this.store.list('Node').map((n) => n.metadata.name));
+    for (const pod of this.store.list('Pod')) {
+      const node = field<string>(pod, 'spec', 'nodeName');
+      if (node && !members.has(node)) {
+        this.store.delete({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace: pod.metadata.namespace as string,
+          name: pod.metadata.name,
         });
       }
     }

@@ -52,7 +52,7 @@ export interface PlacementFaults {
   placeWithoutIngress?: boolean;
   /** Keep a placed service where it is while its node is ready, whatever the selector says now. */
   keepOnSelectorChange?: boolean;
-  /** Keep a placed service on its node even when the node is not ready. */
+  /** Keep a placed service on its node even when the node is not ready or was removed. */
   noFailover?: boolean;
   ignoreEtpLocal?: boolean;
   /** Count host-networked endpoints like pod-networked ones. */
@@ -110,11 +110,13 @@ export function placeEgressServices(
     );
     const current = previous.get(key);
     const currentNode = nodes.find((n) => n.name === current);
+    // With `noFailover` the service stays on a node that is not ready, or no longer in the cluster.
     const stays =
-      currentNode !== undefined &&
-      (candidates.includes(currentNode) ||
-        (faults.keepOnSelectorChange && currentNode.ready) ||
-        (faults.noFailover && !currentNode.ready));
+      currentNode === undefined
+        ? faults.noFailover === true
+        : candidates.includes(currentNode) ||
+          (faults.keepOnSelectorChange && currentNode.ready) ||
+          (faults.noFailover && !currentNode.ready);
     if (current && stays) {
       result.set(key, { key, host: current, reason: 'kept: still ready and matching' });
       load.set(current, (load.get(current) ?? 0) + 1);
