@@ -11,6 +11,12 @@ export type ProviderName = 'lab' | 'kind' | 'existing';
 /** Addresses of one thing, per IP family it has. */
 export type FamilyAddresses = Partial<Record<IpFamily, string>>;
 
+/**
+ * Label on every test namespace and every object a test applies, valued with the run's id, so
+ * that `down` finds what a crashed run left outside its namespaces too (MetalLB pools, EgressIPs).
+ */
+export const RUN_LABEL = 'egress-conformance.io/run';
+
 export interface NodeInfo {
   name: string;
   /** The node's address on the cluster (default) network, per family. */

@@ -2,7 +2,13 @@
  * A test's context: the values its templates are rendered with, and its rendered manifests.
  * Everything environment-specific a scenario sees passes through here.
  */
-import type { EnvironmentDescription, IpFamily, KubeObject, PeerInfo } from '../env/environment.js';
+import {
+  type EnvironmentDescription,
+  type IpFamily,
+  type KubeObject,
+  type PeerInfo,
+  RUN_LABEL,
+} from '../env/environment.js';
 import { render, type TemplateValues } from '../spec/template.js';
 import { nthAddressOf } from './address-block.js';
 import type { PlannedTest } from './plan.js';
@@ -71,7 +77,9 @@ export function contextFor(test: PlannedTest, env: EnvironmentDescription): Test
   const values = templateValues(test, env);
   const manifests: Record<string, KubeObject> = {};
   for (const [name, manifest] of Object.entries(test.loaded.scenario.manifests)) {
-    manifests[name] = render(manifest as KubeObject, values);
+    const object = render(manifest as KubeObject, values);
+    object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, [RUN_LABEL]: test.runId } };
+    manifests[name] = object;
   }
   return {
     test,

@@ -16,6 +16,8 @@ export interface PlannedTest {
   namespace: string;
   /** Short id unique to this test in this run, for names outside the namespace. */
   uid: string;
+  /** The run's id: a label on the test's namespace and on every object it applies. */
+  runId: string;
   skip?: { reason: SkipReason; message: string };
 }
 
@@ -98,6 +100,7 @@ export function planRun(
         index,
         namespace: namespaceFor(runId, scenario.id, family),
         uid: `ec${runId}${index.toString(36)}${FAMILY_SUFFIX[family]}`,
+        runId,
       };
       const why = unsupported(scenario, family, env);
       if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Environment, EnvironmentDescription } from '../env/environment.js';
+import { type Environment, type EnvironmentDescription, RUN_LABEL } from '../env/environment.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { stepOf } from '../spec/schema.js';
 import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
@@ -91,7 +91,7 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   let failure: string | undefined;
   try {
     await env.cluster.createNamespace(test.namespace, {
-      'egress-conformance.io/run': options.runId,
+      [RUN_LABEL]: options.runId,
       'egress-conformance.io/scenario': scenario.id,
     });
     cleanup.push(`delete namespace ${test.namespace}`, () =>

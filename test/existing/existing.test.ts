@@ -142,6 +142,27 @@ current-context: prod
     expect(JSON.stringify([wrong, missing])).not.toContain('SECRET');
   });
 
+  it('down removes the peer and everything runs left in the cluster, by the run label', async () => {
+    const calls: string[][] = [];
+    const provider = createExistingProvider({
+      runner: {
+        run: async (argv) => {
+          calls.push(argv);
+          return { exitCode: 0, stdout: argv[0] === 'docker' ? 'c0ffee\n' : '', stderr: '', timedOut: false };
+        },
+      },
+    });
+    await provider.down({ ...options({ ...CONTAINER_PEER, kubeconfig, context: 'prod' }), all: false });
+    const deletes = calls.filter((argv) => argv.includes('delete')).map((argv) => argv.slice(5).join(' '));
+    expect(deletes).toEqual([
+      'delete namespaces -l egress-conformance.io/run --ignore-not-found --wait=false',
+      'delete ipaddresspools.metallb.io,bgpadvertisements.metallb.io -n metallb-system -l egress-conformance.io/run --ignore-not-found --wait=false',
+      'delete egressips.k8s.ovn.org -l egress-conformance.io/run --ignore-not-found --wait=false',
+    ]);
+    expect(calls).toContainEqual(['docker', 'rm', '--force', 'c0ffee']);
+    expect(JSON.stringify(calls)).not.toContain('tok-SECRET');
+  });
+
   it('names environments after the API server and context', () => {
     expect(existingId('https://a:6443', 'x')).toBe(existingId('https://a:6443', 'x'));
     expect(existingId('https://a:6443', 'x')).not.toBe(existingId('https://a:6443', 'y'));

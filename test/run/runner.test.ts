@@ -371,8 +371,10 @@ steps:
   it("gives each test its own address from the environment's range and waits for its assignment", async () => {
     const env = new RecordingEnvironment(testDescription({ egressIPRanges: ranges }));
     const applied: string[] = [];
+    const labels: Array<Record<string, string> | undefined> = [];
     env.onChange = (e, object) => {
       if (object.kind === 'EgressIP') applied.push(...(object.spec as { egressIPs: string[] }).egressIPs);
+      labels.push(object.metadata.labels);
       assignEgressIP()(e, object);
     };
     const { results } = await run(env);
@@ -382,6 +384,8 @@ steps:
     ]);
     // Test index 0 (IPv4) and 1 (IPv6): the first and second address of each range.
     expect(applied).toEqual(['192.0.2.193', '2001:db8::ff:2']);
+    // Cluster-scoped objects carry the run label, so that `down` finds them after a crash.
+    expect(labels).toEqual([{ 'egress-conformance.io/run': 'r1' }, { 'egress-conformance.io/run': 'r1' }]);
     // The node label was set for the test and taken off again.
     expect(env.calls.filter((c) => c.includes('egress-assignable'))).toEqual([
       'labelNode n1 k8s.ovn.org/egress-assignable=',

@@ -11,16 +11,17 @@ import { join } from 'node:path';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
 import type { Logger } from '../../run/log.js';
-import type {
-  BgpRoute,
-  Environment,
-  EnvironmentDescription,
-  IngressRequest,
-  IngressResult,
-  IpFamily,
-  NodeInfo,
-  ProbeEvidence,
-  ProbeRequest,
+import {
+  type BgpRoute,
+  type Environment,
+  type EnvironmentDescription,
+  type IngressRequest,
+  type IngressResult,
+  type IpFamily,
+  type NodeInfo,
+  type ProbeEvidence,
+  type ProbeRequest,
+  RUN_LABEL,
 } from '../environment.js';
 import { applyAction, type PlannedAction, printPlan } from '../kind/actions.js';
 import { bgpShowCommand, parseBgpRoutes } from '../kind/bgp.js';
@@ -358,6 +359,32 @@ async function removeCreated(
         '-l',
         `${ENV_LABEL}=${envId}`,
         '--ignore-not-found',
+      ],
+      allowFailure: true,
+    });
+  }
+  // What crashed runs left in the cluster: every object a test applies and every test namespace
+  // carries the run label (removing a namespace removes what was inside). Node labels a crashed
+  // test set cannot be told from the operator's own and stay; `status` would not show them either.
+  const runObjects: Array<[string, string | undefined]> = [
+    ['namespaces', undefined],
+    ['ipaddresspools.metallb.io,bgpadvertisements.metallb.io', s.metallbNamespace],
+    ['egressips.k8s.ovn.org', undefined],
+  ];
+  for (const [kinds, namespace] of runObjects) {
+    actions.push({
+      type: 'run',
+      phase: 'cleanup',
+      title: `remove ${kinds} left by runs${namespace ? ` in ${namespace}` : ''}`,
+      argv: [
+        ...kubectl,
+        'delete',
+        kinds,
+        ...(namespace ? ['-n', namespace] : []),
+        '-l',
+        RUN_LABEL,
+        '--ignore-not-found',
+        '--wait=false',
       ],
       allowFailure: true,
     });
