@@ -47,7 +47,14 @@ function unsupported(
   const missingFeatures = scenario.features.filter(
     (feature) => !env.features.some((f) => f.name === feature && f.supported),
   );
-  if (missingFeatures.length > 0) return `the environment does not support ${missingFeatures.join(', ')}`;
+  if (missingFeatures.length > 0) {
+    // With the environment's reason where it gives one (e.g. what to declare to enable it).
+    const described = missingFeatures.map((name) => {
+      const reason = env.features.find((f) => f.name === name)?.reason;
+      return reason ? `${name}: ${reason}` : name;
+    });
+    return `the environment does not support ${described.join('; ')}`;
+  }
   if (env.nodes.length < scenario.requires.nodes) {
     return `needs ${scenario.requires.nodes} nodes, the environment has ${env.nodes.length}`;
   }

@@ -253,7 +253,7 @@ steps: [ { apply: [s] } ]
       ['failover-one', 'ipv4', 'not-supported'],
       ['leak-one', 'ipv4', 'provisional'],
     ]);
-    expect(planned[1]?.skip?.message).toBe('the environment does not support Failover');
+    expect(planned[1]?.skip?.message).toBe('the environment does not support Failover: no node failure here');
   });
 
   it('marks tests left out by --run-test and --skip-tests as not selected', () => {

@@ -126,7 +126,7 @@ export function describeExisting(
         s.networks.length,
         egressIPs,
       ).map((f) =>
-        f.source === 'inferred'
+        f.source === 'inferred' && f.supported
           ? { ...f, reason: 'assumed for the dry run; inferred from the cluster when a run starts' }
           : f,
       );
