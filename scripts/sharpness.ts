@@ -21,7 +21,7 @@ import { execa } from 'execa';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import { STATEMENTS, statementById } from '../harness/spec/statements.js';
-import { cleanUpOnSignal } from './interrupt.js';
+import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -200,10 +200,11 @@ async function main(): Promise<number> {
   }
   const faults = FAULTS.filter((f) => wanted.length === 0 || wanted.includes(f.name));
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-sharpness-'));
-  cleanUpOnSignal(CLI, dir);
+  let lab: KeptLab | undefined;
+  cleanUpOnSignal(CLI, dir, () => lab);
   const outcomes: FaultOutcome[] = [];
   const started = performance.now();
-  await execa('node', [CLI, 'up', '--provider', 'lab'], { stdio: 'inherit' });
+  lab = await upKeptLab(CLI, familyFlags(runFlags));
   try {
     outcomes.push(await runWithFault(undefined, { reportDir: join(dir, 'conformant'), extraArgs: runFlags }));
     for (const fault of faults) {
@@ -215,7 +216,7 @@ async function main(): Promise<number> {
       );
     }
   } finally {
-    await execa('node', [CLI, 'down', '--provider', 'lab'], { stdio: 'inherit' });
+    await downKeptLab(CLI, lab);
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(`\n${renderMatrix(outcomes, profileOf(runFlags))}\n`);

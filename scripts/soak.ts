@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { cleanUpOnSignal } from './interrupt.js';
+import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -28,11 +28,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-soak-'));
-  cleanUpOnSignal(CLI, dir);
+  let lab: KeptLab | undefined;
+  cleanUpOnSignal(CLI, dir, () => lab);
   const failures = new Map<string, string[]>();
   const durations: number[] = [];
   let tests = 0;
-  await execa('node', [CLI, 'up', '--provider', 'lab'], { stdio: 'inherit' });
+  lab = await upKeptLab(CLI, familyFlags(extra));
   try {
     for (let i = 1; i <= runs; i++) {
       const reportDir = join(dir, `run-${i}`);
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
       );
     }
   } finally {
-    await execa('node', [CLI, 'down', '--provider', 'lab'], { stdio: 'inherit' });
+    await downKeptLab(CLI, lab);
     await rm(dir, { recursive: true, force: true });
   }
   const failedCount = [...failures.values()].reduce((sum, list) => sum + list.length, 0);

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS } from '../../harness/env/lab/reference/faults.js';
 import { STATEMENT_IDS } from '../../harness/spec/statements.js';
+import { downKeptLab, type KeptLab, upKeptLab } from '../../scripts/kept-lab.js';
 import { expectedStatements, runWithFault } from '../../scripts/sharpness.js';
-import { cli } from '../support/cli.js';
+import { CLI, cli } from '../support/cli.js';
 
 /**
  * One fault per kind of evidence: packets' sources, replies, placement objects, BGP, lifecycle;
@@ -30,13 +31,14 @@ const SUBSET = [
 
 describe('sharpness', () => {
   let dir: string;
+  let lab: KeptLab | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ec-sharpness-'));
-    const up = await cli(['up', '--provider', 'lab', '--family', 'ipv4'], { timeout: 300_000 });
-    expect(up.code, up.stdout + up.stderr).toBe(0);
+    // One kept lab for the subset's runs (a developer's kept IPv4 lab is reused and left alone).
+    lab = await upKeptLab(CLI, ['--family', 'ipv4']);
   }, 300_000);
   afterAll(async () => {
-    await cli(['down', '--provider', 'lab']);
+    await downKeptLab(CLI, lab);
     await rm(dir, { recursive: true, force: true });
   });
 
