@@ -23,9 +23,10 @@ import {
   METALLB_NAMESPACE,
   referenceImplementation,
 } from './environment.js';
-import { ensureLabImages } from './images.js';
+import { ensureLabImages, type LabImages } from './images.js';
 import { Lab } from './lab.js';
 import { leaseLab, releaseLab } from './lab-lease.js';
+import { LAB_LABEL } from './labels.js';
 import { ReferenceController } from './reference/controller.js';
 import { type FaultName, isFaultName } from './reference/faults.js';
 import { ObjectStore } from './reference/store.js';
@@ -69,12 +70,31 @@ function familiesOf(options: ProviderOptions): IpFamily[] {
   return options.families ?? ['ipv4', 'ipv6'];
 }
 
-/** A kept lab with the same shape, if any (attach fails for a half-removed one: skip it). */
-async function findKeptLab(families: IpFamily[], nodes: number): Promise<Lab | undefined> {
+/** The images a lab's containers run. */
+async function imagesOf(labId: string): Promise<string[]> {
+  const { stdout } = await execa('docker', [
+    'ps',
+    '--all',
+    '--filter',
+    `label=${LAB_LABEL}=${labId}`,
+    '--format',
+    '{{.Image}}',
+  ]);
+  return [...new Set(stdout.split('\n').filter(Boolean))];
+}
+
+/**
+ * A kept lab with the same shape, built from the current lab images, if any (attach fails for a
+ * half-removed one: skip it). A lab from other images (an older checkout, another clone) would
+ * run other lab tools than this code expects.
+ */
+async function findKeptLab(families: IpFamily[], nodes: number, images: LabImages): Promise<Lab | undefined> {
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
     if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
+    const used = await imagesOf(id);
+    if (used.some((image) => image !== images.node && image !== images.peer)) continue;
     // A kept lab another run is using right now is not free: look further, or make a new one.
     if (await leaseLab(lab.id)) return lab;
   }
@@ -174,14 +194,14 @@ export const labProvider: Provider = {
     const settings = settingsOf(options);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
-    let lab = await findKeptLab(families, settings.nodes ?? 3);
+    const started = performance.now();
+    const images = await ensureLabImages({ log });
+    phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
+    let lab = await findKeptLab(families, settings.nodes ?? 3, images);
     const reused = lab !== undefined;
     if (lab) {
       log(`reusing lab ${lab.id} (kept up by an earlier run)`);
     } else {
-      const started = performance.now();
-      const images = await ensureLabImages({ log });
-      phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
       lab = await Lab.create({
         families,
         ...settings,
