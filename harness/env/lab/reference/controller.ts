@@ -277,13 +277,13 @@ export class ReferenceController {
       const selector = field<Record<string, string>>(pod, 'spec', 'nodeSelector');
       const candidates = nodes.filter((n) => selectorMatches({ matchLabels: selector ?? {} }, n.labels));
       if (candidates.length === 0) continue;
-      const owner = JSON.stringify(pod.metadata.ownerReferences ?? pod.metadata.name);
+      // The owner with its namespace: every test's Deployment is called `web`, and tests run
+      // side by side; without the namespace one test's pods would skew another's spread.
+      const ownerOf = (p: KubeObject) =>
+        `${p.metadata.namespace ?? ''}/${JSON.stringify(p.metadata.ownerReferences ?? p.metadata.name)}`;
+      const owner = ownerOf(pod);
       const count = (node: string) =>
-        pods.filter(
-          (p) =>
-            field(p, 'spec', 'nodeName') === node &&
-            JSON.stringify(p.metadata.ownerReferences ?? p.metadata.name) === owner,
-        ).length;
+        pods.filter((p) => field(p, 'spec', 'nodeName') === node && ownerOf(p) === owner).length;
       const chosen = candidates.reduce((best, n) => (count(n.name) < count(best.name) ? n : best));
       this.store.patch(
         {
