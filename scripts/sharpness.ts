@@ -155,20 +155,13 @@ function cellMark(outcome: FaultOutcome, statement: string, expected: readonly s
 }
 
 /**
- * The matrix: one row per fault, one column per statement of the profile, plus the extended
- * statements that extended-only faults were judged against.
+ * The matrix: one row per fault, one column per statement the runs checked: the profile's, and
+ * every extended one when extended-only faults ran the extended scenarios.
  */
 export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
   const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
-  const judged = new Set(
-    outcomes.flatMap((o) => {
-      const fault = faults.get(o.fault);
-      return fault ? expectedStatements(fault, profile) : [];
-    }),
-  );
-  const statements = STATEMENTS.filter(
-    (s) => profile === 'all' || s.profile === profile || judged.has(s.id),
-  ).map((s) => s.id);
+  const ranExtended = outcomes.some((o) => profileFor(faults.get(o.fault), profile) !== 'core');
+  const statements = STATEMENTS.filter((s) => s.profile === 'core' || ranExtended).map((s) => s.id);
   const width = Math.max(...outcomes.map((o) => o.fault.length), 'fault'.length);
   const header = ['fault'.padEnd(width), ...statements.map((s) => s.replace('ES-', ''))].join(' | ');
   const rows = outcomes.map((o) => {
