@@ -44,6 +44,10 @@ export interface FaultOutcome {
   missed: string[];
   /** One failure message per failed test, for the evidence. */
   messages: string[];
+  /** The profile the run used (default: what `profileFor` says for the fault). */
+  profile?: SharpnessProfile;
+  /** Statements whose every test was skipped (e.g. EgressIP on the lab). */
+  skipped?: string[];
 }
 
 interface ReportTest {
@@ -137,17 +141,22 @@ export async function runWithFault(
   }
   const failedTests = tests.filter((t) => t.status === 'failed');
   const failed = [...new Set(failedTests.flatMap((t) => t.statements))].sort();
+  const ran = new Set(tests.filter((t) => t.status !== 'skipped').flatMap((t) => t.statements));
+  const skipped = [...new Set(tests.flatMap((t) => t.statements))].filter((id) => !ran.has(id)).sort();
   return {
     fault: fault?.name ?? 'conformant',
     exitCode: result.exitCode ?? -1,
     failed,
     missed: expected.filter((s) => !failed.includes(s)),
     messages: failedTests.map((t) => `${t.name}: ${t.message ?? ''}`),
+    profile,
+    skipped,
   };
 }
 
 /** One cell: what the fault's run showed for one statement it ran. */
 function cellMark(outcome: FaultOutcome, statement: string, expected: readonly string[]): string {
+  if (outcome.skipped?.includes(statement)) return 'skip';
   const failed = outcome.failed.includes(statement);
   if (expected.includes(statement)) return failed ? 'caught' : 'MISSED';
   if (failed) return 'also';
@@ -160,19 +169,25 @@ function cellMark(outcome: FaultOutcome, statement: string, expected: readonly s
  */
 export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
   const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
-  const ranExtended = outcomes.some((o) => profileFor(faults.get(o.fault), profile) !== 'core');
+  const ranExtended = outcomes.some(
+    (o) => (o.profile ?? profileFor(faults.get(o.fault), profile)) !== 'core',
+  );
   const statements = STATEMENTS.filter((s) => s.profile === 'core' || ranExtended).map((s) => s.id);
   const width = Math.max(...outcomes.map((o) => o.fault.length), 'fault'.length);
-  const header = ['fault'.padEnd(width), ...statements.map((s) => s.replace('ES-', ''))].join(' | ');
+  // Every column as wide as its widest mark ('caught', 'MISSED') or its label.
+  const columnWidth = (s: string) => Math.max(s.replace('ES-', '').length, 'caught'.length);
+  const header = [
+    'fault'.padEnd(width),
+    ...statements.map((s) => s.replace('ES-', '').padEnd(columnWidth(s))),
+  ].join(' | ');
   const rows = outcomes.map((o) => {
     const fault = faults.get(o.fault);
     const expected: readonly string[] = fault ? expectedStatements(fault, profile) : [];
-    const ran = profileFor(fault, profile);
+    const ran = o.profile ?? profileFor(fault, profile);
     const cells = statements.map((s) => {
-      const label = s.replace('ES-', '');
       const inRun = ran === 'all' || statementById(s)?.profile === ran;
       const mark = inRun ? cellMark(o, s, expected) : '';
-      return mark.padEnd(label.length);
+      return mark.padEnd(columnWidth(s));
     });
     return [o.fault.padEnd(width), ...cells].join(' | ');
   });
@@ -199,7 +214,13 @@ async function main(): Promise<number> {
   const started = performance.now();
   lab = await upKeptLab(CLI, familyFlags(runFlags));
   try {
-    outcomes.push(await runWithFault(undefined, { reportDir: join(dir, 'conformant'), extraArgs: runFlags }));
+    // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
+    const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')
+      ? [...withoutProfile(runFlags), '--profile', 'all']
+      : runFlags;
+    outcomes.push(
+      await runWithFault(undefined, { reportDir: join(dir, 'conformant'), extraArgs: conformantFlags }),
+    );
     for (const fault of faults) {
       process.stdout.write(`fault ${fault.name} ...\n`);
       const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name), extraArgs: runFlags });
@@ -216,7 +237,8 @@ async function main(): Promise<number> {
   process.stdout.write(
     '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
       'also: failed without being listed (a fault often breaks more than its main statement);\n' +
-      'blank: not in that run (extended-only faults run the extended scenarios only).\n',
+      'blank: not in that run (extended-only faults run the extended scenarios only);\n' +
+      'skip: every test of the statement was skipped (e.g. not supported by the lab).\n',
   );
   const conformant = outcomes[0];
   const byName = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));

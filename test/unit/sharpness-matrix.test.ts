@@ -79,3 +79,16 @@ describe('sharpness matrix of core faults only', () => {
     expect(header).not.toContain('FAIL-1');
   });
 });
+
+describe('sharpness matrix cells for skipped statements', () => {
+  it('says skip, not pass, where every test of a statement was skipped', () => {
+    const rows = renderMatrix(
+      [{ ...outcome('conformant', [], 0), profile: 'all', skipped: ['ES-EIP-1'] }],
+      'core',
+    ).split('\n');
+    const columns = (rows[0] ?? '').split('|').map((c) => c.trim());
+    const cells = (rows[2] ?? '').split('|').map((c) => c.trim());
+    expect(cells[columns.indexOf('EIP-1')]).toBe('skip');
+    expect(cells[columns.indexOf('FAIL-1')]).toBe('pass');
+  });
+});
