@@ -425,6 +425,10 @@ export class ReferenceController {
       endpoints,
     );
     const previous = new Map(this.placements);
+    // Where each service was placed before this pass, '' for nowhere: 'ALL' (sourceIPBy Network)
+    // counts too, or its placement time would restart on every pass.
+    const wasEverywhere = new Set(this.placedEverywhere);
+    const hostBefore = (key: string) => previous.get(key) ?? (wasEverywhere.has(key) ? 'ALL' : '');
     this.placements.clear();
     this.placedEverywhere.clear();
     this.egressSpecs.clear();
@@ -436,7 +440,7 @@ export class ReferenceController {
     for (const [key, placement] of placements) {
       if (placement.host === 'ALL') this.placedEverywhere.add(key);
       else if (placement.host !== '') this.placements.set(key, placement.host);
-      if (previous.get(key) !== placement.host) this.placedAt.set(key, Date.now());
+      if (hostBefore(key) !== placement.host) this.placedAt.set(key, Date.now());
       const before = previous.get(key);
       if (
         this.faults.has('failover-keeps-label') &&
