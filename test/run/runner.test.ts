@@ -314,6 +314,26 @@ steps:
   });
 });
 
+/** Plans every scenario of the given specs (profile all) and runs them, reports in a temp dir. */
+async function runAll(specs: LoadedScenario[], env: RecordingEnvironment, timeouts: Record<string, number>) {
+  const dir = await mkdtemp(join(tmpdir(), 'ec-runner-'));
+  try {
+    const planned = planRun(specs, { ...plainOptions, profile: 'all' }, env.description, 'r1');
+    const results = await runTests(planned, {
+      env,
+      description: env.description,
+      runId: 'r1',
+      reportDir: dir,
+      timeouts,
+      signal: new AbortController().signal,
+      log: silentLogger([]),
+    });
+    return { planned, results };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('EgressIP addresses', () => {
   const spec = (): LoadedScenario => {
     const result = parseScenario(
@@ -350,22 +370,7 @@ steps:
   }
 
   async function run(env: RecordingEnvironment) {
-    const dir = await mkdtemp(join(tmpdir(), 'ec-eip-'));
-    try {
-      const planned = planRun([spec()], { ...plainOptions, profile: 'all' }, env.description, 'r1');
-      const results = await runTests(planned, {
-        env,
-        description: env.description,
-        runId: 'r1',
-        reportDir: dir,
-        timeouts: { placement: 300 },
-        signal: new AbortController().signal,
-        log: silentLogger([]),
-      });
-      return { planned, results };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    return runAll([spec()], env, { placement: 300 });
   }
 
   it("gives each test its own address from the environment's range and waits for its assignment", async () => {
@@ -421,22 +426,8 @@ ${steps}`,
     );
     if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
-    const dir = await mkdtemp(join(tmpdir(), 'ec-remove-'));
-    try {
-      const planned = planRun([result.loaded], { ...plainOptions, profile: 'all' }, env.description, 'r1');
-      const [outcome] = await runTests(planned, {
-        env,
-        description: env.description,
-        runId: 'r1',
-        reportDir: dir,
-        timeouts: {},
-        signal: new AbortController().signal,
-        log: silentLogger([]),
-      });
-      return { env, outcome };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { results } = await runAll([result.loaded], env, {});
+    return { env, outcome: results[0] };
   }
 
   it('deletes the Node object of the node failNode failed, and restores the machine at the end', async () => {

@@ -74,26 +74,14 @@ describe('placement', () => {
       'a',
     );
   });
-  it('moves off a failed node, unless the no-failover fault keeps it there', () => {
-    const failed = nodes.map((n) => (n.name === 'b' ? { ...n, ready: false } : n));
+  it.each([
+    ['failed', nodes.map((n) => (n.name === 'b' ? { ...n, ready: false } : n))],
+    ['removed from the cluster', nodes.filter((n) => n.name !== 'b')],
+  ])('moves off a node %s, unless the no-failover fault keeps it there', (_, after) => {
     const args: Parameters<typeof placeEgressServices> = [
       [egress],
       new Map([['ns/web', service()]]),
-      failed,
-      new Map([['ns/web', 'b']]),
-    ];
-    expect(placeEgressServices(...args).get('ns/web')?.host).toBe('a');
-    expect(
-      placeEgressServices(args[0], args[1], args[2], args[3], { noFailover: true }).get('ns/web')?.host,
-    ).toBe('b');
-  });
-
-  it('moves off a node removed from the cluster, unless the no-failover fault keeps it there', () => {
-    const removed = nodes.filter((n) => n.name !== 'b');
-    const args: Parameters<typeof placeEgressServices> = [
-      [egress],
-      new Map([['ns/web', service()]]),
-      removed,
+      after,
       new Map([['ns/web', 'b']]),
     ];
     expect(placeEgressServices(...args).get('ns/web')?.host).toBe('a');
