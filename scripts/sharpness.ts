@@ -217,16 +217,24 @@ async function main(): Promise<number> {
     const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')
       ? [...withoutProfile(runFlags), '--profile', 'all']
       : runFlags;
-    outcomes.push(
-      await runWithFault(undefined, { reportDir: join(dir, 'conformant'), extraArgs: conformantFlags }),
-    );
+    const report = (outcome: FaultOutcome, since: number) =>
+      process.stdout.write(
+        `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,
+      );
+    process.stdout.write(`conformant (profile ${profileOf(conformantFlags)}) ...\n`);
+    const baselineStarted = performance.now();
+    const baseline = await runWithFault(undefined, {
+      reportDir: join(dir, 'conformant'),
+      extraArgs: conformantFlags,
+    });
+    outcomes.push(baseline);
+    report(baseline, baselineStarted);
     for (const fault of faults) {
       process.stdout.write(`fault ${fault.name} ...\n`);
+      const faultStarted = performance.now();
       const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name), extraArgs: runFlags });
       outcomes.push(outcome);
-      process.stdout.write(
-        `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}\n`,
-      );
+      report(outcome, faultStarted);
     }
   } finally {
     await downKeptLab(CLI, lab);
