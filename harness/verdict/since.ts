@@ -4,12 +4,11 @@
  * ES-FAIL-1's measurement reads the first packet of the first round that passed.
  */
 import { PacketDecoder } from '../capture/decode.js';
-import { NO_PORT } from '../capture/ip.js';
 import { scanCapture } from '../capture/reader.js';
-import { formatIsoTime, type PacketTime } from '../capture/timestamps.js';
+import type { PacketTime } from '../capture/timestamps.js';
 import { AddressCounter } from './address-counter.js';
 import { type ProbeFlow, ProbeMatcher, parseProbeAddress } from './probe-flow.js';
-import type { Offender, SourceRule } from './source-ip.js';
+import { type Offender, offenderOf, type SourceRule } from './source-ip.js';
 
 /** Milliseconds since the epoch, as Date.now() counts them. */
 export function packetTimeMs(time: PacketTime): number {
@@ -83,13 +82,7 @@ export async function judgeSourceSince(
       return;
     }
     if (ms !== undefined) lastOffenderMs = ms;
-    offenders.push({
-      time: time === null ? 'unknown' : formatIsoTime(time),
-      src: sources.address(source),
-      dst: matcher.target,
-      srcPort: p.srcPort === NO_PORT ? null : p.srcPort,
-      dstPort: p.dstPort === NO_PORT ? null : p.dstPort,
-    });
+    offenders.push(offenderOf(p, time, sources.address(source), matcher.target));
   });
   const windowMs =
     lastOffenderMs !== undefined && sinceMs !== undefined

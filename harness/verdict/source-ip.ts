@@ -1,7 +1,7 @@
 import { PacketDecoder } from '../capture/decode.js';
-import { NO_PORT } from '../capture/ip.js';
+import { type DecodedPacket, NO_PORT } from '../capture/ip.js';
 import { type ReadOptions, scanCapture } from '../capture/reader.js';
-import { formatIsoTime } from '../capture/timestamps.js';
+import { formatIsoTime, type PacketTime } from '../capture/timestamps.js';
 import { AddressCounter } from './address-counter.js';
 import { type ProbeFlow, ProbeMatcher, parseProbeAddress } from './probe-flow.js';
 
@@ -33,6 +33,17 @@ export interface Offender {
   dst: string;
   srcPort: number | null;
   dstPort: number | null;
+}
+
+/** One offending packet as verdicts report it. */
+export function offenderOf(p: DecodedPacket, time: PacketTime | null, src: string, dst: string): Offender {
+  return {
+    time: time === null ? 'unknown' : formatIsoTime(time),
+    src,
+    dst,
+    srcPort: p.srcPort === NO_PORT ? null : p.srcPort,
+    dstPort: p.dstPort === NO_PORT ? null : p.dstPort,
+  };
 }
 
 export interface SourceVerdict {
@@ -87,14 +98,7 @@ export async function judgeProbeSource(
         matched++;
         return;
       }
-      const time = packet.time();
-      offenders.push({
-        time: time === null ? 'unknown' : formatIsoTime(time),
-        src: sources.address(source),
-        dst: matcher.target,
-        srcPort: p.srcPort === NO_PORT ? null : p.srcPort,
-        dstPort: p.dstPort === NO_PORT ? null : p.dstPort,
-      });
+      offenders.push(offenderOf(p, packet.time(), sources.address(source), matcher.target));
     },
     options,
   );
