@@ -1,25 +1,8 @@
 /**
- * Errors the CLI turns into one line and an exit code: 2 for usage and input errors, 1 for
- * failed checks. Anything else is a bug or an environment failure: one line too, and the stack
- * only with --debug.
+ * How the CLI reports an error: 2 for usage and input errors (UsageError), 1 for failed checks.
+ * Anything else is a bug or an environment failure: one line too, and the stack only with --debug.
  */
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-
-/** Bad flags, options files or specs: the user can fix it. Exit 2. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    /** Extra lines (e.g. one per spec problem), printed after the message. */
-    readonly lines: string[] = [],
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { EXIT_FAILED, EXIT_USAGE, UsageError } from '../common/errors.js';
 
 export function reportError(error: unknown, debug: boolean): number {
   const stderr = process.stderr;

@@ -1,5 +1,7 @@
 /** The `egress-conformance` command line. */
 import { Command, CommanderError } from 'commander';
+import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
+import { TOOL_VERSION } from '../common/version.js';
 import { registerProviders } from '../env/providers.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
@@ -8,8 +10,7 @@ import { registerListCommand } from './commands/list.js';
 import { registerPcapCommand } from './commands/pcap.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
-import { EXIT_OK, EXIT_USAGE, reportError } from './errors.js';
-import { TOOL_VERSION } from './version.js';
+import { reportError } from './errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('egress-conformance')

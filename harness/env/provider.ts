@@ -2,7 +2,7 @@
  * A provider brings an Environment up and down. The CLI picks one by name (or `auto`); the
  * runner never sees which.
  */
-import type { Logger } from '../run/log.js';
+import type { Logger } from '../common/log.js';
 import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from './environment.js';
 
 export interface ProviderOptions {

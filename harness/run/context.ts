@@ -2,6 +2,8 @@
  * A test's context: the values its templates are rendered with, and its rendered manifests.
  * Everything environment-specific a scenario sees passes through here.
  */
+
+import { nthAddressOf } from '../common/address-block.js';
 import {
   type EnvironmentDescription,
   type IpFamily,
@@ -10,7 +12,6 @@ import {
   RUN_LABEL,
 } from '../env/environment.js';
 import { render, type TemplateValues } from '../spec/template.js';
-import { nthAddressOf } from './address-block.js';
 import type { PlannedTest } from './plan.js';
 import type { BackgroundTraffic } from './traffic.js';
 

@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../common/log.js';
 import { type Environment, type EnvironmentDescription, RUN_LABEL } from '../env/environment.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { stepOf } from '../spec/schema.js';
@@ -12,7 +13,6 @@ import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
 import { AbortedError } from './eventually.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { Logger } from './log.js';
 import type { PlannedTest } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
 import { performStep } from './steps.js';

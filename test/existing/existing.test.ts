@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../harness/common/log.js';
 import type { KubeObject } from '../../harness/env/environment.js';
 import {
   existingFeatures,
@@ -21,7 +22,6 @@ import { createExistingProvider, existingId, planExisting } from '../../harness/
 import { parseExistingSettings } from '../../harness/env/existing/settings.js';
 import type { RunAction } from '../../harness/env/kind/actions.js';
 import { validateCustomResource } from '../../harness/k8s/crd-schemas.js';
-import { silentLogger } from '../../harness/run/log.js';
 import { redactOptions } from '../../harness/run/options.js';
 
 const fixture = <T>(name: string): T =>

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../harness/common/log.js';
 import { KindEnvironment } from '../../harness/env/kind/environment.js';
 import { runIngress } from '../../harness/env/kind/probing.js';
 import { planKind } from '../../harness/env/kind/provider.js';
 import { KubeClient, type ObjectApi } from '../../harness/k8s/client.js';
-import { silentLogger } from '../../harness/run/log.js';
 import { kindOptions, recordingRunner } from './support.js';
 
 function clusterWithReadyNodes(names: string[]): KubeClient {

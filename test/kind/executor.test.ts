@@ -1,8 +1,8 @@
 /** The one executor: order, retries with backoff, tolerated failures, skips, and no secret leaks. */
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../harness/common/log.js';
 import { applyAction, type PlannedAction } from '../../harness/env/kind/actions.js';
 import { type ExecutorFs, executePlan, PlanError } from '../../harness/env/kind/executor.js';
-import { silentLogger } from '../../harness/run/log.js';
 import { recordingRunner } from './support.js';
 
 function memoryFs(existing: string[] = []) {

@@ -1,7 +1,8 @@
 /** Shared helpers for the kind tests: fixed settings, a recording command runner. */
+
+import { silentLogger } from '../../harness/common/log.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../../harness/env/kind/command-runner.js';
 import type { ProviderOptions } from '../../harness/env/provider.js';
-import { silentLogger } from '../../harness/run/log.js';
 
 export const FIXED = { id: 'eck-test', workDir: '/var/tmp/ec-kind' } as const;
 

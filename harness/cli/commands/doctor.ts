@@ -3,13 +3,13 @@
  * one line per item, with the fix for each missing one. Exit 0 only when nothing is missing.
  */
 import { type Command, Option } from 'commander';
+import { EXIT_FAILED, EXIT_OK } from '../../common/errors.js';
 import {
   checkKindHost,
   formatHostChecks,
   type HostFacts,
   realHostFacts,
 } from '../../env/kind/host-checks.js';
-import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 
 export interface DoctorDeps {
   facts?: HostFacts;

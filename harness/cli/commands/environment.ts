@@ -1,11 +1,11 @@
 /** `up`, `down`, `status`: manage environments outside a run (keep one up between runs). */
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
+import { UsageError } from '../../common/errors.js';
+import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
 import type { ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
-import { consoleLogger } from '../../run/log.js';
-import { UsageError } from '../errors.js';
 import { readOptionsFile } from './run.js';
 
 const PROVIDERS = ['lab', 'kind', 'existing'] as const;

@@ -1,8 +1,8 @@
 /** `list`: the catalogue, and the BEHAVIOUR.md statements no scenario covers yet. */
 import type { Command } from 'commander';
+import { UsageError } from '../../common/errors.js';
 import { loadCatalogue, uncoveredStatements } from '../../spec/catalogue.js';
 import { formatProblem } from '../../spec/loader.js';
-import { UsageError } from '../errors.js';
 
 export function registerListCommand(program: Command): void {
   program

@@ -8,6 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../common/errors.js';
+import { consoleLogger, type Logger } from '../../common/log.js';
+import { TOOL_VERSION } from '../../common/version.js';
 import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
 import { isFaultName } from '../../env/lab/reference/faults.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
@@ -15,7 +18,6 @@ import { availableProviders, loadProvider } from '../../env/registry.js';
 import { renderSummary } from '../../report/console.js';
 import { writeReports } from '../../report/write.js';
 import { contextFor } from '../../run/context.js';
-import { consoleLogger, type Logger } from '../../run/log.js';
 import {
   defaultReportDir,
   FAMILY_CHOICES,
@@ -35,8 +37,6 @@ import { parseDuration } from '../../spec/duration.js';
 import { formatProblem, parseYamlWith } from '../../spec/loader.js';
 import { render } from '../../spec/template.js';
 import { isTimeoutName, TIMEOUT_NAMES } from '../../spec/timeouts.js';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
-import { TOOL_VERSION } from '../version.js';
 
 interface RunFlags {
   provider?: string;

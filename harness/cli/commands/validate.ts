@@ -1,8 +1,8 @@
 /** `validate`: checks spec files; one line per problem, `FILE:LINE: field: what was expected`. */
 import type { Command } from 'commander';
+import { UsageError } from '../../common/errors.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { formatProblem } from '../../spec/loader.js';
-import { UsageError } from '../errors.js';
 
 export function registerValidateCommand(program: Command): void {
   program

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
-import type { Logger } from '../../run/log.js';
 import {
   type BgpRoute,
   type Environment,

@@ -4,8 +4,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../../common/log.js';
 import type { KubeClient } from '../../k8s/client.js';
-import type { Logger } from '../../run/log.js';
 import type {
   BgpRoute,
   Environment,

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { loadKubeconfig } from '../../k8s/kubeconfig.js';
-import type { Logger } from '../../run/log.js';
 import type { EnvironmentDescription } from '../environment.js';
 import type {
   EnvironmentStatus,

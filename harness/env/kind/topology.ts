@@ -16,7 +16,7 @@
  * `spec.network` observable (ES-NET-1), as upstream's custom routing table test does.
  */
 
-import { nthAddressOf } from '../../run/address-block.js';
+import { nthAddressOf } from '../../common/address-block.js';
 import type { FamilyAddresses, IpFamily } from '../environment.js';
 import type { ResolvedKindSettings } from './settings.js';
 

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { TOOL_VERSION } from '../../cli/version.js';
+import { TOOL_VERSION } from '../../common/version.js';
 import { CORE_FEATURES, EXTENDED_FEATURES } from '../../spec/statements.js';
 import type {
   BgpRoute,

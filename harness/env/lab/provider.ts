@@ -3,8 +3,8 @@
  * implementation on it, and tears down what the run created.
  */
 import { execa } from 'execa';
-import { UsageError } from '../../cli/errors.js';
-import { TOOL_VERSION } from '../../cli/version.js';
+import { UsageError } from '../../common/errors.js';
+import { TOOL_VERSION } from '../../common/version.js';
 import type { EnvironmentDescription, IpFamily } from '../environment.js';
 import type {
   EnvironmentStatus,
