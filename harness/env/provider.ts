@@ -39,6 +39,11 @@ export interface EnvironmentStatus {
 
 export interface Provider {
   readonly name: ProviderName;
+  /**
+   * Checks this provider's own section of the options file (`lab:`, `kind:`, `existing:`)
+   * before anything is created; throws a UsageError naming the field and what was expected.
+   */
+  checkSettings(settings: Record<string, unknown>): void;
   /** What the environment will look like, computed without creating anything (for --dry-run). */
   plannedDescription(options: ProviderOptions): EnvironmentDescription;
   /** What this host lacks to run the provider; empty when it can. */

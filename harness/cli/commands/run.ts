@@ -12,7 +12,6 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../common
 import { consoleLogger, type Logger } from '../../common/log.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
-import { isFaultName } from '../../env/lab/reference/faults.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
 import { renderSummary } from '../../report/console.js';
@@ -126,14 +125,13 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const suites = flags.suites ?? file.suites;
   if (suites) options.suites = suites;
   if (file.implementation) options.implementation = file.implementation;
-  if (flags.labFault)
-    options.providerOptions.lab = { ...options.providerOptions.lab, faults: flags.labFault };
-  for (const fault of (options.providerOptions.lab.faults as unknown[] | undefined) ?? []) {
-    if (typeof fault !== 'string' || !isFaultName(fault)) {
+  if (flags.labFault) {
+    if (options.provider !== 'lab') {
       throw new UsageError(
-        `--lab-fault ${String(fault)}: unknown fault; \`egress-conformance lab faults\` lists them`,
+        `--lab-fault: faults exist only in the reference lab; expected --provider lab (the provider is ${options.provider})`,
       );
     }
+    options.providerOptions.lab = { ...options.providerOptions.lab, faults: flags.labFault };
   }
   return options;
 }
@@ -266,6 +264,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (families) providerOptions.families = families;
   const provider = await chooseProvider(options, providerOptions, log);
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
+  provider.checkSettings(settings.settings);
 
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
@@ -405,6 +406,14 @@ export function createExistingProvider(
   const dryId = (s: ExistingSettings) => existingId('planned', s.context ?? 'current-context');
   const provider = {
     name: 'existing' as const,
+
+    checkSettings(settings: Record<string, unknown>): void {
+      try {
+        parseExistingSettings(settings);
+      } catch (error) {
+        throw new UsageError(`options file ${(error as Error).message.replace(/\n\s*/g, ' ')}`);
+      }
+    },
 
     plannedDescription(options: ProviderOptions): EnvironmentDescription {
       const s = resolve(options);

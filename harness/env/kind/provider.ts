@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { loadKubeconfig } from '../../k8s/kubeconfig.js';
@@ -130,6 +131,14 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
   const runner = deps.runner ?? execaRunner;
   const provider = {
     name: 'kind' as const,
+
+    checkSettings(settings: Record<string, unknown>): void {
+      try {
+        parseKindSettings(settings);
+      } catch (error) {
+        throw new UsageError(`options file ${(error as Error).message.replace(/\n\s*/g, ' ')}`);
+      }
+    },
 
     plannedDescription(options: ProviderOptions): EnvironmentDescription {
       return describeTopology(planKind(options).topology);

@@ -125,6 +125,11 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
 export const labProvider: Provider = {
   name: 'lab',
 
+  checkSettings(settings: Record<string, unknown>): void {
+    settingsOf({ settings } as ProviderOptions);
+    faultsOf({ settings } as ProviderOptions);
+  },
+
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
     const faults = faultsOf(options);
