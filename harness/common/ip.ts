@@ -1,5 +1,5 @@
-/** Small IP address helpers for planning lab subnets (v4 and v6). */
-import { formatIpv6 as formatIpv6Bytes } from '../../capture/addresses.js';
+/** IP address and prefix arithmetic (v4 and v6, as bigints): lab subnets, MetalLB pools. */
+import { formatIpv6 as formatIpv6Bytes } from '../capture/addresses.js';
 
 export interface Cidr {
   version: 4 | 6;

@@ -1,5 +1,5 @@
 /** Reading FRR's BGP state from vtysh JSON (FRR 8.4 formats). */
-import type { BgpRoute, IpFamily } from '../environment.js';
+import type { BgpRoute, IpFamily } from '../../environment.js';
 
 export interface BgpSession {
   neighbor: string;

@@ -6,7 +6,7 @@
  * (`/run/lab/pods/<pod>/`), so any process attached to the lab sees the same pods.
  */
 import { createHash } from 'node:crypto';
-import type { FamilyAddresses, IpFamily } from '../environment.js';
+import type { FamilyAddresses, IpFamily } from '../../environment.js';
 import { podNetnsName } from './labels.js';
 import type { LabNodePlan, LabPlan } from './topology.js';
 

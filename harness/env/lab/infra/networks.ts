@@ -5,8 +5,8 @@
  * refusing an overlapping pool (we then pick again).
  */
 import { execa } from 'execa';
+import { canonicalIp, cidrsOverlap, ipv4Host, ipv6Host } from '../../../common/ip.js';
 import { type Dockerode, describeDockerError, dockerode } from './docker.js';
-import { canonicalIp, cidrsOverlap, ipv4Host, ipv6Host } from './ip.js';
 import { LAB_LABEL } from './labels.js';
 import type { DualSubnets } from './topology.js';
 

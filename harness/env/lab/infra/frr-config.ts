@@ -16,8 +16,9 @@
  * routing table instead. `soft-reconfiguration inbound` keeps what such a peer sent, visible with
  * `show bgp ... neighbors X received-routes`.
  */
-import type { IpFamily } from '../environment.js';
-import { ipv4Host } from './ip.js';
+
+import { ipv4Host } from '../../../common/ip.js';
+import type { IpFamily } from '../../environment.js';
 import {
   addressOn,
   DEFAULT_NETWORK,

@@ -26,8 +26,8 @@ export interface LabImages {
 
 export type Logger = (line: string) => void;
 
-/** `images/` of this package: three levels up from both `harness/env/lab` and `dist/env/lab`. */
-export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../images');
+/** `images/` of this package: four levels up from both `harness/env/lab/infra` and `dist/env/lab/infra`. */
+export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../images');
 
 /** Files shared by all lab images (probe server and client, entrypoint, FRR daemons file). */
 const COMMON_DIR = 'common';
@@ -77,7 +77,7 @@ async function ensureBaseImage(log: Logger, pullTimeoutMs: number): Promise<stri
 async function buildBaseWithDebootstrap(log: Logger): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(
-      `building the base image needs root (debootstrap): run once as root \`npx tsx harness/env/lab/images.ts\` or \`sudo npm run conformance\`, or provide ${REGISTRY_BASE_IMAGE}`,
+      `building the base image needs root (debootstrap): run once as root \`npx tsx harness/env/lab/infra/images.ts\` or \`sudo npm run conformance\`, or provide ${REGISTRY_BASE_IMAGE}`,
     );
   }
   if (!existsSync('/usr/sbin/debootstrap')) {
@@ -211,7 +211,7 @@ function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
 
-// `npx tsx harness/env/lab/images.ts` builds the images once (e.g. as root before running unprivileged).
+// `npx tsx harness/env/lab/infra/images.ts` builds the images once (e.g. as root before running unprivileged).
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   ensureLabImages({ log: (line) => console.log(line) }).then(
     (images) => console.log(JSON.stringify(images)),

@@ -3,7 +3,9 @@
  * the lab usable: every container configured, every BGP session Established, every node with
  * the peers' service routes in its kernel. Prints one line per phase with its duration.
  */
-import type { FamilyAddresses } from '../environment.js';
+
+import { ipv4Host, ipv6Host } from '../../../common/ip.js';
+import type { FamilyAddresses } from '../../environment.js';
 import { parseBgpSummary } from './bgp.js';
 import { allowLabBridges } from './bridge-filter.js';
 import {
@@ -17,7 +19,6 @@ import { destroyLab, listLabs } from './destroy.js';
 import { execIn, execScript } from './docker.js';
 import { renderNodeFrrConfig, renderPeerFrrConfig, renderZebraConfig } from './frr-config.js';
 import { ensureLabImages, type LabImages, type Logger } from './images.js';
-import { ipv4Host, ipv6Host } from './ip.js';
 import { assertLabId, labLabels, networkName, newLabId, OPTIONS_LABEL } from './labels.js';
 import { createLabNetwork } from './networks.js';
 import {

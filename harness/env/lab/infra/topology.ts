@@ -12,8 +12,9 @@
  * 2001:db8:113::/64). 192.0.2.0/24 is not used: it is a common host-side test range (the
  * machines this runs on have their own uplink in it).
  */
-import type { FamilyAddresses, IpFamily } from '../environment.js';
-import { canonicalIp, ipv4Host, ipv6Host } from './ip.js';
+
+import { canonicalIp, ipv4Host, ipv6Host } from '../../../common/ip.js';
+import type { FamilyAddresses, IpFamily } from '../../environment.js';
 import { containerName, networkName } from './labels.js';
 
 /**

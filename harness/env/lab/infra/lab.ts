@@ -11,7 +11,7 @@ import type {
   NodeInfo,
   PeerInfo,
   ProbeProtocol,
-} from '../environment.js';
+} from '../../environment.js';
 import { type BgpSession, parseBgpRoutes, parseBgpSummary } from './bgp.js';
 import { type BringUpTimings, bringUpLab, type LabOptions, sleep, waitBgpEstablished } from './bring-up.js';
 import {
@@ -21,7 +21,7 @@ import {
   startCapture,
   stopCapture,
 } from './capture.js';
-import { serverStartScript } from './container-setup.js';
+import { serverStartScript, serverStopScript, serversStopScript } from './container-setup.js';
 import { destroyLab, labTempDir } from './destroy.js';
 import { describeDockerError, type ExecOptions, type ExecResult, execIn, execScript } from './docker.js';
 import { announceCommands, hostPrefix } from './frr-config.js';
@@ -229,12 +229,40 @@ export class Lab {
 
   /** Stops a probe server started with `startServer`. */
   async stopServer(node: string, pod: string, port: number): Promise<void> {
-    const key = `/run/lab/servers/pod-${pod}-${port}`;
+    await execScript(this.node(node).container, serverStopScript(`pod-${pod}-${port}`), {
+      description: `stop probe server in pod ${pod} on ${node}`,
+    });
+  }
+
+  /**
+   * Starts the probe server on the node's own network stack (a host-networked pod's), on every
+   * address of the node; `owner` tells servers on the same node apart (a second one on a port
+   * already taken fails to start, as a second host-networked pod would). Returns once it listens.
+   */
+  async startHostServer(node: string, owner: string, port: number, name: string): Promise<void> {
+    assertPodName(owner);
     await execScript(
       this.node(node).container,
-      `if [ -s ${key}.pid ]; then kill $(cat ${key}.pid) 2>/dev/null || true; fi; rm -f ${key}.pid ${key}.ready`,
-      { description: `stop probe server in pod ${pod} on ${node}` },
+      serverStartScript({ name, port, key: `host-${owner}-${port}` }),
+      {
+        description: `start probe server of ${owner} on node ${node}, port ${port}`,
+      },
     );
+  }
+
+  /** Stops a probe server started with `startHostServer`. */
+  async stopHostServer(node: string, owner: string, port: number): Promise<void> {
+    assertPodName(owner);
+    await execScript(this.node(node).container, serverStopScript(`host-${owner}-${port}`), {
+      description: `stop probe server of ${owner} on node ${node}`,
+    });
+  }
+
+  /** Stops every probe server started with `startHostServer` on the node. */
+  async stopHostServers(node: string): Promise<void> {
+    await execScript(this.node(node).container, serversStopScript('host-'), {
+      description: `stop the host probe servers on node ${node}`,
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
  * `/etc/lab/base.nft`), rendered from the plan and copied in before the container starts, so
  * that a container is configured by the time its FRR comes up.
  */
-import type { IpFamily } from '../environment.js';
+import type { IpFamily } from '../../environment.js';
 import type { LabNodePlan, LabPeerPlan, LabPlan } from './topology.js';
 
 /** The nftables table the lab's base datapath lives in (a cluster's default pod egress). */
@@ -121,6 +121,9 @@ export function renderPeerServices(peer: LabPeerPlan): string {
   return `${serverStartScript({ name: peer.name, port: peer.probePort, key: `peer-${peer.probePort}` })}\n`;
 }
 
+/** Where probe servers keep their pid, ready and log files, by key. */
+const SERVER_DIR = '/run/lab/servers';
+
 /**
  * Starts the probe server detached (optionally inside a network namespace) and waits until both
  * of its sockets listen (it writes its ready file then), up to 5 s.
@@ -131,7 +134,7 @@ export function serverStartScript(options: {
   key: string;
   netns?: string;
 }): string {
-  const dir = '/run/lab/servers';
+  const dir = SERVER_DIR;
   const prefix = options.netns ? `ip netns exec ${options.netns} ` : '';
   const ready = `${dir}/${options.key}.ready`;
   return [
@@ -145,6 +148,17 @@ export function serverStartScript(options: {
     '  sleep 0.05',
     'done',
   ].join('\n');
+}
+
+/** Stops a probe server started with `serverStartScript` under `key`; nothing when none runs. */
+export function serverStopScript(key: string): string {
+  const file = `${SERVER_DIR}/${key}`;
+  return `if [ -s ${file}.pid ]; then kill $(cat ${file}.pid) 2>/dev/null || true; fi; rm -f ${file}.pid ${file}.ready`;
+}
+
+/** Stops every probe server whose key starts with `prefix`. */
+export function serversStopScript(prefix: string): string {
+  return `for f in ${SERVER_DIR}/${prefix}*.pid; do [ -s "$f" ] && kill $(cat "$f") 2>/dev/null; rm -f "$f"; done; true`;
 }
 
 function flag(family: IpFamily): string {
