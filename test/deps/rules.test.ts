@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Files of the tree, each with the modules it imports (relative specifiers, or npm names). */
+/**
+ * Files of the tree, each with the modules it imports (relative specifiers, or npm names; `type:`
+ * makes it a type-only import).
+ */
 const TREE: Record<string, string[]> = {
   'harness/env/environment.ts': [],
   'harness/env/shared/docker.ts': [],
@@ -24,7 +27,7 @@ const TREE: Record<string, string[]> = {
   'harness/cli/main.ts': ['../run/plan.js', '../env/lab/lab.js', '../spec/schema.js'],
   'harness/run/plan.ts': ['../env/environment.js', '../spec/schema.js', './steps/apply.js'],
   'harness/run/steps/apply.ts': ['../step-run.js'],
-  'harness/run/step-run.ts': ['./steps/apply.js'],
+  'harness/run/step-run.ts': ['type:./steps/apply.js'],
   'harness/run/bad-provider.ts': ['../env/shared/docker.js', '../env/kind/topology.js', '../cli/main.js'],
   'harness/spec/schema.ts': ['zod', './steps/apply.js'],
   'harness/spec/steps/apply.ts': ['zod'],
@@ -43,8 +46,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext' } }));
   for (const [file, imports] of Object.entries(TREE)) {
     await mkdir(dirname(join(dir, file)), { recursive: true });
-    const lines = imports.map((spec) => `import '${spec}';`);
-    await writeFile(join(dir, file), `${lines.join('\n')}\nexport {};\n`);
+    const lines = imports.map((spec) =>
+      spec.startsWith('type:') ? `import type { T } from '${spec.slice(5)}';` : `import '${spec}';`,
+    );
+    await writeFile(join(dir, file), `${lines.join('\n')}\nexport type T = 1;\n`);
   }
   const { stdout } = await execa(
     join(ROOT, 'node_modules/.bin/depcruise'),
