@@ -85,11 +85,13 @@ export function registry<const T extends { [K in keyof T]: { kind: K } }>(defini
 }
 
 /**
- * A mapping with exactly one key, naming the kind; its errors say which kinds exist. The
- * variants (one per kind, from `defineStep` or `defineCondition`) are tried after the key is
- * known to be one of them, so a mistake inside the body is reported at its own field.
+ * A mapping with exactly one key, naming the kind; its errors say which kinds exist. Once the
+ * key is known to be a kind, the mapping is parsed by that kind's variant alone, so a mistake
+ * inside the body is reported at its own field (not as "none of the kinds matched").
  */
-export function oneKeyOf<V extends z.ZodType>(what: string, kinds: string[], variants: V[]) {
+export function oneKeyOf<V extends z.ZodType>(what: string, variants: ReadonlyArray<readonly [string, V]>) {
+  const byKind = new Map(variants);
+  const kinds = [...byKind.keys()];
   return z
     .unknown()
     .superRefine((value, ctx) => {
@@ -109,7 +111,7 @@ export function oneKeyOf<V extends z.ZodType>(what: string, kinds: string[], var
         return;
       }
       const key = present[0] as string;
-      if (!kinds.includes(key)) {
+      if (!byKind.has(key)) {
         ctx.addIssue({
           code: 'custom',
           path: [key],
@@ -117,5 +119,16 @@ export function oneKeyOf<V extends z.ZodType>(what: string, kinds: string[], var
         });
       }
     })
-    .pipe(z.union(variants));
+    .transform((value, ctx) => {
+      // The check above let through only a mapping whose one key is a kind.
+      const variant =
+        typeof value === 'object' && value !== null ? byKind.get(Object.keys(value)[0] ?? '') : undefined;
+      if (!variant) return z.NEVER;
+      const parsed = variant.safeParse(value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
 }

@@ -449,3 +449,75 @@ ${steps}`,
     expect(env.calls.some((c) => c.startsWith('delete Node'))).toBe(false);
   });
 });
+
+describe('tests side by side', () => {
+  /** A test that holds for a moment (a negative check), so that tests started together overlap. */
+  const holds =
+    '  - expect: { condition: { serviceIngress: { service: web, assigned: false } }, throughout: negativeWindow }';
+  const hostNetworkPod = `  host:
+    apiVersion: v1
+    kind: Pod
+    metadata: { name: host, namespace: "\${namespace}" }
+    spec: { hostNetwork: true, containers: [] }
+`;
+
+  async function order(middle: LoadedScenario): Promise<string[]> {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    const specs = [scenario('first', holds), middle, scenario('third', holds)];
+    const dir = await mkdtemp(join(tmpdir(), 'ec-runner-'));
+    try {
+      await runTests(planRun(specs, plainOptions, env.description, 'r1'), {
+        env,
+        description: env.description,
+        runId: 'r1',
+        reportDir: dir,
+        timeouts: { negativeWindow: 150 },
+        signal: new AbortController().signal,
+        log: silentLogger([]),
+        parallelism: 3,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return env.calls.filter((c) => c.includes('Namespace')).map((c) => c.replace(/ ec-r1-(\w+)-v4$/, ' $1'));
+  }
+
+  it('run up to the parallelism at once', async () => {
+    expect(await order(scenario('second', holds))).toEqual([
+      'createNamespace first',
+      'createNamespace second',
+      'createNamespace third',
+      'deleteNamespace first',
+      'deleteNamespace second',
+      'deleteNamespace third',
+    ]);
+  });
+
+  it('except a test whose steps change node labels, or whose pods use the host network: it runs alone', async () => {
+    const alone = [
+      'createNamespace first',
+      'deleteNamespace first',
+      'createNamespace second',
+      'deleteNamespace second',
+      'createNamespace third',
+      'deleteNamespace third',
+    ];
+    const labels = scenario('second', `  - labelNode: { node: { index: 1 }, key: example.com/a }\n${holds}`);
+    expect(await order(labels)).toEqual(alone);
+    const hostNetwork = parseScenario(
+      `id: second
+title: t
+statements: [ES-HOST-1]
+profile: core
+features: [SourceIPLoadBalancer]
+manifests:
+${hostNetworkPod}  service: { apiVersion: v1, kind: Service, metadata: { name: web, namespace: "\${namespace}" } }
+steps:
+${holds}
+`,
+      'second.yaml',
+    );
+    if (!hostNetwork.ok) throw new Error(hostNetwork.problems.map((p) => p.message).join('; '));
+    expect(await order(hostNetwork.loaded)).toEqual(alone);
+  });
+});

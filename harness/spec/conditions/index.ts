@@ -26,8 +26,7 @@ export const CONDITIONS = registry({
 
 export const conditionSchema = oneKeyOf(
   'condition',
-  Object.keys(CONDITIONS),
-  Object.values(CONDITIONS).map((d) => d.variant),
+  Object.entries(CONDITIONS).map(([kind, definition]) => [kind, definition.variant] as const),
 );
 
 /** A parsed condition: its kind and its typed body. */

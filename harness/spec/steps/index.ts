@@ -38,8 +38,7 @@ export const STEPS = registry({
 
 export const stepSchema = oneKeyOf(
   'step',
-  Object.keys(STEPS),
-  Object.values(STEPS).map((d) => d.variant),
+  Object.entries(STEPS).map(([kind, definition]) => [kind, definition.variant] as const),
 );
 
 /** A parsed step: its kind and its typed body. */
