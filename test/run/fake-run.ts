@@ -1,20 +1,15 @@
 /**
  * Running scenarios on the FakeEnvironment: a spec made of the given steps over a standard set
  * of manifests (a Deployment `web` of three pods, its LoadBalancer Service, an EgressService),
- * run by the real planner and runner, reports in a temp dir.
+ * run by the real planner and runner.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from '../../harness/common/log.js';
 import type { EnvironmentDescription, NodeInfo } from '../../harness/env/environment.js';
-import { planRun } from '../../harness/run/plan.js';
 import type { ProbeEvidenceRecord, TestResult } from '../../harness/run/results.js';
-import { runTests } from '../../harness/run/runner.js';
 import { parseScenario } from '../../harness/spec/loader.js';
 import type { Timeouts } from '../../harness/spec/timeouts.js';
 import { type ControllerScript, FakeEnvironment, playControllers } from '../support/fake-environment.js';
 import { testDescription } from '../support/recording-environment.js';
+import { runScenarios } from '../support/run-scenarios.js';
 
 export const PEER_IPV4 = '198.51.100.10';
 export const PEER_IPV6 = '2001:db8:5100::10';
@@ -114,29 +109,13 @@ ${steps}`,
   );
   if (!parsed.ok)
     throw new Error(parsed.problems.map((p) => `${p.line}: ${p.field} ${p.message}`).join('\n'));
-  const reportDir = await mkdtemp(join(tmpdir(), 'ec-judging-'));
-  try {
-    const planned = planRun(
-      [parsed.loaded],
-      { profile: 'all', runTests: [], skipTests: [], skipProvisional: false },
-      env.description,
-      'r1',
-    );
-    const [result] = await runTests(planned, {
-      env,
-      description: env.description,
-      runId: 'r1',
-      reportDir,
-      timeouts: { negativeWindow: 100, ...timeouts },
-      signal: new AbortController().signal,
-      log: silentLogger([]),
-    });
-    if (!result) throw new Error('no test was planned');
-    const ran = result.steps.filter((s) => s.status !== 'not-run');
-    return { result, evidence: result.evidence, detail: ran.at(-1)?.detail ?? '' };
-  } finally {
-    await rm(reportDir, { recursive: true, force: true });
-  }
+  const { results } = await runScenarios([parsed.loaded], env, {
+    timeouts: { negativeWindow: 100, ...timeouts },
+  });
+  const [result] = results;
+  if (!result) throw new Error('no test was planned');
+  const ran = result.steps.filter((s) => s.status !== 'not-run');
+  return { result, evidence: result.evidence, detail: ran.at(-1)?.detail ?? '' };
 }
 
 /** The usual first steps: everything applied, the pods ready and the EgressService placed. */

@@ -8,6 +8,7 @@ import { planRun } from '../../harness/run/plan.js';
 import { runTests } from '../../harness/run/runner.js';
 import { type LoadedScenario, parseScenario } from '../../harness/spec/loader.js';
 import { RecordingEnvironment, testDescription } from '../support/recording-environment.js';
+import { runScenarios } from '../support/run-scenarios.js';
 
 function scenario(id: string, body: string, extra = ''): LoadedScenario {
   const text = `id: ${id}
@@ -314,26 +315,6 @@ steps:
   });
 });
 
-/** Plans every scenario of the given specs (profile all) and runs them, reports in a temp dir. */
-async function runAll(specs: LoadedScenario[], env: RecordingEnvironment, timeouts: Record<string, number>) {
-  const dir = await mkdtemp(join(tmpdir(), 'ec-runner-'));
-  try {
-    const planned = planRun(specs, { ...plainOptions, profile: 'all' }, env.description, 'r1');
-    const results = await runTests(planned, {
-      env,
-      description: env.description,
-      runId: 'r1',
-      reportDir: dir,
-      timeouts,
-      signal: new AbortController().signal,
-      log: silentLogger([]),
-    });
-    return { planned, results };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('EgressIP addresses', () => {
   const spec = (): LoadedScenario => {
     const result = parseScenario(
@@ -370,7 +351,7 @@ steps:
   }
 
   async function run(env: RecordingEnvironment) {
-    return runAll([spec()], env, { placement: 300 });
+    return runScenarios([spec()], env, { timeouts: { placement: 300 } });
   }
 
   it("gives each test its own address from the environment's range and waits for its assignment", async () => {
@@ -426,7 +407,7 @@ ${steps}`,
     );
     if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
-    const { results } = await runAll([result.loaded], env, {});
+    const { results } = await runScenarios([result.loaded], env);
     return { env, outcome: results[0] };
   }
 
@@ -464,21 +445,7 @@ describe('tests side by side', () => {
   async function order(middle: LoadedScenario): Promise<string[]> {
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
     const specs = [scenario('first', holds), middle, scenario('third', holds)];
-    const dir = await mkdtemp(join(tmpdir(), 'ec-runner-'));
-    try {
-      await runTests(planRun(specs, plainOptions, env.description, 'r1'), {
-        env,
-        description: env.description,
-        runId: 'r1',
-        reportDir: dir,
-        timeouts: { negativeWindow: 150 },
-        signal: new AbortController().signal,
-        log: silentLogger([]),
-        parallelism: 3,
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await runScenarios(specs, env, { timeouts: { negativeWindow: 150 }, parallelism: 3 });
     return env.calls.filter((c) => c.includes('Namespace')).map((c) => c.replace(/ ec-r1-(\w+)-v4$/, ' $1'));
   }
 
