@@ -13,7 +13,7 @@ import {
 } from '../env/environment.js';
 import { render, type TemplateValues } from '../spec/template.js';
 import type { PlannedTest } from './plan.js';
-import type { BackgroundTraffic } from './traffic.js';
+import type { BackgroundTraffic } from './traffic/flow.js';
 
 export interface TestContext {
   test: PlannedTest;

@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { core, z } from 'zod';
 import { type Scenario, scenarioSchema } from './schema.js';
+import { evidenceNameOf, manifestsNamedBy } from './steps/index.js';
 import { isKnownVariable, TEMPLATE_VARIABLES, variablesIn } from './template.js';
 
 export interface SpecProblem {
@@ -208,39 +209,31 @@ function crossReferenceProblems(
 ): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const manifests = new Set(Object.keys(scenario.manifests));
-  const probes = new Set<string>();
-  scenario.steps.forEach((raw, i) => {
-    const [kind, body] = Object.entries(raw)[0] as [string, unknown];
-    const names: Array<[string, PathKey[]]> = [];
-    if (kind === 'apply' || kind === 'delete') {
-      (body as string[]).forEach((n, j) => {
-        names.push([n, ['steps', i, kind, j]]);
-      });
-    }
-    if (kind === 'patch')
-      names.push([(body as { manifest: string }).manifest, ['steps', i, kind, 'manifest']]);
-    for (const [manifest, path] of names) {
-      if (!manifests.has(manifest)) {
+  const evidenceNames = new Set<string>();
+  scenario.steps.forEach((step, i) => {
+    const at = (path: Array<string | number>): PathKey[] => ['steps', i, step.kind, ...path];
+    for (const { name, at: inBody } of manifestsNamedBy(step)) {
+      if (!manifests.has(name)) {
         problems.push({
           file,
-          line: lineOf(doc, counter, path),
-          field: fieldOf(path),
-          message: `no manifest named '${manifest}': expected one of ${[...manifests].join(', ')}`,
+          line: lineOf(doc, counter, at(inBody)),
+          field: fieldOf(at(inBody)),
+          message: `no manifest named '${name}': expected one of ${[...manifests].join(', ')}`,
         });
       }
     }
-    if (kind === 'probe') {
-      const probeName = (body as { name: string }).name;
-      if (probes.has(probeName)) {
-        const path = ['steps', i, kind, 'name'];
+    const evidence = evidenceNameOf(step);
+    if (evidence) {
+      const key = `${step.kind}/${evidence.name}`;
+      if (evidenceNames.has(key)) {
         problems.push({
           file,
-          line: lineOf(doc, counter, path),
-          field: fieldOf(path),
-          message: `probe name '${probeName}' is used twice: expected names unique within the scenario`,
+          line: lineOf(doc, counter, at(evidence.at)),
+          field: fieldOf(at(evidence.at)),
+          message: `${step.kind} name '${evidence.name}' is used twice: expected names unique within the scenario`,
         });
       }
-      probes.add(probeName);
+      evidenceNames.add(key);
     }
   });
   return problems;

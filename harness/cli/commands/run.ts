@@ -34,6 +34,7 @@ import { runTests } from '../../run/runner.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { parseDuration } from '../../spec/duration.js';
 import { formatProblem, parseYamlWith } from '../../spec/loader.js';
+import { bodyAsWritten, type Step } from '../../spec/steps/index.js';
 import { render } from '../../spec/template.js';
 import { isTimeoutName, TIMEOUT_NAMES } from '../../spec/timeouts.js';
 
@@ -178,9 +179,8 @@ async function chooseProvider(
   return requireProvider('lab');
 }
 
-function describeStep(raw: Record<string, unknown>, values: Record<string, string | number>): string {
-  const [kind, body] = Object.entries(render(raw, values))[0] as [string, unknown];
-  return `${kind}: ${JSON.stringify(body)}`;
+function describeStep(step: Step, values: Record<string, string | number>): string {
+  return `${step.kind}: ${JSON.stringify(render(bodyAsWritten(step), values))}`;
 }
 
 function printDryRun(planned: PlannedTest[], description: EnvironmentDescription, log: Logger): void {
@@ -201,8 +201,8 @@ function printDryRun(planned: PlannedTest[], description: EnvironmentDescription
       log.info(`---\n# manifest ${name}\n${stringify(object, { lineWidth: 0 }).trimEnd()}`);
     }
     log.info('# steps:');
-    scenario.steps.forEach((raw, i) => {
-      log.info(`${i + 1}. ${describeStep(raw, ctx.values)}`);
+    scenario.steps.forEach((step, i) => {
+      log.info(`${i + 1}. ${describeStep(step, ctx.values)}`);
     });
   }
 }
