@@ -3,9 +3,9 @@
  * upstream's kind setups require (order, flags, no secrets). Nothing here needs Docker or kind.
  */
 import { describe, expect, it } from 'vitest';
-import { printPlan, type RunAction } from '../../harness/env/kind/actions.js';
 import { kindProvider, planKind } from '../../harness/env/kind/provider.js';
 import { egressIPRange } from '../../harness/env/kind/topology.js';
+import { printPlan, type RunAction } from '../../harness/env/shared/planned-actions.js';
 import { FIXED, kindOptions } from './support.js';
 
 const VARIANTS = [
@@ -159,13 +159,6 @@ describe('kind bring-up plan', () => {
     // Node and peer addresses docker or the plan hand out stay below the EgressIP range.
     expect(d.peers[0]?.addresses.ipv4).toBe('10.212.0.100');
     expect(() => egressIPRange('10.0.0.0/27', 'ipv4')).toThrow(/too small/);
-  });
-
-  it('rejects unknown settings with the field named', () => {
-    expect(() => planKind(kindOptions({ gatwayMode: 'local' }))).toThrow(
-      /kind\.: Unrecognized key.*gatwayMode|gatwayMode/,
-    );
-    expect(() => planKind(kindOptions({ metallbMode: 'native' }))).toThrow(/kind\.metallbMode/);
   });
 
   it('prints each action with its command, file content or manifest', () => {

@@ -155,6 +155,22 @@ async function requireProvider(name: ProviderName): Promise<Provider> {
   return provider;
 }
 
+/** The provider's own section of the options file, checked before anything runs; errors name the file. */
+export function checkProviderSettings(
+  provider: Provider,
+  settings: Record<string, unknown>,
+  optionsFile: string | undefined,
+): void {
+  try {
+    provider.checkSettings(settings);
+  } catch (error) {
+    if (error instanceof UsageError && optionsFile) {
+      throw new UsageError(`--options-file ${optionsFile}: ${error.message}`, error.lines);
+    }
+    throw error;
+  }
+}
+
 /** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
 async function chooseProvider(
   options: RunOptions,
@@ -264,7 +280,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (families) providerOptions.families = families;
   const provider = await chooseProvider(options, providerOptions, log);
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
-  provider.checkSettings(settings.settings);
+  checkProviderSettings(provider, settings.settings, flags.optionsFile);
 
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));

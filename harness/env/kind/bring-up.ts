@@ -24,28 +24,20 @@
  */
 import { join } from 'node:path';
 import type { IpFamily } from '../environment.js';
-import { applyAction, type PlannedAction, type RunAction } from './actions.js';
-import { frrPeerAttachArgs, renderPeerFrrConfig } from './frr-peer.js';
+import { dockerLabelArgs } from '../shared/docker-labels.js';
+import { type FrrStaticFiles, frrPeerContainerActions } from '../shared/frr-peer-container.js';
+import { METALLB_NAMESPACE, metallbPeerObjects } from '../shared/metallb-peers.js';
+import { applyAction, type PlannedAction, type RunAction } from '../shared/planned-actions.js';
 import { kindConfigYaml } from './kind-config.js';
-import { metallbPeerObjects } from './metallb.js';
 import {
   dockerIpRange,
-  ENV_LABEL,
   HOST_PREFIX,
   type KindNode,
   type KindPeer,
   type KindTopology,
-  METALLB_NAMESPACE,
   OVN_NAMESPACE,
   PROBE_PORT,
-  ROLE_LABEL,
 } from './topology.js';
-
-/** Static FRR files shipped in `frr/` (read by the provider, passed in so planning stays pure). */
-export interface FrrStaticFiles {
-  daemons: string;
-  vtysh: string;
-}
 
 export function kubectlBase(topology: KindTopology): string[] {
   return ['kubectl', '--kubeconfig', topology.kubeconfigPath, '--context', topology.context];
@@ -53,10 +45,6 @@ export function kubectlBase(topology: KindTopology): string[] {
 
 function helmBase(topology: KindTopology): string[] {
   return ['helm', '--kubeconfig', topology.kubeconfigPath, '--kube-context', topology.context];
-}
-
-function dockerLabels(topology: KindTopology, role: string): string[] {
-  return ['--label', `${ENV_LABEL}=${topology.id}`, '--label', `${ROLE_LABEL}=${role}`];
 }
 
 /** Splits `registry/repo:tag` at the last colon after the last slash (kind-helm.sh get_image/get_tag). */
@@ -90,7 +78,7 @@ function networkActions(t: KindTopology): PlannedAction[] {
         n.subnets.ipv6,
         '--ip-range',
         dockerIpRange(n.subnets.ipv6),
-        ...dockerLabels(t, n.role),
+        ...dockerLabelArgs(t.label, n.role),
         n.name,
       ],
     }),
@@ -98,104 +86,17 @@ function networkActions(t: KindTopology): PlannedAction[] {
 }
 
 function peerActions(t: KindTopology, files: FrrStaticFiles): PlannedAction[] {
-  const actions: PlannedAction[] = [];
-  for (const peer of t.peers) {
-    const config = renderPeerFrrConfig(peer, { families: t.families, bgpAuth: t.settings.bgpAuth });
-    actions.push(
-      {
-        type: 'write',
-        phase: 'peers',
-        title: `FRR config of ${peer.name}`,
-        path: join(peer.configDir, 'frr.conf'),
-        content: config,
-      },
-      {
-        type: 'write',
-        phase: 'peers',
-        title: `FRR daemons of ${peer.name}`,
-        path: join(peer.configDir, 'daemons'),
-        content: files.daemons,
-      },
-      {
-        type: 'write',
-        phase: 'peers',
-        title: `vtysh.conf of ${peer.name}`,
-        path: join(peer.configDir, 'vtysh.conf'),
-        content: files.vtysh,
-      },
-      {
-        type: 'run',
-        phase: 'peers',
-        title: `start ${peer.name} (stock FRR image) on ${peer.dockerNetwork}`,
-        argv: [
-          'docker',
-          'run',
-          '--detach',
-          '--name',
-          peer.container,
-          '--hostname',
-          peer.name,
-          ...dockerLabels(t, peer.name),
-          ...frrPeerAttachArgs(peer),
-          '--sysctl',
-          'net.ipv6.conf.all.disable_ipv6=0',
-          '--sysctl',
-          'net.ipv6.conf.all.forwarding=1',
-          '--sysctl',
-          'net.ipv4.ip_forward=1',
-          '--volume',
-          `${peer.configDir}:/etc/frr`,
-          t.settings.images.frr,
-        ],
-      },
-      {
-        type: 'run',
-        phase: 'peers',
-        title: `start the probe server in ${peer.name}'s network namespace (agnhost netexec, TCP and UDP ${PROBE_PORT})`,
-        argv: [
-          'docker',
-          'run',
-          '--detach',
-          '--name',
-          peer.probeContainer,
-          ...dockerLabels(t, `${peer.name}-probe`),
-          '--network',
-          `container:${peer.container}`,
-          t.settings.images.agnhost,
-          'netexec',
-          `--http-port=${PROBE_PORT}`,
-          `--udp-port=${PROBE_PORT}`,
-        ],
-      },
-    );
-    for (const family of t.families) {
-      const address = peer.loopbackAddresses[family];
-      if (!address) continue;
-      actions.push({
-        type: 'run',
-        phase: 'peers',
-        title: `add ${address} to ${peer.name}'s loopback (tools sidecar in its namespace)`,
-        argv: [
-          'docker',
-          'run',
-          '--rm',
-          '--network',
-          `container:${peer.container}`,
-          '--cap-add',
-          'NET_ADMIN',
-          t.settings.images.tools,
-          'ip',
-          ...(family === 'ipv6' ? ['-6'] : []),
-          'addr',
-          'add',
-          `${address}/${family === 'ipv4' ? 32 : 128}`,
-          'dev',
-          'lo',
-        ],
-      });
-    }
-  }
-  return actions;
+  return t.peers.flatMap((peer) =>
+    frrPeerContainerActions(peer, {
+      phase: 'peers',
+      label: t.label,
+      images: t.settings.images,
+      families: t.families,
+      bgpAuth: t.settings.bgpAuth,
+      probePort: PROBE_PORT,
+      files,
+    }),
+  );
 }
 
 function clusterActions(t: KindTopology): PlannedAction[] {
@@ -584,7 +485,7 @@ function metallbActions(t: KindTopology): PlannedAction[] {
       'metallb',
       'BGPPeers for every node (retried while the webhook comes up)',
       kubectl,
-      metallbPeerObjects(t.id, peers, t.families, { bgpAuth: t.settings.bgpAuth }),
+      metallbPeerObjects(t.label, peers, t.families, { bgpAuth: t.settings.bgpAuth }),
       { retry: { attempts: 6, delayMs: 2000, backoff: 2 } },
     ),
   ];

@@ -1,8 +1,9 @@
 /** What a kind environment offers, as the runner sees it (computed from the topology alone). */
 import { CORE_FEATURES } from '../../spec/statements.js';
 import type { EnvironmentDescription, FeatureSupport, NetworkInfo, NodeInfo } from '../environment.js';
+import { METALLB_NAMESPACE } from '../shared/metallb-peers.js';
 import { splitImage } from './bring-up.js';
-import { type KindTopology, METALLB_NAMESPACE, PROBE_PORT } from './topology.js';
+import { type KindTopology, PROBE_PORT } from './topology.js';
 
 export function kindFeatures(t: KindTopology): FeatureSupport[] {
   const provider = (name: string, supported: boolean, reason?: string): FeatureSupport => ({

@@ -2,7 +2,6 @@
  * A running kind environment as the runner sees it (the Environment interface): the cluster
  * through the client wrapper in harness/k8s, commands through docker/kubectl.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../common/log.js';
 import type { KubeClient } from '../../k8s/client.js';
@@ -16,15 +15,16 @@ import type {
   ProbeEvidence,
   ProbeRequest,
 } from '../environment.js';
-import { bgpShowCommand, parseBgpRoutes } from './bgp.js';
+import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
+import { type CommandRunner, runChecked } from '../shared/command-runner.js';
+import { dockerCaptureSite } from '../shared/docker-capture-site.js';
+import { kubectlPodExec, podAddress, runIngress, runProbe } from '../shared/kubectl-probing.js';
+import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
+import { executePlan } from '../shared/plan-executor.js';
+import { captureFilter } from '../shared/tcpdump.js';
 import { kubectlBase, nodeSetupActions, planTearDown } from './bring-up.js';
-import { captureFilter } from './capture.js';
-import { type CommandRunner, runChecked } from './command-runner.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
-import { dockerCaptureSite } from './docker-capture.js';
-import { executePlan } from './executor.js';
-import { podAddress, runIngress, runProbe } from './probing.js';
 import type { KindTopology } from './topology.js';
 
 export interface KindEnvironmentOptions {
@@ -73,16 +73,14 @@ export class KindEnvironment implements Environment {
   }
 
   async probe(request: ProbeRequest): Promise<ProbeEvidence> {
-    const kubectl = kubectlBase(this.t);
     return runProbe(request, {
       cluster: this.cluster,
-      podExec: (namespace, pod, argv, timeoutMs) =>
-        this.runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs }),
+      podExec: kubectlPodExec(this.runner, kubectlBase(this.t)),
       filter: captureFilter,
       target: async (req) => {
         const site = (container: string) =>
           dockerCaptureSite(this.runner, {
-            envId: this.t.id,
+            label: this.t.label,
             target: container,
             toolsImage: this.t.settings.images.tools,
             hostDir: this.captureDir(),
@@ -116,33 +114,11 @@ export class KindEnvironment implements Environment {
 
   async ingress(request: IngressRequest): Promise<IngressResult> {
     const peer = this.peer(request.peer);
-    return runIngress(request, (argv, timeoutMs) =>
-      this.runner.run(
-        [
-          'docker',
-          'run',
-          '--rm',
-          '--network',
-          `container:${peer.container}`,
-          this.t.settings.images.tools,
-          ...argv,
-        ],
-        { timeoutMs: timeoutMs + 30_000 },
-      ),
-    );
+    return runIngress(request, runInPeerNamespace(this.runner, peer.container, this.t.settings.images.tools));
   }
 
   async bgpRoutes(peer: string, family: IpFamily): Promise<BgpRoute[]> {
-    const container = this.peer(peer).container;
-    const result = await runChecked(this.runner, [
-      'docker',
-      'exec',
-      container,
-      'vtysh',
-      '-c',
-      bgpShowCommand(family),
-    ]);
-    return parseBgpRoutes(result.stdout);
+    return peerContainerBgpRoutes(this.runner, this.peer(peer).container, family);
   }
 
   /**
@@ -182,25 +158,7 @@ export class KindEnvironment implements Environment {
   }
 
   async collectDiagnostics(namespace: string, dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const index: string[] = [];
-    for (const command of diagnosticCommands(this.t, namespace)) {
-      const result = await this.runner.run(command.argv, { timeoutMs: 60_000 }).catch((error: Error) => ({
-        exitCode: -1,
-        stdout: '',
-        stderr: error.message,
-        timedOut: false,
-      }));
-      const body =
-        result.exitCode === 0
-          ? result.stdout
-          : `${result.stdout}\n# exit ${result.exitCode}\n${result.stderr}`;
-      await writeFile(join(dir, command.file), `${body.trimEnd()}\n`);
-      index.push(
-        `${command.file}: ${command.argv.join(' ')}${result.exitCode === 0 ? '' : ` (exit ${result.exitCode})`}`,
-      );
-    }
-    await writeFile(join(dir, 'INDEX.txt'), `${index.join('\n')}\n`);
+    await writeDiagnostics(this.runner, diagnosticCommands(this.t, namespace), dir);
   }
 
   async close(options: { keep: boolean }): Promise<void> {

@@ -3,10 +3,8 @@
  * and external FRR peers, brought up by executing the planned actions of bring-up.ts, found
  * again by its labels for reuse, torn down by label.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { loadKubeconfig } from '../../k8s/kubeconfig.js';
@@ -18,27 +16,19 @@ import type {
   ProviderOptions,
   UpResult,
 } from '../provider.js';
-import { type PlannedAction, printPlan } from './actions.js';
-import { type FrrStaticFiles, planBringUp } from './bring-up.js';
-import { type CommandRunner, execaRunner } from './command-runner.js';
+import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
+import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
+import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
+import { executePlan } from '../shared/plan-executor.js';
+import { type PlannedAction, printPlan } from '../shared/planned-actions.js';
+import { planBringUp } from './bring-up.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
 import { KindEnvironment } from './environment.js';
-import { executePlan } from './executor.js';
 import { checkKindHost, type HostFacts, realHostFacts } from './host-checks.js';
 import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
 import { parseKindSettings, resolveKindSettings } from './settings.js';
 import { type KindTopology, planTopology } from './topology.js';
-
-/** The repository (or installed package) root: harness/env/kind or dist/env/kind, three up. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-export function readFrrStaticFiles(root = PACKAGE_ROOT): FrrStaticFiles {
-  return {
-    daemons: readFileSync(join(root, 'frr', 'daemons'), 'utf8'),
-    vtysh: readFileSync(join(root, 'frr', 'vtysh.conf'), 'utf8'),
-  };
-}
 
 export interface KindPlan {
   topology: KindTopology;
@@ -71,23 +61,6 @@ async function waitForReadyNodes(
       throw new Error(`only ${ready} of ${count} nodes Ready after ${timeoutMs / 1000}s`);
     log.debug(`${ready}/${count} nodes Ready`);
     await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-
-async function writeDiagnostics(t: KindTopology, runner: CommandRunner, dir: string): Promise<void> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  await mkdir(dir, { recursive: true });
-  for (const command of diagnosticCommands(t, 'default')) {
-    const result = await runner.run(command.argv, { timeoutMs: 60_000 }).catch((e: Error) => ({
-      exitCode: -1,
-      stdout: '',
-      stderr: e.message,
-      timedOut: false,
-    }));
-    await writeFile(
-      join(dir, command.file),
-      `${result.stdout}\n${result.exitCode === 0 ? '' : `# exit ${result.exitCode}\n${result.stderr}`}`,
-    );
   }
 }
 
@@ -133,11 +106,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
     name: 'kind' as const,
 
     checkSettings(settings: Record<string, unknown>): void {
-      try {
-        parseKindSettings(settings);
-      } catch (error) {
-        throw new UsageError(`options file ${(error as Error).message.replace(/\n\s*/g, ' ')}`);
-      }
+      parseKindSettings(settings);
     },
 
     plannedDescription(options: ProviderOptions): EnvironmentDescription {
@@ -201,7 +170,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
           t.settings.workDir,
           `bring-up-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}`,
         );
-        await writeDiagnostics(t, runner, dir).catch(() => undefined);
+        await writeDiagnostics(runner, diagnosticCommands(t, 'default'), dir).catch(() => undefined);
         log.warn(`bring-up failed; diagnostics in ${dir}`);
         if (!options.keep) {
           const entry = (await listKindEnvironments(runner).catch(() => new Map())).get(t.id);

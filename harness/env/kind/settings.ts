@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { IpFamily } from '../environment.js';
+import { parseSettingsSection } from '../shared/settings-section.js';
 
 /**
  * Pinned defaults, and where each one comes from:
@@ -107,17 +108,9 @@ export const kindSettingsSchema = z.strictObject({
 export type KindSettingsInput = z.input<typeof kindSettingsSchema>;
 export type KindSettings = z.output<typeof kindSettingsSchema>;
 
-export class KindSettingsError extends Error {
-  override name = 'KindSettingsError';
-}
-
+/** Parses the `kind:` section; a UsageError names every bad field (`kind.gatewayMode: expected ...`). */
 export function parseKindSettings(raw: Record<string, unknown> | undefined): KindSettings {
-  const result = kindSettingsSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `kind.${i.path.join('.')}: ${i.message}`);
-    throw new KindSettingsError(`invalid kind settings:\n  ${lines.join('\n  ')}`);
-  }
-  return result.data;
+  return parseSettingsSection(kindSettingsSchema, 'kind', raw);
 }
 
 /** Fully resolved settings: defaults filled in, families decided, id derived. */

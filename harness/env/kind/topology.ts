@@ -18,10 +18,10 @@
 
 import { nthAddressOf } from '../../common/address-block.js';
 import type { FamilyAddresses, IpFamily } from '../environment.js';
+import type { EnvironmentLabel } from '../shared/docker-labels.js';
+import type { FrrPeer } from '../shared/frr-peer-config.js';
 import type { ResolvedKindSettings } from './settings.js';
 
-/** MetalLB's speakers all use one ASN (MetalLB dev-env: `myASN: 64512` for every node). */
-export const NODE_ASN = 64512;
 export const PEER_ASN = 64500;
 export const SECONDARY_PEER_ASN = 64501;
 export const PROBE_PORT = 8080;
@@ -41,10 +41,8 @@ export const SERVICE_SUBNETS = { ipv4: '10.96.0.0/16', ipv6: 'fd00:10:96::/112' 
 /** Per-node host subnet sizes for OVN-Kubernetes' podNetwork (`CIDR/hostPrefix`). */
 export const HOST_PREFIX = { ipv4: 24, ipv6: 64 } as const;
 export const OVN_NAMESPACE = 'ovn-kubernetes';
-export const METALLB_NAMESPACE = 'metallb-system';
 /** Docker and Kubernetes label marking everything this provider created, with the env id. */
 export const ENV_LABEL = 'egress-conformance.io/kind-env';
-export const ROLE_LABEL = 'egress-conformance.io/role';
 /** kind's own label on its node containers. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 
@@ -88,28 +86,16 @@ export interface KindNode {
   secondaryAddresses: FamilyAddresses;
 }
 
-export interface KindPeer {
+export interface KindPeer extends FrrPeer {
   name: 'peer' | 'peer2';
-  container: string;
-  /** The probe server sidecar (agnhost netexec in the peer's network namespace). */
-  probeContainer: string;
   network: 'default' | 'secondary';
-  dockerNetwork: string;
-  asn: number;
-  /** The peer's address on its docker network: BGP session address. */
-  interfaceAddresses: FamilyAddresses;
-  /** Where the probe server answers (what scenarios send traffic to). */
-  probeAddresses: FamilyAddresses;
-  /** Extra addresses on the peer's loopback (peer2's "outside" addresses). */
-  loopbackAddresses: FamilyAddresses;
-  /** The node-side subnets BGP sessions come from (FRR `bgp listen range`). */
-  listenRanges: FamilyAddresses;
-  configDir: string;
 }
 
 export interface KindTopology {
   settings: ResolvedKindSettings;
   id: string;
+  /** The label on every docker object of this environment. */
+  label: EnvironmentLabel;
   clusterName: string;
   /** kind names the kubeconfig context `kind-<cluster>`. */
   context: string;
@@ -196,6 +182,7 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
   return {
     settings,
     id,
+    label: { key: ENV_LABEL, id },
     clusterName,
     context: `kind-${clusterName}`,
     kubeconfigPath: `${settings.workDir}/kubeconfig`,

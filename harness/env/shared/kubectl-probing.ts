@@ -19,7 +19,7 @@ import type {
   ProbeRequest,
   ProbeSource,
 } from '../environment.js';
-import type { CommandResult } from './command-runner.js';
+import type { CommandResult, CommandRunner } from './command-runner.js';
 
 export interface CaptureHandle {
   name: string;
@@ -192,4 +192,10 @@ export async function runIngress(
     }
   }
   return result;
+}
+
+/** `podExec` through kubectl (kubectl: the binary with its --kubeconfig and --context). */
+export function kubectlPodExec(runner: CommandRunner, kubectl: string[]): ProbeDeps['podExec'] {
+  return (namespace, pod, argv, timeoutMs) =>
+    runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs });
 }
