@@ -1,6 +1,6 @@
 /** Pure readers of the kind provider: docker inventory lines, image references. */
 import { describe, expect, it } from 'vitest';
-import { splitImage } from '../../harness/env/kind/bring-up.js';
+import { splitImage } from '../../harness/env/kind/image-reference.js';
 import { isComplete, parseContainerLines } from '../../harness/env/kind/inventory.js';
 
 describe('kind readers', () => {

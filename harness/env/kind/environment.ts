@@ -22,7 +22,7 @@ import { kubectlPodExec, podAddress, runIngress, runProbe } from '../shared/kube
 import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { captureFilter } from '../shared/tcpdump.js';
-import { kubectlBase, nodeSetupActions, planTearDown } from './bring-up.js';
+import { kubectlBase, nodeSetupActions, planTearDown, ZONE_LABEL, zoneRelabelActions } from './bring-up.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
 import type { KindTopology } from './topology.js';
@@ -135,7 +135,7 @@ export class KindEnvironment implements Environment {
   async restoreNode(node: string): Promise<void> {
     const planned = this.requireNode(node);
     await runChecked(this.runner, ['docker', 'start', node]);
-    // A restarted container has a fresh network namespace: sysctls, the VRF and its routes are
+    // A restarted container has a fresh network namespace: sysctls, the VRF or table routes are
     // set again by the same actions bring-up ran (the docker network connection itself persists).
     await executePlan(nodeSetupActions(this.t, planned, { afterRestart: true }), {
       runner: this.runner,
@@ -143,9 +143,19 @@ export class KindEnvironment implements Environment {
       secrets: this.options.secrets,
     });
     const deadline = Date.now() + 180_000;
+    let relabelled = false;
     for (;;) {
       const info = (await this.cluster.nodes()).find((n) => n.name === node);
-      if (info?.ready) return;
+      if (info && !relabelled && info.labels[ZONE_LABEL] === undefined) {
+        // Removed from the cluster and registered again: without its zone label.
+        await executePlan(zoneRelabelActions(this.t, node), {
+          runner: this.runner,
+          log: this.options.log,
+          secrets: this.options.secrets,
+        });
+        relabelled = true;
+      }
+      if (info?.ready && info.labels[ZONE_LABEL] !== undefined) return;
       if (Date.now() > deadline) throw new Error(`node ${node} not Ready 180s after docker start`);
       await this.sleep(2000);
     }
