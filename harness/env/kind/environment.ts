@@ -18,7 +18,7 @@ import type {
 import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
 import { type CommandRunner, runChecked } from '../shared/command-runner.js';
 import { dockerCaptureSite } from '../shared/docker-capture-site.js';
-import { kubectlPodExec, podAddress, runIngress, runProbe } from '../shared/kubectl-probing.js';
+import { kubectlPodExec, podAddressOf, runIngress, runProbe } from '../shared/kubectl-probing.js';
 import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { captureFilter } from '../shared/tcpdump.js';
@@ -93,13 +93,7 @@ export class KindEnvironment implements Environment {
           return { address, site: site(peer.container) };
         }
         if (target.kind === 'pod') {
-          const pod = await this.cluster.get({
-            apiVersion: 'v1',
-            kind: 'Pod',
-            name: target.pod,
-            namespace: target.namespace,
-          });
-          const { ip, node } = podAddress(pod, req.family);
+          const { ip, node } = await podAddressOf(this.cluster, target, req.family);
           if (!ip || !node)
             throw new Error(`pod ${target.namespace}/${target.pod} has no ${req.family} address or node`);
           return { address: ip, site: site(node) };
