@@ -181,7 +181,9 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
       return printPlan(
         actions,
         `# kind environment ${topology.id}: ${topology.ipFamily}, ${topology.nodes.length} nodes, ` +
-          `${topology.settings.gatewayMode} gateway, MetalLB ${topology.settings.metallbMode} mode`,
+          `${topology.settings.gatewayMode} gateway, MetalLB ${topology.settings.metallbMode} mode\n` +
+          '# a combination upstream runs; the upstream facts this plan rests on, with where each was ' +
+          'read: harness/env/kind/upstream-facts.yaml',
       );
     },
 
