@@ -185,6 +185,17 @@ describe('refused combinations through the CLI', () => {
     );
   });
 
+  it('run refuses with one line and exit 2 before its preflight, creating nothing', async () => {
+    const run = await cli(['run', '--provider', 'kind', '--family', 'dual']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^egress-conformance: kind: dual-stack with MetalLB in FRR-K8s mode is not supported: /,
+      ),
+    ]);
+    expect(run.stdout).not.toContain('creating kind environment');
+  });
+
   it('run --dry-run and up --dry-run refuse with one line and exit 2, creating nothing', async () => {
     const run = await cli(['run', '--provider', 'kind', '--family', 'dual', '--dry-run']);
     expect(run.code).toBe(2);

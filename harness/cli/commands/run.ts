@@ -180,7 +180,13 @@ async function chooseProvider(
   if (options.provider !== 'auto') return requireProvider(options.provider);
   const kind = await loadProvider('kind');
   if (kind) {
-    const problems = await kind.preflight({ ...providerOptions, settings: options.providerOptions.kind });
+    const problems = await kind
+      .preflight({ ...providerOptions, settings: options.providerOptions.kind })
+      .catch((error: unknown) => {
+        // Settings kind refuses (a combination upstream does not run): the lab can still run.
+        if (error instanceof UsageError) return [{ item: 'kind settings', problem: error.message, fix: '' }];
+        throw error;
+      });
     if (problems.length === 0) return kind;
     log.info(
       `provider auto: kind cannot run on this host (${problems.map((p) => p.item).join(', ')}); using the embedded reference lab.`,

@@ -200,6 +200,8 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
     },
 
     async preflight(options: ProviderOptions): Promise<PreflightProblem[]> {
+      // A combination upstream does not run is the user's choice to change, not the host's.
+      requireSupported(combinationOf(kindTopologyOf(options).topology));
       const checks = await provider.hostChecks(options);
       return checks.filter((c) => !c.ok).map((c) => ({ item: c.item, problem: c.detail, fix: c.fix }));
     },
