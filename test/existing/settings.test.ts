@@ -1,5 +1,5 @@
 /** The `existing:` section of the options file: one line naming `existing.<field>`, exit 2. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,12 +17,14 @@ const message = (settings: Record<string, unknown>): string => {
 
 describe('existing settings', () => {
   it('refuses a bad existing: section through the CLI with one line and exit 2', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ec-existing-settings-')), 'bad.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'ec-existing-settings-'));
+    const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
       'existing:\n  kubeconfg: /tmp/k\n  peer: { mode: container, addresses: { ipv4: 192.0.2.10 }, asn: "64500" }\n',
     );
     const result = await cli(['run', '--provider', 'existing', '--dry-run', '--options-file', file]);
+    rmSync(dir, { recursive: true, force: true });
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toEqual([

@@ -1,5 +1,5 @@
 /** Host checks against prepared host descriptions, and `doctor` on this very machine. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -217,6 +217,7 @@ describe('refused combinations through the CLI', () => {
       '--options-file',
       file,
     ]);
+    rmSync(dir, { recursive: true, force: true });
     expect(up.code).toBe(2);
     expect(up.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(

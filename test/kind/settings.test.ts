@@ -3,15 +3,16 @@
  * what was expected, exit 2, nothing run — checked through the CLI as a user meets it, and on
  * the parser for each kind of problem.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../harness/common/errors.js';
 import { kindProvider } from '../../harness/env/kind/provider.js';
 import { cli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ec-kind-settings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function optionsFile(name: string, text: string): string {
   const path = join(dir, name);
