@@ -8,7 +8,7 @@ import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDoc
 import type { core, z } from 'zod';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { evidenceNameOf, manifestsNamedBy } from './steps/index.js';
-import { isKnownVariable, TEMPLATE_VARIABLES, variablesIn } from './template.js';
+import { isKnownVariable, networkOfVariable, TEMPLATE_VARIABLES, variablesIn } from './template.js';
 
 export interface SpecProblem {
   file: string;
@@ -169,6 +169,11 @@ function problemsFromZod(
 /** Template variables are checked on the raw document so the line is exact. */
 function templateProblems(doc: Document, counter: LineCounter, file: string): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  // ${networks.NAME.table} may only name a network the scenario requires (so the environment has it).
+  const requiredNetworks = doc.getIn(['requires', 'networks']);
+  const declared = isSeq(requiredNetworks)
+    ? requiredNetworks.items.map((item) => String(isScalar(item) ? item.value : item))
+    : [];
   const visit = (node: unknown, path: PathKey[]): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
@@ -181,7 +186,17 @@ function templateProblems(doc: Document, counter: LineCounter, file: string): Sp
       });
     } else if (isScalar(node) && typeof node.value === 'string') {
       for (const variable of variablesIn(node.value)) {
-        if (!isKnownVariable(variable)) {
+        const network = networkOfVariable(variable);
+        if (network !== undefined && !declared.includes(network)) {
+          problems.push({
+            file,
+            line: counter.linePos(node.range?.[0] ?? 0).line,
+            field: fieldOf(path),
+            message: `\${${variable}} names network '${network}', which requires.networks does not list (${
+              declared.length > 0 ? `it lists ${declared.join(', ')}` : 'it lists none'
+            })`,
+          });
+        } else if (!isKnownVariable(variable)) {
           problems.push({
             file,
             line: counter.linePos(node.range?.[0] ?? 0).line,

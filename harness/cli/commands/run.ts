@@ -156,6 +156,22 @@ async function requireProvider(name: ProviderName): Promise<Provider> {
   return provider;
 }
 
+/** The provider's own section of the options file, checked before anything runs; errors name the file. */
+export function checkProviderSettings(
+  provider: Provider,
+  settings: Record<string, unknown>,
+  optionsFile: string | undefined,
+): void {
+  try {
+    provider.checkSettings(settings);
+  } catch (error) {
+    if (error instanceof UsageError && optionsFile) {
+      throw new UsageError(`--options-file ${optionsFile}: ${error.message}`, error.lines);
+    }
+    throw error;
+  }
+}
+
 /** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
 async function chooseProvider(
   options: RunOptions,
@@ -165,7 +181,13 @@ async function chooseProvider(
   if (options.provider !== 'auto') return requireProvider(options.provider);
   const kind = await loadProvider('kind');
   if (kind) {
-    const problems = await kind.preflight({ ...providerOptions, settings: options.providerOptions.kind });
+    const problems = await kind
+      .preflight({ ...providerOptions, settings: options.providerOptions.kind })
+      .catch((error: unknown) => {
+        // Settings kind refuses (a combination upstream does not run): the lab can still run.
+        if (error instanceof UsageError) return [{ item: 'kind settings', problem: error.message, fix: '' }];
+        throw error;
+      });
     if (problems.length === 0) return kind;
     log.info(
       `provider auto: kind cannot run on this host (${problems.map((p) => p.item).join(', ')}); using the embedded reference lab.`,
@@ -264,7 +286,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (families) providerOptions.families = families;
   const provider = await chooseProvider(options, providerOptions, log);
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
-  provider.checkSettings(settings.settings);
+  checkProviderSettings(provider, settings.settings, flags.optionsFile);
 
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));

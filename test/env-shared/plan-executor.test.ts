@@ -1,9 +1,9 @@
 /** The one executor: order, retries with backoff, tolerated failures, skips, and no secret leaks. */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
-import { applyAction, type PlannedAction } from '../../harness/env/kind/actions.js';
-import { type ExecutorFs, executePlan, PlanError } from '../../harness/env/kind/executor.js';
-import { recordingRunner } from './support.js';
+import { type ExecutorFs, executePlan, PlanError } from '../../harness/env/shared/plan-executor.js';
+import { applyAction, type PlannedAction } from '../../harness/env/shared/planned-actions.js';
+import { recordingRunner } from '../support/recording-runner.js';
 
 function memoryFs(existing: string[] = []) {
   const files = new Map<string, string>();

@@ -6,8 +6,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../../common/log.js';
-import { formatArgv, type PlannedAction, redactText, scrubSecrets, substituteSecrets } from './actions.js';
 import type { CommandRunner } from './command-runner.js';
+import {
+  formatArgv,
+  type PlannedAction,
+  redactText,
+  scrubSecrets,
+  substituteSecrets,
+} from './planned-actions.js';
 
 export interface ExecutorFs {
   writeFile(path: string, content: string): Promise<void>;

@@ -5,8 +5,11 @@
  * scenarios' own objects.
  */
 import type { IpFamily, KubeObject } from '../environment.js';
-import { BGP_TIMERS } from './frr-peer.js';
-import { ENV_LABEL, METALLB_NAMESPACE, NODE_ASN } from './topology.js';
+import type { EnvironmentLabel } from './docker-labels.js';
+import { BGP_PASSWORD_PLACEHOLDER, BGP_TIMERS, NODE_ASN } from './frr-peer-config.js';
+
+/** Where MetalLB's chart and manifests install it by default. */
+export const METALLB_NAMESPACE = 'metallb-system';
 
 export interface MetalLbPeer {
   name: string;
@@ -19,13 +22,13 @@ export interface MetalLbPeer {
 export const BGP_PASSWORD_SECRET = 'egress-conformance-bgp-auth';
 
 export function metallbPeerObjects(
-  envId: string,
+  label: EnvironmentLabel,
   peers: MetalLbPeer[],
   families: IpFamily[],
   options: { bgpAuth: boolean; namespace?: string; nodeAsn?: number },
 ): KubeObject[] {
   const namespace = options.namespace ?? METALLB_NAMESPACE;
-  const labels = { [ENV_LABEL]: envId };
+  const labels = { [label.key]: label.id };
   const objects: KubeObject[] = [];
   if (options.bgpAuth) {
     // MetalLB reads the password from a kubernetes.io/basic-auth Secret, key `password`.
@@ -34,7 +37,7 @@ export function metallbPeerObjects(
       kind: 'Secret',
       metadata: { name: BGP_PASSWORD_SECRET, namespace, labels },
       type: 'kubernetes.io/basic-auth',
-      stringData: { password: '{{secret:bgpPassword}}' },
+      stringData: { password: BGP_PASSWORD_PLACEHOLDER },
     });
   }
   for (const peer of peers) {

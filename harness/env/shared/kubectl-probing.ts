@@ -19,7 +19,7 @@ import type {
   ProbeRequest,
   ProbeSource,
 } from '../environment.js';
-import type { CommandResult } from './command-runner.js';
+import type { CommandResult, CommandRunner } from './command-runner.js';
 
 export interface CaptureHandle {
   name: string;
@@ -70,19 +70,28 @@ export function podAddress(pod: KubeObject | undefined, family: IpFamily): { ip?
   return { ...(ip ? { ip } : {}), ...(spec.nodeName ? { node: spec.nodeName } : {}) };
 }
 
+/** A pod's address for a family and its node, read from the cluster. */
+export async function podAddressOf(
+  cluster: ClusterApi,
+  pod: { namespace: string; pod: string },
+  family: IpFamily,
+): Promise<{ ip?: string; node?: string }> {
+  const object = await cluster.get({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    name: pod.pod,
+    namespace: pod.namespace,
+  });
+  return podAddress(object, family);
+}
+
 async function attemptFrom(
   deps: ProbeDeps,
   request: ProbeRequest,
   source: ProbeSource,
   address: string,
 ): Promise<ProbeAttempt[]> {
-  const pod = await deps.cluster.get({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    name: source.pod,
-    namespace: source.namespace,
-  });
-  const { ip, node } = podAddress(pod, request.family);
+  const { ip, node } = await podAddressOf(deps.cluster, source, request.family);
   const attempts: ProbeAttempt[] = [];
   const perAttempt = Math.min(Math.max(request.timeoutMs, 1000), 10_000);
   const continuous = request.continuous;
@@ -192,4 +201,10 @@ export async function runIngress(
     }
   }
   return result;
+}
+
+/** `podExec` through kubectl (kubectl: the binary with its --kubeconfig and --context). */
+export function kubectlPodExec(runner: CommandRunner, kubectl: string[]): ProbeDeps['podExec'] {
+  return (namespace, pod, argv, timeoutMs) =>
+    runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs });
 }

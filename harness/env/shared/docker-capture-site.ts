@@ -1,12 +1,57 @@
-/** A CaptureSite in a container's network namespace, through a tcpdump sidecar (capture.ts). */
+/**
+ * Packet capture in a container's network namespace (a peer, or a node) by a sidecar: tcpdump
+ * from the tools image in `--network container:<target>`, writing the pcap into a host
+ * directory. Nothing is installed into the target.
+ */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { captureListening, captureStartArgv } from './capture.js';
 import { type CommandRunner, runChecked } from './command-runner.js';
-import type { CaptureHandle, CaptureSite } from './probing.js';
+import { dockerLabelArgs, type EnvironmentLabel } from './docker-labels.js';
+import type { CaptureHandle, CaptureSite } from './kubectl-probing.js';
+import { captureListening } from './tcpdump.js';
+
+export interface CaptureSpec {
+  label: EnvironmentLabel;
+  /** Container whose network namespace is captured. */
+  target: string;
+  container: string;
+  hostDir: string;
+  file: string;
+  filter: string;
+  toolsImage: string;
+}
+
+export function captureStartArgv(spec: CaptureSpec): string[] {
+  return [
+    'docker',
+    'run',
+    '--detach',
+    '--name',
+    spec.container,
+    ...dockerLabelArgs(spec.label, 'capture'),
+    '--network',
+    `container:${spec.target}`,
+    '--cap-add',
+    'NET_ADMIN',
+    '--cap-add',
+    'NET_RAW',
+    '--volume',
+    `${spec.hostDir}:/captures`,
+    spec.toolsImage,
+    'tcpdump',
+    '-i',
+    'any',
+    '-n',
+    '-U',
+    '--immediate-mode',
+    '-w',
+    `/captures/${spec.file}`,
+    spec.filter,
+  ];
+}
 
 export interface DockerCaptureOptions {
-  envId: string;
+  label: EnvironmentLabel;
   /** Container whose network namespace is captured (a peer or a node). */
   target: string;
   toolsImage: string;
@@ -24,14 +69,14 @@ export function dockerCaptureSite(runner: CommandRunner, options: DockerCaptureO
   return {
     async start(name, filter) {
       const safe = name.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 60);
-      const container = `${options.envId}-cap-${safe}`;
+      const container = `${options.label.id}-cap-${safe}`;
       const file = `${safe}.pcap`;
       await mkdir(options.hostDir, { recursive: true });
       await runner.run(['docker', 'rm', '--force', container]);
       await runChecked(
         runner,
         captureStartArgv({
-          envId: options.envId,
+          label: options.label,
           target: options.target,
           container,
           hostDir: options.hostDir,

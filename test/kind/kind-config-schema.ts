@@ -5,7 +5,7 @@
  * node roles, ports, at least one control-plane). Unknown fields are rejected, as kind's own
  * strict YAML decoding rejects them ("invalid-bogus-field" in its encoding tests).
  */
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 
 const int32 = z.number().int().min(-2147483648).max(2147483647);
@@ -33,18 +33,21 @@ const portMapping = z.strictObject({
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
 });
 
-/** A kubeadm config patch: YAML whose `kind` names the object it patches (kind matches on it). */
+/**
+ * A kubeadm config patch: YAML, one document or several separated by `---` (kind splits them,
+ * pkg/internal/patch), each a mapping whose `kind` names the object it patches.
+ */
 const kubeadmPatch = z.string().superRefine((text, ctx) => {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `kubeadm patch is not YAML: ${(error as Error).message}` });
-    return;
-  }
-  const kind = (doc as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string' || kind.length === 0) {
-    ctx.addIssue({ code: 'custom', message: 'kubeadm patch has no `kind` (kind matches patches by kind)' });
+  const docs = parseAllDocuments(text);
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `kubeadm patch is not YAML: ${doc.errors[0]?.message}` });
+      return;
+    }
+    const kind = (doc.toJS() as { kind?: unknown } | null)?.kind;
+    if (typeof kind !== 'string' || kind.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'kubeadm patch has no `kind` (kind matches patches by kind)' });
+    }
   }
 });
 

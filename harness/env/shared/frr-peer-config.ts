@@ -11,31 +11,34 @@
  * the global address (the route-map OVN-Kubernetes' contrib/kind-common adds to MetalLB's
  * dev-env config: `set ipv6 next-hop prefer-global`).
  */
-import type { IpFamily } from '../environment.js';
-import { type KindPeer, NODE_ASN } from './topology.js';
+import type { FamilyAddresses, IpFamily } from '../environment.js';
+import { secretPlaceholder } from './planned-actions.js';
 
-/** Placeholder the executor replaces with the password; printed plans show it redacted. */
-/**
- * The `docker run` arguments that attach a stock FRR peer to its network with fixed addresses and
- * give its daemons the capabilities they need, by name (never --privileged). Shared by the kind
- * provider's peers and the existing provider's peer container.
- */
-export function frrPeerAttachArgs(peer: Pick<KindPeer, 'dockerNetwork' | 'interfaceAddresses'>): string[] {
-  return [
-    '--network',
-    peer.dockerNetwork,
-    ...(peer.interfaceAddresses.ipv4 ? ['--ip', peer.interfaceAddresses.ipv4] : []),
-    ...(peer.interfaceAddresses.ipv6 ? ['--ip6', peer.interfaceAddresses.ipv6] : []),
-    '--cap-add',
-    'NET_ADMIN',
-    '--cap-add',
-    'NET_RAW',
-    '--cap-add',
-    'SYS_ADMIN',
-  ];
+/** MetalLB's speakers all use one ASN (MetalLB dev-env: `myASN: 64512` for every node). */
+export const NODE_ASN = 64512;
+
+/** An external FRR peer in a container of its own (the kind peers, the existing provider's container peer). */
+export interface FrrPeer {
+  name: string;
+  container: string;
+  /** The probe server sidecar (agnhost netexec in the peer's network namespace). */
+  probeContainer: string;
+  dockerNetwork: string;
+  asn: number;
+  /** The peer's address on its docker network: BGP session address. */
+  interfaceAddresses: FamilyAddresses;
+  /** Where the probe server answers (what scenarios send traffic to). */
+  probeAddresses: FamilyAddresses;
+  /** Extra addresses on the peer's loopback ("outside" addresses only reached through it). */
+  loopbackAddresses: FamilyAddresses;
+  /** The node-side subnets BGP sessions come from (FRR `bgp listen range`). */
+  listenRanges: FamilyAddresses;
+  /** Host directory mounted as the peer's /etc/frr. */
+  configDir: string;
 }
 
-export const BGP_PASSWORD_PLACEHOLDER = '{{secret:bgpPassword}}';
+/** Placeholder the executor replaces with the password; printed plans show it redacted. */
+export const BGP_PASSWORD_PLACEHOLDER = secretPlaceholder('bgpPassword');
 
 /** BGP timers on both sides (keepalive, hold): quick failover, within MetalLB's minimum hold of 3 s. */
 export const BGP_TIMERS = { keepalive: 3, hold: 9 } as const;
@@ -52,7 +55,7 @@ function groupName(family: IpFamily): string {
   return family === 'ipv4' ? 'NODES4' : 'NODES6';
 }
 
-export function renderPeerFrrConfig(peer: KindPeer, options: PeerFrrOptions): string {
+export function renderPeerFrrConfig(peer: FrrPeer, options: PeerFrrOptions): string {
   const families = options.families;
   // A router id is an IPv4 dotted quad even on IPv6-only networks; docker networks here are
   // dual-stack, so derive it from the peer's IPv4 subnet host, or a fixed one for v6-only.

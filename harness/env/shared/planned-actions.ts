@@ -1,7 +1,9 @@
 /**
  * Bring-up as data: a list of planned actions (a command's argv, a file and its content, a
- * manifest applied through kubectl) that one executor either prints (`--dry-run`) or runs. The
- * plan is the code path: there is no second description of what bring-up does.
+ * manifest applied through kubectl) that one executor (plan-executor.ts) either prints
+ * (`--dry-run`) or runs. The plan is the code path: there is no second description of what
+ * bring-up does. The kind provider's whole bring-up and the existing provider's peer and
+ * MetalLB objects are plans.
  *
  * Secrets never enter a plan: where one is needed, the action holds a placeholder
  * `{{secret:NAME}}`; printing shows `<redacted:NAME>`, executing substitutes the value, and any
@@ -48,6 +50,11 @@ export interface WriteAction extends BaseAction {
 export type PlannedAction = RunAction | WriteAction;
 
 const PLACEHOLDER = /\{\{secret:([A-Za-z0-9_]+)\}\}/g;
+
+/** Where a secret goes in a plan: the executor substitutes it, printing shows `<redacted:NAME>`. */
+export function secretPlaceholder(name: string): string {
+  return `{{secret:${name}}}`;
+}
 
 export function manifestsYaml(objects: KubeObject[]): string {
   return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
