@@ -1,5 +1,6 @@
-import { type FileHandle, open } from 'node:fs/promises';
-import { fileErrorFrom } from './errors.js';
+import type { FileHandle } from 'node:fs/promises';
+import { InputFileError, openInputFile } from '../common/input-file.js';
+import { CaptureFileError, CaptureReadError } from './errors.js';
 
 /** Default read size: large enough that the per-read cost vanishes, small enough to stay in cache. */
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -28,20 +29,17 @@ export class FileSource {
     this.bytes = new Uint8Array(Math.max(1, chunkSize));
   }
 
+  /**
+   * Opens a regular file; anything else (missing, a FIFO, a device, a directory) is refused at once
+   * with CaptureFileError, before a byte is read. No size limit: the reader streams.
+   */
   static async open(file: string, chunkSize = DEFAULT_CHUNK_SIZE): Promise<FileSource> {
-    let handle: FileHandle;
     try {
-      handle = await open(file, 'r');
+      const { handle, size } = await openInputFile(file);
+      return new FileSource(file, handle, size, chunkSize);
     } catch (err) {
-      throw fileErrorFrom(file, err);
-    }
-    try {
-      const stat = await handle.stat();
-      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      return new FileSource(file, handle, stat.size, chunkSize);
-    } catch (err) {
-      await handle.close();
-      throw fileErrorFrom(file, err);
+      if (err instanceof InputFileError) throw new CaptureFileError(file, err.reason, err.code);
+      throw err;
     }
   }
 
@@ -104,7 +102,7 @@ export class FileSource {
         this.readPosition,
       ));
     } catch (err) {
-      throw fileErrorFrom(this.file, err);
+      throw new CaptureReadError(this.file, err);
     }
     if (bytesRead === 0) {
       this.eof = true;
