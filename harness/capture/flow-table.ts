@@ -3,9 +3,13 @@ import { type Flow, protocolName } from './flows.js';
 import { type DecodedPacket, NO_PORT } from './ip.js';
 import { WordKeyTable } from './key-table.js';
 
-/** Reads 4 bytes big-endian as a word. */
+/**
+ * Reads 4 bytes big-endian as a signed 32-bit word. Signed on purpose: V8 passes int32 values
+ * between functions as small integers, but boxes an unsigned one above 2^31 (most IPv4 addresses)
+ * in a heap number, which would allocate per packet.
+ */
 function word(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
 
 /** Words per slot: the key (family, ports, source, destination). A family word of 0 marks it empty. */
@@ -25,7 +29,7 @@ const SLOT = 4;
 export class FlowTable {
   /** `slotCount` is a power of two. */
   private slotCount = 64;
-  private slots = new Uint32Array(this.slotCount * SLOT);
+  private slots = new Int32Array(this.slotCount * SLOT);
   /** Packets per slot. */
   private counts = new Float64Array(this.slotCount);
   /** Flow index (order of first appearance) -> its slot. */
@@ -41,7 +45,7 @@ export class FlowTable {
     const b = packet.bytes;
     const hasPorts = packet.srcPort !== NO_PORT;
     const family = packet.family | (packet.protocol << 8) | (hasPorts ? 0x10000 : 0);
-    const ports = hasPorts ? ((packet.srcPort << 16) | packet.dstPort) >>> 0 : 0;
+    const ports = hasPorts ? (packet.srcPort << 16) | packet.dstPort : 0;
     if (packet.family === 4) {
       this.countKey(family, ports, word(b, packet.srcOffset), word(b, packet.dstOffset));
     } else {
@@ -98,7 +102,7 @@ export class FlowTable {
     const oldCounts = this.counts;
     this.slotCount *= 2;
     const mask = this.slotCount - 1;
-    const slots = new Uint32Array(this.slotCount * SLOT);
+    const slots = new Int32Array(this.slotCount * SLOT);
     const counts = new Float64Array(this.slotCount);
     for (let index = 0; index < this.count; index++) {
       const old = this.slotOf[index]!;
@@ -171,7 +175,7 @@ function hash4(a: number, b: number, c: number, d: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h;
 }
 
 function mix(h: number, word: number): number {
