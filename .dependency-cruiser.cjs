@@ -5,6 +5,13 @@
  */
 const PROVIDERS = '^harness/env/(lab|kind|existing)/';
 const PROVIDER_FOLDERS = '^harness/env/(lab|kind|existing|shared)/';
+/** What a provider and env/shared/ may build on besides themselves: the contract and leaf libraries. */
+const CONTRACT_AND_LEAVES = [
+  '^harness/env/(environment|provider)[.]ts$',
+  '^harness/env/shared/',
+  '^harness/(k8s|capture|peer|common)/',
+  '^harness/spec/statements[.]ts$',
+];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -42,10 +49,21 @@ module.exports = {
     },
     {
       name: 'capture-is-self-contained',
-      comment: 'The capture reader imports nothing outside harness/capture/ but Node built-ins.',
+      comment:
+        'The capture reader imports nothing outside harness/capture/ but Node built-ins and the three leaf modules of common/ (usage errors, escaping, bounded input files), which import nothing but each other.',
       severity: 'error',
       from: { path: '^harness/capture/' },
-      to: { pathNot: '^harness/capture/', dependencyTypesNot: ['core'] },
+      to: {
+        pathNot: ['^harness/capture/', '^harness/common/(errors|escape|input-file)[.]ts$'],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'common-leaves-stay-leaves',
+      comment: 'The common/ modules the capture reader may use import only each other and Node built-ins.',
+      severity: 'error',
+      from: { path: '^harness/common/(errors|escape|input-file)[.]ts$' },
+      to: { pathNot: '^harness/common/(errors|escape|input-file)[.]ts$', dependencyTypesNot: ['core'] },
     },
     {
       name: 'providers-do-not-import-each-other',
@@ -60,6 +78,30 @@ module.exports = {
       severity: 'error',
       from: { path: PROVIDERS },
       to: { path: ['^harness/cli/', '^harness/run/'] },
+    },
+    {
+      name: 'kind-existing-and-shared-on-contract-and-leaves',
+      comment:
+        'kind, existing and their shared machinery import only themselves, the contract, env/shared/ and leaf libraries (k8s, capture, peer, common, the statement catalogue).',
+      severity: 'error',
+      from: { path: '^harness/env/(kind|existing|shared)/' },
+      to: { path: '^harness/', pathNot: ['^harness/env/$1/', ...CONTRACT_AND_LEAVES] },
+    },
+    {
+      name: 'lab-reference-knows-no-machines',
+      comment:
+        'The reference implementation declares what it needs of the machines (reference/machines.ts); it never imports the lab infrastructure or the adapter.',
+      severity: 'error',
+      from: { path: '^harness/env/lab/reference/' },
+      to: { path: '^harness/env/lab/', pathNot: '^harness/env/lab/reference/' },
+    },
+    {
+      name: 'lab-infra-knows-no-egress-service',
+      comment:
+        'The lab infrastructure (containers, networks, FRR, pods) knows nothing of EgressService: it never imports the reference implementation or the adapter.',
+      severity: 'error',
+      from: { path: '^harness/env/lab/infra/' },
+      to: { path: '^harness/env/lab/', pathNot: '^harness/env/lab/infra/' },
     },
   ],
   options: {

@@ -19,7 +19,17 @@ const TREE: Record<string, string[]> = {
   'harness/env/environment.ts': [],
   'harness/env/shared/docker.ts': [],
   'harness/env/lab/lab.ts': ['../shared/docker.js', '../environment.js'],
-  'harness/env/lab/reference/controller.ts': ['../lab.js'],
+  'harness/env/lab/provider.ts': ['./infra/lab.js', './reference/controller.js', '../provider.js'],
+  'harness/env/lab/infra/lab.ts': ['./docker.js', '../../environment.js', '../../../common/log.js'],
+  'harness/env/lab/infra/docker.ts': [],
+  'harness/env/lab/infra/bad.ts': ['../reference/controller.js', '../provider.js'],
+  'harness/env/lab/reference/controller.ts': ['./machines.js', '../../environment.js'],
+  'harness/env/lab/reference/machines.ts': [],
+  'harness/env/lab/reference/bad.ts': ['../infra/docker.js', '../provider.js'],
+  'harness/env/provider.ts': [],
+  'harness/common/log.ts': [],
+  'harness/report/xml.ts': [],
+  'harness/env/kind/bad-leaf.ts': ['../../report/xml.js', '../shared/docker.js', '../../common/log.js'],
   'harness/env/lab/bad-sibling.ts': ['../kind/topology.js'],
   'harness/env/lab/bad-runner.ts': ['../../run/plan.js', '../../cli/main.js'],
   'harness/env/kind/topology.ts': ['../shared/docker.js'],
@@ -116,6 +126,24 @@ describe('the import rules', () => {
     expect(reported('providers-below-cli-and-run')).toEqual([
       'harness/env/lab/bad-runner.ts -> harness/cli/main.ts',
       'harness/env/lab/bad-runner.ts -> harness/run/plan.ts',
+    ]);
+  });
+
+  it('keep kind, existing and env/shared on the contract and leaf libraries', () => {
+    expect(reported('kind-existing-and-shared-on-contract-and-leaves')).toEqual([
+      'harness/env/existing/provider.ts -> harness/env/kind/topology.ts',
+      'harness/env/kind/bad-leaf.ts -> harness/report/xml.ts',
+    ]);
+  });
+
+  it('keep the lab in layers: infrastructure and reference apart, joined by the adapter', () => {
+    expect(reported('lab-reference-knows-no-machines')).toEqual([
+      'harness/env/lab/reference/bad.ts -> harness/env/lab/infra/docker.ts',
+      'harness/env/lab/reference/bad.ts -> harness/env/lab/provider.ts',
+    ]);
+    expect(reported('lab-infra-knows-no-egress-service')).toEqual([
+      'harness/env/lab/infra/bad.ts -> harness/env/lab/provider.ts',
+      'harness/env/lab/infra/bad.ts -> harness/env/lab/reference/controller.ts',
     ]);
   });
 
