@@ -8,6 +8,7 @@ import type { Environment, IpFamily, KubeObject, ProbeEvidence, ProbeTarget } fr
 import type { ProbeSpec, SourceKind } from '../spec/schema.js';
 import { firstProbePacketMs } from '../verdict/since.js';
 import { judgeProbeSource, type SourceVerdict } from '../verdict/source-ip.js';
+import { packetSeries, type SeriesRule } from '../verdict/timeline.js';
 import { defaultPeer, egressIPFor, type TestContext } from './context.js';
 import { eventually, type Observation } from './eventually.js';
 import { resolveNode } from './node-refs.js';
@@ -172,6 +173,7 @@ async function judge(
   const notes: string[] = [];
   let verdict: SourceVerdict | undefined;
   let expected = 'any source';
+  let seriesRule: SeriesRule = { mode: 'any', sources: [] };
   if (expect.source) {
     const { addresses, label } = await expectedSources(env, ctx, expect.source, spec, pods, family);
     expected = `${label} ${addresses.join(' or ')}`;
@@ -180,10 +182,12 @@ async function judge(
       label,
       mode: 'equals',
     });
+    seriesRule = { mode: 'equals', sources: addresses };
   } else if (expect.notSource) {
     const { addresses, label } = await expectedSources(env, ctx, expect.notSource, spec, pods, family);
     expected = `not ${label} ${addresses.join(' or ')}`;
     verdict = await judgeProbeSource(evidence.capturePath, flow, { sources: addresses, label, mode: 'not' });
+    seriesRule = { mode: 'not', sources: addresses };
   }
   if (verdict && verdict.status !== 'pass') problems.push(verdict.message);
   else if (verdict) notes.push(verdict.message);
@@ -208,8 +212,10 @@ async function judge(
   }
   const passed = problems.length === 0;
   const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
+  const packets = await packetSeries(evidence.capturePath, flow, seriesRule);
   return {
     ...(firstPacketMs !== undefined ? { firstPacketMs } : {}),
+    packets,
     family,
     probe: spec.name,
     capture: join(run.artifactPath, evidence.capturePath.split('/').pop() as string),
@@ -257,24 +263,32 @@ async function measureFailover(
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
+/** Earlier probe rounds kept for the timeline, at most (per family). */
+const EARLIER_ROUNDS = 20;
+
 export async function runProbe(spec: ProbeSpec, run: StepRun): Promise<StepOutcome> {
   let round = 0;
   let last: RoundResult = { ok: false, detail: 'not run', records: [] };
   let firstPassing: RoundResult | undefined;
+  // Rounds a later one replaced: the timeline shows them (the newest EARLIER_ROUNDS of them).
+  const earlier: ProbeEvidenceRecord[] = [];
   const attempt = async (): Promise<Observation> => {
+    earlier.push(...last.records);
+    earlier.splice(0, Math.max(0, earlier.length - EARLIER_ROUNDS * run.ctx.families.length));
     last = await probeOnce(spec, run, round++);
     if (last.ok && !firstPassing) firstPassing = last;
     if (!last.ok) firstPassing = undefined;
     return last;
   };
   const finish = async (ok: boolean, detail: string): Promise<StepOutcome> => {
+    const rounds = earlier.length > 0 ? { earlierEvidence: earlier } : {};
     if (spec.measure === 'failover' && ok) {
       const problem = await measureFailover(run, firstPassing, last.records);
-      if (problem) return { ok: false, detail: `${problem}; ${detail}`, evidence: last.records };
+      if (problem) return { ok: false, detail: `${problem}; ${detail}`, evidence: last.records, ...rounds };
       const measured = last.records.map((r) => r.measurements?.failoverMs).filter((m) => m !== undefined);
       if (measured.length > 0) detail = `${detail}; failover ${measured.join('/')}ms after the node failed`;
     }
-    return { ok, detail, evidence: last.records };
+    return { ok, detail, evidence: last.records, ...rounds };
   };
   if (!spec.until) {
     await attempt();

@@ -11,7 +11,7 @@ import type { KeyedLock } from './keyed-lock.js';
 import { describeNodeRef, resolveNode } from './node-refs.js';
 import { refOf } from './objects.js';
 import { runProbe } from './probe.js';
-import type { ProbeEvidenceRecord } from './results.js';
+import type { ProbeEvidenceRecord, TimelineEvent } from './results.js';
 import { startTraffic, stopTraffic } from './traffic.js';
 
 export interface StepRun {
@@ -32,6 +32,10 @@ export interface StepOutcome {
   ok: boolean;
   detail: string;
   evidence?: ProbeEvidenceRecord[];
+  /** Probe rounds a later round replaced, kept for the report's timeline. */
+  earlierEvidence?: ProbeEvidenceRecord[];
+  /** Moments the step saw (e.g. status.host first seen), for the report's timeline. */
+  events?: TimelineEvent[];
 }
 
 function manifest(run: StepRun, name: string): KubeObject {

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { IpFamily, ProbeEvidence } from '../env/environment.js';
 import type { StartTrafficSpec, StopTrafficSpec } from '../spec/schema.js';
 import { judgeSourceSince } from '../verdict/since.js';
+import { packetSeries } from '../verdict/timeline.js';
 import { placementOf } from './objects.js';
 import { expectedSources, type ResolvedTarget, resolveTarget, sourcePods } from './probe.js';
-import type { ProbeEvidenceRecord } from './results.js';
+import type { ProbeEvidenceRecord, TimelineEvent } from './results.js';
 import type { StepOutcome, StepRun } from './steps.js';
 
 /** How often the watched EgressService is read: the resolution of the publication time. */
@@ -130,17 +131,23 @@ export async function stopTraffic(spec: StopTrafficSpec, run: StepRun): Promise<
   for (const flow of traffic.flows) {
     const evidence = await flow.evidence;
     const { addresses, label } = await expectedSources(env, ctx, spec.expect.source, spec, pods, flow.family);
+    const probeFlow = {
+      targetAddress: evidence.targetAddress,
+      port: flow.target.port,
+      protocol: traffic.spec.protocol,
+      family: flow.family,
+    };
     const verdict = await judgeSourceSince(
       evidence.capturePath,
-      {
-        targetAddress: evidence.targetAddress,
-        port: flow.target.port,
-        protocol: traffic.spec.protocol,
-        family: flow.family,
-      },
+      probeFlow,
       { sources: addresses, label },
       traffic.publishedAt,
     );
+    const packets = await packetSeries(evidence.capturePath, probeFlow, {
+      mode: 'equals',
+      sources: addresses,
+      sinceMs: traffic.publishedAt,
+    });
     const measurements: Record<string, number> = {
       trafficMs: Date.now() - traffic.startedAt,
       packetsBeforePublication: verdict.before,
@@ -171,9 +178,20 @@ export async function stopTraffic(spec: StopTrafficSpec, run: StepRun): Promise<
       passed,
       message,
       measurements,
+      packets,
     });
   }
+  const events: TimelineEvent[] =
+    traffic.publishedAt !== undefined
+      ? [
+          {
+            atMs: traffic.publishedAt,
+            kind: 'status.host',
+            label: `status.host of ${watched} first seen: ${traffic.publishedHost}`,
+          },
+        ]
+      : [];
   return problems.length > 0
-    ? { ok: false, detail: problems.join('; '), evidence: records }
-    : { ok: true, detail: notes.join('; '), evidence: records };
+    ? { ok: false, detail: problems.join('; '), evidence: records, events }
+    : { ok: true, detail: notes.join('; '), evidence: records, events };
 }
