@@ -7,7 +7,9 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEnvironmentCommands } from './commands/environment.js';
 import { registerLabCommand } from './commands/lab.js';
 import { registerListCommand } from './commands/list.js';
+import { registerMergeReportsCommand } from './commands/merge-reports.js';
 import { registerPcapCommand } from './commands/pcap.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerPcapCommand(program);
   registerDoctorCommand(program);
   registerLabCommand(program);
+  registerMergeReportsCommand(program);
+  registerReportCommand(program);
   // Every subcommand throws instead of exiting, so that main() owns the exit code.
   const exitOverride = (command: Command) => {
     command.exitOverride();

@@ -9,7 +9,7 @@ import { testKey } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { STATEMENTS } from '../../spec/statements.js';
 import { buildConformanceReport } from '../conformance.js';
-import { FAMILY_LABEL } from '../reporters/terminal.js';
+import { FAMILY_LABEL, quietSkip } from '../reporters/terminal.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { esc, href } from './escape.js';
 import { renderTimeline, seriesOf } from './timeline.js';
@@ -31,7 +31,7 @@ type Cell = 'passed' | 'failed' | 'skipped' | '';
 /** One statement on one family: failed if a test failed it, passed if tests ran and none did. */
 export function matrixCell(tests: TestResult[], statement: string, family: TestFamily): Cell {
   const relevant = tests.filter(
-    (t) => t.family === family && t.statements.includes(statement) && t.skipReason !== 'other-shard',
+    (t) => t.family === family && t.statements.includes(statement) && !quietSkip(t),
   );
   if (relevant.length === 0) return '';
   if (relevant.some((t) => t.status === 'failed' && (t.failedStatements ?? t.statements).includes(statement)))
@@ -98,7 +98,9 @@ function header(run: RunResult): string {
 
 function matrix(run: RunResult): string {
   const families = FAMILIES.filter((f) => run.tests.some((t) => t.family === f));
-  const statements = STATEMENTS.filter((s) => run.tests.some((t) => t.statements.includes(s.id)));
+  const statements = STATEMENTS.filter((s) =>
+    run.tests.some((t) => t.statements.includes(s.id) && !quietSkip(t)),
+  );
   const rows = statements.map((s) => {
     const cells = families.map((family) => {
       const cell = matrixCell(run.tests, s.id, family);
@@ -140,7 +142,8 @@ function filters(run: RunResult): string {
 function sourcesTable(record: ProbeEvidenceRecord): string {
   const expected = record.packets?.rule === 'equals' ? record.packets.expected : [];
   const forbidden = record.packets?.rule === 'not' ? record.packets.expected : [];
-  const rows = Object.entries(record.sources).map(([source, count]) => {
+  const counts = { ...Object.fromEntries(expected.map((source) => [source, 0])), ...record.sources };
+  const rows = Object.entries(counts).map(([source, count]) => {
     const mark = expected.includes(source)
       ? '✓ expected'
       : forbidden.includes(source)
@@ -235,6 +238,13 @@ function testSection(test: TestResult, extras: HtmlExtras): string {
   ].join('\n');
 }
 
+/** Tests left out of this run (not selected, another shard's): folded away at the end. */
+function quietTests(run: RunResult, extras: HtmlExtras): string {
+  const quiet = run.tests.filter(quietSkip);
+  if (quiet.length === 0) return '';
+  return `<details id="not-run-here"><summary>${quiet.length} tests not run here (not selected, or another shard's)</summary>${quiet.map((t) => testSection(t, extras)).join('\n')}</details>`;
+}
+
 function phases(run: RunResult): string {
   if (run.phases.length === 0) return '';
   return `<h2>Phases</h2><table id="phases">${run.phases.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(formatDuration(p.durationMs))}</td></tr>`).join('')}</table>`;
@@ -252,7 +262,8 @@ export function renderHtmlReport(run: RunResult, extras: HtmlExtras = {}): strin
     matrix(run),
     '<h2 id="tests">Tests</h2>',
     filters(run),
-    ...run.tests.map((t) => testSection(t, extras)),
+    ...run.tests.filter((t) => !quietSkip(t)).map((t) => testSection(t, extras)),
+    quietTests(run, extras),
     phases(run),
     `<script>${SCRIPT}</script>`,
     '</body></html>',

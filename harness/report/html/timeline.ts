@@ -80,14 +80,23 @@ function moments(test: TestResult): Moment[] {
 
 function lanesOf(test: TestResult): Lane[] {
   const lanes = new Map<string, Lane>();
+  const lane = (source: string): Lane =>
+    lanes.get(source) ?? {
+      source,
+      expected: false,
+      offending: 0,
+      colour: PALETTE[lanes.size % PALETTE.length] as string,
+    };
+  // The expected sources first, with a lane even when no packet had them.
+  for (const { series } of seriesOf(test)) {
+    if (series.rule !== 'equals') continue;
+    for (const source of series.expected) lanes.set(source, { ...lane(source), expected: true });
+  }
   for (const { series } of seriesOf(test)) {
     series.sources.forEach((source, index) => {
-      const lane =
-        lanes.get(source) ??
-        ({ source, expected: false, offending: 0, colour: PALETTE[lanes.size % PALETTE.length] } as Lane);
-      if (series.rule === 'equals' && series.expected.includes(source)) lane.expected = true;
-      lane.offending += series.points.filter((p) => p[1] === index && p[2] === 1).length;
-      lanes.set(source, lane);
+      const current = lane(source);
+      current.offending += series.points.filter((p) => p[1] === index && p[2] === 1).length;
+      lanes.set(source, current);
     });
   }
   return [...lanes.values()];
