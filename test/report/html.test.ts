@@ -17,7 +17,9 @@ import { sampleRun } from './sample-run.js';
 describe('the HTML report', () => {
   const run = sampleRun('/r');
   const page = renderHtmlReport(run, {
-    diagnostics: { 'diagnostics/ec-r1-snat-loadbalancer-ip-v6': ['diagnostics/ec-r1-snat-loadbalancer-ip-v6/nodes.txt'] },
+    diagnostics: {
+      'diagnostics/ec-r1-snat-loadbalancer-ip-v6': ['diagnostics/ec-r1-snat-loadbalancer-ip-v6/nodes.txt'],
+    },
   });
 
   it('has a statement x family matrix: failed where a test failed the statement, passed where tests passed', () => {
@@ -77,7 +79,11 @@ describe('packet timelines from captures', () => {
 
   it('keeps every probe packet with its time, source and verdict, agreeing with the verdict', async () => {
     const series = await packetSeries(file, flow, { mode: 'equals', sources: [LB] });
-    const verdict = await judgeProbeSource(file, flow, { sources: [LB], label: 'the LoadBalancer IP', mode: 'equals' });
+    const verdict = await judgeProbeSource(file, flow, {
+      sources: [LB],
+      label: 'the LoadBalancer IP',
+      mode: 'equals',
+    });
     expect(series.total).toBe(verdict.total);
     expect(series.points.filter((p) => p[2] === 1)).toHaveLength(verdict.offenders.length);
     expect(series.sources).toEqual([NODE, LB]);
@@ -85,24 +91,42 @@ describe('packet timelines from captures', () => {
     expect(series.points[11]).toEqual([1100, 0, 1]);
     expect(series.points[12]).toEqual([1200, 1, 0]);
     // tshark, reading the same file, counts the same probe packets.
-    const tshark = await execa('tshark', ['-r', file, '-Y', `ip.dst==${TARGET} && tcp.dstport==8080`, '-T', 'fields', '-e', 'ip.src']);
+    const tshark = await execa('tshark', [
+      '-r',
+      file,
+      '-Y',
+      `ip.dst==${TARGET} && tcp.dstport==8080`,
+      '-T',
+      'fields',
+      '-e',
+      'ip.src',
+    ]);
     const sources = tshark.stdout.trim().split('\n');
     expect(sources).toHaveLength(series.points.length);
     expect(sources.filter((s) => s === NODE)).toHaveLength(12);
   });
 
   it('marks packets before the judged moment as not judged', async () => {
-    const series = await packetSeries(file, flow, { mode: 'equals', sources: [LB], sinceMs: 1_800_000_000_500 });
+    const series = await packetSeries(file, flow, {
+      mode: 'equals',
+      sources: [LB],
+      sinceMs: 1_800_000_000_500,
+    });
     expect(series.points.filter((p) => p[2] === 2)).toHaveLength(5);
     expect(series.points.filter((p) => p[2] === 1)).toHaveLength(7);
   });
 
   it('thins a huge series by its stated rule: every offending packet, the others evenly', () => {
-    const points = Array.from({ length: 10_000 }, (_, i) => [i, 0, i % 1000 === 0 ? 1 : 0] as [number, number, 0 | 1]);
+    const points = Array.from(
+      { length: 10_000 },
+      (_, i) => [i, 0, i % 1000 === 0 ? 1 : 0] as [number, number, 0 | 1],
+    );
     const { points: kept, sampling } = thin(points, 2000);
     expect(kept).toHaveLength(2000);
     expect(kept.filter((p) => p[2] === 1)).toHaveLength(10);
-    expect(sampling).toBe('10000 packets: showing every offending packet (10) and 1990 of the other 9990, evenly spaced');
+    expect(sampling).toBe(
+      '10000 packets: showing every offending packet (10) and 1990 of the other 9990, evenly spaced',
+    );
     expect(thin(points.slice(0, 50), 2000)).toEqual({ points: points.slice(0, 50) });
   });
 });

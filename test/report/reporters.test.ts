@@ -114,7 +114,7 @@ describe('the reporter multiplexer', () => {
 });
 
 describe('console reporters', () => {
-  it('list: one line per test with its progress and duration, a failed test\'s steps, the summary', async () => {
+  it("list: one line per test with its progress and duration, a failed test's steps, the summary", async () => {
     const { options, out } = consoleOptions();
     await play(new ListReporter(options), sampleRun('/r'));
     const text = out.text();
@@ -123,7 +123,9 @@ describe('console reporters', () => {
     expect(text).toContain('  ✗ 2/3 snat-loadbalancer-ip [IPv6] (1.2s)');
     expect(text).toContain('  ✗ 2. probe: 47/50 packets');
     expect(text).toContain('  at suites/core/snat-loadbalancer-ip.yaml:77 (ES-SNAT-1, ES-SNAT-2)');
-    expect(text).toContain('  - failover [IPv4]: skipped (not-supported: the environment does not support Failover)');
+    expect(text).toContain(
+      '  - failover [IPv4]: skipped (not-supported: the environment does not support Failover)',
+    );
     // Steps of passing tests only with --verbose.
     expect(text).toContain('  ✓ 1/3 snat-loadbalancer-ip [IPv4] (1.2s)\n  ✗ 2/3');
     expect(text).toContain('1 passed, 2 failed, 1 skipped');
@@ -173,7 +175,9 @@ describe('github reporter', () => {
       await play(reporter, run);
       reporter.error({ phase: 'teardown', message: 'lab tear-down left things behind' });
       expect(out.text().match(/^::error /gm)).toHaveLength(2);
-      expect(out.text()).toContain('::error title=egress-conformance teardown::lab tear-down left things behind');
+      expect(out.text()).toContain(
+        '::error title=egress-conformance teardown::lab tear-down left things behind',
+      );
       const markdown = await readFile(summary, 'utf8');
       expect(markdown).toContain('| scenario | IPv4 | IPv6 |');
       expect(markdown).toContain('| snat-loadbalancer-ip | ✅ pass | ❌ FAIL |');
@@ -193,7 +197,12 @@ describe('junit.xml with run errors', () => {
     run.tests = run.tests.map((t) =>
       t.status === 'skipped' ? t : { ...t, status: 'skipped', skipReason: 'not-run', message: 'not run' },
     );
-    run.tests.push({ ...(run.tests[0] as TestResult), scenarioId: 'elsewhere', skipReason: 'other-shard', status: 'skipped' });
+    run.tests.push({
+      ...(run.tests[0] as TestResult),
+      scenarioId: 'elsewhere',
+      skipReason: 'other-shard',
+      status: 'skipped',
+    });
     await writeReports(run);
   });
   afterAll(async () => {
@@ -201,12 +210,18 @@ describe('junit.xml with run errors', () => {
   });
 
   it('validates against the JUnit schema and carries the error as a testcase', async () => {
-    const lint = await execa('xmllint', ['--noout', '--schema', resolve('schemas/junit.xsd'), join(dir, 'junit.xml')], {
-      reject: false,
-    });
+    const lint = await execa(
+      'xmllint',
+      ['--noout', '--schema', resolve('schemas/junit.xsd'), join(dir, 'junit.xml')],
+      {
+        reject: false,
+      },
+    );
     expect(lint.exitCode, lint.stderr).toBe(0);
     const xml = await readFile(join(dir, 'junit.xml'), 'utf8');
-    expect(xml).toContain('<error message="cannot create docker network: &lt;gone&gt; &amp; &quot;lost&quot;" type="bring-up">');
+    expect(xml).toContain(
+      '<error message="cannot create docker network: &lt;gone&gt; &amp; &quot;lost&quot;" type="bring-up">',
+    );
     // Another shard's test is that shard's to report.
     expect(xml).not.toContain('elsewhere');
   });

@@ -69,7 +69,15 @@ export function sampleRun(reportDir: string): RunResult {
         namespace: 'ec-r1-snat-loadbalancer-ip-v6',
         status: 'failed',
         steps: [
-          { index: 0, kind: 'apply', line: 70, status: 'passed', durationMs: 12, detail: 'applied Service web', startedAtMs: T0 },
+          {
+            index: 0,
+            kind: 'apply',
+            line: 70,
+            status: 'passed',
+            durationMs: 12,
+            detail: 'applied Service web',
+            startedAtMs: T0,
+          },
           {
             index: 1,
             kind: 'probe',

@@ -57,7 +57,13 @@ describe('report open', () => {
       expect((await get(url, '/')).body).toContain('<title>report</title>');
       expect(await get(url, '/index.html')).toMatchObject({ status: 200 });
       expect(await get(url, '/artifacts/ns/probe%20one.pcap')).toEqual({ status: 200, body: 'PCAP' });
-      for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/artifacts/%2E%2E/%2E%2E/secret.txt', '/link.txt', '/nope']) {
+      for (const path of [
+        '/../secret.txt',
+        '/%2e%2e/secret.txt',
+        '/artifacts/%2E%2E/%2E%2E/secret.txt',
+        '/link.txt',
+        '/nope',
+      ]) {
         expect(await get(url, path), path).toEqual({ status: 404, body: 'not found\n' });
       }
     } finally {

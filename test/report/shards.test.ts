@@ -36,27 +36,32 @@ describe('selectShard', () => {
     const runnable = planned.filter((t) => !t.skip);
     expect(runnable.length).toBeGreaterThan(10);
     for (const total of [1, 2, 3, 5]) {
-      const shards = Array.from({ length: total }, (_, i) => selectShard(planned, { index: i + 1, total }, runsAlone));
+      const shards = Array.from({ length: total }, (_, i) =>
+        selectShard(planned, { index: i + 1, total }, runsAlone),
+      );
       const owners = runnable.map((test) =>
         shards.filter((shard) => !shard[test.index]?.skip).map((_, i) => i),
       );
       expect(owners.every((o) => o.length === 1)).toBe(true);
       // Every shard plans the whole run, with the same indices (so the same addresses).
-      for (const shard of shards) expect(shard.map((t) => [t.index, t.namespace])).toEqual(planned.map((t) => [t.index, t.namespace]));
+      for (const shard of shards)
+        expect(shard.map((t) => [t.index, t.namespace])).toEqual(planned.map((t) => [t.index, t.namespace]));
       const sizes = shards.map((s) => s.filter((t) => !t.skip).length);
       expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
       const alone = shards.map((s) => s.filter((t) => !t.skip && runsAlone(t)).length);
       expect(Math.max(...alone) - Math.min(...alone)).toBeLessThanOrEqual(1);
       expect(selectShard(planned, { index: 1, total }, runsAlone)).toEqual(shards[0]);
     }
-    const other = selectShard(planned, { index: 1, total: 3 }, runsAlone).find((t) => t.skip?.reason === 'other-shard');
+    const other = selectShard(planned, { index: 1, total: 3 }, runsAlone).find(
+      (t) => t.skip?.reason === 'other-shard',
+    );
     expect(other?.skip?.message).toMatch(/^run by shard [23]\/3$/);
     // What the plan skipped stays skipped for its own reason in every shard.
     const unsupported = planned.find((t) => t.skip?.reason === 'not-supported');
     expect(unsupported).toBeDefined();
-    expect(selectShard(planned, { index: 2, total: 3 }, runsAlone)[unsupported?.index as number]?.skip?.reason).toBe(
-      'not-supported',
-    );
+    expect(
+      selectShard(planned, { index: 2, total: 3 }, runsAlone)[unsupported?.index as number]?.skip?.reason,
+    ).toBe('not-supported');
   });
 
   it('rejects a bad --shard', async () => {
@@ -75,10 +80,18 @@ function asShards(run: RunResult, total: number, dirOf: (i: number) => string): 
     runId: `s${i + 1}`,
     reportDir: dirOf(i + 1),
     shard: { index: i + 1, total },
-    tests: run.tests.map((test, t): TestResult =>
-      test.status === 'skipped' || t % total === i
-        ? test
-        : { ...test, status: 'skipped', skipReason: 'other-shard', message: 'run by another shard', steps: [], evidence: [] },
+    tests: run.tests.map(
+      (test, t): TestResult =>
+        test.status === 'skipped' || t % total === i
+          ? test
+          : {
+              ...test,
+              status: 'skipped',
+              skipReason: 'other-shard',
+              message: 'run by another shard',
+              steps: [],
+              evidence: [],
+            },
     ),
   }));
 }
@@ -94,7 +107,10 @@ describe('merging shards', () => {
 
   it('gives back every test from the shard that ran it', () => {
     const whole = sampleRun('/r');
-    const merged = mergeRuns(asShards(whole, 3, (i) => `/s${i}`), '/merged');
+    const merged = mergeRuns(
+      asShards(whole, 3, (i) => `/s${i}`),
+      '/merged',
+    );
     expect(merged.tests.map((t) => [t.scenarioId, t.family, t.status, t.skipReason])).toEqual(
       whole.tests.map((t) => [t.scenarioId, t.family, t.status, t.skipReason]),
     );
@@ -112,11 +128,13 @@ describe('merging shards', () => {
     expect(() => mergeRuns([...shards, ...two], '/m')).toThrow('different splits');
   });
 
-  it('merge-reports writes one report with the shards\' artifacts, and exits as the run would', async () => {
+  it("merge-reports writes one report with the shards' artifacts, and exits as the run would", async () => {
     const shards = asShards(sampleRun(dir), 3, (i) => join(dir, `shard-${i}`));
     for (const shard of shards) {
       await writeReports(shard);
-      const namespace = shard.tests.find((t) => t.skipReason !== 'other-shard' && t.status !== 'skipped')?.namespace;
+      const namespace = shard.tests.find(
+        (t) => t.skipReason !== 'other-shard' && t.status !== 'skipped',
+      )?.namespace;
       await mkdir(join(shard.reportDir, 'artifacts', `${namespace}`), { recursive: true });
       await writeFile(join(shard.reportDir, 'artifacts', `${namespace}`, `from-${shard.runId}.pcap`), 'pcap');
     }
@@ -135,7 +153,10 @@ describe('merging shards', () => {
     expect(report.shard).toBeUndefined();
     for (const shard of shards) {
       const own = shard.tests.find((t) => t.skipReason !== 'other-shard' && t.status !== 'skipped');
-      if (own) expect((await stat(join(out, 'artifacts', own.namespace, `from-${shard.runId}.pcap`))).isFile()).toBe(true);
+      if (own)
+        expect((await stat(join(out, 'artifacts', own.namespace, `from-${shard.runId}.pcap`))).isFile()).toBe(
+          true,
+        );
     }
     for (const file of ['junit.xml', 'index.html', 'summary.txt', 'results.json']) {
       expect((await stat(join(out, file))).isFile()).toBe(true);
@@ -145,6 +166,8 @@ describe('merging shards', () => {
   it('merge-reports names a directory without results', async () => {
     const result = await cli(['merge-reports', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${dir}: no results.json; expected a report directory written by \`run\``);
+    expect(result.stderr).toContain(
+      `${dir}: no results.json; expected a report directory written by \`run\``,
+    );
   });
 });
