@@ -1,7 +1,8 @@
 #!/bin/sh
 # Prepares a fresh Debian 12 machine (run as root) for egress-conformance: the Docker engine,
 # debootstrap (the lab's base image when no registry is reachable), tcpdump and tshark (captures
-# and an independent pcap reader), xmllint (report checks) and iproute2. Starts dockerd in the
+# and an independent pcap reader), xmllint and python3-junitparser (report checks), chromium (the
+# HTML report's browser test, driven by playwright-core) and iproute2. Starts dockerd in the
 # background when its socket is missing (machines without systemd) and waits until it answers.
 # Idempotent; prints nothing unless something fails.
 set -eu
@@ -12,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils iproute2 frr"
+PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils python3-junitparser chromium iproute2 frr"
 
 missing=""
 for package in $PACKAGES; do

@@ -2,6 +2,12 @@
  * Sharpness: the suite must fail on every known fault of the reference lab, for the statements
  * the fault table (harness/env/lab/reference/faults.ts) names, and pass on the conformant lab.
  *
+ *   npm run sharpness -- --shard I/N   only the I-th of N slices of the runs (the conformant
+ *                                      baseline and the faults, dealt in turn), for a CI matrix
+ *   npm run sharpness -- --merge DIR... the matrix of shards' results (each DIR a --report-dir)
+ *   --report-dir DIR                   where sharpness.json and the matrix page (index.html) go
+ *                                      (default test-results/sharpness-<timestamp>)
+ *
  *   npm run sharpness                  every fault, the whole core profile each, both families
  *   npm run sharpness -- no-snat ...   only these faults (run flags such as --family ipv4 pass on)
  *   npm run sharpness -- --profile all the extended profile too: faults are also judged against
@@ -13,12 +19,15 @@
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
  * within a second: a fault is caught by what the packets and objects show, not by waiting.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
+import { STYLE } from '../harness/report/html/assets.js';
+import { esc } from '../harness/report/html/escape.js';
+import { defaultReportDir } from '../harness/run/options.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import { STATEMENTS, statementById } from '../harness/spec/statements.js';
 import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
@@ -162,16 +171,36 @@ function cellMark(outcome: FaultOutcome, statement: string, expected: readonly s
   return outcome.fault === 'conformant' ? 'pass' : '-';
 }
 
+export interface SharpnessMatrix {
+  statements: string[];
+  rows: Array<{ fault: string; cells: string[] }>;
+}
+
 /**
  * The matrix: one row per fault, one column per statement the runs checked: the profile's, and
  * every extended one when extended-only faults ran the extended scenarios.
  */
-export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
+export function matrixOf(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): SharpnessMatrix {
   const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
   const ranExtended = outcomes.some(
     (o) => (o.profile ?? profileFor(faults.get(o.fault), profile)) !== 'core',
   );
   const statements = STATEMENTS.filter((s) => s.profile === 'core' || ranExtended).map((s) => s.id);
+  const rows = outcomes.map((o) => {
+    const fault = faults.get(o.fault);
+    const expected: readonly string[] = fault ? expectedStatements(fault, profile) : [];
+    const ran = o.profile ?? profileFor(fault, profile);
+    const cells = statements.map((s) => {
+      const inRun = ran === 'all' || statementById(s)?.profile === ran;
+      return inRun ? cellMark(o, s, expected) : '';
+    });
+    return { fault: o.fault, cells };
+  });
+  return { statements, rows };
+}
+
+export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
+  const { statements, rows } = matrixOf(outcomes, profile);
   const width = Math.max(...outcomes.map((o) => o.fault.length), 'fault'.length);
   // Every column as wide as its widest mark ('caught', 'MISSED') or its label.
   const columnWidth = (s: string) => Math.max(s.replace('ES-', '').length, 'caught'.length);
@@ -179,23 +208,144 @@ export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile
     'fault'.padEnd(width),
     ...statements.map((s) => s.replace('ES-', '').padEnd(columnWidth(s))),
   ].join(' | ');
-  const rows = outcomes.map((o) => {
-    const fault = faults.get(o.fault);
-    const expected: readonly string[] = fault ? expectedStatements(fault, profile) : [];
-    const ran = o.profile ?? profileFor(fault, profile);
-    const cells = statements.map((s) => {
-      const inRun = ran === 'all' || statementById(s)?.profile === ran;
-      const mark = inRun ? cellMark(o, s, expected) : '';
-      return mark.padEnd(columnWidth(s));
-    });
-    return [o.fault.padEnd(width), ...cells].join(' | ');
-  });
-  return [header, header.replace(/[^|]/g, '-'), ...rows].join('\n');
+  const lines = rows.map((row) =>
+    [
+      row.fault.padEnd(width),
+      ...row.cells.map((c, i) => c.padEnd(columnWidth(statements[i] as string))),
+    ].join(' | '),
+  );
+  return [header, header.replace(/[^|]/g, '-'), ...lines].join('\n');
+}
+
+const MARK_CLASS: Record<string, string> = {
+  caught: 'passed',
+  pass: 'passed',
+  MISSED: 'failed',
+  also: 'also',
+  skip: 'skipped',
+};
+
+/** The matrix as a page: one self-contained HTML file, each fault's failure messages under it. */
+export function renderSharpnessPage(
+  outcomes: FaultOutcome[],
+  profile: SharpnessProfile,
+  note: string,
+): string {
+  const { statements, rows } = matrixOf(outcomes, profile);
+  const table = [
+    `<table class="matrix" id="sharpness"><tr><th>fault</th>${statements.map((s) => `<th>${esc(s.replace('ES-', ''))}</th>`).join('')}<th>exit</th></tr>`,
+    ...rows.map((row, i) => {
+      const outcome = outcomes[i] as FaultOutcome;
+      const cells = row.cells
+        .map(
+          (c, j) =>
+            `<td class="${MARK_CLASS[c] ?? ''}" data-statement="${esc(statements[j])}">${esc(c)}</td>`,
+        )
+        .join('');
+      return `<tr data-fault="${esc(row.fault)}"><th>${esc(row.fault)}</th>${cells}<td>${outcome.exitCode}</td></tr>`;
+    }),
+    '</table>',
+  ].join('\n');
+  const details = outcomes
+    .filter((o) => o.messages.length > 0)
+    .map(
+      (o) =>
+        `<details><summary>${esc(o.fault)}: ${o.messages.length} failed tests</summary><ul>${o.messages.map((m) => `<li class="message">${esc(m)}</li>`).join('')}</ul></details>`,
+    );
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    '<title>egress-conformance sharpness</title>',
+    `<style>${STYLE} td.also { background: #fde7c2; }</style></head><body>`,
+    "<h1>Sharpness: the reference lab's known faults x statements</h1>",
+    `<p>${esc(note)}</p>`,
+    table,
+    '<p class="legend">caught: the statement failed, as the fault table expects; MISSED: it passed despite the fault; also: failed without being listed; -: passed; blank: not in that run; skip: every test of the statement was skipped.</p>',
+    '<h2>Failures</h2>',
+    ...details,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** Writes the outcomes (for --merge) and the page into `dir`. */
+async function writeSharpness(
+  dir: string,
+  outcomes: FaultOutcome[],
+  profile: SharpnessProfile,
+  note: string,
+) {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'sharpness.json'), `${JSON.stringify({ profile, outcomes }, null, 2)}\n`);
+  await writeFile(join(dir, 'index.html'), renderSharpnessPage(outcomes, profile, note));
+}
+
+/** `--shard I/N`: the runs (baseline first, then the faults) this shard makes, dealt in turn. */
+export function shardRuns<T>(runs: T[], shard: { index: number; total: number } | undefined): T[] {
+  return shard ? runs.filter((_, i) => i % shard.total === shard.index - 1) : runs;
+}
+
+function parseShardFlag(text: string | undefined): { index: number; total: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const total = Number(match?.[2]);
+  if (!match || total < 1 || index < 1 || index > total)
+    throw new Error(`--shard ${text}: expected I/N, e.g. 2/3`);
+  return { index, total };
+}
+
+/** Takes `--name VALUE` out of the flags. */
+function takeFlag(flags: string[], name: string): string | undefined {
+  const at = flags.indexOf(name);
+  if (at < 0) return undefined;
+  const [, value] = flags.splice(at, 2);
+  return value;
+}
+
+function printLegend(): void {
+  process.stdout.write(
+    '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
+      'also: failed without being listed (a fault often breaks more than its main statement);\n' +
+      'blank: not in that run (extended-only faults run the extended scenarios only);\n' +
+      'skip: every test of the statement was skipped (e.g. not supported by the lab).\n',
+  );
+}
+
+/** `--merge DIR...`: the shards' outcomes, in the order the runs were dealt, as one matrix. */
+async function mergeShards(dirs: string[], reportDir: string): Promise<number> {
+  const parts = await Promise.all(
+    dirs.map(
+      async (d) =>
+        JSON.parse(await readFile(join(d, 'sharpness.json'), 'utf8')) as {
+          profile: SharpnessProfile;
+          outcomes: FaultOutcome[];
+        },
+    ),
+  );
+  const profile = parts[0]?.profile ?? 'core';
+  const all = parts.flatMap((p) => p.outcomes);
+  const order = ['conformant', ...FAULTS.map((f) => f.name)];
+  const outcomes = all.sort((a, b) => order.indexOf(a.fault) - order.indexOf(b.fault));
+  process.stdout.write(`${renderMatrix(outcomes, profile)}\n`);
+  printLegend();
+  await writeSharpness(reportDir, outcomes, profile, `Merged from ${dirs.length} shards.`);
+  process.stdout.write(`\npage: ${join(reportDir, 'index.html')}\n`);
+  const conformant = outcomes.find((o) => o.fault === 'conformant');
+  const missed = outcomes.filter((o) => o.fault !== 'conformant' && !caught(o));
+  return (conformant === undefined || conformant.exitCode === 0) && missed.length === 0 ? 0 : 1;
 }
 
 async function main(): Promise<number> {
   // Fault names, and run flags (e.g. --family ipv4) passed on to every run.
   const args = process.argv.slice(2);
+  const reportDir = resolve(
+    takeFlag(args, '--report-dir') ?? defaultReportDir().replace(/\/([^/]+)$/, '/sharpness-$1'),
+  );
+  const mergeAt = args.indexOf('--merge');
+  if (mergeAt >= 0) return mergeShards(args.slice(mergeAt + 1), reportDir);
+  const shard = parseShardFlag(takeFlag(args, '--shard'));
   const runFlags = args.filter((a, i) => a.startsWith('--') || args[i - 1]?.startsWith('--'));
   const wanted = args.filter((a) => !runFlags.includes(a));
   const unknown = wanted.filter((name) => !FAULTS.some((f) => f.name === name));
@@ -211,6 +361,7 @@ async function main(): Promise<number> {
   cleanUpOnSignal(CLI, dir, () => lab);
   const outcomes: FaultOutcome[] = [];
   const started = performance.now();
+  const runs: Array<FaultDefinition | undefined> = shardRuns([undefined, ...faults], shard);
   lab = await upKeptLab(CLI, familyFlags(runFlags));
   try {
     // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
@@ -221,15 +372,18 @@ async function main(): Promise<number> {
       process.stdout.write(
         `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,
       );
-    process.stdout.write(`conformant (profile ${profileOf(conformantFlags)}) ...\n`);
-    const baselineStarted = performance.now();
-    const baseline = await runWithFault(undefined, {
-      reportDir: join(dir, 'conformant'),
-      extraArgs: conformantFlags,
-    });
-    outcomes.push(baseline);
-    report(baseline, baselineStarted);
-    for (const fault of faults) {
+    if (runs.includes(undefined)) {
+      process.stdout.write(`conformant (profile ${profileOf(conformantFlags)}) ...\n`);
+      const baselineStarted = performance.now();
+      const baseline = await runWithFault(undefined, {
+        reportDir: join(dir, 'conformant'),
+        extraArgs: conformantFlags,
+      });
+      outcomes.push(baseline);
+      report(baseline, baselineStarted);
+    }
+    for (const fault of runs) {
+      if (!fault) continue;
       process.stdout.write(`fault ${fault.name} ...\n`);
       const faultStarted = performance.now();
       const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name), extraArgs: runFlags });
@@ -241,19 +395,16 @@ async function main(): Promise<number> {
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(`\n${renderMatrix(outcomes, profileOf(runFlags))}\n`);
-  process.stdout.write(
-    '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
-      'also: failed without being listed (a fault often breaks more than its main statement);\n' +
-      'blank: not in that run (extended-only faults run the extended scenarios only);\n' +
-      'skip: every test of the statement was skipped (e.g. not supported by the lab).\n',
-  );
-  const conformant = outcomes[0];
+  printLegend();
+  const conformant = outcomes.find((o) => o.fault === 'conformant');
   const missed = outcomes.filter((o) => o.fault !== 'conformant' && !caught(o));
   const elapsed = ((performance.now() - started) / 60000).toFixed(1);
-  process.stdout.write(
-    `\n${faults.length} faults in ${elapsed} min; conformant lab: exit ${conformant?.exitCode}\n`,
-  );
-  return conformant?.exitCode === 0 && missed.length === 0 ? 0 : 1;
+  const count = runs.filter(Boolean).length;
+  const summary = `${count} faults in ${elapsed} min${shard ? ` (shard ${shard.index}/${shard.total})` : ''}; conformant lab: ${conformant ? `exit ${conformant.exitCode}` : 'in another shard'}`;
+  process.stdout.write(`\n${summary}\n`);
+  await writeSharpness(reportDir, outcomes, profileOf(runFlags), summary);
+  process.stdout.write(`page: ${join(reportDir, 'index.html')}\n`);
+  return (conformant === undefined || conformant.exitCode === 0) && missed.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -27,6 +27,8 @@ const COMMANDS: ReadonlyArray<readonly [names: readonly string[], load: () => Pr
   [['pcap'], async () => (await import('./commands/pcap.js')).registerPcapCommand],
   [['doctor'], async () => (await import('./commands/doctor.js')).registerDoctorCommand],
   [['lab'], async () => (await import('./commands/lab.js')).registerLabCommand],
+  [['merge-reports'], async () => (await import('./commands/merge-reports.js')).registerMergeReportsCommand],
+  [['report'], async () => (await import('./commands/report.js')).registerReportCommand],
 ];
 
 /**

@@ -103,6 +103,16 @@ export const conformanceReportSchema = z.strictObject({
   ),
   phases: z.array(z.strictObject({ name: z.string(), durationMs: z.number().min(0) })),
   interrupted: z.boolean(),
+  /** What failed outside the tests: bring-up (no test ran), teardown, a report writer. */
+  errors: z
+    .array(
+      z.strictObject({ phase: z.enum(['bring-up', 'teardown', 'reporter', 'run']), message: z.string() }),
+    )
+    .optional(),
+  /** Set on one shard's report (`run --shard I/N`): the other shards' tests are skipped here. */
+  shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1) }).optional(),
+  /** Set on a merged report (`merge-reports`): the runs it was merged from. */
+  mergedFrom: z.array(z.string()).optional(),
 });
 
 export type ConformanceReport = z.infer<typeof conformanceReportSchema>;

@@ -112,5 +112,8 @@ export function buildConformanceReport(run: RunResult): ConformanceReport {
     })),
     phases: run.phases,
     interrupted: run.interrupted,
+    ...(run.errors && run.errors.length > 0 ? { errors: run.errors } : {}),
+    ...(run.shard ? { shard: run.shard } : {}),
+    ...(run.mergedFrom ? { mergedFrom: run.mergedFrom.map((m) => m.runId) } : {}),
   };
 }

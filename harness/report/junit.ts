@@ -96,17 +96,41 @@ function suite(name: string, tests: TestResult[], run: RunResult): string {
   ].join('\n');
 }
 
+/**
+ * Bring-up, teardown and reporter errors: one testcase each with an `<error>`, so that a CI
+ * reading only junit.xml sees why the tests did not run (or what failed after them).
+ */
+function errorSuite(run: RunResult): string[] {
+  const errors = run.errors ?? [];
+  if (errors.length === 0) return [];
+  return [
+    `  <testsuite${attributes({ name: 'egress-conformance run', tests: errors.length, failures: 0, errors: errors.length, skipped: 0, time: '0', timestamp: run.startedAt, hostname: hostname(), package: 'egress-conformance' })}>`,
+    ...errors.map((error) =>
+      [
+        `    <testcase${attributes({ name: error.phase, classname: 'egress-conformance.run', time: '0' })}>`,
+        `      <error${attributes({ message: error.message, type: error.phase })}>${escapeXml(error.message)}</error>`,
+        '    </testcase>',
+      ].join('\n'),
+    ),
+    '  </testsuite>',
+  ];
+}
+
 export function renderJunit(run: RunResult): string {
   const profiles = ['core', 'extended'] as const;
+  // A shard's report holds only its own tests; the other shards' are theirs to report.
+  const own = run.tests.filter((t) => t.skipReason !== 'other-shard');
   const suites = profiles
-    .map((p) => [p, run.tests.filter((t) => t.profile === p)] as const)
+    .map((p) => [p, own.filter((t) => t.profile === p)] as const)
     .filter(([, tests]) => tests.length > 0);
-  const failures = run.tests.filter((t) => t.status === 'failed').length;
+  const failures = own.filter((t) => t.status === 'failed').length;
+  const errors = run.errors?.length ?? 0;
   const totalMs = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: 'egress-conformance', tests: run.tests.length, failures, errors: 0, time: seconds(Math.max(0, totalMs)) })}>`,
+    `<testsuites${attributes({ name: 'egress-conformance', tests: own.length + errors, failures, errors, time: seconds(Math.max(0, totalMs)) })}>`,
     ...suites.map(([name, tests]) => suite(name, tests, run)),
+    ...errorSuite(run),
     '</testsuites>',
     '',
   ].join('\n');

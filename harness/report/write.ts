@@ -1,29 +1,11 @@
-/** Writes every report of a run into the report directory. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
+/** Writes every report of a finished run into its report directory (outside a live run: merges). */
 import type { RunResult } from '../run/results.js';
-import { buildConformanceReport } from './conformance.js';
-import { conformanceReportSchema } from './conformance-schema.js';
-import { renderSummary } from './console.js';
-import { renderJunit } from './junit.js';
+import { fileReporters } from './reporters/files.js';
 
-export const REPORT_FILES = {
-  junit: 'junit.xml',
-  conformanceYaml: 'conformance-report.yaml',
-  conformanceJson: 'conformance-report.json',
-  summary: 'summary.txt',
-} as const;
+export { REPORT_FILES } from './reporters/files.js';
 
 export async function writeReports(run: RunResult): Promise<string[]> {
-  await mkdir(run.reportDir, { recursive: true });
-  const report = conformanceReportSchema.parse(buildConformanceReport(run));
-  const files: Array<[string, string]> = [
-    [REPORT_FILES.junit, renderJunit(run)],
-    [REPORT_FILES.conformanceYaml, stringify(report, { lineWidth: 0 })],
-    [REPORT_FILES.conformanceJson, `${JSON.stringify(report, null, 2)}\n`],
-    [REPORT_FILES.summary, `${renderSummary(run)}\n`],
-  ];
-  await Promise.all(files.map(([name, text]) => writeFile(join(run.reportDir, name), text)));
-  return files.map(([name]) => join(run.reportDir, name));
+  const files: string[] = [];
+  for (const reporter of fileReporters()) files.push(...((await reporter.runEnd?.(run, files)) ?? []));
+  return files;
 }

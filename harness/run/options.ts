@@ -39,6 +39,8 @@ export const optionsFileSchema = z.strictObject({
       contact: z.array(z.string()).optional(),
     })
     .optional(),
+  /** Console reporters (`list`, `line`, `dot`, `github`); checked by the CLI. */
+  reporter: z.union([z.string(), z.array(z.string())]).optional(),
   lab: z.record(z.string(), z.unknown()).optional(),
   kind: z.record(z.string(), z.unknown()).optional(),
   existing: z.record(z.string(), z.unknown()).optional(),
@@ -61,6 +63,12 @@ export interface RunOptions {
   skipProvisional: boolean;
   suites?: string;
   implementation?: OptionsFile['implementation'];
+  /** Reporters by name (report/select.ts); undefined: the defaults for where the run is. */
+  reporters?: string[];
+  /** Every test's steps on the console, not only a failed test's. */
+  verbose?: boolean;
+  /** `--shard I/N`: this run's slice of the plan. */
+  shard?: { index: number; total: number };
   providerOptions: {
     lab: Record<string, unknown>;
     kind: Record<string, unknown>;

@@ -130,3 +130,43 @@ export function unknownTestIds(scenarios: LoadedScenario[], ids: string[]): stri
   const known = new Set(scenarios.map((s) => s.scenario.id));
   return ids.filter((id) => !known.has(id));
 }
+
+/** `--shard I/N`: the I-th (from 1) of N slices of a run. */
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+/**
+ * Keeps this shard's slice of a plan; the other tests are skipped as `other-shard`, so that every
+ * shard reports the whole plan and merging takes each test from the shard that ran it. Only the
+ * tests that would run are dealt out, in plan order, so every shard gets a near-equal share; tests
+ * that run alone (they serialise a run) are dealt separately from the others, so the shards also
+ * share those evenly. Deterministic: the same catalogue, options and environment give every shard
+ * the same plan and the same slices. Indices (and so each test's addresses) stay the whole plan's.
+ */
+export function selectShard(
+  tests: PlannedTest[],
+  shard: Shard,
+  runsAlone: (test: PlannedTest) => boolean,
+): PlannedTest[] {
+  const runnable = tests.filter((t) => !t.skip);
+  const alone = runnable.filter(runsAlone);
+  const together = runnable.filter((t) => !runsAlone(t));
+  const owner = new Map<PlannedTest, number>();
+  alone.forEach((test, i) => {
+    owner.set(test, i % shard.total);
+  });
+  // Start the others where the lone tests stopped, so no shard gets an extra of both.
+  together.forEach((test, i) => {
+    owner.set(test, (alone.length + i) % shard.total);
+  });
+  return tests.map((test) => {
+    const slot = owner.get(test);
+    if (slot === undefined || slot === shard.index - 1) return test;
+    return {
+      ...test,
+      skip: { reason: 'other-shard', message: `run by shard ${slot + 1}/${shard.total}` },
+    };
+  });
+}

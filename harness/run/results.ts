@@ -1,6 +1,9 @@
 /** What a run produced: one result per scenario x family, with its evidence. Reports read this. */
 import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { Profile } from '../spec/statements.js';
+import type { PacketSeries } from '../verdict/timeline.js';
+
+export type { PacketSeries } from '../verdict/timeline.js';
 
 /** A test instance runs on one family, or on both at once for dual-stack scenarios. */
 export type TestFamily = IpFamily | 'dual';
@@ -15,7 +18,11 @@ export type SkipReason =
   /** A provisional scenario the run was asked not to run. */
   | 'provisional'
   /** The run was interrupted before this test could start. */
-  | 'interrupted';
+  | 'interrupted'
+  /** The environment never came up (bring-up failed): no test could run. */
+  | 'not-run'
+  /** `--shard I/N`: another shard of the run runs this test. */
+  | 'other-shard';
 
 export interface StepResult {
   index: number;
@@ -26,6 +33,21 @@ export interface StepResult {
   durationMs: number;
   /** One line: what was checked and what was seen. */
   detail: string;
+  /** When the step began (ms since the epoch), for the report's timeline. */
+  startedAtMs?: number;
+}
+
+/** A moment of a test beyond its steps' own begin and end, e.g. status.host first seen. */
+export interface TimelineEvent {
+  atMs: number;
+  kind: string;
+  label: string;
+}
+
+/** Something that went wrong outside any test: bring-up, teardown, a reporter. */
+export interface RunError {
+  phase: 'bring-up' | 'teardown' | 'reporter' | 'run';
+  message: string;
 }
 
 export interface PacketRecord {
@@ -58,6 +80,8 @@ export interface ProbeEvidenceRecord {
   family?: IpFamily;
   /** Time of the first probe packet at the target (ms since the epoch), when measured. */
   firstPacketMs?: number;
+  /** Every probe packet of the capture, for the report's timeline. */
+  packets?: PacketSeries;
 }
 
 export interface TestResult {
@@ -82,6 +106,10 @@ export interface TestResult {
   evidence: ProbeEvidenceRecord[];
   /** Diagnostics bundle, relative to the report directory. */
   diagnostics?: string;
+  /** Moments the steps reported (e.g. status.host first seen), for the timeline. */
+  events?: TimelineEvent[];
+  /** Probe rounds a later round replaced (probes with `until`), for the timeline only. */
+  earlierEvidence?: ProbeEvidenceRecord[];
 }
 
 export interface PhaseTiming {
@@ -101,13 +129,26 @@ export interface RunResult {
   phases: PhaseTiming[];
   interrupted: boolean;
   reportDir: string;
+  /** Bring-up, teardown or reporter errors: the run's reports are written all the same. */
+  errors?: RunError[];
+  /** `--shard I/N`: this run is one slice of a larger one. */
+  shard?: { index: number; total: number };
+  /** A merged report: the runs (shards) it was merged from. */
+  mergedFrom?: Array<{ runId: string; reportDir: string; shard?: { index: number; total: number } }>;
 }
 
 export function testKey(result: Pick<TestResult, 'scenarioId' | 'family'>): string {
   return `${result.scenarioId}/${result.family}`;
 }
 
-/** A run passes when no counted test failed (provisional failures are reported, not counted). */
+/**
+ * A run passes when no counted test failed (provisional failures are reported, not counted) and
+ * nothing outside the tests failed (bring-up, teardown, a report that could not be written).
+ */
 export function runPassed(run: RunResult): boolean {
-  return !run.interrupted && run.tests.every((t) => t.status !== 'failed' || t.provisional);
+  return (
+    !run.interrupted &&
+    (run.errors ?? []).length === 0 &&
+    run.tests.every((t) => t.status !== 'failed' || t.provisional)
+  );
 }

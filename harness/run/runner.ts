@@ -17,6 +17,18 @@ import type { PlannedTest } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
 import { performStep } from './steps/index.js';
 
+/**
+ * What the runner tells as it goes, for the reporters (report/reporter.ts): each hook gets the
+ * test's result as it is at that moment.
+ */
+export interface RunnerEvents {
+  testBegin?(test: TestResult): void;
+  stepBegin?(test: TestResult, step: StepResult): void;
+  stepEnd?(test: TestResult, step: StepResult): void;
+  /** Every test of the plan ends once, run or skipped. */
+  testEnd?(test: TestResult): void;
+}
+
 export interface RunnerOptions {
   env: Environment;
   description: EnvironmentDescription;
@@ -28,11 +40,12 @@ export interface RunnerOptions {
   log: Logger;
   /** Set by runTests: one probe per target at a time across the tests of the run. */
   probeTargets?: KeyedLock;
+  events?: RunnerEvents;
 }
 
 const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
 
-function baseResult(test: PlannedTest): TestResult {
+export function baseResult(test: PlannedTest): TestResult {
   const { scenario, file } = test.loaded;
   return {
     scenarioId: scenario.id,
@@ -87,7 +100,9 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
     detail: '',
   }));
   result.steps = steps;
-  log.info(`▶ ${scenario.id} [${FAMILY_LABEL[test.family]}] namespace ${test.namespace}`);
+  const events = options.events ?? {};
+  log.debug(`▶ ${scenario.id} [${FAMILY_LABEL[test.family]}] namespace ${test.namespace}`);
+  events.testBegin?.(result);
   let failure: string | undefined;
   try {
     await env.cluster.createNamespace(test.namespace, {
@@ -100,6 +115,8 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
     for (const [index, scenarioStep] of scenario.steps.entries()) {
       const step = steps[index] as StepResult;
       const stepStarted = performance.now();
+      step.startedAtMs = Date.now();
+      events.stepBegin?.(result, step);
       let outcome: Awaited<ReturnType<typeof performStep>>;
       try {
         outcome = await performStep(scenarioStep, {
@@ -125,7 +142,12 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
       step.status = outcome.ok ? 'passed' : 'failed';
       step.detail = outcome.detail;
       evidence.push(...(outcome.evidence ?? []));
-      log.info(
+      if (outcome.earlierEvidence) {
+        result.earlierEvidence = [...(result.earlierEvidence ?? []), ...outcome.earlierEvidence];
+      }
+      if (outcome.events) result.events = [...(result.events ?? []), ...outcome.events];
+      events.stepEnd?.(result, step);
+      log.debug(
         `  ${outcome.ok ? '✓' : '✗'} ${index + 1}. ${step.kind}: ${outcome.detail} (${formatDuration(step.durationMs)})`,
       );
       if (!outcome.ok) {
@@ -162,7 +184,7 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   for (const error of cleanupErrors) log.warn(`cleanup of ${test.namespace}: ${error}`);
   result.durationMs = Math.round(performance.now() - started);
   const mark = result.status === 'passed' ? 'PASS' : result.status === 'failed' ? 'FAIL' : 'SKIP';
-  log.info(`${mark} ${scenario.id} [${FAMILY_LABEL[test.family]}] in ${formatDuration(result.durationMs)}`);
+  log.debug(`${mark} ${scenario.id} [${FAMILY_LABEL[test.family]}] in ${formatDuration(result.durationMs)}`);
   return result;
 }
 
@@ -201,6 +223,7 @@ export async function runTests(
       parallelism > 1 ? prefixed(options.log, `[${test.loaded.scenario.id}/${test.family}]`) : options.log;
     const work = runOne(test, { ...options, log, probeTargets }).then((result) => {
       results[index] = result;
+      options.events?.testEnd?.(result);
     });
     const tracked = work.finally(() => running.delete(tracked));
     running.add(tracked);
@@ -208,6 +231,7 @@ export async function runTests(
   for (const [index, test] of planned.entries()) {
     if (test.skip) {
       results[index] = { ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message };
+      options.events?.testEnd?.(results[index]);
       continue;
     }
     const alone = runsAlone(test);
@@ -218,6 +242,7 @@ export async function runTests(
         skipReason: 'interrupted',
         message: 'the run was interrupted before it',
       };
+      options.events?.testEnd?.(results[index]);
       continue;
     }
     start(test, index);

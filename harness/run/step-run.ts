@@ -5,7 +5,7 @@ import type { Timeouts } from '../spec/timeouts.js';
 import type { CleanupStack } from './cleanup.js';
 import type { TestContext } from './context.js';
 import type { KeyedLock } from './keyed-lock.js';
-import type { ProbeEvidenceRecord } from './results.js';
+import type { ProbeEvidenceRecord, TimelineEvent } from './results.js';
 
 export interface StepRun {
   env: Environment;
@@ -25,6 +25,10 @@ export interface StepOutcome {
   ok: boolean;
   detail: string;
   evidence?: ProbeEvidenceRecord[];
+  /** Probe rounds a later round replaced, kept for the report's timeline. */
+  earlierEvidence?: ProbeEvidenceRecord[];
+  /** Moments the step saw (e.g. status.host first seen), for the report's timeline. */
+  events?: TimelineEvent[];
 }
 
 /** Performs one step of kind K: its body, as the spec registry parsed it. */

@@ -78,6 +78,7 @@ describe('cleanup', () => {
         'ipv4',
         '--report-dir',
         join(dir, 'sigint'),
+        '--verbose',
       ],
       /✓ 2\. wait/,
     );
@@ -100,6 +101,7 @@ describe('cleanup', () => {
         'ipv4',
         '--report-dir',
         join(dir, 'killed'),
+        '--verbose',
       ],
       /✓ 1\. apply/,
     );

@@ -14,8 +14,13 @@ import { TOOL_VERSION } from '../../common/version.js';
 import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
-import { renderSummary } from '../../report/console.js';
-import { writeReports } from '../../report/write.js';
+import { ReporterMultiplexer } from '../../report/multiplexer.js';
+import {
+  createReporters,
+  defaultReporters,
+  parseReporterNames,
+  REPORTER_NAMES,
+} from '../../report/select.js';
 import { contextFor } from '../../run/context.js';
 import {
   defaultReportDir,
@@ -28,9 +33,15 @@ import {
   redactOptions,
   timeoutsFrom,
 } from '../../run/options.js';
-import { type PlannedTest, planRun, unknownTestIds } from '../../run/plan.js';
-import { type PhaseTiming, type RunResult, runPassed } from '../../run/results.js';
-import { runTests } from '../../run/runner.js';
+import { type PlannedTest, planRun, type Shard, selectShard, unknownTestIds } from '../../run/plan.js';
+import {
+  type PhaseTiming,
+  type RunError,
+  type RunResult,
+  runPassed,
+  type TestResult,
+} from '../../run/results.js';
+import { baseResult, runsAlone, runTests } from '../../run/runner.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { parseDuration } from '../../spec/duration.js';
 import { formatProblem, parseYamlWith } from '../../spec/loader.js';
@@ -54,6 +65,9 @@ interface RunFlags {
   skipProvisional?: boolean;
   suites?: string;
   labFault?: string[];
+  reporter?: string;
+  shard?: string;
+  verbose?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -87,6 +101,17 @@ function parseTimeoutFlags(values: string[]): Record<string, string> {
     result[name] = duration;
   }
   return result;
+}
+
+/** `I/N` with 1 <= I <= N <= 64. */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const total = Number(match?.[2]);
+  if (!match || total < 1 || total > 64 || index < 1 || index > total) {
+    throw new UsageError(`--shard ${text}: expected I/N with 1 <= I <= N <= 64, e.g. 2/3`);
+  }
+  return { index, total };
 }
 
 /** Defaults, then the options file, then flags. */
@@ -126,6 +151,11 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const suites = flags.suites ?? file.suites;
   if (suites) options.suites = suites;
   if (file.implementation) options.implementation = file.implementation;
+  if (flags.reporter !== undefined) options.reporters = parseReporterNames(flags.reporter, '--reporter');
+  else if (file.reporter !== undefined)
+    options.reporters = parseReporterNames(file.reporter, 'options file reporter:');
+  if (flags.verbose) options.verbose = true;
+  if (flags.shard !== undefined) options.shard = parseShard(flags.shard);
   if (flags.labFault) {
     if (options.provider !== 'lab') {
       throw new UsageError(
@@ -257,9 +287,58 @@ async function timed<T>(phases: PhaseTiming[], name: string, work: () => Promise
   }
 }
 
+/** The plan of a run: every scenario x family, cut to this shard's slice when sharded. */
+function planFor(
+  catalogue: Awaited<ReturnType<typeof loadCatalogue>>,
+  options: RunOptions,
+  description: EnvironmentDescription,
+  runId: string,
+): PlannedTest[] {
+  const planned = planRun(catalogue.scenarios, options, description, runId);
+  return options.shard ? selectShard(planned, options.shard, runsAlone) : planned;
+}
+
+/** Tests that could not run because the environment never came up (or the run was stopped first). */
+function notRun(planned: PlannedTest[], reason: 'not-run' | 'interrupted', message: string): TestResult[] {
+  return planned.map((test) =>
+    test.skip
+      ? { ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message }
+      : { ...baseResult(test), skipReason: reason, message },
+  );
+}
+
+/** What the reports say of an environment that never came up: its plan, or nothing known. */
+function describeWithout(provider: Provider, settings: ProviderOptions): EnvironmentDescription {
+  try {
+    return provider.plannedDescription(settings);
+  } catch {
+    return {
+      provider: provider.name,
+      id: 'none',
+      implementation: {
+        name: 'unknown (no environment)',
+        version: 'unknown',
+        reference: provider.name === 'lab',
+      },
+      families: [],
+      nodes: [],
+      networks: [],
+      peers: [],
+      features: [],
+      loadBalancerRanges: {},
+      metallbNamespace: '',
+      images: {},
+      fingerprint: {},
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] as string;
+}
+
 export async function runCommand(flags: RunFlags): Promise<number> {
   const options = await resolveRunOptions(flags);
-  const log = consoleLogger(options.debug);
   const catalogue = await loadCatalogue(undefined, options.suites);
   if (catalogue.problems.length > 0) {
     throw new UsageError('invalid scenario specs', catalogue.problems.map(formatProblem));
@@ -270,6 +349,16 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       `--run-test/--skip-tests: no scenario with id ${unknown.join(', ')}; see \`egress-conformance list\``,
     );
   }
+  const reporters = new ReporterMultiplexer(
+    createReporters(options.dryRun ? [] : (options.reporters ?? defaultReporters()), {
+      out: process.stdout,
+      err: process.stderr,
+      verbose: options.verbose ?? false,
+      debug: options.debug,
+    }),
+  );
+  // A dry run prints its plan and nothing else: straight to the console.
+  const log = options.dryRun ? consoleLogger(options.debug) : reporters.logger();
   const printable = redactOptions({ ...options }) as Record<string, unknown>;
   log.info(`effective options:\n${stringify(printable).trimEnd().replace(/^/gm, '  ')}`);
 
@@ -291,7 +380,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));
     const description = provider.plannedDescription(settings);
-    printDryRun(planRun(catalogue.scenarios, options, description, runId), description, log);
+    printDryRun(planFor(catalogue, options, description, runId), description, log);
     return EXIT_OK;
   }
 
@@ -301,64 +390,123 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     throw new Error(`the ${provider.name} provider cannot run on this host`);
   }
 
-  // From here on Ctrl-C stops cleanly: bring-up, tests and teardown all watch the signal.
+  // From here on Ctrl-C stops cleanly: bring-up, tests and teardown all watch the signal, and
+  // the reports are written whatever happens (a failed bring-up or teardown, an interrupt).
   const removeHandlers = installSignalHandlers(controller, log);
   const phases: PhaseTiming[] = [];
+  const errors: RunError[] = [];
   const startedAt = new Date().toISOString();
   const reportDir = resolve(options.reportDir);
-  let env: Environment | undefined;
-  try {
-    const up = await timed(phases, 'bring-up', () => provider.up(settings));
-    phases.push(...up.phases.map((p) => ({ ...p, name: `bring-up: ${p.name}` })));
-    env = up.env;
-    const description = await env.describe();
-    log.info(
-      `environment ${description.id}: ${description.implementation.name} ${description.implementation.version}, ` +
-        `${description.nodes.length} nodes, ${description.families.join('+')}${up.reused ? ' (reused)' : ''}`,
-    );
-    const planned = planRun(catalogue.scenarios, options, description, runId);
-    const liveEnv = env;
-    const tests = await timed(phases, 'tests', () =>
-      runTests(planned, {
-        env: liveEnv,
-        description,
-        runId,
-        reportDir,
-        timeouts: options.timeouts,
-        signal: controller.signal,
-        log,
-        parallelism: options.parallel ?? description.parallelism ?? 1,
-      }),
-    );
-    for (const test of tests.filter((t) => t.status !== 'skipped')) {
-      phases.push({ name: `scenario ${test.scenarioId} [${test.family}]`, durationMs: test.durationMs });
+  reporters.runBegin({ runId, startedAt, reportDir, ...(options.shard ? { shard: options.shard } : {}) });
+  const fail = (error: RunError) => {
+    errors.push(error);
+    reporters.error(error);
+  };
+  /** A long phase, shown by the consoles while it runs; its error is returned, not thrown. */
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<{ value?: T; error?: unknown }> => {
+    reporters.phaseBegin(name);
+    const started = performance.now();
+    try {
+      const value = await timed(phases, name, work);
+      reporters.phaseEnd(name, Math.round(performance.now() - started));
+      return { value };
+    } catch (error) {
+      reporters.phaseEnd(name, Math.round(performance.now() - started), messageOf(error));
+      return { error };
     }
-    await timed(phases, 'teardown', () => liveEnv.close({ keep: options.keep }));
-    env = undefined;
-    const run: RunResult = {
-      runId,
-      toolVersion: TOOL_VERSION,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      environment: description,
-      options: printable,
-      tests,
-      phases,
-      interrupted: controller.signal.aborted,
-      reportDir,
-    };
-    const files = await writeReports(run);
-    log.info(`\n${renderSummary(run)}`);
-    log.info(
-      `\nphase timings: ${phases.map((p) => `${p.name} ${(p.durationMs / 1000).toFixed(1)}s`).join(', ')}`,
-    );
-    log.info(`reports: ${files.join(', ')}`);
-    if (run.interrupted) return EXIT_INTERRUPTED;
-    return runPassed(run) ? EXIT_OK : EXIT_FAILED;
+  };
+  let env: Environment | undefined;
+  let description: EnvironmentDescription | undefined;
+  let tests: TestResult[] = [];
+  try {
+    const up = await phase('bring-up', () => provider.up(settings));
+    if (up.value) {
+      phases.push(...up.value.phases.map((p) => ({ ...p, name: `bring-up: ${p.name}` })));
+      env = up.value.env;
+      description = await env.describe();
+      log.info(
+        `environment ${description.id}: ${description.implementation.name} ${description.implementation.version}, ` +
+          `${description.nodes.length} nodes, ${description.families.join('+')}${up.value.reused ? ' (reused)' : ''}`,
+      );
+      const planned = planFor(catalogue, options, description, runId);
+      reporters.environmentUp(description, planned);
+      const liveEnv = env;
+      const ended = new Map<string, TestResult>();
+      try {
+        tests = await timed(phases, 'tests', () =>
+          runTests(planned, {
+            env: liveEnv,
+            description: description as EnvironmentDescription,
+            runId,
+            reportDir,
+            timeouts: options.timeouts,
+            signal: controller.signal,
+            log,
+            parallelism: options.parallel ?? (description as EnvironmentDescription).parallelism ?? 1,
+            events: {
+              testBegin: (t) => reporters.testBegin(t),
+              stepBegin: (t, s) => reporters.stepBegin(t, s),
+              stepEnd: (t, s) => reporters.stepEnd(t, s),
+              testEnd: (t) => {
+                ended.set(t.namespace, t);
+                reporters.testEnd(t);
+              },
+            },
+          }),
+        );
+      } catch (error) {
+        // A bug in the runner: report what ended, the rest as not run.
+        fail({ phase: 'run', message: messageOf(error) });
+        tests = planned.map(
+          (t) =>
+            ended.get(t.namespace) ?? notRun([t], 'not-run', 'the run failed before this test ended')[0]!,
+        );
+      }
+      for (const test of tests.filter((t) => t.status !== 'skipped')) {
+        phases.push({ name: `scenario ${test.scenarioId} [${test.family}]`, durationMs: test.durationMs });
+      }
+      const down = await phase('teardown', () => liveEnv.close({ keep: options.keep }));
+      env = undefined;
+      if (down.error !== undefined) fail({ phase: 'teardown', message: messageOf(down.error) });
+    } else {
+      const interrupted = controller.signal.aborted;
+      const why = interrupted
+        ? 'the run was interrupted during bring-up'
+        : `not run: the ${provider.name} environment did not come up (${messageOf(up.error)})`;
+      if (!interrupted) fail({ phase: 'bring-up', message: messageOf(up.error) });
+      description = describeWithout(provider, settings);
+      tests = notRun(
+        planFor(catalogue, options, description, runId),
+        interrupted ? 'interrupted' : 'not-run',
+        why,
+      );
+      for (const test of tests) reporters.testEnd(test);
+    }
   } finally {
-    if (env) await env.close({ keep: options.keep }).catch((e: Error) => log.warn(`teardown: ${e.message}`));
+    if (env) {
+      await env
+        .close({ keep: options.keep })
+        .catch((e: Error) => fail({ phase: 'teardown', message: e.message }));
+    }
     removeHandlers();
   }
+  const run: RunResult = {
+    runId,
+    toolVersion: TOOL_VERSION,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    environment: description ?? describeWithout(provider, settings),
+    options: printable,
+    tests,
+    phases,
+    interrupted: controller.signal.aborted,
+    reportDir,
+    errors,
+    ...(options.shard ? { shard: options.shard } : {}),
+  };
+  await reporters.runEnd(run);
+  if (run.interrupted) return EXIT_INTERRUPTED;
+  return runPassed({ ...run, errors: [...errors, ...reporters.errors] }) ? EXIT_OK : EXIT_FAILED;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -396,6 +544,15 @@ export function registerRunCommand(program: Command): void {
       'run the reference lab with a known fault (repeatable; see `lab faults`)',
       collect,
     )
+    .option(
+      '--reporter <names>',
+      `console reporters, comma-separated: ${REPORTER_NAMES.slice(0, 4).join(', ')} (default: list; line,github on GitHub Actions); junit, conformance, html, summary and results are always written`,
+    )
+    .option(
+      '--shard <i/n>',
+      'run only the I-th of N deterministic slices of the tests (merge with merge-reports)',
+    )
+    .option('--verbose', "print every test's steps, not only a failed test's")
     .option('--dry-run', 'print per scenario and family the objects and steps, without any environment')
     .option('--debug', 'verbose output and stack traces')
     .action(async (flags: RunFlags) => {

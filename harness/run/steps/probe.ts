@@ -12,6 +12,9 @@ import { judgeProbe } from '../traffic/judge.js';
 import { sourcePods } from '../traffic/sources.js';
 import { resolveTarget } from '../traffic/target.js';
 
+/** Earlier probe rounds kept for the timeline, at most (per family). */
+const EARLIER_ROUNDS = 20;
+
 interface RoundResult extends Observation {
   records: ProbeEvidenceRecord[];
 }
@@ -53,20 +56,25 @@ export const probe: StepExecutor<'probe'> = async (spec, run) => {
   let round = 0;
   let last: RoundResult = { ok: false, detail: 'not run', records: [] };
   let firstPassing: RoundResult | undefined;
+  // Rounds a later one replaced: the timeline shows them (the newest EARLIER_ROUNDS of them).
+  const earlier: ProbeEvidenceRecord[] = [];
   const attempt = async (): Promise<Observation> => {
+    earlier.push(...last.records);
+    earlier.splice(0, Math.max(0, earlier.length - EARLIER_ROUNDS * run.ctx.families.length));
     last = await probeOnce(spec, run, round++);
     if (last.ok && !firstPassing) firstPassing = last;
     if (!last.ok) firstPassing = undefined;
     return last;
   };
   const finish = (ok: boolean, detail: string): StepOutcome => {
+    const rounds = earlier.length > 0 ? { earlierEvidence: earlier } : {};
     if (spec.measure === 'failover' && ok) {
       const problem = measureFailover(run, firstPassing?.records, last.records);
-      if (problem) return { ok: false, detail: `${problem}; ${detail}`, evidence: last.records };
+      if (problem) return { ok: false, detail: `${problem}; ${detail}`, evidence: last.records, ...rounds };
       const measured = last.records.map((r) => r.measurements?.failoverMs).filter((m) => m !== undefined);
       if (measured.length > 0) detail = `${detail}; failover ${measured.join('/')}ms after the node failed`;
     }
-    return { ok, detail, evidence: last.records };
+    return { ok, detail, evidence: last.records, ...rounds };
   };
   if (!spec.until) {
     await attempt();

@@ -4,7 +4,8 @@
  * the leak window (`leakWindowMs`: from publication to the last of them).
  */
 import { judgeSourceSince } from '../../verdict/since.js';
-import type { ProbeEvidenceRecord } from '../results.js';
+import { packetSeries } from '../../verdict/timeline.js';
+import type { ProbeEvidenceRecord, TimelineEvent } from '../results.js';
 import type { StepExecutor } from '../step-run.js';
 import { reportedCapture } from '../traffic/judge.js';
 import { expectedSources, sourcePods } from '../traffic/sources.js';
@@ -35,17 +36,23 @@ export const stopTraffic: StepExecutor<'stopTraffic'> = async (spec, run) => {
       pods,
       flow.family,
     );
+    const probeFlow = {
+      targetAddress: evidence.targetAddress,
+      port: flow.target.port,
+      protocol: traffic.spec.protocol,
+      family: flow.family,
+    };
     const verdict = await judgeSourceSince(
       evidence.capturePath,
-      {
-        targetAddress: evidence.targetAddress,
-        port: flow.target.port,
-        protocol: traffic.spec.protocol,
-        family: flow.family,
-      },
+      probeFlow,
       { sources: addresses, label },
       traffic.publishedAt,
     );
+    const packets = await packetSeries(evidence.capturePath, probeFlow, {
+      mode: 'equals',
+      sources: addresses,
+      sinceMs: traffic.publishedAt,
+    });
     const measurements: Record<string, number> = {
       trafficMs: Date.now() - traffic.startedAt,
       packetsBeforePublication: verdict.before,
@@ -76,9 +83,20 @@ export const stopTraffic: StepExecutor<'stopTraffic'> = async (spec, run) => {
       passed,
       message,
       measurements,
+      packets,
     });
   }
+  const events: TimelineEvent[] =
+    traffic.publishedAt !== undefined
+      ? [
+          {
+            atMs: traffic.publishedAt,
+            kind: 'status.host',
+            label: `status.host of ${watched} first seen: ${traffic.publishedHost}`,
+          },
+        ]
+      : [];
   return problems.length > 0
-    ? { ok: false, detail: problems.join('; '), evidence: records }
-    : { ok: true, detail: notes.join('; '), evidence: records };
+    ? { ok: false, detail: problems.join('; '), evidence: records, events }
+    : { ok: true, detail: notes.join('; '), evidence: records, events };
 };

@@ -7,6 +7,7 @@ import type { IpFamily, KubeObject, ProbeEvidence } from '../../env/environment.
 import type { ProbeSpec } from '../../spec/steps/probe.js';
 import { firstProbePacketMs } from '../../verdict/since.js';
 import { judgeProbeSource, type SourceVerdict } from '../../verdict/source-ip.js';
+import { packetSeries, type SeriesRule } from '../../verdict/timeline.js';
 import type { ProbeEvidenceRecord } from '../results.js';
 import type { StepRun } from '../step-run.js';
 import type { ResolvedTarget } from './flow.js';
@@ -32,6 +33,7 @@ export async function judgeProbe(
   const notes: string[] = [];
   let verdict: SourceVerdict | undefined;
   let expected = 'any source';
+  let seriesRule: SeriesRule = { mode: 'any', sources: [] };
   if (expect.source) {
     const { addresses, label } = await expectedSources(env, ctx, expect.source, expect, pods, family);
     expected = `${label} ${addresses.join(' or ')}`;
@@ -40,10 +42,12 @@ export async function judgeProbe(
       label,
       mode: 'equals',
     });
+    seriesRule = { mode: 'equals', sources: addresses };
   } else if (expect.notSource) {
     const { addresses, label } = await expectedSources(env, ctx, expect.notSource, expect, pods, family);
     expected = `not ${label} ${addresses.join(' or ')}`;
     verdict = await judgeProbeSource(evidence.capturePath, flow, { sources: addresses, label, mode: 'not' });
+    seriesRule = { mode: 'not', sources: addresses };
   }
   if (verdict && verdict.status !== 'pass') problems.push(verdict.message);
   else if (verdict) notes.push(verdict.message);
@@ -68,8 +72,10 @@ export async function judgeProbe(
   }
   const passed = problems.length === 0;
   const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
+  const packets = await packetSeries(evidence.capturePath, flow, seriesRule);
   return {
     ...(firstPacketMs !== undefined ? { firstPacketMs } : {}),
+    packets,
     family,
     probe: spec.name,
     capture: reportedCapture(run, evidence),

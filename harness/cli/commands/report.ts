@@ -1,0 +1,43 @@
+/** `report open [DIR]`: serves a report (default: the newest under test-results/) on localhost. */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT_OK, UsageError } from '../../common/errors.js';
+import { REPORT_FILES } from '../../report/reporters/files.js';
+import { latestReportDir, serveReport } from '../../report/serve.js';
+
+export async function openReport(dir: string | undefined, options: { port?: string }): Promise<number> {
+  const chosen = dir ?? (await latestReportDir('test-results'));
+  if (!chosen) throw new UsageError('report open: no report under test-results/; name a report directory');
+  if (!(await stat(join(chosen, REPORT_FILES.html)).catch(() => undefined))) {
+    throw new UsageError(`report open ${chosen}: no ${REPORT_FILES.html} there; expected a report directory`);
+  }
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port ${options.port}: expected a port number (0 picks a free one)`);
+  }
+  const served = await serveReport(chosen, port);
+  process.stdout.write(`serving ${chosen} at ${served.url} (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await served.close();
+  return EXIT_OK;
+}
+
+export function registerReportCommand(program: Command): void {
+  const report = program.command('report').description('look at reports');
+  report
+    .command('open [dir]')
+    .description('serve a report directory (default: the newest under test-results/) on 127.0.0.1')
+    .option('--port <port>', 'port to listen on (default: a free one)')
+    .action(async (dir: string | undefined, options: { port?: string }) => {
+      process.exitCode = await openReport(dir, options);
+    });
+}

@@ -1,0 +1,93 @@
+/**
+ * The reports written into the report directory, each a reporter that writes at the end of the
+ * run: junit.xml, the ConformanceReport (YAML and JSON), summary.txt, index.html, and
+ * results.json (the whole run, every test's steps and packets: what `merge-reports` reads).
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import type { RunResult } from '../../run/results.js';
+import { buildConformanceReport } from '../conformance.js';
+import { conformanceReportSchema } from '../conformance-schema.js';
+import { renderSummary } from '../console.js';
+import { renderHtmlReport } from '../html/page.js';
+import { renderJunit } from '../junit.js';
+import type { Reporter } from '../reporter.js';
+
+export const REPORT_FILES = {
+  junit: 'junit.xml',
+  conformanceYaml: 'conformance-report.yaml',
+  conformanceJson: 'conformance-report.json',
+  summary: 'summary.txt',
+  html: 'index.html',
+  results: 'results.json',
+} as const;
+
+async function write(run: RunResult, files: Array<[string, string]>): Promise<string[]> {
+  await mkdir(run.reportDir, { recursive: true });
+  await Promise.all(files.map(([name, text]) => writeFile(join(run.reportDir, name), text)));
+  return files.map(([name]) => join(run.reportDir, name));
+}
+
+export class JunitReporter implements Reporter {
+  readonly name = 'junit';
+  runEnd(run: RunResult): Promise<string[]> {
+    return write(run, [[REPORT_FILES.junit, renderJunit(run)]]);
+  }
+}
+
+export class ConformanceReporter implements Reporter {
+  readonly name = 'conformance';
+  runEnd(run: RunResult): Promise<string[]> {
+    const report = conformanceReportSchema.parse(buildConformanceReport(run));
+    return write(run, [
+      [REPORT_FILES.conformanceYaml, stringify(report, { lineWidth: 0 })],
+      [REPORT_FILES.conformanceJson, `${JSON.stringify(report, null, 2)}\n`],
+    ]);
+  }
+}
+
+export class SummaryReporter implements Reporter {
+  readonly name = 'summary';
+  runEnd(run: RunResult): Promise<string[]> {
+    return write(run, [[REPORT_FILES.summary, `${renderSummary(run)}\n`]]);
+  }
+}
+
+export class ResultsReporter implements Reporter {
+  readonly name = 'results';
+  runEnd(run: RunResult): Promise<string[]> {
+    return write(run, [[REPORT_FILES.results, `${JSON.stringify(run)}\n`]]);
+  }
+}
+
+/** Files under `dir` (relative to `root`), sorted; none when it does not exist. */
+async function filesUnder(root: string, dir: string): Promise<string[]> {
+  const entries = await readdir(join(root, dir), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(root, join(e.parentPath, e.name)))
+    .sort();
+}
+
+export class HtmlReporter implements Reporter {
+  readonly name = 'html';
+  async runEnd(run: RunResult): Promise<string[]> {
+    const diagnostics: Record<string, string[]> = {};
+    for (const test of run.tests) {
+      if (test.diagnostics) diagnostics[test.diagnostics] = await filesUnder(run.reportDir, test.diagnostics);
+    }
+    return write(run, [[REPORT_FILES.html, renderHtmlReport(run, { diagnostics })]]);
+  }
+}
+
+/** Every file reporter, in the order they write. */
+export function fileReporters(): Reporter[] {
+  return [
+    new ResultsReporter(),
+    new JunitReporter(),
+    new ConformanceReporter(),
+    new SummaryReporter(),
+    new HtmlReporter(),
+  ];
+}

@@ -1,0 +1,128 @@
+/**
+ * `github`: on GitHub Actions, an `::error` annotation for every failure, at the file and line of
+ * the failing step (so it shows on the pull request's diff), and the summary table appended to
+ * the job's step summary ($GITHUB_STEP_SUMMARY). Workflow-command syntax and escaping as GitHub
+ * documents them: data escapes %, CR and LF; properties also `:` and `,`.
+ */
+import { appendFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { RunError, RunResult, TestFamily, TestResult } from '../../run/results.js';
+import { formatDuration } from '../../spec/duration.js';
+import type { Reporter } from '../reporter.js';
+import { type ConsoleStream, FAMILY_LABEL, quietSkip, testName } from './terminal.js';
+
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+function command(
+  name: string,
+  properties: Record<string, string | number | undefined>,
+  message: string,
+): string {
+  const props = Object.entries(properties)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(',');
+  return `::${name}${props ? ` ${props}` : ''}::${escapeData(message)}`;
+}
+
+export interface GithubOptions {
+  out: ConsoleStream;
+  /** Paths in annotations are relative to this (the checkout: $GITHUB_WORKSPACE). */
+  workspace: string;
+  /** The job's step summary file ($GITHUB_STEP_SUMMARY); none: no summary. */
+  stepSummary?: string | undefined;
+}
+
+/** The annotation of a failed test: at its failing step, titled with the statements and test. */
+export function failureAnnotation(test: TestResult, workspace: string): string {
+  const failing = test.steps.find((s) => s.status === 'failed');
+  const line = failing?.line ?? test.steps[0]?.line;
+  const statements = (test.failedStatements ?? test.statements).join(', ');
+  return command(
+    test.provisional ? 'warning' : 'error',
+    {
+      file: relative(workspace, test.file),
+      ...(line ? { line } : {}),
+      title: `${statements}: ${testName(test)}${test.provisional ? ' (provisional)' : ''}`,
+    },
+    `${statements}: ${test.message ?? 'failed'}`,
+  );
+}
+
+const CELL: Record<TestResult['status'], string> = {
+  passed: '✅ pass',
+  failed: '❌ FAIL',
+  skipped: '⏭️ skip',
+};
+
+/** The step summary: results per scenario x family, then the failures (Markdown). */
+export function stepSummaryMarkdown(run: RunResult): string {
+  const tests = run.tests.filter((t) => !quietSkip(t));
+  const families = (['ipv4', 'ipv6', 'dual'] as TestFamily[]).filter((f) =>
+    tests.some((t) => t.family === f),
+  );
+  const scenarios = [...new Set(tests.map((t) => t.scenarioId))];
+  const count = (status: string) => tests.filter((t) => t.status === status).length;
+  const env = run.environment;
+  const lines = [
+    `### egress-conformance: ${env.implementation.name} ${env.implementation.version} (${env.provider} provider)`,
+    '',
+    `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${formatDuration(
+      Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)),
+    )}${run.shard ? ` (shard ${run.shard.index}/${run.shard.total})` : ''}${run.interrupted ? '; interrupted' : ''}`,
+    '',
+    `| scenario | ${families.map((f) => FAMILY_LABEL[f]).join(' | ')} |`,
+    `| --- | ${families.map(() => '---').join(' | ')} |`,
+    ...scenarios.map((id) => {
+      const cells = families.map((f) => {
+        const test = tests.find((t) => t.scenarioId === id && t.family === f);
+        return test
+          ? `${CELL[test.status]}${test.provisional && test.status === 'failed' ? ' (provisional)' : ''}`
+          : '';
+      });
+      return `| ${id} | ${cells.join(' | ')} |`;
+    }),
+  ];
+  const failures = tests.filter((t) => t.status === 'failed');
+  if (failures.length > 0) {
+    lines.push('', '#### Failures', '');
+    for (const test of failures)
+      lines.push(`- **${testName(test)}**: ${(test.message ?? 'failed').replace(/\n/g, ' ')}`);
+  }
+  for (const error of run.errors ?? []) lines.push('', `**${error.phase} failed**: ${error.message}`);
+  if (env.implementation.reference) {
+    lines.push(
+      '',
+      '_Reference lab: these results exercise the suite itself; they certify no implementation._',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export class GithubReporter implements Reporter {
+  readonly name = 'github';
+
+  constructor(private readonly options: GithubOptions) {}
+
+  testEnd(test: TestResult): void {
+    if (test.status !== 'failed') return;
+    this.options.out.write(`${failureAnnotation(test, this.options.workspace)}\n`);
+  }
+
+  error(error: RunError): void {
+    this.options.out.write(
+      `${command('error', { title: `egress-conformance ${error.phase}` }, error.message)}\n`,
+    );
+  }
+
+  async runEnd(run: RunResult): Promise<undefined> {
+    if (this.options.stepSummary) await appendFile(this.options.stepSummary, stepSummaryMarkdown(run));
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `line`: little output for long runs and CI logs. On a terminal, one live line with the
+ * progress count and the last finished test; elsewhere, a progress line at every tenth of the
+ * run. Failures are printed in full as they happen, every time.
+ */
+import type { TestResult } from '../../run/results.js';
+import { formatDuration } from '../../spec/duration.js';
+import { ConsoleReporter } from './console-reporter.js';
+import { failureBlock, testName } from './terminal.js';
+
+export class LineReporter extends ConsoleReporter {
+  readonly name = 'line';
+  private last = '';
+  private running = 0;
+  private reported = 0;
+
+  protected testLines(): string[] {
+    if (this.total === 0) return [];
+    const last = this.last ? `; last: ${this.last}` : '';
+    return [`  [${this.done}/${this.total}] ${this.running} running, ${this.failed} failed${last}`];
+  }
+
+  override testBegin(test: TestResult): void {
+    this.running++;
+    super.testBegin(test);
+  }
+
+  override testEnd(test: TestResult): void {
+    if (!this.count(test)) return;
+    this.running--;
+    this.last = `${testName(test)} ${test.status} in ${formatDuration(test.durationMs)}`;
+    if (test.status === 'failed') {
+      this.print(
+        `  ✗ [${this.done}/${this.total}] ${testName(test)}${test.provisional ? ' (provisional)' : ''}`,
+      );
+      this.print(failureBlock(test).join('\n'));
+    }
+    if (this.live) {
+      this.live.redraw();
+      return;
+    }
+    const tenth = Math.floor((this.done * 10) / Math.max(1, this.total));
+    if (tenth > this.reported || this.done === this.total) {
+      this.reported = tenth;
+      this.print(`  [${this.done}/${this.total}] ${this.failed} failed`);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What the console reporters share: where they write, whether it is a terminal (live lines) or
+ * not (plain lines), and the live area at the bottom of a terminal that shows what is running.
+ */
+import type { RunError, RunResult, StepResult, TestFamily, TestResult } from '../../run/results.js';
+import { formatDuration } from '../../spec/duration.js';
+import { renderSummary } from '../console.js';
+import type { OutputLevel } from '../reporter.js';
+
+export interface ConsoleStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ConsoleOptions {
+  out: ConsoleStream;
+  err: ConsoleStream;
+  /** Every test's steps, not only a failed test's. */
+  verbose: boolean;
+  /** Debug lines (the reference lab's controller log) and stack traces. */
+  debug: boolean;
+  /** Live lines that redraw; default: when `out` is a terminal. */
+  live?: boolean;
+}
+
+export const FAMILY_LABEL: Record<TestFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' };
+
+export function testName(test: Pick<TestResult, 'scenarioId' | 'family'>): string {
+  return `${test.scenarioId} [${FAMILY_LABEL[test.family]}]`;
+}
+
+/** Skips that are not this run's business to show test by test (left out, another shard's). */
+export function quietSkip(test: TestResult): boolean {
+  return (
+    test.status === 'skipped' && (test.skipReason === 'not-selected' || test.skipReason === 'other-shard')
+  );
+}
+
+export function stepLine(step: StepResult): string {
+  const mark = step.status === 'passed' ? '✓' : step.status === 'failed' ? '✗' : '·';
+  return `  ${mark} ${step.index + 1}. ${step.kind}: ${step.detail} (${formatDuration(step.durationMs)})`;
+}
+
+/** A failed test's steps as they ran, then where it failed (the step's detail says how). */
+export function failureBlock(test: TestResult): string[] {
+  const failing = test.steps.find((s) => s.status === 'failed');
+  const where = failing
+    ? `  at ${test.file}:${failing.line} (${(test.failedStatements ?? test.statements).join(', ')})`
+    : `  ${test.message ?? 'failed'}`;
+  return [...test.steps.filter((s) => s.status !== 'not-run').map(stepLine), where];
+}
+
+/** What every console prints at the end: the summary table and failures, timings, the files. */
+export function closingLines(run: RunResult, written: readonly string[]): string[] {
+  const lines = ['', renderSummary(run)];
+  if (run.phases.length > 0) {
+    lines.push(
+      '',
+      `phase timings: ${run.phases.map((p) => `${p.name} ${(p.durationMs / 1000).toFixed(1)}s`).join(', ')}`,
+    );
+  }
+  if (written.length > 0) lines.push(`reports: ${written.join(', ')}`);
+  return lines;
+}
+
+export function errorLine(error: RunError): string {
+  return `error: ${error.phase}: ${error.message}`;
+}
+
+/** Writes output lines: info to `out`, warnings to `err`, debug only with --debug. */
+export function writeOutput(
+  options: ConsoleOptions,
+  level: OutputLevel,
+  line: string,
+  print: (text: string, stream?: ConsoleStream) => void,
+): void {
+  if (level === 'debug' && !options.debug) return;
+  if (level === 'warn') print(`warning: ${line}`, options.err);
+  else print(level === 'debug' ? `debug: ${line}` : line);
+}
+
+/**
+ * The bottom lines of a terminal that redraw in place: permanent lines are printed above them.
+ * Each live line is cut to the terminal's width, so that the count of lines to erase is right.
+ */
+export class LiveArea {
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: ConsoleStream,
+    private readonly lines: () => string[],
+  ) {}
+
+  start(intervalMs = 1000): void {
+    this.timer ??= setInterval(() => this.redraw(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.erase();
+  }
+
+  private erase(): void {
+    if (this.drawn > 0) this.out.write(`\r\x1b[${this.drawn}A\x1b[J`);
+    this.drawn = 0;
+  }
+
+  private draw(): void {
+    const width = Math.max(20, (this.out.columns ?? 100) - 1);
+    const lines = this.lines().map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    for (const line of lines) this.out.write(`${line}\n`);
+    this.drawn = lines.length;
+  }
+
+  /** Prints permanent text above the live lines (to `stream`, e.g. stderr, on the same terminal). */
+  print(text: string, stream: ConsoleStream = this.out): void {
+    this.erase();
+    stream.write(`${text}\n`);
+    this.draw();
+  }
+
+  redraw(): void {
+    this.erase();
+    this.draw();
+  }
+}
+
+export function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
+}

@@ -1,0 +1,163 @@
+/**
+ * Reports are written whatever happens: a bring-up that fails after it started (a lab container
+ * killed while the lab comes up), Ctrl-C in the middle of a test, a teardown that fails (a
+ * container outside the lab holds the lab's network). Each run leaves junit.xml (valid), a
+ * ConformanceReport (valid) and index.html with the right statuses, and nothing on the engine.
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
+import { CLI, cli } from '../support/cli.js';
+import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec-always-'));
+});
+
+/** What one lab left (other labs on the engine, e.g. other developers' runs, are not ours to count). */
+async function leftBy(lab: string) {
+  const all = await labLeftovers();
+  const mine = (names: string[]) => names.filter((n) => n.includes(lab));
+  return { containers: mine(all.containers), networks: mine(all.networks), tempDirs: mine(all.tempDirs) };
+}
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts a run; `when(pattern)` resolves with the output once it shows the pattern. */
+function startRun(args: string[]) {
+  const child = execa('node', [CLI, 'run', ...args], { reject: false, all: true });
+  let output = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const w of waiters.splice(0)) {
+      if (w.pattern.test(output)) w.resolve(output);
+      else waiters.push(w);
+    }
+  });
+  const when = (pattern: RegExp) =>
+    new Promise<string>((resolvePromise, reject) => {
+      waiters.push({ pattern, resolve: resolvePromise });
+      child.then(() => reject(new Error(`the run ended before ${pattern}:\n${output}`)));
+    });
+  return { child, when };
+}
+
+async function reports(reportDir: string) {
+  const lint = await execa(
+    'xmllint',
+    ['--noout', '--schema', resolve('schemas/junit.xsd'), join(reportDir, 'junit.xml')],
+    {
+      reject: false,
+    },
+  );
+  expect(lint.exitCode, lint.stderr).toBe(0);
+  const report = conformanceReportSchema.parse(
+    JSON.parse(await readFile(join(reportDir, 'conformance-report.json'), 'utf8')),
+  );
+  return {
+    report,
+    junit: await readFile(join(reportDir, 'junit.xml'), 'utf8'),
+    html: await readFile(join(reportDir, 'index.html'), 'utf8'),
+  };
+}
+
+const ONE_TEST = ['--provider', 'lab', '--family', 'ipv4', '--verbose'];
+
+describe('reports are always written', () => {
+  it('after a bring-up that fails: every test not run, with the reason; exit 1', async () => {
+    const reportDir = join(dir, 'bring-up');
+    const run = startRun([...ONE_TEST, '--run-test', 'snat-loadbalancer-ip', '--report-dir', reportDir]);
+    const output = await run.when(/lab (eclab-[0-9a-f]+): containers/);
+    const lab = /lab (eclab-[0-9a-f]+): containers/.exec(output)?.[1] as string;
+    // This run's own lab: its external peer dies while the lab waits for its containers.
+    await execa('docker', ['kill', `${lab}-peer`], { reject: false });
+    const result = await run.child;
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.all).toMatch(/error: bring-up: /);
+    const { report, junit, html } = await reports(reportDir);
+    expect(report.errors?.[0]?.phase).toBe('bring-up');
+    const test = report.tests.find((t) => t.name === 'snat-loadbalancer-ip/ipv4');
+    expect(test).toMatchObject({ status: 'skipped', reason: 'not-run' });
+    expect(test?.message).toMatch(/^not run: the lab environment did not come up \(/);
+    expect(report.tests.filter((t) => t.status !== 'skipped')).toEqual([]);
+    expect(junit).toMatch(/<testcase name="bring-up" classname="egress-conformance.run" time="0">\s*<error /);
+    expect(html).toContain('bring-up failed:');
+    expect(await leftBy(lab)).toEqual(NOTHING_LEFT);
+  }, 300_000);
+
+  it('after Ctrl-C mid-test: marked interrupted, with what ran; exit 130', async () => {
+    const reportDir = join(dir, 'sigint');
+    const run = startRun([...ONE_TEST, '--run-test', 'lifecycle-delete', '--report-dir', reportDir]);
+    const output = await run.when(/✓ 2\. wait/);
+    const lab = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1] as string;
+    run.child.kill('SIGINT');
+    const result = await run.child;
+    expect(result.exitCode).toBe(130);
+    const { report, junit, html } = await reports(reportDir);
+    expect(report.interrupted).toBe(true);
+    const test = report.tests.find((t) => t.name === 'lifecycle-delete/ipv4');
+    expect(test).toMatchObject({ status: 'skipped', reason: 'interrupted' });
+    expect(junit).toContain('<skipped message="interrupted: interrupted" type="interrupted"/>');
+    expect(html).toContain('id="interrupted"');
+    // What ran is kept: the steps that passed before the interrupt.
+    const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8'));
+    const steps = results.tests.find(
+      (t: { scenarioId: string }) => t.scenarioId === 'lifecycle-delete',
+    ).steps;
+    expect(steps[1].status).toBe('passed');
+    expect(await leftBy(lab)).toEqual(NOTHING_LEFT);
+  }, 300_000);
+
+  it("after a teardown that fails: the tests' results and the teardown error; exit 1", async () => {
+    const reportDir = join(dir, 'teardown');
+    const run = startRun([
+      ...ONE_TEST,
+      '--run-test',
+      'lifecycle-not-loadbalancer',
+      '--report-dir',
+      reportDir,
+    ]);
+    const output = await run.when(/✓ 1\. apply/);
+    const lab = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1] as string;
+    const image = (
+      await execa('docker', ['inspect', '--format', '{{.Config.Image}}', `${lab}-peer`])
+    ).stdout.trim();
+    // A container outside the lab (no lab label) on the lab's network: the network cannot go.
+    const blocker = `ec-test-blocker-${lab}`;
+    await execa('docker', [
+      'run',
+      '-d',
+      '--name',
+      blocker,
+      '--network',
+      `${lab}-default`,
+      '--entrypoint',
+      'sleep',
+      image,
+      '600',
+    ]);
+    try {
+      const result = await run.child;
+      expect(result.exitCode, result.all).toBe(1);
+      expect(result.all).toMatch(/error: teardown: lab tear-down left things behind/);
+      const { report, junit } = await reports(reportDir);
+      expect(report.tests.find((t) => t.name === 'lifecycle-not-loadbalancer/ipv4')?.status).toBe('passed');
+      expect(report.errors).toEqual([
+        { phase: 'teardown', message: expect.stringMatching(/^lab tear-down left things behind/) },
+      ]);
+      expect(junit).toContain('<testcase name="teardown" classname="egress-conformance.run" time="0">');
+      expect((await stat(join(reportDir, 'index.html'))).isFile()).toBe(true);
+    } finally {
+      await execa('docker', ['rm', '-f', blocker], { reject: false });
+      await cli(['down', '--provider', 'lab', '--id', lab]);
+    }
+    expect(await leftBy(lab)).toEqual(NOTHING_LEFT);
+  }, 300_000);
+});
