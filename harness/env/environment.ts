@@ -123,17 +123,25 @@ export interface ObjectRef {
   namespace?: string;
 }
 
+/** How a delete is guarded: with `uid`, only that very object is deleted (a precondition). */
+export interface DeleteOptions {
+  uid?: string;
+}
+
 /** The Kubernetes API as the scenarios need it. */
 export interface ClusterApi {
   createNamespace(name: string, labels: Record<string, string>): Promise<void>;
   /** Deletes the namespace and waits until it is gone (or the timeout passes). */
-  deleteNamespace(name: string, timeoutMs: number): Promise<void>;
+  deleteNamespace(name: string, timeoutMs: number, options?: DeleteOptions): Promise<void>;
   /** Server-side create-or-update. */
   apply(object: KubeObject): Promise<void>;
   /** JSON merge patch. */
   patch(ref: ObjectRef, patch: Record<string, unknown>): Promise<void>;
-  /** Delete; a missing object is not an error. */
-  delete(ref: ObjectRef): Promise<void>;
+  /**
+   * Delete; a missing object is not an error, nor is one whose uid is not `options.uid` (someone
+   * else's object of that name: left alone).
+   */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<void>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
   /** Sets (value is a string) or removes (value is null) a node label. */
@@ -233,6 +241,11 @@ export interface BgpRoute {
 export interface Environment {
   describe(): Promise<EnvironmentDescription>;
   readonly cluster: ClusterApi;
+  /**
+   * Where a run keeps its ledger of the objects it creates (run/ledger.ts), so that `down` can
+   * remove what a killed run left; absent where the environment is removed whole (the lab).
+   */
+  readonly stateDir?: string;
   probe(request: ProbeRequest): Promise<ProbeEvidence>;
   ingress(request: IngressRequest): Promise<IngressResult>;
   /** Routes the named peer has learnt over BGP, for one family. */

@@ -5,7 +5,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/log.js';
-import { type Environment, type EnvironmentDescription, RUN_LABEL } from '../env/environment.js';
+import {
+  type ClusterApi,
+  type Environment,
+  type EnvironmentDescription,
+  RUN_LABEL,
+} from '../env/environment.js';
+import { Ledger } from '../k8s/ledger.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { whyRunsAlone } from '../spec/runs-alone.js';
 import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
@@ -13,7 +19,8 @@ import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
 import { AbortedError } from './eventually.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { PlannedTest } from './plan.js';
+import { LedgeredCluster } from './ledgered-cluster.js';
+import { type PlannedTest, testNamespaces } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
 import { performStep } from './steps/index.js';
 
@@ -38,6 +45,11 @@ export interface RunnerOptions {
   timeouts: Partial<Timeouts>;
   signal: AbortSignal;
   log: Logger;
+  /**
+   * The run's ledger of created objects (ledger.ts): every write of a test goes through it, and
+   * cleanup deletes only what it holds. Default: one in memory.
+   */
+  ledger?: Ledger;
   /** Set by runTests: one probe per target at a time across the tests of the run. */
   probeTargets?: KeyedLock;
   events?: RunnerEvents;
@@ -77,8 +89,25 @@ function scenarioTimeouts(
   return resolveTimeouts(environment.timeoutDefaults as Partial<Timeouts> | undefined, own, overrides);
 }
 
+/** The environment with another cluster API in front of it (the test's ledgered one). */
+function withCluster(env: Environment, cluster: ClusterApi): Environment {
+  return {
+    cluster,
+    describe: () => env.describe(),
+    probe: (request) => env.probe(request),
+    ingress: (request) => env.ingress(request),
+    bgpRoutes: (peer, family) => env.bgpRoutes(peer, family),
+    failNode: (node) => env.failNode(node),
+    restoreNode: (node) => env.restoreNode(node),
+    collectDiagnostics: (namespace, dir) => env.collectDiagnostics(namespace, dir),
+    close: (closeOptions) => env.close(closeOptions),
+  };
+}
+
 async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestResult> {
-  const { env, description, log } = options;
+  const { description, log } = options;
+  const ledger = options.ledger ?? (await Ledger.open(options.runId));
+  const env = withCluster(options.env, new LedgeredCluster(options.env.cluster, ledger, test.namespace));
   const result = baseResult(test);
   const { scenario } = test.loaded;
   const timeouts = scenarioTimeouts(test, description, options.timeouts);
@@ -105,13 +134,17 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   events.testBegin?.(result);
   let failure: string | undefined;
   try {
-    await env.cluster.createNamespace(test.namespace, {
-      [RUN_LABEL]: options.runId,
-      'egress-conformance.io/scenario': scenario.id,
-    });
-    cleanup.push(`delete namespace ${test.namespace}`, () =>
-      env.cluster.deleteNamespace(test.namespace, timeouts.namespace),
-    );
+    // The test's namespace and any further ones it declares, each recorded in the ledger; each
+    // is deleted last (the cleanup stack unwinds newest first).
+    for (const { namespace } of testNamespaces(test)) {
+      await env.cluster.createNamespace(namespace, {
+        [RUN_LABEL]: options.runId,
+        'egress-conformance.io/scenario': scenario.id,
+      });
+      cleanup.push(`delete namespace ${namespace}`, () =>
+        env.cluster.deleteNamespace(namespace, timeouts.namespace),
+      );
+    }
     for (const [index, scenarioStep] of scenario.steps.entries()) {
       const step = steps[index] as StepResult;
       const stepStarted = performance.now();

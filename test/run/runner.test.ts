@@ -400,7 +400,7 @@ title: t
 statements: [ES-FAIL-1]
 profile: extended
 features: [SourceIPLoadBalancer]
-manifests: { s: { apiVersion: v1, kind: ConfigMap, metadata: { name: unused } } }
+manifests: { s: { apiVersion: v1, kind: ConfigMap, metadata: { name: unused, namespace: "\${namespace}" } } }
 steps:
 ${steps}`,
       'remove.yaml',
