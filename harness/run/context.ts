@@ -12,7 +12,7 @@ import {
   type PeerInfo,
   RUN_LABEL,
 } from '../env/environment.js';
-import { manifestScopeIssues, type ScopeNames } from '../spec/scope.js';
+import { manifestScopeIssues, nodeLabelKeyIssue, type ScopeNames } from '../spec/scope.js';
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
 import type { BackgroundTraffic } from './traffic/flow.js';
@@ -110,6 +110,15 @@ export function contextFor(test: PlannedTest, env: EnvironmentDescription): Test
     object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, [RUN_LABEL]: test.runId } };
     manifests[name] = object;
   }
+  test.loaded.scenario.steps.forEach((step, index) => {
+    if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
+    const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names);
+    if (issue) {
+      throw new ScopeError(
+        `${test.loaded.file}:${test.loaded.stepLines[index] ?? 0}: steps[${index}].${step.kind}.key: ${issue}`,
+      );
+    }
+  });
   return {
     test,
     env,

@@ -1,0 +1,92 @@
+/**
+ * The scope guard against a list of hostile specs (hostile-specs.ts): each is refused by the dry
+ * run on every provider with one line naming the spec and the field, exit 2, before anything is
+ * printed or created; a spec inside its scope (with a second, declared namespace) passes.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.js';
+import { HOSTILE_SPECS, specText } from './hostile-specs.js';
+
+let dir: string;
+let options: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec-scope-'));
+  options = join(dir, 'options.yaml');
+  await writeFile(
+    options,
+    'existing:\n  peer: { mode: host, ssh: ops@peer.example.test, addresses: { ipv4: 192.0.2.10 }, asn: 64500 }\n',
+  );
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function suiteWith(name: string, text: string): Promise<string> {
+  const suites = join(dir, name);
+  await mkdir(suites, { recursive: true });
+  await writeFile(join(suites, 'spec.yaml'), text);
+  return suites;
+}
+
+function oneLine(stderr: string): string[] {
+  const lines = stderr.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines;
+}
+
+describe('the scope guard refuses hostile specs in the dry run, on every provider', () => {
+  it.each(HOSTILE_SPECS.map((h, i) => [h.name, i] as const))('%s', async (_name, index) => {
+    const hostile = HOSTILE_SPECS[index] as (typeof HOSTILE_SPECS)[number];
+    const suites = await suiteWith(`h${index}`, specText(`hostile-${index}`, hostile));
+    for (const provider of ['existing', 'lab']) {
+      const { code, stdout, stderr } = await cli([
+        'run',
+        '--dry-run',
+        '--provider',
+        provider,
+        '--options-file',
+        options,
+        '--suites',
+        suites,
+      ]);
+      expect(code, stderr).toBe(2);
+      const [line] = oneLine(stderr);
+      expect(line).toMatch(/spec\.yaml:(\d+:)? (manifests|steps)/);
+      expect(line).toMatch(hostile.error);
+      // Refused before anything was printed: no rendered manifest reached the output.
+      expect(stdout).not.toContain('# manifest m');
+    }
+  });
+
+  it('passes a spec inside its scope, with a Service in a second namespace it declares', async () => {
+    const suites = await suiteWith(
+      'ok',
+      `${specText('two-namespaces', {
+        manifest:
+          '{ apiVersion: v1, kind: Service, metadata: { name: other, namespace: "${namespaces.other}" } }',
+      })}  - labelNode: { node: { index: 1 }, key: "ec-egress-\${uid}", value: x }\n  - labelNode: { node: { index: 1 }, key: k8s.ovn.org/egress-assignable, value: "" }\n`.replace(
+        'features: [SourceIPLoadBalancer]',
+        'features: [SourceIPLoadBalancer]\nrequires: { nodes: 2, namespaces: [other] }',
+      ),
+    );
+    const { code, stdout, stderr } = await cli([
+      'run',
+      '--dry-run',
+      '--provider',
+      'lab',
+      '--family',
+      'ipv4',
+      '--suites',
+      suites,
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const namespace = /=== two-namespaces \[ipv4\] namespace (\S+)/.exec(stdout)?.[1] as string;
+    expect(namespace).toMatch(/^ec-[0-9a-f]{6}-two-namespaces-v4$/);
+    expect(stdout).toContain(`namespace: ${namespace}-other`);
+  });
+});
