@@ -348,6 +348,8 @@ export function expandFixtures(spec: YAMLMap, library: FixtureLibrary, origins: 
   expander.checkSpecText(spec);
   const uses = pairIn(spec, 'uses');
   expander.readUses(uses?.value);
+  // Without the fixtures the spec names, whatever refers to them would only repeat the problem.
+  if (expander.problems.length > 0) return { root: spec, specSteps: [], problems: expander.problems };
 
   const stepsPair = pairIn(spec, 'steps');
   const out = { steps: [] as unknown[], specSteps: [] as unknown[] };
