@@ -101,7 +101,11 @@ function indexTable(scenarios: LoadedScenario[]): string[] {
     const covered = count === 0 ? '*not yet covered*' : String(count);
     return `| [${s.id}](#${s.id.toLowerCase()}) | ${s.profile} | ${code(s.feature)} | ${s.summary} | ${covered} |`;
   });
-  return ['| statement | profile | feature | in short | scenarios |', '| --- | --- | --- | --- | --- |', ...rows];
+  return [
+    '| statement | profile | feature | in short | scenarios |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
 }
 
 /** The whole of docs/behaviour.md for these scenarios (the shipped catalogue). */

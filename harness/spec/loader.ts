@@ -132,10 +132,14 @@ export function parseScenario(
   const { root } = expansion;
   // Template variables are worth reporting even when the schema or the expansion failed.
   const variables = templateProblems(root, origins);
-  if (expansion.problems.length > 0) {
-    return { ok: false, problems: dedupe(sortProblems([...expansion.problems, ...variables])) };
-  }
   const validated = validateNode(scenarioSchema, root, origins);
+  if (expansion.problems.length > 0) {
+    // What expansion could not build would only be reported again; the other fields still count.
+    const elsewhere = validated.ok
+      ? []
+      : validated.problems.filter((p) => p.file === file && !/^(manifests|steps|uses)\b/.test(p.field));
+    return { ok: false, problems: dedupe(sortProblems([...expansion.problems, ...elsewhere, ...variables])) };
+  }
   if (!validated.ok) {
     return { ok: false, problems: dedupe(sortProblems([...validated.problems, ...variables])) };
   }

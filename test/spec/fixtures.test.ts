@@ -264,6 +264,14 @@ describe('fixture problems, one FILE:LINE line each, in the file the text is in'
     expect(lines[0]).toMatch(pattern);
   });
 
+  it('reports the rest of the spec along with a fixture problem, and not what follows from it', () => {
+    const spec = specWith('setup: ready', 'setup: redy').replace('profile: core', 'profile: cor');
+    expect(problemsOf(spec)).toEqual([
+      "suites/core/example.yaml:4: profile: expected one of core, extended, found 'cor'",
+      "suites/core/example.yaml:8: steps[0].setup: no setup sequence named 'redy' in the fixtures the spec uses: expected one of deployed, ready",
+    ]);
+  });
+
   it('reports a fixture file of the wrong shape', () => {
     const parsed = parseFixture(`${FIXTURE}setup: {}\n`, 'fixtures/web.yaml', 'web', new Origins());
     expect(parsed.ok ? [] : parsed.problems.map(formatProblem)).toEqual([

@@ -69,7 +69,7 @@ describe('spec loader', () => {
       'an unknown statement ID',
       '[ES-SNAT-1]',
       '[ES-SNAT-9]',
-      /^suites\/core\/example\.yaml:3: statements\[0\]: expected a statement ID from BEHAVIOUR\.md/,
+      /^suites\/core\/example\.yaml:3: statements\[0\]: expected a statement ID from docs\/behaviour\.md/,
     ],
     [
       'an unknown step kind',
