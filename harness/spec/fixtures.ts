@@ -123,17 +123,13 @@ export async function loadFixtureLibrary(
 }
 
 /**
- * The fixtures folder of a spec: `fixtures/` in the nearest folder above the spec that has one
+ * The fixtures folder of a spec: `fixtures/` beside the spec or beside its folder
  * (`suites/fixtures/` for `suites/core/x.yaml`), else `fallback` (the shipped suites' fixtures).
  */
 export async function fixturesDirFor(specPath: string, fallback: string): Promise<string | undefined> {
-  let dir = dirname(resolve(specPath));
-  for (;;) {
-    const candidate = join(dir, 'fixtures');
+  const folder = dirname(resolve(specPath));
+  for (const candidate of [join(folder, 'fixtures'), join(dirname(folder), 'fixtures')]) {
     if (await isDirectory(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
   }
   return (await isDirectory(fallback)) ? fallback : undefined;
 }

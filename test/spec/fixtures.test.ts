@@ -1,9 +1,9 @@
 /** Fixtures: expansion into plain specs, and every problem as one FILE:LINE line of the right file. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../../harness/spec/catalogue.js';
+import { DEFAULT_SUITES_DIR, loadCatalogue } from '../../harness/spec/catalogue.js';
 import { type FixtureLibrary, parseFixture } from '../../harness/spec/fixtures.js';
 import { formatProblem, type LoadResult, parseScenario } from '../../harness/spec/loader.js';
 import { Origins } from '../../harness/spec/source.js';
@@ -316,6 +316,20 @@ describe('a suites folder with fixtures', () => {
     const lines = catalogue.problems.map(formatProblem);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/fixtures\/web\.yaml:29: setups\.ready\[1\]\.wait\.timeout: expected one of/);
+  });
+
+  it('gives a spec with no fixtures folder near it the shipped fixtures', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'ec-alone-'));
+    try {
+      const alone = join(elsewhere, 'alone.yaml');
+      const shipped = await readFile(join(DEFAULT_SUITES_DIR, 'core', 'snat-loadbalancer-ip.yaml'), 'utf8');
+      await writeFile(alone, shipped.replace('id: snat-loadbalancer-ip', 'id: alone'));
+      const catalogue = await loadCatalogue([alone]);
+      expect(catalogue.problems.map(formatProblem)).toEqual([]);
+      expect(Object.keys(catalogue.scenarios[0]?.scenario.manifests ?? {})).toContain('egress-service');
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('finds the fixtures of a spec named on its own', async () => {
