@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
+import { silentLogger } from '../harness/common/log.js';
 import { labProvider } from '../harness/env/lab/provider.js';
 import { contextFor } from '../harness/run/context.js';
 import { planRun } from '../harness/run/plan.js';
@@ -31,7 +32,7 @@ const description = labProvider.plannedDescription({
   families: ['ipv4', 'ipv6'],
   keep: false,
   settings: {},
-  log: { info() {}, debug() {}, warn() {} } as never,
+  log: silentLogger(),
   signal: new AbortController().signal,
 });
 const options = { profile: 'all' as const, runTests: [], skipTests: [], skipProvisional: false };
