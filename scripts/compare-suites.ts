@@ -49,12 +49,12 @@ const rendered = (catalogue: LoadedScenario[]) =>
         return o ? `${o.kind}/${o.metadata?.name}` : key;
       };
       const steps = test.loaded.scenario.steps.map((raw) => {
-        const step = render(raw, ctx.values) as Record<string, unknown>;
-        for (const kind of ['apply', 'delete']) {
-          if (Array.isArray(step[kind])) step[kind] = (step[kind] as string[]).map(idOf);
+        const step = render(raw, ctx.values) as { kind: string; body: unknown };
+        if (step.kind === 'apply' || step.kind === 'delete') step.body = (step.body as string[]).map(idOf);
+        if (step.kind === 'patch') {
+          const body = step.body as { manifest: string };
+          body.manifest = idOf(body.manifest);
         }
-        const patch = step.patch as { manifest?: string } | undefined;
-        if (patch?.manifest) patch.manifest = idOf(patch.manifest);
         return JSON.stringify(step);
       });
       return [`${test.loaded.scenario.id} [${test.family}]`, { test, objects, steps }];

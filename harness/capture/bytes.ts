@@ -15,6 +15,15 @@ export function u32be(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
+/**
+ * 4 bytes big-endian as a signed 32-bit integer. For keys built on the per-packet path: V8 passes
+ * int32 values between functions unboxed, but boxes an unsigned value above 2^31 (most IPv4
+ * addresses) in a heap number, which would allocate per packet.
+ */
+export function i32be(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+
 export function u32le(b: Uint8Array, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }

@@ -2,21 +2,39 @@
  * Typed errors of the capture reader. Callers (the CLI, verdicts) catch `CaptureError` and show its
  * one-line message; anything else escaping the reader is a bug.
  */
+import { escapeControl } from '../common/escape.js';
+import { describeFileError } from '../common/input-file.js';
+
 export class CaptureError extends Error {
+  /** The path as given; the message shows it with control characters escaped. */
   readonly file: string;
 
   constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`);
+    super(`${escapeControl(file)}: ${reason}`);
     this.name = new.target.name;
     this.file = file;
   }
 }
 
-/** The file could not be opened or read (missing, a directory, no permission, I/O error). */
+/**
+ * The path cannot be used as a capture: missing, no permission, or not a regular file (a FIFO, a
+ * device, a directory). The user named the wrong thing: a usage error.
+ */
 export class CaptureFileError extends CaptureError {
   readonly code: string | undefined;
 
   constructor(file: string, reason: string, code?: string) {
+    super(file, reason);
+    this.code = code;
+  }
+}
+
+/** Reading an opened capture failed (an I/O error): the environment, not the user's input. */
+export class CaptureReadError extends CaptureError {
+  readonly code: string | undefined;
+
+  constructor(file: string, err: unknown) {
+    const { reason, code } = describeFileError(err);
     super(file, reason);
     this.code = code;
   }
@@ -35,25 +53,5 @@ export class CorruptCaptureError extends CaptureError {
   constructor(file: string, offset: number, reason: string) {
     super(file, `corrupt capture at byte ${offset}: ${reason}`);
     this.offset = offset;
-  }
-}
-
-/** Turns an fs error into a one-line CaptureFileError (no stack, no errno noise). */
-export function fileErrorFrom(file: string, err: unknown): CaptureFileError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return new CaptureFileError(file, 'no such file', code);
-    case 'EACCES':
-    case 'EPERM':
-      return new CaptureFileError(file, 'permission denied', code);
-    case 'EISDIR':
-      return new CaptureFileError(file, 'is a directory, not a capture file', code);
-    default:
-      return new CaptureFileError(
-        file,
-        `cannot read: ${(err as Error | undefined)?.message ?? String(err)}`,
-        code,
-      );
   }
 }

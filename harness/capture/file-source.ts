@@ -1,14 +1,23 @@
-import { type FileHandle, open } from 'node:fs/promises';
-import { fileErrorFrom } from './errors.js';
+import type { FileHandle } from 'node:fs/promises';
+import { InputFileError, openInputFile } from '../common/input-file.js';
+import { CaptureFileError, CaptureReadError } from './errors.js';
 
 /** Default read size: large enough that the per-read cost vanishes, small enough to stay in cache. */
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
+/** What a read came back with; a failed read-ahead is reported when its data is wanted. */
+type ReadOutcome = { bytesRead: number; error?: undefined } | { bytesRead: 0; error: unknown };
+
 /**
- * A sliding window over a file, read in chunks into one reusable buffer. `bytes[start, end)` holds
- * the unconsumed bytes; a record that straddles two reads is kept by moving the unconsumed tail to
- * the front before the next read, and the buffer only grows when a single record is larger than it.
- * Memory therefore stays bounded by the chunk size and the largest record, whatever the file size.
+ * A sliding window over a file. `bytes[start, end)` holds the unconsumed bytes. While the reader
+ * parses the window, the next chunk is already being read (on libuv's thread pool) into a second
+ * buffer, so copying the file from the page cache overlaps parsing instead of adding to it.
+ *
+ * Each buffer keeps `headroom` bytes in front of where chunks are read: when the window runs out,
+ * its unconsumed tail (a record cut by the chunk boundary) is copied there, right before the next
+ * chunk, and the buffers swap. A tail longer than the headroom (a record larger than it) is handled
+ * by appending the new chunk behind the tail instead, growing the window's buffer when needed.
+ * Memory therefore stays bounded by two chunks plus the largest record, whatever the file size.
  */
 export class FileSource {
   readonly file: string;
@@ -20,28 +29,35 @@ export class FileSource {
   private size: number;
   private eof = false;
   private readonly handle: FileHandle;
+  private readonly chunkSize: number;
+  private readonly headroom: number;
+  /** The buffer reads go into: never the window's. */
+  private spare: Uint8Array;
+  /** The read of the chunk at `aheadPosition` into `spare`, started when the window last moved. */
+  private ahead: Promise<ReadOutcome> | null = null;
+  private aheadPosition = 0;
 
   private constructor(file: string, handle: FileHandle, size: number, chunkSize: number) {
     this.file = file;
     this.handle = handle;
     this.size = size;
-    this.bytes = new Uint8Array(Math.max(1, chunkSize));
+    this.chunkSize = Math.max(1, chunkSize);
+    this.headroom = Math.ceil(this.chunkSize / 4);
+    this.bytes = new Uint8Array(this.headroom + this.chunkSize);
+    this.spare = new Uint8Array(this.headroom + this.chunkSize);
   }
 
+  /**
+   * Opens a regular file; anything else (missing, a FIFO, a device, a directory) is refused at once
+   * with CaptureFileError, before a byte is read. No size limit: the reader streams.
+   */
   static async open(file: string, chunkSize = DEFAULT_CHUNK_SIZE): Promise<FileSource> {
-    let handle: FileHandle;
     try {
-      handle = await open(file, 'r');
+      const { handle, size } = await openInputFile(file);
+      return new FileSource(file, handle, size, chunkSize);
     } catch (err) {
-      throw fileErrorFrom(file, err);
-    }
-    try {
-      const stat = await handle.stat();
-      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      return new FileSource(file, handle, stat.size, chunkSize);
-    } catch (err) {
-      await handle.close();
-      throw fileErrorFrom(file, err);
+      if (err instanceof InputFileError) throw new CaptureFileError(file, err.reason, err.code);
+      throw err;
     }
   }
 
@@ -77,41 +93,75 @@ export class FileSource {
    * bytes are available.
    */
   async fill(count: number): Promise<boolean> {
-    if (this.available >= count) return true;
-    if (count > this.bytes.length) this.grow(count);
     while (this.available < count && !this.eof) {
       await this.readMore();
     }
     return this.available >= count;
   }
 
-  /**
-   * Moves the unconsumed bytes to the front and reads as much as fits behind them (`fill` has made
-   * sure the buffer can hold the record being completed).
-   */
+  /** Brings the next chunk behind the unconsumed bytes, and starts reading the one after. */
   private async readMore(): Promise<void> {
-    if (this.start > 0) {
-      this.bytes.copyWithin(0, this.start, this.end);
-      this.end -= this.start;
-      this.start = 0;
-    }
-    let bytesRead: number;
-    try {
-      ({ bytesRead } = await this.handle.read(
-        this.bytes,
-        this.end,
-        this.bytes.length - this.end,
-        this.readPosition,
-      ));
-    } catch (err) {
-      throw fileErrorFrom(this.file, err);
+    let bytesRead = await this.takeAhead();
+    if (bytesRead === null) {
+      bytesRead = this.settle(await this.readInto(this.spare, this.readPosition));
     }
     if (bytesRead === 0) {
       this.eof = true;
       return;
     }
-    this.end += bytesRead;
+    const tail = this.available;
+    if (tail <= this.headroom) {
+      const window = this.spare;
+      window.set(this.bytes.subarray(this.start, this.end), this.headroom - tail);
+      this.spare = this.bytes;
+      this.bytes = window;
+      this.start = this.headroom - tail;
+      this.end = this.headroom + bytesRead;
+    } else {
+      this.makeRoom(tail + bytesRead);
+      this.bytes.set(this.spare.subarray(this.headroom, this.headroom + bytesRead), this.end);
+      this.end += bytesRead;
+    }
     this.readPosition += bytesRead;
+    this.ahead = this.readInto(this.spare, this.readPosition);
+    this.aheadPosition = this.readPosition;
+  }
+
+  /** The read-ahead's byte count if it read where the file continues; null if there was none. */
+  private async takeAhead(): Promise<number | null> {
+    const ahead = this.ahead;
+    if (ahead === null) return null;
+    this.ahead = null;
+    const outcome = await ahead;
+    // skip() moved past it: its data is not the next.
+    if (this.aheadPosition !== this.readPosition) return null;
+    return this.settle(outcome);
+  }
+
+  private settle(outcome: ReadOutcome): number {
+    if (outcome.error !== undefined) throw new CaptureReadError(this.file, outcome.error);
+    return outcome.bytesRead;
+  }
+
+  /** Reads a chunk into `buffer` behind its headroom. Never rejects, so an unawaited read cannot crash. */
+  private readInto(buffer: Uint8Array, position: number): Promise<ReadOutcome> {
+    return this.handle.read(buffer, this.headroom, this.chunkSize, position).then(
+      ({ bytesRead }) => ({ bytesRead }),
+      (error: unknown) => ({ bytesRead: 0, error: error ?? new Error('read failed') }),
+    );
+  }
+
+  /** Moves the unconsumed bytes to the front of a window buffer that holds at least `capacity`. */
+  private makeRoom(capacity: number): void {
+    if (capacity > this.bytes.length) {
+      const next = new Uint8Array(Math.max(capacity, this.bytes.length * 2));
+      next.set(this.bytes.subarray(this.start, this.end));
+      this.bytes = next;
+    } else if (this.start > 0) {
+      this.bytes.copyWithin(0, this.start, this.end);
+    }
+    this.end -= this.start;
+    this.start = 0;
   }
 
   /** Consumes `count` bytes; beyond the buffered ones the file position simply moves (no reading). */
@@ -127,14 +177,8 @@ export class FileSource {
   }
 
   async close(): Promise<void> {
+    // A read still in flight must finish before its descriptor goes away.
+    if (this.ahead !== null) await this.ahead;
     await this.handle.close();
-  }
-
-  private grow(capacity: number): void {
-    const next = new Uint8Array(capacity);
-    next.set(this.bytes.subarray(this.start, this.end));
-    this.end -= this.start;
-    this.start = 0;
-    this.bytes = next;
   }
 }

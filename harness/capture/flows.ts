@@ -1,6 +1,5 @@
 import { formatAddress } from './addresses.js';
-import { type DecodedPacket, IpProtocol, NO_PORT } from './ip.js';
-import { WordKeyTable } from './key-table.js';
+import { IpProtocol } from './ip.js';
 
 /** One flow of a summary: packets sharing source, destination, protocol and ports. */
 export interface Flow {
@@ -61,53 +60,4 @@ export function addressFromKey(key: Uint32Array, at: number, family: 4 | 6): str
     bytes[i * 4 + 3] = w & 0xff;
   }
   return formatAddress(bytes, 0, family);
-}
-
-/**
- * Counts packets per flow. The key is built from the packet's bytes as ten words (family, protocol,
- * ports, both addresses), so counting allocates nothing; addresses are formatted once per flow, when
- * the flows are listed.
- */
-export class FlowTable {
-  private readonly table = new WordKeyTable(10);
-  private counts = new Float64Array(64);
-
-  add(packet: DecodedPacket): void {
-    const key = this.table.key;
-    const hasPorts = packet.srcPort !== NO_PORT;
-    key[0] = packet.family | (packet.protocol << 8) | (hasPorts ? 1 << 16 : 0);
-    key[1] = hasPorts ? ((packet.srcPort << 16) | packet.dstPort) >>> 0 : 0;
-    writeAddressKey(key, 2, packet.bytes, packet.srcOffset, packet.family);
-    writeAddressKey(key, 6, packet.bytes, packet.dstOffset, packet.family);
-    const index = this.table.intern();
-    if (index >= this.counts.length) {
-      const counts = new Float64Array(this.counts.length * 2);
-      counts.set(this.counts);
-      this.counts = counts;
-    }
-    this.counts[index]!++;
-  }
-
-  get size(): number {
-    return this.table.size;
-  }
-
-  /** The flows in order of first appearance. */
-  list(): Flow[] {
-    const flows: Flow[] = [];
-    for (let index = 0; index < this.table.size; index++) {
-      const key = this.table.keyAt(index);
-      const family = (key[0]! & 0xff) as 4 | 6;
-      const hasPorts = (key[0]! & (1 << 16)) !== 0;
-      flows.push({
-        src: addressFromKey(key, 2, family),
-        dst: addressFromKey(key, 6, family),
-        protocol: protocolName((key[0]! >>> 8) & 0xff),
-        srcPort: hasPorts ? key[1]! >>> 16 : null,
-        dstPort: hasPorts ? key[1]! & 0xffff : null,
-        packets: this.counts[index]!,
-      });
-    }
-    return flows;
-  }
 }

@@ -1,5 +1,6 @@
 import { PacketDecoder } from './decode.js';
-import { type Flow, FlowTable } from './flows.js';
+import { FlowTable } from './flow-table.js';
+import type { Flow } from './flows.js';
 import { type ReadOptions, scanCapture } from './reader.js';
 
 /** What `pcap summary --json` prints. */

@@ -11,9 +11,9 @@ import {
   type PeerInfo,
   RUN_LABEL,
 } from '../env/environment.js';
-import { render, type TemplateValues } from '../spec/template.js';
+import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import type { PlannedTest } from './plan.js';
-import type { BackgroundTraffic } from './traffic.js';
+import type { BackgroundTraffic } from './traffic/flow.js';
 
 export interface TestContext {
   test: PlannedTest;
@@ -71,6 +71,10 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
   env.nodes.forEach((node, i) => {
     values[`nodes.${i}`] = node.name;
   });
+  // spec.network names what the environment's nodes route by: the provider's table for the network.
+  for (const network of env.networks) {
+    if (network.routingTable !== undefined) values[networkTableVariable(network.name)] = network.routingTable;
+  }
   return values;
 }
 

@@ -1,6 +1,6 @@
 /** Turns a spec's role-based node reference into a node of the environment. */
 import type { ClusterApi, NodeInfo } from '../env/environment.js';
-import type { NodeRef } from '../spec/schema.js';
+import type { NodeRef } from '../spec/fields.js';
 import { placementOf } from './objects.js';
 
 export async function resolveNode(cluster: ClusterApi, namespace: string, ref: NodeRef): Promise<NodeInfo> {

@@ -31,7 +31,7 @@ function field(object: unknown, ...path: string[]): unknown {
   let node = object;
   for (const key of path) {
     if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[key];
+    node = Reflect.get(node, key);
   }
   return node;
 }

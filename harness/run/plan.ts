@@ -5,6 +5,7 @@
  */
 import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { LoadedScenario } from '../spec/loader.js';
+import { captureSiteOfStep } from '../spec/steps/index.js';
 import type { RunOptions } from './options.js';
 import type { SkipReason, TestFamily } from './results.js';
 
@@ -67,11 +68,10 @@ function unsupported(
   );
   if (missingNetworks.length > 0) return `needs the network(s) ${missingNetworks.join(', ')}`;
   const targets = env.probeTargets ?? ['peer', 'pod', 'node'];
-  for (const raw of scenario.steps) {
-    const probe = (raw as { probe?: { to: Record<string, unknown> } }).probe;
-    const kind = probe ? (Object.keys(probe.to)[0] as 'peer' | 'pod' | 'node') : undefined;
-    if (kind && !targets.includes(kind)) {
-      return `captures traffic at a ${kind}, and the environment captures only at ${targets.join(', ')}`;
+  for (const step of scenario.steps) {
+    const site = captureSiteOfStep(step);
+    if (site && !targets.includes(site)) {
+      return `captures traffic at a ${site}, and the environment captures only at ${targets.join(', ')}`;
     }
   }
   return undefined;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from '../common/log.js';
 import { type Environment, type EnvironmentDescription, RUN_LABEL } from '../env/environment.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
-import { stepOf } from '../spec/schema.js';
+import { whyRunsAlone } from '../spec/runs-alone.js';
 import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
 import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
@@ -15,7 +15,7 @@ import { AbortedError } from './eventually.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { PlannedTest } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
-import { performStep } from './steps.js';
+import { performStep } from './steps/index.js';
 
 export interface RunnerOptions {
   env: Environment;
@@ -78,9 +78,9 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   const testSignal = AbortSignal.any([options.signal, AbortSignal.timeout(timeouts.scenario)]);
   const ctx = contextFor(test, description);
   const evidence: ProbeEvidenceRecord[] = [];
-  const steps: StepResult[] = scenario.steps.map((raw, index) => ({
+  const steps: StepResult[] = scenario.steps.map((step, index) => ({
     index,
-    kind: Object.keys(raw)[0] as string,
+    kind: step.kind,
     line: test.loaded.stepLines[index] ?? 0,
     status: 'not-run',
     durationMs: 0,
@@ -97,12 +97,12 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
     cleanup.push(`delete namespace ${test.namespace}`, () =>
       env.cluster.deleteNamespace(test.namespace, timeouts.namespace),
     );
-    for (const [index, raw] of scenario.steps.entries()) {
+    for (const [index, scenarioStep] of scenario.steps.entries()) {
       const step = steps[index] as StepResult;
       const stepStarted = performance.now();
       let outcome: Awaited<ReturnType<typeof performStep>>;
       try {
-        outcome = await performStep(stepOf(raw), {
+        outcome = await performStep(scenarioStep, {
           env,
           ctx,
           timeouts,
@@ -166,19 +166,12 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   return result;
 }
 
-/** Steps that change nodes every test shares: a test with one of these runs alone. */
-const EXCLUSIVE_STEPS = new Set(['failNode', 'removeNode', 'restoreNode', 'labelNode', 'unlabelNode']);
-
 /**
  * A test runs alone when it changes what every test shares (node labels, node failure) or
- * takes a node-wide resource (a host-network pod's ports).
+ * takes a node-wide resource (a host-network pod's ports): the step and manifest registries say.
  */
 export function runsAlone(test: PlannedTest): boolean {
-  const { steps, manifests } = test.loaded.scenario;
-  return (
-    steps.some((raw) => EXCLUSIVE_STEPS.has(Object.keys(raw)[0] as string)) ||
-    Object.values(manifests).some((m) => JSON.stringify(m).includes('"hostNetwork":true'))
-  );
+  return whyRunsAlone(test.loaded.scenario) !== undefined;
 }
 
 /** Prefixes every line of one test's log when tests run side by side. */

@@ -306,7 +306,7 @@ class Expander {
       const merged = patchNode === undefined ? instance : this.mergePatch(instance, patchNode);
       resolved.set(name, new Pair(pair.key, merged));
     }
-    const referenced = manifestsNamedBy(steps);
+    const referenced = manifestNamesInSteps(steps);
     const manifests = this.copyOf(origin, new YAMLMap());
     for (const owner of this.used) {
       for (const [name, pair] of owner.fixture.manifests) {
@@ -330,7 +330,7 @@ class Expander {
 }
 
 /** Names of the manifests that apply, delete and patch steps refer to. */
-function manifestsNamedBy(steps: unknown[]): Set<string> {
+function manifestNamesInSteps(steps: unknown[]): Set<string> {
   const names = new Set<string>();
   for (const step of steps) {
     for (const kind of ['apply', 'delete']) {

@@ -13,7 +13,8 @@ import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
 import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { fieldOf, locate, Origins, type PathKey, parseSource, type SpecProblem } from './source.js';
-import { isKnownVariable, TEMPLATE_VARIABLES, variablesIn } from './template.js';
+import { evidenceNameOf, manifestsNamedBy } from './steps/index.js';
+import { isKnownVariable, networkOfVariable, TEMPLATE_VARIABLES, variablesIn } from './template.js';
 
 export { formatProblem, type SpecProblem } from './source.js';
 
@@ -29,30 +30,44 @@ export interface LoadedScenario {
 
 export type LoadResult = { ok: true; loaded: LoadedScenario } | { ok: false; problems: SpecProblem[] };
 
-/** Unknown template variables, at the line of the text that names them. */
+/**
+ * Unknown template variables, at the line of the text that names them; `${networks.NAME.table}`
+ * may only name a network the scenario requires (so the environment has it).
+ */
 function templateProblems(root: unknown, origins: Origins): SpecProblem[] {
   const problems: SpecProblem[] = [];
+  const requiredNetworks = isMap(root) ? (root.getIn(['requires', 'networks']) as unknown) : undefined;
+  const declared = isSeq(requiredNetworks)
+    ? requiredNetworks.items.map((item) => String(isScalar(item) ? item.value : item))
+    : [];
   const visit = (node: unknown): void => {
     if (isMap(node)) {
       for (const pair of node.items) visit(pair.value);
     } else if (isSeq(node)) {
       for (const item of node.items) visit(item);
     } else if (isScalar(node) && typeof node.value === 'string') {
-      // `${params.…}` is the fixtures' business: expansion replaced or reported it.
-      const unknown = variablesIn(node.value).filter((v) => !isKnownVariable(v) && !v.startsWith('params.'));
       const origin = origins.of(node);
-      for (const variable of unknown) {
-        if (!origin) continue;
-        problems.push({
-          file: origin.file,
-          line: origin.line,
-          field: fieldOf(origin.path),
-          message: `unknown template variable \${${variable}}: expected one of ${Object.keys(
-            TEMPLATE_VARIABLES,
-          )
-            .map((v) => `\${${v}}`)
-            .join(', ')}`,
-        });
+      if (!origin) return;
+      const at = { file: origin.file, line: origin.line, field: fieldOf(origin.path) };
+      for (const variable of variablesIn(node.value)) {
+        const network = networkOfVariable(variable);
+        if (network !== undefined && !declared.includes(network)) {
+          const lists = declared.length > 0 ? `it lists ${declared.join(', ')}` : 'it lists none';
+          problems.push({
+            ...at,
+            message: `\${${variable}} names network '${network}', which requires.networks does not list (${lists})`,
+          });
+        } else if (!isKnownVariable(variable) && !variable.startsWith('params.')) {
+          // `${params.…}` is the fixtures' business: expansion replaced or reported it.
+          problems.push({
+            ...at,
+            message: `unknown template variable \${${variable}}: expected one of ${Object.keys(
+              TEMPLATE_VARIABLES,
+            )
+              .map((v) => `\${${v}}`)
+              .join(', ')}`,
+          });
+        }
       }
     }
   };
@@ -64,35 +79,27 @@ function templateProblems(root: unknown, origins: Origins): SpecProblem[] {
 function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Origins): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const manifests = new Set(Object.keys(scenario.manifests));
-  const probes = new Set<string>();
-  scenario.steps.forEach((raw, i) => {
-    const [kind, body] = Object.entries(raw)[0] as [string, unknown];
-    const names: Array<[string, PathKey[]]> = [];
-    if (kind === 'apply' || kind === 'delete') {
-      (body as string[]).forEach((n, j) => {
-        names.push([n, ['steps', i, kind, j]]);
-      });
-    }
-    if (kind === 'patch')
-      names.push([(body as { manifest: string }).manifest, ['steps', i, kind, 'manifest']]);
-    for (const [manifest, path] of names) {
-      if (!manifests.has(manifest)) {
+  const evidenceNames = new Set<string>();
+  scenario.steps.forEach((step, i) => {
+    const at = (path: Array<string | number>): PathKey[] => ['steps', i, step.kind, ...path];
+    for (const { name, at: inBody } of manifestsNamedBy(step)) {
+      if (!manifests.has(name)) {
         problems.push({
-          ...locate(root, origins, path),
-          message: `no manifest named '${manifest}': expected one of ${[...manifests].join(', ')}`,
+          ...locate(root, origins, at(inBody)),
+          message: `no manifest named '${name}': expected one of ${[...manifests].join(', ')}`,
         });
       }
     }
-    if (kind === 'probe') {
-      const probeName = (body as { name: string }).name;
-      if (probes.has(probeName)) {
-        const path = ['steps', i, kind, 'name'];
+    const evidence = evidenceNameOf(step);
+    if (evidence) {
+      const key = `${step.kind}/${evidence.name}`;
+      if (evidenceNames.has(key)) {
         problems.push({
-          ...locate(root, origins, path),
-          message: `probe name '${probeName}' is used twice: expected names unique within the scenario`,
+          ...locate(root, origins, at(evidence.at)),
+          message: `${step.kind} name '${evidence.name}' is used twice: expected names unique within the scenario`,
         });
       }
-      probes.add(probeName);
+      evidenceNames.add(key);
     }
   });
   return problems;

@@ -4,8 +4,9 @@
  * a spec is a validation error, not a manifest with a literal `${...}` in it.
  */
 
-const VARIABLE = /\$\{([A-Za-z0-9_.]+)\}/g;
-const WHOLE_VARIABLE = /^\$\{([A-Za-z0-9_.]+)\}$/;
+const VARIABLE = /\$\{([A-Za-z0-9_.-]+)\}/g;
+const WHOLE_VARIABLE = /^\$\{([A-Za-z0-9_.-]+)\}$/;
+const NETWORK_TABLE = /^networks\.([A-Za-z0-9_-]+)\.table$/;
 
 /** Names a spec may use, with what they stand for (listed in README.md). */
 export const TEMPLATE_VARIABLES: Record<string, string> = {
@@ -26,12 +27,28 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   'images.agnhost': 'an image with agnhost netexec (the probe server)',
   'nodes.count': 'how many nodes the environment has',
   'nodes.N': 'the name of the Nth node (0 = control-plane)',
+  'networks.NAME.table':
+    'the routing table on the nodes that leads to network NAME (a name from requires.networks), for spec.network',
 };
 
 export type TemplateValues = Record<string, string | number>;
 
 export function isKnownVariable(variable: string): boolean {
-  return Object.hasOwn(TEMPLATE_VARIABLES, variable) || /^nodes\.\d+$/.test(variable);
+  return (
+    Object.hasOwn(TEMPLATE_VARIABLES, variable) ||
+    /^nodes\.\d+$/.test(variable) ||
+    NETWORK_TABLE.test(variable)
+  );
+}
+
+/** The network a `${networks.NAME.table}` variable names, or undefined for any other variable. */
+export function networkOfVariable(variable: string): string | undefined {
+  return NETWORK_TABLE.exec(variable)?.[1];
+}
+
+/** The template name of a network's routing table. */
+export function networkTableVariable(network: string): string {
+  return `networks.${network}.table`;
 }
 
 /** The variable names a string refers to. */

@@ -20,7 +20,7 @@ import {
 import { hostCommand } from '../../harness/env/existing/peer.js';
 import { createExistingProvider, existingId, planExisting } from '../../harness/env/existing/provider.js';
 import { parseExistingSettings } from '../../harness/env/existing/settings.js';
-import type { RunAction } from '../../harness/env/kind/actions.js';
+import type { RunAction } from '../../harness/env/shared/planned-actions.js';
 import { validateCustomResource } from '../../harness/k8s/crd-schemas.js';
 import { redactOptions } from '../../harness/run/options.js';
 
@@ -193,7 +193,7 @@ describe('planned actions', () => {
     const manifests = runs.flatMap((a) => a.manifests ?? []);
     expect(manifests.map((m) => m.kind)).toEqual(['Secret', 'BGPPeer', 'BGPPeer']);
     for (const m of manifests) {
-      expect(m.metadata.labels).toEqual({ 'egress-conformance.io/kind-env': 'ece-1' });
+      expect(m.metadata.labels).toEqual({ 'egress-conformance.io/existing-env': 'ece-1' });
       expect(validateCustomResource(m)).toEqual([]);
     }
     expect(JSON.stringify(actions)).not.toContain('Hush-99');

@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
 import { KindEnvironment } from '../../harness/env/kind/environment.js';
-import { runIngress } from '../../harness/env/kind/probing.js';
 import { planKind } from '../../harness/env/kind/provider.js';
 import { KubeClient, type ObjectApi } from '../../harness/k8s/client.js';
 import { kindOptions, recordingRunner } from './support.js';
 
-function clusterWithReadyNodes(names: string[]): KubeClient {
+/** Ready nodes, each in its own zone as kind.sh labels them, unless `unzoned` says otherwise. */
+function clusterWithReadyNodes(names: string[], unzoned: () => string[] = () => []): KubeClient {
   const node = (name: string) => ({
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name },
+    metadata: { name, labels: unzoned().includes(name) ? {} : { 'k8s.ovn.org/zone-name': name } },
     status: {
       addresses: [{ type: 'InternalIP', address: '10.212.0.3' }],
       conditions: [{ type: 'Ready', status: 'True' }],
@@ -49,7 +49,57 @@ describe('KindEnvironment', () => {
     expect(after.some((a) => a.includes('sysctl -w net.ipv6.conf.all.disable_ipv6=0'))).toBe(true);
     expect(after.some((a) => a.includes('ip link add ec-net2 type vrf table 100'))).toBe(true);
     expect(after.some((a) => a.startsWith('docker network connect'))).toBe(false);
+    expect(after.some((a) => a.includes('k8s.ovn.org/zone-name'))).toBe(false);
     await expect(env.failNode('nope')).rejects.toThrow(/no node "nope"/);
+  });
+
+  it('puts a node that was removed and registered again back in its zone, and restarts its ovnkube-node', async () => {
+    const unzoned = new Set([names[2] as string]);
+    const { runner, calls } = recordingRunner((argv) => {
+      // The label kind.sh gave the node comes back with our kubectl label.
+      if (argv.includes('label') && argv.some((a) => a.startsWith('k8s.ovn.org/zone-name='))) unzoned.clear();
+      return undefined;
+    });
+    const env = new KindEnvironment({
+      topology,
+      cluster: clusterWithReadyNodes(names, () => [...unzoned]),
+      runner,
+      log: silentLogger(),
+      secrets,
+      reused: false,
+      sleep: async () => undefined,
+    });
+    await env.restoreNode(names[2]!);
+    const commands = calls.map((c) => c.argv.join(' '));
+    expect(commands).toContain(
+      `kubectl --kubeconfig ${topology.kubeconfigPath} --context ${topology.context} label node ${names[2]} k8s.ovn.org/zone-name=${names[2]} --overwrite`,
+    );
+    expect(
+      commands.some((c) =>
+        c.includes(
+          `delete pod -n ovn-kubernetes -l name=ovnkube-node --field-selector spec.nodeName=${names[2]}`,
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('restores the plain-table routing of the second network after a restart', async () => {
+    const table = planKind(kindOptions({ workDir, networkRouting: 'table', gatewayMode: 'local' }, ['ipv4']));
+    const { runner, calls } = recordingRunner();
+    const env = new KindEnvironment({
+      topology: table.topology,
+      cluster: clusterWithReadyNodes(names),
+      runner,
+      log: silentLogger(),
+      secrets: table.secrets,
+      reused: false,
+    });
+    await env.restoreNode(names[1]!);
+    const commands = calls.map((c) => c.argv.join(' '));
+    expect(commands).toContain(
+      `docker exec ${names[1]} ip route replace 198.51.100.20/32 via 10.212.1.100 table 100`,
+    );
+    expect(commands.some((c) => c.includes('type vrf'))).toBe(false);
   });
 
   it('reads a peer BGP table through vtysh', async () => {
@@ -142,52 +192,5 @@ describe('KindEnvironment', () => {
       reused: false,
     }).close({ keep: true });
     expect([...reused.calls, ...kept.calls]).toEqual([]);
-  });
-});
-
-describe('ingress checks from a peer', () => {
-  const request = {
-    peer: 'peer2',
-    source: '198.51.100.20',
-    address: '203.0.113.7',
-    port: 8080,
-    attempts: 5,
-    timeoutMs: 3000,
-  };
-
-  it("binds the client to the peer's own address, so replies must route back to it", async () => {
-    const calls: string[][] = [];
-    const result = await runIngress({ ...request, protocol: 'tcp' }, async (argv) => {
-      calls.push(argv);
-      return { exitCode: 0, stdout: 'web-1\n', stderr: '', timedOut: false };
-    });
-    expect(result).toMatchObject({ attempts: 5, succeeded: 5, answeredBy: { 'web-1': 5 } });
-    expect(calls[0]).toEqual([
-      'curl',
-      '-s',
-      '--max-time',
-      '3',
-      '--interface',
-      '198.51.100.20',
-      'http://203.0.113.7:8080/hostname',
-    ]);
-    await runIngress({ ...request, protocol: 'udp' }, async (argv) => {
-      calls.push(argv);
-      return { exitCode: 0, stdout: 'web-1', stderr: '', timedOut: false };
-    });
-    expect(calls.at(-1)?.at(-1)).toBe('echo hostname | nc -u -w 3 -s 198.51.100.20 203.0.113.7 8080');
-  });
-
-  it('stops at the first unanswered attempt and says why', async () => {
-    let made = 0;
-    const result = await runIngress({ ...request, protocol: 'tcp' }, async () => {
-      made++;
-      return made === 2
-        ? { exitCode: 28, stdout: '', stderr: 'Connection timed out', timedOut: false }
-        : { exitCode: 0, stdout: 'web-1', stderr: '', timedOut: false };
-    });
-    expect(made).toBe(2);
-    expect(result).toMatchObject({ attempts: 2, succeeded: 1 });
-    expect(result.errors).toEqual(['attempt 2: exit 28 Connection timed out']);
   });
 });

@@ -1,51 +1,9 @@
-/** Pure readers of tool output: FRR's BGP JSON, tcpdump's counters, docker inventory lines. */
-import { readFileSync } from 'node:fs';
+/** Pure readers of the kind provider: docker inventory lines, image references. */
 import { describe, expect, it } from 'vitest';
-import { parseBgpRoutes } from '../../harness/env/kind/bgp.js';
-import { splitImage } from '../../harness/env/kind/bring-up.js';
-import {
-  captureFilter,
-  captureListening,
-  captureStartArgv,
-  parseTcpdumpCounters,
-} from '../../harness/env/kind/capture.js';
+import { splitImage } from '../../harness/env/kind/image-reference.js';
 import { isComplete, parseContainerLines } from '../../harness/env/kind/inventory.js';
-import { clientArgv, podAddress } from '../../harness/env/kind/probing.js';
 
-describe('readers', () => {
-  it('reads learnt routes with their global next hops from FRR JSON', () => {
-    const v4 = parseBgpRoutes(readFileSync('test/fixtures/kind/show-bgp-ipv4.json', 'utf8'));
-    expect(v4).toEqual([{ prefix: '203.0.113.1/32', nextHops: ['10.212.0.3'] }]);
-    const v6 = parseBgpRoutes(readFileSync('test/fixtures/kind/show-bgp-ipv6.json', 'utf8'));
-    expect(v6).toEqual([{ prefix: '2001:db8:113::1/128', nextHops: ['fd65:6563:1::3', 'fd65:6563:1::4'] }]);
-    expect(() => parseBgpRoutes('% BGP instance not found')).toThrow(/not answer with JSON/);
-  });
-
-  it('reads tcpdump output', () => {
-    expect(captureListening('tcpdump: listening on any, link-type LINUX_SLL2 (Linux cooked v2)')).toBe(true);
-    expect(
-      parseTcpdumpCounters('12 packets captured\n14 packets received by filter\n0 packets dropped by kernel'),
-    ).toEqual({
-      captured: 12,
-      receivedByFilter: 14,
-      droppedByKernel: 0,
-    });
-    expect(captureFilter('10.212.0.100', 8080, 'udp')).toBe('host 10.212.0.100 and udp port 8080');
-    const argv = captureStartArgv({
-      envId: 'e',
-      target: 'e-peer',
-      container: 'e-cap-x',
-      hostDir: '/h',
-      file: 'x.pcap',
-      filter: 'host 1.2.3.4',
-      toolsImage: 'tools',
-    });
-    expect(argv).toEqual(
-      expect.arrayContaining(['container:e-peer', '/h:/captures', 'tcpdump', '/captures/x.pcap']),
-    );
-    expect(argv).not.toContain('--privileged');
-  });
-
+describe('kind readers', () => {
   it('reads the inventory of environments', () => {
     const lines = 'e1-peer\trunning\te1\tpeer\ne1-peer-probe\texited\te1\tpeer-probe\n';
     const parsed = parseContainerLines(lines);
@@ -63,7 +21,7 @@ describe('readers', () => {
     expect(isComplete(entry, ['e1-peer', 'e1-peer-probe'], ['e1-control-plane'])).toBe(false);
   });
 
-  it('splits image references like kind-helm.sh and builds the pod client command', () => {
+  it('splits image references at the tag (kind-helm.sh get_image/get_tag)', () => {
     expect(splitImage('ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:release-1.0')).toEqual({
       repository: 'ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu',
       tag: 'release-1.0',
@@ -76,25 +34,5 @@ describe('readers', () => {
       repository: 'mirror.local:5000/ovn/ovn-kube',
       tag: 'latest',
     });
-    expect(clientArgv('fd65::100', 8080, 'tcp', 2000)).toEqual([
-      'curl',
-      '-s',
-      '--max-time',
-      '2',
-      'http://[fd65::100]:8080/clientip',
-    ]);
-    expect(clientArgv('10.0.0.1', 8080, 'udp', 2000)).toEqual([
-      'sh',
-      '-c',
-      'echo clientip | nc -u -w 2 10.0.0.1 8080',
-    ]);
-    const pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'p' },
-      spec: { nodeName: 'n1' },
-      status: { podIPs: [{ ip: '10.244.1.5' }, { ip: 'fd00:10:244:1::5' }] },
-    };
-    expect(podAddress(pod, 'ipv6')).toEqual({ ip: 'fd00:10:244:1::5', node: 'n1' });
   });
 });

@@ -1,73 +1,149 @@
 /**
- * The kind provider's plan: pinned by snapshots for every family and mode, and checked for what
- * upstream's kind setups require (order, flags, no secrets). Nothing here needs Docker or kind.
+ * The kind provider's plan: pinned by snapshots for every supported combination, checked for
+ * what it follows upstream in (order, contrib/kind.sh, the image built from the commit, values
+ * files), refusals, and secrets kept out. Nothing here needs Docker or kind.
+ * (upstream-facts.test.ts holds the same plans to the upstream facts.)
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printPlan, type RunAction } from '../../harness/env/kind/actions.js';
+import { parse } from 'yaml';
+import { UsageError } from '../../harness/common/errors.js';
+import type { IpFamily } from '../../harness/env/environment.js';
+import { metallbValuesPath } from '../../harness/env/kind/bring-up.js';
+import { allCombinations, refusalOf, supportedCombinations } from '../../harness/env/kind/combinations.js';
 import { kindProvider, planKind } from '../../harness/env/kind/provider.js';
 import { egressIPRange } from '../../harness/env/kind/topology.js';
+import { type PlannedAction, printPlan, type RunAction } from '../../harness/env/shared/planned-actions.js';
 import { FIXED, kindOptions } from './support.js';
 
+const FAMILY_OF = { ipv4: ['ipv4'], ipv6: ['ipv6'], dual: ['ipv4', 'ipv6'] } as const;
+
+/** Every combination the provider brings up, pinned by a snapshot; and the plain-table routing. */
 const VARIANTS = [
-  { file: 'ipv4-shared-frr-k8s', settings: {}, families: ['ipv4'] },
-  { file: 'ipv6-shared-frr-k8s', settings: {}, families: ['ipv6'] },
-  { file: 'dual-shared-frr-k8s', settings: {}, families: ['ipv4', 'ipv6'] },
-  { file: 'ipv4-local-frr-k8s', settings: { gatewayMode: 'local' }, families: ['ipv4'] },
-  { file: 'ipv4-shared-frr', settings: { metallbMode: 'frr' }, families: ['ipv4'] },
+  ...supportedCombinations().map((c) => ({
+    file: `${c.family}-${c.gatewayMode}-${c.metallbMode}`,
+    settings: { gatewayMode: c.gatewayMode, metallbMode: c.metallbMode } as Record<string, unknown>,
+    families: [...FAMILY_OF[c.family]],
+  })),
   {
-    file: 'dual-local-frr',
-    settings: { gatewayMode: 'local', metallbMode: 'frr' },
-    families: ['ipv4', 'ipv6'],
+    file: 'ipv4-local-frr-k8s-table',
+    settings: { gatewayMode: 'local', networkRouting: 'table' } as Record<string, unknown>,
+    families: ['ipv4'],
   },
-] as const;
+];
+
+const runs = (actions: PlannedAction[]) => actions.filter((a): a is RunAction => a.type === 'run');
 
 describe('kind bring-up plan', () => {
   for (const v of VARIANTS) {
     it(`is pinned for ${v.file}`, async () => {
-      const text = kindProvider.printPlan(kindOptions(v.settings, [...v.families]));
+      const text = kindProvider.printPlan(kindOptions(v.settings, [...v.families] as IpFamily[]));
       await expect(text).toMatchFileSnapshot(`__snapshots__/plan-${v.file}.txt`);
     });
   }
 
-  it('runs in upstream order: networks, peers, cluster, VRF, OVN-Kubernetes, MetalLB', () => {
-    const { actions } = planKind(kindOptions({}, ['ipv4', 'ipv6']));
+  it('has a snapshot for every supported combination and none for a refused one', () => {
+    const files = readdirSync('test/kind/__snapshots__').filter((f) => f.startsWith('plan-'));
+    expect(files.sort()).toEqual(VARIANTS.map((v) => `plan-${v.file}.txt`).sort());
+  });
+
+  it('runs in order: networks, peers, source, image, cluster (kind.sh), nodes, MetalLB', () => {
+    const { actions } = planKind(kindOptions({ metallbMode: 'frr' }, ['ipv4', 'ipv6']));
     const phases = [...new Set(actions.map((a) => a.phase))];
-    expect(phases).toEqual(['networks', 'peers', 'cluster', 'vrf', 'ovn-kubernetes', 'metallb']);
+    expect(phases).toEqual(['networks', 'peers', 'ovn-source', 'ovn-image', 'cluster', 'nodes', 'metallb']);
     const titles = actions.map((a) => a.title);
     const index = (needle: string) => titles.findIndex((t) => t.includes(needle));
-    expect(index('install OVN-Kubernetes')).toBeLessThan(index('wait for daemonset ovnkube-node'));
+    expect(index('fetch OVN-Kubernetes')).toBeLessThan(index('build the OVN-Kubernetes binaries'));
+    expect(index('build ovn-daemonset-fedora')).toBeLessThan(index('with contrib/kind.sh'));
+    expect(index('with contrib/kind.sh')).toBeLessThan(index('connect eck-test-worker to'));
     expect(index('wait for the MetalLB controller')).toBeLessThan(index('BGPPeers for every node'));
   });
 
-  it('creates kind on its own network and installs OVN-Kubernetes with EgressService and the gateway mode', () => {
-    const { actions } = planKind(kindOptions({ gatewayMode: 'local' }, ['ipv4']));
-    const runs = actions.filter((a): a is RunAction => a.type === 'run');
-    const create = runs.find((a) => a.argv.slice(0, 3).join(' ') === 'kind create cluster');
-    expect(create?.env).toEqual({ KIND_EXPERIMENTAL_DOCKER_NETWORK: FIXED.id });
-    expect(create?.argv).toContain('--retain');
-    const helm = runs.find((a) => a.argv.includes('ovn-kubernetes') && a.argv.includes('upgrade'));
-    expect(helm?.argv).toEqual(
-      expect.arrayContaining(['global.enableEgressService=true', 'global.gatewayMode=local']),
-    );
-    expect(helm?.argv).toEqual(
-      expect.arrayContaining([`k8sAPIServer=https://${FIXED.id}-control-plane:6443`]),
-    );
-    expect(helm?.argv).toEqual(expect.arrayContaining(['podNetwork=10.244.0.0/16/24']));
+  it('brings the cluster up with contrib/kind.sh of the pinned commit, on its own network, with the image built from it', () => {
+    const { actions, topology } = planKind(kindOptions({ gatewayMode: 'local' }, ['ipv4']));
+    const fetch = runs(actions).find((a) => a.argv.includes('fetch'));
+    expect(fetch?.argv.slice(-2)).toEqual([
+      'https://github.com/ovn-org/ovn-kubernetes.git',
+      '1c15e1bebf48429f4e8558151d6441232ae845ad',
+    ]);
+    const build = runs(actions).find((a) => a.argv[0] === 'docker' && a.argv[1] === 'build');
+    expect(build?.argv.slice(2, 4)).toEqual(['-t', 'ovn-daemonset-fedora:1c15e1bebf48']);
+    const kindSh = runs(actions).find((a) => a.argv[0] === `${topology.ovnSource}/contrib/kind.sh`);
+    expect(kindSh?.env).toMatchObject({
+      KIND_CLUSTER_NAME: FIXED.id,
+      KIND_EXPERIMENTAL_DOCKER_NETWORK: FIXED.id,
+      KIND_IMAGE: 'kindest/node',
+      K8S_VERSION: 'v1.29.2@sha256:51a1434a5397193442f0be2a297b488b6c919ce8a3931be0ce822606ea5ca245',
+      OVN_GATEWAY_MODE: 'local',
+      OVN_IMAGE: 'ovn-daemonset-fedora:1c15e1bebf48',
+      KIND_IPV4_SUPPORT: 'true',
+      KIND_IPV6_SUPPORT: 'false',
+    });
+    // kind.sh renames the context after the cluster.
+    expect(topology.context).toBe(FIXED.id);
   });
 
-  it('selects MetalLB FRR-K8s mode by default and FRR mode on request', () => {
-    const helmSets = (settings: Record<string, unknown>) =>
-      planKind(kindOptions(settings))
-        .actions.filter(
-          (a): a is RunAction => a.type === 'run' && a.argv.includes('metallb') && a.argv.includes('upgrade'),
-        )
-        .flatMap((a) => a.argv);
-    expect(helmSets({})).toEqual(
-      expect.arrayContaining(['frrk8s.enabled=true', 'speaker.frr.enabled=false']),
+  it('uses a local checkout or a prebuilt image instead of fetching or building', () => {
+    const local = planKind(kindOptions({ ovnKubernetes: { sourcePath: '/src/ovn' } })).actions;
+    expect(local.some((a) => a.phase === 'ovn-source')).toBe(false);
+    expect(runs(local).find((a) => a.argv[0] === '/src/ovn/contrib/kind.sh')?.env?.OVN_IMAGE).toBe(
+      'ovn-daemonset-fedora:local-eck-test',
     );
-    expect(helmSets({ metallbMode: 'frr' })).toEqual(
-      expect.arrayContaining(['frrk8s.enabled=false', 'speaker.frr.enabled=true']),
+    const prebuilt = planKind(
+      kindOptions({ images: { ovnKubernetes: 'registry.example.com/ovn:v1' } }),
+    ).actions;
+    expect(runs(prebuilt).some((a) => a.argv[0] === 'make' || a.argv[1] === 'build')).toBe(false);
+    expect(runs(prebuilt).find((a) => a.argv[0]?.endsWith('contrib/kind.sh'))?.env?.OVN_IMAGE).toBe(
+      'registry.example.com/ovn:v1',
     );
+  });
+
+  it('selects MetalLB FRR-K8s mode by default and FRR mode on request, in a values file', () => {
+    const values = (settings: Record<string, unknown>) => {
+      const { actions, topology } = planKind(kindOptions(settings));
+      const write = actions.find((a) => a.type === 'write' && a.path === metallbValuesPath(topology));
+      return parse(write?.type === 'write' ? write.content : '');
+    };
+    expect(values({})).toEqual({
+      frrk8s: { enabled: true },
+      speaker: { frr: { enabled: false } },
+      'frr-k8s': { frrk8s: { frr: { image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } } },
+    });
+    expect(
+      values({ metallbMode: 'frr', images: { metallbController: 'mirror/metallb/controller:v0.14.9' } }),
+    ).toEqual({
+      frrk8s: { enabled: false },
+      speaker: { frr: { enabled: true, image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } },
+      controller: { image: { repository: 'mirror/metallb/controller', tag: 'v0.14.9' } },
+    });
+  });
+
+  it('refuses the combinations upstream does not run, with one line naming why, before planning anything', () => {
+    const refused = (settings: Record<string, unknown>, families: IpFamily[]) => {
+      try {
+        planKind(kindOptions(settings, families));
+      } catch (error) {
+        expect(error).toBeInstanceOf(UsageError);
+        return (error as Error).message;
+      }
+      return 'planned';
+    };
+    expect(refused({ gatewayMode: 'local' }, ['ipv6'])).toMatch(
+      /^kind: ipv6 in local gateway mode is not supported: .*#4131/,
+    );
+    expect(refused({ gatewayMode: 'local', metallbMode: 'frr' }, ['ipv4', 'ipv6'])).toMatch(
+      /^kind: dual in local gateway mode/,
+    );
+    expect(refused({}, ['ipv4', 'ipv6'])).toMatch(
+      /^kind: dual-stack with MetalLB in FRR-K8s mode is not supported: .*ci\.yaml/,
+    );
+    for (const c of allCombinations()) {
+      const message = refused({ gatewayMode: c.gatewayMode, metallbMode: c.metallbMode }, [
+        ...FAMILY_OF[c.family],
+      ]);
+      expect(message.includes('\n')).toBe(false);
+      expect(message === 'planned').toBe(refusalOf(c) === undefined);
+    }
   });
 
   it('retries the first MetalLB configuration like MetalLB dev-env (6 tries, doubling from 2 s)', () => {
@@ -79,35 +155,51 @@ describe('kind bring-up plan', () => {
   });
 
   it('starts stock FRR peers with capabilities by name, never --privileged, and sidecars in their namespace', () => {
-    const runs = planKind(kindOptions({}, ['ipv4', 'ipv6'])).actions.filter(
-      (a): a is RunAction => a.type === 'run',
-    );
-    const all = runs.flatMap((a) => a.argv);
+    const planned = runs(planKind(kindOptions({ metallbMode: 'frr' }, ['ipv4', 'ipv6'])).actions);
+    const all = planned.flatMap((a) => a.argv);
     expect(all).not.toContain('--privileged');
-    const peer = runs.find((a) => a.argv.includes(`${FIXED.id}-peer`) && a.argv.includes('--cap-add'));
+    const peer = planned.find((a) => a.argv.includes(`${FIXED.id}-peer`) && a.argv.includes('--cap-add'));
     expect(peer?.argv).toEqual(
       expect.arrayContaining(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'quay.io/frrouting/frr:9.1.0']),
     );
-    const probe = runs.find((a) => a.argv.includes(`${FIXED.id}-peer-probe`));
+    const probe = planned.find((a) => a.argv.includes(`${FIXED.id}-peer-probe`));
     expect(probe?.argv).toEqual(expect.arrayContaining([`container:${FIXED.id}-peer`, 'netexec']));
   });
 
-  it('puts the second network in a VRF on every node, with peer2 routed in its table', () => {
-    const { actions, topology } = planKind(kindOptions({}, ['ipv4', 'ipv6']));
+  it('puts the second network in a VRF on every node, with peer2 routed in its table, and BGP to peer2 in it', () => {
+    const { actions, topology } = planKind(kindOptions({ metallbMode: 'frr' }, ['ipv4', 'ipv6']));
     for (const node of topology.nodes) {
-      const nodeRuns = actions.filter((a): a is RunAction => a.type === 'run' && a.argv.includes(node.name));
+      const nodeRuns = runs(actions).filter((a) => a.argv.includes(node.name));
       const text = nodeRuns.map((a) => a.argv.join(' ')).join('\n');
       expect(text).toContain('ip link add ec-net2 type vrf table 100');
       expect(text).toContain('route replace 198.51.100.20/32 via 10.212.1.100 vrf ec-net2');
       expect(text).toContain('-6 route replace 2001:db8:5100::20/128 via fd65:6563:2::100 vrf ec-net2');
     }
+    const peers = runs(actions).flatMap((a) => a.manifests ?? []);
+    expect(peers.find((p) => p.metadata.name === 'peer2-v4')?.spec).toMatchObject({ vrf: 'ec-net2' });
     const none = planKind(kindOptions({ secondaryNetwork: false })).actions;
-    expect(none.some((a) => a.phase === 'vrf')).toBe(false);
+    expect(none.some((a) => a.title.includes('net2') || a.title.includes('ec-net2'))).toBe(false);
+  });
+
+  it("routes the second network by a plain table when asked, as upstream's multiple-networks e2e does", () => {
+    const { actions, topology } = planKind(
+      kindOptions({ networkRouting: 'table', gatewayMode: 'local' }, ['ipv4']),
+    );
+    for (const node of topology.nodes) {
+      const text = runs(actions)
+        .filter((a) => a.argv.includes(node.name))
+        .map((a) => a.argv.join(' '))
+        .join('\n');
+      expect(text).not.toContain('type vrf');
+      expect(text).toContain('ip route replace 198.51.100.20/32 via 10.212.1.100 table 100');
+    }
+    const peers = runs(actions).flatMap((a) => a.manifests ?? []);
+    expect(peers.find((p) => p.metadata.name === 'peer2-v4')?.spec).not.toHaveProperty('vrf');
   });
 
   it('never prints or describes the BGP password, and marks where it goes', () => {
     const secret = 'S3cret-pa55-Value';
-    const options = kindOptions({ bgpPassword: secret }, ['ipv4', 'ipv6']);
+    const options = kindOptions({ bgpPassword: secret, metallbMode: 'frr' }, ['ipv4', 'ipv6']);
     const text = kindProvider.printPlan(options);
     expect(text).not.toContain(secret);
     expect(text).toContain('password <redacted:bgpPassword>');
@@ -128,7 +220,9 @@ describe('kind bring-up plan', () => {
   });
 
   it('describes the planned environment without creating anything', () => {
-    const d = kindProvider.plannedDescription(kindOptions({ gatewayMode: 'shared' }, ['ipv4', 'ipv6']));
+    const d = kindProvider.plannedDescription(
+      kindOptions({ gatewayMode: 'shared', metallbMode: 'frr' }, ['ipv4', 'ipv6']),
+    );
     expect(d.provider).toBe('kind');
     expect(d.nodes.map((n) => n.name)).toEqual([
       `${FIXED.id}-control-plane`,
@@ -148,9 +242,11 @@ describe('kind bring-up plan', () => {
   });
 
   it('keeps docker to the lower half of the node network and gives EgressIPs the top of it', () => {
-    const d = kindProvider.plannedDescription(kindOptions({ gatewayMode: 'shared' }, ['ipv4', 'ipv6']));
+    const d = kindProvider.plannedDescription(
+      kindOptions({ gatewayMode: 'shared', metallbMode: 'frr' }, ['ipv4', 'ipv6']),
+    );
     expect(d.egressIPRanges).toEqual({ ipv4: '10.212.0.192/26', ipv6: 'fd65:6563:1:0:ffff:ffff:ffff:0/112' });
-    const create = planKind(kindOptions({}, ['ipv4', 'ipv6'])).actions.find(
+    const create = planKind(kindOptions({ metallbMode: 'frr' }, ['ipv4', 'ipv6'])).actions.find(
       (a) => a.type === 'run' && a.argv.includes('create') && a.argv.includes('10.212.0.0/24'),
     );
     expect(create?.type === 'run' && create.argv.join(' ')).toContain(
@@ -159,13 +255,6 @@ describe('kind bring-up plan', () => {
     // Node and peer addresses docker or the plan hand out stay below the EgressIP range.
     expect(d.peers[0]?.addresses.ipv4).toBe('10.212.0.100');
     expect(() => egressIPRange('10.0.0.0/27', 'ipv4')).toThrow(/too small/);
-  });
-
-  it('rejects unknown settings with the field named', () => {
-    expect(() => planKind(kindOptions({ gatwayMode: 'local' }))).toThrow(
-      /kind\.: Unrecognized key.*gatwayMode|gatwayMode/,
-    );
-    expect(() => planKind(kindOptions({ metallbMode: 'native' }))).toThrow(/kind\.metallbMode/);
   });
 
   it('prints each action with its command, file content or manifest', () => {

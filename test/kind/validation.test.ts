@@ -1,20 +1,20 @@
 /**
- * Everything the kind provider generates, checked by real parsers: kind configs against kind's
- * v1alpha4 fields, FRR configs by FRR's own parser (`vtysh --dryrun`, Debian's frr), MetalLB and
- * EgressService objects (the provider's and every shipped scenario's) against the CRD schemas.
+ * Everything the kind provider generates, checked by real parsers: FRR configs by FRR's own
+ * parser (`vtysh --dryrun`, Debian's frr), MetalLB and EgressService objects (the provider's and
+ * every shipped scenario's) against the CRD schemas, the MetalLB values file as helm reads it
+ * (YAML). The kind config is contrib/kind.sh's own (upstream-facts-mirror.test.ts renders it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { IpFamily, KubeObject } from '../../harness/env/environment.js';
-import type { RunAction } from '../../harness/env/kind/actions.js';
-import { BGP_PASSWORD_PLACEHOLDER, renderPeerFrrConfig } from '../../harness/env/kind/frr-peer.js';
-import { kindConfig, kindConfigYaml } from '../../harness/env/kind/kind-config.js';
-import { kindClusterSchema, subnetProblem } from '../../harness/env/kind/kind-config-schema.js';
+import { supportedCombinations } from '../../harness/env/kind/combinations.js';
 import { kindProvider, planKind } from '../../harness/env/kind/provider.js';
+import { BGP_PASSWORD_PLACEHOLDER, renderPeerFrrConfig } from '../../harness/env/shared/frr-peer-config.js';
+import type { RunAction } from '../../harness/env/shared/planned-actions.js';
 import { crdSchemaFor, validateCustomResource } from '../../harness/k8s/crd-schemas.js';
 import { contextFor } from '../../harness/run/context.js';
 import { planRun } from '../../harness/run/plan.js';
@@ -22,54 +22,13 @@ import { loadCatalogue } from '../../harness/spec/catalogue.js';
 import { kindOptions } from './support.js';
 
 const FAMILIES: IpFamily[][] = [['ipv4'], ['ipv6'], ['ipv4', 'ipv6']];
-
-describe('kind configs against kind v1alpha4', () => {
-  for (const families of FAMILIES) {
-    it(`accepts the generated ${families.join('+')} config`, () => {
-      const parsed = kindClusterSchema.safeParse(parse(kindConfigYaml(families)));
-      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-      const config = kindConfig(families);
-      expect(config.networking).toMatchObject({ disableDefaultCNI: true, kubeProxyMode: 'none' });
-      expect(config.nodes?.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
-    });
-  }
-
-  it('ships kind-configs/*.yaml exactly as the generator writes them', () => {
-    for (const [file, families] of [
-      ['ipv4', ['ipv4']],
-      ['ipv6', ['ipv6']],
-      ['dual', ['ipv4', 'ipv6']],
-    ] as const) {
-      const shipped = readFileSync(`kind-configs/${file}.yaml`, 'utf8').replace(/^#.*\n/gm, '');
-      expect(shipped).toBe(kindConfigYaml([...families]));
-      expect(kindClusterSchema.safeParse(parse(shipped)).success).toBe(true);
-    }
-  });
-
-  it('turns the service LB controller off for both kubeadm config APIs', () => {
-    const patches = (kindConfig(['ipv4']).kubeadmConfigPatches ?? []).map((p) => parse(p));
-    expect(patches).toEqual([
-      expect.objectContaining({ apiVersion: 'kubeadm.k8s.io/v1beta3', kind: 'ClusterConfiguration' }),
-      expect.objectContaining({ apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration' }),
-    ]);
-    expect(JSON.stringify(patches)).toContain('-service-lb-controller');
-  });
-
-  it('rejects what kind rejects: unknown fields, bad modes, subnets of the wrong family, no control plane', () => {
-    const base = kindConfig(['ipv4']);
-    const bad = (patch: Record<string, unknown>) =>
-      kindClusterSchema.safeParse({ ...base, ...patch }).success;
-    expect(bad({ networking: { ...base.networking, kubeProxyMod: 'none' } })).toBe(false);
-    expect(bad({ networking: { ...base.networking, kubeProxyMode: 'userspace' } })).toBe(false);
-    expect(bad({ networking: { ...base.networking, podSubnet: 'fd00:10:244::/48' } })).toBe(false);
-    expect(bad({ nodes: [{ role: 'worker' }] })).toBe(false);
-    expect(bad({ nodes: [{ role: 'control-plane', labelz: {} }] })).toBe(false);
-    expect(bad({ kubeadmConfigPatches: ['controllerManager: {}'] })).toBe(false);
-    expect(subnetProblem('10.244.0.0/16,fd00:10:244::/48', 'dual')).toBeUndefined();
-    expect(subnetProblem('10.244.0.0/16,10.245.0.0/16', 'dual')).toMatch(/two CIDRs from each family/);
-    expect(subnetProblem('10.244.0.0/16,fd00::/48', 'ipv4')).toMatch(/only one CIDR/);
-  });
-});
+const FAMILY_OF = { ipv4: ['ipv4'], ipv6: ['ipv6'], dual: ['ipv4', 'ipv6'] } as const;
+/** The settings and families of every combination the provider brings up. */
+const SUPPORTED = supportedCombinations().map((c) => ({
+  name: `${c.family}, ${c.gatewayMode}, ${c.metallbMode}`,
+  settings: { gatewayMode: c.gatewayMode, metallbMode: c.metallbMode },
+  families: [...FAMILY_OF[c.family]] as IpFamily[],
+}));
 
 describe("FRR peer configs accepted by FRR's own parser", () => {
   const dir = mkdtempSync(join(tmpdir(), 'ec-frr-'));
@@ -89,7 +48,9 @@ describe("FRR peer configs accepted by FRR's own parser", () => {
   for (const families of FAMILIES) {
     for (const bgpPassword of [undefined, 'pw-Value-1']) {
       it(`parses every peer's config: ${families.join('+')}, ${bgpPassword ? 'with' : 'without'} a password`, () => {
-        const { topology } = planKind(kindOptions(bgpPassword ? { bgpPassword } : {}, families));
+        const { topology } = planKind(
+          kindOptions({ metallbMode: 'frr', ...(bgpPassword ? { bgpPassword } : {}) }, families),
+        );
         for (const peer of topology.peers) {
           const text = renderPeerFrrConfig(peer, { families, bgpAuth: Boolean(bgpPassword) }).replaceAll(
             BGP_PASSWORD_PLACEHOLDER,
@@ -116,15 +77,15 @@ describe("FRR peer configs accepted by FRR's own parser", () => {
 });
 
 describe('custom resources against their CRD schemas', () => {
-  it('accepts the BGPPeers and Secret of every plan variant', () => {
-    for (const families of FAMILIES) {
-      for (const settings of [
+  it('accepts the BGPPeers and Secret of every supported plan', () => {
+    for (const combination of SUPPORTED) {
+      for (const extra of [
         {},
-        { metallbMode: 'frr' },
         { bgpPassword: 'x' },
         { secondaryNetwork: false },
+        { networkRouting: 'table' },
       ]) {
-        const manifests = planKind(kindOptions(settings, families))
+        const manifests = planKind(kindOptions({ ...combination.settings, ...extra }, combination.families))
           .actions.filter((a): a is RunAction => a.type === 'run')
           .flatMap((a) => a.manifests ?? []);
         expect(manifests.length).toBeGreaterThan(0);
@@ -134,6 +95,20 @@ describe('custom resources against their CRD schemas', () => {
           expect(validateCustomResource(object)).toEqual([]);
         }
       }
+    }
+  });
+
+  it('writes MetalLB values helm reads as one YAML mapping, images split into repository and tag', () => {
+    for (const combination of SUPPORTED) {
+      const write = planKind(kindOptions(combination.settings, combination.families)).actions.find(
+        (a) => a.type === 'write' && a.path.endsWith('metallb-values.yaml'),
+      );
+      expect(write?.type).toBe('write');
+      const docs = parseAllDocuments(write?.type === 'write' ? write.content : '');
+      expect(docs).toHaveLength(1);
+      expect(docs[0]?.errors).toEqual([]);
+      const values = docs[0]?.toJS() as Record<string, unknown>;
+      expect(values.frrk8s).toEqual({ enabled: combination.settings.metallbMode === 'frr-k8s' });
     }
   });
 
@@ -161,13 +136,15 @@ describe('custom resources against their CRD schemas', () => {
     expect(validateCustomResource(pool).join()).toMatch(/addresses/);
   });
 
-  it('accepts every MetalLB and EgressService manifest of suites/core, rendered for a planned kind environment', async () => {
+  it('accepts every MetalLB and EgressService manifest of the shipped suites, rendered for each supported kind environment', async () => {
     const catalogue = await loadCatalogue(undefined);
     expect(catalogue.problems).toEqual([]);
     const problems: string[] = [];
     let checked = 0;
-    for (const families of FAMILIES) {
-      const description = kindProvider.plannedDescription(kindOptions({ gatewayMode: 'local' }, families));
+    for (const combination of SUPPORTED) {
+      const description = kindProvider.plannedDescription(
+        kindOptions(combination.settings, combination.families),
+      );
       const planned = planRun(
         catalogue.scenarios,
         { profile: 'all', runTests: [], skipTests: [], skipProvisional: false },
@@ -180,7 +157,7 @@ describe('custom resources against their CRD schemas', () => {
           if (!crdSchemaFor(object)) continue;
           checked++;
           for (const p of validateCustomResource(object))
-            problems.push(`${test.loaded.scenario.id} [${test.family}] ${name}: ${p}`);
+            problems.push(`${combination.name}: ${test.loaded.scenario.id} [${test.family}] ${name}: ${p}`);
         }
       }
     }

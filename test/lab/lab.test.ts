@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cidrContains } from '../../harness/common/ip.js';
 import type { IpFamily } from '../../harness/env/environment.js';
-import { dockerode } from '../../harness/env/lab/docker.js';
+import { dockerode } from '../../harness/env/lab/infra/docker.js';
 import {
   DEFAULT_NETWORK,
   destroyLab,
@@ -17,8 +18,7 @@ import {
   type LabPlan,
   newLabId,
   SECONDARY_NETWORK,
-} from '../../harness/env/lab/index.js';
-import { cidrContains } from '../../harness/env/lab/ip.js';
+} from '../../harness/env/lab/infra/index.js';
 
 const FAMILIES: IpFamily[] = ['ipv4', 'ipv6'];
 const labId = newLabId();

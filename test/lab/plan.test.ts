@@ -1,18 +1,18 @@
 /** The lab's pure parts: address arithmetic, the plan, rendered configs, parsers. No Docker. */
 import { describe, expect, it } from 'vitest';
-import { parseBgpRoutes, parseBgpSummary } from '../../harness/env/lab/bgp.js';
-import { splitRule } from '../../harness/env/lab/bridge-filter.js';
-import { parseTcpdumpCounters } from '../../harness/env/lab/capture.js';
-import { renderNodeNftables, renderNodeSetup } from '../../harness/env/lab/container-setup.js';
+import { canonicalIp, cidrContains, cidrsOverlap, ipv6Host } from '../../harness/common/ip.js';
+import { parseBgpRoutes, parseBgpSummary } from '../../harness/env/lab/infra/bgp.js';
+import { splitRule } from '../../harness/env/lab/infra/bridge-filter.js';
+import { parseTcpdumpCounters } from '../../harness/env/lab/infra/capture.js';
+import { renderNodeNftables, renderNodeSetup } from '../../harness/env/lab/infra/container-setup.js';
 import {
   announceCommands,
   renderNodeFrrConfig,
   renderPeerFrrConfig,
-} from '../../harness/env/lab/frr-config.js';
-import { canonicalIp, cidrContains, cidrsOverlap, ipv6Host } from '../../harness/env/lab/ip.js';
-import { candidateSubnets, pickFreeSubnets } from '../../harness/env/lab/networks.js';
-import { createPodScript, parsePodList, podVethName } from '../../harness/env/lab/pods.js';
-import { planLab } from '../../harness/env/lab/topology.js';
+} from '../../harness/env/lab/infra/frr-config.js';
+import { candidateSubnets, pickFreeSubnets } from '../../harness/env/lab/infra/networks.js';
+import { createPodScript, parsePodList, podVethName } from '../../harness/env/lab/infra/pods.js';
+import { planLab } from '../../harness/env/lab/infra/topology.js';
 
 const subnets = {
   default: { ipv4: '10.213.4.0/24', ipv6: 'fd65:636c:6162:4::/64' },

@@ -8,6 +8,7 @@ import { planRun } from '../../harness/run/plan.js';
 import { runTests } from '../../harness/run/runner.js';
 import { type LoadedScenario, parseScenario } from '../../harness/spec/loader.js';
 import { RecordingEnvironment, testDescription } from '../support/recording-environment.js';
+import { runScenarios } from '../support/run-scenarios.js';
 
 function scenario(id: string, body: string, extra = ''): LoadedScenario {
   const text = `id: ${id}
@@ -314,26 +315,6 @@ steps:
   });
 });
 
-/** Plans every scenario of the given specs (profile all) and runs them, reports in a temp dir. */
-async function runAll(specs: LoadedScenario[], env: RecordingEnvironment, timeouts: Record<string, number>) {
-  const dir = await mkdtemp(join(tmpdir(), 'ec-runner-'));
-  try {
-    const planned = planRun(specs, { ...plainOptions, profile: 'all' }, env.description, 'r1');
-    const results = await runTests(planned, {
-      env,
-      description: env.description,
-      runId: 'r1',
-      reportDir: dir,
-      timeouts,
-      signal: new AbortController().signal,
-      log: silentLogger([]),
-    });
-    return { planned, results };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('EgressIP addresses', () => {
   const spec = (): LoadedScenario => {
     const result = parseScenario(
@@ -370,7 +351,7 @@ steps:
   }
 
   async function run(env: RecordingEnvironment) {
-    return runAll([spec()], env, { placement: 300 });
+    return runScenarios([spec()], env, { timeouts: { placement: 300 } });
   }
 
   it("gives each test its own address from the environment's range and waits for its assignment", async () => {
@@ -426,7 +407,7 @@ ${steps}`,
     );
     if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
-    const { results } = await runAll([result.loaded], env, {});
+    const { results } = await runScenarios([result.loaded], env);
     return { env, outcome: results[0] };
   }
 
@@ -447,5 +428,63 @@ ${steps}`,
     expect(outcome?.status).toBe('failed');
     expect(outcome?.message).toContain('removeNode node #2: no earlier failNode with this node reference');
     expect(env.calls.some((c) => c.startsWith('delete Node'))).toBe(false);
+  });
+});
+
+describe('tests side by side', () => {
+  /** A test that holds for a moment (a negative check), so that tests started together overlap. */
+  const holds =
+    '  - expect: { condition: { serviceIngress: { service: web, assigned: false } }, throughout: negativeWindow }';
+  const hostNetworkPod = `  host:
+    apiVersion: v1
+    kind: Pod
+    metadata: { name: host, namespace: "\${namespace}" }
+    spec: { hostNetwork: true, containers: [] }
+`;
+
+  async function order(middle: LoadedScenario): Promise<string[]> {
+    const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    const specs = [scenario('first', holds), middle, scenario('third', holds)];
+    await runScenarios(specs, env, { timeouts: { negativeWindow: 150 }, parallelism: 3 });
+    return env.calls.filter((c) => c.includes('Namespace')).map((c) => c.replace(/ ec-r1-(\w+)-v4$/, ' $1'));
+  }
+
+  it('run up to the parallelism at once', async () => {
+    expect(await order(scenario('second', holds))).toEqual([
+      'createNamespace first',
+      'createNamespace second',
+      'createNamespace third',
+      'deleteNamespace first',
+      'deleteNamespace second',
+      'deleteNamespace third',
+    ]);
+  });
+
+  it('except a test whose steps change node labels, or whose pods use the host network: it runs alone', async () => {
+    const alone = [
+      'createNamespace first',
+      'deleteNamespace first',
+      'createNamespace second',
+      'deleteNamespace second',
+      'createNamespace third',
+      'deleteNamespace third',
+    ];
+    const labels = scenario('second', `  - labelNode: { node: { index: 1 }, key: example.com/a }\n${holds}`);
+    expect(await order(labels)).toEqual(alone);
+    const hostNetwork = parseScenario(
+      `id: second
+title: t
+statements: [ES-HOST-1]
+profile: core
+features: [SourceIPLoadBalancer]
+manifests:
+${hostNetworkPod}  service: { apiVersion: v1, kind: Service, metadata: { name: web, namespace: "\${namespace}" } }
+steps:
+${holds}
+`,
+      'second.yaml',
+    );
+    if (!hostNetwork.ok) throw new Error(hostNetwork.problems.map((p) => p.message).join('; '));
+    expect(await order(hostNetwork.loaded)).toEqual(alone);
   });
 });

@@ -83,8 +83,8 @@ describe('fixture expansion', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const { scenario, stepLines } = result.loaded;
-    expect(scenario.steps.map((s) => Object.keys(s)[0])).toEqual(['apply', 'wait', 'wait', 'probe']);
-    expect(scenario.steps[0]).toEqual({ apply: ['deployment', 'service'] });
+    expect(scenario.steps.map((s) => s.kind)).toEqual(['apply', 'wait', 'wait', 'probe']);
+    expect(scenario.steps[0]).toEqual({ kind: 'apply', body: ['deployment', 'service'] });
     expect(stepLines).toEqual([8, 8, 8, 9]);
   });
 
@@ -98,9 +98,12 @@ describe('fixture expansion', () => {
     const defaults = load(SPEC);
     const given = load(specWith('uses: [web]', 'uses: [{ web: { replicas: 3 } }]'));
     if (!defaults.ok || !given.ok) throw new Error('expected valid specs');
-    const count = (r: typeof given) =>
-      (r.loaded.scenario.steps[1] as { wait: { condition: { podsReady: { count: number } } } }).wait.condition
-        .podsReady.count;
+    const count = (r: typeof given) => {
+      const step = r.loaded.scenario.steps[1];
+      return step?.kind === 'wait' && step.body.condition.kind === 'podsReady'
+        ? step.body.condition.body.count
+        : 0;
+    };
     expect(count(defaults)).toBe(2);
     expect(count(given)).toBe(3);
     expect(given.loaded.scenario.manifests.deployment?.spec).toEqual({ replicas: 3 });

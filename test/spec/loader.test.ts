@@ -42,7 +42,10 @@ describe('spec loader', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.loaded.scenario.requires).toEqual({ nodes: 1, dualStack: false, networks: [] });
-    expect(result.loaded.scenario.steps[2]).toMatchObject({ probe: { protocol: 'tcp', attempts: 3 } });
+    expect(result.loaded.scenario.steps[2]).toMatchObject({
+      kind: 'probe',
+      body: { protocol: 'tcp', attempts: 3 },
+    });
     expect(result.loaded.stepLines).toEqual([12, 13, 16]);
   });
 

@@ -27,7 +27,8 @@ describe('startTraffic / stopTraffic', () => {
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.loaded.scenario.steps[0]).toMatchObject({
-        startTraffic: { protocol: 'udp', intervalMs: 100, limit: 'probe', watch: 'web' },
+        kind: 'startTraffic',
+        body: { protocol: 'udp', intervalMs: 100, limit: 'probe', watch: 'web' },
       });
     }
   });

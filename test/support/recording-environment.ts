@@ -1,21 +1,36 @@
 /**
  * An Environment for testing the runner's own mechanics (ordering, namespaces, cleanup, skips,
  * timeouts): an in-memory object store that records every call, with a hook standing in for
- * the controllers. The data plane is the lab's job and is tested on the lab; this double has
- * none, so its probes are never used by the specs that run against it.
+ * the controllers. It has no data plane: its probes throw. `FakeEnvironment`
+ * (fake-environment.ts) adds scripted captures, BGP tables and ingress answers for the runner's
+ * judging.
  */
 import type {
   BgpRoute,
   ClusterApi,
   Environment,
   EnvironmentDescription,
+  IngressRequest,
+  IngressResult,
+  IpFamily,
   KubeObject,
   NodeInfo,
   ObjectRef,
+  ProbeEvidence,
+  ProbeRequest,
 } from '../../harness/env/environment.js';
 
 export function keyOf(ref: ObjectRef): string {
   return `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+/** An equality-based label selector (`a=b,c=d`), as the runner writes them. */
+function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
+  if (!selector) return true;
+  return selector.split(',').every((term) => {
+    const [key, value] = term.split('=');
+    return key !== undefined && labels[key] === value;
+  });
 }
 
 export class RecordingEnvironment implements Environment {
@@ -26,6 +41,8 @@ export class RecordingEnvironment implements Environment {
   closed: { keep: boolean } | undefined;
   /** Called after every apply/patch, like a controller reacting to the change. */
   onChange: (env: RecordingEnvironment, object: KubeObject) => void = () => {};
+  /** Called after every delete, like a controller reacting to it. */
+  onDelete: (env: RecordingEnvironment, ref: ObjectRef) => void = () => {};
 
   constructor(readonly description: EnvironmentDescription) {
     this.nodeList = description.nodes.map((n) => ({ ...n, labels: { ...n.labels } }));
@@ -63,12 +80,14 @@ export class RecordingEnvironment implements Environment {
     delete: async (ref) => {
       this.calls.push(`delete ${keyOf(ref)}`);
       this.objects.delete(keyOf(ref));
+      this.onDelete(this, ref);
     },
     get: async (ref) => structuredClone(this.objects.get(keyOf(ref))),
-    list: async (_apiVersion, kind, namespace) =>
-      [...this.objects.values()].filter(
-        (o) => o.kind === kind && (!namespace || o.metadata.namespace === namespace),
-      ),
+    list: async (_apiVersion, kind, namespace, labelSelector) =>
+      [...this.objects.values()]
+        .filter((o) => o.kind === kind && (!namespace || o.metadata.namespace === namespace))
+        .filter((o) => matchesSelector(o.metadata.labels ?? {}, labelSelector))
+        .map((o) => structuredClone(o)),
     labelNode: async (node, key, value) => {
       this.calls.push(`labelNode ${node} ${key}=${value ?? '<removed>'}`);
       const target = this.nodeList.find((n) => n.name === node);
@@ -82,13 +101,13 @@ export class RecordingEnvironment implements Environment {
   async describe(): Promise<EnvironmentDescription> {
     return this.description;
   }
-  async probe(): Promise<never> {
+  async probe(_request: ProbeRequest): Promise<ProbeEvidence> {
     throw new Error('the recording environment has no data plane');
   }
-  async ingress(): Promise<never> {
+  async ingress(_request: IngressRequest): Promise<IngressResult> {
     throw new Error('the recording environment has no data plane');
   }
-  async bgpRoutes(): Promise<BgpRoute[]> {
+  async bgpRoutes(_peer: string, _family: IpFamily): Promise<BgpRoute[]> {
     return [];
   }
   async failNode(node: string): Promise<void> {

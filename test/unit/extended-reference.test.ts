@@ -1,9 +1,9 @@
 /** The reference lab's pure logic for the extended profile: placement and data plane rendering. */
 import { describe, expect, it } from 'vitest';
+import { planLab } from '../../harness/env/lab/infra/topology.js';
 import { renderNodeDataplane } from '../../harness/env/lab/reference/dataplane.js';
 import { placeEgressServices } from '../../harness/env/lab/reference/egress-placement.js';
 import type { EgressServiceView, ServiceView } from '../../harness/env/lab/reference/model.js';
-import { planLab } from '../../harness/env/lab/topology.js';
 
 const nodes = ['a', 'b', 'c'].map((name) => ({
   name,
@@ -70,9 +70,9 @@ describe('placement', () => {
   });
   it('gives a Service with only host-networked endpoints no host', () => {
     expect(place(service(), { podNodes: [], hostNetworked: 2 })?.host).toBe('');
-    expect(place(service(), { podNodes: [], hostNetworked: 2 }, { placeHostNetworkOnly: true })?.host).toBe(
-      'a',
-    );
+    expect(
+      place(service(), { podNodes: [], hostNetworked: 2 }, { countHostNetworkEndpoints: true })?.host,
+    ).toBe('a');
   });
   it.each([
     ['failed', nodes.map((n) => (n.name === 'b' ? { ...n, ready: false } : n))],

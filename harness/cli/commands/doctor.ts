@@ -1,25 +1,41 @@
 /**
- * `doctor --provider kind`: checks this host for everything the kind provider needs and prints
- * one line per item, with the fix for each missing one. Exit 0 only when nothing is missing.
+ * `doctor --provider kind`: checks this host for everything the kind provider needs for the
+ * given families and settings (the combination upstream must run, tools, kernel modules,
+ * sysctls, disk) and prints one line per item, with the fix for each missing one. Exit 0 only
+ * when nothing is missing.
  */
 import { type Command, Option } from 'commander';
 import { EXIT_FAILED, EXIT_OK } from '../../common/errors.js';
-import {
-  checkKindHost,
-  formatHostChecks,
-  type HostFacts,
-  realHostFacts,
-} from '../../env/kind/host-checks.js';
+import type { IpFamily } from '../../env/environment.js';
+import { formatHostChecks, type HostFacts } from '../../env/kind/host-checks.js';
+import { createKindProvider } from '../../env/kind/provider.js';
+import { checkProviderSettings, readOptionsFile } from './run.js';
 
 export interface DoctorDeps {
   facts?: HostFacts;
   write?: (line: string) => void;
 }
 
-export async function doctorCommand(provider: string, deps: DoctorDeps = {}): Promise<number> {
+export interface DoctorFlags {
+  provider: string;
+  family?: 'ipv4' | 'ipv6' | 'dual';
+  optionsFile?: string;
+}
+
+export async function doctorCommand(flags: DoctorFlags, deps: DoctorDeps = {}): Promise<number> {
   const write = deps.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const checks = await checkKindHost(deps.facts ?? realHostFacts());
-  write(`egress-conformance doctor: can this host run the ${provider} provider?`);
+  const provider = createKindProvider(deps.facts ? { hostFacts: deps.facts } : {});
+  const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
+  const settings = (file.kind as Record<string, unknown> | undefined) ?? {};
+  checkProviderSettings(provider, settings, flags.optionsFile);
+  const family = flags.family ?? file.family;
+  const families: IpFamily[] | undefined = family
+    ? family === 'dual'
+      ? ['ipv4', 'ipv6']
+      : [family]
+    : undefined;
+  const checks = await provider.hostChecks({ settings, ...(families ? { families } : {}) });
+  write(`egress-conformance doctor: can this host run the ${flags.provider} provider?`);
   for (const line of formatHostChecks(checks)) write(line);
   const missing = checks.filter((c) => !c.ok);
   write(
@@ -37,7 +53,9 @@ export function registerDoctorCommand(program: Command, deps: DoctorDeps = {}): 
     .addOption(
       new Option('--provider <name>', 'environment provider to check for').choices(['kind']).default('kind'),
     )
-    .action(async (flags: { provider: string }) => {
-      process.exitCode = await doctorCommand(flags.provider, deps);
+    .addOption(new Option('--family <family>', 'IP families to check for').choices(['ipv4', 'ipv6', 'dual']))
+    .addOption(new Option('--options-file <file>', 'YAML run options; its kind: section and family apply'))
+    .action(async (flags: DoctorFlags) => {
+      process.exitCode = await doctorCommand(flags, deps);
     });
 }

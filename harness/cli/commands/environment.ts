@@ -6,7 +6,7 @@ import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
 import type { ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
-import { readOptionsFile } from './run.js';
+import { checkProviderSettings, readOptionsFile } from './run.js';
 
 const PROVIDERS = ['lab', 'kind', 'existing'] as const;
 
@@ -39,6 +39,7 @@ async function providerFor(flags: EnvFlags) {
   };
   const family = flags.family ?? file.family;
   if (family) options.families = family === 'dual' ? ['ipv4', 'ipv6'] : [family];
+  checkProviderSettings(provider, options.settings, flags.optionsFile);
   return { provider, options, log };
 }
 

@@ -1,5 +1,9 @@
-/** `lab faults`: the reference lab's known faults, what each breaks, and the statements that must catch it. */
+/**
+ * `lab faults`: the reference lab's known faults, what each breaks, the statements that must
+ * catch it, and how the reference's behaviour record differs with it.
+ */
 import type { Command } from 'commander';
+import { describeChange } from '../../env/lab/reference/behaviour.js';
 import { FAULTS } from '../../env/lab/reference/faults.js';
 
 export function registerLabCommand(program: Command): void {
@@ -16,7 +20,11 @@ export function registerLabCommand(program: Command): void {
       const lines = FAULTS.flatMap((fault) => {
         const extended = 'extendedStatements' in fault ? fault.extendedStatements : [];
         const caught = [...fault.statements, ...extended.map((s) => `${s} (extended)`)];
-        return [`${fault.name}  ->  ${caught.join(', ')}`, `    ${fault.breaks}`];
+        return [
+          `${fault.name}  ->  ${caught.join(', ')}`,
+          `    ${fault.breaks}`,
+          `    deviates: ${describeChange(fault.behaviour).join(', ')}`,
+        ];
       });
       process.stdout.write(`${lines.join('\n')}\n`);
     });

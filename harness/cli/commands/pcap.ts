@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { CaptureError } from '../../capture/errors.js';
+import { CaptureError, CaptureFileError } from '../../capture/errors.js';
 import type { Flow } from '../../capture/flows.js';
 import { type CaptureSummary, summariseCapture } from '../../capture/summary.js';
+import { EXIT_FAILED, EXIT_USAGE } from '../../common/errors.js';
+import { escapeControl } from '../../common/escape.js';
 
 const PROGRAM = 'egress-conformance';
 
@@ -15,7 +17,11 @@ function table(summary: CaptureSummary): string {
     f.dstPort === null ? '-' : String(f.dstPort),
     String(f.packets),
   ]);
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // A loop, not Math.max(...column): spreading one argument per flow overflows the stack at ~125k flows.
+  const widths = headers.map((h) => h.length);
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i]!, row[i]!.length);
+  }
   // Numbers right-aligned, text left-aligned.
   const line = (cells: string[]): string =>
     cells
@@ -29,15 +35,16 @@ function table(summary: CaptureSummary): string {
   return [head, ...(rows.length > 0 ? [line(headers), ...rows.map(line)] : [])].join('\n');
 }
 
-/** One line, no stack: capture errors carry their own message; anything else is shown briefly. */
+/** One line, no stack: capture errors carry their own (escaped) message; anything else briefly. */
 function describe(err: unknown): string {
   if (err instanceof CaptureError) return err.message;
-  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  return escapeControl(err instanceof Error ? err.message.split('\n')[0]! : String(err));
 }
 
 /**
  * `pcap summary FILE [--json]`: packets, truncation and flows of a capture. Exit code 0 for any
- * readable capture (truncated too), 1 with one line on stderr otherwise.
+ * readable capture (truncated too); 2 with one line on stderr when FILE is missing, unreadable or
+ * not a regular file; 1 with one line when it is not a capture, is corrupt or fails to read.
  */
 export function registerPcapCommand(program: Command): void {
   const pcap = program.command('pcap').description('read packet captures (pcap, pcapng)');
@@ -52,7 +59,7 @@ export function registerPcapCommand(program: Command): void {
         process.stdout.write(`${options.json ? JSON.stringify(summary) : table(summary)}\n`);
       } catch (err) {
         process.stderr.write(`${PROGRAM}: ${describe(err)}\n`);
-        process.exitCode = 1;
+        process.exitCode = err instanceof CaptureFileError ? EXIT_USAGE : EXIT_FAILED;
       }
     });
 }

@@ -34,6 +34,7 @@ import { runTests } from '../../run/runner.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
 import { parseDuration } from '../../spec/duration.js';
 import { formatProblem, parseYamlWith } from '../../spec/loader.js';
+import { bodyAsWritten, type Step } from '../../spec/steps/index.js';
 import { render } from '../../spec/template.js';
 import { isTimeoutName, TIMEOUT_NAMES } from '../../spec/timeouts.js';
 
@@ -155,6 +156,22 @@ async function requireProvider(name: ProviderName): Promise<Provider> {
   return provider;
 }
 
+/** The provider's own section of the options file, checked before anything runs; errors name the file. */
+export function checkProviderSettings(
+  provider: Provider,
+  settings: Record<string, unknown>,
+  optionsFile: string | undefined,
+): void {
+  try {
+    provider.checkSettings(settings);
+  } catch (error) {
+    if (error instanceof UsageError && optionsFile) {
+      throw new UsageError(`--options-file ${optionsFile}: ${error.message}`, error.lines);
+    }
+    throw error;
+  }
+}
+
 /** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
 async function chooseProvider(
   options: RunOptions,
@@ -164,7 +181,13 @@ async function chooseProvider(
   if (options.provider !== 'auto') return requireProvider(options.provider);
   const kind = await loadProvider('kind');
   if (kind) {
-    const problems = await kind.preflight({ ...providerOptions, settings: options.providerOptions.kind });
+    const problems = await kind
+      .preflight({ ...providerOptions, settings: options.providerOptions.kind })
+      .catch((error: unknown) => {
+        // Settings kind refuses (a combination upstream does not run): the lab can still run.
+        if (error instanceof UsageError) return [{ item: 'kind settings', problem: error.message, fix: '' }];
+        throw error;
+      });
     if (problems.length === 0) return kind;
     log.info(
       `provider auto: kind cannot run on this host (${problems.map((p) => p.item).join(', ')}); using the embedded reference lab.`,
@@ -178,9 +201,8 @@ async function chooseProvider(
   return requireProvider('lab');
 }
 
-function describeStep(raw: Record<string, unknown>, values: Record<string, string | number>): string {
-  const [kind, body] = Object.entries(render(raw, values))[0] as [string, unknown];
-  return `${kind}: ${JSON.stringify(body)}`;
+function describeStep(step: Step, values: Record<string, string | number>): string {
+  return `${step.kind}: ${JSON.stringify(render(bodyAsWritten(step), values))}`;
 }
 
 function printDryRun(planned: PlannedTest[], description: EnvironmentDescription, log: Logger): void {
@@ -201,8 +223,8 @@ function printDryRun(planned: PlannedTest[], description: EnvironmentDescription
       log.info(`---\n# manifest ${name}\n${stringify(object, { lineWidth: 0 }).trimEnd()}`);
     }
     log.info('# steps:');
-    scenario.steps.forEach((raw, i) => {
-      log.info(`${i + 1}. ${describeStep(raw, ctx.values)}`);
+    scenario.steps.forEach((step, i) => {
+      log.info(`${i + 1}. ${describeStep(step, ctx.values)}`);
     });
   }
 }
@@ -264,7 +286,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (families) providerOptions.families = families;
   const provider = await chooseProvider(options, providerOptions, log);
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
-  provider.checkSettings(settings.settings);
+  checkProviderSettings(provider, settings.settings, flags.optionsFile);
 
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));

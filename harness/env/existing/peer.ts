@@ -9,34 +9,38 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { IpFamily } from '../environment.js';
-import { formatArgv, type PlannedAction, shellQuote } from '../kind/actions.js';
-import type { FrrStaticFiles } from '../kind/bring-up.js';
-import type { CommandResult, CommandRunner } from '../kind/command-runner.js';
-import { frrPeerAttachArgs, renderPeerFrrConfig } from '../kind/frr-peer.js';
-import type { CaptureHandle, CaptureSite } from '../kind/probing.js';
-import { ENV_LABEL, type KindPeer, ROLE_LABEL } from '../kind/topology.js';
+import type { CommandResult, CommandRunner } from '../shared/command-runner.js';
+import type { EnvironmentLabel } from '../shared/docker-labels.js';
+import type { FrrPeer } from '../shared/frr-peer-config.js';
+import { type FrrStaticFiles, frrPeerContainerActions, PEER_IMAGES } from '../shared/frr-peer-container.js';
+import type { CaptureHandle, CaptureSite } from '../shared/kubectl-probing.js';
+import { formatArgv, type PlannedAction } from '../shared/planned-actions.js';
 import type { ExistingSettings } from './settings.js';
 
-export const EXISTING_DEFAULT_IMAGES = {
-  agnhost: 'registry.k8s.io/e2e-test-images/agnhost:2.53',
-  tools: 'docker.io/nicolaka/netshoot:v0.13',
-  frr: 'quay.io/frrouting/frr:9.1.0',
-} as const;
+/** The label on the docker objects this provider creates (the container peer and its sidecars). */
+export const EXISTING_ENV_LABEL = 'egress-conformance.io/existing-env';
 
-/** The container peer as a KindPeer, so that it gets exactly the kind peers' FRR config. */
+export function existingLabel(envId: string): EnvironmentLabel {
+  return { key: EXISTING_ENV_LABEL, id: envId };
+}
+
+export function peerImages(s: ExistingSettings): { frr: string; agnhost: string; tools: string } {
+  return { ...PEER_IMAGES, ...s.images };
+}
+
+/** The container peer, configured exactly as the kind provider's peers are. */
 export function containerPeer(
   envId: string,
   s: ExistingSettings,
   workDir: string,
   families: IpFamily[],
-): KindPeer {
+): FrrPeer {
   const pick = (v: { ipv4?: string | undefined; ipv6?: string | undefined } | undefined) =>
     Object.fromEntries(families.filter((f) => v?.[f]).map((f) => [f, v?.[f] as string]));
   return {
     name: 'peer',
     container: `${envId}-peer`,
     probeContainer: `${envId}-peer-probe`,
-    network: 'default',
     dockerNetwork: s.peer.dockerNetwork ?? '',
     asn: s.peer.asn,
     interfaceAddresses: pick(s.peer.addresses),
@@ -49,77 +53,21 @@ export function containerPeer(
 
 export function containerPeerActions(
   envId: string,
-  peer: KindPeer,
+  peer: FrrPeer,
   s: ExistingSettings,
   families: IpFamily[],
   files: FrrStaticFiles,
 ): PlannedAction[] {
-  const images = { ...EXISTING_DEFAULT_IMAGES, ...s.images };
-  const labels = (role: string) => ['--label', `${ENV_LABEL}=${envId}`, '--label', `${ROLE_LABEL}=${role}`];
-  const nodeAsnConfig = renderPeerFrrConfig(peer, {
+  return frrPeerContainerActions(peer, {
+    phase: 'peer',
+    label: existingLabel(envId),
+    images: peerImages(s),
     families,
     bgpAuth: s.peer.bgpPassword !== undefined,
     nodeAsn: s.nodeAsn,
+    probePort: s.peer.probePort,
+    files,
   });
-  return [
-    {
-      type: 'write',
-      phase: 'peer',
-      title: 'FRR config of the peer',
-      path: join(peer.configDir, 'frr.conf'),
-      content: nodeAsnConfig,
-    },
-    {
-      type: 'write',
-      phase: 'peer',
-      title: 'FRR daemons of the peer',
-      path: join(peer.configDir, 'daemons'),
-      content: files.daemons,
-    },
-    {
-      type: 'write',
-      phase: 'peer',
-      title: 'vtysh.conf of the peer',
-      path: join(peer.configDir, 'vtysh.conf'),
-      content: files.vtysh,
-    },
-    {
-      type: 'run',
-      phase: 'peer',
-      title: `start the peer (stock FRR image) on ${peer.dockerNetwork}`,
-      argv: [
-        'docker',
-        'run',
-        '--detach',
-        '--name',
-        peer.container,
-        ...labels('peer'),
-        ...frrPeerAttachArgs(peer),
-        '--volume',
-        `${peer.configDir}:/etc/frr`,
-        images.frr,
-      ],
-    },
-    {
-      type: 'run',
-      phase: 'peer',
-      title: "start the probe server in the peer's network namespace",
-      argv: [
-        'docker',
-        'run',
-        '--detach',
-        '--name',
-        peer.probeContainer,
-        ...labels('peer-probe'),
-        '--network',
-        `container:${peer.container}`,
-        images.agnhost,
-        'netexec',
-        `--http-port=${s.peer.probePort}`,
-        `--udp-port=${s.peer.probePort}`,
-      ],
-    },
-  ];
 }
 
 /** A command on the peer host, through the user's template. */
@@ -181,5 +129,3 @@ export function hostCaptureSite(s: ExistingSettings, localDir: string): CaptureS
     },
   };
 }
-
-export { shellQuote };

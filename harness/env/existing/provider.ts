@@ -5,10 +5,9 @@
  * the BGPPeers when `manageMetalLB` is set, and removes what it created afterwards.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
@@ -24,16 +23,6 @@ import {
   type ProbeRequest,
   RUN_LABEL,
 } from '../environment.js';
-import { applyAction, type PlannedAction, printPlan } from '../kind/actions.js';
-import { bgpShowCommand, parseBgpRoutes } from '../kind/bgp.js';
-import { captureFilter } from '../kind/capture.js';
-import { type CommandRunner, execaRunner, runChecked } from '../kind/command-runner.js';
-import { dockerCaptureSite } from '../kind/docker-capture.js';
-import { executePlan } from '../kind/executor.js';
-import { metallbPeerObjects } from '../kind/metallb.js';
-import { runIngress, runProbe } from '../kind/probing.js';
-import { readFrrStaticFiles } from '../kind/provider.js';
-import { ENV_LABEL } from '../kind/topology.js';
 import type {
   EnvironmentStatus,
   PreflightProblem,
@@ -41,12 +30,29 @@ import type {
   ProviderOptions,
   UpResult,
 } from '../provider.js';
+import { bgpShowCommand, parseBgpRoutes } from '../shared/bgp-table.js';
+import {
+  clusterDiagnosticCommands,
+  peerDiagnosticCommands,
+  writeDiagnostics,
+} from '../shared/cluster-diagnostics.js';
+import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
+import { dockerCaptureSite } from '../shared/docker-capture-site.js';
+import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
+import { kubectlPodExec, runIngress, runProbe } from '../shared/kubectl-probing.js';
+import { metallbPeerObjects } from '../shared/metallb-peers.js';
+import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
+import { executePlan } from '../shared/plan-executor.js';
+import { applyAction, type PlannedAction, printPlan } from '../shared/planned-actions.js';
+import { captureFilter } from '../shared/tcpdump.js';
 import { existingFeatures, type Inferred, infer, type RecordedCluster } from './inference.js';
 import {
   containerPeer,
   containerPeerActions,
-  EXISTING_DEFAULT_IMAGES,
+  EXISTING_ENV_LABEL,
+  existingLabel,
   hostCaptureSite,
+  peerImages,
   runOnHost,
 } from './peer.js';
 import { type ExistingSettings, parseExistingSettings } from './settings.js';
@@ -92,7 +98,7 @@ export function planExisting(input: ExistingPlanInput): PlannedAction[] {
   }
   if (s.manageMetalLB) {
     const objects = metallbPeerObjects(
-      envId,
+      existingLabel(envId),
       [{ name: `ec-${s.peer.name}`, asn: s.peer.asn, addresses: s.peer.addresses }],
       families,
       { bgpAuth: s.peer.bgpPassword !== undefined, namespace: s.metallbNamespace, nodeAsn: s.nodeAsn },
@@ -114,7 +120,7 @@ export function describeExisting(
   inferred: Inferred | undefined,
   fingerprint: Record<string, string>,
 ): EnvironmentDescription {
-  const images = { ...EXISTING_DEFAULT_IMAGES, ...s.images };
+  const images = peerImages(s);
   const pick = (v: { ipv4?: string | undefined; ipv6?: string | undefined }) =>
     Object.fromEntries(families.filter((f) => v[f]).map((f) => [f, v[f] as string]));
   const egressIPRanges = pick(s.egressIPRanges ?? {});
@@ -193,16 +199,15 @@ class ExistingEnvironment implements Environment {
     const peerSite = () =>
       s.peer.mode === 'container'
         ? dockerCaptureSite(this.d.runner, {
-            envId: this.d.description.id,
-            target: `${this.d.description.id}-peer`,
-            toolsImage: s.images.tools ?? EXISTING_DEFAULT_IMAGES.tools,
+            label: existingLabel(this.d.description.id),
+            target: this.peerContainer(),
+            toolsImage: peerImages(s).tools,
             hostDir: captures,
           })
         : hostCaptureSite(s, captures);
     return runProbe(request, {
       cluster: this.cluster,
-      podExec: (ns, pod, argv, timeoutMs) =>
-        this.d.runner.run([...this.kubectl(), 'exec', '-n', ns, pod, '--', ...argv], { timeoutMs }),
+      podExec: kubectlPodExec(this.d.runner, this.kubectl()),
       filter: captureFilter,
       target: async (req) => {
         if (req.target.kind !== 'peer') {
@@ -221,31 +226,23 @@ class ExistingEnvironment implements Environment {
 
   async ingress(request: IngressRequest): Promise<IngressResult> {
     const s = this.d.settings;
-    return runIngress(request, (argv, timeoutMs) =>
+    return runIngress(
+      request,
       s.peer.mode === 'container'
-        ? this.d.runner.run(
-            [
-              'docker',
-              'run',
-              '--rm',
-              '--network',
-              `container:${this.d.description.id}-peer`,
-              s.images.tools ?? EXISTING_DEFAULT_IMAGES.tools,
-              ...argv,
-            ],
-            { timeoutMs: timeoutMs + 30_000 },
-          )
-        : runOnHost(this.d.runner, s, argv, timeoutMs),
+        ? runInPeerNamespace(this.d.runner, this.peerContainer(), peerImages(s).tools)
+        : (argv, timeoutMs) => runOnHost(this.d.runner, s, argv, timeoutMs),
     );
+  }
+
+  private peerContainer(): string {
+    return `${this.d.description.id}-peer`;
   }
 
   async bgpRoutes(_peer: string, family: IpFamily): Promise<BgpRoute[]> {
     const s = this.d.settings;
-    const argv = ['vtysh', '-c', bgpShowCommand(family)];
-    const result =
-      s.peer.mode === 'container'
-        ? await runChecked(this.d.runner, ['docker', 'exec', `${this.d.description.id}-peer`, ...argv])
-        : await runOnHost(this.d.runner, s, argv, 30_000);
+    if (s.peer.mode === 'container')
+      return peerContainerBgpRoutes(this.d.runner, this.peerContainer(), family);
+    const result = await runOnHost(this.d.runner, s, ['vtysh', '-c', bgpShowCommand(family)], 30_000);
     if (result.exitCode !== 0)
       throw new Error(`reading the peer's BGP table failed: ${result.stderr.trim()}`);
     return parseBgpRoutes(result.stdout);
@@ -262,61 +259,28 @@ class ExistingEnvironment implements Environment {
   }
 
   async collectDiagnostics(namespace: string, dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const k = this.kubectl();
     const s = this.d.settings;
-    const commands: Array<[string, string[]]> = [
-      [
-        'namespace-objects.yaml',
-        [...k, 'get', 'all,endpointslices,egressservices', '-n', namespace, '-o', 'yaml'],
-      ],
-      ['namespace-events.txt', [...k, 'get', 'events', '-n', namespace, '--sort-by=.lastTimestamp']],
-      ['egressservices.yaml', [...k, 'get', 'egressservices.k8s.ovn.org', '--all-namespaces', '-o', 'yaml']],
-      ['nodes.txt', [...k, 'get', 'nodes', '-o', 'wide', '--show-labels']],
-      [
-        'metallb-config.yaml',
-        [...k, 'get', 'ipaddresspools,bgppeers,bgpadvertisements', '-n', s.metallbNamespace, '-o', 'yaml'],
-      ],
-      [
-        'ovnkube-node.log',
-        [
-          ...k,
-          'logs',
-          '-n',
-          s.ovnNamespace,
-          '-l',
-          'name=ovnkube-node',
-          '--all-containers',
-          '--prefix',
-          '--tail=3000',
-        ],
-      ],
-      [
-        'metallb.log',
-        [
-          ...k,
-          'logs',
-          '-n',
-          s.metallbNamespace,
-          '-l',
-          'app.kubernetes.io/name=metallb',
-          '--all-containers',
-          '--prefix',
-          '--tail=3000',
-        ],
-      ],
-    ];
-    for (const [file, argv] of commands) {
-      const r = await this.d.runner.run(argv, { timeoutMs: 60_000 });
-      await writeFile(
-        join(dir, file),
-        r.exitCode === 0 ? r.stdout : `${r.stdout}\n# exit ${r.exitCode}\n${r.stderr}`,
+    const commands = clusterDiagnosticCommands(this.kubectl(), {
+      namespace,
+      metallb: s.metallbNamespace,
+      ovnKubernetes: s.ovnNamespace,
+    });
+    if (s.peer.mode === 'container') {
+      commands.push(
+        ...peerDiagnosticCommands(
+          { name: 'peer', container: this.peerContainer() },
+          this.d.description.families,
+        ),
       );
     }
-    const bgp = await Promise.all(
-      this.d.description.families.map((f) => this.bgpRoutes(s.peer.name, f).catch((e: Error) => e.message)),
-    );
-    await writeFile(join(dir, 'peer-bgp.json'), JSON.stringify(bgp, null, 2));
+    await writeDiagnostics(this.d.runner, commands, dir);
+    if (s.peer.mode === 'host') {
+      // The peer host is reached through the user's command template, not docker.
+      const bgp = await Promise.all(
+        this.d.description.families.map((f) => this.bgpRoutes(s.peer.name, f).catch((e: Error) => e.message)),
+      );
+      await writeFile(join(dir, 'peer-bgp.json'), JSON.stringify(bgp, null, 2));
+    }
   }
 
   async close(options: { keep: boolean }): Promise<void> {
@@ -335,7 +299,7 @@ async function removeCreated(
 ): Promise<void> {
   const actions: PlannedAction[] = [];
   const containers = await runner
-    .run(['docker', 'ps', '--all', '--quiet', '--filter', `label=${ENV_LABEL}=${envId}`])
+    .run(['docker', 'ps', '--all', '--quiet', '--filter', `label=${EXISTING_ENV_LABEL}=${envId}`])
     .catch(() => undefined);
   const ids = containers?.stdout.split('\n').filter(Boolean) ?? [];
   if (ids.length > 0)
@@ -358,7 +322,7 @@ async function removeCreated(
         '-n',
         s.metallbNamespace,
         '-l',
-        `${ENV_LABEL}=${envId}`,
+        `${EXISTING_ENV_LABEL}=${envId}`,
         '--ignore-not-found',
       ],
       allowFailure: true,
@@ -408,11 +372,7 @@ export function createExistingProvider(
     name: 'existing' as const,
 
     checkSettings(settings: Record<string, unknown>): void {
-      try {
-        parseExistingSettings(settings);
-      } catch (error) {
-        throw new UsageError(`options file ${(error as Error).message.replace(/\n\s*/g, ' ')}`);
-      }
+      parseExistingSettings(settings);
     },
 
     plannedDescription(options: ProviderOptions): EnvironmentDescription {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CORE_FEATURES, EXTENDED_FEATURES } from '../../spec/statements.js';
+import { parseSettingsSection } from '../shared/settings-section.js';
 
 const families = z.strictObject({ ipv4: z.string().optional(), ipv6: z.string().optional() });
 
@@ -70,36 +71,28 @@ export const existingSettingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['peer', 'dockerNetwork'],
-        message: 'container mode needs the docker network the nodes reach',
+        message: 'required in container mode: the docker network the nodes reach',
       });
     }
     if (s.peer.mode === 'host' && s.peer.commandTemplate.includes('{ssh}') && !s.peer.ssh) {
       ctx.addIssue({
         code: 'custom',
         path: ['peer', 'ssh'],
-        message: 'host mode needs peer.ssh, or a commandTemplate without {ssh}',
+        message: 'required in host mode: an ssh destination, or a peer.commandTemplate without {ssh}',
       });
     }
     if (!s.peer.addresses.ipv4 && !s.peer.addresses.ipv6) {
       ctx.addIssue({
         code: 'custom',
         path: ['peer', 'addresses'],
-        message: 'give the peer an ipv4 or ipv6 address',
+        message: 'expected an ipv4 or ipv6 address for the peer',
       });
     }
   });
 
 export type ExistingSettings = z.output<typeof existingSettingsSchema>;
 
-export class ExistingSettingsError extends Error {
-  override name = 'ExistingSettingsError';
-}
-
+/** Parses the `existing:` section; a UsageError names every bad field (`existing.peer.asn: expected ...`). */
 export function parseExistingSettings(raw: Record<string, unknown> | undefined): ExistingSettings {
-  const result = existingSettingsSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `existing.${i.path.join('.')}: ${i.message}`);
-    throw new ExistingSettingsError(`invalid existing settings:\n  ${lines.join('\n  ')}`);
-  }
-  return result.data;
+  return parseSettingsSection(existingSettingsSchema, 'existing', raw);
 }

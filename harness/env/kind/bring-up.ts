@@ -1,51 +1,45 @@
 /**
- * The kind environment's bring-up, as planned actions (see actions.ts), in the order
- * OVN-Kubernetes' contrib/kind-helm.sh and MetalLB's `inv dev-env` do it:
+ * The kind environment's bring-up, as planned actions (env/shared/planned-actions.ts), following
+ * what upstream runs in its own CI. Every file, script variable, values key, image and CRD field
+ * it uses is listed in upstream-facts.yaml with where it was read; test/kind/upstream-facts.test.ts
+ * holds every plan to that list.
  *
- *  networks   the nodes' docker network with fixed subnets (used by kind through
- *             KIND_EXPERIMENTAL_DOCKER_NETWORK), and the second network (MetalLB's dev-env adds a
- *             second network to every node, `_add_nic_to_nodes`)
- *  peers      the external FRR peers (stock image, capabilities by name, never --privileged),
- *             their probe-server sidecars in the peers' network namespaces
- *  cluster    `kind create cluster --retain` (as kind-helm.sh), images loaded into the nodes,
- *             IPv6 enabled and forwarding on in every node (kind-common `docker_disable_ipv6`),
- *             the control-plane taint removed (kind-helm.sh KIND_REMOVE_TAINT)
- *  vrf        every node on the second network, its interface in a VRF with table 100, the
- *             route to peer2's addresses in that table (upstream's egress-service e2e puts the
- *             external container's route in custom table 100)
- *  ovn-kubernetes  the chart from the repository (helm/ovn-kubernetes, values-no-ic.yaml, the same
- *             `--set`s as kind-helm.sh plus gatewayMode and enableEgressService), then the waits
- *             of kind-common `kubectl_wait_pods` (300 s, 480 s for IPv6) and the EgressService CRD
- *  metallb    the chart at a pinned version, FRR-K8s or FRR mode, `--wait` (MetalLB's readiness
- *             probes wait for the webhook), the control-plane made eligible to announce
- *             (kind-common removes node.kubernetes.io/exclude-from-external-load-balancers), and the
- *             BGPPeers applied with MetalLB's run_with_retry policy (6 tries, 2 s doubling) while
- *             the webhook comes up
+ *  networks        the nodes' docker network with fixed subnets (kind uses it through
+ *                  KIND_EXPERIMENTAL_DOCKER_NETWORK) and the second network
+ *  peers           the external FRR peers (stock image, capabilities by name, never --privileged)
+ *                  with their probe-server sidecars
+ *  ovn-source      OVN-Kubernetes fetched at the pinned commit (or the user's checkout)
+ *  ovn-image       the image built from it as upstream's CI builds its test image: `make` in
+ *                  go-controller, the binaries and git_info into dist/images, Dockerfile.fedora
+ *  cluster         contrib/kind.sh of that commit, the script upstream's EgressService e2e lanes
+ *                  bring clusters up with (test/scripts/install-kind.sh): it creates the kind
+ *                  cluster, installs OVN-Kubernetes (EgressService and EgressIP on) in the lanes'
+ *                  layout (no HA, interconnect with one node per zone) and waits for it
+ *  nodes           IPv6 and forwarding in every node, and every node on the second network,
+ *                  routed by table 100 (a VRF or a plain table)
+ *  metallb         the chart at a pinned version with a values file written for this install,
+ *                  FRR-K8s or FRR mode, the control plane made eligible to announce, and the
+ *                  BGPPeers applied with MetalLB's run_with_retry policy while the webhook comes up
  */
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import type { IpFamily } from '../environment.js';
-import { applyAction, type PlannedAction, type RunAction } from './actions.js';
-import { frrPeerAttachArgs, renderPeerFrrConfig } from './frr-peer.js';
-import { kindConfigYaml } from './kind-config.js';
-import { metallbPeerObjects } from './metallb.js';
+import { dockerLabelArgs } from '../shared/docker-labels.js';
+import { type FrrStaticFiles, frrPeerContainerActions } from '../shared/frr-peer-container.js';
+import { METALLB_NAMESPACE, metallbPeerObjects } from '../shared/metallb-peers.js';
+import { applyAction, type PlannedAction, type RunAction } from '../shared/planned-actions.js';
+import { splitImage } from './image-reference.js';
 import {
   dockerIpRange,
-  ENV_LABEL,
-  HOST_PREFIX,
   type KindNode,
   type KindPeer,
   type KindTopology,
-  METALLB_NAMESPACE,
   OVN_NAMESPACE,
   PROBE_PORT,
-  ROLE_LABEL,
 } from './topology.js';
 
-/** Static FRR files shipped in `frr/` (read by the provider, passed in so planning stays pure). */
-export interface FrrStaticFiles {
-  daemons: string;
-  vtysh: string;
-}
+/** The label contrib/kind.sh puts on every node in interconnect mode, one zone per node. */
+export const ZONE_LABEL = 'k8s.ovn.org/zone-name';
 
 export function kubectlBase(topology: KindTopology): string[] {
   return ['kubectl', '--kubeconfig', topology.kubeconfigPath, '--context', topology.context];
@@ -53,18 +47,6 @@ export function kubectlBase(topology: KindTopology): string[] {
 
 function helmBase(topology: KindTopology): string[] {
   return ['helm', '--kubeconfig', topology.kubeconfigPath, '--kube-context', topology.context];
-}
-
-function dockerLabels(topology: KindTopology, role: string): string[] {
-  return ['--label', `${ENV_LABEL}=${topology.id}`, '--label', `${ROLE_LABEL}=${role}`];
-}
-
-/** Splits `registry/repo:tag` at the last colon after the last slash (kind-helm.sh get_image/get_tag). */
-export function splitImage(image: string): { repository: string; tag: string } {
-  const slash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  if (colon <= slash) return { repository: image, tag: 'latest' };
-  return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
 }
 
 function networkActions(t: KindTopology): PlannedAction[] {
@@ -90,7 +72,7 @@ function networkActions(t: KindTopology): PlannedAction[] {
         n.subnets.ipv6,
         '--ip-range',
         dockerIpRange(n.subnets.ipv6),
-        ...dockerLabels(t, n.role),
+        ...dockerLabelArgs(t.label, n.role),
         n.name,
       ],
     }),
@@ -98,136 +80,137 @@ function networkActions(t: KindTopology): PlannedAction[] {
 }
 
 function peerActions(t: KindTopology, files: FrrStaticFiles): PlannedAction[] {
-  const actions: PlannedAction[] = [];
-  for (const peer of t.peers) {
-    const config = renderPeerFrrConfig(peer, { families: t.families, bgpAuth: t.settings.bgpAuth });
-    actions.push(
-      {
-        type: 'write',
-        phase: 'peers',
-        title: `FRR config of ${peer.name}`,
-        path: join(peer.configDir, 'frr.conf'),
-        content: config,
-      },
-      {
-        type: 'write',
-        phase: 'peers',
-        title: `FRR daemons of ${peer.name}`,
-        path: join(peer.configDir, 'daemons'),
-        content: files.daemons,
-      },
-      {
-        type: 'write',
-        phase: 'peers',
-        title: `vtysh.conf of ${peer.name}`,
-        path: join(peer.configDir, 'vtysh.conf'),
-        content: files.vtysh,
-      },
-      {
-        type: 'run',
-        phase: 'peers',
-        title: `start ${peer.name} (stock FRR image) on ${peer.dockerNetwork}`,
-        argv: [
-          'docker',
-          'run',
-          '--detach',
-          '--name',
-          peer.container,
-          '--hostname',
-          peer.name,
-          ...dockerLabels(t, peer.name),
-          ...frrPeerAttachArgs(peer),
-          '--sysctl',
-          'net.ipv6.conf.all.disable_ipv6=0',
-          '--sysctl',
-          'net.ipv6.conf.all.forwarding=1',
-          '--sysctl',
-          'net.ipv4.ip_forward=1',
-          '--volume',
-          `${peer.configDir}:/etc/frr`,
-          t.settings.images.frr,
-        ],
-      },
-      {
-        type: 'run',
-        phase: 'peers',
-        title: `start the probe server in ${peer.name}'s network namespace (agnhost netexec, TCP and UDP ${PROBE_PORT})`,
-        argv: [
-          'docker',
-          'run',
-          '--detach',
-          '--name',
-          peer.probeContainer,
-          ...dockerLabels(t, `${peer.name}-probe`),
-          '--network',
-          `container:${peer.container}`,
-          t.settings.images.agnhost,
-          'netexec',
-          `--http-port=${PROBE_PORT}`,
-          `--udp-port=${PROBE_PORT}`,
-        ],
-      },
-    );
-    for (const family of t.families) {
-      const address = peer.loopbackAddresses[family];
-      if (!address) continue;
-      actions.push({
-        type: 'run',
-        phase: 'peers',
-        title: `add ${address} to ${peer.name}'s loopback (tools sidecar in its namespace)`,
-        argv: [
-          'docker',
-          'run',
-          '--rm',
-          '--network',
-          `container:${peer.container}`,
-          '--cap-add',
-          'NET_ADMIN',
-          t.settings.images.tools,
-          'ip',
-          ...(family === 'ipv6' ? ['-6'] : []),
-          'addr',
-          'add',
-          `${address}/${family === 'ipv4' ? 32 : 128}`,
-          'dev',
-          'lo',
-        ],
-      });
-    }
-  }
-  return actions;
+  return t.peers.flatMap((peer) =>
+    frrPeerContainerActions(peer, {
+      phase: 'peers',
+      label: t.label,
+      images: t.settings.images,
+      families: t.families,
+      bgpAuth: t.settings.bgpAuth,
+      probePort: PROBE_PORT,
+      files,
+    }),
+  );
 }
 
-function clusterActions(t: KindTopology): PlannedAction[] {
-  const configPath = join(t.settings.workDir, 'kind-config.yaml');
-  const actions: PlannedAction[] = [
+/** OVN-Kubernetes at the pinned commit: a shallow fetch of exactly that commit, checked out detached. */
+function sourceActions(t: KindTopology): PlannedAction[] {
+  if (t.settings.ovnKubernetesSourcePath) return [];
+  const dir = t.ovnSource;
+  const commit = t.settings.versions.ovnKubernetesCommit;
+  // A checkout made by an earlier bring-up of the same settings is reused.
+  const done = join(dir, 'contrib', 'kind.sh');
+  const step = (title: string, argv: string[]): RunAction => ({
+    type: 'run',
+    phase: 'ovn-source',
+    title,
+    argv,
+    unlessExists: done,
+  });
+  return [
+    step('an empty repository for the OVN-Kubernetes source', ['git', 'init', '--quiet', dir]),
     {
-      type: 'write',
-      phase: 'cluster',
-      title: `kind config (${t.ipFamily}, ${t.nodes.length} nodes)`,
-      path: configPath,
-      content: kindConfigYaml(t.families, t.settings.workers),
+      ...step(`fetch OVN-Kubernetes ${commit} (${t.settings.versions.ovnKubernetesBranch})`, [
+        'git',
+        '-C',
+        dir,
+        'fetch',
+        '--depth',
+        '1',
+        t.settings.ovnKubernetesRepository,
+        commit,
+      ]),
+      retry: { attempts: 3, delayMs: 5000, backoff: 2 },
+    },
+    step(`check out ${commit}`, ['git', '-C', dir, 'checkout', '--quiet', '--detach', commit]),
+  ];
+}
+
+/** The binaries Dockerfile.fedora copies, as `make` in go-controller leaves them in _output/go/bin. */
+export const OVN_BINARY_PATTERNS = ['ovn*', 'hybrid-overlay-node'] as const;
+
+function imageActions(t: KindTopology): PlannedAction[] {
+  const image = t.ovnImage.reference;
+  if (!t.ovnImage.build) {
+    return [
+      {
+        type: 'run',
+        phase: 'ovn-image',
+        title: `make ${image} available to kind load (pulled unless it is already in docker)`,
+        argv: ['sh', '-c', `docker image inspect ${image} >/dev/null 2>&1 || docker pull ${image}`],
+        timeoutMs: 1_800_000,
+      },
+    ];
+  }
+  const src = t.ovnSource;
+  const bin = join(src, 'go-controller', '_output', 'go', 'bin');
+  const context = join(src, 'dist', 'images');
+  const commit = t.settings.versions.ovnKubernetesCommit;
+  return [
+    {
+      type: 'run',
+      phase: 'ovn-image',
+      title: 'build the OVN-Kubernetes binaries (make in go-controller)',
+      argv: ['make', '-C', join(src, 'go-controller')],
+      timeoutMs: 1_800_000,
     },
     {
       type: 'run',
+      phase: 'ovn-image',
+      title: 'copy the binaries into the image build context (dist/images)',
+      argv: ['sh', '-c', `cp -f ${OVN_BINARY_PATTERNS.map((p) => join(bin, p)).join(' ')} ${context}/`],
+    },
+    {
+      type: 'write',
+      phase: 'ovn-image',
+      title: 'git_info of the image (what upstream CI writes)',
+      path: join(context, 'git_info'),
+      content: t.settings.ovnKubernetesSourcePath
+        ? `ref: local checkout ${t.settings.ovnKubernetesSourcePath}\n`
+        : `ref: refs/heads/${t.settings.versions.ovnKubernetesBranch}  commit: ${commit}\n`,
+    },
+    {
+      type: 'run',
+      phase: 'ovn-image',
+      title: `build ${image} from dist/images/Dockerfile.fedora`,
+      argv: ['docker', 'build', '-t', image, '-f', join(context, 'Dockerfile.fedora'), context],
+      timeoutMs: 1_800_000,
+    },
+  ];
+}
+
+/** contrib/kind.sh's environment: what it reads, set for this environment (see upstream-facts.yaml). */
+export function kindShEnvironment(t: KindTopology): Record<string, string> {
+  const node = splitImage(t.settings.images.node);
+  return {
+    KIND_CLUSTER_NAME: t.clusterName,
+    KUBECONFIG: t.kubeconfigPath,
+    // Read by kind itself: the nodes join the network this plan created.
+    KIND_EXPERIMENTAL_DOCKER_NETWORK: t.clusterNetwork.name,
+    KIND_IMAGE: node.repository,
+    K8S_VERSION: node.tag,
+    KIND_IPV4_SUPPORT: String(t.families.includes('ipv4')),
+    KIND_IPV6_SUPPORT: String(t.families.includes('ipv6')),
+    OVN_GATEWAY_MODE: t.settings.gatewayMode,
+    OVN_HA: 'false',
+    KIND_NUM_WORKER: String(t.settings.workers),
+    OVN_ENABLE_INTERCONNECT: 'true',
+    KIND_NUM_NODES_PER_ZONE: '1',
+    OVN_IMAGE: t.ovnImage.reference,
+    // The host's IPv6 sysctls are doctor's to check; kind.sh is not to sudo.
+    KIND_ALLOW_SYSTEM_WRITES: 'false',
+  };
+}
+
+function clusterActions(t: KindTopology): PlannedAction[] {
+  const actions: PlannedAction[] = [
+    {
+      type: 'run',
       phase: 'cluster',
-      title: `create kind cluster ${t.clusterName} on network ${t.clusterNetwork.name}`,
-      env: { KIND_EXPERIMENTAL_DOCKER_NETWORK: t.clusterNetwork.name },
-      argv: [
-        'kind',
-        'create',
-        'cluster',
-        '--name',
-        t.clusterName,
-        '--config',
-        configPath,
-        '--image',
-        t.settings.images.node,
-        '--kubeconfig',
-        t.kubeconfigPath,
-        '--retain',
-      ],
-      timeoutMs: 600_000,
+      title: `create kind cluster ${t.clusterName} and install OVN-Kubernetes (${t.settings.gatewayMode} gateway) with contrib/kind.sh`,
+      env: kindShEnvironment(t),
+      argv: [join(t.ovnSource, 'contrib', 'kind.sh')],
+      timeoutMs: 2_700_000,
     },
   ];
   for (const image of t.settings.loadImages) {
@@ -238,28 +221,16 @@ function clusterActions(t: KindTopology): PlannedAction[] {
       argv: ['kind', 'load', 'docker-image', '--name', t.clusterName, image],
     });
   }
-  for (const node of t.nodes) actions.push(nodeSysctlAction(t, node));
-  actions.push({
-    type: 'run',
-    phase: 'cluster',
-    title: 'let the control plane schedule pods (remove its NoSchedule taint)',
-    argv: [
-      ...kubectlBase(t),
-      'taint',
-      'node',
-      t.nodes[0]?.name ?? '',
-      'node-role.kubernetes.io/control-plane:NoSchedule-',
-    ],
-    allowFailure: true,
-  });
   return actions;
 }
 
-function nodeSysctlAction(_t: KindTopology, node: KindNode): RunAction {
+function nodeSysctlAction(node: KindNode): RunAction {
   return {
     type: 'run',
-    phase: 'cluster',
-    title: `enable IPv6 and forwarding in ${node.name}`,
+    phase: 'nodes',
+    // kind.sh enables IPv6 and forwarding (docker_disable_ipv6); a restarted node needs them
+    // again, and addresses must survive the link flap of moving an interface into a VRF.
+    title: `IPv6, forwarding and kept addresses in ${node.name}`,
     argv: [
       'docker',
       'exec',
@@ -281,64 +252,61 @@ export function nodeSetupActions(
 ): PlannedAction[] {
   const network = nodeNetworkActions(t, node);
   // The docker network connection survives a restart; the VRF, routes and sysctls do not.
-  return [nodeSysctlAction(t, node), ...(options.afterRestart ? network.slice(1) : network)];
+  return [nodeSysctlAction(node), ...(options.afterRestart ? network.slice(1) : network)];
 }
 
-/** The second network on one node: connect, VRF, routes. */
+/** The second network on one node: connect, then a VRF with its table or routes in a plain table. */
 export function nodeNetworkActions(t: KindTopology, node: KindNode): PlannedAction[] {
   const net = t.secondaryNetwork;
   const peer2 = t.peers.find((p) => p.name === 'peer2');
   if (!net || !peer2) return [];
   const family: IpFamily = t.families.includes('ipv4') ? 'ipv4' : 'ipv6';
   const exec = ['docker', 'exec', node.name];
+  const run = (title: string, argv: string[]): RunAction => ({
+    type: 'run',
+    phase: 'nodes',
+    title,
+    argv,
+  });
   const actions: PlannedAction[] = [
-    {
-      type: 'run',
-      phase: 'vrf',
-      title: `connect ${node.name} to ${net.name}`,
-      argv: [
-        'docker',
-        'network',
-        'connect',
-        ...(node.secondaryAddresses.ipv4 ? ['--ip', node.secondaryAddresses.ipv4] : []),
-        ...(node.secondaryAddresses.ipv6 ? ['--ip6', node.secondaryAddresses.ipv6] : []),
-        net.name,
-        node.name,
-      ],
-    },
-    {
-      type: 'run',
-      phase: 'vrf',
-      title: `VRF ${net.vrf} (table ${net.table}) on ${node.name}`,
-      argv: [...exec, 'ip', 'link', 'add', net.vrf, 'type', 'vrf', 'table', String(net.table)],
-    },
-    {
-      type: 'run',
-      phase: 'vrf',
-      title: `bring ${net.vrf} up on ${node.name}`,
-      argv: [...exec, 'ip', 'link', 'set', net.vrf, 'up'],
-    },
-    {
-      type: 'run',
-      phase: 'vrf',
-      title: `enslave ${node.name}'s ${net.name} interface to ${net.vrf}`,
-      argv: [
+    run(`connect ${node.name} to ${net.name}`, [
+      'docker',
+      'network',
+      'connect',
+      ...(node.secondaryAddresses.ipv4 ? ['--ip', node.secondaryAddresses.ipv4] : []),
+      ...(node.secondaryAddresses.ipv6 ? ['--ip6', node.secondaryAddresses.ipv6] : []),
+      net.name,
+      node.name,
+    ]),
+  ];
+  if (net.routing === 'vrf') {
+    actions.push(
+      run(`VRF ${net.vrf} (table ${net.table}) on ${node.name}`, [
+        ...exec,
+        'ip',
+        'link',
+        'add',
+        net.vrf,
+        'type',
+        'vrf',
+        'table',
+        String(net.table),
+      ]),
+      run(`bring ${net.vrf} up on ${node.name}`, [...exec, 'ip', 'link', 'set', net.vrf, 'up']),
+      run(`enslave ${node.name}'s ${net.name} interface to ${net.vrf}`, [
         ...exec,
         'sh',
         '-c',
         `ip link set dev "$(ip -o addr show to ${net.subnets[family]} | awk '{print $2}' | head -n1)" master ${net.vrf}`,
-      ],
-    },
-  ];
+      ]),
+    );
+  }
   for (const f of t.families) {
     const destination = peer2.loopbackAddresses[f];
     const via = peer2.interfaceAddresses[f];
     if (!destination || !via) continue;
-    actions.push({
-      type: 'run',
-      phase: 'vrf',
-      title: `route to peer2's ${destination} in table ${net.table} on ${node.name}`,
-      argv: [
+    actions.push(
+      run(`route to peer2's ${destination} in table ${net.table} on ${node.name}`, [
         ...exec,
         'ip',
         ...(f === 'ipv6' ? ['-6'] : []),
@@ -347,173 +315,58 @@ export function nodeNetworkActions(t: KindTopology, node: KindNode): PlannedActi
         `${destination}/${f === 'ipv4' ? 32 : 128}`,
         'via',
         via,
-        'vrf',
-        net.vrf,
-      ],
-    });
+        // In a VRF the route goes into its table through the device, as upstream's route goes
+        // into a plain table by number (test/e2e/egress_services.go).
+        ...(net.routing === 'vrf' ? ['vrf', net.vrf] : ['table', String(net.table)]),
+      ]),
+    );
   }
   return actions;
 }
 
-function chartDir(t: KindTopology): string {
-  return (
-    t.settings.ovnKubernetesChartPath ?? join(t.settings.workDir, 'ovn-kubernetes', 'helm', 'ovn-kubernetes')
-  );
+/** The MetalLB chart's values for this install (keys checked against the chart in upstream-facts.yaml). */
+export function metallbValues(t: KindTopology): Record<string, unknown> {
+  const frrK8s = t.settings.metallbMode === 'frr-k8s';
+  const frrImage = splitImage(t.settings.images.frr);
+  const values: Record<string, unknown> = {
+    frrk8s: { enabled: frrK8s },
+    speaker: {
+      frr: frrK8s ? { enabled: false } : { enabled: true, image: frrImage },
+      ...(t.settings.images.metallbSpeaker ? { image: splitImage(t.settings.images.metallbSpeaker) } : {}),
+    },
+    // FRR-K8s is a subchart: its values sit under its chart name.
+    ...(frrK8s ? { 'frr-k8s': { frrk8s: { frr: { image: frrImage } } } } : {}),
+    ...(t.settings.images.metallbController
+      ? { controller: { image: splitImage(t.settings.images.metallbController) } }
+      : {}),
+  };
+  return values;
 }
 
-function podNetwork(t: KindTopology): string {
-  return t.families.map((f) => `${t.podSubnets[f]}/${HOST_PREFIX[f]}`).join(',');
-}
-
-function ovnActions(t: KindTopology): PlannedAction[] {
-  const actions: PlannedAction[] = [];
-  const kubectl = kubectlBase(t);
-  if (!t.settings.ovnKubernetesChartPath) {
-    const clone = join(t.settings.workDir, 'ovn-kubernetes');
-    actions.push({
-      type: 'run',
-      phase: 'ovn-kubernetes',
-      title: `fetch the OVN-Kubernetes chart (${t.settings.versions.ovnKubernetesRef})`,
-      argv: [
-        'git',
-        'clone',
-        '--depth',
-        '1',
-        '--branch',
-        t.settings.versions.ovnKubernetesRef,
-        t.settings.ovnKubernetesRepository,
-        clone,
-      ],
-      unlessExists: clone,
-    });
-  }
-  const chart = chartDir(t);
-  const image = splitImage(t.settings.images.ovnKubernetes);
-  actions.push({
-    type: 'run',
-    phase: 'ovn-kubernetes',
-    title: `install OVN-Kubernetes (${t.settings.gatewayMode} gateway, EgressService on)`,
-    argv: [
-      ...helmBase(t),
-      'upgrade',
-      '--install',
-      'ovn-kubernetes',
-      chart,
-      // No --namespace: as kind-helm.sh, the release lives in `default` and the chart itself
-      // creates the ovn-kubernetes namespace.
-      '-f',
-      join(chart, 'values-no-ic.yaml'),
-      '--set',
-      `k8sAPIServer=${t.internalApiServer}`,
-      '--set',
-      `podNetwork=${podNetwork(t)}`,
-      '--set',
-      `serviceNetwork=${t.families.map((f) => t.serviceSubnets[f]).join(',')}`,
-      '--set',
-      'ovnkube-identity.replicas=1',
-      '--set',
-      'ovnkube-master.replicas=1',
-      '--set',
-      `global.image.repository=${image.repository}`,
-      '--set',
-      `global.image.tag=${image.tag}`,
-      '--set',
-      `global.gatewayMode=${t.settings.gatewayMode}`,
-      '--set',
-      'global.enableEgressService=true',
-      '--set',
-      // The chart's default too; explicit because ES-EIP-1 depends on it.
-      'global.enableEgressIp=true',
-      '--set',
-      'tags.ovnkube-db-raft=false',
-      '--set',
-      'tags.ovnkube-db=true',
-    ],
-    timeoutMs: 600_000,
-  });
-  const timeout = t.families.includes('ipv6') ? 480 : 300;
-  for (const ds of ['ovnkube-node', 'ovs-node']) {
-    actions.push({
-      type: 'run',
-      phase: 'ovn-kubernetes',
-      title: `wait for daemonset ${ds}`,
-      argv: [...kubectl, 'rollout', 'status', 'daemonset', '-n', OVN_NAMESPACE, ds, `--timeout=${timeout}s`],
-    });
-  }
-  for (const name of ['ovnkube-master', 'ovnkube-db']) {
-    actions.push({
-      type: 'run',
-      phase: 'ovn-kubernetes',
-      title: `wait for ${name} pods`,
-      argv: [
-        ...kubectl,
-        'wait',
-        'pods',
-        '-n',
-        OVN_NAMESPACE,
-        '-l',
-        `name=${name}`,
-        '--for=condition=Ready',
-        `--timeout=${timeout}s`,
-      ],
-    });
-  }
-  actions.push(
-    {
-      type: 'run',
-      phase: 'ovn-kubernetes',
-      title: 'wait for kube-system pods (CoreDNS needs the CNI)',
-      argv: [
-        ...kubectl,
-        'wait',
-        'pods',
-        '-n',
-        'kube-system',
-        '--all',
-        '--for=condition=Ready',
-        `--timeout=${timeout}s`,
-      ],
-    },
-    {
-      type: 'run',
-      phase: 'ovn-kubernetes',
-      title: 'the EgressService API is served',
-      argv: [
-        ...kubectl,
-        'wait',
-        '--for=condition=Established',
-        'crd/egressservices.k8s.ovn.org',
-        '--timeout=60s',
-      ],
-    },
-  );
-  return actions;
+export function metallbValuesPath(t: KindTopology): string {
+  return join(t.settings.workDir, 'metallb-values.yaml');
 }
 
 function metallbActions(t: KindTopology): PlannedAction[] {
   const kubectl = kubectlBase(t);
   const frrK8s = t.settings.metallbMode === 'frr-k8s';
-  const sets: string[] = [
-    `frrk8s.enabled=${frrK8s}`,
-    `speaker.frr.enabled=${!frrK8s}`,
-    `speaker.frr.image.repository=${splitImage(t.settings.images.frr).repository}`,
-    `speaker.frr.image.tag=${splitImage(t.settings.images.frr).tag}`,
-  ];
-  if (t.settings.images.metallbController) {
-    const c = splitImage(t.settings.images.metallbController);
-    sets.push(`controller.image.repository=${c.repository}`, `controller.image.tag=${c.tag}`);
-  }
-  if (t.settings.images.metallbSpeaker) {
-    const s = splitImage(t.settings.images.metallbSpeaker);
-    sets.push(`speaker.image.repository=${s.repository}`, `speaker.image.tag=${s.tag}`);
-  }
-  const peers = t.peers.map((p) => ({
+  const peers = t.peers.map((p: KindPeer) => ({
     name: p.name,
     asn: p.asn,
     addresses: p.interfaceAddresses,
-    ...(p.network === 'secondary' && t.secondaryNetwork ? { vrf: t.secondaryNetwork.vrf } : {}),
+    // In a VRF the session to peer2 runs in it; with a plain table it runs in the default VRF.
+    ...(p.network === 'secondary' && t.secondaryNetwork?.routing === 'vrf'
+      ? { vrf: t.secondaryNetwork.vrf }
+      : {}),
   }));
   return [
+    {
+      type: 'write',
+      phase: 'metallb',
+      title: `MetalLB chart values (${frrK8s ? 'FRR-K8s' : 'FRR'} mode)`,
+      path: metallbValuesPath(t),
+      content: stringify(metallbValues(t), { lineWidth: 0 }),
+    },
     {
       type: 'run',
       phase: 'metallb',
@@ -531,7 +384,8 @@ function metallbActions(t: KindTopology): PlannedAction[] {
         '--namespace',
         METALLB_NAMESPACE,
         '--create-namespace',
-        ...sets.flatMap((s) => ['--set', s]),
+        '--values',
+        metallbValuesPath(t),
         '--wait',
         '--timeout',
         '10m0s',
@@ -570,7 +424,8 @@ function metallbActions(t: KindTopology): PlannedAction[] {
     {
       type: 'run',
       phase: 'metallb',
-      title: 'let the control plane announce (remove exclude-from-external-load-balancers)',
+      title:
+        'let the control plane announce (remove exclude-from-external-load-balancers, as kind-common does)',
       argv: [
         ...kubectl,
         'label',
@@ -584,7 +439,7 @@ function metallbActions(t: KindTopology): PlannedAction[] {
       'metallb',
       'BGPPeers for every node (retried while the webhook comes up)',
       kubectl,
-      metallbPeerObjects(t.id, peers, t.families, { bgpAuth: t.settings.bgpAuth }),
+      metallbPeerObjects(t.label, peers, t.families, { bgpAuth: t.settings.bgpAuth }),
       { retry: { attempts: 6, delayMs: 2000, backoff: 2 } },
     ),
   ];
@@ -594,10 +449,45 @@ export function planBringUp(t: KindTopology, files: FrrStaticFiles): PlannedActi
   return [
     ...networkActions(t),
     ...peerActions(t, files),
+    ...sourceActions(t),
+    ...imageActions(t),
     ...clusterActions(t),
-    ...t.nodes.flatMap((n) => nodeNetworkActions(t, n)),
-    ...ovnActions(t),
+    ...t.nodes.flatMap((n) => nodeSetupActions(t, n, { afterRestart: false })),
     ...metallbActions(t),
+  ];
+}
+
+/**
+ * A node that was removed from the cluster registers again without the zone label kind.sh put
+ * on it (label_ovn_single_node_zones); ovnkube-node reads its zone from that label when it
+ * starts (dist/images/ovnkube.sh get_node_zone), so the label goes back and the pod restarts.
+ */
+export function zoneRelabelActions(t: KindTopology, node: string): PlannedAction[] {
+  const kubectl = kubectlBase(t);
+  return [
+    {
+      type: 'run',
+      phase: 'restore',
+      title: `put ${node} back in its own zone`,
+      argv: [...kubectl, 'label', 'node', node, `${ZONE_LABEL}=${node}`, '--overwrite'],
+    },
+    {
+      type: 'run',
+      phase: 'restore',
+      title: `restart ovnkube-node on ${node} in its zone`,
+      argv: [
+        ...kubectl,
+        'delete',
+        'pod',
+        '-n',
+        OVN_NAMESPACE,
+        '-l',
+        'name=ovnkube-node',
+        '--field-selector',
+        `spec.nodeName=${node}`,
+        '--wait=false',
+      ],
+    },
   ];
 }
 

@@ -2,7 +2,6 @@
  * A running kind environment as the runner sees it (the Environment interface): the cluster
  * through the client wrapper in harness/k8s, commands through docker/kubectl.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../common/log.js';
 import type { KubeClient } from '../../k8s/client.js';
@@ -16,15 +15,16 @@ import type {
   ProbeEvidence,
   ProbeRequest,
 } from '../environment.js';
-import { bgpShowCommand, parseBgpRoutes } from './bgp.js';
-import { kubectlBase, nodeSetupActions, planTearDown } from './bring-up.js';
-import { captureFilter } from './capture.js';
-import { type CommandRunner, runChecked } from './command-runner.js';
+import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
+import { type CommandRunner, runChecked } from '../shared/command-runner.js';
+import { dockerCaptureSite } from '../shared/docker-capture-site.js';
+import { kubectlPodExec, podAddressOf, runIngress, runProbe } from '../shared/kubectl-probing.js';
+import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
+import { executePlan } from '../shared/plan-executor.js';
+import { captureFilter } from '../shared/tcpdump.js';
+import { kubectlBase, nodeSetupActions, planTearDown, ZONE_LABEL, zoneRelabelActions } from './bring-up.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
-import { dockerCaptureSite } from './docker-capture.js';
-import { executePlan } from './executor.js';
-import { podAddress, runIngress, runProbe } from './probing.js';
 import type { KindTopology } from './topology.js';
 
 export interface KindEnvironmentOptions {
@@ -73,16 +73,14 @@ export class KindEnvironment implements Environment {
   }
 
   async probe(request: ProbeRequest): Promise<ProbeEvidence> {
-    const kubectl = kubectlBase(this.t);
     return runProbe(request, {
       cluster: this.cluster,
-      podExec: (namespace, pod, argv, timeoutMs) =>
-        this.runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs }),
+      podExec: kubectlPodExec(this.runner, kubectlBase(this.t)),
       filter: captureFilter,
       target: async (req) => {
         const site = (container: string) =>
           dockerCaptureSite(this.runner, {
-            envId: this.t.id,
+            label: this.t.label,
             target: container,
             toolsImage: this.t.settings.images.tools,
             hostDir: this.captureDir(),
@@ -95,13 +93,7 @@ export class KindEnvironment implements Environment {
           return { address, site: site(peer.container) };
         }
         if (target.kind === 'pod') {
-          const pod = await this.cluster.get({
-            apiVersion: 'v1',
-            kind: 'Pod',
-            name: target.pod,
-            namespace: target.namespace,
-          });
-          const { ip, node } = podAddress(pod, req.family);
+          const { ip, node } = await podAddressOf(this.cluster, target, req.family);
           if (!ip || !node)
             throw new Error(`pod ${target.namespace}/${target.pod} has no ${req.family} address or node`);
           return { address: ip, site: site(node) };
@@ -116,33 +108,11 @@ export class KindEnvironment implements Environment {
 
   async ingress(request: IngressRequest): Promise<IngressResult> {
     const peer = this.peer(request.peer);
-    return runIngress(request, (argv, timeoutMs) =>
-      this.runner.run(
-        [
-          'docker',
-          'run',
-          '--rm',
-          '--network',
-          `container:${peer.container}`,
-          this.t.settings.images.tools,
-          ...argv,
-        ],
-        { timeoutMs: timeoutMs + 30_000 },
-      ),
-    );
+    return runIngress(request, runInPeerNamespace(this.runner, peer.container, this.t.settings.images.tools));
   }
 
   async bgpRoutes(peer: string, family: IpFamily): Promise<BgpRoute[]> {
-    const container = this.peer(peer).container;
-    const result = await runChecked(this.runner, [
-      'docker',
-      'exec',
-      container,
-      'vtysh',
-      '-c',
-      bgpShowCommand(family),
-    ]);
-    return parseBgpRoutes(result.stdout);
+    return peerContainerBgpRoutes(this.runner, this.peer(peer).container, family);
   }
 
   /**
@@ -159,7 +129,7 @@ export class KindEnvironment implements Environment {
   async restoreNode(node: string): Promise<void> {
     const planned = this.requireNode(node);
     await runChecked(this.runner, ['docker', 'start', node]);
-    // A restarted container has a fresh network namespace: sysctls, the VRF and its routes are
+    // A restarted container has a fresh network namespace: sysctls, the VRF or table routes are
     // set again by the same actions bring-up ran (the docker network connection itself persists).
     await executePlan(nodeSetupActions(this.t, planned, { afterRestart: true }), {
       runner: this.runner,
@@ -167,9 +137,19 @@ export class KindEnvironment implements Environment {
       secrets: this.options.secrets,
     });
     const deadline = Date.now() + 180_000;
+    let relabelled = false;
     for (;;) {
       const info = (await this.cluster.nodes()).find((n) => n.name === node);
-      if (info?.ready) return;
+      if (info && !relabelled && info.labels[ZONE_LABEL] === undefined) {
+        // Removed from the cluster and registered again: without its zone label.
+        await executePlan(zoneRelabelActions(this.t, node), {
+          runner: this.runner,
+          log: this.options.log,
+          secrets: this.options.secrets,
+        });
+        relabelled = true;
+      }
+      if (info?.ready && info.labels[ZONE_LABEL] !== undefined) return;
       if (Date.now() > deadline) throw new Error(`node ${node} not Ready 180s after docker start`);
       await this.sleep(2000);
     }
@@ -182,25 +162,7 @@ export class KindEnvironment implements Environment {
   }
 
   async collectDiagnostics(namespace: string, dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const index: string[] = [];
-    for (const command of diagnosticCommands(this.t, namespace)) {
-      const result = await this.runner.run(command.argv, { timeoutMs: 60_000 }).catch((error: Error) => ({
-        exitCode: -1,
-        stdout: '',
-        stderr: error.message,
-        timedOut: false,
-      }));
-      const body =
-        result.exitCode === 0
-          ? result.stdout
-          : `${result.stdout}\n# exit ${result.exitCode}\n${result.stderr}`;
-      await writeFile(join(dir, command.file), `${body.trimEnd()}\n`);
-      index.push(
-        `${command.file}: ${command.argv.join(' ')}${result.exitCode === 0 ? '' : ` (exit ${result.exitCode})`}`,
-      );
-    }
-    await writeFile(join(dir, 'INDEX.txt'), `${index.join('\n')}\n`);
+    await writeDiagnostics(this.runner, diagnosticCommands(this.t, namespace), dir);
   }
 
   async close(options: { keep: boolean }): Promise<void> {

@@ -3,18 +3,20 @@
  * checks are tested against prepared host descriptions and `doctor` / `preflight()` read the
  * real host through the same code.
  *
- * The list follows what the upstream scripts need: contrib/kind-helm.sh checks for docker,
- * kubectl, kind and helm and raises fs.inotify.max_user_watches to 524288 and
- * max_user_instances to 512 (the limits kind's known-issues page gives for "too many open
- * files"); OVN-Kubernetes needs the openvswitch and geneve kernel modules on the host (the nodes
- * share its kernel), and the second network's VRF needs vrf; the OVN-Kubernetes KIND guide asks
- * for 20 GB of free disk.
+ * The list is what the pinned upstream scripts need (recorded in upstream-facts.yaml):
+ * contrib/kind.sh checks for curl, kubectl, kind, jq, awk, jinjanate and docker, and for IPv6 it
+ * requires net.ipv6.conf.all.forwarding=1 and disable_ipv6=0 on the host (check_ipv6); building
+ * the image takes git, make and Go 1.21 (go-controller/go.mod); kind's known-issues page gives the
+ * inotify limits; OVN-Kubernetes needs the openvswitch and geneve modules (the nodes share the
+ * host's kernel; docs/troubleshooting/debugging.md), and the second network's VRF needs vrf;
+ * OVN-Kubernetes' KIND guide asks for 20 GB of free disk before bring-up.
  */
 import { constants } from 'node:fs';
 import { access, readdir, readFile, statfs } from 'node:fs/promises';
 import { release } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
+import type { IpFamily } from '../environment.js';
 
 export interface HostFacts {
   /** Absolute path of an executable on PATH, or undefined. */
@@ -42,16 +44,33 @@ export interface HostCheck {
   fix: string;
 }
 
-export const REQUIRED_MODULES = ['openvswitch', 'geneve', 'vrf'] as const;
+/** The kernel modules the provider can need; vrf only for a second network in a VRF. */
+export const KERNEL_MODULES = ['openvswitch', 'geneve', 'vrf'] as const;
 export const INOTIFY_MINIMUMS = { max_user_watches: 524288, max_user_instances: 512 } as const;
+/** contrib/kind.sh check_ipv6: what an IPv6 or dual-stack cluster needs of the host. */
+export const IPV6_SYSCTLS = {
+  'net/ipv6/conf/all/forwarding': 1,
+  'net/ipv6/conf/all/disable_ipv6': 0,
+} as const;
+/** Before bring-up: what OVN-Kubernetes' KIND guide asks for. */
 export const MIN_FREE_BYTES = 20 * 1024 ** 3;
-export const PINNED_TOOLS = { kind: 'v0.27.0', kubectl: 'v1.32.2', helm: 'v3.17.3' } as const;
+/** With the environment already up: room for a run's captures, reports and diagnostics. */
+export const RUN_FREE_BYTES = 2 * 1024 ** 3;
+/** Go that builds go-controller at the pinned commit (go.mod: `go 1.21`). */
+export const MIN_GO = [1, 21] as const;
+export const PINNED_TOOLS = { kind: 'v0.22.0', kubectl: 'v1.29.2', helm: 'v3.14.2' } as const;
 
 const TOOL_FIXES: Record<string, string> = {
   kind: `install kind ${PINNED_TOOLS.kind}: curl -Lo kind https://kind.sigs.k8s.io/dl/${PINNED_TOOLS.kind}/kind-linux-amd64 && sudo install kind /usr/local/bin/`,
   kubectl: `install kubectl ${PINNED_TOOLS.kubectl}: curl -LO https://dl.k8s.io/release/${PINNED_TOOLS.kubectl}/bin/linux/amd64/kubectl && sudo install kubectl /usr/local/bin/`,
   helm: `install helm ${PINNED_TOOLS.helm}: curl -L https://get.helm.sh/helm-${PINNED_TOOLS.helm}-linux-amd64.tar.gz | tar xz && sudo install linux-amd64/helm /usr/local/bin/`,
-  git: 'install git (apt-get install git), or set kind.ovnKubernetes.chartPath to a local OVN-Kubernetes chart',
+  git: 'install git (apt-get install git), or set kind.ovnKubernetes.sourcePath to a local OVN-Kubernetes checkout',
+  go: `install Go ${MIN_GO.join('.')} or newer (https://go.dev/dl/), or set kind.images.ovnKubernetes to a prebuilt image`,
+  make: 'install make (apt-get install make), or set kind.images.ovnKubernetes to a prebuilt image',
+  jq: 'install jq (apt-get install jq); contrib/kind.sh needs it',
+  curl: 'install curl (apt-get install curl); contrib/kind.sh needs it',
+  jinjanate:
+    "install jinjanator: pipx install 'jinjanator[yaml]' (contrib/kind.sh renders its kind config with it)",
 };
 
 const VERSION_ARGV: Record<string, string[]> = {
@@ -59,17 +78,48 @@ const VERSION_ARGV: Record<string, string[]> = {
   kubectl: ['kubectl', 'version', '--client'],
   helm: ['helm', 'version', '--short'],
   git: ['git', '--version'],
+  go: ['go', 'version'],
+  make: ['make', '--version'],
+  jq: ['jq', '--version'],
+  curl: ['curl', '--version'],
+  jinjanate: ['jinjanate', '--version'],
 };
 
-export interface HostCheckOptions {
-  /** The tools bring-up calls; git only when the chart is cloned. */
-  tools?: string[];
+/** What this host must offer for one bring-up (from the settings; see kind/provider.ts). */
+export interface HostNeeds {
+  tools: string[];
+  modules: string[];
+  families: IpFamily[];
+  /** Free bytes needed where Docker keeps its data. */
+  freeBytes: number;
+  /** Why: "before bring-up" or "the environment is up". */
+  freeBytesReason: string;
   /** Where Docker keeps images (free disk is checked there). */
   dockerRoot?: string;
+  /** The combination's refusal, when upstream does not run it. */
+  refusal?: string;
+  /** How the combination is named in the check's line. */
+  combination?: string;
 }
 
-export async function checkKindHost(facts: HostFacts, options: HostCheckOptions = {}): Promise<HostCheck[]> {
+function goVersionProblem(line: string | undefined): string | undefined {
+  const match = /go(\d+)\.(\d+)/.exec(line ?? '');
+  if (!match) return undefined;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  if (major > MIN_GO[0] || (major === MIN_GO[0] && minor >= MIN_GO[1])) return undefined;
+  return `${line}: older than go${MIN_GO.join('.')}`;
+}
+
+export async function checkKindHost(facts: HostFacts, needs: HostNeeds): Promise<HostCheck[]> {
   const checks: HostCheck[] = [];
+  if (needs.combination !== undefined) {
+    checks.push({
+      item: 'combination',
+      ok: needs.refusal === undefined,
+      detail: needs.refusal ?? `${needs.combination}: upstream runs it`,
+      fix: 'choose a combination upstream runs (README: Run against kind)',
+    });
+  }
   const dockerPath = await facts.which('docker');
   if (!dockerPath) {
     checks.push({
@@ -89,18 +139,19 @@ export async function checkKindHost(facts: HostFacts, options: HostCheckOptions 
       fix: 'start the Docker daemon (sudo systemctl start docker) and make sure this user may use it (docker group)',
     });
   }
-  for (const tool of options.tools ?? ['kind', 'kubectl', 'helm', 'git']) {
+  for (const tool of needs.tools) {
     const path = await facts.which(tool);
     const version = path ? await facts.version(VERSION_ARGV[tool] ?? [tool, '--version']) : undefined;
+    const tooOld = tool === 'go' && path ? goVersionProblem(version) : undefined;
     checks.push({
       item: tool,
-      ok: path !== undefined,
-      detail: path ? (version ?? 'version unknown') : 'not on PATH',
+      ok: path !== undefined && tooOld === undefined,
+      detail: path ? (tooOld ?? version ?? 'version unknown') : 'not on PATH',
       fix: TOOL_FIXES[tool] ?? `install ${tool}`,
     });
   }
   const loaded = await facts.loadedModules();
-  for (const module of REQUIRED_MODULES) {
+  for (const module of needs.modules) {
     if (loaded.has(module)) {
       checks.push({ item: `kernel module ${module}`, ok: true, detail: 'loaded', fix: '' });
       continue;
@@ -126,16 +177,29 @@ export async function checkKindHost(facts: HostFacts, options: HostCheckOptions 
       fix: `sudo sysctl fs.inotify.${name}=${minimum} (persist it in /etc/sysctl.d/)`,
     });
   }
-  const root = options.dockerRoot ?? '/var/lib/docker';
+  if (needs.families.includes('ipv6')) {
+    for (const [path, wanted] of Object.entries(IPV6_SYSCTLS)) {
+      const name = path.replaceAll('/', '.');
+      const value = await facts.sysctl(path);
+      checks.push({
+        item: name,
+        ok: value === wanted,
+        detail: value === undefined ? 'unreadable' : `${value} (contrib/kind.sh needs ${wanted} for IPv6)`,
+        fix: `sudo sysctl -w ${name}=${wanted}`,
+      });
+    }
+  }
+  const root = needs.dockerRoot ?? '/var/lib/docker';
   const free = (await facts.freeBytes(root)) ?? (await facts.freeBytes('/'));
+  const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
   checks.push({
     item: 'free disk',
-    ok: free !== undefined && free >= MIN_FREE_BYTES,
+    ok: free !== undefined && free >= needs.freeBytes,
     detail:
       free === undefined
         ? 'unknown'
-        : `${(free / 1024 ** 3).toFixed(1)} GiB free (20 GiB needed for node images)`,
-    fix: 'free at least 20 GiB where Docker keeps its images (docker system prune removes unused ones)',
+        : `${gib(free)} free where Docker keeps its data (${gib(needs.freeBytes)} needed ${needs.freeBytesReason})`,
+    fix: `free at least ${gib(needs.freeBytes)} where Docker keeps its data (docker system prune removes unused images)`,
   });
   return checks;
 }

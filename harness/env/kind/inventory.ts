@@ -3,8 +3,9 @@
  * `egress-conformance.io/kind-env=<id>`; kind labels its node containers
  * `io.x-k8s.kind.cluster=<cluster>`, and the cluster is named after the environment id.
  */
-import type { CommandRunner } from './command-runner.js';
-import { ENV_LABEL, KIND_CLUSTER_LABEL, ROLE_LABEL } from './topology.js';
+import type { CommandRunner } from '../shared/command-runner.js';
+import { ROLE_LABEL } from '../shared/docker-labels.js';
+import { ENV_LABEL, KIND_CLUSTER_LABEL } from './topology.js';
 
 export interface ContainerState {
   name: string;

@@ -1,12 +1,11 @@
 /**
  * The kind provider: a kind cluster with OVN-Kubernetes (EgressService on), MetalLB in BGP mode
  * and external FRR peers, brought up by executing the planned actions of bring-up.ts, found
- * again by its labels for reuse, torn down by label.
+ * again by its labels for reuse, torn down by label. Combinations upstream does not run are
+ * refused before anything is created (combinations.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { loadKubeconfig } from '../../k8s/kubeconfig.js';
@@ -18,27 +17,28 @@ import type {
   ProviderOptions,
   UpResult,
 } from '../provider.js';
-import { type PlannedAction, printPlan } from './actions.js';
-import { type FrrStaticFiles, planBringUp } from './bring-up.js';
-import { type CommandRunner, execaRunner } from './command-runner.js';
+import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
+import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
+import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
+import { executePlan } from '../shared/plan-executor.js';
+import { type PlannedAction, printPlan } from '../shared/planned-actions.js';
+import { planBringUp } from './bring-up.js';
+import { describeCombination, kindFamily, refusalOf, requireSupported } from './combinations.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
 import { KindEnvironment } from './environment.js';
-import { executePlan } from './executor.js';
-import { checkKindHost, type HostFacts, realHostFacts } from './host-checks.js';
+import {
+  checkKindHost,
+  type HostCheck,
+  type HostFacts,
+  type HostNeeds,
+  MIN_FREE_BYTES,
+  RUN_FREE_BYTES,
+  realHostFacts,
+} from './host-checks.js';
 import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
 import { parseKindSettings, resolveKindSettings } from './settings.js';
 import { type KindTopology, planTopology } from './topology.js';
-
-/** The repository (or installed package) root: harness/env/kind or dist/env/kind, three up. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-export function readFrrStaticFiles(root = PACKAGE_ROOT): FrrStaticFiles {
-  return {
-    daemons: readFileSync(join(root, 'frr', 'daemons'), 'utf8'),
-    vtysh: readFileSync(join(root, 'frr', 'vtysh.conf'), 'utf8'),
-  };
-}
 
 export interface KindPlan {
   topology: KindTopology;
@@ -46,14 +46,58 @@ export interface KindPlan {
   secrets: Record<string, string>;
 }
 
+/** The environment's names and addresses, for any combination (down, status, doctor). */
+export function kindTopologyOf(options: Pick<ProviderOptions, 'settings' | 'families'>): {
+  topology: KindTopology;
+  secrets: Record<string, string>;
+} {
+  const settings = parseKindSettings(options.settings);
+  const { resolved, secrets } = resolveKindSettings(settings, options.families);
+  return { topology: planTopology(resolved), secrets };
+}
+
+function combinationOf(t: KindTopology) {
+  return {
+    family: kindFamily(t.families),
+    gatewayMode: t.settings.gatewayMode,
+    metallbMode: t.settings.metallbMode,
+  };
+}
+
+/** The bring-up plan; a combination upstream does not run is refused (UsageError, one line). */
 export function planKind(
   options: Pick<ProviderOptions, 'settings' | 'families'>,
   files = readFrrStaticFiles(),
 ): KindPlan {
-  const settings = parseKindSettings(options.settings);
-  const { resolved, secrets } = resolveKindSettings(settings, options.families);
-  const topology = planTopology(resolved);
+  const { topology, secrets } = kindTopologyOf(options);
+  requireSupported(combinationOf(topology));
   return { topology, actions: planBringUp(topology, files), secrets };
+}
+
+/** What the host must offer for these settings; `environmentUp` lowers the disk it needs. */
+export function kindHostNeeds(t: KindTopology, environmentUp: boolean): HostNeeds {
+  const s = t.settings;
+  const build = t.ovnImage.build;
+  const refusal = refusalOf(combinationOf(t));
+  return {
+    tools: [
+      'kind',
+      'kubectl',
+      'helm',
+      ...(s.ovnKubernetesSourcePath ? [] : ['git']),
+      ...(build ? ['go', 'make'] : []),
+      // contrib/kind.sh's own dependencies (check_dependencies).
+      'jq',
+      'curl',
+      'jinjanate',
+    ],
+    modules: ['openvswitch', 'geneve', ...(t.secondaryNetwork?.routing === 'vrf' ? ['vrf'] : [])],
+    families: t.families,
+    freeBytes: environmentUp ? RUN_FREE_BYTES : MIN_FREE_BYTES,
+    freeBytesReason: environmentUp ? 'for the run: the environment is up' : 'before bring-up',
+    combination: describeCombination(combinationOf(t)),
+    ...(refusal ? { refusal } : {}),
+  };
 }
 
 async function waitForReadyNodes(
@@ -71,23 +115,6 @@ async function waitForReadyNodes(
       throw new Error(`only ${ready} of ${count} nodes Ready after ${timeoutMs / 1000}s`);
     log.debug(`${ready}/${count} nodes Ready`);
     await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-
-async function writeDiagnostics(t: KindTopology, runner: CommandRunner, dir: string): Promise<void> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  await mkdir(dir, { recursive: true });
-  for (const command of diagnosticCommands(t, 'default')) {
-    const result = await runner.run(command.argv, { timeoutMs: 60_000 }).catch((e: Error) => ({
-      exitCode: -1,
-      stdout: '',
-      stderr: e.message,
-      timedOut: false,
-    }));
-    await writeFile(
-      join(dir, command.file),
-      `${result.stdout}\n${result.exitCode === 0 ? '' : `# exit ${result.exitCode}\n${result.stderr}`}`,
-    );
   }
 }
 
@@ -122,6 +149,14 @@ function teardownByLabel(entry: KindInventoryEntry): PlannedAction[] {
   return actions;
 }
 
+function expectedContainers(t: KindTopology): string[] {
+  return t.peers.flatMap((p) => [p.container, p.probeContainer]);
+}
+
+function nodeNames(t: KindTopology): string[] {
+  return t.nodes.map((n) => n.name);
+}
+
 export interface KindProviderDeps {
   runner?: CommandRunner;
   hostFacts?: HostFacts;
@@ -133,11 +168,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
     name: 'kind' as const,
 
     checkSettings(settings: Record<string, unknown>): void {
-      try {
-        parseKindSettings(settings);
-      } catch (error) {
-        throw new UsageError(`options file ${(error as Error).message.replace(/\n\s*/g, ' ')}`);
-      }
+      parseKindSettings(settings);
     },
 
     plannedDescription(options: ProviderOptions): EnvironmentDescription {
@@ -150,14 +181,28 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
       return printPlan(
         actions,
         `# kind environment ${topology.id}: ${topology.ipFamily}, ${topology.nodes.length} nodes, ` +
-          `${topology.settings.gatewayMode} gateway, MetalLB ${topology.settings.metallbMode} mode`,
+          `${topology.settings.gatewayMode} gateway, MetalLB ${topology.settings.metallbMode} mode\n` +
+          '# a combination upstream runs; the upstream facts this plan rests on, with where each was ' +
+          'read: harness/env/kind/upstream-facts.yaml',
       );
     },
 
+    /** Every check `doctor` prints, for these settings and families. */
+    async hostChecks(options: Pick<ProviderOptions, 'settings' | 'families'>): Promise<HostCheck[]> {
+      const { topology } = kindTopologyOf(options);
+      const up = await listKindEnvironments(runner)
+        .then((inventory) => {
+          const entry = inventory.get(topology.id);
+          return entry !== undefined && isComplete(entry, expectedContainers(topology), nodeNames(topology));
+        })
+        .catch(() => false);
+      return checkKindHost(deps.hostFacts ?? realHostFacts(), kindHostNeeds(topology, up));
+    },
+
     async preflight(options: ProviderOptions): Promise<PreflightProblem[]> {
-      const settings = parseKindSettings(options.settings);
-      const tools = ['kind', 'kubectl', 'helm', ...(settings.ovnKubernetes.chartPath ? [] : ['git'])];
-      const checks = await checkKindHost(deps.hostFacts ?? realHostFacts(), { tools });
+      // A combination upstream does not run is the user's choice to change, not the host's.
+      requireSupported(combinationOf(kindTopologyOf(options).topology));
+      const checks = await provider.hostChecks(options);
       return checks.filter((c) => !c.ok).map((c) => ({ item: c.item, problem: c.detail, fix: c.fix }));
     },
 
@@ -174,11 +219,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
         new KindEnvironment({ topology: t, cluster, runner, log, secrets, reused });
       if (existing) {
         const complete =
-          isComplete(
-            existing,
-            t.peers.flatMap((p) => [p.container, p.probeContainer]),
-            t.nodes.map((n) => n.name),
-          ) && existsSync(t.kubeconfigPath);
+          isComplete(existing, expectedContainers(t), nodeNames(t)) && existsSync(t.kubeconfigPath);
         if (!complete) {
           throw new Error(
             `kind environment ${t.id} exists but is not complete (stopped or missing containers); ` +
@@ -201,7 +242,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
           t.settings.workDir,
           `bring-up-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}`,
         );
-        await writeDiagnostics(t, runner, dir).catch(() => undefined);
+        await writeDiagnostics(runner, diagnosticCommands(t, 'default'), dir).catch(() => undefined);
         log.warn(`bring-up failed; diagnostics in ${dir}`);
         if (!options.keep) {
           const entry = (await listKindEnvironments(runner).catch(() => new Map())).get(t.id);
@@ -217,7 +258,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
         ? [options.id]
         : options.all
           ? [...inventory.keys()]
-          : [planKind(options).topology.id];
+          : [kindTopologyOf(options).topology.id];
       const removed: string[] = [];
       for (const id of ids) {
         const entry = inventory.get(id) ?? { id, containers: [], networks: [], nodes: [] };
@@ -249,7 +290,10 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
         };
       });
     },
-  } satisfies Provider & { printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string };
+  } satisfies Provider & {
+    printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string;
+    hostChecks(options: Pick<ProviderOptions, 'settings' | 'families'>): Promise<HostCheck[]>;
+  };
   return provider;
 }
 

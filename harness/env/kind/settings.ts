@@ -8,33 +8,33 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { IpFamily } from '../environment.js';
+import { PEER_IMAGES } from '../shared/frr-peer-container.js';
+import { parseSettingsSection } from '../shared/settings-section.js';
 
 /**
- * Pinned defaults, and where each one comes from:
- * - kind v0.27.0 with its node image kindest/node:v1.32.2 by digest (the pair kind v0.27.0
- *   released; kubernetes-sigs/security-profiles-operator pins the same digest in its e2e).
- * - OVN-Kubernetes: the helm chart lives in the repository (helm/ovn-kubernetes), which is how
- *   contrib/kind-helm.sh installs it (`helm install ovn-kubernetes . -f values-no-ic.yaml`), so
- *   the chart is taken from a git ref; the image is the published ovn-kube-ubuntu image of the
- *   same release branch (docs/developer-guide/image-build.md lists `:release-1.0` and `:master`).
- * - MetalLB: the chart from its helm repository at a released version (v0.14.9).
- * - FRR peer: the stock FRR image from FRR's own quay.io namespace (what MetalLB's dev-env and
- *   its chart use for FRR), never a modified one: tcpdump and the probe server are sidecars.
- * - agnhost: the Kubernetes e2e image; `netexec` is the probe server upstream's
- *   test/e2e/egress_services.go runs on its external container.
+ * Pinned defaults. Each is recorded, with the upstream repository, path and commit it was read
+ * from, in upstream-facts.yaml, and test/kind/upstream-facts.test.ts holds every plan to it:
+ * - OVN-Kubernetes at a commit of release-1.0, brought up by that commit's contrib/kind.sh, the
+ *   script upstream's EgressService e2e lanes run (test/scripts/install-kind.sh), with the image
+ *   built from the same commit the way upstream's CI builds it (go-controller `make`, then
+ *   dist/images/Dockerfile.fedora). No published image of that commit is pinned by digest in
+ *   any upstream file, so none is pulled.
+ * - kind v0.22.0 and its node image kindest/node:v1.29.2 by digest (kind v0.22.0's default image;
+ *   v1.29.2 is the K8S_VERSION of kind.sh and install-kind.sh at the commit).
+ * - MetalLB: the chart from its helm repository at a released version (0.14.9).
+ * - The peers' images: see PEER_IMAGES (env/shared/frr-peer-container.ts).
  */
 export const KIND_DEFAULTS = {
   versions: {
-    kind: 'v0.27.0',
+    kind: 'v0.22.0',
     metallbChart: '0.14.9',
-    ovnKubernetesRef: 'release-1.0',
+    /** release-1.0 at the time of pinning. */
+    ovnKubernetesCommit: '1c15e1bebf48429f4e8558151d6441232ae845ad',
+    ovnKubernetesBranch: 'release-1.0',
   },
   images: {
-    node: 'kindest/node:v1.32.2@sha256:f226345927d7e348497136874b6d207e0b32cc52154ad8323129352923a3142f',
-    ovnKubernetes: 'ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:release-1.0',
-    frr: 'quay.io/frrouting/frr:9.1.0',
-    agnhost: 'registry.k8s.io/e2e-test-images/agnhost:2.53',
-    tools: 'docker.io/nicolaka/netshoot:v0.13',
+    node: 'kindest/node:v1.29.2@sha256:51a1434a5397193442f0be2a297b488b6c919ce8a3931be0ce822606ea5ca245',
+    ...PEER_IMAGES,
   },
   ovnKubernetesRepository: 'https://github.com/ovn-org/ovn-kubernetes.git',
   metallbChartRepository: 'https://metallb.github.io/metallb',
@@ -68,22 +68,35 @@ export const kindSettingsSchema = z.strictObject({
   metallbMode: z.enum(['frr-k8s', 'frr']).default('frr-k8s'),
   /** Worker nodes besides the control plane (upstream's egress-service tests need 3 nodes). */
   workers: z.number().int().min(2).max(4).default(2),
-  /** Second docker network + peer2 + a VRF on every node, for `network` scenarios. */
+  /** Second docker network + peer2, routed by a table on every node, for `network` scenarios. */
   secondaryNetwork: z.boolean().default(true),
+  /**
+   * How the nodes reach the second network: `vrf` (its interface in a VRF whose table is the
+   * network's, as the OpenShift documentation sets it up) or `table` (routes in a plain table,
+   * as upstream's own multiple-networks e2e does).
+   */
+  networkRouting: z.enum(['vrf', 'table']).default('vrf'),
   versions: z
     .strictObject({
       kind: z.string(),
       metallbChart: z.string(),
-      ovnKubernetesRef: z.string(),
+      ovnKubernetesCommit: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/, 'a full 40-character commit hash (a branch or tag is not a pin)'),
+      ovnKubernetesBranch: z.string(),
     })
     .partial()
     .default({}),
   images: z
     .strictObject({
-      node: z.string(),
-      ovnKubernetes: z
+      node: z
         .string()
-        .regex(/:[^/:@]+$/, 'an image reference with a tag (the helm chart takes repository and tag)'),
+        .regex(
+          /^[^@\s]+:[^/:@\s]+(@sha256:[0-9a-f]{64})?$/,
+          'a kind node image with a tag, optionally by digest (contrib/kind.sh runs kind with --image ${KIND_IMAGE}:${K8S_VERSION})',
+        ),
+      /** A prebuilt OVN-Kubernetes image (a vendor's build) instead of building the pinned commit. */
+      ovnKubernetes: z.string().min(1),
       frr: z.string(),
       agnhost: z.string(),
       tools: z.string(),
@@ -92,32 +105,24 @@ export const kindSettingsSchema = z.strictObject({
     })
     .partial()
     .default({}),
-  /** Where the OVN-Kubernetes chart comes from: a git repository and ref, or a local chart dir. */
-  ovnKubernetes: z.strictObject({ repository: z.string(), chartPath: z.string() }).partial().default({}),
+  /** Where OVN-Kubernetes comes from: a git repository (fetched at the commit), or a local checkout. */
+  ovnKubernetes: z.strictObject({ repository: z.string(), sourcePath: z.string() }).partial().default({}),
   metallb: z.strictObject({ chartRepository: z.string() }).partial().default({}),
-  /** Images to copy from the host's docker into the nodes (`kind load docker-image`), e.g. a vendor build. */
+  /** Images to copy from the host's docker into the nodes (`kind load docker-image`). */
   loadImages: z.array(z.string()).default([]),
   networks: z.strictObject({ cluster: dualSubnets, secondary: dualSubnets }).partial().default({}),
   /** TCP MD5 password for the BGP sessions with the peers; never printed or reported. */
   bgpPassword: z.string().min(1).max(80).optional(),
-  /** Where configs, clones, the kubeconfig and captures live; default ~/.cache/egress-conformance/kind/<id>. */
+  /** Where configs, the source, the kubeconfig and captures live; default ~/.cache/egress-conformance/kind/<id>. */
   workDir: z.string().optional(),
 });
 
 export type KindSettingsInput = z.input<typeof kindSettingsSchema>;
 export type KindSettings = z.output<typeof kindSettingsSchema>;
 
-export class KindSettingsError extends Error {
-  override name = 'KindSettingsError';
-}
-
+/** Parses the `kind:` section; a UsageError names every bad field (`kind.gatewayMode: expected ...`). */
 export function parseKindSettings(raw: Record<string, unknown> | undefined): KindSettings {
-  const result = kindSettingsSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `kind.${i.path.join('.')}: ${i.message}`);
-    throw new KindSettingsError(`invalid kind settings:\n  ${lines.join('\n  ')}`);
-  }
-  return result.data;
+  return parseSettingsSection(kindSettingsSchema, 'kind', raw);
 }
 
 /** Fully resolved settings: defaults filled in, families decided, id derived. */
@@ -128,10 +133,12 @@ export interface ResolvedKindSettings {
   metallbMode: 'frr-k8s' | 'frr';
   workers: number;
   secondaryNetwork: boolean;
-  versions: { kind: string; metallbChart: string; ovnKubernetesRef: string };
+  networkRouting: 'vrf' | 'table';
+  versions: { kind: string; metallbChart: string; ovnKubernetesCommit: string; ovnKubernetesBranch: string };
   images: {
     node: string;
-    ovnKubernetes: string;
+    /** A prebuilt image; without it the plan builds the pinned commit. */
+    ovnKubernetes?: string;
     frr: string;
     agnhost: string;
     tools: string;
@@ -139,7 +146,8 @@ export interface ResolvedKindSettings {
     metallbSpeaker?: string;
   };
   ovnKubernetesRepository: string;
-  ovnKubernetesChartPath?: string;
+  /** A local OVN-Kubernetes checkout used instead of fetching the pinned commit. */
+  ovnKubernetesSourcePath?: string;
   metallbChartRepository: string;
   loadImages: string[];
   networks: {
@@ -163,10 +171,13 @@ export function resolveKindSettings(
     metallbMode: settings.metallbMode,
     workers: settings.workers,
     secondaryNetwork: settings.secondaryNetwork,
+    networkRouting: settings.networkRouting,
     versions: { ...KIND_DEFAULTS.versions, ...settings.versions },
     images: { ...KIND_DEFAULTS.images, ...settings.images },
     ovnKubernetesRepository: settings.ovnKubernetes.repository ?? KIND_DEFAULTS.ovnKubernetesRepository,
-    ...(settings.ovnKubernetes.chartPath ? { ovnKubernetesChartPath: settings.ovnKubernetes.chartPath } : {}),
+    ...(settings.ovnKubernetes.sourcePath
+      ? { ovnKubernetesSourcePath: settings.ovnKubernetes.sourcePath }
+      : {}),
     metallbChartRepository: settings.metallb.chartRepository ?? KIND_DEFAULTS.metallbChartRepository,
     loadImages: settings.loadImages,
     networks: {

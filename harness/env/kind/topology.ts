@@ -5,23 +5,25 @@
  *   docker network <id>          the nodes' network (KIND_EXPERIMENTAL_DOCKER_NETWORK), dual-stack
  *     <id>-control-plane, <id>-worker, <id>-worker2 (addresses from docker)   peer .100 / ::100
  *   docker network <id>-net2     the second network (`spec.network` scenarios)
- *     the same nodes on a second interface, enslaved to VRF `ec-net2` (table 100)   peer2 .100
+ *     the same nodes on a second interface, routed by table 100: the interface enslaved to
+ *     VRF `ec-net2` (networkRouting: vrf), or a route in a plain table (networkRouting: table)
+ *                                                                                  peer2 .100
  *
  * The default peer's probe address is its own address on the nodes' network, as upstream's
  * test/e2e/egress_services.go targets its external container's kind-network address: the peer
  * is on-link for every node, so pod egress reaches it in both gateway modes (in shared gateway
  * mode, non-EgressService egress leaves through OVN's gateway router, which routes by the node's
  * default route, not by host routes). peer2's probe addresses are "outside" addresses on its
- * loopback, reachable from the nodes only through the VRF's table: that is what makes
+ * loopback, reachable from the nodes only through table 100: that is what makes
  * `spec.network` observable (ES-NET-1), as upstream's custom routing table test does.
  */
 
 import { nthAddressOf } from '../../common/address-block.js';
 import type { FamilyAddresses, IpFamily } from '../environment.js';
+import type { EnvironmentLabel } from '../shared/docker-labels.js';
+import type { FrrPeer } from '../shared/frr-peer-config.js';
 import type { ResolvedKindSettings } from './settings.js';
 
-/** MetalLB's speakers all use one ASN (MetalLB dev-env: `myASN: 64512` for every node). */
-export const NODE_ASN = 64512;
 export const PEER_ASN = 64500;
 export const SECONDARY_PEER_ASN = 64501;
 export const PROBE_PORT = 8080;
@@ -33,18 +35,15 @@ export const NODE_HOST_BASE = 10;
 export const LOAD_BALANCER_RANGES = { ipv4: '203.0.113.0/24', ipv6: '2001:db8:113::/64' } as const;
 export const PEER2_SERVICE_ADDRESSES = { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' } as const;
 /**
- * Pod and service subnets as contrib/kind-helm.sh sets them: kind's defaults for IPv4, and for
- * IPv6 a /48 pod subnet because OVN-Kubernetes gives every node a /64 (kind's own /64 is too small).
+ * Pod and service subnets: contrib/kind.sh's defaults (NET_CIDR_IPV4/6, SVC_CIDR_IPV4/6), which
+ * the plan leaves as they are: kind's defaults for IPv4, and for IPv6 a /48 pod subnet because
+ * OVN-Kubernetes gives every node a /64.
  */
 export const POD_SUBNETS = { ipv4: '10.244.0.0/16', ipv6: 'fd00:10:244::/48' } as const;
 export const SERVICE_SUBNETS = { ipv4: '10.96.0.0/16', ipv6: 'fd00:10:96::/112' } as const;
-/** Per-node host subnet sizes for OVN-Kubernetes' podNetwork (`CIDR/hostPrefix`). */
-export const HOST_PREFIX = { ipv4: 24, ipv6: 64 } as const;
 export const OVN_NAMESPACE = 'ovn-kubernetes';
-export const METALLB_NAMESPACE = 'metallb-system';
 /** Docker and Kubernetes label marking everything this provider created, with the env id. */
 export const ENV_LABEL = 'egress-conformance.io/kind-env';
-export const ROLE_LABEL = 'egress-conformance.io/role';
 /** kind's own label on its node containers. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 
@@ -88,30 +87,18 @@ export interface KindNode {
   secondaryAddresses: FamilyAddresses;
 }
 
-export interface KindPeer {
+export interface KindPeer extends FrrPeer {
   name: 'peer' | 'peer2';
-  container: string;
-  /** The probe server sidecar (agnhost netexec in the peer's network namespace). */
-  probeContainer: string;
   network: 'default' | 'secondary';
-  dockerNetwork: string;
-  asn: number;
-  /** The peer's address on its docker network: BGP session address. */
-  interfaceAddresses: FamilyAddresses;
-  /** Where the probe server answers (what scenarios send traffic to). */
-  probeAddresses: FamilyAddresses;
-  /** Extra addresses on the peer's loopback (peer2's "outside" addresses). */
-  loopbackAddresses: FamilyAddresses;
-  /** The node-side subnets BGP sessions come from (FRR `bgp listen range`). */
-  listenRanges: FamilyAddresses;
-  configDir: string;
 }
 
 export interface KindTopology {
   settings: ResolvedKindSettings;
   id: string;
+  /** The label on every docker object of this environment. */
+  label: EnvironmentLabel;
   clusterName: string;
-  /** kind names the kubeconfig context `kind-<cluster>`. */
+  /** The kubeconfig context (kind.sh renames kind's own, see planTopology). */
   context: string;
   kubeconfigPath: string;
   ipFamily: 'ipv4' | 'ipv6' | 'dual';
@@ -120,9 +107,15 @@ export interface KindTopology {
   secondaryNetwork?: {
     name: string;
     subnets: { ipv4: string; ipv6: string };
+    routing: 'vrf' | 'table';
+    /** The VRF device (routing: vrf). */
     vrf: string;
     table: number;
   };
+  /** The OVN-Kubernetes checkout contrib/kind.sh runs from (fetched at the pinned commit, or the user's). */
+  ovnSource: string;
+  /** The OVN-Kubernetes image: built from the checkout, or the user's prebuilt one. */
+  ovnImage: { reference: string; build: boolean };
   nodes: KindNode[];
   peers: KindPeer[];
   podSubnets: FamilyAddresses;
@@ -130,8 +123,6 @@ export interface KindTopology {
   loadBalancerRanges: FamilyAddresses;
   /** Free addresses on the node network for EgressIP objects (see egressIPRange). */
   egressIPRanges: FamilyAddresses;
-  /** In-cluster API server URL: what `kind get kubeconfig --internal` names (node name, port 6443). */
-  internalApiServer: string;
 }
 
 export function nodeName(clusterName: string, index: number): string {
@@ -145,7 +136,13 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
   const ipFamily = families.length === 2 ? 'dual' : (families[0] as IpFamily);
   const clusterNetwork = { name: id, subnets: settings.networks.cluster };
   const secondaryNetwork = settings.secondaryNetwork
-    ? { name: `${id}-net2`, subnets: settings.networks.secondary, vrf: SECONDARY_VRF, table: SECONDARY_TABLE }
+    ? {
+        name: `${id}-net2`,
+        subnets: settings.networks.secondary,
+        routing: settings.networkRouting,
+        vrf: SECONDARY_VRF,
+        table: SECONDARY_TABLE,
+      }
     : undefined;
   const nodes: KindNode[] = Array.from({ length: settings.workers + 1 }, (_, index) => ({
     name: nodeName(clusterName, index),
@@ -196,8 +193,11 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
   return {
     settings,
     id,
+    label: { key: ENV_LABEL, id },
     clusterName,
-    context: `kind-${clusterName}`,
+    // contrib/kind.sh renames kind's `kind-<cluster>` context to the cluster's own name
+    // (fixup_kubeconfig_names), except for its default cluster `ovn`.
+    context: clusterName === 'ovn' ? 'kind-ovn' : clusterName,
     kubeconfigPath: `${settings.workDir}/kubeconfig`,
     ipFamily,
     families,
@@ -212,6 +212,17 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
       ipv4: egressIPRange(clusterNetwork.subnets.ipv4, 'ipv4'),
       ipv6: egressIPRange(clusterNetwork.subnets.ipv6, 'ipv6'),
     }),
-    internalApiServer: `https://${nodeName(clusterName, 0)}:6443`,
+    ovnSource: settings.ovnKubernetesSourcePath ?? `${settings.workDir}/ovn-kubernetes`,
+    ovnImage: settings.images.ovnKubernetes
+      ? { reference: settings.images.ovnKubernetes, build: false }
+      : {
+          // Tagged by what it is built from: the pinned commit, or this environment's checkout.
+          reference: `ovn-daemonset-fedora:${
+            settings.ovnKubernetesSourcePath
+              ? `local-${id}`
+              : settings.versions.ovnKubernetesCommit.slice(0, 12)
+          }`,
+          build: true,
+        },
   };
 }

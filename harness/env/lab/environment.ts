@@ -21,7 +21,7 @@ import type {
   ProbeEvidence,
   ProbeRequest,
 } from '../environment.js';
-import type { Lab } from './lab.js';
+import type { Lab } from './infra/lab.js';
 import { ReferenceClusterApi } from './reference/cluster-api.js';
 import type { ReferenceController } from './reference/controller.js';
 import type { ObjectStore } from './reference/store.js';
@@ -111,7 +111,7 @@ export class LabEnvironment implements Environment {
     private readonly fingerprint: Record<string, string>,
     private readonly faults: readonly string[] = [],
   ) {
-    this.cluster = new ReferenceClusterApi(lab, store, controller);
+    this.cluster = new ReferenceClusterApi(lab.plan, store, controller);
   }
 
   async describe(): Promise<EnvironmentDescription> {

@@ -3,7 +3,6 @@
  * implementation on it, and tears down what the run created.
  */
 import { execa } from 'execa';
-import { UsageError } from '../../common/errors.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { EnvironmentDescription, IpFamily } from '../environment.js';
 import type {
@@ -13,7 +12,6 @@ import type {
   ProviderOptions,
   UpResult,
 } from '../provider.js';
-import { destroyAllLabs, destroyLab, listLabs } from './destroy.js';
 import {
   LAB_IMAGES,
   LAB_PARALLELISM,
@@ -23,48 +21,19 @@ import {
   METALLB_NAMESPACE,
   referenceImplementation,
 } from './environment.js';
-import { ensureLabImages, type LabImages } from './images.js';
-import { Lab } from './lab.js';
-import { leaseLab, releaseLab } from './lab-lease.js';
-import { LAB_LABEL } from './labels.js';
+import { destroyAllLabs, destroyLab, listLabs } from './infra/destroy.js';
+import { ensureLabImages, type LabImages } from './infra/images.js';
+import { Lab } from './infra/lab.js';
+import { leaseLab, releaseLab } from './infra/lab-lease.js';
+import { LAB_LABEL } from './infra/labels.js';
+import { planLab } from './infra/topology.js';
+import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
-import { type FaultName, isFaultName } from './reference/faults.js';
 import { ObjectStore } from './reference/store.js';
-import { planLab } from './topology.js';
+import { parseLabSettings } from './settings.js';
 
 /** The run label of labs left up for reuse; only these are ever reused. */
 export const KEPT_RUN = 'kept';
-
-interface LabSettings {
-  nodes?: number;
-}
-
-function settingsOf(options: ProviderOptions): LabSettings {
-  const nodes = options.settings.nodes;
-  if (
-    nodes !== undefined &&
-    (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || nodes > 50)
-  ) {
-    throw new UsageError(
-      `options file lab.nodes: expected a whole number from 1 to 50, found ${JSON.stringify(nodes)}`,
-    );
-  }
-  return nodes === undefined ? {} : { nodes };
-}
-
-/** The known faults to run with (`--lab-fault`, or `lab: { faults: [...] }` in the options file). */
-export function faultsOf(options: ProviderOptions): FaultName[] {
-  const faults = options.settings.faults ?? [];
-  if (!Array.isArray(faults)) throw new UsageError('options file lab.faults: expected a list of fault names');
-  for (const fault of faults) {
-    if (typeof fault !== 'string' || !isFaultName(fault)) {
-      throw new UsageError(
-        `--lab-fault ${String(fault)}: unknown fault; \`egress-conformance lab faults\` lists them`,
-      );
-    }
-  }
-  return faults as FaultName[];
-}
 
 function familiesOf(options: ProviderOptions): IpFamily[] {
   return options.families ?? ['ipv4', 'ipv6'];
@@ -126,19 +95,17 @@ export const labProvider: Provider = {
   name: 'lab',
 
   checkSettings(settings: Record<string, unknown>): void {
-    settingsOf({ settings } as ProviderOptions);
-    faultsOf({ settings } as ProviderOptions);
+    parseLabSettings(settings);
   },
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
-    const faults = faultsOf(options);
-    const settings = settingsOf(options);
+    const { faults, nodes } = parseLabSettings(options.settings);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
       options.runId,
-      { families, ...settings },
+      { families, ...(nodes !== undefined ? { nodes } : {}) },
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
@@ -196,20 +163,20 @@ export const labProvider: Provider = {
 
   async up(options: ProviderOptions): Promise<UpResult> {
     const families = familiesOf(options);
-    const settings = settingsOf(options);
+    const { faults, nodes, behaviour } = parseLabSettings(options.settings);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
     const started = performance.now();
     const images = await ensureLabImages({ log });
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
-    let lab = await findKeptLab(families, settings.nodes ?? 3, images);
+    let lab = await findKeptLab(families, nodes ?? 3, images);
     const reused = lab !== undefined;
     if (lab) {
       log(`reusing lab ${lab.id} (kept up by an earlier run)`);
     } else {
       lab = await Lab.create({
         families,
-        ...settings,
+        ...(nodes !== undefined ? { nodes } : {}),
         images,
         runId: options.keep ? KEPT_RUN : options.runId,
         log,
@@ -227,15 +194,14 @@ export const labProvider: Provider = {
       }
     }
     if (!reused) await leaseLab(lab.id); // a kept lab is ours until this run ends
-    const faults = faultsOf(options);
     if (faults.length > 0)
       log(`running with known faults: ${faults.join(', ')} (this lab is NOT conformant)`);
     const store = new ObjectStore();
     const controller = new ReferenceController(
-      lab,
+      labMachines(lab),
       store,
       (line) => options.log.debug(`reference: ${line}`),
-      new Set(faults),
+      behaviour,
     );
     if (reused) await controller.reset();
     controller.start();

@@ -1,19 +1,19 @@
 /**
- * The Kubernetes API of the reference lab: the ClusterApi interface over the in-memory store,
+ * The Kubernetes API of the reference implementation: the ClusterApi interface over the in-memory store,
  * with the controller's view of node readiness. Writes return at once and the controller
  * follows, as on a real cluster; scenarios wait for what they need. Deleting a namespace waits
  * until the controller has removed its pods from the nodes.
  */
 import type { ClusterApi, KubeObject, NodeInfo, ObjectRef } from '../../environment.js';
-import type { Lab } from '../lab.js';
 import type { ReferenceController } from './controller.js';
+import type { ClusterLayout } from './machines.js';
 import type { ObjectStore } from './store.js';
 
 const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace' } as const;
 
 export class ReferenceClusterApi implements ClusterApi {
   constructor(
-    private readonly lab: Lab,
+    private readonly layout: ClusterLayout,
     private readonly store: ObjectStore,
     private readonly controller: ReferenceController,
   ) {}
@@ -95,8 +95,7 @@ export class ReferenceClusterApi implements ClusterApi {
   async nodes(): Promise<NodeInfo[]> {
     const objects = new Map(this.store.list('Node').map((n) => [n.metadata.name, n]));
     // A removed node (its Node object deleted) is not part of the cluster until it registers again.
-    return this.lab
-      .nodes()
+    return this.layout.nodes
       .filter((plan) => objects.has(plan.name))
       .map((plan) => ({
         name: plan.name,

@@ -1,24 +1,24 @@
 /**
  * The reference implementation's controller: one reconcile loop that plays the parts of the
  * Kubernetes scheduler and kubelet (pods on nodes), MetalLB (ingress IPs, BGP announcements) and
- * OVN-Kubernetes (EgressService placement, label, SNAT and steering), programming the lab's
- * containers for real. It runs whenever an object, a label or a node's readiness changes, until
- * a pass changes nothing.
+ * OVN-Kubernetes (EgressService placement, label, SNAT and steering), programming the machines
+ * (machines.ts) for real. It behaves as one Behaviour record says (behaviour.ts): conformant, or
+ * with a known fault's deviations. It runs whenever an object, a label or a node's readiness
+ * changes, until a pass changes nothing.
  */
 import { createHash } from 'node:crypto';
 import type { FamilyAddresses, IpFamily, KubeObject } from '../../environment.js';
-import { serverStartScript } from '../container-setup.js';
-import type { Lab } from '../lab.js';
+import { type Behaviour, CONFORMANT } from './behaviour.js';
 import {
   type DataplaneState,
-  type EgressEndpoint,
   type EgressPlacement,
   EMPTY_DATAPLANE,
   type IngressRule,
   renderNodeDataplane,
 } from './dataplane.js';
 import { type Placement, type PlacementEndpoints, placeEgressServices } from './egress-placement.js';
-import { type FaultSet, LATE_SNAT_DELAY_MS, LONG_LEAK_DELAY_MS } from './faults.js';
+import { egressPlacementOf } from './egress-rules.js';
+import { layoutNode, type Machines } from './machines.js';
 import { advertisementOf, allocateIngress, announcingNodes, poolContaining, poolOf } from './metallb.js';
 import {
   type EgressServiceView,
@@ -30,10 +30,9 @@ import {
   serviceView,
 } from './model.js';
 import { resolveNetwork } from './networks.js';
+import { EGRESS_LABEL_PREFIX, labelsWanted, publishedHost } from './publication.js';
 import { selectorMatches } from './selector.js';
 import type { ObjectStore } from './store.js';
-
-export const EGRESS_LABEL_PREFIX = 'egress-service.k8s.ovn.org/';
 
 export interface RunningPod {
   node: string;
@@ -75,22 +74,26 @@ export class ReferenceController {
   private podCounter = 0;
   private readonly logLines: string[] = [];
 
-  /** When each current placement was published, for the `late-snat` fault. */
+  /** When each current placement was published, for a delayed data plane (`egressRulesDelayMs`). */
   private readonly placedAt = new Map<string, number>();
   /** The EgressServices' specs as last reconciled, by `namespace/name`. */
   private readonly egressSpecs = new Map<string, EgressServiceView>();
   /** Services placed on every node (sourceIPBy Network). */
   private readonly placedEverywhere = new Set<string>();
-  /** Fault `failover-keeps-label`: labels left on the nodes a service failed over from. */
+  /** Labels left on the nodes a service failed over from (`keepLabelOnFailedNode`). */
   private readonly staleLabels = new Map<string, Set<string>>();
 
   constructor(
-    private readonly lab: Lab,
+    private readonly machines: Machines,
     private readonly store: ObjectStore,
     private readonly sink: ControllerLog = () => {},
-    /** Known faults to exhibit (faults.ts); empty for the conformant reference. */
-    private readonly faults: FaultSet = new Set(),
+    /** How it behaves: conformant, or with a known fault's deviations (faults.ts). */
+    private readonly behaviour: Behaviour = CONFORMANT,
   ) {}
+
+  private get layout() {
+    return this.machines.layout;
+  }
 
   private log(line: string): void {
     this.logLines.push(`${new Date().toISOString()} ${line}`);
@@ -111,7 +114,7 @@ export class ReferenceController {
   /** Seeds the Node objects and starts reacting to changes (again, after a reset). */
   start(): void {
     this.stopped = false;
-    for (const node of this.lab.nodes()) this.registerNode(node.name, true);
+    for (const node of this.layout.nodes) this.registerNode(node.name, true);
     this.store.onChange(() => this.trigger());
     this.trigger();
   }
@@ -125,8 +128,7 @@ export class ReferenceController {
    * removal), or reset to the node's own labels when `reset` is set (a fresh start).
    */
   registerNode(name: string, reset = false): void {
-    const node = this.lab.nodes().find((n) => n.name === name);
-    if (!node) throw new Error(`the lab has no node ${name}`);
+    const node = layoutNode(this.layout, name);
     if (!reset && this.store.get({ apiVersion: 'v1', kind: 'Node', name })) return;
     this.store.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...node.labels } } });
   }
@@ -308,10 +310,9 @@ export class ReferenceController {
       .map(async ([key, pod]) => {
         this.running.delete(key);
         if (pod.hostNetwork) {
-          for (const port of pod.ports)
-            await this.lab.execScript(pod.node, stopHostServer(pod.labName, port));
+          for (const port of pod.ports) await this.machines.stopHostServer(pod.node, pod.labName, port);
         } else {
-          await this.lab.deletePod(pod.node, pod.labName);
+          await this.machines.deletePod(pod.node, pod.labName);
         }
       });
     await Promise.all(removals);
@@ -348,30 +349,24 @@ export class ReferenceController {
       const ports = [
         ...new Set([server.httpPort, server.udpPort].filter((p): p is number => p !== undefined)),
       ];
-      const plan = this.lab.node(node);
       let ips: FamilyAddresses;
       if (view.hostNetwork) {
-        ips = { ...plan.addresses };
-        for (const port of ports) {
-          await this.lab.execScript(
-            node,
-            serverStartScript({ name: view.name, port, key: `host-${labName}-${port}` }),
-          );
-        }
+        ips = { ...layoutNode(this.layout, node).addresses };
+        for (const port of ports) await this.machines.startHostServer(node, labName, port, view.name);
       } else {
-        ips = (await this.lab.createPod(node, labName)).ips;
-        for (const port of ports) await this.lab.startServer(node, labName, port, view.name);
+        ips = (await this.machines.createPod(node, labName)).ips;
+        for (const port of ports) await this.machines.startServer(node, labName, port, view.name);
       }
       running = { node, labName, hostNetwork: view.hostNetwork, ips, ports };
       this.running.set(key, running);
     }
     const ready = !this.notReady.has(node);
-    const podIPs = this.lab.families.map((f) => running.ips[f]).filter((ip): ip is string => !!ip);
+    const podIPs = this.layout.families.map((f) => running.ips[f]).filter((ip): ip is string => !!ip);
     this.store.setStatus(
       { apiVersion: 'v1', kind: 'Pod', namespace: view.namespace, name: view.name },
       {
         phase: 'Running',
-        hostIP: this.lab.node(node).addresses[this.lab.families[0] as IpFamily],
+        hostIP: layoutNode(this.layout, node).addresses[this.layout.families[0] as IpFamily],
         podIP: podIPs[0],
         podIPs: podIPs.map((ip) => ({ ip })),
         conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
@@ -381,7 +376,7 @@ export class ReferenceController {
 
   /** MetalLB's controller: ingress IPs from pools, written to the Services' status. */
   private reconcileIngress(): ServiceView[] {
-    const family = this.lab.families[0] as IpFamily;
+    const family = this.layout.families[0] as IpFamily;
     const services = this.store.list('Service').map((s) => serviceView(s, family));
     const pools = this.store.list('IPAddressPool').map(poolOf);
     const allocation = allocateIngress(services, pools);
@@ -414,14 +409,7 @@ export class ReferenceController {
       byKey,
       nodes,
       this.placements,
-      {
-        ignoreNodeSelector: this.faults.has('ignore-node-selector'),
-        placeWithoutIngress: this.faults.has('effect-before-ingress'),
-        keepOnSelectorChange: this.faults.has('selector-change-ignored'),
-        noFailover: this.faults.has('no-failover'),
-        ignoreEtpLocal: this.faults.has('ignore-etp-local'),
-        placeHostNetworkOnly: this.faults.has('rewrite-host-network'),
-      },
+      this.behaviour.placement,
       endpoints,
     );
     const previous = new Map(this.placements);
@@ -433,7 +421,7 @@ export class ReferenceController {
     this.placedEverywhere.clear();
     this.egressSpecs.clear();
     for (const view of views) this.egressSpecs.set(`${view.namespace}/${view.name}`, view);
-    if (this.faults.has('leftovers-after-delete')) {
+    if (this.behaviour.lifecycle.keepAfterDelete) {
       // A deleted EgressService's placement lives on: its label and (while the Service exists) its SNAT.
       for (const [key, host] of previous) if (!placements.has(key)) this.placements.set(key, host);
     }
@@ -443,7 +431,7 @@ export class ReferenceController {
       if (hostBefore(key) !== placement.host) this.placedAt.set(key, Date.now());
       const before = previous.get(key);
       if (
-        this.faults.has('failover-keeps-label') &&
+        this.behaviour.publication.keepLabelOnFailedNode &&
         before &&
         before !== placement.host &&
         !this.isReady(before)
@@ -460,7 +448,11 @@ export class ReferenceController {
     for (const [key, placement] of placements) {
       const [namespace = '', name = ''] = key.split('/');
       const ref = { apiVersion: 'k8s.ovn.org/v1', kind: 'EgressService', namespace, name };
-      const host = this.publishedHost(placement.host);
+      const host = publishedHost(
+        placement.host,
+        this.layout.nodes.map((n) => n.name),
+        this.behaviour.publication,
+      );
       if (field(this.store.get(ref), 'status', 'host') !== host) {
         this.log(`EgressService ${key}: host '${host}' (${placement.reason})`);
       }
@@ -469,27 +461,16 @@ export class ReferenceController {
     this.reconcileLabels();
   }
 
-  /** status.host as published: the chosen node, or (fault `host-mismatch`) the node after it. */
-  private publishedHost(host: string): string {
-    if (!this.faults.has('host-mismatch') || host === '' || host === 'ALL') return host;
-    const names = this.lab.nodes().map((n) => n.name);
-    return names[(names.indexOf(host) + 1) % names.length] as string;
-  }
-
   /** Labels: exactly the placed services' labels on their hosts, none of ours anywhere else. */
   private reconcileLabels(): void {
     for (const node of this.store.list('Node')) {
       const labels = node.metadata.labels ?? {};
-      const stale = [...this.staleLabels.entries()]
-        .filter(([, hosts]) => hosts.has(node.metadata.name))
-        .map(([key]) => key);
-      const wanted = this.faults.has('no-node-label')
-        ? []
-        : [...this.placements.entries()]
-            .filter(([, host]) => host === node.metadata.name || this.faults.has('label-every-node'))
-            .map(([key]) => key)
-            .concat(stale)
-            .map((key) => `${EGRESS_LABEL_PREFIX}${key.replace('/', '-')}`);
+      const wanted = labelsWanted(
+        node.metadata.name,
+        this.placements,
+        this.staleLabels,
+        this.behaviour.publication,
+      );
       const ours = Object.keys(labels).filter((k) => k.startsWith(EGRESS_LABEL_PREFIX));
       const patch: Record<string, string | null> = {};
       for (const key of ours) if (!wanted.includes(key)) patch[key] = null;
@@ -528,18 +509,14 @@ export class ReferenceController {
 
   private desiredDataplane(services: ServiceView[]): DataplaneState {
     const egress: EgressPlacement[] = [];
-    const snatDelay = this.faults.has('late-snat')
-      ? LATE_SNAT_DELAY_MS
-      : this.faults.has('long-leak-window')
-        ? LONG_LEAK_DELAY_MS
-        : 0;
+    const { omitEgressRules, egressRulesDelayMs: snatDelay } = this.behaviour.dataplane;
     const hosts = [
       ...this.placements,
       ...[...this.placedEverywhere].map((key) => [key, 'ALL'] as [string, string]),
     ];
     for (const [key, host] of hosts) {
       const service = services.find((s) => `${s.namespace}/${s.name}` === key);
-      if (!service || this.faults.has('no-snat')) continue;
+      if (!service || omitEgressRules) continue;
       const age = Date.now() - (this.placedAt.get(key) ?? 0);
       if (age < snatDelay) {
         setTimeout(() => this.trigger(), snatDelay - age + 50).unref();
@@ -569,58 +546,35 @@ export class ReferenceController {
     return { egress, ingress };
   }
 
-  /** The data plane of one placement, bent by whichever faults are active. */
+  /** The egress rules of one placement, as the data plane behaviour makes them. */
   private egressPlacement(service: ServiceView, host: string): EgressPlacement {
-    const key = `${service.namespace}/${service.name}`;
-    const spec = this.egressSpecs.get(key);
-    const loadBalancerIPs: FamilyAddresses = {};
-    for (const ip of service.ingress) loadBalancerIPs[familyOf(ip)] = ip;
-    if (host === 'ALL' && !this.faults.has('network-snat-to-lb')) {
-      // sourceIPBy Network: the source is the node's address on the network, never the LB IP.
-      delete loadBalancerIPs.ipv4;
-      delete loadBalancerIPs.ipv6;
-    }
-    if (host !== 'ALL') {
-      if (this.faults.has('snat-to-node-ip')) Object.assign(loadBalancerIPs, this.lab.node(host).addresses);
-      if (this.faults.has('dual-stack-ipv6-node-ip') && loadBalancerIPs.ipv4 && loadBalancerIPs.ipv6) {
-        const nodeIPv6 = this.lab.node(host).addresses.ipv6;
-        if (nodeIPv6) loadBalancerIPs.ipv6 = nodeIPv6;
-      }
-    }
-    if (this.faults.has('snat-ipv4-only')) delete loadBalancerIPs.ipv6;
-    const found = this.faults.has('snat-non-endpoints')
-      ? this.endpointsOf({ ...service, selector: {} }, true)
-      : this.endpointsOf(service);
-    const endpoints: EgressEndpoint[] = [];
-    for (const e of found) {
-      if (!e.hostNetwork) endpoints.push({ node: e.node, ips: e.ips });
-      else if (this.faults.has('rewrite-host-network')) {
-        endpoints.push({ node: e.node, ips: { ...this.lab.node(e.node).addresses }, hostNetwork: true });
-      }
-    }
-    const network = spec?.network ? resolveNetwork(this.lab.plan, spec.network) : undefined;
-    const placement: EgressPlacement = {
+    const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
+    const dataplane = this.behaviour.dataplane;
+    return egressPlacementOf({
+      service,
       host,
-      loadBalancerIPs,
-      endpoints,
-      snatInCluster: this.faults.has('snat-in-cluster'),
-      dropReplies: this.faults.has('no-return-path'),
-    };
-    const routed = !this.faults.has('ignore-network') && !this.faults.has('network-announced-not-routed');
-    if (network?.routingTable && routed) placement.table = network.routingTable.id;
-    return placement;
+      network: spec?.network ? resolveNetwork(this.layout, spec.network) : undefined,
+      endpoints: dataplane.snatNonEndpoints
+        ? this.endpointsOf({ ...service, selector: {} }, true)
+        : this.endpointsOf(service),
+      nodeAddresses: (node) => layoutNode(this.layout, node).addresses,
+      behaviour: dataplane,
+    });
   }
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {
     const state = this.desiredDataplane(services);
     await Promise.all(
-      this.lab.nodes().map(async (node) => {
+      this.layout.nodes.map(async (node) => {
         // Compared without the previous state: the same state renders the same text.
-        const full = renderNodeDataplane(this.lab.plan, node.name, state);
+        const full = renderNodeDataplane(this.layout, node.name, state);
         if (this.appliedScripts.get(node.name) === full) return;
         if (this.notReady.has(node.name)) return; // a failed node is unreachable; catch up on restore
         const previous = this.appliedStates.get(node.name);
-        await this.lab.execScript(node.name, renderNodeDataplane(this.lab.plan, node.name, state, previous));
+        await this.machines.runScript(
+          node.name,
+          renderNodeDataplane(this.layout, node.name, state, previous),
+        );
         this.appliedScripts.set(node.name, full);
         this.appliedStates.set(node.name, state);
         this.log(
@@ -635,7 +589,7 @@ export class ReferenceController {
     const pools = this.store.list('IPAddressPool').map(poolOf);
     const advertisements = this.store.list('BGPAdvertisement').map(advertisementOf);
     const nodes = this.nodeViews();
-    const desired = new Map(this.lab.nodes().map((n) => [n.name, new Set<string>()]));
+    const desired = new Map(this.layout.nodes.map((n) => [n.name, new Set<string>()]));
     for (const service of services) {
       const endpoints = this.endpointsOf(service).filter((e) => !e.hostNetwork);
       if (service.type !== 'LoadBalancer' || endpoints.length === 0) continue;
@@ -643,7 +597,7 @@ export class ReferenceController {
       for (const ip of service.ingress) {
         const pool = poolContaining(pools, ip);
         if (!pool) continue;
-        let announcers = this.faults.has('announce-from-every-node')
+        let announcers = this.behaviour.announcements.fromEveryNode
           ? nodes.filter((n) => n.ready).map((n) => n.name)
           : announcingNodes(pool.name, advertisements, nodes);
         // MetalLB: with externalTrafficPolicy Local only nodes with a local endpoint announce.
@@ -656,7 +610,7 @@ export class ReferenceController {
       }
     }
     await Promise.all(
-      this.lab.nodes().map(async (node) => {
+      this.layout.nodes.map(async (node) => {
         if (this.notReady.has(node.name)) return;
         const current = this.announced.get(node.name) ?? new Set<string>();
         const wanted = desired.get(node.name) ?? new Set<string>();
@@ -664,7 +618,7 @@ export class ReferenceController {
           if (!wanted.has(entry)) {
             const [prefix = '', peers = ''] = entry.split('|');
             this.log(`${node.name} withdraws ${prefix} from ${peers}`);
-            await this.lab.withdraw(node.name, prefix, peers.split(','));
+            await this.machines.withdraw(node.name, prefix, peers.split(','));
             current.delete(entry);
           }
         }
@@ -672,7 +626,7 @@ export class ReferenceController {
           if (!current.has(entry)) {
             const [prefix = '', peers = ''] = entry.split('|');
             this.log(`${node.name} announces ${prefix} to ${peers}`);
-            await this.lab.announce(node.name, prefix, peers.split(','));
+            await this.machines.announce(node.name, prefix, peers.split(','));
             current.add(entry);
           }
         }
@@ -685,23 +639,15 @@ export class ReferenceController {
    * The BGP peers a Service's IP goes to: the default network's (an advertisement without
    * `peers` reaches every BGPPeer) and, when its EgressService names a network, that network's
    * peers, so that they route replies (ES-NET-1) and their own clients (ES-NET-3) back through
-   * it, as a BGPPeer in the network's VRF would. Fault `ignore-network` forgets the network.
+   * it, as a BGPPeer in the network's VRF would (unless `ignoreNetworkPeers`).
    */
   private announcementPeers(service: ServiceView): string[] {
-    const peers = this.lab
-      .peers()
-      .filter((p) => p.network === 'default')
-      .map((p) => p.name);
+    const peersOn = (network: string) =>
+      this.layout.peers.filter((p) => p.network === network).map((p) => p.name);
+    const peers = peersOn('default');
     const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
-    const network = spec?.network ? resolveNetwork(this.lab.plan, spec.network) : undefined;
-    if (network && !this.faults.has('ignore-network')) {
-      peers.push(
-        ...this.lab
-          .peers()
-          .filter((p) => p.network === network.name)
-          .map((p) => p.name),
-      );
-    }
+    const network = spec?.network ? resolveNetwork(this.layout, spec.network) : undefined;
+    if (network && !this.behaviour.announcements.ignoreNetworkPeers) peers.push(...peersOn(network.name));
     return peers;
   }
 
@@ -710,14 +656,18 @@ export class ReferenceController {
     this.stop();
     await this.loop;
     await Promise.all(
-      this.lab.nodes().map(async (node) => {
-        if (await this.lab.isNodeFailed(node.name)) await this.lab.restoreNode(node.name);
-        await this.lab.execScript(node.name, renderNodeDataplane(this.lab.plan, node.name, EMPTY_DATAPLANE));
-        for (const pod of await this.lab.listPods(node.name)) await this.lab.deletePod(node.name, pod.name);
-        await this.lab.execScript(node.name, STOP_HOST_SERVERS);
+      this.layout.nodes.map(async (node) => {
+        if (await this.machines.isNodeFailed(node.name)) await this.machines.restoreNode(node.name);
+        await this.machines.runScript(
+          node.name,
+          renderNodeDataplane(this.layout, node.name, EMPTY_DATAPLANE),
+        );
+        for (const pod of await this.machines.listPods(node.name))
+          await this.machines.deletePod(node.name, pod.name);
+        await this.machines.stopHostServers(node.name);
         for (const entry of this.announced.get(node.name) ?? []) {
           const [prefix = '', peers = ''] = entry.split('|');
-          await this.lab.withdraw(node.name, prefix, peers.split(','));
+          await this.machines.withdraw(node.name, prefix, peers.split(','));
         }
       }),
     );
@@ -727,10 +677,3 @@ export class ReferenceController {
     this.appliedStates.clear();
   }
 }
-
-function stopHostServer(labName: string, port: number): string {
-  const key = `/run/lab/servers/host-${labName}-${port}`;
-  return `if [ -s ${key}.pid ]; then kill $(cat ${key}.pid) 2>/dev/null || true; fi; rm -f ${key}.pid ${key}.ready`;
-}
-
-const STOP_HOST_SERVERS = `for f in /run/lab/servers/host-*.pid; do [ -s "$f" ] && kill $(cat "$f") 2>/dev/null; rm -f "$f"; done; true`;

@@ -17,7 +17,7 @@
  *   endpoints and masqueraded, like a cluster's service proxy with externalTrafficPolicy Cluster.
  */
 import type { FamilyAddresses, IpFamily } from '../../environment.js';
-import type { LabPlan } from '../topology.js';
+import type { ClusterLayout } from './machines.js';
 
 export const REFERENCE_NFT_TABLE = 'ec-reference';
 /** ip rule priorities: in-cluster destinations first (main table), then steering by source. */
@@ -31,22 +31,22 @@ const STEER_TABLE_BASE = 1000;
 export interface EgressEndpoint {
   node: string;
   ips: FamilyAddresses;
-  /** Only with fault `rewrite-host-network`: the node's own addresses, SNATed but never steered. */
+  /** Only with `snatHostNetworkEndpoints` (a fault): the node's own addresses, SNATed but never steered. */
   hostNetwork?: boolean;
 }
 
 export interface EgressPlacement {
   /** The chosen node, or `ALL` (sourceIPBy Network: every node sends its own endpoints' traffic). */
   host: string;
-  /** LoadBalancer IP per family (with `ALL`: only when a fault SNATs to it). */
+  /** The SNAT address per family: the LoadBalancer IPs (with `ALL`: only when a fault SNATs to them). */
   loadBalancerIPs: FamilyAddresses;
   /** Endpoint pods, with their node. */
   endpoints: EgressEndpoint[];
   /** spec.network as the routing-table id the endpoints' egress is routed by; absent: main. */
   table?: number;
-  /** Fault `snat-in-cluster`: rewrite traffic to cluster destinations too. */
+  /** Rewrite traffic to cluster destinations too (a fault's). */
   snatInCluster?: boolean;
-  /** Fault `no-return-path`: the chosen node drops the replies to the SNATed traffic. */
+  /** The chosen node drops the replies to the SNATed traffic (a fault's). */
   dropReplies?: boolean;
 }
 
@@ -71,13 +71,13 @@ function set(values: string[]): string {
   return `{ ${values.join(', ')} }`;
 }
 
-function clusterDestinations(plan: LabPlan, family: IpFamily): string[] {
+function clusterDestinations(plan: ClusterLayout, family: IpFamily): string[] {
   const pods = plan.clusterPodCidrs[family];
   const nodes = plan.networks.map((n) => n.subnets[family]);
   return [pods, ...nodes].filter((c): c is string => c !== undefined);
 }
 
-function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
+function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): string {
   const egressRules: string[] = [];
   const dnatRules: string[] = [];
   const masqueradeRules: string[] = [];
@@ -95,7 +95,7 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
       const outward = placement.snatInCluster ? '' : `${ip} daddr != @cluster-${V[family]} `;
       if (placement.host === 'ALL') {
         // sourceIPBy Network: the node's masquerade picks its address on the network. A
-        // LoadBalancer IP here is only ever a fault's (network-snat-to-lb).
+        // LoadBalancer IP here is only ever a fault's (networkSourceIsLoadBalancerIP).
         if (local.length > 0) egressRules.push(`${ip} saddr ${set(local)} ${outward}snat ${ip} to ${lb}`);
       } else if (placement.host === node && all.length > 0) {
         egressRules.push(`${ip} saddr ${set(all)} ${outward}snat ${ip} to ${lb}`);
@@ -151,7 +151,7 @@ function nftTable(plan: LabPlan, node: string, state: DataplaneState): string {
 
 /** The policy-routing state of a node: `ip rule` lines and steering routes, as commands. */
 function routingState(
-  plan: LabPlan,
+  plan: ClusterLayout,
   node: string,
   state: DataplaneState,
 ): { rules: string[]; routes: string[] } {
@@ -196,7 +196,7 @@ function routingState(
  * node with the pod source (a leak ES-LEAK-1 sees). Without one, everything is rebuilt.
  */
 function routingCommands(
-  plan: LabPlan,
+  plan: ClusterLayout,
   node: string,
   state: DataplaneState,
   previous?: DataplaneState,
@@ -263,7 +263,7 @@ export function networkRoutes(
  * known); an empty state leaves nothing of ours behind.
  */
 export function renderNodeDataplane(
-  plan: LabPlan,
+  plan: ClusterLayout,
   node: string,
   state: DataplaneState,
   previous?: DataplaneState,

@@ -6,6 +6,7 @@
  * hosts a ready endpoint — keeping the current one while it stays valid, else the one with the
  * fewest egress services.
  */
+import type { PlacementBehaviour } from './behaviour.js';
 import type { EgressServiceView, ServiceView } from './model.js';
 import { selectorMatches } from './selector.js';
 
@@ -46,27 +47,22 @@ export interface PlacementEndpoints {
 
 const NO_ENDPOINTS: PlacementEndpoints = { podNodes: [], hostNetworked: 0 };
 
-/** Ways a faulty implementation decides differently (see faults.ts). */
-export interface PlacementFaults {
-  ignoreNodeSelector?: boolean;
-  placeWithoutIngress?: boolean;
-  /** Keep a placed service where it is while its node is ready, whatever the selector says now. */
-  keepOnSelectorChange?: boolean;
-  /** Keep a placed service on its node even when the node is not ready or was removed. */
-  noFailover?: boolean;
-  ignoreEtpLocal?: boolean;
-  /** Count host-networked endpoints like pod-networked ones. */
-  placeHostNetworkOnly?: boolean;
-}
-
 /** Why no node can take the service, given its endpoints; undefined when some can. */
-function whyNoHost(service: ServiceView | undefined, endpoints: PlacementEndpoints, faults: PlacementFaults) {
-  if (endpoints.podNodes.length === 0 && endpoints.hostNetworked > 0 && !faults.placeHostNetworkOnly) {
+function whyNoHost(
+  service: ServiceView | undefined,
+  endpoints: PlacementEndpoints,
+  behaviour: Partial<PlacementBehaviour>,
+) {
+  if (
+    endpoints.podNodes.length === 0 &&
+    endpoints.hostNetworked > 0 &&
+    !behaviour.countHostNetworkEndpoints
+  ) {
     return 'every endpoint is host-networked';
   }
   if (
     service?.externalTrafficPolicy === 'Local' &&
-    !faults.ignoreEtpLocal &&
+    !behaviour.ignoreEtpLocal &&
     endpoints.podNodes.length === 0
   ) {
     return 'externalTrafficPolicy Local and no ready endpoint';
@@ -79,7 +75,8 @@ export function placeEgressServices(
   services: Map<string, ServiceView>,
   nodes: PlacementNode[],
   previous: Map<string, string>,
-  faults: PlacementFaults = {},
+  /** Deviations from the conformant placement (behaviour.ts); none by default. */
+  behaviour: Partial<PlacementBehaviour> = {},
   /** Ready endpoints per Service (`namespace/name`); a Service not in the map has none. */
   endpoints: Map<string, PlacementEndpoints> = new Map(),
 ): Map<string, Placement> {
@@ -91,10 +88,10 @@ export function placeEgressServices(
   for (const view of ordered) {
     const key = egressKey(view);
     // A faulty implementation may place first and check the Service never.
-    const blocked = faults.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
+    const blocked = behaviour.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
     const service = services.get(key);
     const own = endpoints.get(key) ?? NO_ENDPOINTS;
-    const noHost = blocked ?? whyNoHost(service, own, faults);
+    const noHost = blocked ?? whyNoHost(service, own, behaviour);
     if (noHost) {
       result.set(key, { key, host: '', reason: noHost });
       continue;
@@ -103,8 +100,8 @@ export function placeEgressServices(
       result.set(key, { key, host: 'ALL', reason: 'sourceIPBy Network' });
       continue;
     }
-    const selector = faults.ignoreNodeSelector ? undefined : view.nodeSelector;
-    const local = service?.externalTrafficPolicy === 'Local' && !faults.ignoreEtpLocal;
+    const selector = behaviour.ignoreNodeSelector ? undefined : view.nodeSelector;
+    const local = service?.externalTrafficPolicy === 'Local' && !behaviour.ignoreEtpLocal;
     const candidates = nodes.filter(
       (n) => n.ready && selectorMatches(selector, n.labels) && (!local || own.podNodes.includes(n.name)),
     );
@@ -113,10 +110,10 @@ export function placeEgressServices(
     // With `noFailover` the service stays on a node that is not ready, or no longer in the cluster.
     const stays =
       currentNode === undefined
-        ? faults.noFailover === true
+        ? behaviour.noFailover === true
         : candidates.includes(currentNode) ||
-          (faults.keepOnSelectorChange && currentNode.ready) ||
-          (faults.noFailover && !currentNode.ready);
+          (behaviour.keepOnSelectorChange && currentNode.ready) ||
+          (behaviour.noFailover && !currentNode.ready);
     if (current && stays) {
       result.set(key, { key, host: current, reason: 'kept: still ready and matching' });
       load.set(current, (load.get(current) ?? 0) + 1);
@@ -129,7 +126,7 @@ export function placeEgressServices(
     const key = egressKey(view);
     if (candidates.length === 0) {
       const why =
-        services.get(key)?.externalTrafficPolicy === 'Local' && !faults.ignoreEtpLocal
+        services.get(key)?.externalTrafficPolicy === 'Local' && !behaviour.ignoreEtpLocal
           ? 'no ready node matching the nodeSelector hosts a local endpoint'
           : 'no ready node matches the nodeSelector';
       result.set(key, { key, host: '', reason: why });

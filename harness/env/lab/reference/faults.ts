@@ -3,10 +3,19 @@
  * way a real implementation could get it wrong. The suite must fail on every one of them, for
  * the statements listed here — that is how the suite shows its verdicts are sharp. This table is
  * what `lab faults` prints and what the sharpness tests and `npm run sharpness` run.
+ *
+ * A fault is one entry: its name, what it breaks, the statements that must catch it, and the
+ * change to the reference's behaviour record (behaviour.ts) that makes it. Nothing else in the
+ * reference knows fault names. A fault with core statements is caught by the core profile; one
+ * with only `extendedStatements` needs the extended profile's scenarios.
  */
+import { type Behaviour, type BehaviourChange, combineBehaviour } from './behaviour.js';
 
 /** How long `long-leak-window` holds the SNAT back after placement, in seconds. */
 const LONG_LEAK_DELAY_SECONDS = 3;
+
+/** How long `late-snat` holds it back: past the convergence bound, so endpoints egress with node IPs. */
+const LATE_SNAT_DELAY_MS = 45_000;
 
 export interface FaultDefinition {
   name: string;
@@ -16,6 +25,8 @@ export interface FaultDefinition {
   statements: string[];
   /** Statements of the extended profile whose scenarios must fail with this fault too. */
   extendedStatements?: string[];
+  /** How the faulty implementation differs from the conformant one. */
+  behaviour: BehaviourChange;
 }
 
 export const FAULTS = [
@@ -23,74 +34,88 @@ export const FAULTS = [
     name: 'snat-to-node-ip',
     breaks: "endpoint egress is SNATed to the chosen node's IP instead of the LoadBalancer IP",
     statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { snatToNodeIP: true } },
   },
   {
     name: 'no-snat',
     breaks: 'the EgressService is placed and labelled, but endpoint egress is never SNATed',
     statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { omitEgressRules: true } },
   },
   {
     name: 'snat-non-endpoints',
     breaks: "every pod of the Service's namespace is SNATed, not only its endpoints",
     statements: ['ES-SNAT-3'],
+    behaviour: { dataplane: { snatNonEndpoints: true } },
   },
   {
     name: 'snat-in-cluster',
     breaks: 'traffic to pods and nodes is SNATed to the LoadBalancer IP too',
     statements: ['ES-SNAT-4'],
+    behaviour: { dataplane: { snatInCluster: true } },
   },
   {
     name: 'snat-ipv4-only',
     breaks: 'only IPv4 egress is SNATed; IPv6 endpoints keep the node IP',
     statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { snatIPv4Only: true } },
   },
   {
     name: 'ignore-node-selector',
     breaks: 'spec.nodeSelector is ignored: any ready node may be chosen',
     statements: [],
     extendedStatements: ['ES-SEL-1', 'ES-SEL-2'],
+    behaviour: { placement: { ignoreNodeSelector: true } },
   },
   {
     name: 'no-node-label',
     breaks: 'the chosen node never gets the egress-service label',
     statements: ['ES-LABEL-1', 'ES-INGRESS-1'],
+    behaviour: { publication: { label: 'no-node' } },
   },
   {
     name: 'label-every-node',
     breaks: 'every node gets the egress-service label, not only the chosen one',
     statements: ['ES-LABEL-1', 'ES-INGRESS-1'],
+    behaviour: { publication: { label: 'every-node' } },
   },
   {
     name: 'host-mismatch',
     breaks: 'status.host names a different node than the one labelled and doing the SNAT',
     statements: ['ES-LABEL-1'],
+    behaviour: { publication: { statusHost: 'next-node' } },
   },
   {
     name: 'leftovers-after-delete',
     breaks: 'deleting the EgressService leaves its label and its SNAT in place',
     statements: ['ES-LIFE-1'],
+    behaviour: { lifecycle: { keepAfterDelete: true } },
   },
   {
     name: 'effect-before-ingress',
     breaks:
       'the EgressService is placed and labelled before its Service is a LoadBalancer with an ingress IP',
     statements: ['ES-LIFE-2'],
+    behaviour: { placement: { placeWithoutIngress: true } },
   },
   {
     name: 'announce-from-every-node',
     breaks: 'the LoadBalancer IP is announced from every node, whatever the BGPAdvertisement selects',
     statements: ['ES-INGRESS-1'],
+    behaviour: { announcements: { fromEveryNode: true } },
   },
   {
     name: 'no-return-path',
     breaks: 'replies to the SNATed traffic are dropped at the chosen node: connections never complete',
     statements: ['ES-SNAT-2'],
+    behaviour: { dataplane: { dropReplies: true } },
   },
   {
     name: 'late-snat',
     breaks:
       'the SNAT is installed 45 s after status.host is published (past the convergence bound); until then endpoints egress with their node IPs',
     statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { egressRulesDelayMs: LATE_SNAT_DELAY_MS } },
   },
   {
     name: 'selector-change-ignored',
@@ -98,18 +123,21 @@ export const FAULTS = [
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
     statements: [],
     extendedStatements: ['ES-SEL-1'],
+    behaviour: { placement: { keepOnSelectorChange: true } },
   },
   {
     name: 'no-failover',
     breaks: 'the service stays placed on its node after that node stops being ready',
     statements: [],
     extendedStatements: ['ES-FAIL-1'],
+    behaviour: { placement: { noFailover: true } },
   },
   {
     name: 'failover-keeps-label',
     breaks: 'failover moves status.host and the SNAT, but the failed node keeps the egress-service label',
     statements: [],
     extendedStatements: ['ES-FAIL-1'],
+    behaviour: { publication: { keepLabelOnFailedNode: true } },
   },
   {
     name: 'ignore-network',
@@ -117,6 +145,7 @@ export const FAULTS = [
       "spec.network is ignored: endpoint egress and the Service's replies use the main table, never the network's",
     statements: [],
     extendedStatements: ['ES-NET-1'],
+    behaviour: { dataplane: { ignoreNetworkTable: true }, announcements: { ignoreNetworkPeers: true } },
   },
   {
     name: 'network-announced-not-routed',
@@ -124,6 +153,7 @@ export const FAULTS = [
       "spec.network reaches BGP (the network's peers learn the LoadBalancer IP from the chosen node) but not the nodes' routing: egress and the Service's replies use the main table",
     statements: [],
     extendedStatements: ['ES-NET-1', 'ES-NET-3'],
+    behaviour: { dataplane: { ignoreNetworkTable: true } },
   },
   {
     name: 'network-snat-to-lb',
@@ -131,12 +161,14 @@ export const FAULTS = [
       "with sourceIPBy Network, endpoint egress is SNATed to the LoadBalancer IP instead of the node's network address",
     statements: [],
     extendedStatements: ['ES-NET-2'],
+    behaviour: { dataplane: { networkSourceIsLoadBalancerIP: true } },
   },
   {
     name: 'ignore-etp-local',
     breaks: 'externalTrafficPolicy Local is ignored: the chosen node need not host an endpoint',
     statements: [],
     extendedStatements: ['ES-ETP-1'],
+    behaviour: { placement: { ignoreEtpLocal: true } },
   },
   {
     name: 'rewrite-host-network',
@@ -144,18 +176,24 @@ export const FAULTS = [
       'host-networked endpoints count as endpoints: a Service with only those is placed, and they are SNATed on the chosen node',
     statements: [],
     extendedStatements: ['ES-HOST-1'],
+    behaviour: {
+      placement: { countHostNetworkEndpoints: true },
+      dataplane: { snatHostNetworkEndpoints: true },
+    },
   },
   {
     name: 'dual-stack-ipv6-node-ip',
     breaks: "on a dual-stack Service the IPv6 traffic is SNATed to the chosen node's IPv6 address",
     statements: [],
     extendedStatements: ['ES-FAM-1'],
+    behaviour: { dataplane: { dualStackIPv6ToNodeIP: true } },
   },
   {
     name: 'long-leak-window',
     breaks: `status.host is published ${LONG_LEAK_DELAY_SECONDS} s before the SNAT is installed (within the convergence bound): endpoint packets leave with node IPs meanwhile`,
     statements: [],
     extendedStatements: ['ES-LEAK-1'],
+    behaviour: { dataplane: { egressRulesDelayMs: LONG_LEAK_DELAY_SECONDS * 1000 } },
   },
 ] as const satisfies readonly FaultDefinition[];
 
@@ -167,10 +205,15 @@ export function isFaultName(name: string): name is FaultName {
   return FAULT_NAMES.includes(name);
 }
 
-/** How long `late-snat` holds the SNAT back after placement. */
-export const LATE_SNAT_DELAY_MS = 45_000;
-
-/** How long `long-leak-window` holds it back: short enough that every other check passes. */
-export const LONG_LEAK_DELAY_MS = LONG_LEAK_DELAY_SECONDS * 1000;
-
-export type FaultSet = ReadonlySet<FaultName>;
+/**
+ * The behaviour of the reference with these faults: the conformant record with each fault's
+ * change applied; throws a BehaviourConflict for two faults that set one field differently.
+ */
+export function behaviourWith(faults: readonly FaultName[]): Behaviour {
+  return combineBehaviour(
+    faults.map((name) => ({
+      name,
+      change: (FAULTS.find((f) => f.name === name) as FaultDefinition).behaviour,
+    })),
+  );
+}

@@ -3,8 +3,9 @@
  * Service's pool annotation, or any pool with autoAssign), and which nodes announce each IP over
  * BGP, from the BGPAdvertisements' pools and node selectors.
  */
+
+import { canonicalIp, parseCidr, parseIp } from '../../../common/ip.js';
 import type { IpFamily, KubeObject } from '../../environment.js';
-import { canonicalIp, parseCidr, parseIp } from '../ip.js';
 import { field, type ServiceView } from './model.js';
 import { type LabelSelector, selectorMatches } from './selector.js';
 

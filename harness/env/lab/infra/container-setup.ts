@@ -1,0 +1,166 @@
+/**
+ * What runs inside a lab container when it starts (`/etc/lab/setup.sh`, `/etc/lab/services.sh`,
+ * `/etc/lab/base.nft`), rendered from the plan and copied in before the container starts, so
+ * that a container is configured by the time its FRR comes up.
+ */
+import type { IpFamily } from '../../environment.js';
+import type { LabNodePlan, LabPeerPlan, LabPlan } from './topology.js';
+
+/** The nftables table the lab's base datapath lives in (a cluster's default pod egress). */
+export const BASE_NFT_TABLE = 'lab-base';
+
+const NO_DEFAULT_ROUTE = [
+  '# No route out of the lab: drop any default route docker may have installed.',
+  'while ip -4 route del default 2>/dev/null; do :; done',
+  'while ip -6 route del default 2>/dev/null; do :; done',
+];
+
+/**
+ * FRR starts after this: an IPv6 BGP session needs the interface's link-local address for its
+ * next hop, and one opened before the kernel made it fails and is retried seconds later.
+ */
+const WAIT_LINK_LOCAL = [
+  '# Wait (up to 2 s) for the IPv6 link-local address of every interface.',
+  'for dev in $(ls /sys/class/net); do',
+  '  [ "$dev" = lo ] && continue',
+  '  i=0',
+  '  until ip -6 -o addr show dev "$dev" scope link | grep -v tentative | grep -q fe80; do',
+  '    i=$((i + 1)); [ $i -gt 100 ] && break',
+  '    sleep 0.02',
+  '  done',
+  'done',
+];
+
+export function renderNodeSetup(plan: LabPlan, node: LabNodePlan): string {
+  const lines = ['# lab node setup (rendered by the harness)', ...NO_DEFAULT_ROUTE];
+  lines.push("# Other nodes' pod CIDRs through their node addresses, as kind's CNI routes do.");
+  for (const other of plan.nodes) {
+    if (other.name === node.name) continue;
+    for (const family of plan.families) {
+      const cidr = other.podCidrs[family];
+      const via = other.addresses[family];
+      if (cidr && via) lines.push(`ip ${flag(family)} route add ${cidr} via ${via}`);
+    }
+  }
+  const tables = plan.networks.filter((n) => n.routingTable);
+  if (tables.length > 0) {
+    lines.push(
+      "# One routing table per additional network (a VRF stand-in): reaches that network's peers",
+      '# only through the table, never through the main one.',
+      'mkdir -p /etc/iproute2/rt_tables.d',
+      `printf '%s\\n' ${tables.map((n) => `'${n.routingTable!.id} ${n.routingTable!.name}'`).join(' ')} > /etc/iproute2/rt_tables.d/lab.conf`,
+    );
+    for (const network of tables) {
+      for (const peer of plan.peers.filter((p) => p.network === network.name)) {
+        for (const family of plan.families) {
+          const service = peer.serviceAddresses[family];
+          const via = peer.interfaceAddresses[family];
+          if (service && via) {
+            lines.push(
+              `ip ${flag(family)} route add ${service} via ${via} table ${network.routingTable!.id}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  lines.push('nft -f /etc/lab/base.nft', 'mkdir -p /run/lab/pods /run/lab/servers', ...WAIT_LINK_LOCAL);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The node's default pod egress: pods' traffic to anything outside the cluster (pod CIDRs and
+ * the node network) leaves masqueraded to the node's address on the outgoing interface.
+ * Priority `srcnat` (100): an implementation's SNAT (EgressService) hooks earlier (e.g.
+ * `srcnat - 10`) and wins, since the first NAT decision of a connection sticks.
+ */
+export function renderNodeNftables(plan: LabPlan, node: LabNodePlan): string {
+  const defaultNet = plan.networks[0]!;
+  const lines = [`table inet ${BASE_NFT_TABLE} {`];
+  const rules: string[] = [];
+  for (const family of plan.families) {
+    const podCidr = node.podCidrs[family];
+    const cluster = plan.clusterPodCidrs[family];
+    if (!podCidr || !cluster) continue;
+    const v = family === 'ipv4' ? 'v4' : 'v6';
+    lines.push(
+      `  set cluster-${v} {`,
+      `    type ${family === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}`,
+      '    flags interval',
+      `    elements = { ${cluster}, ${defaultNet.subnets[family]} }`,
+      '  }',
+    );
+    const ip = family === 'ipv4' ? 'ip' : 'ip6';
+    rules.push(
+      `    ${ip} saddr ${podCidr} ${ip} daddr != @cluster-${v} counter masquerade comment "pod egress"`,
+    );
+  }
+  lines.push(
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    ...rules,
+    '  }',
+    '}',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderPeerSetup(plan: LabPlan, peer: LabPeerPlan): string {
+  const lines = ['# lab peer setup (rendered by the harness)', ...NO_DEFAULT_ROUTE];
+  lines.push('# The "outside" service addresses the peer owns and announces.');
+  for (const family of plan.families) {
+    const service = peer.serviceAddresses[family];
+    if (service) lines.push(`ip ${flag(family)} addr add ${service}/${family === 'ipv4' ? 32 : 128} dev lo`);
+  }
+  lines.push('mkdir -p /run/lab/servers /run/lab/captures', ...WAIT_LINK_LOCAL);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The peer's probe server answers on all its addresses; its hostname is the peer's name. */
+export function renderPeerServices(peer: LabPeerPlan): string {
+  return `${serverStartScript({ name: peer.name, port: peer.probePort, key: `peer-${peer.probePort}` })}\n`;
+}
+
+/** Where probe servers keep their pid, ready and log files, by key. */
+const SERVER_DIR = '/run/lab/servers';
+
+/**
+ * Starts the probe server detached (optionally inside a network namespace) and waits until both
+ * of its sockets listen (it writes its ready file then), up to 5 s.
+ */
+export function serverStartScript(options: {
+  name: string;
+  port: number;
+  key: string;
+  netns?: string;
+}): string {
+  const dir = SERVER_DIR;
+  const prefix = options.netns ? `ip netns exec ${options.netns} ` : '';
+  const ready = `${dir}/${options.key}.ready`;
+  return [
+    `mkdir -p ${dir}`,
+    `rm -f ${ready}`,
+    `setsid ${prefix}/usr/local/bin/lab-probe-server --port ${options.port} --name '${options.name}' --ready-file ${ready} >${dir}/${options.key}.log 2>&1 </dev/null &`,
+    `echo $! >${dir}/${options.key}.pid`,
+    'i=0',
+    `while [ ! -s ${ready} ]; do`,
+    `  i=$((i + 1)); if [ $i -gt 100 ]; then cat ${dir}/${options.key}.log >&2; exit 1; fi`,
+    '  sleep 0.05',
+    'done',
+  ].join('\n');
+}
+
+/** Stops a probe server started with `serverStartScript` under `key`; nothing when none runs. */
+export function serverStopScript(key: string): string {
+  const file = `${SERVER_DIR}/${key}`;
+  return `if [ -s ${file}.pid ]; then kill $(cat ${file}.pid) 2>/dev/null || true; fi; rm -f ${file}.pid ${file}.ready`;
+}
+
+/** Stops every probe server whose key starts with `prefix`. */
+export function serversStopScript(prefix: string): string {
+  return `for f in ${SERVER_DIR}/${prefix}*.pid; do [ -s "$f" ] && kill $(cat "$f") 2>/dev/null; rm -f "$f"; done; true`;
+}
+
+function flag(family: IpFamily): string {
+  return family === 'ipv4' ? '-4' : '-6';
+}

@@ -1,0 +1,150 @@
+/**
+ * Pods of the lab: a network namespace inside a node container, joined to the node by a veth
+ * pair, in the style of kind's point-to-point CNI: the pod has its address as a /32 (/128) and a
+ * default route via the node side (10.244.N.1 and fe80::1, carried by every pod veth of the
+ * node), and the node routes each pod address to its veth. Pod state lives in the node
+ * (`/run/lab/pods/<pod>/`), so any process attached to the lab sees the same pods.
+ */
+import { createHash } from 'node:crypto';
+import type { FamilyAddresses, IpFamily } from '../../environment.js';
+import { podNetnsName } from './labels.js';
+import type { LabNodePlan, LabPlan } from './topology.js';
+
+const POD_NAME = /^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$/;
+/** Pod addresses are .2 to .254 of the node's /24 (and the same numbers, in hex, in its /64). */
+const FIRST_SLOT = 2;
+const LAST_SLOT = 254;
+
+export interface LabPod {
+  node: string;
+  name: string;
+  /** Network namespace inside the node container (`ip netns exec <netns> ...`). */
+  netns: string;
+  ips: FamilyAddresses;
+}
+
+export function assertPodName(name: string): void {
+  if (!POD_NAME.test(name)) {
+    throw new Error(`invalid pod name "${name}": use lowercase letters, digits, '-' and '.' (at most 100)`);
+  }
+}
+
+/** Node-side veth name: 15 characters at most, so a hash of the pod name. */
+export function podVethName(pod: string): string {
+  return `lp${createHash('sha256').update(pod).digest('hex').slice(0, 10)}`;
+}
+
+function podAddressLine(family: IpFamily, node: LabNodePlan): string | undefined {
+  const cidr = node.podCidrs[family];
+  if (!cidr) return undefined;
+  if (family === 'ipv4') return `ip4=${cidr.split('/')[0]!.split('.').slice(0, 3).join('.')}.$slot`;
+  return `ip6=${cidr.split('/')[0]!.replace(/::$/, '')}::$(printf %x "$slot")`;
+}
+
+/**
+ * Script (run with `sh -e` in the node) that creates the pod and prints `ipv4=...`/`ipv6=...`.
+ * Slots are taken with `mkdir`, which is atomic, so concurrent creations never share an address.
+ * On any failure it removes what it made.
+ */
+export function createPodScript(plan: LabPlan, node: LabNodePlan, pod: string): string {
+  assertPodName(pod);
+  const netns = podNetnsName(plan.id, pod);
+  const veth = podVethName(pod);
+  const lines = [
+    `pod='${pod}'; ns='${netns}'; veth='${veth}'; tmp='${veth}p'; dir=/run/lab/pods/$pod`,
+    'mkdir -p /run/lab/pods',
+    `if ! mkdir "$dir" 2>/dev/null; then echo "pod $pod already exists on ${node.name}" >&2; exit 17; fi`,
+    'done=0',
+    'cleanup() {',
+    '  if [ "$done" = 1 ]; then return; fi',
+    '  ip netns del "$ns" 2>/dev/null || true; ip link del "$veth" 2>/dev/null || true',
+    '  if [ -n "${slot:-}" ]; then rmdir "/run/lab/pods/.slot-$slot" 2>/dev/null || true; fi',
+    '  rm -rf "$dir"',
+    '}',
+    'trap cleanup EXIT',
+    `slot=${FIRST_SLOT}`,
+    'while ! mkdir "/run/lab/pods/.slot-$slot" 2>/dev/null; do',
+    `  slot=$((slot + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=; echo "no free pod address on ${node.name}" >&2; exit 28; fi`,
+    'done',
+    'echo "$slot" >"$dir/slot"',
+    'ip netns add "$ns"',
+    'ip link add "$veth" type veth peer name "$tmp"',
+    'ip link set "$tmp" netns "$ns"',
+    'ip -n "$ns" link set "$tmp" name eth0',
+    'ip -n "$ns" link set lo up',
+    'ip link set "$veth" up',
+    'ip -n "$ns" link set eth0 up',
+  ];
+  for (const family of plan.families) {
+    const assign = podAddressLine(family, node);
+    const gateway = node.podGateways[family];
+    if (!assign || !gateway) continue;
+    lines.push(assign);
+    if (family === 'ipv4') {
+      lines.push(
+        'ip -n "$ns" -4 addr add "$ip4/32" dev eth0',
+        `ip -4 addr add ${gateway}/32 dev "$veth"`,
+        'ip -4 route add "$ip4/32" dev "$veth"',
+        `ip -n "$ns" -4 route add ${gateway} dev eth0 scope link`,
+        `ip -n "$ns" -4 route add default via ${gateway} dev eth0`,
+        'echo "ipv4=$ip4"; echo "$ip4" >"$dir/ipv4"',
+      );
+    } else {
+      lines.push(
+        'ip -n "$ns" -6 addr add "$ip6/128" dev eth0 nodad',
+        `ip -6 addr add ${gateway}/64 dev "$veth" nodad`,
+        'ip -6 route add "$ip6/128" dev "$veth"',
+        `ip -n "$ns" -6 route add default via ${gateway} dev eth0`,
+        'echo "ipv6=$ip6"; echo "$ip6" >"$dir/ipv6"',
+      );
+    }
+  }
+  lines.push('echo "$ns" >"$dir/netns"', 'done=1');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Script that removes a pod: its processes, namespace, veth, address slot and state. */
+export function deletePodScript(plan: LabPlan, pod: string): string {
+  assertPodName(pod);
+  const netns = podNetnsName(plan.id, pod);
+  return `pod='${pod}'; ns='${netns}'; veth='${podVethName(pod)}'; dir=/run/lab/pods/$pod
+if [ ! -d "$dir" ]; then exit 0; fi
+pids=$(ip netns pids "$ns" 2>/dev/null || true)
+if [ -n "$pids" ]; then kill -9 $pids 2>/dev/null || true; fi
+ip netns del "$ns" 2>/dev/null || true
+ip link del "$veth" 2>/dev/null || true
+if [ -s "$dir/slot" ]; then rmdir "/run/lab/pods/.slot-$(cat "$dir/slot")" 2>/dev/null || true; fi
+rm -rf "$dir" /run/lab/servers/pod-"$pod"-*
+`;
+}
+
+/** Script that lists a node's pods as `name ipv4 ipv6` lines (`-` for a missing family). */
+export const LIST_PODS_SCRIPT = `for dir in /run/lab/pods/*/; do
+  [ -d "$dir" ] || continue
+  name=$(basename "$dir")
+  echo "$name $(cat "$dir/ipv4" 2>/dev/null || echo -) $(cat "$dir/ipv6" 2>/dev/null || echo -) $(cat "$dir/netns" 2>/dev/null || echo -)"
+done
+`;
+
+export function parsePodAddresses(output: string): FamilyAddresses {
+  const ips: FamilyAddresses = {};
+  for (const line of output.split('\n')) {
+    const [key, value] = line.trim().split('=');
+    if (key === 'ipv4' && value) ips.ipv4 = value;
+    if (key === 'ipv6' && value) ips.ipv6 = value;
+  }
+  return ips;
+}
+
+export function parsePodList(node: string, output: string): LabPod[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [name = '', ipv4 = '-', ipv6 = '-', netns = '-'] = line.trim().split(/\s+/);
+      const ips: FamilyAddresses = {};
+      if (ipv4 !== '-') ips.ipv4 = ipv4;
+      if (ipv6 !== '-') ips.ipv6 = ipv6;
+      return { node, name, netns, ips };
+    });
+}

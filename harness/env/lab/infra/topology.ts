@@ -1,0 +1,244 @@
+/**
+ * The lab's plan: every name, address, ASN and prefix of a lab, computed from its options and
+ * the docker subnets it got. Pure data; bring-up, the primitives and `attach` all work from it.
+ *
+ *   docker network <id>-default (internal, dual-stack) - stands for the kind network
+ *     nodes control-plane, worker, worker2 (.10, .11, ...)   peer (.100)
+ *   docker network <id>-secondary (internal, dual-stack) - a second network for `spec.network`
+ *     the same nodes on a second interface (.10, .11, ...)    peer2 (.100)
+ *
+ * Everything "outside" the cluster comes from documentation ranges: the peers' service
+ * addresses (198.51.100.0/24, 2001:db8:5100::/48) and the LoadBalancer ranges (203.0.113.0/24,
+ * 2001:db8:113::/64). 192.0.2.0/24 is not used: it is a common host-side test range (the
+ * machines this runs on have their own uplink in it).
+ */
+
+import { canonicalIp, ipv4Host, ipv6Host } from '../../../common/ip.js';
+import type { FamilyAddresses, IpFamily } from '../../environment.js';
+import { containerName, networkName } from './labels.js';
+
+/**
+ * BGP: eBGP between every node (ASN 64512, all nodes alike, as MetalLB's speakers in its
+ * dev-env) and each external peer (64500 on the default network, 64501 on the secondary one).
+ * eBGP rather than iBGP because (1) it sets the announcing node itself as next hop, which is what
+ * ES-INGRESS-1 reads on the peer, with no next-hop-self or route-reflector configuration; and
+ * (2) nodes sharing one ASN drop each other's announcements when the peer passes them on
+ * (AS-path loop), so no node ever routes a LoadBalancer address through another node.
+ */
+export const NODE_ASN = 64512;
+export const PEER_ASN = 64500;
+export const SECONDARY_PEER_ASN = 64501;
+
+export const DEFAULT_NETWORK = 'default';
+export const SECONDARY_NETWORK = 'secondary';
+/** Routing table on the nodes that points at the secondary network (a VRF's stand-in). */
+export const SECONDARY_TABLE = { id: 100, name: 'secondary' } as const;
+
+/** Like kind's defaults: the cluster's pod CIDRs, one /24 and one /64 per node. */
+export const CLUSTER_POD_CIDRS = { ipv4: '10.244.0.0/16', ipv6: 'fd00:10:244::/56' } as const;
+export const LOAD_BALANCER_RANGES = { ipv4: '203.0.113.0/24', ipv6: '2001:db8:113::/64' } as const;
+/** agnhost netexec's default port. */
+export const PROBE_PORT = 8080;
+/** The pods' gateway: the node side of every pod veth carries it. */
+export const POD_GATEWAY_IPV6 = 'fe80::1';
+
+/** Host numbers on the docker networks: node i is .(10+i) and ::(10+i), peers are .100 and ::100. */
+export const NODE_HOST_BASE = 10;
+export const PEER_HOST = 100;
+
+export interface DualSubnets {
+  ipv4: string;
+  ipv6: string;
+}
+
+export interface LabTopologyOptions {
+  /** Number of nodes (default 3: control-plane, worker, worker2). */
+  nodes?: number;
+  /** IP families the lab configures (pods, BGP, routes). Default: both. */
+  families?: IpFamily[];
+  /** Second network with a second peer, for `network` scenarios. Default: true. */
+  secondaryNetwork?: boolean;
+}
+
+export interface LabNetworkPlan {
+  /** `default` or `secondary`. */
+  name: string;
+  dockerName: string;
+  /** Subnets of the docker network (always both families at the docker level). */
+  subnets: DualSubnets;
+  /** Routing table on the nodes for this network (absent for the default network). */
+  routingTable?: { id: number; name: string };
+}
+
+export interface LabNodePlan {
+  name: string;
+  container: string;
+  /** 0 for control-plane: the index in pod CIDRs (10.244.<index>.0/24). */
+  index: number;
+  asn: number;
+  /** Address on the default network, per configured family. */
+  addresses: FamilyAddresses;
+  /** Address on each additional network, keyed by network name. */
+  networkAddresses: Record<string, FamilyAddresses>;
+  podCidrs: FamilyAddresses;
+  /** Gateway address pods of this node use, per family. */
+  podGateways: FamilyAddresses;
+  labels: Record<string, string>;
+}
+
+export interface LabPeerPlan {
+  name: string;
+  container: string;
+  network: string;
+  asn: number;
+  /** The peer's own address on its network, per configured family (its BGP session address). */
+  interfaceAddresses: FamilyAddresses;
+  /** "Outside" addresses on the peer's `lo`, announced to the nodes; the probe server answers there. */
+  serviceAddresses: FamilyAddresses;
+  probePort: number;
+}
+
+export interface LabPlan {
+  id: string;
+  runId: string;
+  families: IpFamily[];
+  networks: LabNetworkPlan[];
+  nodes: LabNodePlan[];
+  peers: LabPeerPlan[];
+  clusterPodCidrs: FamilyAddresses;
+  loadBalancerRanges: FamilyAddresses;
+}
+
+export function nodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    i === 0 ? 'control-plane' : i === 1 ? 'worker' : `worker${i}`,
+  );
+}
+
+function pick(families: IpFamily[], values: Record<IpFamily, string>): FamilyAddresses {
+  return Object.fromEntries(families.map((family) => [family, values[family]]));
+}
+
+function hostAddresses(subnets: DualSubnets, host: number): Record<IpFamily, string> {
+  return { ipv4: ipv4Host(subnets.ipv4, host), ipv6: ipv6Host(subnets.ipv6, host) };
+}
+
+export function planLab(
+  id: string,
+  runId: string,
+  options: LabTopologyOptions,
+  subnets: { default: DualSubnets; secondary?: DualSubnets },
+): LabPlan {
+  const families = options.families ?? ['ipv4', 'ipv6'];
+  if (families.length === 0) throw new Error('a lab needs at least one IP family');
+  const nodeCount = options.nodes ?? 3;
+  if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 50) {
+    throw new Error(`a lab has 1 to 50 nodes, not ${nodeCount}`);
+  }
+  const withSecondary = options.secondaryNetwork ?? true;
+  if (withSecondary && !subnets.secondary) throw new Error('the secondary network has no subnets');
+
+  const networks: LabNetworkPlan[] = [
+    { name: DEFAULT_NETWORK, dockerName: networkName(id, DEFAULT_NETWORK), subnets: subnets.default },
+  ];
+  if (withSecondary && subnets.secondary) {
+    networks.push({
+      name: SECONDARY_NETWORK,
+      dockerName: networkName(id, SECONDARY_NETWORK),
+      subnets: subnets.secondary,
+      routingTable: { ...SECONDARY_TABLE },
+    });
+  }
+
+  const nodes = nodeNames(nodeCount).map((name, index): LabNodePlan => {
+    const host = NODE_HOST_BASE + index;
+    const networkAddresses: Record<string, FamilyAddresses> = {};
+    for (const network of networks.slice(1)) {
+      networkAddresses[network.name] = pick(families, hostAddresses(network.subnets, host));
+    }
+    const hex = index.toString(16);
+    return {
+      name,
+      container: containerName(id, name),
+      index,
+      asn: NODE_ASN,
+      addresses: pick(families, hostAddresses(subnets.default, host)),
+      networkAddresses,
+      podCidrs: pick(families, {
+        ipv4: `10.244.${index}.0/24`,
+        ipv6: canonicalIp(`fd00:10:244:${hex}::/64`),
+      }),
+      podGateways: pick(families, { ipv4: `10.244.${index}.1`, ipv6: POD_GATEWAY_IPV6 }),
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        ...(index === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+      },
+    };
+  });
+
+  const peers: LabPeerPlan[] = [
+    {
+      name: 'peer',
+      container: containerName(id, 'peer'),
+      network: DEFAULT_NETWORK,
+      asn: PEER_ASN,
+      interfaceAddresses: pick(families, hostAddresses(subnets.default, PEER_HOST)),
+      serviceAddresses: pick(families, { ipv4: '198.51.100.10', ipv6: '2001:db8:5100::10' }),
+      probePort: PROBE_PORT,
+    },
+  ];
+  if (withSecondary && subnets.secondary) {
+    peers.push({
+      name: 'peer2',
+      container: containerName(id, 'peer2'),
+      network: SECONDARY_NETWORK,
+      asn: SECONDARY_PEER_ASN,
+      interfaceAddresses: pick(families, hostAddresses(subnets.secondary, PEER_HOST)),
+      serviceAddresses: pick(families, { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' }),
+      probePort: PROBE_PORT,
+    });
+  }
+
+  return {
+    id,
+    runId,
+    families: [...families],
+    networks,
+    nodes,
+    peers,
+    clusterPodCidrs: pick(families, CLUSTER_POD_CIDRS),
+    loadBalancerRanges: pick(families, LOAD_BALANCER_RANGES),
+  };
+}
+
+/** The node's or peer's address on a network, per family (a peer is only on its own network). */
+export function addressOn(member: LabNodePlan | LabPeerPlan, network: string): FamilyAddresses | undefined {
+  if ('interfaceAddresses' in member)
+    return member.network === network ? member.interfaceAddresses : undefined;
+  return network === DEFAULT_NETWORK ? member.addresses : member.networkAddresses[network];
+}
+
+export function findNode(plan: LabPlan, name: string): LabNodePlan {
+  const node = plan.nodes.find((n) => n.name === name);
+  if (!node)
+    throw new Error(
+      `lab ${plan.id} has no node "${name}" (nodes: ${plan.nodes.map((n) => n.name).join(', ')})`,
+    );
+  return node;
+}
+
+export function findPeer(plan: LabPlan, name: string): LabPeerPlan {
+  const peer = plan.peers.find((p) => p.name === name);
+  if (!peer)
+    throw new Error(
+      `lab ${plan.id} has no peer "${name}" (peers: ${plan.peers.map((p) => p.name).join(', ')})`,
+    );
+  return peer;
+}
+
+export function findNetwork(plan: LabPlan, name: string): LabNetworkPlan {
+  const network = plan.networks.find((n) => n.name === name);
+  if (!network) throw new Error(`lab ${plan.id} has no network "${name}"`);
+  return network;
+}

@@ -1,0 +1,156 @@
+/**
+ * How the reference implementation behaves, as one record split by role. `CONFORMANT` is what
+ * BEHAVIOUR.md states; every field of it is "no deviation" (false, 0, or the conformant choice).
+ * A known fault (faults.ts) is a change to some fields, and the reference reads only this record:
+ * placement the `placement` part, the published status and labels `publication`, and so on.
+ *
+ * Faults combine field by field: each sets the fields it names, and two faults that set the same
+ * field to different values describe no single implementation, so they are refused
+ * (`combineBehaviour`).
+ */
+
+/** Where an EgressService goes (OVN-Kubernetes' egress-service controller deciding). */
+export interface PlacementBehaviour {
+  /** Any ready node may be chosen, whatever spec.nodeSelector says. */
+  ignoreNodeSelector: boolean;
+  /** Placed before its Service is a LoadBalancer with an ingress IP (or exists at all). */
+  placeWithoutIngress: boolean;
+  /** A placed service stays while its node is ready, whatever the selector or labels say now. */
+  keepOnSelectorChange: boolean;
+  /** A placed service stays on its node when the node is not ready, or left the cluster. */
+  noFailover: boolean;
+  /** With externalTrafficPolicy Local the chosen node need not host an endpoint. */
+  ignoreEtpLocal: boolean;
+  /** Host-networked endpoints count like pod-networked ones (a Service with only those is placed). */
+  countHostNetworkEndpoints: boolean;
+}
+
+/** What a placement shows: `status.host` and the egress-service node label. */
+export interface PublicationBehaviour {
+  /** Which nodes carry the label: the chosen one, none, or every node. */
+  label: 'chosen-node' | 'no-node' | 'every-node';
+  /** Which node `status.host` names: the chosen one, or the node after it. */
+  statusHost: 'chosen-node' | 'next-node';
+  /** After a failover the failed node keeps its label. */
+  keepLabelOnFailedNode: boolean;
+}
+
+/** What deleting an EgressService undoes. */
+export interface LifecycleBehaviour {
+  /** A deleted EgressService's placement lives on: its label and (while its Service exists) its SNAT. */
+  keepAfterDelete: boolean;
+}
+
+/** The egress rules on the nodes (nftables SNAT, steering to the chosen node, network tables). */
+export interface DataplaneBehaviour {
+  /** Never install a placement's egress rules (it is placed and labelled all the same). */
+  omitEgressRules: boolean;
+  /** Install them this long after the placement was published (0: before it is published). */
+  egressRulesDelayMs: number;
+  /** SNAT to the chosen node's own addresses instead of the LoadBalancer IPs. */
+  snatToNodeIP: boolean;
+  /** On a dual-stack Service, SNAT IPv6 to the chosen node's IPv6 address. */
+  dualStackIPv6ToNodeIP: boolean;
+  /** SNAT IPv4 only: IPv6 endpoints keep their node's address. */
+  snatIPv4Only: boolean;
+  /** With sourceIPBy Network, SNAT to the LoadBalancer IP instead of the node's network address. */
+  networkSourceIsLoadBalancerIP: boolean;
+  /** SNAT every pod of the Service's namespace, not only its endpoints. */
+  snatNonEndpoints: boolean;
+  /** SNAT traffic to in-cluster destinations (pods, nodes) too. */
+  snatInCluster: boolean;
+  /** Drop the replies to the SNATed traffic at the chosen node. */
+  dropReplies: boolean;
+  /** Treat host-networked endpoints like pods: SNAT the node's own traffic on the chosen node. */
+  snatHostNetworkEndpoints: boolean;
+  /** Route endpoint egress by the main table, never by spec.network's. */
+  ignoreNetworkTable: boolean;
+}
+
+/** MetalLB's speakers announcing a Service's LoadBalancer IP. */
+export interface AnnouncementBehaviour {
+  /** Announce from every ready node, whatever the BGPAdvertisement selects. */
+  fromEveryNode: boolean;
+  /** Announce to the default network's peers only, never to spec.network's. */
+  ignoreNetworkPeers: boolean;
+}
+
+export interface Behaviour {
+  placement: PlacementBehaviour;
+  publication: PublicationBehaviour;
+  lifecycle: LifecycleBehaviour;
+  dataplane: DataplaneBehaviour;
+  announcements: AnnouncementBehaviour;
+}
+
+/** Some fields of some roles: what a fault changes. */
+export type BehaviourChange = { [R in keyof Behaviour]?: Partial<Behaviour[R]> };
+
+export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
+  placement: {
+    ignoreNodeSelector: false,
+    placeWithoutIngress: false,
+    keepOnSelectorChange: false,
+    noFailover: false,
+    ignoreEtpLocal: false,
+    countHostNetworkEndpoints: false,
+  },
+  publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
+  lifecycle: { keepAfterDelete: false },
+  dataplane: {
+    omitEgressRules: false,
+    egressRulesDelayMs: 0,
+    snatToNodeIP: false,
+    dualStackIPv6ToNodeIP: false,
+    snatIPv4Only: false,
+    networkSourceIsLoadBalancerIP: false,
+    snatNonEndpoints: false,
+    snatInCluster: false,
+    dropReplies: false,
+    snatHostNetworkEndpoints: false,
+    ignoreNetworkTable: false,
+  },
+  announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
+});
+
+/** Two changes set one field to different values. */
+export class BehaviourConflict extends Error {
+  override name = 'BehaviourConflict';
+  constructor(
+    readonly field: string,
+    readonly first: string,
+    readonly second: string,
+  ) {
+    super(`${first} and ${second} both set ${field}, to different values`);
+  }
+}
+
+/**
+ * The conformant behaviour with the named changes applied. A field set by several changes must
+ * be set to the same value by each; otherwise this throws a BehaviourConflict naming both.
+ */
+export function combineBehaviour(
+  changes: ReadonlyArray<{ name: string; change: BehaviourChange }>,
+): Behaviour {
+  const result = structuredClone(CONFORMANT) as Behaviour;
+  const setBy = new Map<string, { name: string; value: unknown }>();
+  for (const { name, change } of changes) {
+    for (const [role, fields] of Object.entries(change) as Array<[keyof Behaviour, object]>) {
+      for (const [key, value] of Object.entries(fields)) {
+        const field = `${role}.${key}`;
+        const earlier = setBy.get(field);
+        if (earlier && earlier.value !== value) throw new BehaviourConflict(field, earlier.name, name);
+        setBy.set(field, { name, value });
+        (result[role] as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+  }
+  return result;
+}
+
+/** The fields a change sets, as `role.field=value` (for listings and logs). */
+export function describeChange(change: BehaviourChange): string[] {
+  return Object.entries(change).flatMap(([role, fields]) =>
+    Object.entries(fields as object).map(([key, value]) => `${role}.${key}=${String(value)}`),
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The probe step: traffic from pods to a target while the target captures, then verdicts from
+ * the packets. The capture is the evidence; the server's echo of the client address is kept as a
+ * second witness only.
+ */
+import type { ProbeSpec } from '../../spec/steps/probe.js';
+import { eventually, type Observation } from '../eventually.js';
+import type { ProbeEvidenceRecord } from '../results.js';
+import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
+import { measureFailover } from '../traffic/failover.js';
+import { judgeProbe } from '../traffic/judge.js';
+import { sourcePods } from '../traffic/sources.js';
+import { resolveTarget } from '../traffic/target.js';
+
+interface RoundResult extends Observation {
+  records: ProbeEvidenceRecord[];
+}
+
+async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<RoundResult> {
+  const { env, ctx } = run;
+  const pods = await sourcePods(env, ctx, spec.from);
+  if (pods.length === 0) return { ok: false, detail: 'no ready source pods to probe from', records: [] };
+  const records: ProbeEvidenceRecord[] = [];
+  const failures: string[] = [];
+  const details: string[] = [];
+  for (const family of ctx.families) {
+    const target = await resolveTarget(env, ctx, spec, family);
+    const id = `${spec.name}-${family}-${round}`;
+    // Other tests may probe the same target: capture only while no one else sends to it.
+    const evidence = await run.probeTargets.hold(`${target.address}:${target.port}`, () =>
+      env.probe({
+        id,
+        family,
+        sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
+        target: target.target,
+        protocol: spec.protocol,
+        port: target.port,
+        attempts: spec.attempts,
+        artifactDir: run.artifactDir,
+        timeoutMs: run.timeouts.probe,
+      }),
+    );
+    const record = await judgeProbe(spec, run, pods, family, target, evidence);
+    records.push(record);
+    (record.passed ? details : failures).push(record.message);
+  }
+  return failures.length > 0
+    ? { ok: false, detail: failures.join('; '), records }
+    : { ok: true, detail: details.join('; '), records };
+}
+
+export const probe: StepExecutor<'probe'> = async (spec, run) => {
+  let round = 0;
+  let last: RoundResult = { ok: false, detail: 'not run', records: [] };
+  let firstPassing: RoundResult | undefined;
+  const attempt = async (): Promise<Observation> => {
+    last = await probeOnce(spec, run, round++);
+    if (last.ok && !firstPassing) firstPassing = last;
+    if (!last.ok) firstPassing = undefined;
+    return last;
+  };
+  const finish = (ok: boolean, detail: string): StepOutcome => {
+    if (spec.measure === 'failover' && ok) {
+      const problem = measureFailover(run, firstPassing?.records, last.records);
+      if (problem) return { ok: false, detail: `${problem}; ${detail}`, evidence: last.records };
+      const measured = last.records.map((r) => r.measurements?.failoverMs).filter((m) => m !== undefined);
+      if (measured.length > 0) detail = `${detail}; failover ${measured.join('/')}ms after the node failed`;
+    }
+    return { ok, detail, evidence: last.records };
+  };
+  if (!spec.until) {
+    await attempt();
+    return finish(last.ok, last.detail);
+  }
+  const outcome = await eventually(attempt, {
+    timeoutMs: run.timeouts[spec.until.timeout],
+    consecutive: spec.until.consecutive,
+    intervalMs: 0,
+    signal: run.signal,
+  });
+  // A last round that passed on a run that failed means the rounds never passed enough times
+  // in a row: say that, not only the passing round's numbers.
+  const detail = outcome.ok
+    ? `${last.detail} (${outcome.polls} rounds)`
+    : last.ok
+      ? `did not pass ${spec.until.consecutive} rounds in a row in time (${outcome.detail}); last round: ${last.detail}`
+      : `${last.detail} (after ${outcome.polls} rounds in ${outcome.elapsedMs}ms)`;
+  return finish(outcome.ok, detail);
+};

@@ -1,0 +1,88 @@
+/**
+ * A probe round's verdict for one family: the captured packets against `source` / `notSource`,
+ * the attempts against `completes`, the sending nodes against `fromEveryNode`.
+ */
+import { join } from 'node:path';
+import type { IpFamily, KubeObject, ProbeEvidence } from '../../env/environment.js';
+import type { ProbeSpec } from '../../spec/steps/probe.js';
+import { firstProbePacketMs } from '../../verdict/since.js';
+import { judgeProbeSource, type SourceVerdict } from '../../verdict/source-ip.js';
+import type { ProbeEvidenceRecord } from '../results.js';
+import type { StepRun } from '../step-run.js';
+import type { ResolvedTarget } from './flow.js';
+import { expectedSources } from './sources.js';
+
+/** The capture's path as the reports give it: relative to the report directory. */
+export function reportedCapture(run: StepRun, evidence: ProbeEvidence): string {
+  return join(run.artifactPath, evidence.capturePath.split('/').pop() as string);
+}
+
+export async function judgeProbe(
+  spec: ProbeSpec,
+  run: StepRun,
+  pods: KubeObject[],
+  family: IpFamily,
+  target: ResolvedTarget,
+  evidence: ProbeEvidence,
+): Promise<ProbeEvidenceRecord> {
+  const { env, ctx } = run;
+  const expect = spec.expect;
+  const flow = { targetAddress: evidence.targetAddress, port: target.port, protocol: spec.protocol, family };
+  const problems: string[] = [];
+  const notes: string[] = [];
+  let verdict: SourceVerdict | undefined;
+  let expected = 'any source';
+  if (expect.source) {
+    const { addresses, label } = await expectedSources(env, ctx, expect.source, expect, pods, family);
+    expected = `${label} ${addresses.join(' or ')}`;
+    verdict = await judgeProbeSource(evidence.capturePath, flow, {
+      sources: addresses,
+      label,
+      mode: 'equals',
+    });
+  } else if (expect.notSource) {
+    const { addresses, label } = await expectedSources(env, ctx, expect.notSource, expect, pods, family);
+    expected = `not ${label} ${addresses.join(' or ')}`;
+    verdict = await judgeProbeSource(evidence.capturePath, flow, { sources: addresses, label, mode: 'not' });
+  }
+  if (verdict && verdict.status !== 'pass') problems.push(verdict.message);
+  else if (verdict) notes.push(verdict.message);
+  const okAttempts = evidence.attempts.filter((a) => a.ok).length;
+  if (expect.completes === true && okAttempts < evidence.attempts.length) {
+    const failed = evidence.attempts.filter((a) => !a.ok);
+    const sample = failed
+      .slice(0, 3)
+      .map((a) => `${a.source.pod} on ${a.node}: ${a.error ?? 'no reply'}`)
+      .join('; ');
+    problems.push(
+      `${failed.length}/${evidence.attempts.length} ${spec.protocol} attempts to ${target.address}:${target.port} got no reply (${sample})`,
+    );
+  } else if (expect.completes === true) {
+    notes.push(`${okAttempts}/${evidence.attempts.length} attempts completed`);
+  }
+  if (expect.fromEveryNode === true) {
+    const used = new Set(evidence.attempts.map((a) => a.node));
+    const missing = ctx.env.nodes.map((n) => n.name).filter((n) => !used.has(n));
+    if (missing.length > 0)
+      problems.push(`no source pod ran on ${missing.join(', ')}; expected sources on every node`);
+  }
+  const passed = problems.length === 0;
+  const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
+  return {
+    ...(firstPacketMs !== undefined ? { firstPacketMs } : {}),
+    family,
+    probe: spec.name,
+    capture: reportedCapture(run, evidence),
+    target: `${target.label} ${target.address}:${target.port}`,
+    protocol: spec.protocol,
+    expected,
+    totalPackets: verdict?.total ?? 0,
+    matchedPackets: verdict?.matched ?? 0,
+    sources: verdict?.sources ?? {},
+    offenders: verdict?.offenders ?? [],
+    attempts: evidence.attempts.length,
+    attemptsOk: okAttempts,
+    passed,
+    message: `${spec.name}/${family}: ${(passed ? notes : problems).join('; ')}`,
+  };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { defineStep } from '../definitions.js';
+import {
+  captureSiteOf,
+  checkQualifiers,
+  name,
+  port,
+  protocol,
+  SOURCE_KIND_MEANINGS,
+  sourceKind,
+  timeoutName,
+  trafficFromSchema,
+  trafficToSchema,
+} from '../fields.js';
+
+const probeExpectSchema = z
+  .strictObject({
+    /** Every packet of the probe flow, seen at the target, has this source. */
+    source: sourceKind.optional(),
+    /** No packet of the probe flow has this source. */
+    notSource: sourceKind.optional(),
+    /** The Service whose LoadBalancer IP `loadBalancerIP` means. */
+    service: name.optional(),
+    /** The network whose node address `networkIP` means. */
+    network: z.string().min(1).optional(),
+    /** Every attempt completed with a reply (TCP handshake and payload both ways). */
+    completes: z.boolean().optional(),
+    /** The sources ran on every node of the environment (endpoints spread across nodes). */
+    fromEveryNode: z.boolean().optional(),
+  })
+  .refine((e) => e.source !== undefined || e.notSource !== undefined || e.completes !== undefined, {
+    message: 'expected at least one of source, notSource or completes',
+  })
+  .superRefine((e, ctx) => checkQualifiers([e.source, e.notSource], e, ctx));
+
+/**
+ * What a probe measures besides its verdict: `failover` is the time from the last `failNode` to
+ * the first packet of the first round that passed (ES-FAIL-1's bound, reported as `failoverMs`).
+ */
+const measureSchema = z.enum(['failover']);
+
+const probeSchema = z.strictObject({
+  name,
+  from: trafficFromSchema,
+  to: trafficToSchema,
+  protocol: protocol.default('tcp'),
+  /** Defaults to the target's probe port. */
+  port: port.optional(),
+  /** Connections (TCP) or datagrams (UDP) per source pod. */
+  attempts: z.number().int().min(1).max(100).default(3),
+  expect: probeExpectSchema,
+  /** Repeat the probe until it passes `consecutive` times in a row, within the named timeout. */
+  until: z
+    .strictObject({ timeout: timeoutName, consecutive: z.number().int().min(1).max(10).default(2) })
+    .optional(),
+  measure: measureSchema.optional(),
+});
+export type ProbeSpec = z.output<typeof probeSchema>;
+export type ProbeExpectation = z.output<typeof probeExpectSchema>;
+
+const sources = Object.entries(SOURCE_KIND_MEANINGS)
+  .map(([kind, meaning]) => `\`${kind}\` (${meaning})`)
+  .join(', ');
+
+export const probe = defineStep({
+  kind: 'probe',
+  schema: probeSchema,
+  doc: [
+    {
+      syntax: '`probe: {name, from, to, protocol, port, attempts, expect, until}`',
+      meaning:
+        'traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure',
+    },
+    {
+      syntax: '`probe: {..., expect: {source, notSource, service, network}}`',
+      meaning: `every packet of the flow has the source (\`source\`), or none has it (\`notSource\`): ${sources}`,
+    },
+    {
+      syntax: '`probe: {..., expect: {completes, fromEveryNode}}`',
+      meaning:
+        'every attempt was answered (`completes`); the sending pods ran on every node (`fromEveryNode`)',
+    },
+    {
+      syntax: '`probe: {..., until: {timeout, consecutive}}`',
+      meaning: 'repeat rounds until the verdict passes `consecutive` rounds in a row within the timeout',
+    },
+    {
+      syntax: '`probe: {..., measure: failover}`',
+      meaning:
+        'also measures `failoverMs`: from the last `failNode` to the first packet of the first passing round; over the `failover` bound fails',
+    },
+  ],
+  capturesAt: (body) => captureSiteOf(body.to),
+  evidenceName: (body) => ({ name: body.name, at: ['name'] }),
+});
