@@ -2,7 +2,7 @@
  * The ConformanceReport: what a vendor hands in. Shaped after Gateway API's conformance report
  * (implementation, profiles with core and extended results, supported and unsupported features,
  * failed and skipped tests), plus what this suite adds: the environment's fingerprint, a verdict
- * per BEHAVIOUR.md statement, and pointers to the packet evidence. This zod schema is the
+ * per statement (docs/behaviour.md), and pointers to the packet evidence. This zod schema is the
  * definition; schemas/conformance-report.schema.json is generated from it.
  */
 import { z } from 'zod';

@@ -1,19 +1,24 @@
 /**
- * The catalogue: every scenario spec under the suites folder, validated, with the statements
- * they cover. It is what `list`, `validate` and `run` start from.
+ * The catalogue: every scenario spec under the suites folder, expanded with its fixtures and
+ * validated, with the statements they cover. It is what `list`, `validate` and `run` start from.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { escapeControl } from '../common/escape.js';
 import { describeFileError } from '../common/input-file.js';
 import { MAX_SPEC_FILES } from '../common/limits.js';
+import { EMPTY_LIBRARY, type FixtureLibrary, fixturesDirFor, loadFixtureLibrary } from './fixtures.js';
 import { type LoadedScenario, loadScenarioFile, type SpecProblem } from './loader.js';
+import { Origins } from './source.js';
 import { STATEMENTS, type Statement } from './statements.js';
 
 /** The suites shipped with the package (next to dist/ and harness/). */
 export const DEFAULT_SUITES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'suites');
+
+/** Folder of the fixtures inside a suites folder; its files are fixtures, not specs. */
+export const FIXTURES_FOLDER = 'fixtures';
 
 export interface Catalogue {
   scenarios: LoadedScenario[];
@@ -40,6 +45,8 @@ async function specFilesUnder(dir: string): Promise<string[]> {
   for (const entry of entries) {
     if (!isSpecName(entry.name)) continue;
     const path = join(entry.parentPath, entry.name);
+    // Fixtures live in their own folder: its files are not specs.
+    if (path.slice(dir.length).split(sep).includes(FIXTURES_FOLDER)) continue;
     if (entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile())) {
       files.push(path);
     }
@@ -59,13 +66,32 @@ export async function loadCatalogue(
   suitesDir = DEFAULT_SUITES_DIR,
 ): Promise<Catalogue> {
   const paths = files && files.length > 0 ? files.map((f) => resolve(f)) : await specFilesUnder(suitesDir);
-  const results = await Promise.all(paths.map((path) => loadScenarioFile(path)));
+  // One library per fixtures folder, read once; their problems are reported once.
+  const origins = new Origins();
+  const libraries = new Map<string, Promise<FixtureLibrary>>();
+  const fallback = join(DEFAULT_SUITES_DIR, FIXTURES_FOLDER);
+  const libraryFor = async (path: string) => {
+    const dir = await fixturesDirFor(path, fallback);
+    if (dir === undefined) return EMPTY_LIBRARY;
+    if (!libraries.has(dir)) libraries.set(dir, loadFixtureLibrary(dir, origins));
+    return libraries.get(dir) as Promise<FixtureLibrary>;
+  };
+  const results = await Promise.all(
+    paths.map(async (path) => loadScenarioFile(path, process.cwd(), await libraryFor(path), origins)),
+  );
   const scenarios: LoadedScenario[] = [];
   const problems: SpecProblem[] = [];
+  for (const library of await Promise.all(libraries.values())) problems.push(...library.problems);
+  // A problem in a fixture shows in every spec that uses it; it is said once.
+  const said = new Set<string>();
   const firstFileOfId = new Map<string, string>();
   for (const result of results) {
     if (!result.ok) {
-      problems.push(...result.problems);
+      for (const problem of result.problems) {
+        const id = JSON.stringify(problem);
+        if (!said.has(id)) problems.push(problem);
+        said.add(id);
+      }
       continue;
     }
     const { scenario, file } = result.loaded;
@@ -85,7 +111,7 @@ export async function loadCatalogue(
   return { scenarios, problems };
 }
 
-/** Statements of BEHAVIOUR.md that no scenario names. */
+/** Statements of the catalogue (docs/behaviour.md) that no scenario names. */
 export function uncoveredStatements(scenarios: LoadedScenario[]): Statement[] {
   const covered = new Set(scenarios.flatMap((s) => s.scenario.statements));
   return STATEMENTS.filter((s) => !covered.has(s.id));

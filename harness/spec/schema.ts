@@ -32,13 +32,13 @@ export const scenarioSchema = z.strictObject({
   statements: z
     .array(
       z.string().refine((id) => STATEMENT_IDS.has(id), {
-        message: `expected a statement ID from BEHAVIOUR.md (${[...STATEMENT_IDS].join(', ')})`,
+        message: `expected a statement ID from docs/behaviour.md (${[...STATEMENT_IDS].join(', ')})`,
       }),
     )
     .min(1),
   profile: z.enum(PROFILES),
   features: z.array(z.enum(FEATURES)).min(1),
-  /** Measured and reported, never counted against conformance (BEHAVIOUR.md "provisional"). */
+  /** Measured and reported, never counted against conformance (docs/behaviour.md "provisional"). */
   provisional: z.boolean().default(false),
   requires: z
     .strictObject({

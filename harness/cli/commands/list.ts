@@ -1,6 +1,7 @@
-/** `list`: the catalogue, and the BEHAVIOUR.md statements no scenario covers yet. */
+/** `list`: the catalogue, and the statements (docs/behaviour.md) no scenario covers yet. */
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
+import { BEHAVIOUR_DOC } from '../../spec/behaviour-doc.js';
 import { loadCatalogue, uncoveredStatements } from '../../spec/catalogue.js';
 import { formatProblem } from '../../spec/loader.js';
 
@@ -40,11 +41,15 @@ export function registerListCommand(program: Command): void {
         out.push(`    ${s.title}`);
       }
       out.push('', `${scenarios.length} scenarios.`);
-      out.push(
-        uncovered.length === 0
-          ? 'Every BEHAVIOUR.md statement is covered by a scenario.'
-          : `Statements no scenario covers yet: ${uncovered.map((s) => `${s.id} (${s.feature})`).join(', ')}`,
-      );
+      if (uncovered.length === 0) {
+        out.push(`Every statement of ${BEHAVIOUR_DOC} is covered by a scenario.`);
+      } else {
+        const width = Math.max(...uncovered.map((s) => s.id.length));
+        out.push(`Not yet covered by a scenario (the statements in full: ${BEHAVIOUR_DOC}):`);
+        for (const s of uncovered) {
+          out.push(`  ${s.id.padEnd(width)}  [${s.profile}] ${s.feature}  ${s.summary}`);
+        }
+      }
       process.stdout.write(`${out.join('\n')}\n`);
     });
 }

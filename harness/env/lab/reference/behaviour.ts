@@ -1,6 +1,6 @@
 /**
  * How the reference implementation behaves, as one record split by role. `CONFORMANT` is what
- * BEHAVIOUR.md states; every field of it is "no deviation" (false, 0, or the conformant choice).
+ * docs/behaviour.md states; every field of it is "no deviation" (false, 0, or the conformant choice).
  * A known fault (faults.ts) is a change to some fields, and the reference reads only this record:
  * placement the `placement` part, the published status and labels `publication`, and so on.
  *

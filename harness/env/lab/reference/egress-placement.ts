@@ -1,5 +1,5 @@
 /**
- * Where each EgressService goes (OVN-Kubernetes' egress-service controller, as BEHAVIOUR.md
+ * Where each EgressService goes (OVN-Kubernetes' egress-service controller, as docs/behaviour.md
  * states it): nowhere until its Service exists, is a LoadBalancer and has an ingress IP; nowhere
  * when every endpoint is host-networked (nothing to rewrite); `ALL` with sourceIPBy Network;
  * otherwise a ready node matching spec.nodeSelector — with externalTrafficPolicy Local, one that

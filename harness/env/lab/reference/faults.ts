@@ -1,5 +1,5 @@
 /**
- * Known faults of the reference implementation: each breaks one behaviour of BEHAVIOUR.md the
+ * Known faults of the reference implementation: each breaks one behaviour of docs/behaviour.md the
  * way a real implementation could get it wrong. The suite must fail on every one of them, for
  * the statements listed here — that is how the suite shows its verdicts are sharp. This table is
  * what `lab faults` prints and what the sharpness tests and `npm run sharpness` run.
