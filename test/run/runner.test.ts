@@ -134,16 +134,17 @@ describe('runner', () => {
 
   it('restores node labels a failed test changed', async () => {
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
+    (env.nodeList[0] as { labels: Record<string, string> }).labels['egress-conformance.io/role'] = 'kept';
     const specs = [
       scenario(
         'labels',
-        '  - labelNode: { node: { index: 1 }, key: example.com/zone, value: a }\n  - unlabelNode: { node: { index: 0 }, key: kubernetes.io/hostname }\n  - expect: { condition: { serviceIngress: { service: web } } }',
+        '  - labelNode: { node: { index: 1 }, key: egress-conformance.io/zone, value: a }\n  - unlabelNode: { node: { index: 0 }, key: egress-conformance.io/role }\n  - expect: { condition: { serviceIngress: { service: web } } }',
       ),
     ];
     const [result] = await runTests(planRun(specs, plainOptions, env.description, 'abc123'), options(env));
     expect(result?.status).toBe('failed');
-    expect(env.nodeList[1]?.labels['example.com/zone']).toBeUndefined();
-    expect(env.nodeList[0]?.labels['kubernetes.io/hostname']).toBe('n0');
+    expect(env.nodeList[1]?.labels['egress-conformance.io/zone']).toBeUndefined();
+    expect(env.nodeList[0]?.labels['egress-conformance.io/role']).toBe('kept');
   });
 
   it('stops at a signal: the running test is cleaned up, the rest are recorded as interrupted', async () => {
@@ -221,7 +222,7 @@ title: t
 statements: [ES-FAIL-1]
 profile: extended
 features: [Failover]
-manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s } } }
+manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s, namespace: "\${namespace}" } } }
 steps: [ { apply: [s] } ]
 `,
     'f.yaml',
@@ -234,7 +235,7 @@ profile: extended
 features: [SourceIPLoadBalancer]
 provisional: true
 requires: { nodes: 2 }
-manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s } } }
+manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s, namespace: "\${namespace}" } } }
 steps: [ { apply: [s] } ]
 `,
     'p.yaml',
@@ -292,7 +293,7 @@ title: t
 statements: [ES-SNAT-4]
 profile: core
 features: [SourceIPLoadBalancer]
-manifests: { s: { apiVersion: v1, kind: Pod, metadata: { name: target } } }
+manifests: { s: { apiVersion: v1, kind: Pod, metadata: { name: target, namespace: "\${namespace}" } } }
 steps:
   - probe: { name: p, from: { pod: target }, to: { pod: target }, expect: { source: podIP } }
 `,
@@ -469,7 +470,10 @@ describe('tests side by side', () => {
       'createNamespace third',
       'deleteNamespace third',
     ];
-    const labels = scenario('second', `  - labelNode: { node: { index: 1 }, key: example.com/a }\n${holds}`);
+    const labels = scenario(
+      'second',
+      `  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n${holds}`,
+    );
     expect(await order(labels)).toEqual(alone);
     const hostNetwork = parseScenario(
       `id: second
