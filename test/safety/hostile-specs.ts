@@ -70,7 +70,7 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     name: "a MetalLB advertisement outside MetalLB's namespace",
     manifest:
       '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: kube-system } }',
-    error: /BGPAdvertisement belongs in metallb-system, found 'kube-system'/,
+    error: /BGPAdvertisement belongs in (metallb-system|\$\{metallb\.namespace\}), found 'kube-system'/,
   },
   {
     name: 'an EgressIP with a fixed name',

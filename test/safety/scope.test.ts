@@ -62,6 +62,28 @@ describe('the scope guard refuses hostile specs in the dry run, on every provide
     }
   });
 
+  it('validate refuses every one of them at the line of the field, in one pass', async () => {
+    const suites = join(dir, 'all');
+    await mkdir(suites, { recursive: true });
+    for (const [index, hostile] of HOSTILE_SPECS.entries()) {
+      await writeFile(join(suites, `h${index}.yaml`), specText(`hostile-${index}`, hostile));
+    }
+    const { code, stdout, stderr } = await cli(['validate', '--suites', suites]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.split('\n').filter(Boolean);
+    for (const [index, hostile] of HOSTILE_SPECS.entries()) {
+      const mine = lines.filter((line) => line.includes(`h${index}.yaml:`));
+      expect(mine.length, `${hostile.name}: ${stderr}`).toBeGreaterThanOrEqual(1);
+      expect(
+        mine.some((line) => hostile.error.test(line.replace('${uid}', 'ecUID'))),
+        `${hostile.name}: ${mine.join(' | ')}`,
+      ).toBe(true);
+      for (const line of mine)
+        expect(line).toMatch(new RegExp(`h${index}\\.yaml:(7|9|10): (manifests|steps)`));
+    }
+  });
+
   it('passes a spec inside its scope, with a Service in a second namespace it declares', async () => {
     const suites = await suiteWith(
       'ok',
