@@ -111,7 +111,8 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     name: 'a privileged pod',
     manifest:
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { privileged: true } }] } }',
-    error: /manifests\.m\.spec\.containers(\.0|\[0\])\.securityContext\.privileged: refused: a privileged container/,
+    error:
+      /manifests\.m\.spec\.containers(\.0|\[0\])\.securityContext\.privileged: refused: a privileged container/,
   },
   {
     name: "a pod mounting the node's root",

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestScopeIssues, nodeLabelKeyIssue } from '../../harness/spec/scope.js';
 import { cli } from '../support/cli.js';
 import { HOSTILE_SPECS, specText } from './hostile-specs.js';
 
@@ -38,6 +39,63 @@ function oneLine(stderr: string): string[] {
   return lines;
 }
 
+describe('the scope guard on rendered manifests (what the dry run and the run apply)', () => {
+  const names = {
+    testNamespaces: ['ec-1a2b3c-x-v4', 'ec-1a2b3c-x-v4-other'],
+    metallbNamespace: 'metallb-system',
+    uid: 'ec1a2b3c0v4',
+  };
+  it.each([
+    [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ec-1a2b3c-x-v4-other' } }, []],
+    [
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'IPAddressPool',
+        metadata: { name: 'ec1a2b3c0v4-pool', namespace: 'metallb-system' },
+      },
+      [],
+    ],
+    [{ apiVersion: 'k8s.ovn.org/v1', kind: 'EgressIP', metadata: { name: 'ec1a2b3c0v4-eip' } }, []],
+    [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ec-1a2b3c-y-v4' } },
+      [/'ec-1a2b3c-y-v4' is not a test namespace/],
+    ],
+    [
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'IPAddressPool',
+        metadata: { name: 'ec1a2b3c1v4-pool', namespace: 'metallb-system' },
+      },
+      [/must contain ec1a2b3c0v4/],
+    ],
+    [
+      {
+        apiVersion: 'k8s.ovn.org/v1',
+        kind: 'EgressIP',
+        metadata: { name: 'ec1a2b3c0v4-eip', namespace: 'default' },
+      },
+      [/cluster-scoped: expected no namespace/],
+    ],
+    [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'ec1a2b3c0v4' } },
+      [/outside a test's scope/],
+    ],
+  ])('%j', (object, expected) => {
+    const issues = manifestScopeIssues(object, names).map((i) => i.message);
+    expect(issues).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => {
+      expect(issues[i]).toMatch(pattern);
+    });
+  });
+
+  it("holds node label keys to the suite's", () => {
+    expect(nodeLabelKeyIssue('ec-egress-ec1a2b3c0v4', names)).toBeUndefined();
+    expect(nodeLabelKeyIssue('egress-conformance.io/zone', names)).toBeUndefined();
+    expect(nodeLabelKeyIssue('k8s.ovn.org/egress-assignable', names)).toBeUndefined();
+    expect(nodeLabelKeyIssue('kubernetes.io/hostname', names)).toMatch(/is not the suite's/);
+  });
+});
+
 describe('the scope guard refuses hostile specs in the dry run, on every provider', () => {
   it.each(HOSTILE_SPECS.map((h, i) => [h.name, i] as const))('%s', async (_name, index) => {
     const hostile = HOSTILE_SPECS[index] as (typeof HOSTILE_SPECS)[number];
@@ -54,7 +112,10 @@ describe('the scope guard refuses hostile specs in the dry run, on every provide
         suites,
       ]);
       expect(code, stderr).toBe(2);
-      const [line] = oneLine(stderr);
+      // The spec's problem (at its line), then the command's one-line summary.
+      const [line, summary] = stderr.split('\n').filter(Boolean);
+      expect(summary).toBe('egress-conformance: invalid scenario specs');
+      oneLine(`${line}\n`);
       expect(line).toMatch(/spec\.yaml:(\d+:)? (manifests|steps)/);
       expect(line).toMatch(hostile.error);
       // Refused before anything was printed: no rendered manifest reached the output.
