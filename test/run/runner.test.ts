@@ -446,7 +446,7 @@ describe('tests side by side', () => {
   async function order(middle: LoadedScenario): Promise<string[]> {
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
     const specs = [scenario('first', holds), middle, scenario('third', holds)];
-    await runScenarios(specs, env, { timeouts: { negativeWindow: 150 }, parallelism: 3 });
+    await runScenarios(specs, env, { timeouts: { negativeWindow: 400 }, parallelism: 3 });
     return env.calls.filter((c) => c.includes('Namespace')).map((c) => c.replace(/ ec-r1-(\w+)-v4$/, ' $1'));
   }
 
