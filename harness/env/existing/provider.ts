@@ -298,7 +298,7 @@ class ExistingEnvironment implements Environment {
 /**
  * Removes only what this provider created: its labelled containers and the BGPPeers of the peer
  * (objects the provider itself applies, labelled with its own environment label). What tests
- * created is removed from the runs' ledgers, by uid (`removeRunLeftovers`).
+ * created is removed from the runs' ledgers, by uid (`removeLedgered` in `down`).
  */
 async function removeCreated(
   runner: CommandRunner,
