@@ -7,7 +7,8 @@ HTTP on PORT:   GET /clientip -> "<client-ip>:<client-port>"   GET /hostname -> 
 UDP on PORT:    "hostname" -> NAME, "clientip" -> "<ip>:<port>", "echo X" -> X
 Addresses are written like Go's net package does (agnhost is Go): a.b.c.d:port, [v6]:port.
 TCP: one dual-stack socket (IPv4 clients arrive as ::ffff:a.b.c.d and are unmapped). UDP: one
-socket per family. IPv4-only when the namespace has no IPv6.
+socket per family. IPv4-only when the namespace has no IPv6. --port may be given several
+times: one process then answers on every port (a peer offers several probe ports).
 """
 import argparse
 import http.server
@@ -93,7 +94,7 @@ def serve_udp(sock, name):
             sys.stderr.write("udp %s: no answer sent: %s\n" % (client_address(*peer[:2]), error))
 
 
-def serve(port, name, address, ready_file):
+def serve(ports, name, address, ready_file):
     if address is None:
         address = "::" if ipv6_available() else "0.0.0.0"
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -125,39 +126,46 @@ def serve(port, name, address, ready_file):
         def log_message(self, fmt, *args):
             sys.stderr.write("http %s %s\n" % (client_address(*self.client_address[:2]), fmt % args))
 
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        address_family = family
-        daemon_threads = True
-        allow_reuse_address = True
+    def http_server(port):
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            address_family = family
+            daemon_threads = True
+            allow_reuse_address = True
 
-        def server_bind(self):
-            bind_dual_stack(self.socket, address, port)
-            self.server_address = self.socket.getsockname()
+            def server_bind(self):
+                bind_dual_stack(self.socket, address, port)
+                self.server_address = self.socket.getsockname()
 
-    httpd = Server((address, port), Handler)
-    if address == "::":
-        udp_sockets = [udp_socket(socket.AF_INET6, "::", port), udp_socket(socket.AF_INET, "0.0.0.0", port)]
-    else:
-        udp_sockets = [udp_socket(family, address, port)]
-    for sock in udp_sockets:
-        threading.Thread(target=serve_udp, args=(sock, name), daemon=True).start()
+        return Server((address, port), Handler)
+
+    servers = [http_server(port) for port in ports]
+    for port in ports:
+        if address == "::":
+            udp_sockets = [udp_socket(socket.AF_INET6, "::", port), udp_socket(socket.AF_INET, "0.0.0.0", port)]
+        else:
+            udp_sockets = [udp_socket(family, address, port)]
+        for sock in udp_sockets:
+            threading.Thread(target=serve_udp, args=(sock, name), daemon=True).start()
+    for httpd in servers[1:]:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
     if ready_file:
         with open(ready_file, "w") as f:
             f.write(str(os.getpid()))
-    sys.stderr.write(f"serving {name} on {address} port {port} (tcp+udp)\n")
+    listed = ", ".join(str(port) for port in ports)
+    sys.stderr.write(f"serving {name} on {address} port {listed} (tcp+udp)\n")
     sys.stderr.flush()
-    httpd.serve_forever()
+    servers[0].serve_forever()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, action="append", help="repeatable (default 8080)")
     parser.add_argument("--name", default=socket.gethostname(), help="answer to hostname requests")
     parser.add_argument("--address", help="listen address (default: all, dual-stack)")
     parser.add_argument("--ready-file", help="written with the pid once both sockets listen")
     args = parser.parse_args()
     sys.stderr.reconfigure(line_buffering=True)
-    serve(args.port, args.name, args.address, args.ready_file)
+    serve(args.port or [8080], args.name, args.address, args.ready_file)
 
 
 if __name__ == "__main__":

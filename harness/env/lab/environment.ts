@@ -21,7 +21,7 @@ import type {
   ProbeEvidence,
   ProbeRequest,
 } from '../environment.js';
-import type { Lab } from './infra/lab.js';
+import type { ClientRunOptions, Lab } from './infra/lab.js';
 import { ReferenceClusterApi } from './reference/cluster-api.js';
 import type { ReferenceController } from './reference/controller.js';
 import type { ObjectStore } from './reference/store.js';
@@ -75,6 +75,12 @@ export const LAB_TIMEOUT_DEFAULTS = { negativeWindow: 4000 };
  */
 export const LAB_PARALLELISM = 3;
 
+/**
+ * How often a wait re-reads a condition on the lab: reads are cheap (the object store in memory,
+ * or one vtysh call) and the controller reconciles within tens of milliseconds of a change.
+ */
+export const LAB_POLL_INTERVAL_MS = 100;
+
 /** The probe server answers agnhost netexec's protocol; the lab runs it for any image. */
 export const LAB_IMAGES = { agnhost: 'agnhost-netexec (run natively by the lab)' };
 
@@ -85,19 +91,6 @@ export function referenceImplementation(faults: readonly string[]): EnvironmentD
       ? `${REFERENCE_IMPLEMENTATION} with faults ${faults.join(', ')}`
       : REFERENCE_IMPLEMENTATION;
   return { name, version: TOOL_VERSION, reference: true };
-}
-
-/** Waits `ms`, or less when the signal aborts first. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export class LabEnvironment implements Environment {
@@ -131,6 +124,7 @@ export class LabEnvironment implements Environment {
       fingerprint: this.fingerprint,
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
       parallelism: LAB_PARALLELISM,
+      pollIntervalMs: LAB_POLL_INTERVAL_MS,
     };
   }
 
@@ -188,6 +182,7 @@ export class LabEnvironment implements Environment {
     };
   }
 
+  /** One source's attempts: one client process in the pod (or on its node), one exec. */
   private async attemptsFrom(
     source: ProbeRequest['sources'][number],
     request: ProbeRequest,
@@ -195,52 +190,50 @@ export class LabEnvironment implements Environment {
   ): Promise<ProbeAttempt[]> {
     const pod = this.podOf(source.namespace, source.pod);
     const podIP = pod.ips[request.family] ?? '';
-    const results: ProbeAttempt[] = [];
     const continuous = request.continuous;
-    const perAttempt = continuous
-      ? Math.max(1000, Math.min(3000, continuous.intervalMs * 10))
-      : Math.max(1000, Math.min(5000, Math.floor(request.timeoutMs / request.attempts)));
-    for (let i = 0; i < request.attempts; i++) {
-      if (continuous) {
-        if (continuous.signal.aborted) break;
-        if (i > 0) await pause(continuous.intervalMs, continuous.signal);
-        if (continuous.signal.aborted) break;
-      }
-      try {
-        const echoed = pod.hostNetwork
-          ? await this.lab.nodeConnect(pod.node, address, request.port, request.protocol, {
-              timeoutMs: perAttempt,
-            })
-          : await this.lab.podConnect(pod.node, pod.labName, address, request.port, request.protocol, {
-              timeoutMs: perAttempt,
-            });
-        results.push({ source, node: pod.node, podIP, ok: true, echoedClient: echoed });
-      } catch (error) {
-        const message = (error as Error).message.split('\n')[0] ?? 'failed';
-        results.push({ source, node: pod.node, podIP, ok: false, error: message });
-      }
-    }
-    return results;
+    const options: ClientRunOptions = continuous
+      ? {
+          attempts: request.attempts,
+          timeoutMs: Math.max(1000, Math.min(3000, continuous.intervalMs * 10)),
+          intervalMs: continuous.intervalMs,
+          until: continuous.signal,
+        }
+      : {
+          attempts: request.attempts,
+          timeoutMs: Math.max(1000, Math.min(5000, Math.floor(request.timeoutMs / request.attempts))),
+        };
+    const lines = pod.hostNetwork
+      ? await this.lab.nodeProbe(pod.node, address, request.port, request.protocol, options)
+      : await this.lab.podProbe(pod.node, pod.labName, address, request.port, request.protocol, options);
+    return lines.map((line) => ({
+      source,
+      node: pod.node,
+      podIP,
+      ok: line.ok,
+      ...(line.ok && line.answer ? { echoedClient: line.answer.trim() } : {}),
+      ...(!line.ok ? { error: (line.error ?? 'failed').split('\n')[0] } : {}),
+      ...(line.startedAtMs !== undefined ? { startedAtMs: line.startedAtMs } : {}),
+      ...(line.durationMs !== undefined ? { durationMs: line.durationMs } : {}),
+    }));
   }
 
+  /** The attempts in one exec on the peer; the first unanswered one ends the check. */
   async ingress(request: IngressRequest): Promise<IngressResult> {
+    const lines = await this.lab.peerProbe(request.peer, request.address, request.port, request.protocol, {
+      attempts: request.attempts,
+      timeoutMs: request.timeoutMs,
+      stopOnFailure: true,
+      ...(request.source ? { source: request.source } : {}),
+    });
     const result: IngressResult = { attempts: request.attempts, succeeded: 0, answeredBy: {}, errors: [] };
-    for (let i = 0; i < request.attempts; i++) {
-      try {
-        const name = await this.lab.peerConnect(
-          request.peer,
-          request.address,
-          request.port,
-          request.protocol,
-          { timeoutMs: request.timeoutMs, ...(request.source ? { source: request.source } : {}) },
-        );
+    for (const line of lines) {
+      if (line.ok && line.answer) {
+        const name = line.answer.trim();
         result.succeeded++;
         result.answeredBy[name] = (result.answeredBy[name] ?? 0) + 1;
-      } catch (error) {
-        // The command's first line and the client's own reason (its last stderr line).
-        const lines = (error as Error).message.split('\n');
-        result.errors.push(lines.length > 1 ? `${lines[0]}: ${lines.at(-1)}` : (lines[0] ?? 'failed'));
-        result.attempts = i + 1;
+      } else {
+        result.errors.push(`attempt ${line.attempt}: ${line.error ?? 'no answer'}`);
+        result.attempts = line.attempt;
         break;
       }
     }

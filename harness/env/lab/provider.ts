@@ -15,6 +15,7 @@ import type {
 import {
   LAB_IMAGES,
   LAB_PARALLELISM,
+  LAB_POLL_INTERVAL_MS,
   LAB_TIMEOUT_DEFAULTS,
   LabEnvironment,
   labFeatures,
@@ -134,6 +135,7 @@ export const labProvider: Provider = {
         addresses: { ...p.serviceAddresses },
         asn: p.asn,
         probePort: p.probePort,
+        probePorts: [...p.extraProbePorts],
       })),
       features: labFeatures(families, plan.networks.length),
       loadBalancerRanges: { ...plan.loadBalancerRanges },
@@ -142,6 +144,7 @@ export const labProvider: Provider = {
       fingerprint: { provider: 'lab', planned: 'true' },
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
       parallelism: LAB_PARALLELISM,
+      pollIntervalMs: LAB_POLL_INTERVAL_MS,
     };
   },
 

@@ -27,6 +27,11 @@ export async function dockerode(): Promise<Dockerode> {
 export interface ExecOptions {
   /** Bytes written to the command's stdin (then closed). */
   input?: string | Buffer;
+  /**
+   * Keeps the command's stdin open until this signal aborts, then closes it: a command that
+   * runs until its stdin ends (e.g. background traffic) is stopped by the caller this way.
+   */
+  stdinUntil?: AbortSignal;
   /** Kills the command after this long (`timeout` inside the container). Default 60 s. */
   timeoutMs?: number;
   /** Do not throw on a non-zero exit code; the caller reads `exitCode`. */
@@ -83,7 +88,7 @@ export async function execIn(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const cmd = ['timeout', '-k', '2', String(seconds), ...argv];
-  const hasInput = options.input !== undefined;
+  const hasInput = options.input !== undefined || options.stdinUntil !== undefined;
   let exec: Awaited<ReturnType<DockerContainer['exec']>>;
   try {
     exec = await docker.getContainer(container).exec({
@@ -126,9 +131,16 @@ export async function execIn(
       reject(error);
     });
   });
-  if (hasInput) {
+  if (options.input !== undefined) {
     stream.write(options.input);
     stream.end();
+  } else if (options.stdinUntil) {
+    const close = () => stream.end();
+    if (options.stdinUntil.aborted) close();
+    else {
+      options.stdinUntil.addEventListener('abort', close, { once: true });
+      void finished.finally(() => options.stdinUntil?.removeEventListener('abort', close)).catch(() => {});
+    }
   }
   await finished;
   const info = await exec.inspect();
