@@ -9,9 +9,11 @@ Addresses are written like Go's net package does (agnhost is Go): a.b.c.d:port, 
 TCP: one dual-stack socket (IPv4 clients arrive as ::ffff:a.b.c.d and are unmapped). UDP: one
 socket per family. IPv4-only when the namespace has no IPv6. --port may be given several
 times: one process then answers on every port (a peer offers several probe ports).
+HTTP is served by a small HTTP/1.0 responder (one request per connection, then close) rather
+than http.server, whose imports cost more CPU than the rest of the start: every pod of the
+lab starts one of these, and tests start many pods at once.
 """
 import argparse
-import http.server
 import os
 import socket
 import socketserver
@@ -99,35 +101,50 @@ def serve(ports, name, address, ready_file):
         address = "::" if ipv6_available() else "0.0.0.0"
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "lab-probe-server"
+    def respond(path):
+        url = urllib.parse.urlsplit(path)
+        if url.path == "/clientip":
+            return 200, None
+        if url.path == "/hostname":
+            return 200, name
+        if url.path == "/echo":
+            return 200, urllib.parse.parse_qs(url.query).get("msg", [""])[0]
+        if url.path == "/healthz":
+            return 200, "ok"
+        return 404, "unknown path " + url.path
 
-        def do_GET(self):
-            url = urllib.parse.urlsplit(self.path)
-            if url.path == "/clientip":
-                self.reply(200, client_address(*self.client_address[:2]))
-            elif url.path == "/hostname":
-                self.reply(200, name)
-            elif url.path == "/echo":
-                self.reply(200, urllib.parse.parse_qs(url.query).get("msg", [""])[0])
-            elif url.path == "/healthz":
-                self.reply(200, "ok")
+    class Handler(socketserver.StreamRequestHandler):
+        timeout = 10
+
+        def handle(self):
+            client = client_address(*self.client_address[:2])
+            request_line = self.rfile.readline(8192).decode("latin-1").strip()
+            # The headers: read and ignored, up to the blank line (bounded).
+            for _ in range(100):
+                line = self.rfile.readline(8192)
+                if line in (b"\r\n", b"\n", b""):
+                    break
+            parts = request_line.split()
+            if len(parts) < 2:
+                status, body = 400, "bad request"
             else:
-                self.reply(404, "unknown path " + url.path)
-
-        def reply(self, status, body):
+                status, body = respond(parts[1])
+                if body is None:
+                    body = client
             data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
+            head = (
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+            )
+            # Status and headers, then the body: two sends, as http.server made them, so a
+            # probe's packets per connection stay what they were.
+            self.wfile.write(head.encode())
             self.wfile.write(data)
-
-        def log_message(self, fmt, *args):
-            sys.stderr.write("http %s %s\n" % (client_address(*self.client_address[:2]), fmt % args))
+            sys.stderr.write("http %s %s %d\n" % (client, request_line, status))
 
     def http_server(port):
-        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        class Server(socketserver.ThreadingTCPServer):
             address_family = family
             daemon_threads = True
             allow_reuse_address = True

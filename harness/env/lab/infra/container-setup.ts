@@ -149,8 +149,8 @@ export function serverStartScript(options: {
     `echo $! >${dir}/${options.key}.pid`,
     'i=0',
     `while [ ! -s ${ready} ]; do`,
-    `  i=$((i + 1)); if [ $i -gt 100 ]; then cat ${dir}/${options.key}.log >&2; exit 1; fi`,
-    '  sleep 0.05',
+    `  i=$((i + 1)); if [ $i -gt 500 ]; then cat ${dir}/${options.key}.log >&2; exit 1; fi`,
+    '  sleep 0.01',
     'done',
   ].join('\n');
 }
