@@ -14,11 +14,11 @@ import type {
 } from '../provider.js';
 import {
   LAB_IMAGES,
-  LAB_PARALLELISM,
   LAB_POLL_INTERVAL_MS,
   LAB_TIMEOUT_DEFAULTS,
   LabEnvironment,
   labFeatures,
+  labParallelism,
   METALLB_NAMESPACE,
   referenceImplementation,
 } from './environment.js';
@@ -143,7 +143,7 @@ export const labProvider: Provider = {
       images: { ...LAB_IMAGES },
       fingerprint: { provider: 'lab', planned: 'true' },
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
-      parallelism: LAB_PARALLELISM,
+      parallelism: labParallelism(),
       pollIntervalMs: LAB_POLL_INTERVAL_MS,
     };
   },

@@ -42,7 +42,10 @@ export function parseAttemptLine(line: string): AttemptLine | undefined {
   const answer = optionalString(record.answer);
   const error = optionalString(record.error);
   const startedAtMs = optionalNumber(record.startedAtMs);
-  const durationMs = optionalNumber(record.durationMs);
+  // A shell client reports curl's time_total in seconds.
+  const seconds = optionalNumber(record.seconds);
+  const durationMs =
+    optionalNumber(record.durationMs) ?? (seconds !== undefined ? seconds * 1000 : undefined);
   if (answer !== undefined) parsed.answer = answer;
   if (error !== undefined) parsed.error = error;
   if (startedAtMs !== undefined) parsed.startedAtMs = startedAtMs;
