@@ -36,7 +36,7 @@ describe('ingress checks from a peer', () => {
       calls.push(argv);
       return { exitCode: 0, stdout: answered(1), stderr: '', timedOut: false };
     });
-    expect(calls.at(-1)?.[2]).toContain(`echo hostname | nc -u -w 2 -s '198.51.100.20' '203.0.113.7' 8080`);
+    expect(calls.at(-1)?.[2]).toContain(`echo hostname | nc -u -w 1 -s '198.51.100.20' '203.0.113.7' 8080`);
   });
 
   it('stops at the first unanswered attempt and says why', async () => {

@@ -55,7 +55,7 @@ describe('readers', () => {
       `curl -s --max-time 2 -w '|%{time_total}' 'http://[fd65::100]:8080/clientip'`,
     );
     expect(clientLoopScript({ ...loop, address: '10.0.0.1', protocol: 'udp' })).toContain(
-      `echo clientip | nc -u -w 2 '10.0.0.1' 8080`,
+      `echo clientip | nc -u -w 1 '10.0.0.1' 8080`,
     );
     const pod = {
       apiVersion: 'v1',

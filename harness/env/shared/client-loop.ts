@@ -21,8 +21,9 @@ export interface ClientLoop {
   request: 'clientip' | 'hostname';
   attempts: number;
   /**
-   * Bound of one attempt: curl's --max-time; over UDP nc's -w in whole seconds, at least 1 and
-   * at most 2, because nc waits its whole -w after the answer too.
+   * Bound of one TCP attempt (curl's --max-time). A UDP attempt waits one second for its answer
+   * (`nc -u -w 1`, as upstream's external gateway tests run it): nc waits its whole -w after the
+   * answer too, so a longer bound would cost every attempt that long.
    */
   timeoutMs: number;
   /** Pause between the end of one attempt and the start of the next. */
@@ -64,7 +65,7 @@ export function clientLoopScript(loop: ClientLoop): string {
         ].join(' ')
       : [
           `out=$(echo ${loop.request} | nc -u`,
-          `-w ${Math.min(2, Math.max(1, Math.round(loop.timeoutMs / 1000)))}`,
+          '-w 1',
           ...(loop.source ? [`-s ${quote(loop.source)}`] : []),
           `${quote(loop.address)} ${loop.port}); rc=$?`,
         ].join(' ');
