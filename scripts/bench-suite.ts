@@ -24,7 +24,6 @@ import type { TestResult } from '../harness/run/results.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import type { LoadedScenario } from '../harness/spec/loader.js';
 import { whyRunsAlone } from '../harness/spec/runs-alone.js';
-import { downKeptLab, upKeptLab } from './kept-lab.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -106,11 +105,16 @@ async function conformance(checkout: string, reportDir: string, extra: string[])
   };
 }
 
-/** Builds what the checkout's lab needs (images) before anything is timed: a lab up, then down. */
+/**
+ * Builds what the checkout's lab needs (images) before anything is timed: a lab up, then down
+ * (only if this made it: a lab another run kept is left alone).
+ */
 async function warm(checkout: string): Promise<void> {
   const cli = join(checkout, 'bin', 'egress-conformance.js');
-  const lab = await upKeptLab(cli);
-  await downKeptLab(cli, lab);
+  const up = await execa('node', [cli, 'up', '--provider', 'lab'], { all: true });
+  const made = /^up: lab environment (eclab-[0-9a-f]+)$/m.exec(up.all ?? '')?.[1];
+  progress(`warm: ${(up.all ?? '').trim().split('\n').at(-1)}`);
+  if (made) await execa('node', [cli, 'down', '--provider', 'lab', '--id', made]);
 }
 
 interface Floor {
@@ -240,7 +244,7 @@ async function main(): Promise<number> {
     const names = [...last.tests.keys()].filter((name) => byTest.has(name));
     line();
     line(
-      `Per test (this checkout, ${parallelism} side by side): time, mandatory waits, the rest${baseline ? '; the baseline and the ratio' : ''}`,
+      `Per test: its time here (${parallelism} side by side), the part in mandatory waits, the rest${baseline ? "; its time in the baseline's run, and the ratio" : ''}`,
     );
     const rows = [['test', 'time', 'mandatory', 'rest', ...(baseline ? ['baseline', 'ratio'] : [])]];
     let sumTime = 0;
@@ -293,7 +297,7 @@ async function main(): Promise<number> {
     table(runRows);
     if (baseline)
       line(
-        `tests phase ratio (baseline / this checkout, the same ${names.length} tests): ${(phase(base, 'tests') / testsPhase).toFixed(2)}x`,
+        `tests phase, the same ${names.length} tests: baseline ${seconds(phase(base, 'tests'))}, this checkout ${seconds(testsPhase)}: ${(phase(base, 'tests') / testsPhase).toFixed(2)}x faster`,
       );
     // The floor: lone tests one after another, the others at most `parallelism` at a time.
     const lone = names.filter((n) => byTest.get(n)?.alone);
