@@ -43,6 +43,12 @@ export interface PeerInfo {
   addresses: FamilyAddresses;
   asn: number;
   probePort: number;
+  /**
+   * Further ports the peer's probe server answers on. A probe that names no port takes any one
+   * of `probePort` and these that no other test is capturing on, so that tests side by side
+   * probe the peer at once, each capture holding only its own flow. Absent: `probePort` only.
+   */
+  probePorts?: number[];
 }
 
 export type FeatureSource = 'inferred' | 'declared' | 'provider';
@@ -95,6 +101,12 @@ export interface EnvironmentDescription {
   timeoutDefaults?: Record<string, number>;
   /** How many tests the environment runs side by side unless `--parallel` says otherwise. */
   parallelism?: number;
+  /**
+   * How often a `wait` re-reads a condition (default 500 ms). Where a read is cheap and the
+   * implementation settles within a pass of its controller, a shorter interval finds the state
+   * sooner; the consecutive-success count of each wait stays as the spec says.
+   */
+  pollIntervalMs?: number;
   /**
    * Where the environment can capture probe traffic; default all three. A cluster the harness
    * reaches only through its API and an external peer can capture at the peer alone.
@@ -195,6 +207,9 @@ export interface ProbeAttempt {
   /** The client address the server saw, as echoed back (a second witness, not the evidence). */
   echoedClient?: string;
   error?: string;
+  /** When the attempt began (ms since the epoch) and how long it took, where the client tells. */
+  startedAtMs?: number;
+  durationMs?: number;
 }
 
 export interface ProbeEvidence {

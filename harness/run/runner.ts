@@ -22,6 +22,7 @@ import { KeyedLock } from './keyed-lock.js';
 import { LedgeredCluster } from './ledgered-cluster.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
+import { executionOrder } from './schedule.js';
 import { performStep } from './steps/index.js';
 
 /**
@@ -240,8 +241,9 @@ function prefixed(log: Logger, prefix: string): Logger {
 
 /**
  * Runs the planned tests, up to `parallelism` at a time (each in its own namespace with its own
- * LoadBalancer addresses); a test that changes shared node state runs alone. Results come back
- * in plan order; skipped tests are recorded without touching the cluster.
+ * LoadBalancer addresses); a test that changes shared node state runs alone. They start in the
+ * order of schedule.ts (longest waits first, the lone tests together at the end); results come
+ * back in plan order. Skipped tests are recorded without touching the cluster.
  */
 export async function runTests(
   planned: PlannedTest[],
@@ -261,7 +263,11 @@ export async function runTests(
     const tracked = work.finally(() => running.delete(tracked));
     running.add(tracked);
   };
-  for (const [index, test] of planned.entries()) {
+  const order = executionOrder(planned, runsAlone, (test) =>
+    scenarioTimeouts(test, options.description, options.timeouts),
+  );
+  for (const index of order) {
+    const test = planned[index] as PlannedTest;
     if (test.skip) {
       results[index] = { ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message };
       options.events?.testEnd?.(results[index]);

@@ -438,9 +438,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       phases.push(...up.value.phases.map((p) => ({ ...p, name: `bring-up: ${p.name}` })));
       env = up.value.env;
       description = await env.describe();
+      const parallelism = options.parallel ?? description.parallelism ?? 1;
       log.info(
         `environment ${description.id}: ${description.implementation.name} ${description.implementation.version}, ` +
-          `${description.nodes.length} nodes, ${description.families.join('+')}${up.value.reused ? ' (reused)' : ''}`,
+          `${description.nodes.length} nodes, ${description.families.join('+')}${up.value.reused ? ' (reused)' : ''}, ` +
+          `up to ${parallelism} tests side by side`,
       );
       const planned = planFor(catalogue, options, description, runId);
       reporters.environmentUp(description, planned);
@@ -458,7 +460,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
             timeouts: options.timeouts,
             signal: controller.signal,
             log,
-            parallelism: options.parallel ?? (description as EnvironmentDescription).parallelism ?? 1,
+            parallelism,
             ledger,
             events: {
               testBegin: (t) => reporters.testBegin(t),
@@ -559,7 +561,7 @@ export function registerRunCommand(program: Command): void {
     .option('--keep', 'leave the environment up after the run, for reuse')
     .option(
       '--parallel <n>',
-      "tests run side by side (default: the environment's suggestion; the lab's is 3)",
+      "tests run side by side (default: the environment's suggestion; the lab's: 4 per core, at most 16, fewer on a small memory)",
     )
     .option('--skip-provisional', 'do not run provisional scenarios')
     .option('--suites <dir>', 'scenario folder (default: the suites shipped with the tool)')

@@ -14,10 +14,11 @@ import type {
 } from '../provider.js';
 import {
   LAB_IMAGES,
-  LAB_PARALLELISM,
+  LAB_POLL_INTERVAL_MS,
   LAB_TIMEOUT_DEFAULTS,
   LabEnvironment,
   labFeatures,
+  labParallelism,
   METALLB_NAMESPACE,
   referenceImplementation,
 } from './environment.js';
@@ -134,6 +135,7 @@ export const labProvider: Provider = {
         addresses: { ...p.serviceAddresses },
         asn: p.asn,
         probePort: p.probePort,
+        probePorts: [...p.extraProbePorts],
       })),
       features: labFeatures(families, plan.networks.length),
       loadBalancerRanges: { ...plan.loadBalancerRanges },
@@ -141,7 +143,8 @@ export const labProvider: Provider = {
       images: { ...LAB_IMAGES },
       fingerprint: { provider: 'lab', planned: 'true' },
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
-      parallelism: LAB_PARALLELISM,
+      parallelism: labParallelism(),
+      pollIntervalMs: LAB_POLL_INTERVAL_MS,
     };
   },
 
