@@ -1,7 +1,7 @@
 /**
  * Leave nothing behind: after a failing run, after Ctrl-C in the middle of a scenario, and,
  * after a run killed outright, once `down --provider lab --id LAB` has run. Labs that were on the
- * engine before (a kept lab, a sharpness run) are neither counted nor touched.
+ * engine before or meanwhile (a kept lab, a sharpness run) are neither counted nor touched.
  */
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,14 +9,12 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli } from '../support/cli.js';
-import { existingLabIds, labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+import { labUpIn, leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
 let dir: string;
 let suites: string;
-let otherLabs: string[];
 
 beforeAll(async () => {
-  otherLabs = await existingLabIds();
   dir = await mkdtemp(join(tmpdir(), 'ec-cleanup-'));
   suites = join(dir, 'suites');
   await mkdir(suites);
@@ -64,7 +62,7 @@ describe('cleanup', () => {
       /- wrong-expectation \[IPv4\]: ES-SNAT-1, ES-SNAT-2: step 5 \(probe, .*wrong-expectation\.yaml:\d+\): endpoints-tcp\/ipv4: \d+\/\d+ packets to 198\.51\.100\.10:8080\/tcp had source 203\.0\.113\.\d+, expected one of the node IPs \d+\.\d+\.\d+\.\d+ or /,
     );
     expect((await stat(join(report, 'diagnostics'))).isDirectory()).toBe(true);
-    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
+    expect(await leftBy(labUpIn(result.stdout))).toEqual(NOTHING_LEFT);
   }, 300_000);
 
   it('after Ctrl-C in the middle of a scenario: exit 130, cleaned up, nothing left', async () => {
@@ -87,7 +85,7 @@ describe('cleanup', () => {
     const result = await run.child;
     expect(run.output()).toContain('SIGINT: stopping after cleanup');
     expect(result.exitCode).toBe(130);
-    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
+    expect(await leftBy(labUpIn(run.output()))).toEqual(NOTHING_LEFT);
   }, 300_000);
 
   it('after a run killed outright: down --provider lab --id removes what it left', async () => {
@@ -108,15 +106,13 @@ describe('cleanup', () => {
     const output = await run.reached;
     run.child.kill('SIGKILL');
     await run.child;
-    const lab = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1];
-    expect(lab).toBeDefined();
-    const left = await labLeftovers(otherLabs);
-    expect(left.containers.length).toBeGreaterThan(0);
-    const down = await cli(['down', '--provider', 'lab', '--id', lab as string]);
+    const lab = labUpIn(output);
+    expect((await leftBy(lab)).containers.length).toBeGreaterThan(0);
+    const down = await cli(['down', '--provider', 'lab', '--id', lab]);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain(`${lab}-peer`);
-    expect(await labLeftovers(otherLabs)).toEqual(NOTHING_LEFT);
-    const again = await execa('node', [CLI, 'down', '--provider', 'lab', '--id', lab as string]);
+    expect(await leftBy(lab)).toEqual(NOTHING_LEFT);
+    const again = await execa('node', [CLI, 'down', '--provider', 'lab', '--id', lab]);
     expect(again.stdout).toBe('nothing to remove');
   }, 300_000);
 });

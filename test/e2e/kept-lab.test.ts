@@ -6,13 +6,7 @@
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.js';
-import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
-
-async function leftBy(lab: string) {
-  const all = await labLeftovers();
-  const mine = (names: string[]) => names.filter((n) => n.includes(lab));
-  return { containers: mine(all.containers), networks: mine(all.networks), tempDirs: mine(all.tempDirs) };
-}
+import { labMadeByUp, labUpIn, leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
 describe('a kept lab with a container gone', () => {
   let kept: string | undefined;
@@ -23,8 +17,7 @@ describe('a kept lab with a container gone', () => {
   it('is not reused: the run names it, makes its own lab, passes and removes only its own', async () => {
     const up = await cli(['up', '--provider', 'lab', '--family', 'ipv4'], { timeout: 300_000 });
     expect(up.code, up.stderr).toBe(0);
-    kept = /(eclab-[0-9a-f]+)/.exec(up.stdout)?.[1] as string;
-    expect(kept).toBeDefined();
+    kept = labMadeByUp(up.stdout);
     await execa('docker', ['rm', '-f', `${kept}-control-plane`]);
 
     const run = await cli(
@@ -43,10 +36,9 @@ describe('a kept lab with a container gone', () => {
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.code, output).toBe(0);
     expect(output).toContain(`not reusing kept lab ${kept} (${kept}-control-plane not running)`);
-    const own = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1];
-    expect(own).toBeDefined();
+    const own = labUpIn(output);
     expect(own).not.toBe(kept);
-    expect(await leftBy(own as string)).toEqual(NOTHING_LEFT);
+    expect(await leftBy(own)).toEqual(NOTHING_LEFT);
     // The broken kept lab is still the user's: still there until `down` names it.
     expect((await leftBy(kept)).networks.length).toBeGreaterThan(0);
     const down = await cli(['down', '--provider', 'lab', '--id', kept], { timeout: 120_000 });

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
 import { CLI, cli } from '../support/cli.js';
-import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+import { leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
 let dir: string;
 
@@ -19,12 +19,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ec-always-'));
 });
 
-/** What one lab left (other labs on the engine, e.g. other developers' runs, are not ours to count). */
-async function leftBy(lab: string) {
-  const all = await labLeftovers();
-  const mine = (names: string[]) => names.filter((n) => n.includes(lab));
-  return { containers: mine(all.containers), networks: mine(all.networks), tempDirs: mine(all.tempDirs) };
-}
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });

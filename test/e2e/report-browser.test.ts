@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../harness/run/results.js';
 import { type Browser, launchBrowser } from '../report/browser.js';
 import { CLI, cli } from '../support/cli.js';
-import { labLeftovers, NOTHING_LEFT } from '../support/leftovers.js';
+import { labUpIn, leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
 const SHOTS = resolve('test-results/e2e-report-browser');
 
@@ -159,14 +159,6 @@ describe('the HTML report of a lab run with a fault, in Chromium', () => {
   });
 
   it('leaves its lab behind in no part', async () => {
-    const lab = /lab (eclab-[0-9a-f]+): up in/.exec(run.stdout)?.[1] as string;
-    expect(lab).toBeDefined();
-    const all = await labLeftovers();
-    const mine = (names: string[]) => names.filter((n) => n.includes(lab));
-    expect({
-      containers: mine(all.containers),
-      networks: mine(all.networks),
-      tempDirs: mine(all.tempDirs),
-    }).toEqual(NOTHING_LEFT);
+    expect(await leftBy(labUpIn(run.stdout))).toEqual(NOTHING_LEFT);
   });
 });

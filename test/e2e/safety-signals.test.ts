@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY, filesWithCanary, plantCanary } from '../support/canary.js';
 import { CLI, cli } from '../support/cli.js';
-import { labLeftovers } from '../support/leftovers.js';
+import { labMadeByUp, leftBy, NOTHING_LEFT as NOTHING } from '../support/leftovers.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,14 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** What one lab left on the engine and in the temp folder. */
-async function leftBy(lab: string) {
-  const all = await labLeftovers();
-  const mine = (names: string[]) => names.filter((n) => n.includes(lab));
-  return { containers: mine(all.containers), networks: mine(all.networks), tempDirs: mine(all.tempDirs) };
-}
-const NOTHING = { containers: [], networks: [], tempDirs: [] };
 
 /** Starts a command; `when(pattern)` resolves with the output once it shows the pattern. */
 function start(args: string[]) {
@@ -50,7 +42,8 @@ function start(args: string[]) {
   return { child, when, output: () => output };
 }
 
-const labOf = (output: string) => /lab (eclab-[0-9a-f]+)/.exec(output)?.[1] as string;
+// A lab's own progress lines read `lab eclab-…: networks …` (a kept lab passed over is named without the colon).
+const labOf = (output: string) => /lab (eclab-[0-9a-f]+):/.exec(output)?.[1] as string;
 
 async function interruptedReport(reportDir: string) {
   const results = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as {
@@ -124,7 +117,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
     // A lab of this test's own, kept up and named by id (never another run's kept lab).
     const up = await cli(['up', '--provider', 'lab', '--family', 'ipv4'], { timeout: 300_000 });
     expect(up.code, up.stderr).toBe(0);
-    const lab = /(eclab-[0-9a-f]+)/.exec(up.stdout)?.[1] as string;
+    const lab = labMadeByUp(up.stdout);
     expect((await leftBy(lab)).containers.length).toBeGreaterThan(0);
     const down = start(['down', '--provider', 'lab', '--id', lab]);
     // Once the command is past start-up (its handlers are in), while docker removes the lab.

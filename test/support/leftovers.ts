@@ -44,17 +44,26 @@ export async function labLeftovers(except: string[] = []): Promise<Leftovers> {
 export const NOTHING_LEFT: Leftovers = { containers: [], networks: [], tempDirs: [] };
 
 /**
- * Ids of the labs on the engine now (a developer's kept lab, a sharpness run): tests compare
- * leftovers with these excluded, so that they neither blame nor remove labs they did not start.
+ * What one lab left on the engine and in the temp folder. Tests count only their own lab: other
+ * runs (a developer's, another checkout's tests) may start and end labs on the engine meanwhile.
  */
-export async function existingLabIds(): Promise<string[]> {
-  const { stdout } = await execa('docker', [
-    'ps',
-    '-a',
-    '--filter',
-    'label=egress-conformance.io/lab',
-    '--format',
-    '{{.Label "egress-conformance.io/lab"}}',
-  ]);
-  return [...new Set(stdout.split('\n').filter(Boolean))];
+export async function leftBy(lab: string): Promise<Leftovers> {
+  const all = await labLeftovers();
+  const mine = (names: string[]) => names.filter((name) => name.includes(lab));
+  return { containers: mine(all.containers), networks: mine(all.networks), tempDirs: mine(all.tempDirs) };
+}
+
+/** The id of the lab a run brought up, from its output (`lab eclab-…: up in`). */
+export function labUpIn(output: string): string {
+  const lab = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1];
+  if (!lab) throw new Error(`no lab came up in this output:\n${output}`);
+  return lab;
+}
+
+/** The id of the lab `up` made (never one it reused: a kept lab may be someone else's). */
+export function labMadeByUp(output: string): string {
+  const lab = /^up: lab environment (eclab-[0-9a-f]+)/m.exec(output)?.[1];
+  if (!lab)
+    throw new Error(`up made no lab of its own (a kept lab of the same shape was reused?):\n${output}`);
+  return lab;
 }
