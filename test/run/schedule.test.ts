@@ -27,7 +27,7 @@ ${steps}`,
 const window =
   '  - expect: { condition: { serviceIngress: { service: web, assigned: false } }, throughout: negativeWindow }\n';
 const apply = '  - apply: [service]\n';
-const label = '  - labelNode: { node: { index: 1 }, key: example.com/a }\n';
+const label = '  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n';
 const probe =
   '  - probe: { name: p, from: { pod: x }, to: { peer: default }, expect: { completes: true }, until: { timeout: convergence } }\n';
 
