@@ -8,6 +8,7 @@
  * field to different values describe no single implementation, so they are refused
  * (`combineBehaviour`).
  */
+import type { SelectorEvaluation } from './selector.js';
 
 /** Where an EgressService goes (OVN-Kubernetes' egress-service controller deciding). */
 export interface PlacementBehaviour {
@@ -23,6 +24,8 @@ export interface PlacementBehaviour {
   ignoreEtpLocal: boolean;
   /** Host-networked endpoints count like pod-networked ones (a Service with only those is placed). */
   countHostNetworkEndpoints: boolean;
+  /** How spec.nodeSelector is evaluated: as Kubernetes does, or with an evaluator's mistake. */
+  selectorEvaluation: SelectorEvaluation;
 }
 
 /** What a placement shows: `status.host` and the egress-service node label. */
@@ -94,6 +97,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     noFailover: false,
     ignoreEtpLocal: false,
     countHostNetworkEndpoints: false,
+    selectorEvaluation: 'kubernetes',
   },
   publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
   lifecycle: { keepAfterDelete: false },

@@ -64,7 +64,7 @@ export const FAULTS = [
     name: 'ignore-node-selector',
     breaks: 'spec.nodeSelector is ignored: any ready node may be chosen',
     statements: [],
-    extendedStatements: ['ES-SEL-1', 'ES-SEL-2'],
+    extendedStatements: ['ES-SEL-1', 'ES-SEL-2', 'ES-SEL-3'],
     behaviour: { placement: { ignoreNodeSelector: true } },
   },
   {
@@ -122,8 +122,44 @@ export const FAULTS = [
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
     statements: [],
-    extendedStatements: ['ES-SEL-1'],
+    extendedStatements: ['ES-SEL-1', 'ES-SEL-3'],
     behaviour: { placement: { keepOnSelectorChange: true } },
+  },
+  {
+    name: 'ignore-match-expressions',
+    breaks:
+      'spec.nodeSelector.matchExpressions are ignored: matchLabels alone choose the node (no expressions: any node)',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'match-labels-only' } },
+  },
+  {
+    name: 'match-labels-ignored-with-expressions',
+    breaks: 'when spec.nodeSelector has matchExpressions, its matchLabels are ignored',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'expressions-replace-labels' } },
+  },
+  {
+    name: 'selector-requirements-ored',
+    breaks: "a node matching any one of the selector's requirements is chosen, not one matching all of them",
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'any-requirement' } },
+  },
+  {
+    name: 'not-in-needs-key',
+    breaks: 'a NotIn expression never matches a node without the label (Kubernetes: it does)',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'not-in-needs-key' } },
+  },
+  {
+    name: 'empty-label-value-absent',
+    breaks: 'Exists and DoesNotExist test the label\'s value: a label whose value is "" counts as absent',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'empty-value-is-absent' } },
   },
   {
     name: 'no-failover',
