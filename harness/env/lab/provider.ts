@@ -26,7 +26,7 @@ import { ensureLabImages, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
 import { leaseLab, releaseLab } from './infra/lab-lease.js';
 import { LAB_LABEL } from './infra/labels.js';
-import { planLab } from './infra/topology.js';
+import { additionalNetworks, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
@@ -62,6 +62,8 @@ async function findKeptLab(families: IpFamily[], nodes: number, images: LabImage
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
     if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
+    // A lab kept before the tertiary network existed lacks it: not the same shape.
+    if (lab.plan.networks.length !== 1 + additionalNetworks({}).length) continue;
     const used = await imagesOf(id);
     if (used.some((image) => image !== images.node && image !== images.peer)) continue;
     // A kept lab another run is using right now is not free: look further, or make a new one.
@@ -109,6 +111,7 @@ export const labProvider: Provider = {
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
+        tertiary: { ipv4: '10.213.2.0/24', ipv6: 'fd65:636c:6162:2::/64' },
       },
     );
     return {
