@@ -68,6 +68,8 @@ export interface DataplaneBehaviour {
   snatHostNetworkEndpoints: boolean;
   /** Route endpoint egress by the main table, never by spec.network's. */
   ignoreNetworkTable: boolean;
+  /** Route every EgressService's egress by the first network's table, whichever spec.network names. */
+  firstNetworkTableForAll: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -113,6 +115,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     dropReplies: false,
     snatHostNetworkEndpoints: false,
     ignoreNetworkTable: false,
+    firstNetworkTableForAll: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

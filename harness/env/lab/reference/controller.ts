@@ -29,7 +29,7 @@ import {
   type ServiceView,
   serviceView,
 } from './model.js';
-import { resolveNetwork } from './networks.js';
+import { egressNetwork, resolveNetwork } from './networks.js';
 import { EGRESS_LABEL_PREFIX, labelsWanted, publishedHost } from './publication.js';
 import { selectorMatches } from './selector.js';
 import type { ObjectStore } from './store.js';
@@ -553,7 +553,7 @@ export class ReferenceController {
     return egressPlacementOf({
       service,
       host,
-      network: spec?.network ? resolveNetwork(this.layout, spec.network) : undefined,
+      network: spec?.network ? egressNetwork(this.layout, spec.network, dataplane) : undefined,
       endpoints: dataplane.snatNonEndpoints
         ? this.endpointsOf({ ...service, selector: {} }, true)
         : this.endpointsOf(service),

@@ -192,6 +192,14 @@ export const FAULTS = [
     behaviour: { dataplane: { ignoreNetworkTable: true } },
   },
   {
+    name: 'first-network-for-all',
+    breaks:
+      "every EgressService with spec.network is routed by the first network's table: one naming another network reaches the first network's client at the shared address",
+    statements: [],
+    extendedStatements: ['ES-NET-4'],
+    behaviour: { dataplane: { firstNetworkTableForAll: true } },
+  },
+  {
     name: 'network-snat-to-lb',
     breaks:
       "with sourceIPBy Network, endpoint egress is SNATed to the LoadBalancer IP instead of the node's network address",
