@@ -7,6 +7,7 @@
 const VARIABLE = /\$\{([A-Za-z0-9_.-]+)\}/g;
 const WHOLE_VARIABLE = /^\$\{([A-Za-z0-9_.-]+)\}$/;
 const NETWORK_TABLE = /^networks\.([A-Za-z0-9_-]+)\.table$/;
+const EXTRA_NAMESPACE = /^namespaces\.([a-z0-9-]+)$/;
 
 /** Names a spec may use, with what they stand for (listed in README.md). */
 export const TEMPLATE_VARIABLES: Record<string, string> = {
@@ -27,6 +28,8 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   'images.agnhost': 'an image with agnhost netexec (the probe server)',
   'nodes.count': 'how many nodes the environment has',
   'nodes.N': 'the name of the Nth node (0 = control-plane)',
+  'namespaces.NAME':
+    'a further test namespace the spec declares in requires.namespaces (created and removed by the run)',
   'networks.NAME.table':
     'the routing table on the nodes that leads to network NAME (a name from requires.networks), for spec.network',
 };
@@ -37,8 +40,14 @@ export function isKnownVariable(variable: string): boolean {
   return (
     Object.hasOwn(TEMPLATE_VARIABLES, variable) ||
     /^nodes\.\d+$/.test(variable) ||
-    NETWORK_TABLE.test(variable)
+    NETWORK_TABLE.test(variable) ||
+    EXTRA_NAMESPACE.test(variable)
   );
+}
+
+/** The declared namespace a `${namespaces.NAME}` variable names, or undefined for any other variable. */
+export function extraNamespaceOfVariable(variable: string): string | undefined {
+  return EXTRA_NAMESPACE.exec(variable)?.[1];
 }
 
 /** The network a `${networks.NAME.table}` variable names, or undefined for any other variable. */
