@@ -348,3 +348,53 @@ ${probe('{ source: loadBalancerIP, service: web }', ', until: { timeout: failove
     );
   });
 });
+
+describe('absentAt: peers the flow must not reach', () => {
+  // A second client sharing the first one's address, on another network (ES-NET-4).
+  const twin = {
+    peers: [
+      { name: 'peer', network: 'default', addresses: { ipv4: PEER_IPV4 }, asn: 64500, probePort: 8080 },
+      { name: 'twin', network: 'blue', addresses: { ipv4: PEER_IPV4 }, asn: 64501, probePort: 8080 },
+    ],
+  };
+  const step = probe('{ source: loadBalancerIP, service: web, absentAt: [twin] }');
+
+  it('passes when the target has the flow and the other peer captured none of it', async () => {
+    const env = fakeEnvironment({}, twin);
+    env.onProbe = (call) => ({ packets: fromEachPod(call, () => LB_IPV4) });
+    // What the other peer sees of other flows does not count: another port, another protocol.
+    env.onWatch = () => [
+      { src: LB_IPV4, at: T0, dstPort: 9999 },
+      { src: LB_IPV4, at: T0, protocol: 'udp' },
+    ];
+    const { result, evidence } = await runSteps(env, SETUP + step);
+    expect(result.status).toBe('passed');
+    expect(env.probes[0]?.watchPeers).toEqual(['twin']);
+    expect(evidence[0]?.absentAt).toEqual([
+      { peer: 'twin', capture: 'artifacts/ec-r1-judged-v4/out-ipv4-0-at-twin.pcap', packets: 0, sources: [] },
+    ]);
+    expect(evidence[0]?.message).toMatch(/none at peer twin/);
+  });
+
+  it('fails when some of the flow reached the other peer, though the target saw only good packets', async () => {
+    const env = fakeEnvironment({}, twin);
+    env.onProbe = (call) => ({ packets: fromEachPod(call, () => LB_IPV4).slice(0, 3) });
+    env.onWatch = (call) => fromEachPod(call, () => LB_IPV4).slice(3);
+    const { result, evidence } = await runSteps(env, SETUP + step);
+    expect(result.status).toBe('failed');
+    expect(evidence[0]?.absentAt?.[0]).toMatchObject({ peer: 'twin', packets: 6, sources: [LB_IPV4] });
+    expect(result.message).toMatch(
+      new RegExp(
+        `6 packets of the flow reached peer twin \\(from ${LB_IPV4.replace(/\./g, '\\.')}\\), which must see none`,
+      ),
+    );
+  });
+
+  it('refuses a peer the environment does not have, naming it', async () => {
+    const env = fakeEnvironment();
+    env.onProbe = (call) => ({ packets: fromEachPod(call, () => LB_IPV4) });
+    const { result } = await runSteps(env, SETUP + step);
+    expect(result.status).not.toBe('passed');
+    expect(result.message).toMatch(/expect\.absentAt: the environment has no peer 'twin'/);
+  });
+});

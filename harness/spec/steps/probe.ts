@@ -27,6 +27,11 @@ const probeExpectSchema = z
     completes: z.boolean().optional(),
     /** The sources ran on every node of the environment (endpoints spread across nodes). */
     fromEveryNode: z.boolean().optional(),
+    /**
+     * Peers that capture the flow too and must see none of it: another network's client that
+     * shares the target's address (ES-NET-4).
+     */
+    absentAt: z.array(z.string().min(1)).min(1).max(4).optional(),
   })
   .refine((e) => e.source !== undefined || e.notSource !== undefined || e.completes !== undefined, {
     message: 'expected at least one of source, notSource or completes',
@@ -79,6 +84,11 @@ export const probe = defineStep({
       syntax: '`probe: {..., expect: {completes, fromEveryNode}}`',
       meaning:
         'every attempt was answered (`completes`); the sending pods ran on every node (`fromEveryNode`)',
+    },
+    {
+      syntax: '`probe: {..., expect: {absentAt: [peers]}}`',
+      meaning:
+        'these peers capture the same flow (target address, port, protocol) over the same time, and not one packet of it may reach them: a client of another network that shares the address',
     },
     {
       syntax: '`probe: {..., until: {timeout, consecutive}}`',
