@@ -167,7 +167,8 @@ export type ProbeProtocol = 'tcp' | 'udp';
 export type ProbeTarget =
   | { kind: 'peer'; peer: string }
   | { kind: 'pod'; namespace: string; pod: string }
-  | { kind: 'node'; node: string };
+  /** `address`: one of the node's other addresses (e.g. on another network), not its InternalIP. */
+  | { kind: 'node'; node: string; address?: string };
 
 export interface ProbeSource {
   namespace: string;

@@ -39,7 +39,8 @@ export type TrafficFrom = z.output<typeof trafficFromSchema>;
 export const trafficToSchema = z.union([
   z.strictObject({ peer: z.string().min(1) }),
   z.strictObject({ pod: name }),
-  z.strictObject({ node: nodeRefSchema }),
+  /** `network`: the node's address on that network (a secondary address), not its InternalIP. */
+  z.strictObject({ node: nodeRefSchema, network: z.string().min(1).optional() }),
 ]);
 export type TrafficTo = z.output<typeof trafficToSchema>;
 

@@ -398,3 +398,32 @@ describe('absentAt: peers the flow must not reach', () => {
     expect(result.message).toMatch(/expect\.absentAt: the environment has no peer 'twin'/);
   });
 });
+
+describe('to: a node on another network (a secondary address)', () => {
+  const step = (network: string) =>
+    `  - probe: { name: in, from: { endpointsOf: web }, to: { node: { index: 1 }, network: ${network} }, port: 9090, expect: { notSource: loadBalancerIP, service: web } }\n`;
+
+  it("sends to the node's address on that network, and judges the flow there", async () => {
+    const env = fakeEnvironment();
+    env.onProbe = (call) => ({ packets: fromEachPod(call, (pod) => nodeIPv4(nodeIndex(pod))) });
+    const { result, evidence } = await runSteps(env, SETUP + step('blue'));
+    expect(result.status).toBe('passed');
+    expect(env.probes[0]?.target).toEqual({ kind: 'node', node: 'n1', address: blueIPv4(1) });
+    expect(evidence[0]?.target).toBe(`node n1 (blue) ${blueIPv4(1)}:9090`);
+  });
+
+  it('fails when the flow to the secondary address was rewritten', async () => {
+    const env = fakeEnvironment();
+    env.onProbe = (call) => ({ packets: fromEachPod(call, () => LB_IPV4) });
+    const { result } = await runSteps(env, SETUP + step('blue'));
+    expect(result.status).toBe('failed');
+    expect(result.message).toMatch(/9\/9 packets to .* had source 203\.0\.113\./);
+  });
+
+  it('names the node and network when the node has no address there', async () => {
+    const env = fakeEnvironment();
+    const { result } = await runSteps(env, SETUP + step('green'));
+    expect(result.status).not.toBe('passed');
+    expect(result.message).toMatch(/node n1 has no ipv4 address on network 'green'/);
+  });
+});

@@ -174,7 +174,7 @@ export class FakeEnvironment extends RecordingEnvironment {
       return address;
     }
     if (target.kind === 'node') {
-      const address = this.nodeList.find((n) => n.name === target.node)?.addresses[family];
+      const address = target.address ?? this.nodeList.find((n) => n.name === target.node)?.addresses[family];
       if (!address) throw new Error(`fake: node ${target.node} has no ${family} address`);
       return address;
     }

@@ -105,7 +105,7 @@ export class KindEnvironment implements Environment {
           return { address: ip, site: site(node) };
         }
         const node = (await this.cluster.nodes()).find((n) => n.name === target.node);
-        const address = node?.addresses[req.family];
+        const address = target.address ?? node?.addresses[req.family];
         if (!address) throw new Error(`node ${target.node} has no ${req.family} InternalIP`);
         return { address, site: site(target.node) };
       },

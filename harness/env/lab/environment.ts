@@ -163,7 +163,7 @@ export class LabEnvironment implements Environment {
       address = this.lab.peer(target.peer).serviceAddresses[family];
     } else if (target.kind === 'node') {
       member = target.node;
-      address = this.lab.node(target.node).addresses[family];
+      address = target.address ?? this.lab.node(target.node).addresses[family];
     } else {
       const pod = this.podOf(target.namespace, target.pod);
       member = pod.node;

@@ -74,7 +74,7 @@ export const probe = defineStep({
     {
       syntax: '`probe: {name, from, to, protocol, port, attempts, expect, until}`',
       meaning:
-        'traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure',
+        "traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`; `{node, network}`: the node's address on that network, a secondary address) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure",
     },
     {
       syntax: '`probe: {..., expect: {source, notSource, service, network}}`',

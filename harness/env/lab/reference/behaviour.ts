@@ -62,6 +62,12 @@ export interface DataplaneBehaviour {
   snatNonEndpoints: boolean;
   /** SNAT traffic to in-cluster destinations (pods, nodes) too. */
   snatInCluster: boolean;
+  /**
+   * The destinations the SNAT leaves alone: every in-cluster one (`cluster`: pod CIDRs and the
+   * nodes' networks, secondary addresses included), or (faults) only the pod CIDRs and the nodes'
+   * InternalIPs (`podsAndNodeIPs`), or only the pod CIDRs (`pods`: host-networked pods rewritten).
+   */
+  snatExempt: 'cluster' | 'podsAndNodeIPs' | 'pods';
   /** Drop the replies to the SNATed traffic at the chosen node. */
   dropReplies: boolean;
   /** Treat host-networked endpoints like pods: SNAT the node's own traffic on the chosen node. */
@@ -112,6 +118,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     networkSourceIsLoadBalancerIP: false,
     snatNonEndpoints: false,
     snatInCluster: false,
+    snatExempt: 'cluster',
     dropReplies: false,
     snatHostNetworkEndpoints: false,
     ignoreNetworkTable: false,

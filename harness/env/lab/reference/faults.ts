@@ -55,6 +55,21 @@ export const FAULTS = [
     behaviour: { dataplane: { snatInCluster: true } },
   },
   {
+    name: 'snat-to-host-network',
+    breaks:
+      'the SNAT leaves alone only traffic to pod CIDRs: traffic to host-networked pods and node addresses is SNATed to the LoadBalancer IP',
+    statements: ['ES-SNAT-4'],
+    behaviour: { dataplane: { snatExempt: 'pods' } },
+  },
+  {
+    name: 'snat-to-node-secondary-addresses',
+    breaks:
+      "the SNAT leaves alone traffic to pods and to the nodes' InternalIPs only: traffic to a node's other addresses is SNATed to the LoadBalancer IP",
+    statements: [],
+    extendedStatements: ['ES-SNAT-4'],
+    behaviour: { dataplane: { snatExempt: 'podsAndNodeIPs' } },
+  },
+  {
     name: 'snat-ipv4-only',
     breaks: 'only IPv4 egress is SNATed; IPv6 endpoints keep the node IP',
     statements: ['ES-SNAT-1'],
