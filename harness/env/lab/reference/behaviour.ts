@@ -76,6 +76,8 @@ export interface DataplaneBehaviour {
   ignoreNetworkTable: boolean;
   /** Route every EgressService's egress by the first network's table, whichever spec.network names. */
   firstNetworkTableForAll: boolean;
+  /** Give every EgressService of a namespace the spec.network of the first one there that names one. */
+  networkPerNamespace: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -123,6 +125,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     snatHostNetworkEndpoints: false,
     ignoreNetworkTable: false,
     firstNetworkTableForAll: false,
+    networkPerNamespace: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

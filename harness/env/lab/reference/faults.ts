@@ -215,6 +215,14 @@ export const FAULTS = [
     behaviour: { dataplane: { firstNetworkTableForAll: true } },
   },
   {
+    name: 'network-per-namespace',
+    breaks:
+      "spec.network is read once per namespace: every EgressService there is routed by the network the first one names, another network's client at the shared address reached instead",
+    statements: [],
+    extendedStatements: ['ES-NET-4'],
+    behaviour: { dataplane: { networkPerNamespace: true } },
+  },
+  {
     name: 'network-snat-to-lb',
     breaks:
       "with sourceIPBy Network, endpoint egress is SNATed to the LoadBalancer IP instead of the node's network address",
