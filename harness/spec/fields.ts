@@ -47,6 +47,11 @@ export type TrafficTo = z.output<typeof trafficToSchema>;
 /** Where a step captures: the kind of its target. */
 export type CaptureSite = 'peer' | 'pod' | 'node';
 
+/** The network a target names (`{node, network}`), with its place under `to`. */
+export function networkOfTarget(to: TrafficTo): Array<{ name: string; at: string[] }> {
+  return 'node' in to && to.network !== undefined ? [{ name: to.network, at: ['to', 'network'] }] : [];
+}
+
 export function captureSiteOf(to: TrafficTo): CaptureSite {
   if ('peer' in to) return 'peer';
   if ('pod' in to) return 'pod';

@@ -420,10 +420,17 @@ describe('to: a node on another network (a secondary address)', () => {
     expect(result.message).toMatch(/9\/9 packets to .* had source 203\.0\.113\./);
   });
 
+  it('refuses a network the scenario does not require, at its line', async () => {
+    await expect(runSteps(fakeEnvironment(), SETUP + step('green'))).rejects.toThrow(
+      /^\d+: steps\[2\]\.probe\.to\.network network 'green' is not one requires\.networks lists \(it lists blue\)$/,
+    );
+  });
+
   it('names the node and network when the node has no address there', async () => {
     const env = fakeEnvironment();
-    const { result } = await runSteps(env, SETUP + step('green'));
+    for (const node of env.description.nodes) node.networkAddresses = {};
+    const { result } = await runSteps(env, SETUP + step('blue'));
     expect(result.status).not.toBe('passed');
-    expect(result.message).toMatch(/node n1 has no ipv4 address on network 'green'/);
+    expect(result.message).toMatch(/node n1 has no ipv4 address on network 'blue'/);
   });
 });

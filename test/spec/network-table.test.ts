@@ -67,6 +67,25 @@ describe('${networks.NAME.table}', () => {
     ]);
   });
 
+  it('names the line of a probe naming a network requires.networks does not list, by target or by source', () => {
+    const steps = `  - probe:
+      name: out
+      from: { endpointsOf: web }
+      to: { node: { index: 0 }, network: tertiary }
+      expect: { source: networkIP, network: blue }
+  - probe:
+      name: fine
+      from: { endpointsOf: web }
+      to: { node: { index: 0 }, network: secondary }
+      expect: { source: networkIP, network: secondary }
+`;
+    const result = parseScenario(spec('${networks.secondary.table}', 'secondary') + steps, 'net.yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      "net.yaml:20: steps[1].probe.to.network: network 'tertiary' is not one requires.networks lists (it lists secondary)",
+      "net.yaml:21: steps[1].probe.expect.network: network 'blue' is not one requires.networks lists (it lists secondary)",
+    ]);
+  });
+
   it("renders every shipped network scenario with each provider's table for the network", async () => {
     const catalogue = await loadCatalogue(undefined);
     const network = catalogue.scenarios.filter((s) => s.scenario.id.startsWith('network-'));

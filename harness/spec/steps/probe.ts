@@ -4,6 +4,7 @@ import {
   captureSiteOf,
   checkQualifiers,
   name,
+  networkOfTarget,
   port,
   protocol,
   SOURCE_KIND_MEANINGS,
@@ -101,5 +102,9 @@ export const probe = defineStep({
     },
   ],
   capturesAt: (body) => captureSiteOf(body.to),
+  networks: (body) => [
+    ...networkOfTarget(body.to),
+    ...(body.expect.network !== undefined ? [{ name: body.expect.network, at: ['expect', 'network'] }] : []),
+  ],
   evidenceName: (body) => ({ name: body.name, at: ['name'] }),
 });
