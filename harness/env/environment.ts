@@ -167,7 +167,8 @@ export type ProbeProtocol = 'tcp' | 'udp';
 export type ProbeTarget =
   | { kind: 'peer'; peer: string }
   | { kind: 'pod'; namespace: string; pod: string }
-  | { kind: 'node'; node: string };
+  /** `address`: one of the node's other addresses (e.g. on another network), not its InternalIP. */
+  | { kind: 'node'; node: string; address?: string };
 
 export interface ProbeSource {
   namespace: string;
@@ -187,6 +188,12 @@ export interface ProbeRequest {
   /** Directory the capture file is written to. */
   artifactDir: string;
   timeoutMs: number;
+  /**
+   * Other peers that capture the same flow (target address, port, protocol) while the probe
+   * runs: where the flow must not arrive, e.g. another network's client sharing the target's
+   * address (ES-NET-4). Each capture comes back in `ProbeEvidence.watched`.
+   */
+  watchPeers?: string[];
   /**
    * Background traffic: each source sends one attempt every `intervalMs` until `signal` aborts,
    * at most `attempts` times (the bound); the capture runs until then.
@@ -218,6 +225,8 @@ export interface ProbeEvidence {
   targetAddress: string;
   /** Path of the capture (pcap or pcapng) taken at the target. */
   capturePath: string;
+  /** The captures of `request.watchPeers`, taken over the same time as the target's. */
+  watched?: Array<{ peer: string; capturePath: string }>;
   attempts: ProbeAttempt[];
   startedAt: string;
   finishedAt: string;

@@ -82,6 +82,8 @@ export interface ProbeEvidenceRecord {
   firstPacketMs?: number;
   /** Every probe packet of the capture, for the report's timeline. */
   packets?: PacketSeries;
+  /** The captures of the peers the flow must not reach (`expect.absentAt`), with what arrived. */
+  absentAt?: Array<{ peer: string; capture: string; packets: number; sources: string[] }>;
 }
 
 export interface TestResult {

@@ -33,6 +33,8 @@ export interface StepProperties<B> {
   capturesAt?: (body: B) => CaptureSite;
   /** Manifests the step names, and where in its body (the loader checks they exist). */
   manifests?: (body: B) => Array<{ name: string; at: BodyPath }>;
+  /** Networks the step names, and where in its body (the loader checks requires.networks lists them). */
+  networks?: (body: B) => Array<{ name: string; at: BodyPath }>;
   /** A name the step gives its evidence (capture files): unique among its kind in a scenario. */
   evidenceName?: (body: B) => { name: string; at: BodyPath };
   /** The body as a spec writes it, where parsing changed its form (a nested condition). */

@@ -39,12 +39,18 @@ export type TrafficFrom = z.output<typeof trafficFromSchema>;
 export const trafficToSchema = z.union([
   z.strictObject({ peer: z.string().min(1) }),
   z.strictObject({ pod: name }),
-  z.strictObject({ node: nodeRefSchema }),
+  /** `network`: the node's address on that network (a secondary address), not its InternalIP. */
+  z.strictObject({ node: nodeRefSchema, network: z.string().min(1).optional() }),
 ]);
 export type TrafficTo = z.output<typeof trafficToSchema>;
 
 /** Where a step captures: the kind of its target. */
 export type CaptureSite = 'peer' | 'pod' | 'node';
+
+/** The network a target names (`{node, network}`), with its place under `to`. */
+export function networkOfTarget(to: TrafficTo): Array<{ name: string; at: string[] }> {
+  return 'node' in to && to.network !== undefined ? [{ name: to.network, at: ['to', 'network'] }] : [];
+}
 
 export function captureSiteOf(to: TrafficTo): CaptureSite {
   if ('peer' in to) return 'peer';

@@ -15,7 +15,7 @@ import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { manifestScopeIssues, nodeLabelKeyIssue } from './scope.js';
 import { fieldOf, locate, Origins, type PathKey, parseSource, type SpecProblem } from './source.js';
-import { evidenceNameOf, manifestsNamedBy } from './steps/index.js';
+import { evidenceNameOf, manifestsNamedBy, networksNamedBy } from './steps/index.js';
 import {
   extraNamespaceOfVariable,
   isKnownVariable,
@@ -137,6 +137,7 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
   const problems: SpecProblem[] = [];
   const manifests = new Set(Object.keys(scenario.manifests));
   const evidenceNames = new Set<string>();
+  const networks = scenario.requires.networks;
   scenario.steps.forEach((step, i) => {
     const at = (path: Array<string | number>): PathKey[] => ['steps', i, step.kind, ...path];
     for (const { name, at: inBody } of manifestsNamedBy(step)) {
@@ -144,6 +145,15 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
         problems.push({
           ...locate(root, origins, at(inBody)),
           message: `no manifest named '${name}': expected one of ${[...manifests].join(', ')}`,
+        });
+      }
+    }
+    for (const { name, at: inBody } of networksNamedBy(step)) {
+      if (!networks.includes(name)) {
+        const lists = networks.length > 0 ? `it lists ${networks.join(', ')}` : 'it lists none';
+        problems.push({
+          ...locate(root, origins, at(inBody)),
+          message: `network '${name}' is not one requires.networks lists (${lists})`,
         });
       }
     }

@@ -172,6 +172,7 @@ describe('KindEnvironment', () => {
       'docker rm --force',
       'docker network rm',
       'docker network rm',
+      'docker network rm',
     ]);
     const reused = recordingRunner();
     await new KindEnvironment({

@@ -151,7 +151,7 @@ describe('kind bring-up plan', () => {
       (a): a is RunAction => a.type === 'run' && a.title.startsWith('BGPPeers'),
     );
     expect(apply?.retry).toEqual({ attempts: 6, delayMs: 2000, backoff: 2 });
-    expect(apply?.manifests?.map((m) => m.kind)).toEqual(['BGPPeer', 'BGPPeer']);
+    expect(apply?.manifests?.map((m) => m.kind)).toEqual(['BGPPeer', 'BGPPeer', 'BGPPeer']);
   });
 
   it('starts stock FRR peers with capabilities by name, never --privileged, and sidecars in their namespace', () => {
@@ -178,7 +178,41 @@ describe('kind bring-up plan', () => {
     const peers = runs(actions).flatMap((a) => a.manifests ?? []);
     expect(peers.find((p) => p.metadata.name === 'peer2-v4')?.spec).toMatchObject({ vrf: 'ec-net2' });
     const none = planKind(kindOptions({ secondaryNetwork: false })).actions;
-    expect(none.some((a) => a.title.includes('net2') || a.title.includes('ec-net2'))).toBe(false);
+    expect(none.some((a) => a.title.includes('net2') || a.title.includes('net3'))).toBe(false);
+  });
+
+  it("puts a third network in its own VRF (table 101), its peer3 owning peer2's address (ES-NET-4)", () => {
+    const { actions, topology } = planKind(kindOptions({ metallbMode: 'frr' }, ['ipv4', 'ipv6']));
+    const [peer2, peer3] = [topology.peers[1], topology.peers[2]];
+    expect(peer3).toMatchObject({
+      name: 'peer3',
+      network: 'tertiary',
+      asn: 64502,
+      dockerNetwork: 'eck-test-net3',
+    });
+    expect(peer3?.loopbackAddresses).toEqual(peer2?.loopbackAddresses);
+    expect(peer3?.interfaceAddresses).toEqual({ ipv4: '10.212.2.100', ipv6: 'fd65:6563:3::100' });
+    for (const node of topology.nodes) {
+      const text = runs(actions)
+        .filter((a) => a.argv.includes(node.name))
+        .map((a) => a.argv.join(' '))
+        .join('\n');
+      expect(text).toContain(`docker network connect --ip 10.212.2.${10 + node.index}`);
+      expect(text).toContain('ip link add ec-net3 type vrf table 101');
+      expect(text).toContain('route replace 198.51.100.20/32 via 10.212.2.100 vrf ec-net3');
+      expect(text).toContain('-6 route replace 2001:db8:5100::20/128 via fd65:6563:3::100 vrf ec-net3');
+    }
+    const peers = runs(actions).flatMap((a) => a.manifests ?? []);
+    expect(peers.find((p) => p.metadata.name === 'peer3-v6')?.spec).toMatchObject({
+      vrf: 'ec-net3',
+      peerASN: 64502,
+    });
+    const table = planKind(kindOptions({ networkRouting: 'table', gatewayMode: 'local' }, ['ipv4']));
+    expect(runs(table.actions).map((a) => a.argv.join(' '))).toContain(
+      `docker exec ${table.topology.nodes[1]?.name} ip route replace 198.51.100.20/32 via 10.212.2.100 table 101`,
+    );
+    const without = planKind(kindOptions({ tertiaryNetwork: false })).actions;
+    expect(without.some((a) => a.title.includes('net3') || a.title.includes('peer3'))).toBe(false);
   });
 
   it("routes the second network by a plain table when asked, as upstream's multiple-networks e2e does", () => {
@@ -232,8 +266,14 @@ describe('kind bring-up plan', () => {
     expect(d.peers.map((p) => [p.name, p.network, p.addresses.ipv4])).toEqual([
       ['peer', 'default', '10.212.0.100'],
       ['peer2', 'secondary', '198.51.100.20'],
+      ['peer3', 'tertiary', '198.51.100.20'],
     ]);
     expect(d.networks.find((n) => n.name === 'secondary')?.routingTable).toBe('100');
+    expect(d.networks.find((n) => n.name === 'tertiary')?.routingTable).toBe('101');
+    expect(d.nodes[2]?.networkAddresses).toEqual({
+      secondary: { ipv4: '10.212.1.12', ipv6: 'fd65:6563:2::12' },
+      tertiary: { ipv4: '10.212.2.12', ipv6: 'fd65:6563:3::12' },
+    });
     const feature = (name: string) => d.features.find((f) => f.name === name);
     expect(feature('SourceIPNetwork')?.supported).toBe(false);
     expect(feature('DualStack')?.supported).toBe(true);

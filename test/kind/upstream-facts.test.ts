@@ -290,7 +290,7 @@ describe('every supported plan, held to upstream-facts.yaml', () => {
     for (const plan of all) {
       const needs = kindHostNeeds(plan.topology, false);
       for (const module of needs.modules) expect(listed).toContain(module);
-      expect(needs.modules.includes('vrf')).toBe(plan.topology.secondaryNetwork?.routing === 'vrf');
+      expect(needs.modules.includes('vrf')).toBe(plan.topology.otherNetworks[0]?.routing === 'vrf');
       for (const { tool } of facts.kindSh.dependencies) expect(needs.tools).toContain(tool);
     }
   });

@@ -18,6 +18,7 @@ import {
   type LabPlan,
   newLabId,
   SECONDARY_NETWORK,
+  TERTIARY_NETWORK,
 } from '../../harness/env/lab/infra/index.js';
 
 const FAMILIES: IpFamily[] = ['ipv4', 'ipv6'];
@@ -96,9 +97,10 @@ afterAll(async () => {
 }, 120_000);
 
 describe('lab topology', () => {
-  it('has three nodes, two peers and two internal dual-stack networks', async () => {
+  it('has three nodes, three peers and three internal dual-stack networks', async () => {
     expect(plan.nodes.map((n) => n.name)).toEqual(['control-plane', 'worker', 'worker2']);
-    expect(plan.peers.map((p) => p.name)).toEqual(['peer', 'peer2']);
+    expect(plan.peers.map((p) => p.name)).toEqual(['peer', 'peer2', 'peer3']);
+    expect(plan.networks.map((n) => n.name)).toEqual([DEFAULT_NETWORK, SECONDARY_NETWORK, TERTIARY_NETWORK]);
     const docker = await dockerode();
     for (const network of plan.networks) {
       const info = (await docker.getNetwork(network.dockerName).inspect()) as {
@@ -113,6 +115,7 @@ describe('lab topology', () => {
     const { nodes, peers, networks } = await lab.describe();
     expect(nodes.every((n) => n.ready)).toBe(true);
     expect(networks.find((n) => n.name === SECONDARY_NETWORK)?.routingTable).toBe('100');
+    expect(networks.find((n) => n.name === TERTIARY_NETWORK)?.routingTable).toBe('101');
     for (const peer of peers) {
       for (const address of Object.values(peer.addresses)) {
         expect(cidrContains(address.includes(':') ? '2001:db8::/32' : '198.51.100.0/24', address)).toBe(true);
@@ -183,33 +186,29 @@ describe('lab topology', () => {
     }
   });
 
-  it('reaches the second peer through the routing table of its network', async () => {
-    const peer2 = lab.peer('peer2');
-    const node = lab.node('worker');
-    for (const family of FAMILIES) {
-      const flag = family === 'ipv4' ? '-4' : '-6';
-      const target = peer2.serviceAddresses[family]!;
-      const rule = [flag, 'rule', 'add', 'to', target, 'lookup', 'secondary', 'priority', '1000'];
-      await lab.exec(node.name, ['ip', ...rule]);
-      try {
-        const echo = await lab.nodeConnect(node.name, target, peer2.probePort, 'tcp');
-        expect(echoedIp(echo)).toBe(node.networkAddresses[SECONDARY_NETWORK]![family]);
-      } finally {
-        await lab.exec(node.name, [
-          'ip',
-          flag,
-          'rule',
-          'del',
-          'to',
-          target,
-          'lookup',
-          'secondary',
-          'priority',
-          '1000',
-        ]);
+  it.each([
+    ['peer2', SECONDARY_NETWORK],
+    ['peer3', TERTIARY_NETWORK],
+  ])(
+    "reaches %s's address (shared by peer2 and peer3) through the %s network's table",
+    async (name, network) => {
+      const peer = lab.peer(name);
+      const node = lab.node('worker');
+      for (const family of FAMILIES) {
+        const flag = family === 'ipv4' ? '-4' : '-6';
+        const target = peer.serviceAddresses[family]!;
+        const rule = [flag, 'rule', 'add', 'to', target, 'lookup', network, 'priority', '1000'];
+        await lab.exec(node.name, ['ip', ...rule]);
+        try {
+          // The client address the server saw is the node's on that network: the packet went there.
+          const echo = await lab.nodeConnect(node.name, target, peer.probePort, 'tcp');
+          expect(echoedIp(echo)).toBe(node.networkAddresses[network]![family]);
+        } finally {
+          await lab.exec(node.name, ['ip', ...rule.map((word) => (word === 'add' ? 'del' : word))]);
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('lab traffic', () => {
@@ -389,6 +388,7 @@ describe('lab isolation', () => {
     expect(plan.networks.map((n) => n.dockerName)).toEqual([
       `${labId}-${DEFAULT_NETWORK}`,
       `${labId}-${SECONDARY_NETWORK}`,
+      `${labId}-${TERTIARY_NETWORK}`,
     ]);
   });
 });

@@ -17,6 +17,7 @@ import { planLab } from '../../harness/env/lab/infra/topology.js';
 const subnets = {
   default: { ipv4: '10.213.4.0/24', ipv6: 'fd65:636c:6162:4::/64' },
   secondary: { ipv4: '10.213.5.0/24', ipv6: 'fd65:636c:6162:5::/64' },
+  tertiary: { ipv4: '10.213.6.0/24', ipv6: 'fd65:636c:6162:6::/64' },
 };
 
 describe('ip helpers', () => {
@@ -54,7 +55,40 @@ describe('lab plan', () => {
     expect(plan.peers.map((p) => [p.name, p.network, p.asn, p.interfaceAddresses.ipv6])).toEqual([
       ['peer', 'default', 64500, 'fd65:636c:6162:4::100'],
       ['peer2', 'secondary', 64501, 'fd65:636c:6162:5::100'],
+      ['peer3', 'tertiary', 64502, 'fd65:636c:6162:6::100'],
     ]);
+    expect(plan.networks.map((n) => [n.name, n.dockerName, n.routingTable?.id])).toEqual([
+      ['default', 'eclab-unit-default', undefined],
+      ['secondary', 'eclab-unit-secondary', 100],
+      ['tertiary', 'eclab-unit-tertiary', 101],
+    ]);
+  });
+
+  it("gives the tertiary network's client the secondary one's address (ES-NET-4)", () => {
+    const [, peer2, peer3] = plan.peers;
+    expect(peer3?.serviceAddresses).toEqual(peer2?.serviceAddresses);
+    expect(peer3?.serviceAddresses).toEqual({ ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' });
+    expect(peer3?.interfaceAddresses).not.toEqual(peer2?.interfaceAddresses);
+    const setup = renderNodeSetup(plan, plan.nodes[0]!);
+    expect(setup).toContain("'100 secondary' '101 tertiary'");
+    expect(setup).toContain('ip -4 route add 198.51.100.20 via 10.213.5.100 table 100');
+    expect(setup).toContain('ip -4 route add 198.51.100.20 via 10.213.6.100 table 101');
+    expect(setup).toContain('ip -6 route add 2001:db8:5100::20 via fd65:636c:6162:6::100 table 101');
+    // Nodes take no route from either network's peer: the tables alone lead there.
+    const frr = renderNodeFrrConfig(plan, plan.nodes[0]!);
+    expect(frr).toContain(' neighbor 10.213.6.100 remote-as 64502');
+    expect(frr).toContain('  neighbor 10.213.6.100 route-map LAB-DENY-ALL in');
+    expect(frr).toContain('  neighbor fd65:636c:6162:6::100 route-map LAB-DENY-ALL in');
+  });
+
+  it('has the tertiary network only with the secondary one, and can leave it out', () => {
+    const names = (options: Parameters<typeof planLab>[2]) =>
+      planLab('eclab-n', 'r', options, subnets).networks.map((n) => n.name);
+    expect(names({ tertiaryNetwork: false })).toEqual(['default', 'secondary']);
+    expect(names({ secondaryNetwork: false })).toEqual(['default']);
+    expect(() =>
+      planLab('eclab-n', 'r', {}, { default: subnets.default, secondary: subnets.secondary }),
+    ).toThrow(/tertiary network has no subnets/);
   });
 
   it('keeps every outside address in the documentation ranges', () => {

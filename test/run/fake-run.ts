@@ -102,6 +102,7 @@ title: judged
 statements: [ES-SNAT-1]
 profile: core
 features: [SourceIPLoadBalancer]
+requires: { networks: [blue] }
 manifests:${MANIFESTS}
 steps:
 ${steps}`,

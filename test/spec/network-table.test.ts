@@ -14,6 +14,9 @@ import { planRun } from '../../harness/run/plan.js';
 import { loadCatalogue } from '../../harness/spec/catalogue.js';
 import { formatProblem, parseScenario } from '../../harness/spec/loader.js';
 
+/** The tertiary network's table where the environment has one (the existing one here has not). */
+const TERTIARY_TABLES: Record<string, string> = { lab: '101', kind: '101' };
+
 const spec = (network: string, requires: string) => `id: net
 title: A network scenario
 statements: [ES-NET-1]
@@ -64,12 +67,32 @@ describe('${networks.NAME.table}', () => {
     ]);
   });
 
+  it('names the line of a probe naming a network requires.networks does not list, by target or by source', () => {
+    const steps = `  - probe:
+      name: out
+      from: { endpointsOf: web }
+      to: { node: { index: 0 }, network: tertiary }
+      expect: { source: networkIP, network: blue }
+  - probe:
+      name: fine
+      from: { endpointsOf: web }
+      to: { node: { index: 0 }, network: secondary }
+      expect: { source: networkIP, network: secondary }
+`;
+    const result = parseScenario(spec('${networks.secondary.table}', 'secondary') + steps, 'net.yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      "net.yaml:20: steps[1].probe.to.network: network 'tertiary' is not one requires.networks lists (it lists secondary)",
+      "net.yaml:21: steps[1].probe.expect.network: network 'blue' is not one requires.networks lists (it lists secondary)",
+    ]);
+  });
+
   it("renders every shipped network scenario with each provider's table for the network", async () => {
     const catalogue = await loadCatalogue(undefined);
     const network = catalogue.scenarios.filter((s) => s.scenario.id.startsWith('network-'));
     expect(network.map((s) => s.scenario.id).sort()).toEqual([
       'network-ingress-replies',
       'network-loadbalancer-ip',
+      'network-shared-client-address',
       'network-source-ip',
     ]);
     const environments: Array<[string, EnvironmentDescription, string]> = [
@@ -97,7 +120,11 @@ describe('${networks.NAME.table}', () => {
         const egress = Object.values(contextFor(test, description).manifests).filter(
           (m) => m.kind === 'EgressService',
         );
-        expect(egress.map((m) => (m.spec as { network?: string }).network)).toEqual(egress.map(() => table));
+        // Each EgressService names its network's table: the secondary one's, or the tertiary's.
+        const networks = egress.map((m) => (m.spec as { network?: string }).network);
+        const tertiary = test.loaded.scenario.requires.networks.includes('tertiary');
+        if (!tertiary) expect(networks).toEqual(egress.map(() => table));
+        else expect(networks.sort()).toEqual([table, TERTIARY_TABLES[provider] as string].sort());
       }
     }
   });

@@ -67,6 +67,8 @@ export class FakeEnvironment extends RecordingEnvironment {
   readonly probes: ProbeRequest[] = [];
   /** The capture of each probe; default: nothing captured. */
   onProbe: (call: ProbeCall) => ProbeScript = () => ({ packets: [] });
+  /** What each of `request.watchPeers` captures of the probe's flow; default: nothing. */
+  onWatch: (call: ProbeCall, peer: string) => FakePacket[] = () => [];
   /** The peer's BGP table, by peer and family. */
   routes: (peer: string, family: IpFamily) => BgpRoute[] = () => [];
   onIngress: (request: IngressRequest) => IngressResult = (request) => ({
@@ -110,6 +112,15 @@ export class FakeEnvironment extends RecordingEnvironment {
     const script = this.onProbe({ request, number: this.probes.length, targetAddress, sources });
     const capturePath = join(request.artifactDir, `${request.id}.pcap`);
     await writeFile(capturePath, captureOf(script.packets, request, targetAddress));
+    const call = { request, number: this.probes.length, targetAddress, sources };
+    const watched = await Promise.all(
+      (request.watchPeers ?? []).map(async (peer) => {
+        if (!this.description.peers.some((p) => p.name === peer)) throw new Error(`fake: no peer ${peer}`);
+        const path = join(request.artifactDir, `${request.id}-at-${peer}.pcap`);
+        await writeFile(path, captureOf(this.onWatch(call, peer), request, targetAddress));
+        return { peer, capturePath: path };
+      }),
+    );
     const attempts: ProbeAttempt[] = sources.flatMap((pod) =>
       Array.from({ length: request.continuous ? 1 : request.attempts }, () => ({
         source: { namespace: pod.metadata.namespace ?? '', pod: pod.metadata.name },
@@ -118,7 +129,15 @@ export class FakeEnvironment extends RecordingEnvironment {
         ...(script.attempt?.(pod.metadata.name) ?? { ok: true }),
       })),
     );
-    return { request, targetAddress, capturePath, attempts, startedAt, finishedAt: new Date().toISOString() };
+    return {
+      request,
+      targetAddress,
+      capturePath,
+      ...(watched.length > 0 ? { watched } : {}),
+      attempts,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
   }
 
   override async ingress(request: IngressRequest): Promise<IngressResult> {
@@ -155,7 +174,7 @@ export class FakeEnvironment extends RecordingEnvironment {
       return address;
     }
     if (target.kind === 'node') {
-      const address = this.nodeList.find((n) => n.name === target.node)?.addresses[family];
+      const address = target.address ?? this.nodeList.find((n) => n.name === target.node)?.addresses[family];
       if (!address) throw new Error(`fake: node ${target.node} has no ${family} address`);
       return address;
     }

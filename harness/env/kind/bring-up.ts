@@ -32,6 +32,7 @@ import { splitImage } from './image-reference.js';
 import {
   dockerIpRange,
   type KindNode,
+  type KindOtherNetwork,
   type KindPeer,
   type KindTopology,
   OVN_NAMESPACE,
@@ -50,8 +51,10 @@ function helmBase(topology: KindTopology): string[] {
 }
 
 function networkActions(t: KindTopology): PlannedAction[] {
-  const networks = [{ ...t.clusterNetwork, role: 'cluster-network' }];
-  if (t.secondaryNetwork) networks.push({ ...t.secondaryNetwork, role: 'secondary-network' });
+  const networks = [
+    { ...t.clusterNetwork, role: 'cluster-network' },
+    ...t.otherNetworks.map((n) => ({ name: n.name, subnets: n.subnets, role: `${n.network}-network` })),
+  ];
   return networks.map(
     (n): RunAction => ({
       type: 'run',
@@ -250,16 +253,45 @@ export function nodeSetupActions(
   node: KindNode,
   options: { afterRestart: boolean },
 ): PlannedAction[] {
-  const network = nodeNetworkActions(t, node);
-  // The docker network connection survives a restart; the VRF, routes and sysctls do not.
-  return [nodeSysctlAction(node), ...(options.afterRestart ? network.slice(1) : network)];
+  // The docker network connections survive a restart; the VRFs, routes and sysctls do not.
+  const network = options.afterRestart
+    ? t.otherNetworks.flatMap((net) => networkRoutingActions(t, net, node))
+    : nodeNetworkActions(t, node);
+  return [nodeSysctlAction(node), ...network];
 }
 
-/** The second network on one node: connect, then a VRF with its table or routes in a plain table. */
+/**
+ * The other networks on one node, each as upstream's multiple-networks e2e attaches its networks
+ * (`docker network connect`, then the client's address routed by the network's table): connect,
+ * then a VRF with its table or routes in a plain table.
+ */
 export function nodeNetworkActions(t: KindTopology, node: KindNode): PlannedAction[] {
-  const net = t.secondaryNetwork;
-  const peer2 = t.peers.find((p) => p.name === 'peer2');
-  if (!net || !peer2) return [];
+  const connects = t.otherNetworks.map((net) => connectAction(net, node));
+  const routing = t.otherNetworks.flatMap((net) => networkRoutingActions(t, net, node));
+  return [...connects, ...routing];
+}
+
+function connectAction(net: KindOtherNetwork, node: KindNode): RunAction {
+  const addresses = node.networkAddresses[net.network] ?? {};
+  return {
+    type: 'run',
+    phase: 'nodes',
+    title: `connect ${node.name} to ${net.name}`,
+    argv: [
+      'docker',
+      'network',
+      'connect',
+      ...(addresses.ipv4 ? ['--ip', addresses.ipv4] : []),
+      ...(addresses.ipv6 ? ['--ip6', addresses.ipv6] : []),
+      net.name,
+      node.name,
+    ],
+  };
+}
+
+function networkRoutingActions(t: KindTopology, net: KindOtherNetwork, node: KindNode): PlannedAction[] {
+  const peer = t.peers.find((p) => p.name === net.peer);
+  if (!peer) return [];
   const family: IpFamily = t.families.includes('ipv4') ? 'ipv4' : 'ipv6';
   const exec = ['docker', 'exec', node.name];
   const run = (title: string, argv: string[]): RunAction => ({
@@ -268,17 +300,7 @@ export function nodeNetworkActions(t: KindTopology, node: KindNode): PlannedActi
     title,
     argv,
   });
-  const actions: PlannedAction[] = [
-    run(`connect ${node.name} to ${net.name}`, [
-      'docker',
-      'network',
-      'connect',
-      ...(node.secondaryAddresses.ipv4 ? ['--ip', node.secondaryAddresses.ipv4] : []),
-      ...(node.secondaryAddresses.ipv6 ? ['--ip6', node.secondaryAddresses.ipv6] : []),
-      net.name,
-      node.name,
-    ]),
-  ];
+  const actions: PlannedAction[] = [];
   if (net.routing === 'vrf') {
     actions.push(
       run(`VRF ${net.vrf} (table ${net.table}) on ${node.name}`, [
@@ -302,11 +324,11 @@ export function nodeNetworkActions(t: KindTopology, node: KindNode): PlannedActi
     );
   }
   for (const f of t.families) {
-    const destination = peer2.loopbackAddresses[f];
-    const via = peer2.interfaceAddresses[f];
+    const destination = peer.loopbackAddresses[f];
+    const via = peer.interfaceAddresses[f];
     if (!destination || !via) continue;
     actions.push(
-      run(`route to peer2's ${destination} in table ${net.table} on ${node.name}`, [
+      run(`route to ${peer.name}'s ${destination} in table ${net.table} on ${node.name}`, [
         ...exec,
         'ip',
         ...(f === 'ipv6' ? ['-6'] : []),
@@ -350,15 +372,16 @@ export function metallbValuesPath(t: KindTopology): string {
 function metallbActions(t: KindTopology): PlannedAction[] {
   const kubectl = kubectlBase(t);
   const frrK8s = t.settings.metallbMode === 'frr-k8s';
-  const peers = t.peers.map((p: KindPeer) => ({
-    name: p.name,
-    asn: p.asn,
-    addresses: p.interfaceAddresses,
-    // In a VRF the session to peer2 runs in it; with a plain table it runs in the default VRF.
-    ...(p.network === 'secondary' && t.secondaryNetwork?.routing === 'vrf'
-      ? { vrf: t.secondaryNetwork.vrf }
-      : {}),
-  }));
+  const peers = t.peers.map((p: KindPeer) => {
+    // In a VRF the session to peer2 (peer3) runs in it; with a plain table, in the default VRF.
+    const net = t.otherNetworks.find((n) => n.peer === p.name);
+    return {
+      name: p.name,
+      asn: p.asn,
+      addresses: p.interfaceAddresses,
+      ...(net?.routing === 'vrf' ? { vrf: net.vrf } : {}),
+    };
+  });
   return [
     {
       type: 'write',
@@ -509,16 +532,14 @@ export function planTearDown(t: KindTopology): PlannedAction[] {
       argv: ['docker', 'rm', '--force', ...containers],
       allowFailure: true,
     },
-    ...[t.secondaryNetwork?.name, t.clusterNetwork.name]
-      .filter((n): n is string => n !== undefined)
-      .map(
-        (name): PlannedAction => ({
-          type: 'run',
-          phase: 'down',
-          title: `remove docker network ${name}`,
-          argv: ['docker', 'network', 'rm', name],
-          allowFailure: true,
-        }),
-      ),
+    ...[...t.otherNetworks.map((n) => n.name), t.clusterNetwork.name].map(
+      (name): PlannedAction => ({
+        type: 'run',
+        phase: 'down',
+        title: `remove docker network ${name}`,
+        argv: ['docker', 'network', 'rm', name],
+        allowFailure: true,
+      }),
+    ),
   ];
 }

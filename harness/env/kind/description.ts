@@ -2,7 +2,7 @@
 import { CORE_FEATURES } from '../../spec/statements.js';
 import type { EnvironmentDescription, FeatureSupport, NetworkInfo, NodeInfo } from '../environment.js';
 import { METALLB_NAMESPACE } from '../shared/metallb-peers.js';
-import { type KindTopology, PROBE_PORT } from './topology.js';
+import { type KindTopology, type OtherNetworkName, PROBE_PORT } from './topology.js';
 
 export function kindFeatures(t: KindTopology): FeatureSupport[] {
   const provider = (name: string, supported: boolean, reason?: string): FeatureSupport => ({
@@ -11,7 +11,7 @@ export function kindFeatures(t: KindTopology): FeatureSupport[] {
     source: 'provider',
     ...(reason ? { reason } : {}),
   });
-  const secondary = t.secondaryNetwork !== undefined;
+  const secondary = t.otherNetworks.some((n) => n.network === 'secondary');
   const local = t.settings.gatewayMode === 'local';
   // Upstream runs its tests of another network (sourceIPBy: Network, ingress from a client on it)
   // only in local gateway mode: they are tagged [LGW], which test/scripts/e2e-cp.sh skips in
@@ -54,15 +54,17 @@ export function kindFeatures(t: KindTopology): FeatureSupport[] {
 export function kindNetworks(t: KindTopology): NetworkInfo[] {
   const pick = (subnets: { ipv4: string; ipv6: string }) =>
     Object.fromEntries(t.families.map((f) => [f, subnets[f]]));
-  const networks: NetworkInfo[] = [{ name: 'default', subnets: pick(t.clusterNetwork.subnets) }];
-  if (t.secondaryNetwork) {
-    networks.push({
-      name: 'secondary',
-      routingTable: String(t.secondaryNetwork.table),
-      subnets: pick(t.secondaryNetwork.subnets),
-    });
-  }
-  return networks;
+  return [
+    { name: 'default', subnets: pick(t.clusterNetwork.subnets) },
+    ...t.otherNetworks.map(
+      (n): NetworkInfo => ({ name: n.network, routingTable: String(n.table), subnets: pick(n.subnets) }),
+    ),
+  ];
+}
+
+function routingOf(t: KindTopology, network: OtherNetworkName): string {
+  const net = t.otherNetworks.find((n) => n.network === network);
+  return net ? `${net.routing} (table ${net.table})` : 'none';
 }
 
 export function describeTopology(t: KindTopology): EnvironmentDescription {
@@ -84,9 +86,7 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
         name: n.name,
         // Node addresses on the kind network come from docker when kind creates the nodes.
         addresses: {},
-        networkAddresses: t.secondaryNetwork
-          ? { secondary: { ...n.secondaryAddresses } }
-          : ({} as NodeInfo['networkAddresses']),
+        networkAddresses: structuredClone(n.networkAddresses) as NodeInfo['networkAddresses'],
         labels: Object.fromEntries([
           ['kubernetes.io/hostname', n.name],
           ...(n.role === 'control-plane' ? [['node-role.kubernetes.io/control-plane', '']] : []),
@@ -121,9 +121,8 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
       'metallb.chart': s.versions.metallbChart,
       'metallb.mode': s.metallbMode,
       'peer.frrImage': s.images.frr,
-      'secondaryNetwork.routing': t.secondaryNetwork
-        ? `${t.secondaryNetwork.routing} (table ${t.secondaryNetwork.table})`
-        : 'none',
+      'secondaryNetwork.routing': routingOf(t, 'secondary'),
+      'tertiaryNetwork.routing': routingOf(t, 'tertiary'),
       'bgp.authentication': s.bgpAuth ? 'md5' : 'none',
       ipFamily: t.ipFamily,
     },

@@ -78,18 +78,19 @@ export class KindEnvironment implements Environment {
   }
 
   async probe(request: ProbeRequest): Promise<ProbeEvidence> {
+    const site = (container: string) =>
+      dockerCaptureSite(this.runner, {
+        label: this.t.label,
+        target: container,
+        toolsImage: this.t.settings.images.tools,
+        hostDir: this.captureDir(),
+      });
     return runProbe(request, {
       cluster: this.cluster,
       podExec: kubectlPodExec(this.runner, kubectlBase(this.t)),
       filter: captureFilter,
+      peerSite: (peer) => site(this.peer(peer).container),
       target: async (req) => {
-        const site = (container: string) =>
-          dockerCaptureSite(this.runner, {
-            label: this.t.label,
-            target: container,
-            toolsImage: this.t.settings.images.tools,
-            hostDir: this.captureDir(),
-          });
         const target = req.target;
         if (target.kind === 'peer') {
           const peer = this.peer(target.peer);
@@ -104,7 +105,7 @@ export class KindEnvironment implements Environment {
           return { address: ip, site: site(node) };
         }
         const node = (await this.cluster.nodes()).find((n) => n.name === target.node);
-        const address = node?.addresses[req.family];
+        const address = target.address ?? node?.addresses[req.family];
         if (!address) throw new Error(`node ${target.node} has no ${req.family} InternalIP`);
         return { address, site: site(target.node) };
       },

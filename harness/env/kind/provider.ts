@@ -91,7 +91,7 @@ export function kindHostNeeds(t: KindTopology, environmentUp: boolean): HostNeed
       'curl',
       'jinjanate',
     ],
-    modules: ['openvswitch', 'geneve', ...(t.secondaryNetwork?.routing === 'vrf' ? ['vrf'] : [])],
+    modules: ['openvswitch', 'geneve', ...(t.otherNetworks.some((n) => n.routing === 'vrf') ? ['vrf'] : [])],
     families: t.families,
     freeBytes: environmentUp ? RUN_FREE_BYTES : MIN_FREE_BYTES,
     freeBytesReason: environmentUp ? 'for the run: the environment is up' : 'before bring-up',

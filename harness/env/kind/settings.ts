@@ -42,6 +42,7 @@ export const KIND_DEFAULTS = {
   networks: {
     cluster: { ipv4: '10.212.0.0/24', ipv6: 'fd65:6563:1::/64' },
     secondary: { ipv4: '10.212.1.0/24', ipv6: 'fd65:6563:2::/64' },
+    tertiary: { ipv4: '10.212.2.0/24', ipv6: 'fd65:6563:3::/64' },
   },
 } as const;
 
@@ -70,6 +71,11 @@ export const kindSettingsSchema = z.strictObject({
   workers: z.number().int().min(2).max(4).default(2),
   /** Second docker network + peer2, routed by a table on every node, for `network` scenarios. */
   secondaryNetwork: z.boolean().default(true),
+  /**
+   * Third docker network + peer3, which owns peer2's address, routed by table 101: two networks'
+   * clients sharing one address (ES-NET-4, upstream's multiple-networks case). Needs the second.
+   */
+  tertiaryNetwork: z.boolean().default(true),
   /**
    * How the nodes reach the second network: `vrf` (its interface in a VRF whose table is the
    * network's, as the OpenShift documentation sets it up) or `table` (routes in a plain table,
@@ -110,7 +116,10 @@ export const kindSettingsSchema = z.strictObject({
   metallb: z.strictObject({ chartRepository: z.string() }).partial().default({}),
   /** Images to copy from the host's docker into the nodes (`kind load docker-image`). */
   loadImages: z.array(z.string()).default([]),
-  networks: z.strictObject({ cluster: dualSubnets, secondary: dualSubnets }).partial().default({}),
+  networks: z
+    .strictObject({ cluster: dualSubnets, secondary: dualSubnets, tertiary: dualSubnets })
+    .partial()
+    .default({}),
   /** TCP MD5 password for the BGP sessions with the peers; never printed or reported. */
   bgpPassword: z.string().min(1).max(80).optional(),
   /** Where configs, the source, the kubeconfig and captures live; default ~/.cache/egress-conformance/kind/<id>. */
@@ -133,6 +142,8 @@ export interface ResolvedKindSettings {
   metallbMode: 'frr-k8s' | 'frr';
   workers: number;
   secondaryNetwork: boolean;
+  /** Only with the second network. */
+  tertiaryNetwork: boolean;
   networkRouting: 'vrf' | 'table';
   versions: { kind: string; metallbChart: string; ovnKubernetesCommit: string; ovnKubernetesBranch: string };
   images: {
@@ -153,6 +164,7 @@ export interface ResolvedKindSettings {
   networks: {
     cluster: { ipv4: string; ipv6: string };
     secondary: { ipv4: string; ipv6: string };
+    tertiary: { ipv4: string; ipv6: string };
   };
   /** Whether a BGP password is set (the value itself stays in `secrets`). */
   bgpAuth: boolean;
@@ -171,6 +183,7 @@ export function resolveKindSettings(
     metallbMode: settings.metallbMode,
     workers: settings.workers,
     secondaryNetwork: settings.secondaryNetwork,
+    tertiaryNetwork: settings.secondaryNetwork && settings.tertiaryNetwork,
     networkRouting: settings.networkRouting,
     versions: { ...KIND_DEFAULTS.versions, ...settings.versions },
     images: { ...KIND_DEFAULTS.images, ...settings.images },
@@ -183,6 +196,7 @@ export function resolveKindSettings(
     networks: {
       cluster: settings.networks.cluster ?? { ...KIND_DEFAULTS.networks.cluster },
       secondary: settings.networks.secondary ?? { ...KIND_DEFAULTS.networks.secondary },
+      tertiary: settings.networks.tertiary ?? { ...KIND_DEFAULTS.networks.tertiary },
     },
     bgpAuth: settings.bgpPassword !== undefined,
   };

@@ -8,6 +8,10 @@
  *     the same nodes on a second interface, routed by table 100: the interface enslaved to
  *     VRF `ec-net2` (networkRouting: vrf), or a route in a plain table (networkRouting: table)
  *                                                                                  peer2 .100
+ *   docker network <id>-net3     the third network, routed by table 101 the same way (VRF
+ *     `ec-net3`, or a plain table); its peer3 owns the same loopback address as peer2, as the
+ *     two external containers of upstream's multiple-networks e2e share one IP (ES-NET-4)
+ *                                                                                  peer3 .100
  *
  * The default peer's probe address is its own address on the nodes' network, as upstream's
  * test/e2e/egress_services.go targets its external container's kind-network address: the peer
@@ -26,14 +30,23 @@ import type { ResolvedKindSettings } from './settings.js';
 
 export const PEER_ASN = 64500;
 export const SECONDARY_PEER_ASN = 64501;
+export const TERTIARY_PEER_ASN = 64502;
 export const PROBE_PORT = 8080;
 /** Routing table of the second network on the nodes (upstream's egress-service e2e uses 100). */
 export const SECONDARY_TABLE = 100;
 export const SECONDARY_VRF = 'ec-net2';
+/** The third network's (upstream's multiple-networks e2e gives each network a table: 101, 102). */
+export const TERTIARY_TABLE = 101;
+export const TERTIARY_VRF = 'ec-net3';
 export const PEER_HOST = 100;
 export const NODE_HOST_BASE = 10;
 export const LOAD_BALANCER_RANGES = { ipv4: '203.0.113.0/24', ipv6: '2001:db8:113::/64' } as const;
-export const PEER2_SERVICE_ADDRESSES = { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' } as const;
+/**
+ * The loopback address of peer2 and peer3 alike: the other networks' clients share one address,
+ * as upstream's multiple-networks e2e gives both external containers one IP (a documentation
+ * address here, where upstream uses 1.2.3.4).
+ */
+export const SHARED_CLIENT_ADDRESSES = { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' } as const;
 /**
  * Pod and service subnets: contrib/kind.sh's defaults (NET_CIDR_IPV4/6, SVC_CIDR_IPV4/6), which
  * the plan leaves as they are: kind's defaults for IPv4, and for IPv6 a /48 pod subnet because
@@ -79,17 +92,34 @@ function pick(families: IpFamily[], values: Record<IpFamily, string>): FamilyAdd
   return Object.fromEntries(families.map((f) => [f, values[f]]));
 }
 
+export type OtherNetworkName = 'secondary' | 'tertiary';
+
+/** A network besides the nodes' own, routed by a table on every node (`spec.network`). */
+export interface KindOtherNetwork {
+  /** The network's name in the EnvironmentDescription (`${networks.NAME.table}`). */
+  network: OtherNetworkName;
+  /** The docker network. */
+  name: string;
+  subnets: { ipv4: string; ipv6: string };
+  routing: 'vrf' | 'table';
+  /** The VRF device (routing: vrf). */
+  vrf: string;
+  table: number;
+  /** The peer on it. */
+  peer: 'peer2' | 'peer3';
+}
+
 export interface KindNode {
   name: string;
   role: 'control-plane' | 'worker';
   index: number;
-  /** Address on the second network (fixed with `docker network connect --ip`). */
-  secondaryAddresses: FamilyAddresses;
+  /** Address on each other network (fixed with `docker network connect --ip`), by network. */
+  networkAddresses: Partial<Record<OtherNetworkName, FamilyAddresses>>;
 }
 
 export interface KindPeer extends FrrPeer {
-  name: 'peer' | 'peer2';
-  network: 'default' | 'secondary';
+  name: 'peer' | 'peer2' | 'peer3';
+  network: 'default' | OtherNetworkName;
 }
 
 export interface KindTopology {
@@ -104,14 +134,8 @@ export interface KindTopology {
   ipFamily: 'ipv4' | 'ipv6' | 'dual';
   families: IpFamily[];
   clusterNetwork: { name: string; subnets: { ipv4: string; ipv6: string } };
-  secondaryNetwork?: {
-    name: string;
-    subnets: { ipv4: string; ipv6: string };
-    routing: 'vrf' | 'table';
-    /** The VRF device (routing: vrf). */
-    vrf: string;
-    table: number;
-  };
+  /** The second and third networks, in that order (none with `secondaryNetwork: false`). */
+  otherNetworks: KindOtherNetwork[];
   /** The OVN-Kubernetes checkout contrib/kind.sh runs from (fetched at the pinned commit, or the user's). */
   ovnSource: string;
   /** The OVN-Kubernetes image: built from the checkout, or the user's prebuilt one. */
@@ -135,25 +159,42 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
   const clusterName = id;
   const ipFamily = families.length === 2 ? 'dual' : (families[0] as IpFamily);
   const clusterNetwork = { name: id, subnets: settings.networks.cluster };
-  const secondaryNetwork = settings.secondaryNetwork
-    ? {
-        name: `${id}-net2`,
-        subnets: settings.networks.secondary,
+  const otherNetworks: KindOtherNetwork[] = [];
+  if (settings.secondaryNetwork) {
+    otherNetworks.push({
+      network: 'secondary',
+      name: `${id}-net2`,
+      subnets: settings.networks.secondary,
+      routing: settings.networkRouting,
+      vrf: SECONDARY_VRF,
+      table: SECONDARY_TABLE,
+      peer: 'peer2',
+    });
+    if (settings.tertiaryNetwork) {
+      otherNetworks.push({
+        network: 'tertiary',
+        name: `${id}-net3`,
+        subnets: settings.networks.tertiary,
         routing: settings.networkRouting,
-        vrf: SECONDARY_VRF,
-        table: SECONDARY_TABLE,
-      }
-    : undefined;
+        vrf: TERTIARY_VRF,
+        table: TERTIARY_TABLE,
+        peer: 'peer3',
+      });
+    }
+  }
   const nodes: KindNode[] = Array.from({ length: settings.workers + 1 }, (_, index) => ({
     name: nodeName(clusterName, index),
     role: index === 0 ? 'control-plane' : 'worker',
     index,
-    secondaryAddresses: secondaryNetwork
-      ? pick(families, {
-          ipv4: hostAddress(secondaryNetwork.subnets.ipv4, 'ipv4', NODE_HOST_BASE + index),
-          ipv6: hostAddress(secondaryNetwork.subnets.ipv6, 'ipv6', NODE_HOST_BASE + index),
-        })
-      : {},
+    networkAddresses: Object.fromEntries(
+      otherNetworks.map((n) => [
+        n.network,
+        pick(families, {
+          ipv4: hostAddress(n.subnets.ipv4, 'ipv4', NODE_HOST_BASE + index),
+          ipv6: hostAddress(n.subnets.ipv6, 'ipv6', NODE_HOST_BASE + index),
+        }),
+      ]),
+    ),
   }));
   const peerAddresses = (subnets: { ipv4: string; ipv6: string }) =>
     pick(families, {
@@ -175,19 +216,19 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
       configDir: `${settings.workDir}/peer`,
     },
   ];
-  if (secondaryNetwork) {
+  for (const network of otherNetworks) {
     peers.push({
-      name: 'peer2',
-      container: `${id}-peer2`,
-      probeContainer: `${id}-peer2-probe`,
-      network: 'secondary',
-      dockerNetwork: secondaryNetwork.name,
-      asn: SECONDARY_PEER_ASN,
-      interfaceAddresses: peerAddresses(secondaryNetwork.subnets),
-      probeAddresses: pick(families, PEER2_SERVICE_ADDRESSES),
-      loopbackAddresses: pick(families, PEER2_SERVICE_ADDRESSES),
-      listenRanges: pick(families, secondaryNetwork.subnets),
-      configDir: `${settings.workDir}/peer2`,
+      name: network.peer,
+      container: `${id}-${network.peer}`,
+      probeContainer: `${id}-${network.peer}-probe`,
+      network: network.network,
+      dockerNetwork: network.name,
+      asn: network.peer === 'peer2' ? SECONDARY_PEER_ASN : TERTIARY_PEER_ASN,
+      interfaceAddresses: peerAddresses(network.subnets),
+      probeAddresses: pick(families, SHARED_CLIENT_ADDRESSES),
+      loopbackAddresses: pick(families, SHARED_CLIENT_ADDRESSES),
+      listenRanges: pick(families, network.subnets),
+      configDir: `${settings.workDir}/${network.peer}`,
     });
   }
   return {
@@ -202,7 +243,7 @@ export function planTopology(settings: ResolvedKindSettings): KindTopology {
     ipFamily,
     families,
     clusterNetwork,
-    ...(secondaryNetwork ? { secondaryNetwork } : {}),
+    otherNetworks,
     nodes,
     peers,
     podSubnets: pick(families, POD_SUBNETS),

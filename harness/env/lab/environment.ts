@@ -163,7 +163,7 @@ export class LabEnvironment implements Environment {
       address = this.lab.peer(target.peer).serviceAddresses[family];
     } else if (target.kind === 'node') {
       member = target.node;
-      address = this.lab.node(target.node).addresses[family];
+      address = target.address ?? this.lab.node(target.node).addresses[family];
     } else {
       const pod = this.podOf(target.namespace, target.pod);
       member = pod.node;
@@ -177,7 +177,15 @@ export class LabEnvironment implements Environment {
     );
     const filter = `${request.protocol} and host ${address} and port ${request.port}`;
     const startedAt = new Date().toISOString();
+    // Peers where the flow must not arrive capture it too (an unknown peer throws here).
+    const watchers = (request.watchPeers ?? []).map((peer) => ({ peer, member: this.lab.peer(peer).name }));
     const capture = await this.lab.startCapture(member, name, filter, netns ? { netns } : {});
+    const watching = await Promise.all(
+      watchers.map(async (w) => ({
+        ...w,
+        capture: await this.lab.startCapture(w.member, `${name}-at-${w.peer}`.slice(0, 120), filter, {}),
+      })),
+    );
     request.continuous?.onCapturing?.();
     let attempts: ProbeAttempt[];
     try {
@@ -187,13 +195,22 @@ export class LabEnvironment implements Environment {
         )
       ).flat();
     } finally {
-      const result = await this.lab.stopCapture(capture, request.artifactDir);
-      capture.containerPath = result.path;
+      const [result, ...others] = await Promise.all([
+        this.lab.stopCapture(capture, request.artifactDir),
+        ...watching.map((w) => this.lab.stopCapture(w.capture, request.artifactDir)),
+      ]);
+      capture.containerPath = (result as { path: string }).path;
+      watching.forEach((w, i) => {
+        w.capture.containerPath = (others[i] as { path: string }).path;
+      });
     }
     return {
       request,
       targetAddress: address,
       capturePath: capture.containerPath,
+      ...(watching.length > 0
+        ? { watched: watching.map((w) => ({ peer: w.peer, capturePath: w.capture.containerPath })) }
+        : {}),
       attempts,
       startedAt,
       finishedAt: new Date().toISOString(),

@@ -27,7 +27,7 @@ import { ensureLabImages, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
 import { leaseLab, releaseLab } from './infra/lab-lease.js';
 import { LAB_LABEL } from './infra/labels.js';
-import { planLab } from './infra/topology.js';
+import { additionalNetworks, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
@@ -93,6 +93,8 @@ async function findKeptLab(
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
     if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
+    // A lab kept before the tertiary network existed lacks it: not the same shape.
+    if (lab.plan.networks.length !== 1 + additionalNetworks({}).length) continue;
     const why = await unusable(lab, images);
     if (why) {
       log(`not reusing kept lab ${id} (${why}); \`down --provider lab --id ${id}\` removes it`);
@@ -143,6 +145,7 @@ export const labProvider: Provider = {
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
+        tertiary: { ipv4: '10.213.2.0/24', ipv6: 'fd65:636c:6162:2::/64' },
       },
     );
     return {

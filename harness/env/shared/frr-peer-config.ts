@@ -55,11 +55,19 @@ function groupName(family: IpFamily): string {
   return family === 'ipv4' ? 'NODES4' : 'NODES6';
 }
 
+/** Router ids of peers without an IPv4 address (IPv6-only clusters), one each. */
+const FALLBACK_ROUTER_IDS: Record<string, string> = {
+  peer: '192.0.2.100',
+  peer2: '192.0.2.101',
+  peer3: '192.0.2.102',
+};
+
 export function renderPeerFrrConfig(peer: FrrPeer, options: PeerFrrOptions): string {
   const families = options.families;
   // A router id is an IPv4 dotted quad even on IPv6-only networks; docker networks here are
-  // dual-stack, so derive it from the peer's IPv4 subnet host, or a fixed one for v6-only.
-  const routerId = peer.interfaceAddresses.ipv4 ?? (peer.name === 'peer' ? '192.0.2.100' : '192.0.2.101');
+  // dual-stack, so derive it from the peer's IPv4 subnet host, or a fixed one per peer for
+  // v6-only (the nodes see peer2 and peer3 both: their ids differ).
+  const routerId = peer.interfaceAddresses.ipv4 ?? FALLBACK_ROUTER_IDS[peer.name] ?? '192.0.2.109';
   const lines: string[] = [
     'frr defaults traditional',
     `hostname ${peer.name}`,

@@ -46,6 +46,8 @@ export interface ProbeDeps {
   ): Promise<CommandResult>;
   /** Address of the probe target for a family, and where to capture for it. */
   target(request: ProbeRequest): Promise<{ address: string; site: CaptureSite }>;
+  /** Where to capture at another peer (`ProbeRequest.watchPeers`); absent: no peer but the target. */
+  peerSite?(peer: string): CaptureSite;
   filter(address: string, port: number, protocol: ProbeProtocol): string;
 }
 
@@ -149,24 +151,48 @@ async function attemptsFrom(
 export async function runProbe(request: ProbeRequest, deps: ProbeDeps): Promise<ProbeEvidence> {
   const startedAt = new Date().toISOString();
   const { address, site } = await deps.target(request);
-  const handle = await site.start(request.id, deps.filter(address, request.port, request.protocol));
+  const filter = deps.filter(address, request.port, request.protocol);
+  const watchers = (request.watchPeers ?? []).map((peer) => {
+    if (!deps.peerSite)
+      throw new Error(`this environment captures at the probe target only, not at peer ${peer}`);
+    return { peer, site: deps.peerSite(peer) };
+  });
+  const handle = await site.start(request.id, filter);
+  const watching = await Promise.all(
+    watchers.map(async (w) => ({ ...w, handle: await w.site.start(`${request.id}-at-${w.peer}`, filter) })),
+  );
   request.continuous?.onCapturing?.();
   const attempts: ProbeAttempt[] = [];
   let localPath: string;
+  let watchedPaths: string[];
   try {
     // Every source at once: each is one exec running all its attempts.
     const all = await Promise.all(request.sources.map((s) => attemptsFrom(deps, request, s, address)));
     attempts.push(...all.flat());
   } finally {
-    localPath = await site.stop(handle);
+    [localPath, ...watchedPaths] = await Promise.all([
+      site.stop(handle),
+      ...watching.map((w) => w.site.stop(w.handle)),
+    ]);
   }
   await mkdir(request.artifactDir, { recursive: true });
-  const capturePath = join(request.artifactDir, `${request.id}.pcap`);
-  if (localPath !== capturePath) await copyFile(localPath, capturePath);
+  const keep = async (from: string, name: string) => {
+    const path = join(request.artifactDir, `${name}.pcap`);
+    if (from !== path) await copyFile(from, path);
+    return path;
+  };
+  const capturePath = await keep(localPath, request.id);
+  const watched = await Promise.all(
+    watching.map(async (w, i) => ({
+      peer: w.peer,
+      capturePath: await keep(watchedPaths[i] as string, `${request.id}-at-${w.peer}`),
+    })),
+  );
   return {
     request,
     targetAddress: address,
     capturePath,
+    ...(watched.length > 0 ? { watched } : {}),
     attempts,
     startedAt,
     finishedAt: new Date().toISOString(),

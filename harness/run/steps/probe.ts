@@ -4,6 +4,7 @@
  * second witness only.
  */
 import type { ProbeSpec } from '../../spec/steps/probe.js';
+import { defaultPeer } from '../context.js';
 import { eventually, type Observation } from '../eventually.js';
 import type { ProbeEvidenceRecord } from '../results.js';
 import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
@@ -23,6 +24,11 @@ async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<
   const { env, ctx } = run;
   const pods = await sourcePods(env, ctx, spec.from);
   if (pods.length === 0) return { ok: false, detail: 'no ready source pods to probe from', records: [] };
+  const watchPeers = (spec.expect.absentAt ?? []).map((name) => {
+    const peer = defaultPeer(ctx.env, name);
+    if (!peer) throw new Error(`expect.absentAt: the environment has no peer '${name}'`);
+    return peer.name;
+  });
   // The families side by side: each has its own target address, so its own capture.
   const records = await Promise.all(
     ctx.families.map(async (family) => {
@@ -40,6 +46,7 @@ async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<
           attempts: spec.attempts,
           artifactDir: run.artifactDir,
           timeoutMs: run.timeouts.probe,
+          ...(watchPeers.length > 0 ? { watchPeers } : {}),
         }),
       }));
       return judgeProbe(spec, run, pods, family, target, evidence);

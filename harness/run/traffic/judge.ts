@@ -14,7 +14,7 @@ import type { ResolvedTarget } from './flow.js';
 import { expectedSources } from './sources.js';
 
 /** The capture's path as the reports give it: relative to the report directory. */
-export function reportedCapture(run: StepRun, evidence: ProbeEvidence): string {
+export function reportedCapture(run: StepRun, evidence: Pick<ProbeEvidence, 'capturePath'>): string {
   return join(run.artifactPath, evidence.capturePath.split('/').pop() as string);
 }
 
@@ -70,6 +70,19 @@ export async function judgeProbe(
     if (missing.length > 0)
       problems.push(`no source pod ran on ${missing.join(', ')}; expected sources on every node`);
   }
+  const absentAt = await Promise.all(
+    (evidence.watched ?? []).map(async (w) => {
+      const seen = await packetSeries(w.capturePath, flow, { mode: 'any', sources: [] });
+      return { peer: w.peer, capture: reportedCapture(run, w), packets: seen.total, sources: seen.sources };
+    }),
+  );
+  for (const at of absentAt) {
+    if (at.packets > 0)
+      problems.push(
+        `${at.packets} packets of the flow reached peer ${at.peer} (from ${at.sources.join(', ')}), which must see none`,
+      );
+    else notes.push(`none at peer ${at.peer}`);
+  }
   const passed = problems.length === 0;
   const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
   const packets = await packetSeries(evidence.capturePath, flow, seriesRule);
@@ -86,6 +99,7 @@ export async function judgeProbe(
     matchedPackets: verdict?.matched ?? 0,
     sources: verdict?.sources ?? {},
     offenders: verdict?.offenders ?? [],
+    ...(absentAt.length > 0 ? { absentAt } : {}),
     attempts: evidence.attempts.length,
     attemptsOk: okAttempts,
     passed,

@@ -45,9 +45,21 @@ export async function resolveTarget(
     };
   }
   const node = await resolveNode(env.cluster, namespace, to.node);
+  const port = spec.port ?? defaultPeer(ctx.env)?.probePort ?? 8080;
+  if (to.network !== undefined) {
+    // A secondary address of the node: its address on that network, as the environment describes it.
+    const described = ctx.env.nodes.find((n) => n.name === node.name);
+    const address = described?.networkAddresses[to.network]?.[family];
+    if (!address) throw new Error(`node ${node.name} has no ${family} address on network '${to.network}'`);
+    return {
+      target: { kind: 'node', node: node.name, address },
+      address,
+      port,
+      label: `node ${node.name} (${to.network})`,
+    };
+  }
   const address = node.addresses[family];
   if (!address) throw new Error(`node ${node.name} has no ${family} address`);
-  const port = spec.port ?? defaultPeer(ctx.env)?.probePort ?? 8080;
   return { target: { kind: 'node', node: node.name }, address, port, label: `node ${node.name}` };
 }
 

@@ -66,6 +66,11 @@ export function manifestsNamedBy<K extends StepKind>(step: StepOf<K>) {
   return DEFINITIONS[step.kind].manifests?.(step.body) ?? [];
 }
 
+/** Networks the step names (a target's, a source's), with their places in the body. */
+export function networksNamedBy<K extends StepKind>(step: StepOf<K>) {
+  return DEFINITIONS[step.kind].networks?.(step.body) ?? [];
+}
+
 /** The name the step gives its evidence, with its place in the body, if it names any. */
 export function evidenceNameOf<K extends StepKind>(step: StepOf<K>) {
   return DEFINITIONS[step.kind].evidenceName?.(step.body);

@@ -4,6 +4,7 @@ import {
   captureSiteOf,
   checkQualifiers,
   name,
+  networkOfTarget,
   port,
   protocol,
   SOURCE_KIND_MEANINGS,
@@ -27,6 +28,11 @@ const probeExpectSchema = z
     completes: z.boolean().optional(),
     /** The sources ran on every node of the environment (endpoints spread across nodes). */
     fromEveryNode: z.boolean().optional(),
+    /**
+     * Peers that capture the flow too and must see none of it: another network's client that
+     * shares the target's address (ES-NET-4).
+     */
+    absentAt: z.array(z.string().min(1)).min(1).max(4).optional(),
   })
   .refine((e) => e.source !== undefined || e.notSource !== undefined || e.completes !== undefined, {
     message: 'expected at least one of source, notSource or completes',
@@ -69,7 +75,7 @@ export const probe = defineStep({
     {
       syntax: '`probe: {name, from, to, protocol, port, attempts, expect, until}`',
       meaning:
-        'traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure',
+        "traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`; `{node, network}`: the node's address on that network, a secondary address) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure",
     },
     {
       syntax: '`probe: {..., expect: {source, notSource, service, network}}`',
@@ -79,6 +85,11 @@ export const probe = defineStep({
       syntax: '`probe: {..., expect: {completes, fromEveryNode}}`',
       meaning:
         'every attempt was answered (`completes`); the sending pods ran on every node (`fromEveryNode`)',
+    },
+    {
+      syntax: '`probe: {..., expect: {absentAt: [peers]}}`',
+      meaning:
+        'these peers capture the same flow (target address, port, protocol) over the same time, and not one packet of it may reach them: a client of another network that shares the address',
     },
     {
       syntax: '`probe: {..., until: {timeout, consecutive}}`',
@@ -91,5 +102,9 @@ export const probe = defineStep({
     },
   ],
   capturesAt: (body) => captureSiteOf(body.to),
+  networks: (body) => [
+    ...networkOfTarget(body.to),
+    ...(body.expect.network !== undefined ? [{ name: body.expect.network, at: ['expect', 'network'] }] : []),
+  ],
   evidenceName: (body) => ({ name: body.name, at: ['name'] }),
 });

@@ -3,6 +3,7 @@ import { defineStep } from '../definitions.js';
 import {
   captureSiteOf,
   name,
+  networkOfTarget,
   port,
   protocol,
   timeoutName,
@@ -39,4 +40,5 @@ export const startTraffic = defineStep({
     },
   ],
   capturesAt: (body) => captureSiteOf(body.to),
+  networks: (body) => networkOfTarget(body.to),
 });

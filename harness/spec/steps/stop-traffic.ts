@@ -29,4 +29,6 @@ export const stopTraffic = defineStep({
         'ends the traffic; every packet sent after status.host was published (all, without `watch`) must have the source; reports the others and `leakWindowMs`',
     },
   ],
+  networks: (body) =>
+    body.expect?.network !== undefined ? [{ name: body.expect.network, at: ['expect', 'network'] }] : [],
 });

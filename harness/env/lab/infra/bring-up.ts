@@ -22,14 +22,15 @@ import { ensureLabImages, type LabImages, type Logger } from './images.js';
 import { assertLabId, labLabels, networkName, newLabId, OPTIONS_LABEL } from './labels.js';
 import { createLabNetwork } from './networks.js';
 import {
+  additionalNetworks,
   DEFAULT_NETWORK,
   type DualSubnets,
   type LabPlan,
+  type LabSubnets,
   type LabTopologyOptions,
   NODE_HOST_BASE,
   PEER_HOST,
   planLab,
-  SECONDARY_NETWORK,
 } from './topology.js';
 
 export interface LabOptions extends LabTopologyOptions {
@@ -98,19 +99,19 @@ export async function bringUpLab(
       nodes: options.nodes ?? 3,
       families: options.families ?? ['ipv4', 'ipv6'],
       secondaryNetwork: options.secondaryNetwork ?? true,
+      tertiaryNetwork: options.tertiaryNetwork ?? true,
     };
-    // Sequential: the second network must see the first one's subnets as taken.
-    const defaultSubnets = await createLabNetwork({
-      name: networkName(id, DEFAULT_NETWORK),
-      labels: { ...labels, [OPTIONS_LABEL]: JSON.stringify(topology) },
-    });
-    const secondarySubnets = topology.secondaryNetwork
-      ? await createLabNetwork({ name: networkName(id, SECONDARY_NETWORK), labels })
-      : undefined;
-    const plan = planLab(id, runId, topology, {
-      default: defaultSubnets,
-      ...(secondarySubnets ? { secondary: secondarySubnets } : {}),
-    });
+    // Sequential: each network must see the earlier ones' subnets as taken.
+    const subnets: LabSubnets = {
+      default: await createLabNetwork({
+        name: networkName(id, DEFAULT_NETWORK),
+        labels: { ...labels, [OPTIONS_LABEL]: JSON.stringify(topology) },
+      }),
+    };
+    for (const network of additionalNetworks(topology)) {
+      subnets[network] = await createLabNetwork({ name: networkName(id, network), labels });
+    }
+    const plan = planLab(id, runId, topology, subnets);
     // Lab traffic to addresses outside the docker subnets (service addresses, pod CIDRs,
     // LoadBalancer IPs) must cross the bridge: see bridge-filter.ts.
     await allowLabBridges(

@@ -39,15 +39,16 @@ import {
   parsePodList,
 } from './pods.js';
 import {
+  additionalNetworks,
   DEFAULT_NETWORK,
   findNode,
   findPeer,
   type LabNodePlan,
   type LabPeerPlan,
   type LabPlan,
+  type LabSubnets,
   type LabTopologyOptions,
   planLab,
-  SECONDARY_NETWORK,
 } from './topology.js';
 
 export type { LabOptions } from './bring-up.js';
@@ -105,12 +106,15 @@ export class Lab {
         throw new Error(`no lab ${id} here: ${describeDockerError(error)}`);
       },
     );
-    const topology = JSON.parse(labels[OPTIONS_LABEL] ?? '{}') as LabTopologyOptions;
-    const secondary = topology.secondaryNetwork
-      ? (await networkSubnets(networkName(id, SECONDARY_NETWORK))).subnets
-      : undefined;
+    const recorded = JSON.parse(labels[OPTIONS_LABEL] ?? '{}') as LabTopologyOptions;
+    // A lab from before the tertiary network existed recorded no choice: it has none.
+    const topology = { ...recorded, tertiaryNetwork: recorded.tertiaryNetwork ?? false };
+    const all: LabSubnets = { default: subnets };
+    for (const network of additionalNetworks(topology)) {
+      all[network] = (await networkSubnets(networkName(id, network))).subnets;
+    }
     const runId = labels[RUN_LABEL] ?? id;
-    return new Lab(planLab(id, runId, topology, { default: subnets, ...(secondary ? { secondary } : {}) }));
+    return new Lab(planLab(id, runId, topology, all));
   }
 
   /** Removes everything of this lab (containers, networks, temp directory). */

@@ -6,6 +6,9 @@
  *     nodes control-plane, worker, worker2 (.10, .11, ...)   peer (.100)
  *   docker network <id>-secondary (internal, dual-stack) - a second network for `spec.network`
  *     the same nodes on a second interface (.10, .11, ...)    peer2 (.100)
+ *   docker network <id>-tertiary (internal, dual-stack) - a third network, whose peer3 owns the
+ *     same "outside" address as peer2: two networks' clients sharing one address (ES-NET-4)
+ *     the same nodes on a third interface (.10, .11, ...)     peer3 (.100)
  *
  * Everything "outside" the cluster comes from documentation ranges: the peers' service
  * addresses (198.51.100.0/24, 2001:db8:5100::/48) and the LoadBalancer ranges (203.0.113.0/24,
@@ -28,11 +31,21 @@ import { containerName, networkName } from './labels.js';
 export const NODE_ASN = 64512;
 export const PEER_ASN = 64500;
 export const SECONDARY_PEER_ASN = 64501;
+export const TERTIARY_PEER_ASN = 64502;
 
 export const DEFAULT_NETWORK = 'default';
 export const SECONDARY_NETWORK = 'secondary';
+export const TERTIARY_NETWORK = 'tertiary';
 /** Routing table on the nodes that points at the secondary network (a VRF's stand-in). */
 export const SECONDARY_TABLE = { id: 100, name: 'secondary' } as const;
+/** ... and at the tertiary one (upstream's multiple-networks e2e uses tables 101 and 102). */
+export const TERTIARY_TABLE = { id: 101, name: 'tertiary' } as const;
+/**
+ * The "outside" address of the other networks' clients: peer2 and peer3 both own it, as
+ * upstream's two external containers share one IP. Which network a packet took shows only in
+ * which peer captured it.
+ */
+export const SHARED_CLIENT_ADDRESSES = { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' } as const;
 
 /** Like kind's defaults: the cluster's pod CIDRs, one /24 and one /64 per node. */
 export const CLUSTER_POD_CIDRS = { ipv4: '10.244.0.0/16', ipv6: 'fd00:10:244::/56' } as const;
@@ -63,6 +76,36 @@ export interface LabTopologyOptions {
   families?: IpFamily[];
   /** Second network with a second peer, for `network` scenarios. Default: true. */
   secondaryNetwork?: boolean;
+  /** Third network with a third peer sharing the second's address (needs the second). Default: true. */
+  tertiaryNetwork?: boolean;
+}
+
+/** Subnets docker gave the lab's networks, by network name. */
+export interface LabSubnets {
+  default: DualSubnets;
+  secondary?: DualSubnets;
+  tertiary?: DualSubnets;
+}
+
+/** The networks besides the default one, in order, with their routing table and peer. */
+const ADDITIONAL_NETWORKS = [
+  {
+    name: SECONDARY_NETWORK,
+    table: SECONDARY_TABLE,
+    peer: { name: 'peer2', asn: SECONDARY_PEER_ASN },
+  },
+  {
+    name: TERTIARY_NETWORK,
+    table: TERTIARY_TABLE,
+    peer: { name: 'peer3', asn: TERTIARY_PEER_ASN },
+  },
+] as const;
+
+/** The additional networks a lab with these options has (`secondary`, `tertiary`). */
+export function additionalNetworks(options: LabTopologyOptions): Array<'secondary' | 'tertiary'> {
+  const secondary = options.secondaryNetwork ?? true;
+  const tertiary = secondary && (options.tertiaryNetwork ?? true);
+  return [...(secondary ? (['secondary'] as const) : []), ...(tertiary ? (['tertiary'] as const) : [])];
 }
 
 export interface LabNetworkPlan {
@@ -134,7 +177,7 @@ export function planLab(
   id: string,
   runId: string,
   options: LabTopologyOptions,
-  subnets: { default: DualSubnets; secondary?: DualSubnets },
+  subnets: LabSubnets,
 ): LabPlan {
   const families = options.families ?? ['ipv4', 'ipv6'];
   if (families.length === 0) throw new Error('a lab needs at least one IP family');
@@ -142,20 +185,24 @@ export function planLab(
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 50) {
     throw new Error(`a lab has 1 to 50 nodes, not ${nodeCount}`);
   }
-  const withSecondary = options.secondaryNetwork ?? true;
-  if (withSecondary && !subnets.secondary) throw new Error('the secondary network has no subnets');
+  const wanted = additionalNetworks(options);
+  const additional = ADDITIONAL_NETWORKS.filter((n) => wanted.includes(n.name)).map((n) => {
+    const own = subnets[n.name];
+    if (!own) throw new Error(`the ${n.name} network has no subnets`);
+    return { ...n, subnets: own };
+  });
 
   const networks: LabNetworkPlan[] = [
     { name: DEFAULT_NETWORK, dockerName: networkName(id, DEFAULT_NETWORK), subnets: subnets.default },
+    ...additional.map(
+      (n): LabNetworkPlan => ({
+        name: n.name,
+        dockerName: networkName(id, n.name),
+        subnets: n.subnets,
+        routingTable: { ...n.table },
+      }),
+    ),
   ];
-  if (withSecondary && subnets.secondary) {
-    networks.push({
-      name: SECONDARY_NETWORK,
-      dockerName: networkName(id, SECONDARY_NETWORK),
-      subnets: subnets.secondary,
-      routingTable: { ...SECONDARY_TABLE },
-    });
-  }
 
   const nodes = nodeNames(nodeCount).map((name, index): LabNodePlan => {
     const host = NODE_HOST_BASE + index;
@@ -196,14 +243,14 @@ export function planLab(
       extraProbePorts: [...PEER_EXTRA_PROBE_PORTS],
     },
   ];
-  if (withSecondary && subnets.secondary) {
+  for (const network of additional) {
     peers.push({
-      name: 'peer2',
-      container: containerName(id, 'peer2'),
-      network: SECONDARY_NETWORK,
-      asn: SECONDARY_PEER_ASN,
-      interfaceAddresses: pick(families, hostAddresses(subnets.secondary, PEER_HOST)),
-      serviceAddresses: pick(families, { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' }),
+      name: network.peer.name,
+      container: containerName(id, network.peer.name),
+      network: network.name,
+      asn: network.peer.asn,
+      interfaceAddresses: pick(families, hostAddresses(network.subnets, PEER_HOST)),
+      serviceAddresses: pick(families, SHARED_CLIENT_ADDRESSES),
       probePort: PROBE_PORT,
       extraProbePorts: [...PEER_EXTRA_PROBE_PORTS],
     });

@@ -8,6 +8,7 @@
  * field to different values describe no single implementation, so they are refused
  * (`combineBehaviour`).
  */
+import type { SelectorEvaluation } from './selector.js';
 
 /** Where an EgressService goes (OVN-Kubernetes' egress-service controller deciding). */
 export interface PlacementBehaviour {
@@ -23,6 +24,8 @@ export interface PlacementBehaviour {
   ignoreEtpLocal: boolean;
   /** Host-networked endpoints count like pod-networked ones (a Service with only those is placed). */
   countHostNetworkEndpoints: boolean;
+  /** How spec.nodeSelector is evaluated: as Kubernetes does, or with an evaluator's mistake. */
+  selectorEvaluation: SelectorEvaluation;
 }
 
 /** What a placement shows: `status.host` and the egress-service node label. */
@@ -59,12 +62,22 @@ export interface DataplaneBehaviour {
   snatNonEndpoints: boolean;
   /** SNAT traffic to in-cluster destinations (pods, nodes) too. */
   snatInCluster: boolean;
+  /**
+   * The destinations the SNAT leaves alone: every in-cluster one (`cluster`: pod CIDRs and the
+   * nodes' networks, secondary addresses included), or (faults) only the pod CIDRs and the nodes'
+   * InternalIPs (`podsAndNodeIPs`), or only the pod CIDRs (`pods`: host-networked pods rewritten).
+   */
+  snatExempt: 'cluster' | 'podsAndNodeIPs' | 'pods';
   /** Drop the replies to the SNATed traffic at the chosen node. */
   dropReplies: boolean;
   /** Treat host-networked endpoints like pods: SNAT the node's own traffic on the chosen node. */
   snatHostNetworkEndpoints: boolean;
   /** Route endpoint egress by the main table, never by spec.network's. */
   ignoreNetworkTable: boolean;
+  /** Route every EgressService's egress by the first network's table, whichever spec.network names. */
+  firstNetworkTableForAll: boolean;
+  /** Give every EgressService of a namespace the spec.network of the first one there that names one. */
+  networkPerNamespace: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -94,6 +107,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     noFailover: false,
     ignoreEtpLocal: false,
     countHostNetworkEndpoints: false,
+    selectorEvaluation: 'kubernetes',
   },
   publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
   lifecycle: { keepAfterDelete: false },
@@ -106,9 +120,12 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     networkSourceIsLoadBalancerIP: false,
     snatNonEndpoints: false,
     snatInCluster: false,
+    snatExempt: 'cluster',
     dropReplies: false,
     snatHostNetworkEndpoints: false,
     ignoreNetworkTable: false,
+    firstNetworkTableForAll: false,
+    networkPerNamespace: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

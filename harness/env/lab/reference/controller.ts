@@ -29,7 +29,7 @@ import {
   type ServiceView,
   serviceView,
 } from './model.js';
-import { resolveNetwork } from './networks.js';
+import { egressNetwork, resolveNetwork } from './networks.js';
 import { EGRESS_LABEL_PREFIX, labelsWanted, publishedHost } from './publication.js';
 import { selectorMatches } from './selector.js';
 import type { ObjectStore } from './store.js';
@@ -605,6 +605,18 @@ export class ReferenceController {
     return { egress, ingress };
   }
 
+  /**
+   * The network an EgressService's spec.network names, as the data plane behaviour reads it: its
+   * own, or (a fault's) the first one named in its namespace, by EgressService name.
+   */
+  private networkNamed(namespace: string, own: string): string {
+    if (!this.behaviour.dataplane.networkPerNamespace) return own;
+    const first = [...this.egressSpecs.values()]
+      .filter((s) => s.namespace === namespace && s.network)
+      .sort((a, b) => a.name.localeCompare(b.name))[0];
+    return first?.network ?? own;
+  }
+
   /** The egress rules of one placement, as the data plane behaviour makes them. */
   private egressPlacement(service: ServiceView, host: string): EgressPlacement {
     const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
@@ -612,7 +624,9 @@ export class ReferenceController {
     return egressPlacementOf({
       service,
       host,
-      network: spec?.network ? resolveNetwork(this.layout, spec.network) : undefined,
+      network: spec?.network
+        ? egressNetwork(this.layout, this.networkNamed(spec.namespace, spec.network), dataplane)
+        : undefined,
       endpoints: dataplane.snatNonEndpoints
         ? this.endpointsOf({ ...service, selector: {} }, true)
         : this.endpointsOf(service),

@@ -48,6 +48,8 @@ export interface EgressPlacement {
   snatInCluster?: boolean;
   /** The chosen node drops the replies to the SNATed traffic (a fault's). */
   dropReplies?: boolean;
+  /** The SNAT leaves alone only these destinations, not every in-cluster one (a fault's). */
+  snatExempt?: 'podsAndNodeIPs' | 'pods';
 }
 
 export interface IngressRule {
@@ -77,6 +79,19 @@ function clusterDestinations(plan: ClusterLayout, family: IpFamily): string[] {
   return [pods, ...nodes].filter((c): c is string => c !== undefined);
 }
 
+/** The destinations of a narrower SNAT exemption (a fault's): the pod CIDRs, and the nodes' InternalIPs. */
+function exemptDestinations(
+  plan: ClusterLayout,
+  family: IpFamily,
+  exempt: 'podsAndNodeIPs' | 'pods',
+): string[] {
+  const pods = plan.clusterPodCidrs[family];
+  const nodes = exempt === 'pods' ? [] : plan.nodes.map((n) => n.addresses[family]);
+  return [pods, ...nodes].filter((c): c is string => c !== undefined);
+}
+
+const EXEMPT_SET = { podsAndNodeIPs: 'node-ips', pods: 'pods' } as const;
+
 function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): string {
   const egressRules: string[] = [];
   const dnatRules: string[] = [];
@@ -92,7 +107,8 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
         .filter((e) => e.node === node)
         .map((e) => e.ips[family])
         .filter((a): a is string => !!a);
-      const outward = placement.snatInCluster ? '' : `${ip} daddr != @cluster-${V[family]} `;
+      const exempt = placement.snatExempt ? EXEMPT_SET[placement.snatExempt] : 'cluster';
+      const outward = placement.snatInCluster ? '' : `${ip} daddr != @${exempt}-${V[family]} `;
       if (placement.host === 'ALL') {
         // sourceIPBy Network: the node's masquerade picks its address on the network. A
         // LoadBalancer IP here is only ever a fault's (networkSourceIsLoadBalancerIP).
@@ -119,11 +135,18 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
     if (addresses.length > 0)
       masqueradeRules.push(`ct status dnat ct original ${ip} daddr ${set(addresses)} masquerade`);
   }
+  const narrower = [...new Set(state.egress.map((p) => p.snatExempt).filter((e) => e !== undefined))];
   const sets = plan.families.flatMap((family) => [
     `  set cluster-${V[family]} {`,
     `    type ${family === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}; flags interval`,
     `    elements = ${set(clusterDestinations(plan, family))}`,
     '  }',
+    ...narrower.flatMap((exempt) => [
+      `  set ${EXEMPT_SET[exempt]}-${V[family]} {`,
+      `    type ${family === 'ipv4' ? 'ipv4_addr' : 'ipv6_addr'}; flags interval`,
+      `    elements = ${set(exemptDestinations(plan, family, exempt))}`,
+      '  }',
+    ]),
   ]);
   return [
     `table inet ${REFERENCE_NFT_TABLE} {`,

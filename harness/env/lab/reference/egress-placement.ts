@@ -8,7 +8,7 @@
  */
 import type { PlacementBehaviour } from './behaviour.js';
 import type { EgressServiceView, ServiceView } from './model.js';
-import { selectorMatches } from './selector.js';
+import { selectorMatches, selectorProblem } from './selector.js';
 
 export interface PlacementNode {
   name: string;
@@ -101,9 +101,13 @@ export function placeEgressServices(
       continue;
     }
     const selector = behaviour.ignoreNodeSelector ? undefined : view.nodeSelector;
+    const evaluation = behaviour.selectorEvaluation ?? 'kubernetes';
     const local = service?.externalTrafficPolicy === 'Local' && !behaviour.ignoreEtpLocal;
     const candidates = nodes.filter(
-      (n) => n.ready && selectorMatches(selector, n.labels) && (!local || own.podNodes.includes(n.name)),
+      (n) =>
+        n.ready &&
+        selectorMatches(selector, n.labels, evaluation) &&
+        (!local || own.podNodes.includes(n.name)),
     );
     const current = previous.get(key);
     const currentNode = nodes.find((n) => n.name === current);
@@ -125,8 +129,10 @@ export function placeEgressServices(
   for (const { view, candidates } of pending) {
     const key = egressKey(view);
     if (candidates.length === 0) {
-      const why =
-        services.get(key)?.externalTrafficPolicy === 'Local' && !behaviour.ignoreEtpLocal
+      const invalid = behaviour.ignoreNodeSelector ? undefined : selectorProblem(view.nodeSelector);
+      const why = invalid
+        ? `invalid nodeSelector (${invalid}): no node is selected`
+        : services.get(key)?.externalTrafficPolicy === 'Local' && !behaviour.ignoreEtpLocal
           ? 'no ready node matching the nodeSelector hosts a local endpoint'
           : 'no ready node matches the nodeSelector';
       result.set(key, { key, host: '', reason: why });

@@ -56,6 +56,7 @@ export function egressPlacementOf(input: EgressRulesInput): EgressPlacement {
     snatInCluster: behaviour.snatInCluster,
     dropReplies: behaviour.dropReplies,
   };
+  if (behaviour.snatExempt !== 'cluster') placement.snatExempt = behaviour.snatExempt;
   if (network?.routingTable && !behaviour.ignoreNetworkTable) placement.table = network.routingTable.id;
   return placement;
 }

@@ -55,6 +55,21 @@ export const FAULTS = [
     behaviour: { dataplane: { snatInCluster: true } },
   },
   {
+    name: 'snat-to-host-network',
+    breaks:
+      'the SNAT leaves alone only traffic to pod CIDRs: traffic to host-networked pods and node addresses is SNATed to the LoadBalancer IP',
+    statements: ['ES-SNAT-4'],
+    behaviour: { dataplane: { snatExempt: 'pods' } },
+  },
+  {
+    name: 'snat-to-node-secondary-addresses',
+    breaks:
+      "the SNAT leaves alone traffic to pods and to the nodes' InternalIPs only: traffic to a node's other addresses is SNATed to the LoadBalancer IP",
+    statements: [],
+    extendedStatements: ['ES-SNAT-4'],
+    behaviour: { dataplane: { snatExempt: 'podsAndNodeIPs' } },
+  },
+  {
     name: 'snat-ipv4-only',
     breaks: 'only IPv4 egress is SNATed; IPv6 endpoints keep the node IP',
     statements: ['ES-SNAT-1'],
@@ -64,7 +79,7 @@ export const FAULTS = [
     name: 'ignore-node-selector',
     breaks: 'spec.nodeSelector is ignored: any ready node may be chosen',
     statements: [],
-    extendedStatements: ['ES-SEL-1', 'ES-SEL-2'],
+    extendedStatements: ['ES-SEL-1', 'ES-SEL-2', 'ES-SEL-3'],
     behaviour: { placement: { ignoreNodeSelector: true } },
   },
   {
@@ -122,8 +137,44 @@ export const FAULTS = [
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
     statements: [],
-    extendedStatements: ['ES-SEL-1'],
+    extendedStatements: ['ES-SEL-1', 'ES-SEL-3'],
     behaviour: { placement: { keepOnSelectorChange: true } },
+  },
+  {
+    name: 'ignore-match-expressions',
+    breaks:
+      'spec.nodeSelector.matchExpressions are ignored: matchLabels alone choose the node (no expressions: any node)',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'match-labels-only' } },
+  },
+  {
+    name: 'match-labels-ignored-with-expressions',
+    breaks: 'when spec.nodeSelector has matchExpressions, its matchLabels are ignored',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'expressions-replace-labels' } },
+  },
+  {
+    name: 'selector-requirements-ored',
+    breaks: "a node matching any one of the selector's requirements is chosen, not one matching all of them",
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'any-requirement' } },
+  },
+  {
+    name: 'not-in-needs-key',
+    breaks: 'a NotIn expression never matches a node without the label (Kubernetes: it does)',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'not-in-needs-key' } },
+  },
+  {
+    name: 'empty-label-value-absent',
+    breaks: 'Exists and DoesNotExist test the label\'s value: a label whose value is "" counts as absent',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { selectorEvaluation: 'empty-value-is-absent' } },
   },
   {
     name: 'no-failover',
@@ -154,6 +205,22 @@ export const FAULTS = [
     statements: [],
     extendedStatements: ['ES-NET-1', 'ES-NET-3'],
     behaviour: { dataplane: { ignoreNetworkTable: true } },
+  },
+  {
+    name: 'first-network-for-all',
+    breaks:
+      "every EgressService with spec.network is routed by the first network's table: one naming another network reaches the first network's client at the shared address",
+    statements: [],
+    extendedStatements: ['ES-NET-4'],
+    behaviour: { dataplane: { firstNetworkTableForAll: true } },
+  },
+  {
+    name: 'network-per-namespace',
+    breaks:
+      "spec.network is read once per namespace: every EgressService there is routed by the network the first one names, another network's client at the shared address reached instead",
+    statements: [],
+    extendedStatements: ['ES-NET-4'],
+    behaviour: { dataplane: { networkPerNamespace: true } },
   },
   {
     name: 'network-snat-to-lb',

@@ -1,32 +1,126 @@
-/** Kubernetes label selectors (matchLabels and matchExpressions), as MetalLB and OVN-Kubernetes read them. */
+/**
+ * Kubernetes label selectors (matchLabels and matchExpressions), as MetalLB and OVN-Kubernetes
+ * read them: k8s.io/apimachinery's `LabelSelectorAsSelector` then `Selector.Matches`.
+ *
+ * - Absent, or empty (no matchLabels, no matchExpressions): every node matches. (EgressService's
+ *   `spec.nodeSelector` is not a pointer, so absent is the empty selector.)
+ * - Every requirement must hold (AND): each matchLabels entry `key: value` (the label exists and
+ *   equals value; `""` is a value), and each matchExpressions entry:
+ *   `In` (the label exists and its value is one of `values`), `NotIn` (the label is absent, or
+ *   its value is none of `values`), `Exists` (the label exists, whatever its value, `""`
+ *   included), `DoesNotExist` (it does not).
+ * - Invalid, and then matching nothing: any other operator, `In`/`NotIn` without values,
+ *   `Exists`/`DoesNotExist` with values. `LabelSelectorAsSelector` returns an error for these;
+ *   the controllers then select no node.
+ *
+ * `evaluation` lets the reference evaluate a selector the way a faulty implementation would
+ * (behaviour.ts, `placement.selectorEvaluation`); MetalLB's selectors are always evaluated right.
+ */
 
 export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] | null }> | null;
 }
 
-/** True when the labels satisfy the selector; an empty selector matches everything. */
+/**
+ * How an implementation evaluates a selector: as Kubernetes does, or with one of the mistakes a
+ * hand-written evaluator makes (the lab's selector faults).
+ */
+export type SelectorEvaluation =
+  | 'kubernetes'
+  /** matchExpressions are ignored; matchLabels alone decide. */
+  | 'match-labels-only'
+  /** When matchExpressions are present, matchLabels are ignored. */
+  | 'expressions-replace-labels'
+  /** A node matching any one requirement matches (OR instead of AND). */
+  | 'any-requirement'
+  /** `NotIn` needs the label to exist (Kubernetes: a node without it matches). */
+  | 'not-in-needs-key'
+  /** `Exists`/`DoesNotExist` test the value: a label whose value is `""` counts as absent. */
+  | 'empty-value-is-absent';
+
+type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+interface Requirement {
+  key: string;
+  operator: Operator;
+  values: string[];
+  /** From matchLabels (an equality) rather than matchExpressions. */
+  fromLabels: boolean;
+}
+
+const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/** The selector's requirements, or why it is invalid (as LabelSelectorAsSelector would refuse it). */
+export function selectorRequirements(
+  selector: LabelSelector,
+): { requirements: Requirement[] } | { invalid: string } {
+  const requirements: Requirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({
+    key,
+    operator: 'In',
+    values: [String(value)],
+    fromLabels: true,
+  }));
+  for (const [index, expression] of (selector.matchExpressions ?? []).entries()) {
+    const { key, operator } = expression;
+    const values = expression.values ?? [];
+    const at = `matchExpressions[${index}]`;
+    if (!OPERATORS.includes(operator)) {
+      return { invalid: `${at}: "${operator}" is not a valid label selector operator` };
+    }
+    if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
+      return { invalid: `${at}: for 'In', 'NotIn' operators, values set can't be empty` };
+    }
+    if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) {
+      return { invalid: `${at}: values set must be empty for exists and does not exist` };
+    }
+    requirements.push({ key, operator: operator as Operator, values, fromLabels: false });
+  }
+  return { requirements };
+}
+
+/** Why the selector is invalid (no node matches it), or undefined for a valid one. */
+export function selectorProblem(selector: LabelSelector | undefined): string | undefined {
+  if (!selector) return undefined;
+  const parsed = selectorRequirements(selector);
+  return 'invalid' in parsed ? parsed.invalid : undefined;
+}
+
+function requirementHolds(
+  requirement: Requirement,
+  labels: Record<string, string>,
+  evaluation: SelectorEvaluation,
+): boolean {
+  const value = Object.hasOwn(labels, requirement.key) ? labels[requirement.key] : undefined;
+  const has = evaluation === 'empty-value-is-absent' ? !!value : value !== undefined;
+  switch (requirement.operator) {
+    case 'In':
+      return value !== undefined && requirement.values.includes(value);
+    case 'NotIn':
+      if (value === undefined) return evaluation !== 'not-in-needs-key';
+      return !requirement.values.includes(value);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+  }
+}
+
+/** True when the labels satisfy the selector; an absent or empty selector matches everything. */
 export function selectorMatches(
   selector: LabelSelector | undefined,
   labels: Record<string, string>,
+  evaluation: SelectorEvaluation = 'kubernetes',
 ): boolean {
   if (!selector) return true;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
+  const parsed = selectorRequirements(selector);
+  if ('invalid' in parsed) return false;
+  let requirements = parsed.requirements;
+  if (evaluation === 'match-labels-only') requirements = requirements.filter((r) => r.fromLabels);
+  if (evaluation === 'expressions-replace-labels' && requirements.some((r) => !r.fromLabels)) {
+    requirements = requirements.filter((r) => !r.fromLabels);
   }
-  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, key);
-    const ok =
-      operator === 'In'
-        ? has && values.includes(labels[key] as string)
-        : operator === 'NotIn'
-          ? !has || !values.includes(labels[key] as string)
-          : operator === 'Exists'
-            ? has
-            : operator === 'DoesNotExist'
-              ? !has
-              : false;
-    if (!ok) return false;
-  }
-  return true;
+  if (requirements.length === 0) return true;
+  const holds = (r: Requirement) => requirementHolds(r, labels, evaluation);
+  return evaluation === 'any-requirement' ? requirements.some(holds) : requirements.every(holds);
 }
