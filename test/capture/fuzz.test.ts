@@ -26,8 +26,12 @@ function prng(seed: number): () => number {
 
 const SEED = 0x5eed_0003;
 const CASES = 2500;
-/** Generous: a case normally takes about a millisecond. */
-const CASE_BUDGET_MS = 500;
+/**
+ * Every record takes at least 12 bytes of the file (a pcapng block's smallest frame; a pcap
+ * record header is 16): a reader that counts more packets than that re-reads or loops. A hang
+ * is the test's timeout; no case is held to a wall-clock budget (a loaded machine is no bug).
+ */
+const MIN_RECORD_BYTES = 12;
 
 const PCAP_HEADER = Uint8Array.of(
   0xd4,
@@ -125,15 +129,14 @@ describe('fuzz', () => {
     const random = prng(SEED);
     const valid = fileCases().map((c) => c.bytes);
     const outcomes = { read: 0, truncated: 0, rejected: 0 };
-    const started = Date.now();
     for (let i = 0; i < CASES; i++) {
       const input = randomInput(random, valid);
       const file = dir.write('case', input);
       const chunkSize = random() < 0.5 ? undefined : 1 + Math.floor(random() * 300);
-      const t0 = performance.now();
       try {
         const summary = await summariseCapture(file, { chunkSize });
         outcomes[summary.truncated ? 'truncated' : 'read']++;
+        expect(summary.packets).toBeLessThanOrEqual(Math.floor(input.length / MIN_RECORD_BYTES));
         const inFlows = summary.flows.reduce((n, f) => n + f.packets, 0);
         expect(inFlows).toBeLessThanOrEqual(summary.packets);
         for (const f of summary.flows) {
@@ -153,12 +156,9 @@ describe('fuzz', () => {
         expect(error.message).not.toContain('\n');
         outcomes.rejected++;
       }
-      const elapsed = performance.now() - t0;
-      expect(elapsed, `case ${i} took ${elapsed} ms`).toBeLessThan(CASE_BUDGET_MS);
     }
     // The mix must actually reach the parsers, not just bounce off the magic check.
     expect(outcomes.read + outcomes.truncated).toBeGreaterThan(CASES / 3);
     expect(outcomes.rejected).toBeGreaterThan(CASES / 20);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
