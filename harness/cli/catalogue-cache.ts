@@ -13,7 +13,8 @@
  * normal, uncached path.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -115,7 +116,7 @@ async function keyOf(
   put(process.cwd());
   put(JSON.stringify([request.command, request.options, request.files ?? null, request.suitesDir ?? null]));
   try {
-    for (const [name, bytes] of await toolCode()) {
+    for (const [name, bytes] of toolCode()) {
       put(name);
       put(bytes);
     }
@@ -130,19 +131,20 @@ async function keyOf(
   return hash.digest('hex');
 }
 
-/** The tool's identity: its code that makes the output, and the versions of zod, yaml and Node. */
-async function toolCode(): Promise<Array<[string, Buffer]>> {
+/**
+ * The tool's identity: its code that makes the output, and the versions of zod, yaml and Node.
+ * Read synchronously: some seventy small files, faster so than through the thread pool.
+ */
+function toolCode(): Array<[string, Buffer]> {
   const files: string[] = [];
   for (const folder of CODE_FOLDERS) {
-    const entries = await readdir(join(CODE_ROOT, folder), { withFileTypes: true, recursive: true });
-    for (const entry of entries) {
+    for (const entry of readdirSync(join(CODE_ROOT, folder), { withFileTypes: true, recursive: true })) {
       if (entry.isFile() && /\.[cm]?[jt]s$/.test(entry.name)) files.push(join(entry.parentPath, entry.name));
     }
   }
   const require = createRequire(import.meta.url);
   files.sort().push(require.resolve('zod/package.json'), require.resolve('yaml/package.json'));
-  const contents = await Promise.all(files.map((file) => readFile(file)));
-  return files.map((file, i) => [relative(CODE_ROOT, file), contents[i] as Buffer]);
+  return files.map((file) => [relative(CODE_ROOT, file), readFileSync(file)]);
 }
 
 function isOutcome(value: unknown): value is Outcome {
