@@ -52,8 +52,14 @@ const CODE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.EC_CACHE_DIR) return resolve(env.EC_CACHE_DIR);
   const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && isAbsolute(xdg) ? xdg : homedir() ? join(homedir(), '.cache') : undefined;
-  return base === undefined ? undefined : join(base, 'egress-conformance');
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'egress-conformance');
+  try {
+    const home = homedir();
+    return home ? join(home, '.cache', 'egress-conformance') : undefined;
+  } catch {
+    // No home folder (an account without one): no cache.
+    return undefined;
+  }
 }
 
 /**

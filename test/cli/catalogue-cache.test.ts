@@ -16,10 +16,11 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheDir } from '../../harness/cli/catalogue-cache.js';
 import { CLI } from '../support/cli.js';
 import { type LoadedRun, modulesLoadedBy } from '../support/loaded-modules.js';
 
@@ -230,6 +231,15 @@ describe('the catalogue cache', () => {
     // The new entry and the 15 most recent of the old ones.
     expect(kept.filter((name) => !old.includes(name))).toHaveLength(1);
     expect(kept.filter((name) => old.includes(name)).sort()).toEqual(old.slice(5));
+  });
+});
+
+describe('the cache folder', () => {
+  it('is $EC_CACHE_DIR, else $XDG_CACHE_HOME/egress-conformance when absolute, else ~/.cache/egress-conformance', () => {
+    expect(cacheDir({ EC_CACHE_DIR: 'here', XDG_CACHE_HOME: '/xdg' })).toBe(resolve('here'));
+    expect(cacheDir({ XDG_CACHE_HOME: '/xdg' })).toBe('/xdg/egress-conformance');
+    expect(cacheDir({ XDG_CACHE_HOME: 'relative' })).toBe(join(homedir(), '.cache', 'egress-conformance'));
+    expect(cacheDir({})).toBe(join(homedir(), '.cache', 'egress-conformance'));
   });
 });
 
