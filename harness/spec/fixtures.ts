@@ -4,12 +4,11 @@
  * `egress-web`). A spec names the fixtures it uses; the loader expands them into the spec
  * (expand.ts) before the spec is validated. This module finds and reads the files.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, relative } from 'node:path';
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
-import { type InputFileError, readInputText } from '../common/input-file.js';
-import { SPEC_MAX_BYTES } from '../common/limits.js';
+import type { InputFileError } from '../common/input-file.js';
+import type { ReadText } from './inputs.js';
 import { validateNode } from './issues.js';
 import { keyText, type Origins, parseSource, type SpecProblem } from './source.js';
 
@@ -81,32 +80,24 @@ export function parseFixture(
   return { ok: true, fixture: { name: fixtureName, file, parameters, manifests, setups } };
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-}
-
-/** Reads every `*.yaml` fixture in a folder; file names are shown relative to `displayBase`. */
+/**
+ * Reads the fixture files of a folder (inputs.ts lists them) with `read`; file names are shown
+ * relative to `displayBase`.
+ */
 export async function loadFixtureLibrary(
   dir: string,
+  files: readonly string[],
   origins: Origins,
+  read: ReadText,
   displayBase = process.cwd(),
 ): Promise<FixtureLibrary> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => e.name)
-    .sort();
   const library: FixtureLibrary = { dir, fixtures: new Map(), problems: [] };
-  for (const fileName of files) {
-    const path = join(dir, fileName);
+  for (const path of files) {
     const shown = relative(displayBase, path) || path;
-    const fixtureName = basename(fileName).replace(/\.ya?ml$/, '');
+    const fixtureName = basename(path).replace(/\.ya?ml$/, '');
     let text: string;
     try {
-      text = await readInputText(path, { maxBytes: SPEC_MAX_BYTES });
+      text = await read(path);
     } catch (error) {
       library.problems.push({
         file: shown,
@@ -134,16 +125,4 @@ export async function loadFixtureLibrary(
     library.fixtures.set(fixtureName, result.fixture);
   }
   return library;
-}
-
-/**
- * The fixtures folder of a spec: `fixtures/` beside the spec or beside its folder
- * (`suites/fixtures/` for `suites/core/x.yaml`), else `fallback` (the shipped suites' fixtures).
- */
-export async function fixturesDirFor(specPath: string, fallback: string): Promise<string | undefined> {
-  const folder = dirname(resolve(specPath));
-  for (const candidate of [join(folder, 'fixtures'), join(dirname(folder), 'fixtures')]) {
-    if (await isDirectory(candidate)) return candidate;
-  }
-  return (await isDirectory(fallback)) ? fallback : undefined;
 }

@@ -7,10 +7,10 @@
 import { relative } from 'node:path';
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
-import { InputFileError, readInputText } from '../common/input-file.js';
-import { SPEC_MAX_BYTES } from '../common/limits.js';
+import { InputFileError } from '../common/input-file.js';
 import { expandFixtures } from './expand.js';
 import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
+import { type ReadText, readSpecText } from './inputs.js';
 import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { manifestScopeIssues, nodeLabelKeyIssue } from './scope.js';
@@ -239,20 +239,20 @@ function dedupe(problems: SpecProblem[]): SpecProblem[] {
 }
 
 /**
- * Reads and validates one spec file. `displayBase` shortens file names in messages; `library`
- * holds the fixtures it may use, recorded in `origins`.
+ * Reads (with `read`) and validates one spec file. `displayBase` shortens file names in messages;
+ * `library` holds the fixtures it may use, recorded in `origins`.
  */
 export async function loadScenarioFile(
   path: string,
   displayBase = process.cwd(),
   library: FixtureLibrary = EMPTY_LIBRARY,
   origins: Origins = new Origins(),
+  read: ReadText = readSpecText,
 ): Promise<LoadResult> {
   const shown = relative(displayBase, path) || path;
   let text: string;
   try {
-    // A regular file within the bound: a FIFO or a device is refused before it is read.
-    text = await readInputText(path, { maxBytes: SPEC_MAX_BYTES });
+    text = await read(path);
   } catch (error) {
     const reason = error instanceof InputFileError ? error.reason : (error as Error).message.split('\n')[0];
     return { ok: false, problems: [{ file: shown, line: 1, field: '', message: `cannot read: ${reason}` }] };

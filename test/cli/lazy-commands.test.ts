@@ -4,14 +4,14 @@
  * them; and a real process, with an import hook recording every module resolved, loads neither the
  * other commands nor their heavy dependencies.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, escapeCommanderText, invokedCommand } from '../../harness/cli/main.js';
-import { CLI, cli } from '../support/cli.js';
+import { cli } from '../support/cli.js';
+import { modulesLoadedBy as loadedBy } from '../support/loaded-modules.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -74,21 +74,9 @@ describe('lazy command loading', () => {
   });
 
   async function modulesLoadedBy(args: string[]): Promise<string[]> {
-    const log = join(dir, `${args.join('-').replace(/\W/g, '_')}.log`);
-    const hook = `data:text/javascript,${encodeURIComponent(
-      `import { appendFileSync } from 'node:fs';
-       export async function resolve(specifier, context, next) {
-         const result = await next(specifier, context);
-         appendFileSync(${JSON.stringify(log)}, result.url + '\\n');
-         return result;
-       }`,
-    )}`;
-    const register = `data:text/javascript,${encodeURIComponent(
-      `import { register } from 'node:module'; register(${JSON.stringify(hook)});`,
-    )}`;
-    const result = await execa('node', ['--import', register, CLI, ...args], { reject: false });
-    expect(result.exitCode, result.stderr).toBe(0);
-    return (await readFile(log, 'utf8')).trim().split('\n');
+    const result = await loadedBy(args);
+    expect(result.code, result.stderr).toBe(0);
+    return result.modules;
   }
 
   const HEAVY = /node_modules\/(zod|yaml|execa|testcontainers|@kubernetes)\//;
