@@ -29,6 +29,8 @@ export function handleInterrupts(log: Logger, then: string, controller = new Abo
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // With --debug: from here on a signal is handled (tests wait for this line before sending one).
+  log.debug(`SIGINT and SIGTERM handled from now: ${then}`);
   return {
     signal: controller.signal,
     get interrupted() {

@@ -119,9 +119,10 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
     expect(up.code, up.stderr).toBe(0);
     const lab = labMadeByUp(up.stdout);
     expect((await leftBy(lab)).containers.length).toBeGreaterThan(0);
-    const down = start(['down', '--provider', 'lab', '--id', lab]);
-    // Once the command is past start-up (its handlers are in), while docker removes the lab.
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    const down = start(['down', '--provider', 'lab', '--id', lab, '--debug']);
+    // Once its handlers are in (on a loaded machine node's start-up alone can take a second),
+    // while docker removes the lab.
+    await down.when(/SIGINT and SIGTERM handled from now/);
     down.child.kill('SIGINT');
     const result = await down.child;
     if (result.exitCode === 0) {
@@ -135,8 +136,8 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
   }, 300_000);
 
   it('status: exits 130', async () => {
-    const status = start(['status', '--provider', 'lab']);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const status = start(['status', '--provider', 'lab', '--debug']);
+    await status.when(/SIGINT and SIGTERM handled from now/);
     status.child.kill('SIGINT');
     const result = await status.child;
     // Either the signal came while it read the engine (130), or after it was done (0); never a

@@ -176,13 +176,19 @@ describe('lab topology', () => {
           `${peer2.serviceAddresses[family]} via ${peer2.interfaceAddresses[family]}`,
         );
       }
-      // peer2 did announce its prefix: the node kept it aside (received, not accepted).
-      const received = await lab.exec(node.name, [
-        'vtysh',
-        '-c',
-        `show bgp ipv4 unicast neighbors ${peer2.interfaceAddresses.ipv4} received-routes`,
-      ]);
-      expect(received.stdout).toContain(`${peer2.serviceAddresses.ipv4}/32`);
+      // peer2 did announce its prefix: the node kept it aside (received, not accepted). The
+      // lab is up once the kernel routes are in; bgpd may list received routes a moment later.
+      const received = () =>
+        lab
+          .exec(node.name, [
+            'vtysh',
+            '-c',
+            `show bgp ipv4 unicast neighbors ${peer2.interfaceAddresses.ipv4} received-routes`,
+          ])
+          .then((r) => r.stdout);
+      await expect
+        .poll(received, { timeout: 30_000, interval: 500 })
+        .toContain(`${peer2.serviceAddresses.ipv4}/32`);
     }
   });
 

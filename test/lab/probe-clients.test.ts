@@ -79,15 +79,22 @@ async function captured(
   return { perConnection: [...byPort.values()].sort(), attempts };
 }
 
+/**
+ * What is compared is the packets on the wire, not how fast the peer answers: on a loaded machine
+ * (load 18 seen) one UDP answer took longer than the 3 s default, and a datagram is never resent.
+ */
+const ANSWER_WAIT_MS = 15_000;
+
 describe('a probe in one client process per source', () => {
   for (const protocol of ['tcp', 'udp'] as const) {
     it(`puts on the wire what one exec per attempt did: ${protocol}, attempts x sources connections, the same packets each`, async () => {
       const attempts = 4;
       const before = await captured(`single-${protocol}`, protocol, async (node, pod, address, port) => {
-        for (let i = 0; i < attempts; i++) await lab.podConnect(node, pod, address, port, protocol);
+        for (let i = 0; i < attempts; i++)
+          await lab.podConnect(node, pod, address, port, protocol, { timeoutMs: ANSWER_WAIT_MS });
       });
       const after = await captured(`loop-${protocol}`, protocol, (node, pod, address, port) =>
-        lab.podProbe(node, pod, address, port, protocol, { attempts }),
+        lab.podProbe(node, pod, address, port, protocol, { attempts, timeoutMs: ANSWER_WAIT_MS }),
       );
       expect(before.perConnection).toHaveLength(attempts * PODS.length);
       expect(after.perConnection).toHaveLength(attempts * PODS.length);
