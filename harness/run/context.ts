@@ -4,6 +4,7 @@
  */
 
 import { nthAddressOf } from '../common/address-block.js';
+import { UsageError } from '../common/errors.js';
 import {
   type EnvironmentDescription,
   type IpFamily,
@@ -35,11 +36,43 @@ export function defaultPeer(env: EnvironmentDescription, name = 'default'): Peer
   return env.peers.find((p) => p.name === name);
 }
 
-/** The LoadBalancer range reserved for one test: the (index+1)-th address of the family's range. */
-function poolFor(env: EnvironmentDescription, family: IpFamily, index: number): string {
+/**
+ * The n-th LoadBalancer address reserved for a test (n from 0): the plan gives each test its own
+ * run of the family's range, after the range's network address.
+ */
+function addressFor(env: EnvironmentDescription, family: IpFamily, test: PlannedTest, n: number): string {
   const range = env.loadBalancerRanges[family];
   if (!range) return '';
-  return `${nthAddressOf(range, index + 1)}/${family === 'ipv4' ? 32 : 128}`;
+  const number = test.addresses.offset + n + 1;
+  try {
+    return nthAddressOf(range, number);
+  } catch {
+    throw new AddressRangeError(
+      `the ${family} LoadBalancer range ${range} has no address number ${number}, which ${test.loaded.scenario.id} needs: the run needs a larger range (loadBalancerRanges) or fewer tests`,
+    );
+  }
+}
+
+/** The environment's LoadBalancer range is too small for the plan. */
+export class AddressRangeError extends UsageError {}
+
+/** Throws an AddressRangeError when a planned test's addresses lie beyond the environment's ranges. */
+export function checkAddressRoom(tests: readonly PlannedTest[], env: EnvironmentDescription): void {
+  const last = tests.reduce<PlannedTest | undefined>(
+    (end, test) =>
+      !end || test.addresses.offset + test.addresses.count > end.addresses.offset + end.addresses.count
+        ? test
+        : end,
+    undefined,
+  );
+  if (!last) return;
+  for (const family of ['ipv4', 'ipv6'] as const) addressFor(env, family, last, last.addresses.count - 1);
+}
+
+/** One address as a pool range (a /32 or /128). */
+function poolFor(env: EnvironmentDescription, family: IpFamily, test: PlannedTest, n: number): string {
+  const address = addressFor(env, family, test, n);
+  return address ? `${address}/${family === 'ipv4' ? 32 : 128}` : '';
 }
 
 /** The EgressIP address reserved for one test: the (index+1)-th of the family's EgressIP range. */
@@ -56,9 +89,9 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
     uid: test.uid,
     family: primary,
     ipFamily: primary === 'ipv4' ? 'IPv4' : 'IPv6',
-    'pool.addresses': poolFor(env, primary, test.index),
-    'pool.ipv4': poolFor(env, 'ipv4', test.index),
-    'pool.ipv6': poolFor(env, 'ipv6', test.index),
+    'pool.addresses': poolFor(env, primary, test, 0),
+    'pool.ipv4': poolFor(env, 'ipv4', test, 0),
+    'pool.ipv6': poolFor(env, 'ipv6', test, 0),
     'egressIP.address': egressIPFor(env, primary, test.index),
     'egressIP.ipv4': egressIPFor(env, 'ipv4', test.index),
     'egressIP.ipv6': egressIPFor(env, 'ipv6', test.index),
@@ -68,6 +101,12 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
     'images.agnhost': env.images.agnhost ?? '',
     'nodes.count': env.nodes.length,
   };
+  for (let n = 0; n < test.addresses.count; n++) {
+    values[`pool.addresses.${n}`] = poolFor(env, primary, test, n);
+    values[`pool.address.${n}`] = addressFor(env, primary, test, n);
+    values[`pool.ipv4.${n}`] = poolFor(env, 'ipv4', test, n);
+    values[`pool.ipv6.${n}`] = poolFor(env, 'ipv6', test, n);
+  }
   env.nodes.forEach((node, i) => {
     values[`nodes.${i}`] = node.name;
   });

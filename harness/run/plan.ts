@@ -6,6 +6,7 @@
 import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { LoadedScenario } from '../spec/loader.js';
 import { captureSiteOfStep } from '../spec/steps/index.js';
+import { addressesReserved } from '../spec/template.js';
 import type { RunOptions } from './options.js';
 import type { SkipReason, TestFamily } from './results.js';
 
@@ -19,6 +20,11 @@ export interface PlannedTest {
   uid: string;
   /** The run's id: a label on the test's namespace and on every object it applies. */
   runId: string;
+  /**
+   * The test's LoadBalancer addresses: `count` (of each family) from the `offset`-th of the
+   * environment's range on, none shared with another test of the plan (`${pool.addresses.N}`).
+   */
+  addresses: { offset: number; count: number };
   skip?: { reason: SkipReason; message: string };
 }
 
@@ -92,6 +98,8 @@ export function planRun(
   runId: string,
 ): PlannedTest[] {
   const tests: PlannedTest[] = [];
+  // Every test, run or skipped, keeps its addresses: shards of one plan never share one.
+  let nextAddress = 0;
   const ordered = [...scenarios].sort((a, b) =>
     a.scenario.profile === b.scenario.profile ? 0 : a.scenario.profile === 'core' ? -1 : 1,
   );
@@ -99,6 +107,7 @@ export function planRun(
     const { scenario } = loaded;
     if (!inProfile(scenario, options.profile)) continue;
     const families = familiesFor(scenario, env.families, options.family);
+    const addressCount = addressesReserved([scenario.manifests, scenario.steps]);
     for (const family of families) {
       const index = tests.length;
       const test: PlannedTest = {
@@ -108,7 +117,9 @@ export function planRun(
         namespace: namespaceFor(runId, scenario.id, family),
         uid: `ec${runId}${index.toString(36)}${FAMILY_SUFFIX[family]}`,
         runId,
+        addresses: { offset: nextAddress, count: addressCount },
       };
+      nextAddress += addressCount;
       const why = unsupported(scenario, family, env);
       if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
         test.skip = { reason: 'not-selected', message: 'not named by --run-test' };

@@ -7,6 +7,11 @@
 const VARIABLE = /\$\{([A-Za-z0-9_.-]+)\}/g;
 const WHOLE_VARIABLE = /^\$\{([A-Za-z0-9_.-]+)\}$/;
 const NETWORK_TABLE = /^networks\.([A-Za-z0-9_-]+)\.table$/;
+/** `${pool.addresses.N}`, `${pool.ipv4.N}`, `${pool.ipv6.N}` (ranges) and `${pool.address.N}` (an address). */
+const POOL_ADDRESS = /^pool\.(addresses|address|ipv4|ipv6)\.(\d{1,2})$/;
+
+/** How many LoadBalancer addresses of each family one test may reserve (`${pool.addresses.N}`, N below it). */
+export const MAX_TEST_ADDRESSES = 8;
 
 /** Names a spec may use, with what they stand for (listed in README.md). */
 export const TEMPLATE_VARIABLES: Record<string, string> = {
@@ -17,6 +22,11 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   'pool.addresses': 'the LoadBalancer address range reserved for this test, for the family under test',
   'pool.ipv4': 'the IPv4 LoadBalancer range reserved for this test',
   'pool.ipv6': 'the IPv6 LoadBalancer range reserved for this test',
+  'pool.addresses.N':
+    "the test's N-th LoadBalancer range (from 0; `${pool.addresses}` is `${pool.addresses.0}`): a test reserves one range for each N its spec names, so that several Services get addresses of their own",
+  'pool.address.N': 'the address of `${pool.addresses.N}` (no prefix length), e.g. for `metallb.io/loadBalancerIPs`',
+  'pool.ipv4.N': 'the IPv4 range of `${pool.addresses.N}`, for dual-stack pools',
+  'pool.ipv6.N': 'the IPv6 range of `${pool.addresses.N}`, for dual-stack pools',
   'egressIP.address':
     "a free address on the nodes' network reserved for this test's EgressIP, for the family under test",
   'egressIP.ipv4': 'the IPv4 EgressIP address reserved for this test',
@@ -37,8 +47,40 @@ export function isKnownVariable(variable: string): boolean {
   return (
     Object.hasOwn(TEMPLATE_VARIABLES, variable) ||
     /^nodes\.\d+$/.test(variable) ||
-    NETWORK_TABLE.test(variable)
+    NETWORK_TABLE.test(variable) ||
+    poolAddressIndex(variable) !== undefined
   );
+}
+
+/** N of a `${pool.addresses.N}`-style variable (below MAX_TEST_ADDRESSES), or undefined for any other. */
+export function poolAddressIndex(variable: string): number | undefined {
+  const match = POOL_ADDRESS.exec(variable);
+  const index = match ? Number(match[2]) : undefined;
+  return index !== undefined && index < MAX_TEST_ADDRESSES ? index : undefined;
+}
+
+/**
+ * How many LoadBalancer addresses (of each family) a test of this spec reserves: one more than the
+ * highest N its manifests and steps name in `${pool.addresses.N}` and its kin; at least one.
+ */
+export function addressesReserved(data: unknown): number {
+  let count = 1;
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') {
+      for (const variable of variablesIn(node)) {
+        const index = poolAddressIndex(variable);
+        if (index !== undefined) count = Math.max(count, index + 1);
+      }
+    } else if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        walk(key);
+        walk(value);
+      }
+    }
+  };
+  walk(data);
+  return count;
 }
 
 /** The network a `${networks.NAME.table}` variable names, or undefined for any other variable. */

@@ -21,7 +21,7 @@ import {
   parseReporterNames,
   REPORTER_NAMES,
 } from '../../report/select.js';
-import { contextFor } from '../../run/context.js';
+import { checkAddressRoom, contextFor } from '../../run/context.js';
 import {
   defaultReportDir,
   FAMILY_CHOICES,
@@ -295,6 +295,7 @@ function planFor(
   runId: string,
 ): PlannedTest[] {
   const planned = planRun(catalogue.scenarios, options, description, runId);
+  checkAddressRoom(planned, description);
   return options.shard ? selectShard(planned, options.shard, runsAlone) : planned;
 }
 
