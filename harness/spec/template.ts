@@ -24,7 +24,8 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   'pool.ipv6': 'the IPv6 LoadBalancer range reserved for this test',
   'pool.addresses.N':
     "the test's N-th LoadBalancer range (from 0; `${pool.addresses}` is `${pool.addresses.0}`): a test reserves one range for each N its spec names, so that several Services get addresses of their own",
-  'pool.address.N': 'the address of `${pool.addresses.N}` (no prefix length), e.g. for `metallb.io/loadBalancerIPs`',
+  'pool.address.N':
+    'the address of `${pool.addresses.N}` (no prefix length), e.g. for `metallb.io/loadBalancerIPs`',
   'pool.ipv4.N': 'the IPv4 range of `${pool.addresses.N}`, for dual-stack pools',
   'pool.ipv6.N': 'the IPv6 range of `${pool.addresses.N}`, for dual-stack pools',
   'egressIP.address':

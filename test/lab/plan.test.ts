@@ -128,7 +128,9 @@ describe('lab plan', () => {
       await writeFile(join(root, '.last-slot'), '254\n');
       expect(await take()).toBe('3');
       for (let slot = 6; slot <= 254; slot++) await mkdir(join(root, `.slot-${slot}`));
-      const full = await execa('sh', ['-e', '-c', slotAllocationLines(root, 'n').join('\n')], { reject: false });
+      const full = await execa('sh', ['-e', '-c', slotAllocationLines(root, 'n').join('\n')], {
+        reject: false,
+      });
       expect([full.exitCode, full.stderr]).toEqual([28, 'no free pod address on n']);
     } finally {
       await rm(root, { recursive: true, force: true });
