@@ -27,13 +27,25 @@ export const nodeRefSchema = z.union([
 ]);
 export type NodeRef = z.output<typeof nodeRefSchema>;
 
-/** Who sends probe traffic. */
+/**
+ * Who sends probe traffic: the Service's ready endpoints, the ready pods with these labels, or one
+ * pod. `except: SET` keeps only the pods that are not in a set an earlier `recordPods` or
+ * `deletePods` step recorded (the pods that arrived since), each of which must have an address no
+ * pod of the set had.
+ */
 export const trafficFromSchema = z.union([
-  z.strictObject({ endpointsOf: name }),
-  z.strictObject({ pods: labels }),
+  z.strictObject({ endpointsOf: name, except: name.optional() }),
+  z.strictObject({ pods: labels, except: name.optional() }),
   z.strictObject({ pod: name }),
 ]);
 export type TrafficFrom = z.output<typeof trafficFromSchema>;
+
+/** The pods a step names without a single pod: endpoints of a Service, or pods by labels. */
+export const podGroupSchema = z.union([
+  z.strictObject({ endpointsOf: name }),
+  z.strictObject({ pods: labels }),
+]);
+export type PodGroup = z.output<typeof podGroupSchema>;
 
 /** Where probe traffic goes: an external peer, a pod of the test namespace, or a node. */
 export const trafficToSchema = z.union([

@@ -2,7 +2,8 @@
 import type { Environment, IpFamily, KubeObject } from '../../env/environment.js';
 import type { SourceKind, SourceQualifiers, TrafficFrom } from '../../spec/fields.js';
 import { egressIPFor, type TestContext } from '../context.js';
-import { endpointPods, ingressIP, podIPs, podNode, podReady, podsMatching } from '../objects.js';
+import { ingressIP, podIPs, podNode } from '../objects.js';
+import { arrivedSince, podsOfGroup } from './pod-sets.js';
 import { addressOfFamily } from './target.js';
 
 export async function sourcePods(
@@ -11,10 +12,15 @@ export async function sourcePods(
   from: TrafficFrom,
 ): Promise<KubeObject[]> {
   const namespace = ctx.test.namespace;
-  if ('endpointsOf' in from) return endpointPods(env.cluster, namespace, from.endpointsOf);
-  if ('pods' in from) return (await podsMatching(env.cluster, namespace, from.pods)).filter(podReady);
-  const pod = await env.cluster.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: from.pod });
-  return pod ? [pod] : [];
+  if ('pod' in from) {
+    const pod = await env.cluster.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: from.pod });
+    return pod ? [pod] : [];
+  }
+  const pods = await podsOfGroup(env, ctx, from);
+  if (from.except === undefined) return pods;
+  const recorded = ctx.podSets.get(from.except);
+  if (!recorded) throw new Error(`no pod set named ${from.except} was recorded`);
+  return arrivedSince(pods, from.except, recorded);
 }
 
 /** The addresses a source expectation allows, and how a message names them. */

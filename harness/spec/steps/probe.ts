@@ -72,6 +72,11 @@ export const probe = defineStep({
         'traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure',
     },
     {
+      syntax: '`probe: {..., from: {..., except: set}}`',
+      meaning:
+        'only the pods not in a set an earlier `recordPods`/`deletePods` recorded, each with an address no pod of the set had (a reused address fails the probe: it could not show that the endpoint set is followed)',
+    },
+    {
       syntax: '`probe: {..., expect: {source, notSource, service, network}}`',
       meaning: `every packet of the flow has the source (\`source\`), or none has it (\`notSource\`): ${sources}`,
     },
