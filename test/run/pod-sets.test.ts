@@ -114,6 +114,56 @@ ${probeNew('replaced', ', fromEveryNode: true')}`,
   });
 });
 
+describe('labelPods', () => {
+  it('sets and removes labels on the ready pods of a group, moving them into and out of a selection', async () => {
+    const env = fakeEnvironment();
+    const seen: Array<Record<string, string> | undefined> = [];
+    env.onProbe = (call) => {
+      seen.push(...call.sources.map((pod) => pod.metadata.labels));
+      return { packets: packetsFrom(LB_IPV4, 3, T0) };
+    };
+    const { result } = await runSteps(
+      env,
+      `${SETUP}  - labelPods: { pods: { pods: { app: web } }, labels: { role: mover, tier: a } }
+  - labelPods: { pods: { endpointsOf: web }, labels: { tier: null } }
+  - probe: { name: movers, from: { pods: { role: mover } }, to: { peer: peer }, expect: { source: loadBalancerIP, service: web } }
+`,
+    );
+    expect(result.status, result.message).toBe('passed');
+    expect(result.steps[2]?.detail).toBe('labelled web-0, web-1, web-2: role=mover, tier=a');
+    expect(result.steps[3]?.detail).toBe('labelled web-0, web-1, web-2: -tier');
+    expect(env.probes[0]?.sources.map((s) => s.pod)).toEqual(['web-0', 'web-1', 'web-2']);
+    expect(seen).toEqual(Array(3).fill({ app: 'web', role: 'mover' }));
+  });
+
+  it('fails when no ready pod matches', async () => {
+    const { result } = await runSteps(
+      fakeEnvironment(),
+      `${SETUP}  - labelPods: { pods: { pods: { role: nobody } }, labels: { app: web } }\n`,
+    );
+    expect(result.message).toMatch(/\(labelPods, judged\.yaml:\d+\): no ready pods to label$/);
+  });
+});
+
+describe('podsGone', () => {
+  it('holds once no pod matches, terminating ones included, and names those left', async () => {
+    const gone = await runSteps(
+      fakeEnvironment(),
+      `${SETUP}  - deletePods: { name: all, pods: { pods: { app: web } } }
+  - expect: { condition: { podsGone: { pods: { app: web } } } }
+`,
+    );
+    expect(gone.result.status, gone.result.message).toBe('passed');
+    expect(gone.detail).toBe('no pod matches app=web');
+    const env = fakeEnvironment({ notReady: ['web-2'] });
+    const left = await runSteps(
+      env,
+      `  - apply: [web]\n  - expect: { condition: { podsGone: { pods: { app: web } } } }\n`,
+    );
+    expect(left.result.message).toMatch(/: 3 pods still match app=web: web-0, web-1, web-2$/);
+  });
+});
+
 describe('pod sets in a spec', () => {
   const spec = (steps: string) => `id: sets
 title: sets

@@ -10,6 +10,7 @@ import { deletePods } from './delete-pods.js';
 import { expectStep } from './expect.js';
 import { failNode } from './fail-node.js';
 import { labelNode } from './label-node.js';
+import { labelPods } from './label-pods.js';
 import { patch } from './patch.js';
 import { probe } from './probe.js';
 import { recordPods } from './record-pods.js';
@@ -31,6 +32,7 @@ const EXECUTORS: { [K in StepKind]: StepExecutor<K> } = {
   restoreNode,
   recordPods,
   deletePods,
+  labelPods,
   wait,
   expect: expectStep,
   probe,

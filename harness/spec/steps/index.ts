@@ -12,6 +12,7 @@ import { deletePods } from './delete-pods.js';
 import { expectStep } from './expect.js';
 import { failNode } from './fail-node.js';
 import { labelNode } from './label-node.js';
+import { labelPods } from './label-pods.js';
 import { patch } from './patch.js';
 import { probe } from './probe.js';
 import { recordPods } from './record-pods.js';
@@ -33,6 +34,7 @@ export const STEPS = registry({
   restoreNode,
   recordPods,
   deletePods,
+  labelPods,
   wait,
   expect: expectStep,
   probe,

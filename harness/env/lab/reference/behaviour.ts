@@ -65,6 +65,13 @@ export interface DataplaneBehaviour {
   snatHostNetworkEndpoints: boolean;
   /** Route endpoint egress by the main table, never by spec.network's. */
   ignoreNetworkTable: boolean;
+  /**
+   * Read the Service's pods once, when the placement is made, and never again: pods that become
+   * endpoints later are not SNATed, and pods that stop being endpoints still are.
+   */
+  endpointsReadOnce: boolean;
+  /** Follow pods that become endpoints, but never drop one: a pod relabelled out stays SNATed. */
+  keepFormerEndpoints: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -109,6 +116,8 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     dropReplies: false,
     snatHostNetworkEndpoints: false,
     ignoreNetworkTable: false,
+    endpointsReadOnce: false,
+    keepFormerEndpoints: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

@@ -82,6 +82,12 @@ export class ReferenceController {
   private readonly placedEverywhere = new Set<string>();
   /** Labels left on the nodes a service failed over from (`keepLabelOnFailedNode`). */
   private readonly staleLabels = new Map<string, Set<string>>();
+  /**
+   * The pods each placed service's egress rules are for, by pod key, when they are not simply its
+   * endpoints now: those it selected when placed (`endpointsReadOnce`), or every endpoint since
+   * (`keepFormerEndpoints`).
+   */
+  private readonly podsAtPlacement = new Map<string, Set<string>>();
 
   constructor(
     private readonly machines: Machines,
@@ -428,7 +434,12 @@ export class ReferenceController {
     for (const [key, placement] of placements) {
       if (placement.host === 'ALL') this.placedEverywhere.add(key);
       else if (placement.host !== '') this.placements.set(key, placement.host);
-      if (hostBefore(key) !== placement.host) this.placedAt.set(key, Date.now());
+      if (hostBefore(key) !== placement.host) {
+        this.placedAt.set(key, Date.now());
+        const service = byKey.get(key);
+        const readOnce = this.behaviour.dataplane.endpointsReadOnce && service;
+        this.podsAtPlacement.set(key, readOnce ? this.podsSelectedBy(service) : new Set());
+      }
       const before = previous.get(key);
       if (
         this.behaviour.publication.keepLabelOnFailedNode &&
@@ -440,6 +451,9 @@ export class ReferenceController {
       }
     }
     for (const key of this.staleLabels.keys()) if (!placements.has(key)) this.staleLabels.delete(key);
+    for (const key of this.podsAtPlacement.keys()) {
+      if (!this.placements.has(key) && !this.placedEverywhere.has(key)) this.podsAtPlacement.delete(key);
+    }
     return placements;
   }
 
@@ -507,6 +521,41 @@ export class ReferenceController {
       }));
   }
 
+  /** Keys of the pods a Service selects now (ready or not), as a controller listing them would see. */
+  private podsSelectedBy(service: ServiceView): Set<string> {
+    if (Object.keys(service.selector).length === 0) return new Set();
+    return new Set(
+      this.store
+        .list('Pod', service.namespace)
+        .map(podView)
+        .filter((p) => !p.deleting && Object.entries(service.selector).every(([k, v]) => p.labels[k] === v))
+        .map((p) => podKey(p.namespace, p.name)),
+    );
+  }
+
+  /**
+   * The endpoints the egress rules are for: the Service's ready endpoints now; or, reading them
+   * once (`endpointsReadOnce`), the pods it selected when placed; or, never removing one
+   * (`keepFormerEndpoints`), every pod that was an endpoint since it was placed. Either way only
+   * pods that still run, whatever their labels now.
+   */
+  private egressEndpoints(service: ServiceView) {
+    const { endpointsReadOnce, keepFormerEndpoints } = this.behaviour.dataplane;
+    const current = this.endpointsOf(service);
+    if (!endpointsReadOnce && !keepFormerEndpoints) return current;
+    const key = `${service.namespace}/${service.name}`;
+    const pods = this.podsAtPlacement.get(key) ?? new Set<string>();
+    this.podsAtPlacement.set(key, pods);
+    if (keepFormerEndpoints) for (const e of current) pods.add(podKey(service.namespace, e.name));
+    return [...pods].flatMap((pod) => {
+      const running = this.running.get(pod);
+      const [namespace = '', name = ''] = pod.split('/');
+      if (!running || !this.store.get({ apiVersion: 'v1', kind: 'Pod', namespace, name })) return [];
+      const ips = running.hostNetwork ? {} : running.ips;
+      return [{ node: running.node, ips, name, hostNetwork: running.hostNetwork }];
+    });
+  }
+
   private desiredDataplane(services: ServiceView[]): DataplaneState {
     const egress: EgressPlacement[] = [];
     const { omitEgressRules, egressRulesDelayMs: snatDelay } = this.behaviour.dataplane;
@@ -556,7 +605,7 @@ export class ReferenceController {
       network: spec?.network ? resolveNetwork(this.layout, spec.network) : undefined,
       endpoints: dataplane.snatNonEndpoints
         ? this.endpointsOf({ ...service, selector: {} }, true)
-        : this.endpointsOf(service),
+        : this.egressEndpoints(service),
       nodeAddresses: (node) => layoutNode(this.layout, node).addresses,
       behaviour: dataplane,
     });

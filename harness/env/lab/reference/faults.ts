@@ -118,6 +118,20 @@ export const FAULTS = [
     behaviour: { dataplane: { egressRulesDelayMs: LATE_SNAT_DELAY_MS } },
   },
   {
+    name: 'endpoints-read-once',
+    breaks:
+      "the Service's endpoints are read once, when the EgressService is placed: pods that become endpoints later (scale-up, replacement, relabelled in) egress with their node IPs, and pods relabelled out keep the LoadBalancer IP",
+    statements: ['ES-SNAT-5'],
+    behaviour: { dataplane: { endpointsReadOnce: true } },
+  },
+  {
+    name: 'endpoints-never-removed',
+    breaks:
+      'pods that become endpoints are SNATed, but a pod that stops being one (relabelled out of the selector) keeps the LoadBalancer IP while it runs',
+    statements: ['ES-SNAT-5'],
+    behaviour: { dataplane: { keepFormerEndpoints: true } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
