@@ -5,7 +5,9 @@ import { describeRecorded, podsOfGroup, recordOf } from '../traffic/pod-sets.js'
 export const deletePods: StepExecutor<'deletePods'> = async (body, run) => {
   const { env, ctx } = run;
   const node = body.node ? (await resolveNode(env.cluster, ctx.test.namespace, body.node)).name : undefined;
-  const pods = (await podsOfGroup(env, ctx, body.pods)).map(recordOf).filter((p) => !node || p.node === node);
+  const pods = (await podsOfGroup(env, ctx.test.namespace, body.pods))
+    .map(recordOf)
+    .filter((p) => !node || p.node === node);
   if (pods.length === 0) {
     return { ok: false, detail: `no ready pods to delete${node ? ` on ${node}` : ''}` };
   }

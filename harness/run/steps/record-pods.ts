@@ -2,7 +2,7 @@ import type { StepExecutor } from '../step-run.js';
 import { describeRecorded, podsOfGroup, recordOf } from '../traffic/pod-sets.js';
 
 export const recordPods: StepExecutor<'recordPods'> = async (body, run) => {
-  const pods = (await podsOfGroup(run.env, run.ctx, body.pods)).map(recordOf);
+  const pods = (await podsOfGroup(run.env, run.ctx.test.namespace, body.pods)).map(recordOf);
   run.ctx.podSets.set(body.name, pods);
   return {
     ok: true,

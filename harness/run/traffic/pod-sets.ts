@@ -5,7 +5,6 @@
  */
 import type { Environment, KubeObject } from '../../env/environment.js';
 import type { PodGroup } from '../../spec/fields.js';
-import type { TestContext } from '../context.js';
 import { endpointPods, podIPs, podNode, podReady, podsMatching } from '../objects.js';
 
 export interface RecordedPod {
@@ -17,10 +16,9 @@ export interface RecordedPod {
 /** The ready pods of a group: a Service's endpoints, or the pods with these labels. */
 export async function podsOfGroup(
   env: Environment,
-  ctx: TestContext,
+  namespace: string,
   group: PodGroup,
 ): Promise<KubeObject[]> {
-  const namespace = ctx.test.namespace;
   if ('endpointsOf' in group) return endpointPods(env.cluster, namespace, group.endpointsOf);
   return (await podsMatching(env.cluster, namespace, group.pods)).filter(podReady);
 }

@@ -16,7 +16,7 @@ export async function sourcePods(
     const pod = await env.cluster.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: from.pod });
     return pod ? [pod] : [];
   }
-  const pods = await podsOfGroup(env, ctx, from);
+  const pods = await podsOfGroup(env, namespace, from);
   if (from.except === undefined) return pods;
   const recorded = ctx.podSets.get(from.except);
   if (!recorded) throw new Error(`no pod set named ${from.except} was recorded`);
