@@ -6,7 +6,7 @@
  *   npm run soak [-- RUNS [extra run flags...]]     e.g. npm run soak -- 5 --family ipv4
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -33,6 +33,12 @@ async function main(): Promise<number> {
   const failures = new Map<string, string[]>();
   const durations: number[] = [];
   let tests = 0;
+  let sideBySide = '';
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  process.stdout.write(`soak: ${runs} runs on ${cpus().length} cores, load average at start ${load()}\n`);
   lab = await upKeptLab(CLI, familyFlags(extra));
   try {
     for (let i = 1; i <= runs; i++) {
@@ -43,8 +49,10 @@ async function main(): Promise<number> {
         [CLI, 'run', '--provider', 'lab', '--report-dir', reportDir, ...extra],
         {
           reject: false,
+          all: true,
         },
       );
+      sideBySide ||= /up to (\d+) tests side by side/.exec(result.all ?? '')?.[1] ?? '';
       durations.push((performance.now() - started) / 1000);
       const report = JSON.parse(
         await readFile(join(reportDir, 'conformance-report.json'), 'utf8').catch(() => '{}'),
@@ -64,7 +72,9 @@ async function main(): Promise<number> {
     await rm(dir, { recursive: true, force: true });
   }
   const failedCount = [...failures.values()].reduce((sum, list) => sum + list.length, 0);
-  process.stdout.write(`\n${runs} runs, ${tests} tests, ${failedCount} failures\n`);
+  process.stdout.write(
+    `\n${runs} runs, ${tests} tests, ${failedCount} failures (${sideBySide || '?'} tests side by side; load average at end ${load()})\n`,
+  );
   for (const [test, list] of failures) {
     process.stdout.write(`${test}: ${list.length} failure(s)\n${list.map((m) => `  ${m}`).join('\n')}\n`);
   }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 import { escapeControl } from '../common/escape.js';
+import { installOutputRedaction } from '../common/secrets.js';
 import { TOOL_VERSION } from '../common/version.js';
 import { registerProviders } from '../env/providers.js';
 import { reportError } from './errors.js';
@@ -99,6 +100,8 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
 export async function main(argv: string[]): Promise<number> {
   // Cheap: the registry holds loaders, each provider's module is imported only when used.
   registerProviders();
+  // Whatever any command prints passes through redaction of the secrets its inputs registered.
+  installOutputRedaction();
   const args = argv.slice(2);
   const debug = argv.includes('--debug');
   try {

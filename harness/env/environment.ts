@@ -43,6 +43,12 @@ export interface PeerInfo {
   addresses: FamilyAddresses;
   asn: number;
   probePort: number;
+  /**
+   * Further ports the peer's probe server answers on. A probe that names no port takes any one
+   * of `probePort` and these that no other test is capturing on, so that tests side by side
+   * probe the peer at once, each capture holding only its own flow. Absent: `probePort` only.
+   */
+  probePorts?: number[];
 }
 
 export type FeatureSource = 'inferred' | 'declared' | 'provider';
@@ -96,6 +102,12 @@ export interface EnvironmentDescription {
   /** How many tests the environment runs side by side unless `--parallel` says otherwise. */
   parallelism?: number;
   /**
+   * How often a `wait` re-reads a condition (default 500 ms). Where a read is cheap and the
+   * implementation settles within a pass of its controller, a shorter interval finds the state
+   * sooner; the consecutive-success count of each wait stays as the spec says.
+   */
+  pollIntervalMs?: number;
+  /**
    * Where the environment can capture probe traffic; default all three. A cluster the harness
    * reaches only through its API and an external peer can capture at the peer alone.
    */
@@ -123,17 +135,25 @@ export interface ObjectRef {
   namespace?: string;
 }
 
+/** How a delete is guarded: with `uid`, only that very object is deleted (a precondition). */
+export interface DeleteOptions {
+  uid?: string;
+}
+
 /** The Kubernetes API as the scenarios need it. */
 export interface ClusterApi {
   createNamespace(name: string, labels: Record<string, string>): Promise<void>;
   /** Deletes the namespace and waits until it is gone (or the timeout passes). */
-  deleteNamespace(name: string, timeoutMs: number): Promise<void>;
+  deleteNamespace(name: string, timeoutMs: number, options?: DeleteOptions): Promise<void>;
   /** Server-side create-or-update. */
   apply(object: KubeObject): Promise<void>;
   /** JSON merge patch. */
   patch(ref: ObjectRef, patch: Record<string, unknown>): Promise<void>;
-  /** Delete; a missing object is not an error. */
-  delete(ref: ObjectRef): Promise<void>;
+  /**
+   * Delete; a missing object is not an error, nor is one whose uid is not `options.uid` (someone
+   * else's object of that name: left alone).
+   */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<void>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
   /** Sets (value is a string) or removes (value is null) a node label. */
@@ -187,6 +207,9 @@ export interface ProbeAttempt {
   /** The client address the server saw, as echoed back (a second witness, not the evidence). */
   echoedClient?: string;
   error?: string;
+  /** When the attempt began (ms since the epoch) and how long it took, where the client tells. */
+  startedAtMs?: number;
+  durationMs?: number;
 }
 
 export interface ProbeEvidence {
@@ -233,6 +256,11 @@ export interface BgpRoute {
 export interface Environment {
   describe(): Promise<EnvironmentDescription>;
   readonly cluster: ClusterApi;
+  /**
+   * Where a run keeps its ledger of the objects it creates (run/ledger.ts), so that `down` can
+   * remove what a killed run left; absent where the environment is removed whole (the lab).
+   */
+  readonly stateDir?: string;
   probe(request: ProbeRequest): Promise<ProbeEvidence>;
   ingress(request: IngressRequest): Promise<IngressResult>;
   /** Routes the named peer has learnt over BGP, for one family. */

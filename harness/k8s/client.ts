@@ -8,7 +8,14 @@
  * waiting) is tested against an in-memory fake; `KubeClient.fromKubeconfig` wires the real one.
  */
 import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import type { ClusterApi, FamilyAddresses, KubeObject, NodeInfo, ObjectRef } from '../env/environment.js';
+import type {
+  ClusterApi,
+  DeleteOptions,
+  FamilyAddresses,
+  KubeObject,
+  NodeInfo,
+  ObjectRef,
+} from '../env/environment.js';
 
 /** Field manager the harness applies objects with (server-side apply ownership). */
 export const FIELD_MANAGER = 'egress-conformance';
@@ -30,11 +37,19 @@ export interface ObjectApi {
     metadata: { name: string; namespace?: string };
   }): Promise<unknown>;
   replace(spec: KubeObject): Promise<unknown>;
-  delete(spec: {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string };
-  }): Promise<unknown>;
+  delete(
+    spec: {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string; namespace?: string };
+    },
+    pretty?: string,
+    dryRun?: string,
+    gracePeriodSeconds?: number,
+    orphanDependents?: boolean,
+    propagationPolicy?: string,
+    body?: { preconditions?: { uid?: string } },
+  ): Promise<unknown>;
   list(
     apiVersion: string,
     kind: string,
@@ -72,6 +87,11 @@ function statusCode(error: unknown): number | undefined {
 
 export function isNotFound(error: unknown): boolean {
   return statusCode(error) === 404;
+}
+
+/** 409 Conflict: on a delete with a uid precondition, the object of that name is another one. */
+function isConflict(error: unknown): boolean {
+  return statusCode(error) === 409;
 }
 
 /** 415 Unsupported Media Type: the server does not take application/apply-patch+yaml. */
@@ -143,11 +163,14 @@ export class KubeClient implements ClusterApi {
     await this.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
   }
 
-  async deleteNamespace(name: string, timeoutMs: number): Promise<void> {
+  async deleteNamespace(name: string, timeoutMs: number, options: DeleteOptions = {}): Promise<void> {
     const ref: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name };
-    await this.delete(ref);
+    await this.delete(ref, options);
     const deadline = this.now() + timeoutMs;
-    while ((await this.get(ref)) !== undefined) {
+    for (;;) {
+      const current = await this.get(ref);
+      // Gone, or a namespace of that name that is not the one deleted.
+      if (current === undefined || (options.uid && current.metadata.uid !== options.uid)) break;
       if (this.now() >= deadline) {
         throw new Error(`namespace ${name} still exists ${Math.round(timeoutMs / 1000)}s after its deletion`);
       }
@@ -191,11 +214,15 @@ export class KubeClient implements ClusterApi {
     await this.api.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
   }
 
-  async delete(ref: ObjectRef): Promise<void> {
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<void> {
+    // With a uid, the API server deletes only that object (DeleteOptions.preconditions.uid): a
+    // user's object that took the name since is answered with 409 and left alone.
+    const body = options.uid ? { preconditions: { uid: options.uid } } : undefined;
     try {
-      await this.api.delete(header(ref));
+      await this.api.delete(header(ref), undefined, undefined, undefined, undefined, undefined, body);
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (isNotFound(error) || (options.uid && isConflict(error))) return;
+      throw error;
     }
   }
 

@@ -12,8 +12,9 @@ import {
   type PeerInfo,
   RUN_LABEL,
 } from '../env/environment.js';
+import { manifestScopeIssues, nodeLabelKeyIssue, type ScopeNames } from '../spec/scope.js';
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
-import type { PlannedTest } from './plan.js';
+import { type PlannedTest, testNamespaces } from './plan.js';
 import type { BackgroundTraffic } from './traffic/flow.js';
 import type { RecordedPod } from './traffic/pod-sets.js';
 
@@ -110,6 +111,9 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
     values[`pool.ipv4.${n}`] = poolFor(env, 'ipv4', test, n);
     values[`pool.ipv6.${n}`] = poolFor(env, 'ipv6', test, n);
   }
+  for (const extra of testNamespaces(test)) {
+    if (extra.name !== undefined) values[`namespaces.${extra.name}`] = extra.namespace;
+  }
   env.nodes.forEach((node, i) => {
     values[`nodes.${i}`] = node.name;
   });
@@ -120,14 +124,42 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
   return values;
 }
 
+/** A rendered manifest outside the spec's scope (spec/scope.ts): the run refuses it before anything is applied. */
+export class ScopeError extends UsageError {}
+
+/** The names the scope guard holds a test's rendered manifests and label keys to. */
+export function scopeNamesOf(test: PlannedTest, env: EnvironmentDescription): ScopeNames {
+  return {
+    testNamespaces: testNamespaces(test).map((n) => n.namespace),
+    metallbNamespace: env.metallbNamespace,
+    uid: test.uid,
+  };
+}
+
 export function contextFor(test: PlannedTest, env: EnvironmentDescription): TestContext {
   const values = templateValues(test, env);
   const manifests: Record<string, KubeObject> = {};
+  const names = scopeNamesOf(test, env);
   for (const [name, manifest] of Object.entries(test.loaded.scenario.manifests)) {
     const object = render(manifest as KubeObject, values);
+    const issue = manifestScopeIssues(object, names)[0];
+    if (issue) {
+      throw new ScopeError(
+        `${test.loaded.file}: manifests.${name}.${issue.path.join('.')}: ${issue.message} (rendered for ${test.namespace})`,
+      );
+    }
     object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, [RUN_LABEL]: test.runId } };
     manifests[name] = object;
   }
+  test.loaded.scenario.steps.forEach((step, index) => {
+    if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
+    const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names);
+    if (issue) {
+      throw new ScopeError(
+        `${test.loaded.file}:${test.loaded.stepLines[index] ?? 0}: steps[${index}].${step.kind}.key: ${issue}`,
+      );
+    }
+  });
   return {
     test,
     env,

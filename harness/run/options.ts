@@ -3,19 +3,22 @@
  * the options file, so a typo there is a one-line error naming the field.
  */
 import { z } from 'zod';
+import { redactValue } from '../common/secrets.js';
 import { parseDuration } from '../spec/duration.js';
-import { TIMEOUT_NAMES, type Timeouts } from '../spec/timeouts.js';
+import { TIMEOUT_NAMES, type TimeoutName, type Timeouts, timeoutProblem } from '../spec/timeouts.js';
 
 export const PROVIDER_CHOICES = ['auto', 'lab', 'kind', 'existing'] as const;
 export const PROFILE_CHOICES = ['core', 'extended', 'all'] as const;
 export const FAMILY_CHOICES = ['ipv4', 'ipv6', 'dual'] as const;
 
-const timeouts = z.partialRecord(
-  z.enum(TIMEOUT_NAMES as [string, ...string[]]),
-  z
-    .string()
-    .refine((t) => parseDuration(t) !== undefined, { message: 'expected a duration such as 30s or 2m' }),
-);
+const timeouts = z
+  .partialRecord(z.enum(TIMEOUT_NAMES as [string, ...string[]]), z.string())
+  .superRefine((values, ctx) => {
+    for (const [name, text] of Object.entries(values)) {
+      const problem = text === undefined ? undefined : timeoutProblem(name as TimeoutName, text);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+  });
 
 /** The options file: every key optional, names as in README.md. */
 export const optionsFileSchema = z.strictObject({
@@ -88,19 +91,7 @@ export function timeoutsFrom(raw: Record<string, string> | undefined): Partial<T
   return result;
 }
 
-/** Keys whose values never reach logs or reports. */
-const SECRET_KEY = /password|secret|token|kubeconfig|key$/i;
-
-/** A copy safe to print and report: secrets replaced. */
+/** A copy safe to print and report: secrets replaced, by key and by value (common/secrets.ts). */
 export function redactOptions(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactOptions);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        SECRET_KEY.test(k) && v !== undefined ? '<redacted>' : redactOptions(v),
-      ]),
-    );
-  }
-  return value;
+  return redactValue(value);
 }

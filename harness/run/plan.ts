@@ -3,6 +3,7 @@
  * unique id, or a skip reason. Pure: it needs the catalogue, the options and what the
  * environment offers, nothing else, so the dry run and the real run plan identically.
  */
+import { createHash } from 'node:crypto';
 import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { LoadedScenario } from '../spec/loader.js';
 import { captureSiteOfStep } from '../spec/steps/index.js';
@@ -30,10 +31,32 @@ export interface PlannedTest {
 
 const FAMILY_SUFFIX: Record<TestFamily, string> = { ipv4: 'v4', ipv6: 'v6', dual: 'ds' };
 
-export function namespaceFor(runId: string, scenarioId: string, family: TestFamily): string {
-  // Namespaces are DNS labels: at most 63 characters.
-  const stem = scenarioId.slice(0, 63 - `ec-${runId}--${FAMILY_SUFFIX[family]}`.length).replace(/-+$/, '');
-  return `ec-${runId}-${stem}-${FAMILY_SUFFIX[family]}`;
+/**
+ * A test's namespace, or (with `extra`) a further namespace it declares in `requires.namespaces`.
+ * Namespaces are DNS labels, at most 63 characters: an id too long to fit is cut and given a hash
+ * of the whole id, so two ids that differ only past the cut still get different namespaces.
+ */
+export function namespaceFor(runId: string, scenarioId: string, family: TestFamily, extra?: string): string {
+  const prefix = `ec-${runId}-`;
+  const suffix = `-${FAMILY_SUFFIX[family]}${extra ? `-${extra}` : ''}`;
+  const room = 63 - prefix.length - suffix.length;
+  let stem = scenarioId;
+  if (stem.length > room) {
+    const hash = createHash('sha256').update(scenarioId).digest('hex').slice(0, 8);
+    stem = `${scenarioId.slice(0, room - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+  }
+  return `${prefix}${stem}${suffix}`;
+}
+
+/** Every namespace of a test: its own first, then the ones it declares, by name. */
+export function testNamespaces(test: PlannedTest): Array<{ name?: string; namespace: string }> {
+  return [
+    { namespace: test.namespace },
+    ...(test.loaded.scenario.requires.namespaces ?? []).map((name) => ({
+      name,
+      namespace: namespaceFor(test.runId, test.loaded.scenario.id, test.family, name),
+    })),
+  ];
 }
 
 function familiesFor(

@@ -5,7 +5,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/log.js';
-import { type Environment, type EnvironmentDescription, RUN_LABEL } from '../env/environment.js';
+import {
+  type ClusterApi,
+  type Environment,
+  type EnvironmentDescription,
+  RUN_LABEL,
+} from '../env/environment.js';
+import { Ledger } from '../k8s/ledger.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { whyRunsAlone } from '../spec/runs-alone.js';
 import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
@@ -13,8 +19,10 @@ import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
 import { AbortedError } from './eventually.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { PlannedTest } from './plan.js';
+import { LedgeredCluster } from './ledgered-cluster.js';
+import { type PlannedTest, testNamespaces } from './plan.js';
 import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
+import { executionOrder } from './schedule.js';
 import { performStep } from './steps/index.js';
 
 /**
@@ -38,6 +46,11 @@ export interface RunnerOptions {
   timeouts: Partial<Timeouts>;
   signal: AbortSignal;
   log: Logger;
+  /**
+   * The run's ledger of created objects (ledger.ts): every write of a test goes through it, and
+   * cleanup deletes only what it holds. Default: one in memory.
+   */
+  ledger?: Ledger;
   /** Set by runTests: one probe per target at a time across the tests of the run. */
   probeTargets?: KeyedLock;
   events?: RunnerEvents;
@@ -77,8 +90,25 @@ function scenarioTimeouts(
   return resolveTimeouts(environment.timeoutDefaults as Partial<Timeouts> | undefined, own, overrides);
 }
 
+/** The environment with another cluster API in front of it (the test's ledgered one). */
+function withCluster(env: Environment, cluster: ClusterApi): Environment {
+  return {
+    cluster,
+    describe: () => env.describe(),
+    probe: (request) => env.probe(request),
+    ingress: (request) => env.ingress(request),
+    bgpRoutes: (peer, family) => env.bgpRoutes(peer, family),
+    failNode: (node) => env.failNode(node),
+    restoreNode: (node) => env.restoreNode(node),
+    collectDiagnostics: (namespace, dir) => env.collectDiagnostics(namespace, dir),
+    close: (closeOptions) => env.close(closeOptions),
+  };
+}
+
 async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestResult> {
-  const { env, description, log } = options;
+  const { description, log } = options;
+  const ledger = options.ledger ?? (await Ledger.open(options.runId));
+  const env = withCluster(options.env, new LedgeredCluster(options.env.cluster, ledger, test.namespace));
   const result = baseResult(test);
   const { scenario } = test.loaded;
   const timeouts = scenarioTimeouts(test, description, options.timeouts);
@@ -105,13 +135,17 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   events.testBegin?.(result);
   let failure: string | undefined;
   try {
-    await env.cluster.createNamespace(test.namespace, {
-      [RUN_LABEL]: options.runId,
-      'egress-conformance.io/scenario': scenario.id,
-    });
-    cleanup.push(`delete namespace ${test.namespace}`, () =>
-      env.cluster.deleteNamespace(test.namespace, timeouts.namespace),
-    );
+    // The test's namespace and any further ones it declares, each recorded in the ledger; each
+    // is deleted last (the cleanup stack unwinds newest first).
+    for (const { namespace } of testNamespaces(test)) {
+      await env.cluster.createNamespace(namespace, {
+        [RUN_LABEL]: options.runId,
+        'egress-conformance.io/scenario': scenario.id,
+      });
+      cleanup.push(`delete namespace ${namespace}`, () =>
+        env.cluster.deleteNamespace(namespace, timeouts.namespace),
+      );
+    }
     for (const [index, scenarioStep] of scenario.steps.entries()) {
       const step = steps[index] as StepResult;
       const stepStarted = performance.now();
@@ -207,8 +241,9 @@ function prefixed(log: Logger, prefix: string): Logger {
 
 /**
  * Runs the planned tests, up to `parallelism` at a time (each in its own namespace with its own
- * LoadBalancer addresses); a test that changes shared node state runs alone. Results come back
- * in plan order; skipped tests are recorded without touching the cluster.
+ * LoadBalancer addresses); a test that changes shared node state runs alone. They start in the
+ * order of schedule.ts (longest waits first, the lone tests together at the end); results come
+ * back in plan order. Skipped tests are recorded without touching the cluster.
  */
 export async function runTests(
   planned: PlannedTest[],
@@ -228,7 +263,11 @@ export async function runTests(
     const tracked = work.finally(() => running.delete(tracked));
     running.add(tracked);
   };
-  for (const [index, test] of planned.entries()) {
+  const order = executionOrder(planned, runsAlone, (test) =>
+    scenarioTimeouts(test, options.description, options.timeouts),
+  );
+  for (const index of order) {
+    const test = planned[index] as PlannedTest;
     if (test.skip) {
       results[index] = { ...baseResult(test), skipReason: test.skip.reason, message: test.skip.message };
       options.events?.testEnd?.(results[index]);

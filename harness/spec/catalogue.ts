@@ -2,9 +2,13 @@
  * The catalogue: every scenario spec under the suites folder, expanded with its fixtures and
  * validated, with the statements they cover. It is what `list`, `validate` and `run` start from.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../common/errors.js';
+import { escapeControl } from '../common/escape.js';
+import { describeFileError } from '../common/input-file.js';
+import { MAX_SPEC_FILES } from '../common/limits.js';
 import { EMPTY_LIBRARY, type FixtureLibrary, fixturesDirFor, loadFixtureLibrary } from './fixtures.js';
 import { type LoadedScenario, loadScenarioFile, type SpecProblem } from './loader.js';
 import { Origins } from './source.js';
@@ -21,13 +25,39 @@ export interface Catalogue {
   problems: SpecProblem[];
 }
 
+/**
+ * Spec files under a suites folder: `.yaml` / `.yml` in any case, symbolic links to files followed.
+ * A folder that is missing, not a folder or holds no spec is a usage error (exit 2): zero specs
+ * validated is no success.
+ */
 async function specFilesUnder(dir: string): Promise<string[]> {
+  const shown = escapeControl(dir);
+  const kind = await stat(dir).catch((error: NodeJS.ErrnoException) => error);
+  if (kind instanceof Error) {
+    throw new UsageError(
+      `--suites ${shown}: ${kind.code === 'ENOENT' ? 'no such directory' : describeFileError(kind).reason}`,
+    );
+  }
+  if (!kind.isDirectory()) throw new UsageError(`--suites ${shown}: not a directory`);
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !path.slice(dir.length).split(sep).includes(FIXTURES_FOLDER))
-    .sort();
+  const isSpecName = (name: string) => /\.ya?ml$/i.test(name);
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!isSpecName(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    // Fixtures live in their own folder: its files are not specs.
+    if (path.slice(dir.length).split(sep).includes(FIXTURES_FOLDER)) continue;
+    if (entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isFile())) {
+      files.push(path);
+    }
+  }
+  if (files.length === 0) throw new UsageError(`--suites ${shown}: no scenario specs (*.yaml, *.yml) in it`);
+  if (files.length > MAX_SPEC_FILES) {
+    throw new UsageError(
+      `--suites ${shown}: ${files.length} spec files, over the limit of ${MAX_SPEC_FILES}`,
+    );
+  }
+  return files.sort();
 }
 
 /** Loads the given spec files, or every spec under `suitesDir`. */

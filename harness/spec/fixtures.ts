@@ -4,10 +4,12 @@
  * `egress-web`). A spec names the fixtures it uses; the loader expands them into the spec
  * (expand.ts) before the spec is validated. This module finds and reads the files.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
+import { type InputFileError, readInputText } from '../common/input-file.js';
+import { SPEC_MAX_BYTES } from '../common/limits.js';
 import { validateNode } from './issues.js';
 import { keyText, type Origins, parseSource, type SpecProblem } from './source.js';
 
@@ -102,7 +104,19 @@ export async function loadFixtureLibrary(
     const path = join(dir, fileName);
     const shown = relative(displayBase, path) || path;
     const fixtureName = basename(fileName).replace(/\.ya?ml$/, '');
-    const result = parseFixture(await readFile(path, 'utf8'), shown, fixtureName, origins);
+    let text: string;
+    try {
+      text = await readInputText(path, { maxBytes: SPEC_MAX_BYTES });
+    } catch (error) {
+      library.problems.push({
+        file: shown,
+        line: 1,
+        field: '',
+        message: `cannot read: ${(error as InputFileError).reason ?? (error as Error).message}`,
+      });
+      continue;
+    }
+    const result = parseFixture(text, shown, fixtureName, origins);
     if (!result.ok) {
       library.problems.push(...result.problems);
       continue;

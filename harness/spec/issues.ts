@@ -5,6 +5,7 @@
  */
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import type { core, z } from 'zod';
+import { YAML_MAX_ALIASES } from '../common/limits.js';
 import { locate, type Origins, type PathKey, type SpecProblem } from './source.js';
 
 /**
@@ -105,7 +106,25 @@ export type Validated<T> = { ok: true; data: T } | { ok: false; problems: SpecPr
 export function validateNode<T>(schema: z.ZodType<T>, root: Node, origins: Origins): Validated<T> {
   const doc = new Document();
   doc.contents = root;
-  const parsed = schema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    // Aliases were counted when parsed (source.ts); this bounds what they expand to.
+    data = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
+  } catch (error) {
+    const at = origins.of(root);
+    return {
+      ok: false,
+      problems: [
+        {
+          file: at?.file ?? '',
+          line: at?.line ?? 1,
+          field: '',
+          message: `YAML aliases expand too far: refused (${(error as Error).message.split('\n')[0]})`,
+        },
+      ],
+    };
+  }
+  const parsed = schema.safeParse(data);
   if (parsed.success) return { ok: true, data: parsed.data };
   return { ok: false, problems: sortProblems(problemsFromZod(parsed.error, doc, origins)) };
 }

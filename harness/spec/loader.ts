@@ -4,17 +4,25 @@
  * fixture's), the line and the field, and says what was expected. Nothing downstream sees an
  * unvalidated spec.
  */
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
+import { InputFileError, readInputText } from '../common/input-file.js';
+import { SPEC_MAX_BYTES } from '../common/limits.js';
 import { expandFixtures } from './expand.js';
 import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
 import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
+import { manifestScopeIssues, nodeLabelKeyIssue } from './scope.js';
 import { fieldOf, locate, Origins, type PathKey, parseSource, type SpecProblem } from './source.js';
 import { evidenceNameOf, manifestsNamedBy } from './steps/index.js';
-import { isKnownVariable, networkOfVariable, TEMPLATE_VARIABLES, variablesIn } from './template.js';
+import {
+  extraNamespaceOfVariable,
+  isKnownVariable,
+  networkOfVariable,
+  TEMPLATE_VARIABLES,
+  variablesIn,
+} from './template.js';
 
 export { formatProblem, type SpecProblem } from './source.js';
 
@@ -30,48 +38,97 @@ export interface LoadedScenario {
 
 export type LoadResult = { ok: true; loaded: LoadedScenario } | { ok: false; problems: SpecProblem[] };
 
+/** The strings of a `requires` list (`networks`, `namespaces`) as written. */
+function declaredList(root: unknown, key: string): string[] {
+  const list = isMap(root) ? (root.getIn(['requires', key]) as unknown) : undefined;
+  return isSeq(list) ? list.items.map((item) => String(isScalar(item) ? item.value : item)) : [];
+}
+
 /**
- * Unknown template variables, at the line of the text that names them; `${networks.NAME.table}`
- * may only name a network the scenario requires (so the environment has it).
+ * Every template variable must have a value in every environment the scenario runs in, so the
+ * dry run and the run never meet one they cannot render. At the line of the text (a value or a
+ * mapping key) that names it: unknown variables; `${networks.NAME.table}` naming a network
+ * `requires.networks` does not list; `${namespaces.NAME}` naming a namespace `requires.namespaces`
+ * does not declare; `${nodes.N}` past the `requires.nodes` an environment is held to.
  */
 function templateProblems(root: unknown, origins: Origins): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  const requiredNetworks = isMap(root) ? (root.getIn(['requires', 'networks']) as unknown) : undefined;
-  const declared = isSeq(requiredNetworks)
-    ? requiredNetworks.items.map((item) => String(isScalar(item) ? item.value : item))
-    : [];
-  const visit = (node: unknown): void => {
-    if (isMap(node)) {
-      for (const pair of node.items) visit(pair.value);
-    } else if (isSeq(node)) {
-      for (const item of node.items) visit(item);
-    } else if (isScalar(node) && typeof node.value === 'string') {
-      const origin = origins.of(node);
-      if (!origin) return;
-      const at = { file: origin.file, line: origin.line, field: fieldOf(origin.path) };
-      for (const variable of variablesIn(node.value)) {
-        const network = networkOfVariable(variable);
-        if (network !== undefined && !declared.includes(network)) {
-          const lists = declared.length > 0 ? `it lists ${declared.join(', ')}` : 'it lists none';
-          problems.push({
-            ...at,
-            message: `\${${variable}} names network '${network}', which requires.networks does not list (${lists})`,
-          });
-        } else if (!isKnownVariable(variable) && !variable.startsWith('params.')) {
-          // `${params.…}` is the fixtures' business: expansion replaced or reported it.
-          problems.push({
-            ...at,
-            message: `unknown template variable \${${variable}}: expected one of ${Object.keys(
-              TEMPLATE_VARIABLES,
-            )
-              .map((v) => `\${${v}}`)
-              .join(', ')}`,
-          });
-        }
-      }
+  const declared = declaredList(root, 'networks');
+  const namespaces = declaredList(root, 'namespaces');
+  const nodesValue = isMap(root) ? (root.getIn(['requires', 'nodes']) as unknown) : undefined;
+  const nodes = typeof nodesValue === 'number' ? nodesValue : 1;
+  const problemOf = (variable: string): string | undefined => {
+    const network = networkOfVariable(variable);
+    const namespace = extraNamespaceOfVariable(variable);
+    const nodeIndex = /^nodes\.(\d+)$/.exec(variable)?.[1];
+    if (network !== undefined && !declared.includes(network)) {
+      const lists = declared.length > 0 ? `it lists ${declared.join(', ')}` : 'it lists none';
+      return `\${${variable}} names network '${network}', which requires.networks does not list (${lists})`;
+    }
+    if (namespace !== undefined && !namespaces.includes(namespace)) {
+      const lists = namespaces.length > 0 ? `it declares ${namespaces.join(', ')}` : 'it declares none';
+      return `\${${variable}} names namespace '${namespace}', which requires.namespaces does not declare (${lists})`;
+    }
+    if (nodeIndex !== undefined && Number(nodeIndex) >= nodes) {
+      return `\${${variable}} names node ${nodeIndex}, but requires.nodes is ${nodes}: expected \${nodes.0} to \${nodes.${nodes - 1}}, or require more nodes`;
+    }
+    // `${params.…}` is the fixtures' business: expansion replaced or reported it.
+    if (!isKnownVariable(variable) && !variable.startsWith('params.')) {
+      const known = Object.keys(TEMPLATE_VARIABLES).map((v) => `\${${v}}`);
+      return `unknown template variable \${${variable}}: expected one of ${known.join(', ')}`;
+    }
+    return undefined;
+  };
+  const check = (node: unknown): void => {
+    if (!isScalar(node) || typeof node.value !== 'string') return;
+    const origin = origins.of(node);
+    if (!origin) return;
+    for (const variable of variablesIn(node.value)) {
+      const message = problemOf(variable);
+      if (message)
+        problems.push({ file: origin.file, line: origin.line, field: fieldOf(origin.path), message });
     }
   };
-  visit(root);
+  // Iterative: the document's depth is bounded (source.ts), but its size is not.
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        check(pair.key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    } else {
+      check(node);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The scope guard (scope.ts) on the expanded spec as written: manifests only in the test's
+ * namespaces, shared objects named from `${uid}`, node steps on the suite's label keys; each
+ * refusal at the line of the field, in the spec or the fixture it came from.
+ */
+function scopeProblems(scenario: Scenario, root: unknown, origins: Origins): SpecProblem[] {
+  const names = {
+    testNamespaces: ['${namespace}', ...scenario.requires.namespaces.map((n) => `\${namespaces.${n}}`)],
+    metallbNamespace: '${metallb.namespace}',
+    uid: '${uid}',
+  };
+  const problems: SpecProblem[] = [];
+  for (const [name, manifest] of Object.entries(scenario.manifests)) {
+    for (const issue of manifestScopeIssues(manifest, names)) {
+      problems.push({ ...locate(root, origins, ['manifests', name, ...issue.path]), message: issue.message });
+    }
+  }
+  scenario.steps.forEach((step, i) => {
+    if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
+    const message = nodeLabelKeyIssue(step.body.key, names);
+    if (message) problems.push({ ...locate(root, origins, ['steps', i, step.kind, 'key']), message });
+  });
   return problems;
 }
 
@@ -150,7 +207,12 @@ export function parseScenario(
   if (!validated.ok) {
     return { ok: false, problems: dedupe(sortProblems([...validated.problems, ...variables])) };
   }
-  const problems = [...variables, ...crossReferenceProblems(validated.data, root, origins)];
+  const problems = [
+    ...variables,
+    ...crossReferenceProblems(validated.data, root, origins),
+    // A field with an unknown variable is reported once, as that; its scope is judged when it is fixed.
+    ...(variables.length === 0 ? scopeProblems(validated.data, root, origins) : []),
+  ];
   if (problems.length > 0) return { ok: false, problems: dedupe(sortProblems(problems)) };
   const stepLines = expansion.specSteps.map((step) => origins.of(step)?.line ?? 0);
   return { ok: true, loaded: { file, scenario: validated.data, stepLines } };
@@ -179,10 +241,10 @@ export async function loadScenarioFile(
   const shown = relative(displayBase, path) || path;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // A regular file within the bound: a FIFO or a device is refused before it is read.
+    text = await readInputText(path, { maxBytes: SPEC_MAX_BYTES });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code);
+    const reason = error instanceof InputFileError ? error.reason : (error as Error).message.split('\n')[0];
     return { ok: false, problems: [{ file: shown, line: 1, field: '', message: `cannot read: ${reason}` }] };
   }
   return parseScenario(text, shown, library, origins);

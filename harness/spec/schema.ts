@@ -11,6 +11,7 @@ import { FEATURES, PROFILES, STATEMENT_IDS } from './statements.js';
 import { stepSchema } from './steps/index.js';
 import { checkPodSets } from './steps/pod-sets.js';
 import { checkTrafficPairs } from './steps/traffic-pairs.js';
+import { type TimeoutName, timeoutProblem } from './timeouts.js';
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
   message: 'expected a duration such as 500ms, 30s, 2m or 1m30s',
@@ -51,9 +52,35 @@ export const scenarioSchema = z.strictObject({
       /** Runs once with the Service dual-stack instead of once per family. */
       dualStack: z.boolean().default(false),
       networks: z.array(z.string().min(1)).default([]),
+      /**
+       * Further test namespaces (`${namespaces.NAME}`), named from the test's and created and
+       * removed by the run like it (e.g. a Service in a second namespace).
+       */
+      namespaces: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/,
+              'expected a lowercase name of at most 12 letters, digits and dashes',
+            ),
+        )
+        .max(4)
+        .refine((names) => new Set(names).size === names.length, { message: 'expected each name once' })
+        .default([]),
     })
-    .default({ nodes: 1, dualStack: false, networks: [] }),
-  timeouts: z.partialRecord(timeoutName, duration).default({}),
+    .default({ nodes: 1, dualStack: false, networks: [], namespaces: [] }),
+  timeouts: z
+    .partialRecord(timeoutName, duration)
+    .superRefine((values, ctx) => {
+      for (const [name, text] of Object.entries(values)) {
+        const problem = text === undefined ? undefined : timeoutProblem(name as TimeoutName, text);
+        if (problem && parseDuration(text as string) !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [name], message: problem });
+        }
+      }
+    })
+    .default({}),
   manifests: z.record(name, manifestSchema).refine((m) => Object.keys(m).length > 0, {
     message: 'expected at least one manifest',
   }),

@@ -4,7 +4,8 @@
  * the file, line and field the offending text stands at. Nodes are recorded when a file is
  * parsed; the assembled document reuses them, so looking a path up finds its origin.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { YAML_MAX_ALIASES, YAML_MAX_DEPTH } from '../common/limits.js';
 
 export interface SpecProblem {
   file: string;
@@ -109,18 +110,83 @@ export function locate(root: unknown, origins: Origins, path: readonly PathKey[]
 
 export type SourceResult = { ok: true; root: Node } | { ok: false; problems: SpecProblem[] };
 
+/**
+ * The bounds of a YAML input (common/limits.ts), checked on the parsed document without
+ * recursion, before anything walks it recursively: nesting depth, aliases, and repeated keys
+ * (checked here with a set per mapping, in linear time; the parser's own check compares every key
+ * with every other, quadratic in a mapping's size). One problem per kind, at its first line.
+ */
+function limitProblems(root: Node, file: string, counter: LineCounter): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const at = (node: unknown) => counter.linePos((node as Node | null)?.range?.[0] ?? 0).line;
+  let aliases = 0;
+  let tooDeep = false;
+  let duplicate = false;
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (isAlias(node)) {
+      aliases++;
+      if (aliases === YAML_MAX_ALIASES + 1) {
+        problems.push({
+          file,
+          line: at(node),
+          field: '',
+          message: `more than ${YAML_MAX_ALIASES} YAML aliases: refused (an alias bomb expands without bound)`,
+        });
+      }
+      continue;
+    }
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > YAML_MAX_DEPTH) {
+      if (!tooDeep) {
+        problems.push({
+          file,
+          line: at(node),
+          field: '',
+          message: `nested more than ${YAML_MAX_DEPTH} levels deep: refused`,
+        });
+      }
+      tooDeep = true;
+      continue;
+    }
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? `s:${String(pair.key.value)}` : undefined;
+        if (key !== undefined && keys.has(key) && !duplicate) {
+          duplicate = true;
+          problems.push({
+            file,
+            line: at(pair.key),
+            field: '',
+            message: `YAML syntax error: Map keys must be unique (${keyText(pair.key)})`,
+          });
+        }
+        if (key !== undefined) keys.add(key);
+        stack.push({ node: pair.key, depth: depth + 1 }, { node: pair.value, depth: depth + 1 });
+      }
+    } else {
+      for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
 /** Parses one YAML file that must hold a mapping, recording the origin of every node. */
 export function parseSource(text: string, file: string, what: string, origins: Origins): SourceResult {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((error) => ({
+      problems: doc.errors.slice(0, 1).map((error) => ({
         file,
         line: counter.linePos(error.pos[0]).line,
         field: '',
-        message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+        message: /Maximum call stack/.test(error.message)
+          ? `nested more than ${YAML_MAX_DEPTH} levels deep: refused`
+          : `YAML syntax error: ${error.message.split('\n')[0]}`,
       })),
     };
   }
@@ -135,6 +201,8 @@ export function parseSource(text: string, file: string, what: string, origins: O
     const line = counter.linePos(root.range?.[0] ?? 0).line;
     return { ok: false, problems: [{ file, line, field: '', message: `expected ${what} (a YAML mapping)` }] };
   }
+  const limits = limitProblems(root, file, counter);
+  if (limits.length > 0) return { ok: false, problems: limits };
   origins.record(root, file, counter);
   return { ok: true, root };
 }

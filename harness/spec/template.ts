@@ -12,6 +12,7 @@ const POOL_ADDRESS = /^pool\.(addresses|address|ipv4|ipv6)\.(\d{1,2})$/;
 
 /** How many LoadBalancer addresses of each family one test may reserve (`${pool.addresses.N}`, N below it). */
 export const MAX_TEST_ADDRESSES = 8;
+const EXTRA_NAMESPACE = /^namespaces\.([a-z0-9-]+)$/;
 
 /** Names a spec may use, with what they stand for (listed in README.md). */
 export const TEMPLATE_VARIABLES: Record<string, string> = {
@@ -38,6 +39,8 @@ export const TEMPLATE_VARIABLES: Record<string, string> = {
   'images.agnhost': 'an image with agnhost netexec (the probe server)',
   'nodes.count': 'how many nodes the environment has',
   'nodes.N': 'the name of the Nth node (0 = control-plane)',
+  'namespaces.NAME':
+    'a further test namespace the spec declares in requires.namespaces (created and removed by the run)',
   'networks.NAME.table':
     'the routing table on the nodes that leads to network NAME (a name from requires.networks), for spec.network',
 };
@@ -49,8 +52,14 @@ export function isKnownVariable(variable: string): boolean {
     Object.hasOwn(TEMPLATE_VARIABLES, variable) ||
     /^nodes\.\d+$/.test(variable) ||
     NETWORK_TABLE.test(variable) ||
-    poolAddressIndex(variable) !== undefined
+    poolAddressIndex(variable) !== undefined ||
+    EXTRA_NAMESPACE.test(variable)
   );
+}
+
+/** The declared namespace a `${namespaces.NAME}` variable names, or undefined for any other variable. */
+export function extraNamespaceOfVariable(variable: string): string | undefined {
+  return EXTRA_NAMESPACE.exec(variable)?.[1];
 }
 
 /** N of a `${pool.addresses.N}`-style variable (below MAX_TEST_ADDRESSES), or undefined for any other. */

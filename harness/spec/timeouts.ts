@@ -2,6 +2,7 @@
  * Named timeouts. Specs and the `--timeout NAME=DURATION` flag refer to these names; the values
  * below are the defaults, chosen for a kind cluster on a laptop (the lab is much faster).
  */
+import { formatDuration, parseDuration } from './duration.js';
 
 export const TIMEOUT_DEFAULTS = {
   /** A Service of type LoadBalancer receives its ingress IP from MetalLB. */
@@ -34,6 +35,28 @@ export type Timeouts = Record<TimeoutName, number>;
 
 export function isTimeoutName(name: string): name is TimeoutName {
   return Object.hasOwn(TIMEOUT_DEFAULTS, name);
+}
+
+/** Every timeout lies within these bounds: past 24 h Node's timers overflow, 0 would end at once. */
+export const TIMEOUT_MIN_MS = 1;
+export const TIMEOUT_MAX_MS = 24 * 3_600_000;
+/** A negative check must hold for at least this long, or "nothing happens" is checked vacuously. */
+export const NEGATIVE_WINDOW_MIN_MS = 1000;
+
+/**
+ * What is wrong with a duration given for the named timeout (a spec's `timeouts:`, the options
+ * file's, `--timeout`), or undefined when it is a duration within the bounds.
+ */
+export function timeoutProblem(name: TimeoutName, text: string): string | undefined {
+  const ms = parseDuration(text);
+  if (ms === undefined) return `expected a duration such as 500ms, 30s, 2m or 1m30s, found '${text}'`;
+  const min = name === 'negativeWindow' ? NEGATIVE_WINDOW_MIN_MS : TIMEOUT_MIN_MS;
+  if (ms < min || ms > TIMEOUT_MAX_MS) {
+    return `${name} must be from ${formatDuration(min)} to 24h${
+      name === 'negativeWindow' ? ' (a negative check that holds for no time proves nothing)' : ''
+    }, found '${text}'`;
+  }
+  return undefined;
 }
 
 /** Merges layers of overrides over the defaults; later layers win. */

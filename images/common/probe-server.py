@@ -7,10 +7,13 @@ HTTP on PORT:   GET /clientip -> "<client-ip>:<client-port>"   GET /hostname -> 
 UDP on PORT:    "hostname" -> NAME, "clientip" -> "<ip>:<port>", "echo X" -> X
 Addresses are written like Go's net package does (agnhost is Go): a.b.c.d:port, [v6]:port.
 TCP: one dual-stack socket (IPv4 clients arrive as ::ffff:a.b.c.d and are unmapped). UDP: one
-socket per family. IPv4-only when the namespace has no IPv6.
+socket per family. IPv4-only when the namespace has no IPv6. --port may be given several
+times: one process then answers on every port (a peer offers several probe ports).
+HTTP is served by a small HTTP/1.0 responder (one request per connection, then close) rather
+than http.server, whose imports cost more CPU than the rest of the start: every pod of the
+lab starts one of these, and tests start many pods at once.
 """
 import argparse
-import http.server
 import os
 import socket
 import socketserver
@@ -93,71 +96,93 @@ def serve_udp(sock, name):
             sys.stderr.write("udp %s: no answer sent: %s\n" % (client_address(*peer[:2]), error))
 
 
-def serve(port, name, address, ready_file):
+def serve(ports, name, address, ready_file):
     if address is None:
         address = "::" if ipv6_available() else "0.0.0.0"
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "lab-probe-server"
+    def respond(path):
+        url = urllib.parse.urlsplit(path)
+        if url.path == "/clientip":
+            return 200, None
+        if url.path == "/hostname":
+            return 200, name
+        if url.path == "/echo":
+            return 200, urllib.parse.parse_qs(url.query).get("msg", [""])[0]
+        if url.path == "/healthz":
+            return 200, "ok"
+        return 404, "unknown path " + url.path
 
-        def do_GET(self):
-            url = urllib.parse.urlsplit(self.path)
-            if url.path == "/clientip":
-                self.reply(200, client_address(*self.client_address[:2]))
-            elif url.path == "/hostname":
-                self.reply(200, name)
-            elif url.path == "/echo":
-                self.reply(200, urllib.parse.parse_qs(url.query).get("msg", [""])[0])
-            elif url.path == "/healthz":
-                self.reply(200, "ok")
+    class Handler(socketserver.StreamRequestHandler):
+        timeout = 10
+
+        def handle(self):
+            client = client_address(*self.client_address[:2])
+            request_line = self.rfile.readline(8192).decode("latin-1").strip()
+            # The headers: read and ignored, up to the blank line (bounded).
+            for _ in range(100):
+                line = self.rfile.readline(8192)
+                if line in (b"\r\n", b"\n", b""):
+                    break
+            parts = request_line.split()
+            if len(parts) < 2:
+                status, body = 400, "bad request"
             else:
-                self.reply(404, "unknown path " + url.path)
-
-        def reply(self, status, body):
+                status, body = respond(parts[1])
+                if body is None:
+                    body = client
             data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
+            head = (
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+            )
+            # Status and headers, then the body: two sends, as http.server made them, so a
+            # probe's packets per connection stay what they were.
+            self.wfile.write(head.encode())
             self.wfile.write(data)
+            sys.stderr.write("http %s %s %d\n" % (client, request_line, status))
 
-        def log_message(self, fmt, *args):
-            sys.stderr.write("http %s %s\n" % (client_address(*self.client_address[:2]), fmt % args))
+    def http_server(port):
+        class Server(socketserver.ThreadingTCPServer):
+            address_family = family
+            daemon_threads = True
+            allow_reuse_address = True
 
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        address_family = family
-        daemon_threads = True
-        allow_reuse_address = True
+            def server_bind(self):
+                bind_dual_stack(self.socket, address, port)
+                self.server_address = self.socket.getsockname()
 
-        def server_bind(self):
-            bind_dual_stack(self.socket, address, port)
-            self.server_address = self.socket.getsockname()
+        return Server((address, port), Handler)
 
-    httpd = Server((address, port), Handler)
-    if address == "::":
-        udp_sockets = [udp_socket(socket.AF_INET6, "::", port), udp_socket(socket.AF_INET, "0.0.0.0", port)]
-    else:
-        udp_sockets = [udp_socket(family, address, port)]
-    for sock in udp_sockets:
-        threading.Thread(target=serve_udp, args=(sock, name), daemon=True).start()
+    servers = [http_server(port) for port in ports]
+    for port in ports:
+        if address == "::":
+            udp_sockets = [udp_socket(socket.AF_INET6, "::", port), udp_socket(socket.AF_INET, "0.0.0.0", port)]
+        else:
+            udp_sockets = [udp_socket(family, address, port)]
+        for sock in udp_sockets:
+            threading.Thread(target=serve_udp, args=(sock, name), daemon=True).start()
+    for httpd in servers[1:]:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
     if ready_file:
         with open(ready_file, "w") as f:
             f.write(str(os.getpid()))
-    sys.stderr.write(f"serving {name} on {address} port {port} (tcp+udp)\n")
+    listed = ", ".join(str(port) for port in ports)
+    sys.stderr.write(f"serving {name} on {address} port {listed} (tcp+udp)\n")
     sys.stderr.flush()
-    httpd.serve_forever()
+    servers[0].serve_forever()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, action="append", help="repeatable (default 8080)")
     parser.add_argument("--name", default=socket.gethostname(), help="answer to hostname requests")
     parser.add_argument("--address", help="listen address (default: all, dual-stack)")
     parser.add_argument("--ready-file", help="written with the pid once both sockets listen")
     args = parser.parse_args()
     sys.stderr.reconfigure(line_buffering=True)
-    serve(args.port, args.name, args.address, args.ready_file)
+    serve(args.port or [8080], args.name, args.address, args.ready_file)
 
 
 if __name__ == "__main__":

@@ -12,39 +12,54 @@ describe('ingress checks from a peer', () => {
     timeoutMs: 3000,
   };
 
-  it("binds the client to the peer's own address, so replies must route back to it", async () => {
+  const answered = (n: number, name = 'web-1') => `{"attempt":${n},"ok":true,"answer":"${name}"}`;
+
+  it("makes every attempt in one command, bound to the peer's own address, so replies must route back to it", async () => {
     const calls: string[][] = [];
     const result = await runIngress({ ...request, protocol: 'tcp' }, async (argv) => {
       calls.push(argv);
-      return { exitCode: 0, stdout: 'web-1\n', stderr: '', timedOut: false };
+      return {
+        exitCode: 0,
+        stdout: [1, 2, 3, 4, 5].map((n) => answered(n)).join('\n'),
+        stderr: '',
+        timedOut: false,
+      };
     });
     expect(result).toMatchObject({ attempts: 5, succeeded: 5, answeredBy: { 'web-1': 5 } });
-    expect(calls[0]).toEqual([
-      'curl',
-      '-s',
-      '--max-time',
-      '3',
-      '--interface',
-      '198.51.100.20',
-      'http://203.0.113.7:8080/hostname',
-    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(calls[0]?.[2]).toContain(
+      `curl -s --max-time 3 --interface '198.51.100.20' -w '|%{time_total}' 'http://203.0.113.7:8080/hostname'`,
+    );
+    expect(calls[0]?.[2]).toContain('while [ "$n" -lt 5 ]');
     await runIngress({ ...request, protocol: 'udp' }, async (argv) => {
       calls.push(argv);
-      return { exitCode: 0, stdout: 'web-1', stderr: '', timedOut: false };
+      return { exitCode: 0, stdout: answered(1), stderr: '', timedOut: false };
     });
-    expect(calls.at(-1)?.at(-1)).toBe('echo hostname | nc -u -w 3 -s 198.51.100.20 203.0.113.7 8080');
+    expect(calls.at(-1)?.[2]).toContain(`echo hostname | nc -u -w 1 -s '198.51.100.20' '203.0.113.7' 8080`);
   });
 
   it('stops at the first unanswered attempt and says why', async () => {
-    let made = 0;
-    const result = await runIngress({ ...request, protocol: 'tcp' }, async () => {
-      made++;
-      return made === 2
-        ? { exitCode: 28, stdout: '', stderr: 'Connection timed out', timedOut: false }
-        : { exitCode: 0, stdout: 'web-1', stderr: '', timedOut: false };
-    });
-    expect(made).toBe(2);
+    const result = await runIngress({ ...request, protocol: 'tcp' }, async () => ({
+      exitCode: 0,
+      stdout: `${answered(1)}\n{"attempt":2,"ok":false,"error":"curl exit 28"}\n`,
+      stderr: '',
+      timedOut: false,
+    }));
     expect(result).toMatchObject({ attempts: 2, succeeded: 1 });
-    expect(result.errors).toEqual(['attempt 2: exit 28 Connection timed out']);
+    expect(result.errors).toEqual(['attempt 2: curl exit 28']);
+  });
+
+  it('counts a client that died before it reported as an unanswered attempt', async () => {
+    const result = await runIngress({ ...request, protocol: 'tcp' }, async () => ({
+      exitCode: 137,
+      stdout: answered(1),
+      stderr: 'command terminated with exit code 137',
+      timedOut: false,
+    }));
+    expect(result).toMatchObject({ attempts: 2, succeeded: 1 });
+    expect(result.errors).toEqual([
+      'attempt 2: client on peer2: exit 137: command terminated with exit code 137',
+    ]);
   });
 });

@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBgpRoutes } from '../../harness/env/shared/bgp-table.js';
+import { clientLoopScript } from '../../harness/env/shared/client-loop.js';
 import { captureStartArgv } from '../../harness/env/shared/docker-capture-site.js';
-import { clientArgv, podAddress } from '../../harness/env/shared/kubectl-probing.js';
+import { podAddress } from '../../harness/env/shared/kubectl-probing.js';
 import { captureFilter, captureListening, parseTcpdumpCounters } from '../../harness/env/shared/tcpdump.js';
 
 describe('readers', () => {
@@ -47,19 +48,15 @@ describe('readers', () => {
     expect(argv).not.toContain('--privileged');
   });
 
-  it("builds the pod client command and finds a pod's address per family", () => {
-    expect(clientArgv('fd65::100', 8080, 'tcp', 2000)).toEqual([
-      'curl',
-      '-s',
-      '--max-time',
-      '2',
-      'http://[fd65::100]:8080/clientip',
-    ]);
-    expect(clientArgv('10.0.0.1', 8080, 'udp', 2000)).toEqual([
-      'sh',
-      '-c',
-      'echo clientip | nc -u -w 2 10.0.0.1 8080',
-    ]);
+  it("builds the pod client loop with upstream's requests and finds a pod's address per family", () => {
+    const loop = { port: 8080, request: 'clientip', attempts: 3, timeoutMs: 2000 } as const;
+    // What upstream's egress_services.go runs in a pod (curl -s --max-time ... /clientip), per attempt.
+    expect(clientLoopScript({ ...loop, address: 'fd65::100', protocol: 'tcp' })).toContain(
+      `curl -s --max-time 2 -w '|%{time_total}' 'http://[fd65::100]:8080/clientip'`,
+    );
+    expect(clientLoopScript({ ...loop, address: '10.0.0.1', protocol: 'udp' })).toContain(
+      `echo clientip | nc -u -w 1 '10.0.0.1' 8080`,
+    );
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',

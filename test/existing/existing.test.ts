@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../harness/common/errors.js';
 import { silentLogger } from '../../harness/common/log.js';
 import type { KubeObject } from '../../harness/env/environment.js';
 import {
@@ -124,27 +125,23 @@ current-context: prod
     expect(() => parseExistingSettings({ ...CONTAINER_PEER, kubeconfg: 'x' })).toThrow(/kubeconfg/);
   });
 
-  it('reports a missing kubeconfig or an unknown context in preflight, naming what exists', async () => {
+  it('refuses a missing kubeconfig or an unknown context in preflight as a usage error, naming what exists', async () => {
     const provider = createExistingProvider({
       runner: { run: async () => ({ exitCode: 0, stdout: '27.0', stderr: '', timedOut: false }) },
     });
     expect(await provider.preflight(options({ ...CONTAINER_PEER, kubeconfig, context: 'prod' }))).toEqual([]);
-    const wrong = await provider.preflight(options({ ...CONTAINER_PEER, kubeconfig, context: 'staging' }));
-    expect(wrong).toEqual([
-      {
-        item: 'kubeconfig',
-        problem: `kubeconfig ${kubeconfig}: no context "staging" (contexts: prod)`,
-        fix: expect.any(String),
-      },
-    ]);
-    const missing = await provider.preflight(options({ ...CONTAINER_PEER, kubeconfig: join(dir, 'none') }));
-    expect(missing[0]?.problem).toMatch(/no such file/);
-    expect(JSON.stringify([wrong, missing])).not.toContain('SECRET');
+    const wrong = provider.preflight(options({ ...CONTAINER_PEER, kubeconfig, context: 'staging' }));
+    await expect(wrong).rejects.toBeInstanceOf(UsageError);
+    await expect(wrong).rejects.toThrow(`kubeconfig ${kubeconfig}: no context "staging" (contexts: prod)`);
+    const missing = provider.preflight(options({ ...CONTAINER_PEER, kubeconfig: join(dir, 'none') }));
+    await expect(missing).rejects.toBeInstanceOf(UsageError);
+    await expect(missing).rejects.toThrow(/no such file/);
   });
 
-  it('down removes the peer and everything runs left in the cluster, by the run label', async () => {
+  it('down removes the peer by its own label, and nothing in the cluster by the run label', async () => {
     const calls: string[][] = [];
     const provider = createExistingProvider({
+      home: dir,
       runner: {
         run: async (argv) => {
           calls.push(argv);
@@ -154,11 +151,8 @@ current-context: prod
     });
     await provider.down({ ...options({ ...CONTAINER_PEER, kubeconfig, context: 'prod' }), all: false });
     const deletes = calls.filter((argv) => argv.includes('delete')).map((argv) => argv.slice(5).join(' '));
-    expect(deletes).toEqual([
-      'delete namespaces -l egress-conformance.io/run --ignore-not-found --wait=false',
-      'delete ipaddresspools.metallb.io,bgpadvertisements.metallb.io -n metallb-system -l egress-conformance.io/run --ignore-not-found --wait=false',
-      'delete egressips.k8s.ovn.org -l egress-conformance.io/run --ignore-not-found --wait=false',
-    ]);
+    // What tests created goes by the runs' ledgers (test/safety/ledger.test.ts), never by a label.
+    expect(deletes).toEqual([]);
     expect(calls).toContainEqual(['docker', 'rm', '--force', 'c0ffee']);
     expect(JSON.stringify(calls)).not.toContain('tok-SECRET');
   });

@@ -90,7 +90,7 @@ ${probeNew('replaced')}`,
   it('judges the pods that arrived like any source: a node-IP packet from one of them fails', async () => {
     const env = fakeEnvironment();
     replacingDeletedPods(env, (old) => `10.244.9.${old.metadata.name.slice(-1)}`);
-    env.onProbe = (call) => ({
+    env.onProbe = () => ({
       packets: [...packetsFrom(LB_IPV4, 3, T0), ...packetsFrom(nodeIPv4(2), 3, T0 + 100)],
     });
     const { result } = await runSteps(

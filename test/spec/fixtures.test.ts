@@ -27,7 +27,7 @@ manifests:
   unused:
     apiVersion: v1
     kind: ConfigMap
-    metadata: { name: unused }
+    metadata: { name: unused, namespace: "\${namespace}" }
 setups:
   deployed:
     - apply: [deployment, service]
@@ -160,7 +160,7 @@ statements: [ES-SNAT-1]
 profile: core
 features: [SourceIPLoadBalancer]
 manifests:
-  cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm } }
+  cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm, namespace: "\${namespace}" } }
 steps:
   - apply: [cm]
 `;

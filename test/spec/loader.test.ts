@@ -41,7 +41,12 @@ describe('spec loader', () => {
     const result = parseScenario(VALID, 'x.yaml');
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.loaded.scenario.requires).toEqual({ nodes: 1, dualStack: false, networks: [] });
+    expect(result.loaded.scenario.requires).toEqual({
+      nodes: 1,
+      dualStack: false,
+      networks: [],
+      namespaces: [],
+    });
     expect(result.loaded.scenario.steps[2]).toMatchObject({
       kind: 'probe',
       body: { protocol: 'tcp', attempts: 3 },

@@ -12,7 +12,7 @@ import { bodyAsWritten, captureSiteOfStep } from '../../harness/spec/steps/index
 
 function scenario(
   steps: string,
-  manifests = '  svc: { apiVersion: v1, kind: Service, metadata: { name: web } }\n',
+  manifests = '  svc: { apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" } }\n',
 ) {
   const text = `id: t
 title: t
@@ -93,20 +93,22 @@ describe('which tests run alone', () => {
   const deployment = (
     podSpec: string,
     kind = 'Deployment',
-  ) => `  svc: { apiVersion: v1, kind: Service, metadata: { name: web } }
+  ) => `  svc: { apiVersion: v1, kind: Service, metadata: { name: web, namespace: "\${namespace}" } }
   workload:
     apiVersion: apps/v1
     kind: ${kind}
-    metadata: { name: w }
+    metadata: { name: w, namespace: "\${namespace}" }
     spec:
       template:
         spec: ${podSpec}
 `;
 
   it('those with a step that changes shared node state, named by the step', () => {
-    expect(whyRunsAlone(parsed('  - apply: [svc]\n  - labelNode: { node: { index: 1 }, key: a }\n'))).toBe(
-      'step 2 (labelNode): it changes node labels, which every test sees',
-    );
+    expect(
+      whyRunsAlone(
+        parsed('  - apply: [svc]\n  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n'),
+      ),
+    ).toBe('step 2 (labelNode): it changes node labels, which every test sees');
     expect(whyRunsAlone(parsed('  - failNode: { node: { index: 1 } }\n'))).toBe(
       'step 1 (failNode): it fails or restores nodes, which every test runs on',
     );
@@ -132,11 +134,11 @@ describe('which tests run alone', () => {
   });
 
   it('not those that merely mention hostNetwork in their text', () => {
-    const configMap = `  svc: { apiVersion: v1, kind: Service, metadata: { name: web } }
+    const configMap = `  svc: { apiVersion: v1, kind: Service, metadata: { name: web, namespace: "\${namespace}" } }
   notes:
     apiVersion: v1
     kind: ConfigMap
-    metadata: { name: notes }
+    metadata: { name: notes, namespace: "\${namespace}" }
     data: { example: '{"hostNetwork":true}', hostNetwork: "true" }
 `;
     expect(whyRunsAlone(parsed('  - apply: [svc]\n', configMap))).toBeUndefined();

@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 
-export const CLI = resolve('bin/egress-conformance.js');
+/** EC_CLI points the tests at another build (e.g. an older commit's, to see a regression test fail there). */
+export const CLI = resolve(process.env.EC_CLI ?? 'bin/egress-conformance.js');
 
 export async function cli(
   args: string[],

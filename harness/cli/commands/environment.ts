@@ -1,11 +1,12 @@
 /** `up`, `down`, `status`: manage environments outside a run (keep one up between runs). */
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import { UsageError } from '../../common/errors.js';
+import { EXIT_INTERRUPTED, UsageError } from '../../common/errors.js';
 import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
 import type { ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
+import { handleInterrupts, type Interrupt } from '../interrupt.js';
 import { checkProviderSettings, readOptionsFile } from './run.js';
 
 const PROVIDERS = ['lab', 'kind', 'existing'] as const;
@@ -20,7 +21,7 @@ interface EnvFlags {
   dryRun?: boolean;
 }
 
-async function providerFor(flags: EnvFlags) {
+async function providerFor(flags: EnvFlags, signal: AbortSignal) {
   const provider = await loadProvider(flags.provider);
   if (!provider) {
     throw new UsageError(
@@ -35,12 +36,29 @@ async function providerFor(flags: EnvFlags) {
     keep: true,
     settings: (file[flags.provider] as Record<string, unknown> | undefined) ?? {},
     log,
-    signal: new AbortController().signal,
+    signal,
   };
   const family = flags.family ?? file.family;
   if (family) options.families = family === 'dual' ? ['ipv4', 'ipv6'] : [family];
   checkProviderSettings(provider, options.settings, flags.optionsFile);
   return { provider, options, log };
+}
+
+/**
+ * Runs an environment command with Ctrl-C handled: the first signal aborts what it is doing (the
+ * bring-up removes what it made), the command finishes its cleanup and exits 130.
+ */
+async function withInterrupts(flags: EnvFlags, then: string, work: (interrupt: Interrupt) => Promise<void>) {
+  const interrupt = handleInterrupts(consoleLogger(flags.debug ?? false), then);
+  try {
+    await work(interrupt);
+  } catch (error) {
+    if (!interrupt.interrupted) throw error;
+    process.stderr.write(`egress-conformance: interrupted (${(error as Error).message.split('\n')[0]})\n`);
+  } finally {
+    interrupt.dispose();
+  }
+  if (interrupt.interrupted) process.exitCode = EXIT_INTERRUPTED;
 }
 
 function providerOption() {
@@ -63,20 +81,27 @@ export function registerEnvironmentCommands(program: Command): void {
     .addOption(optionsFileOption())
     .option('--dry-run', 'print the complete bring-up plan (every command and manifest) and create nothing')
     .option('--debug', 'verbose output and stack traces')
-    .action(async (flags: EnvFlags) => {
-      const { provider, options, log } = await providerFor(flags);
-      if (flags.dryRun) {
-        if (!provider.printPlan)
-          throw new UsageError(`--dry-run: the ${provider.name} provider has no bring-up plan to print`);
-        log.info(provider.printPlan(options));
-        return;
-      }
-      const up = await provider.up(options);
-      const description = await up.env.describe();
-      await up.env.close({ keep: true });
-      log.info(`${up.reused ? 'reusing' : 'up'}: ${provider.name} environment ${description.id}`);
-      for (const phase of up.phases) log.info(`  ${phase.name}: ${(phase.durationMs / 1000).toFixed(1)}s`);
-    });
+    .action((flags: EnvFlags) =>
+      withInterrupts(flags, 'stopping the bring-up and removing what it made', async (interrupt) => {
+        const { provider, options, log } = await providerFor(flags, interrupt.signal);
+        if (flags.dryRun) {
+          if (!provider.printPlan)
+            throw new UsageError(`--dry-run: the ${provider.name} provider has no bring-up plan to print`);
+          log.info(provider.printPlan(options));
+          return;
+        }
+        const up = await provider.up(options);
+        if (interrupt.interrupted) {
+          // The bring-up finished before it saw the signal: what it made goes (a reused one stays).
+          await up.env.close({ keep: up.reused });
+          return;
+        }
+        const description = await up.env.describe();
+        await up.env.close({ keep: true });
+        log.info(`${up.reused ? 'reusing' : 'up'}: ${provider.name} environment ${description.id}`);
+        for (const phase of up.phases) log.info(`  ${phase.name}: ${(phase.durationMs / 1000).toFixed(1)}s`);
+      }),
+    );
 
   program
     .command('down')
@@ -86,12 +111,15 @@ export function registerEnvironmentCommands(program: Command): void {
     .option('--all', 'remove every environment of this provider that this tool created')
     .option('--id <id>', 'remove the environment with this id')
     .option('--debug', 'verbose output and stack traces')
-    .action(async (flags: EnvFlags) => {
-      const { provider, options, log } = await providerFor(flags);
-      const downOptions = { ...options, all: flags.all ?? false, ...(flags.id ? { id: flags.id } : {}) };
-      const removed = await provider.down(downOptions);
-      log.info(removed.length === 0 ? 'nothing to remove' : `removed: ${removed.join(', ')}`);
-    });
+    .action((flags: EnvFlags) =>
+      // An interrupted down still finishes removing (it is the cleanup), then exits 130.
+      withInterrupts(flags, 'finishing the removal', async () => {
+        const { provider, options, log } = await providerFor(flags, new AbortController().signal);
+        const downOptions = { ...options, all: flags.all ?? false, ...(flags.id ? { id: flags.id } : {}) };
+        const removed = await provider.down(downOptions);
+        log.info(removed.length === 0 ? 'nothing to remove' : `removed: ${removed.join(', ')}`);
+      }),
+    );
 
   program
     .command('status')
@@ -99,13 +127,21 @@ export function registerEnvironmentCommands(program: Command): void {
     .addOption(providerOption())
     .addOption(optionsFileOption())
     .option('--debug', 'verbose output and stack traces')
-    .action(async (flags: EnvFlags) => {
-      const { provider, options, log } = await providerFor(flags);
-      const environments = await provider.status(options);
-      if (environments.length === 0) log.info(`no ${provider.name} environment is up`);
-      for (const env of environments) {
-        log.info(`${env.id}: ${env.state}`);
-        for (const line of env.details) log.info(`  ${line}`);
-      }
-    });
+    .action((flags: EnvFlags) =>
+      withInterrupts(flags, 'stopping', async (interrupt) => {
+        const { provider, options, log } = await providerFor(flags, interrupt.signal);
+        // Status only reads: an interrupt ends it where it is.
+        const environments = await Promise.race([
+          provider.status(options),
+          new Promise<never>((_, reject) => {
+            interrupt.signal.addEventListener('abort', () => reject(interrupt.signal.reason), { once: true });
+          }),
+        ]);
+        if (environments.length === 0) log.info(`no ${provider.name} environment is up`);
+        for (const env of environments) {
+          log.info(`${env.id}: ${env.state}`);
+          for (const line of env.details) log.info(`  ${line}`);
+        }
+      }),
+    );
 }

@@ -4,16 +4,19 @@
  * interrupted.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../common/errors.js';
+import { readInputText } from '../../common/input-file.js';
+import { OPTIONS_MAX_BYTES } from '../../common/limits.js';
 import { consoleLogger, type Logger } from '../../common/log.js';
+import { registerSecrets, secretsIn } from '../../common/secrets.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
+import { Ledger } from '../../k8s/ledger.js';
 import { ReporterMultiplexer } from '../../report/multiplexer.js';
 import {
   createReporters,
@@ -43,11 +46,11 @@ import {
 } from '../../run/results.js';
 import { baseResult, runsAlone, runTests } from '../../run/runner.js';
 import { loadCatalogue } from '../../spec/catalogue.js';
-import { parseDuration } from '../../spec/duration.js';
 import { formatProblem, parseYamlWith } from '../../spec/loader.js';
 import { bodyAsWritten, type Step } from '../../spec/steps/index.js';
 import { render } from '../../spec/template.js';
-import { isTimeoutName, TIMEOUT_NAMES } from '../../spec/timeouts.js';
+import { isTimeoutName, TIMEOUT_NAMES, timeoutProblem } from '../../spec/timeouts.js';
+import { handleInterrupts } from '../interrupt.js';
 
 interface RunFlags {
   provider?: string;
@@ -74,30 +77,32 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * Reads the options file: a regular file within OPTIONS_MAX_BYTES (a FIFO or a device is refused
+ * before it is read), validated. Every secret in it is registered for redaction before anything
+ * is printed, whatever key it sits under.
+ */
 export async function readOptionsFile(path: string): Promise<OptionsFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new UsageError(`--options-file ${path}: cannot read the file`);
-  }
+  const text = await readInputText(path, { maxBytes: OPTIONS_MAX_BYTES, label: '--options-file' });
   const result = parseYamlWith(optionsFileSchema, text, path, 'run options');
   if (!result.ok) throw new UsageError('', result.problems.map(formatProblem));
+  registerSecrets(secretsIn(result.data));
   return result.data;
 }
 
 function parseTimeoutFlags(values: string[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (const value of values) {
-    const [name = '', duration = ''] = value.split('=', 2);
+    const equals = value.indexOf('=');
+    const name = equals < 0 ? value : value.slice(0, equals);
+    const duration = equals < 0 ? '' : value.slice(equals + 1);
     if (!isTimeoutName(name)) {
       throw new UsageError(
         `--timeout ${value}: unknown timeout '${name}'; expected one of ${TIMEOUT_NAMES.join(', ')}`,
       );
     }
-    if (parseDuration(duration) === undefined) {
-      throw new UsageError(`--timeout ${value}: expected NAME=DURATION with a duration such as 30s or 2m`);
-    }
+    const problem = timeoutProblem(name, duration);
+    if (problem !== undefined) throw new UsageError(`--timeout ${value}: ${problem}`);
     result[name] = duration;
   }
   return result;
@@ -202,6 +207,27 @@ export function checkProviderSettings(
   }
 }
 
+/**
+ * What must hold of a run's plan before anything is created: at least one test selected (zero
+ * tests is no pass: exit 2 with the reason), and every selected test's rendered manifests inside
+ * the scope guard (spec/scope.ts; contextFor throws a ScopeError naming the spec and field).
+ */
+function checkPlan(planned: PlannedTest[], options: RunOptions, description: EnvironmentDescription): void {
+  const selected = planned.filter((t) => !t.skip || t.skip.reason === 'not-supported');
+  if (selected.length === 0) {
+    const why: string[] = [];
+    if (planned.length === 0)
+      why.push(`no scenario of profile ${options.profile} (see \`egress-conformance list\`)`);
+    if (options.runTests.length > 0)
+      why.push(`--run-test ${options.runTests.join(', ')} with --profile ${options.profile}`);
+    if (options.skipTests.length > 0) why.push(`--skip-tests ${options.skipTests.join(', ')}`);
+    if (options.skipProvisional) why.push('--skip-provisional');
+    if (options.shard) why.push(`--shard ${options.shard.index}/${options.shard.total} gets none`);
+    throw new UsageError(`no test selected: ${why.join('; ') || 'every test was left out'}`);
+  }
+  for (const test of planned) if (!test.skip) contextFor(test, description);
+}
+
 /** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
 async function chooseProvider(
   options: RunOptions,
@@ -257,25 +283,6 @@ function printDryRun(planned: PlannedTest[], description: EnvironmentDescription
       log.info(`${i + 1}. ${describeStep(step, ctx.values)}`);
     });
   }
-}
-
-function installSignalHandlers(controller: AbortController, log: Logger): () => void {
-  let count = 0;
-  const handler = (signal: NodeJS.Signals) => {
-    count++;
-    if (count === 1) {
-      log.info(`\n${signal}: stopping after cleanup (send it again to exit at once, leaving things behind)`);
-      controller.abort();
-    } else {
-      process.exit(EXIT_INTERRUPTED);
-    }
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }
 
 async function timed<T>(phases: PhaseTiming[], name: string, work: () => Promise<T>): Promise<T> {
@@ -377,6 +384,9 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const provider = await chooseProvider(options, providerOptions, log);
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
   checkProviderSettings(provider, settings.settings, flags.optionsFile);
+  // Before anything is created: something to run, and every manifest inside the scope guard.
+  const planned = provider.plannedDescription(settings);
+  checkPlan(planFor(catalogue, options, planned, runId), options, planned);
 
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));
@@ -385,15 +395,19 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     return EXIT_OK;
   }
 
-  const problems = await provider.preflight(settings);
+  // From here on Ctrl-C stops cleanly: preflight, bring-up, tests and teardown all watch the
+  // signal, and the reports are written whatever happens (a failed bring-up or teardown, an interrupt).
+  const interrupt = handleInterrupts(log, 'stopping after cleanup', controller);
+  const problems = await provider.preflight(settings).catch((error: unknown) => {
+    interrupt.dispose();
+    throw error;
+  });
   if (problems.length > 0) {
+    interrupt.dispose();
     for (const p of problems) process.stderr.write(`${p.item}: ${p.problem} (fix: ${p.fix})\n`);
     throw new Error(`the ${provider.name} provider cannot run on this host`);
   }
-
-  // From here on Ctrl-C stops cleanly: bring-up, tests and teardown all watch the signal, and
-  // the reports are written whatever happens (a failed bring-up or teardown, an interrupt).
-  const removeHandlers = installSignalHandlers(controller, log);
+  const removeHandlers = () => interrupt.dispose();
   const phases: PhaseTiming[] = [];
   const errors: RunError[] = [];
   const startedAt = new Date().toISOString();
@@ -425,13 +439,17 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       phases.push(...up.value.phases.map((p) => ({ ...p, name: `bring-up: ${p.name}` })));
       env = up.value.env;
       description = await env.describe();
+      const parallelism = options.parallel ?? description.parallelism ?? 1;
       log.info(
         `environment ${description.id}: ${description.implementation.name} ${description.implementation.version}, ` +
-          `${description.nodes.length} nodes, ${description.families.join('+')}${up.value.reused ? ' (reused)' : ''}`,
+          `${description.nodes.length} nodes, ${description.families.join('+')}${up.value.reused ? ' (reused)' : ''}, ` +
+          `up to ${parallelism} tests side by side`,
       );
       const planned = planFor(catalogue, options, description, runId);
       reporters.environmentUp(description, planned);
       const liveEnv = env;
+      // What the tests create is recorded by uid where `down` finds it (the environment's state dir).
+      const ledger = await Ledger.open(runId, env.stateDir ? join(env.stateDir, 'ledger') : undefined);
       const ended = new Map<string, TestResult>();
       try {
         tests = await timed(phases, 'tests', () =>
@@ -443,7 +461,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
             timeouts: options.timeouts,
             signal: controller.signal,
             log,
-            parallelism: options.parallel ?? (description as EnvironmentDescription).parallelism ?? 1,
+            parallelism,
+            ledger,
             events: {
               testBegin: (t) => reporters.testBegin(t),
               stepBegin: (t, s) => reporters.stepBegin(t, s),
@@ -463,6 +482,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
             ended.get(t.namespace) ?? notRun([t], 'not-run', 'the run failed before this test ended')[0]!,
         );
       }
+      await ledger.closeIfEmpty().catch(() => undefined);
       for (const test of tests.filter((t) => t.status !== 'skipped')) {
         phases.push({ name: `scenario ${test.scenarioId} [${test.family}]`, durationMs: test.durationMs });
       }
@@ -507,6 +527,12 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   };
   await reporters.runEnd(run);
   if (run.interrupted) return EXIT_INTERRUPTED;
+  const ran = tests.filter((t) => t.status !== 'skipped').length;
+  if (ran === 0 && errors.length === 0) {
+    // Nothing was checked: that is no pass. Say why (the reports are written all the same).
+    const reasons = [...new Set(tests.map((t) => t.message ?? t.skipReason ?? ''))].filter(Boolean);
+    throw new UsageError(`no test ran: every selected test was skipped (${reasons.slice(0, 3).join('; ')})`);
+  }
   return runPassed({ ...run, errors: [...errors, ...reporters.errors] }) ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -536,7 +562,7 @@ export function registerRunCommand(program: Command): void {
     .option('--keep', 'leave the environment up after the run, for reuse')
     .option(
       '--parallel <n>',
-      "tests run side by side (default: the environment's suggestion; the lab's is 3)",
+      "tests run side by side (default: the environment's suggestion; the lab's: 4 per core, at most 16, fewer on a small memory)",
     )
     .option('--skip-provisional', 'do not run provisional scenarios')
     .option('--suites <dir>', 'scenario folder (default: the suites shipped with the tool)')

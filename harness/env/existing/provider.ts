@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
+import { removeLedgered } from '../../k8s/ledger.js';
 import {
   type BgpRoute,
   type Environment,
@@ -185,6 +186,11 @@ class ExistingEnvironment implements Environment {
     },
   ) {}
 
+  /** The run's ledger goes under the work dir, where `down` looks after a crash. */
+  get stateDir(): string {
+    return this.d.workDir;
+  }
+
   private kubectl(): string[] {
     return ['kubectl', '--kubeconfig', this.d.kubeconfig.path, '--context', this.d.kubeconfig.context];
   }
@@ -289,7 +295,11 @@ class ExistingEnvironment implements Environment {
   }
 }
 
-/** Removes only what this provider created: its labelled containers and MetalLB objects. */
+/**
+ * Removes only what this provider created: its labelled containers and the BGPPeers of the peer
+ * (objects the provider itself applies, labelled with its own environment label). What tests
+ * created is removed from the runs' ledgers, by uid (`removeLedgered` in `down`).
+ */
 async function removeCreated(
   runner: CommandRunner,
   envId: string,
@@ -328,39 +338,21 @@ async function removeCreated(
       allowFailure: true,
     });
   }
-  // What crashed runs left in the cluster: every object a test applies and every test namespace
-  // carries the run label (removing a namespace removes what was inside). Node labels a crashed
-  // test set cannot be told from the operator's own and stay; `status` would not show them either.
-  const runObjects: Array<[string, string | undefined]> = [
-    ['namespaces', undefined],
-    ['ipaddresspools.metallb.io,bgpadvertisements.metallb.io', s.metallbNamespace],
-    ['egressips.k8s.ovn.org', undefined],
-  ];
-  for (const [kinds, namespace] of runObjects) {
-    actions.push({
-      type: 'run',
-      phase: 'cleanup',
-      title: `remove ${kinds} left by runs${namespace ? ` in ${namespace}` : ''}`,
-      argv: [
-        ...kubectl,
-        'delete',
-        kinds,
-        ...(namespace ? ['-n', namespace] : []),
-        '-l',
-        RUN_LABEL,
-        '--ignore-not-found',
-        '--wait=false',
-      ],
-      allowFailure: true,
-    });
-  }
   await executePlan(actions, { runner, log, secrets: {} });
 }
 
 export function createExistingProvider(
-  deps: { runner?: CommandRunner; env?: NodeJS.ProcessEnv; home?: string } = {},
+  deps: {
+    runner?: CommandRunner;
+    env?: NodeJS.ProcessEnv;
+    home?: string;
+    /** The API client for a kubeconfig (tests: a client over an in-memory API). */
+    client?: (kubeconfig: LoadedKubeconfig) => KubeClient;
+  } = {},
 ) {
   const runner = deps.runner ?? execaRunner;
+  const clientFor =
+    deps.client ?? ((kubeconfig: LoadedKubeconfig) => KubeClient.fromKubeconfig(kubeconfig.kubeConfig));
   const env = deps.env ?? process.env;
   const home = deps.home ?? homedir();
   const resolve = (options: Pick<ProviderOptions, 'settings'>) => parseExistingSettings(options.settings);
@@ -422,15 +414,8 @@ export function createExistingProvider(
           },
         ];
       }
-      try {
-        load(s);
-      } catch (error) {
-        problems.push({
-          item: 'kubeconfig',
-          problem: (error as Error).message,
-          fix: 'set existing.kubeconfig and existing.context',
-        });
-      }
+      // A kubeconfig that is missing or names no usable context is the user's input: exit 2.
+      load(s);
       if (s.peer.mode === 'container') {
         const docker = await runner
           .run(['docker', 'version', '--format', '{{.Server.Version}}'])
@@ -449,7 +434,7 @@ export function createExistingProvider(
     async up(options: ProviderOptions): Promise<UpResult> {
       const s = resolve(options);
       const kubeconfig = load(s);
-      const client = KubeClient.fromKubeconfig(kubeconfig.kubeConfig);
+      const client = clientFor(kubeconfig);
       const id = existingId(kubeconfig.server, kubeconfig.context);
       const recorded = await recordCluster(client, s);
       const inferred = infer(recorded);
@@ -497,6 +482,12 @@ export function createExistingProvider(
       const s = resolve(options);
       const kubeconfig = load(s);
       const id = options.id ?? existingId(kubeconfig.server, kubeconfig.context);
+      // What runs' tests created and did not remove (a crash, a kill): from their ledgers, by
+      // uid, never by a label selector; a namespace only if a run created it.
+      const removed = await removeLedgered(clientFor(kubeconfig), join(workDirOf(s, id), 'ledger'), {
+        runLabel: RUN_LABEL,
+        warn: (line) => options.log.warn(line),
+      });
       await removeCreated(
         runner,
         id,
@@ -504,7 +495,7 @@ export function createExistingProvider(
         ['kubectl', '--kubeconfig', kubeconfig.path, '--context', kubeconfig.context],
         options.log,
       );
-      return [id];
+      return [id, ...removed];
     },
 
     async status(options: ProviderOptions): Promise<EnvironmentStatus[]> {

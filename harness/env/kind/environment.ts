@@ -68,6 +68,11 @@ export class KindEnvironment implements Environment {
     return peer;
   }
 
+  /** The run's ledger of created objects lives with the environment's other state. */
+  get stateDir(): string {
+    return this.t.settings.workDir;
+  }
+
   private captureDir(): string {
     return join(this.t.settings.workDir, 'captures');
   }

@@ -14,10 +14,11 @@ import type {
 } from '../provider.js';
 import {
   LAB_IMAGES,
-  LAB_PARALLELISM,
+  LAB_POLL_INTERVAL_MS,
   LAB_TIMEOUT_DEFAULTS,
   LabEnvironment,
   labFeatures,
+  labParallelism,
   METALLB_NAMESPACE,
   referenceImplementation,
 } from './environment.js';
@@ -39,31 +40,64 @@ function familiesOf(options: ProviderOptions): IpFamily[] {
   return options.families ?? ['ipv4', 'ipv6'];
 }
 
-/** The images a lab's containers run. */
-async function imagesOf(labId: string): Promise<string[]> {
+/** A lab's containers as the engine lists them: name, image and whether it runs. */
+async function containersOf(
+  labId: string,
+): Promise<Array<{ name: string; image: string; running: boolean }>> {
   const { stdout } = await execa('docker', [
     'ps',
     '--all',
     '--filter',
     `label=${LAB_LABEL}=${labId}`,
     '--format',
-    '{{.Image}}',
+    '{{.Names}}\t{{.Image}}\t{{.State}}',
   ]);
-  return [...new Set(stdout.split('\n').filter(Boolean))];
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name = '', image = '', state = ''] = line.split('\t');
+      return { name, image, running: state === 'running' };
+    });
 }
 
 /**
- * A kept lab with the same shape, built from the current lab images, if any (attach fails for a
- * half-removed one: skip it). A lab from other images (an older checkout, another clone) would
- * run other lab tools than this code expects.
+ * Why a kept lab cannot serve this run, or undefined if it can. A lab from other images (an older
+ * checkout, another clone) would run other lab tools than this code expects; a lab whose
+ * containers are gone or stopped (an engine restart, a machine image taken with the lab's
+ * networks in it, a container removed by hand) would fail the run's first command.
  */
-async function findKeptLab(families: IpFamily[], nodes: number, images: LabImages): Promise<Lab | undefined> {
+async function unusable(lab: Lab, images: LabImages): Promise<string | undefined> {
+  const containers = await containersOf(lab.id);
+  const byName = new Map(containers.map((c) => [c.name, c]));
+  const wanted = [...lab.nodes(), ...lab.peers()].map((m) => m.container);
+  const missing = wanted.filter((name) => !byName.get(name)?.running);
+  if (missing.length > 0) return `${missing.join(', ')} not running`;
+  if (containers.some((c) => c.image !== images.node && c.image !== images.peer))
+    return 'built from other lab images';
+  return undefined;
+}
+
+/**
+ * A whole kept lab with the same shape, built from the current lab images, if any. Kept labs
+ * that are not whole are left alone (they are the user's, kept on purpose) and named, so that
+ * `down` can remove them.
+ */
+async function findKeptLab(
+  families: IpFamily[],
+  nodes: number,
+  images: LabImages,
+  log: (line: string) => void,
+): Promise<Lab | undefined> {
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
     if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
-    const used = await imagesOf(id);
-    if (used.some((image) => image !== images.node && image !== images.peer)) continue;
+    const why = await unusable(lab, images);
+    if (why) {
+      log(`not reusing kept lab ${id} (${why}); \`down --provider lab --id ${id}\` removes it`);
+      continue;
+    }
     // A kept lab another run is using right now is not free: look further, or make a new one.
     if (await leaseLab(lab.id)) return lab;
   }
@@ -134,6 +168,7 @@ export const labProvider: Provider = {
         addresses: { ...p.serviceAddresses },
         asn: p.asn,
         probePort: p.probePort,
+        probePorts: [...p.extraProbePorts],
       })),
       features: labFeatures(families, plan.networks.length),
       loadBalancerRanges: { ...plan.loadBalancerRanges },
@@ -141,7 +176,8 @@ export const labProvider: Provider = {
       images: { ...LAB_IMAGES },
       fingerprint: { provider: 'lab', planned: 'true' },
       timeoutDefaults: { ...LAB_TIMEOUT_DEFAULTS },
-      parallelism: LAB_PARALLELISM,
+      parallelism: labParallelism(),
+      pollIntervalMs: LAB_POLL_INTERVAL_MS,
     };
   },
 
@@ -169,7 +205,7 @@ export const labProvider: Provider = {
     const started = performance.now();
     const images = await ensureLabImages({ log });
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
-    let lab = await findKeptLab(families, nodes ?? 3, images);
+    let lab = await findKeptLab(families, nodes ?? 3, images, log);
     const reused = lab !== undefined;
     if (lab) {
       log(`reusing lab ${lab.id} (kept up by an earlier run)`);

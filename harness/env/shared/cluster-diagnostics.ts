@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redact } from '../../common/secrets.js';
 import type { IpFamily } from '../environment.js';
 import type { CommandRunner } from './command-runner.js';
 
@@ -106,10 +107,10 @@ export async function writeDiagnostics(
     }));
     const body =
       result.exitCode === 0 ? result.stdout : `${result.stdout}\n# exit ${result.exitCode}\n${result.stderr}`;
-    await writeFile(join(dir, command.file), `${body.trimEnd()}\n`);
+    await writeFile(join(dir, command.file), `${redact(body.trimEnd())}\n`);
     index.push(
       `${command.file}: ${command.argv.join(' ')}${result.exitCode === 0 ? '' : ` (exit ${result.exitCode})`}`,
     );
   }
-  await writeFile(join(dir, 'INDEX.txt'), `${index.join('\n')}\n`);
+  await writeFile(join(dir, 'INDEX.txt'), `${redact(index.join('\n'))}\n`);
 }

@@ -11,6 +11,8 @@ export interface CommandResult {
 export interface RunOptions {
   env?: Record<string, string>;
   stdin?: string;
+  /** Keeps the command's stdin open until this signal aborts, then closes it. */
+  stdinUntil?: AbortSignal;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -34,14 +36,28 @@ export const execaRunner: CommandRunner = {
   async run(argv, options = {}) {
     const [file, ...args] = argv;
     if (!file) throw new Error('empty command');
-    const result = await execa(file, args, {
+    const stdin =
+      options.stdin !== undefined
+        ? { input: options.stdin }
+        : options.stdinUntil
+          ? { stdin: 'pipe' as const }
+          : { stdin: 'ignore' as const };
+    const child = execa(file, args, {
       reject: false,
-      ...(options.stdin !== undefined ? { input: options.stdin } : { stdin: 'ignore' }),
+      ...stdin,
       ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
       ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
       ...(options.signal ? { cancelSignal: options.signal } : {}),
       stripFinalNewline: true,
     });
+    const until = options.stdinUntil;
+    if (until && options.stdin === undefined) {
+      const close = () => child.stdin?.end();
+      if (until.aborted) close();
+      else until.addEventListener('abort', close, { once: true });
+      void child.finally(() => until.removeEventListener('abort', close));
+    }
+    const result = await child;
     return {
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : 1,
       stdout: String(result.stdout ?? ''),

@@ -1,9 +1,10 @@
 /**
- * Probes, shared by the kind and existing providers: traffic from pods (kubectl exec running
- * curl, or nc for UDP, against agnhost netexec's /clientip — the request upstream's
- * egress_services.go makes, `curl -s --max-time ... http://<dst>:<port>/clientip`), while
- * tcpdump captures at the target (the peer's network namespace, or the node hosting the target).
- * The capture file is the evidence; the echoed client address is a second witness.
+ * Probes, shared by the kind and existing providers: traffic from pods (one kubectl exec per
+ * source running every attempt of the probe: client-loop.ts, curl or nc against agnhost
+ * netexec's /clientip — the request upstream's egress_services.go makes, `curl -s --max-time
+ * ... http://<dst>:<port>/clientip`), while tcpdump captures at the target (the peer's network
+ * namespace, or the node hosting the target). The capture file is the evidence; the echoed
+ * client address is a second witness.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import type {
   ProbeRequest,
   ProbeSource,
 } from '../environment.js';
+import { type AttemptLine, completeAttempts, parseAttemptLines } from './attempt-lines.js';
+import { type ClientLoop, clientLoopArgv } from './client-loop.js';
 import type { CommandResult, CommandRunner } from './command-runner.js';
 
 export interface CaptureHandle {
@@ -34,7 +37,13 @@ export interface CaptureSite {
 
 export interface ProbeDeps {
   cluster: ClusterApi;
-  podExec(namespace: string, pod: string, argv: string[], timeoutMs: number): Promise<CommandResult>;
+  podExec(
+    namespace: string,
+    pod: string,
+    argv: string[],
+    timeoutMs: number,
+    options?: { stdinUntil?: AbortSignal },
+  ): Promise<CommandResult>;
   /** Address of the probe target for a family, and where to capture for it. */
   target(request: ProbeRequest): Promise<{ address: string; site: CaptureSite }>;
   filter(address: string, port: number, protocol: ProbeProtocol): string;
@@ -44,19 +53,26 @@ export function urlHost(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
 
-/** The client command run in a source pod (agnhost images carry curl and busybox nc). */
-export function clientArgv(
-  address: string,
-  port: number,
-  protocol: ProbeProtocol,
-  timeoutMs: number,
-): string[] {
-  const seconds = Math.max(1, Math.round(timeoutMs / 1000));
-  if (protocol === 'tcp') {
-    return ['curl', '-s', '--max-time', String(seconds), `http://${urlHost(address)}:${port}/clientip`];
+/** Room for kubectl (or a sidecar, or ssh) to start and end around the client's own bounds. */
+const EXEC_MARGIN_MS = 30_000;
+
+/**
+ * The attempts a client loop reported, from its command's result: attempts it never reported
+ * (it was killed, or timed out as a whole) are failures with the reason, unless the loop ran
+ * until stopped or stops at its first failure, where what it reported is what it made.
+ */
+export function attemptsOfRun(result: CommandResult, loop: ClientLoop, what: string): AttemptLine[] {
+  const lines = parseAttemptLines(result.stdout);
+  const why = `${what}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}${
+    result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)?.slice(0, 300)}` : ''
+  }`;
+  if (loop.untilStdinCloses) return lines.length > 0 ? lines : [{ attempt: 1, ok: false, error: why }];
+  const failed = lines.findIndex((line) => !line.ok);
+  if (loop.stopOnFailure && failed >= 0) return lines.slice(0, failed + 1);
+  if (loop.stopOnFailure && lines.length < loop.attempts) {
+    return [...lines, { attempt: lines.length + 1, ok: false, error: why }];
   }
-  // agnhost netexec answers the UDP datagram "clientip" with the client's ip:port.
-  return ['sh', '-c', `echo clientip | nc -u -w ${seconds} ${address} ${port}`];
+  return completeAttempts(lines, loop.attempts, result.exitCode === 0 ? `${what}: no report` : why);
 }
 
 /** Pod IP for a family and the node it runs on. */
@@ -85,49 +101,49 @@ export async function podAddressOf(
   return podAddress(object, family);
 }
 
-async function attemptFrom(
+/** One source's attempts: one exec of the client loop in the pod. */
+async function attemptsFrom(
   deps: ProbeDeps,
   request: ProbeRequest,
   source: ProbeSource,
   address: string,
 ): Promise<ProbeAttempt[]> {
   const { ip, node } = await podAddressOf(deps.cluster, source, request.family);
-  const attempts: ProbeAttempt[] = [];
-  const perAttempt = Math.min(Math.max(request.timeoutMs, 1000), 10_000);
-  const continuous = request.continuous;
-  for (let i = 0; i < request.attempts; i++) {
-    if (continuous) {
-      // Background traffic: one attempt per interval until the signal aborts.
-      if (continuous.signal.aborted) break;
-      if (i > 0) await new Promise((r) => setTimeout(r, continuous.intervalMs));
-      if (continuous.signal.aborted) break;
-    }
-    const base = { source, node: node ?? '', podIP: ip ?? '' };
-    if (!ip) {
-      attempts.push({
-        ...base,
-        ok: false,
-        error: `pod ${source.namespace}/${source.pod} has no ${request.family} address`,
-      });
-      continue;
-    }
-    const result = await deps.podExec(
-      source.namespace,
-      source.pod,
-      clientArgv(address, request.port, request.protocol, perAttempt),
-      perAttempt + 5000,
-    );
-    const echoed = result.stdout.trim().split('\n').pop()?.trim();
-    if (result.exitCode === 0 && echoed) attempts.push({ ...base, ok: true, echoedClient: echoed });
-    else {
-      attempts.push({
-        ...base,
-        ok: false,
-        error: `exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}: ${(result.stderr || result.stdout).trim().slice(0, 300)}`,
-      });
-    }
+  const base = { source, node: node ?? '', podIP: ip ?? '' };
+  if (!ip) {
+    const error = `pod ${source.namespace}/${source.pod} has no ${request.family} address`;
+    const count = request.continuous ? 1 : request.attempts;
+    return Array.from({ length: count }, () => ({ ...base, ok: false, error }));
   }
-  return attempts;
+  const continuous = request.continuous;
+  const loop: ClientLoop = {
+    address,
+    port: request.port,
+    protocol: request.protocol,
+    request: 'clientip',
+    attempts: request.attempts,
+    ...(continuous
+      ? {
+          timeoutMs: Math.max(1000, Math.min(3000, continuous.intervalMs * 10)),
+          intervalMs: continuous.intervalMs,
+          untilStdinCloses: true,
+        }
+      : { timeoutMs: Math.min(Math.max(request.timeoutMs, 1000), 10_000) }),
+  };
+  const result = await deps.podExec(
+    source.namespace,
+    source.pod,
+    clientLoopArgv(loop),
+    loop.attempts * (loop.timeoutMs + (loop.intervalMs ?? 0)) + EXEC_MARGIN_MS,
+    continuous ? { stdinUntil: continuous.signal } : {},
+  );
+  return attemptsOfRun(result, loop, `client in ${source.namespace}/${source.pod}`).map((line) => ({
+    ...base,
+    ok: line.ok,
+    ...(line.ok && line.answer ? { echoedClient: line.answer } : {}),
+    ...(!line.ok ? { error: line.error ?? 'no reply' } : {}),
+    ...(line.durationMs !== undefined ? { durationMs: line.durationMs } : {}),
+  }));
 }
 
 export async function runProbe(request: ProbeRequest, deps: ProbeDeps): Promise<ProbeEvidence> {
@@ -138,14 +154,9 @@ export async function runProbe(request: ProbeRequest, deps: ProbeDeps): Promise<
   const attempts: ProbeAttempt[] = [];
   let localPath: string;
   try {
-    if (request.continuous) {
-      // Background traffic: every source at once, for as long as it runs.
-      const all = await Promise.all(request.sources.map((s) => attemptFrom(deps, request, s, address)));
-      attempts.push(...all.flat());
-    } else {
-      for (const source of request.sources)
-        attempts.push(...(await attemptFrom(deps, request, source, address)));
-    }
+    // Every source at once: each is one exec running all its attempts.
+    const all = await Promise.all(request.sources.map((s) => attemptsFrom(deps, request, s, address)));
+    attempts.push(...all.flat());
   } finally {
     localPath = await site.stop(handle);
   }
@@ -162,41 +173,34 @@ export async function runProbe(request: ProbeRequest, deps: ProbeDeps): Promise<
   };
 }
 
-/** Ingress from a peer: repeated requests for /hostname (UDP: "hostname"), counted by who answered. */
+/**
+ * Ingress from a peer: requests for /hostname (UDP: "hostname") in one exec of the client loop,
+ * bound to the peer's own address, counted by who answered; the first unanswered one ends it.
+ */
 export async function runIngress(
   request: IngressRequest,
   fetchFromPeer: (argv: string[], timeoutMs: number) => Promise<CommandResult>,
 ): Promise<IngressResult> {
+  const loop: ClientLoop = {
+    address: request.address,
+    port: request.port,
+    protocol: request.protocol,
+    request: 'hostname',
+    attempts: request.attempts,
+    timeoutMs: Math.min(request.timeoutMs, 10_000),
+    stopOnFailure: true,
+    ...(request.source ? { source: request.source } : {}),
+  };
+  const answer = await fetchFromPeer(clientLoopArgv(loop), loop.attempts * loop.timeoutMs + EXEC_MARGIN_MS);
   const result: IngressResult = { attempts: request.attempts, succeeded: 0, answeredBy: {}, errors: [] };
-  const seconds = Math.max(1, Math.round(Math.min(request.timeoutMs, 10_000) / 1000));
-  // The client binds the peer's own address (curl --interface takes an address too).
-  const argv =
-    request.protocol === 'tcp'
-      ? [
-          'curl',
-          '-s',
-          '--max-time',
-          String(seconds),
-          ...(request.source ? ['--interface', request.source] : []),
-          `http://${urlHost(request.address)}:${request.port}/hostname`,
-        ]
-      : [
-          'sh',
-          '-c',
-          `echo hostname | nc -u -w ${seconds}${request.source ? ` -s ${request.source}` : ''} ${request.address} ${request.port}`,
-        ];
-  for (let i = 0; i < request.attempts; i++) {
-    const answer = await fetchFromPeer(argv, seconds * 1000 + 5000);
-    const name = answer.stdout.trim();
-    if (answer.exitCode === 0 && name) {
+  for (const line of attemptsOfRun(answer, loop, `client on ${request.peer}`)) {
+    if (line.ok && line.answer) {
       result.succeeded++;
-      result.answeredBy[name] = (result.answeredBy[name] ?? 0) + 1;
+      result.answeredBy[line.answer] = (result.answeredBy[line.answer] ?? 0) + 1;
     } else {
-      result.errors.push(
-        `attempt ${i + 1}: exit ${answer.exitCode} ${(answer.stderr || answer.stdout).trim().slice(0, 200)}`,
-      );
+      result.errors.push(`attempt ${line.attempt}: ${line.error ?? 'no answer'}`);
       // One unanswered attempt already fails the check; the rest would only add their timeouts.
-      result.attempts = i + 1;
+      result.attempts = line.attempt;
       break;
     }
   }
@@ -205,6 +209,12 @@ export async function runIngress(
 
 /** `podExec` through kubectl (kubectl: the binary with its --kubeconfig and --context). */
 export function kubectlPodExec(runner: CommandRunner, kubectl: string[]): ProbeDeps['podExec'] {
-  return (namespace, pod, argv, timeoutMs) =>
-    runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs });
+  return (namespace, pod, argv, timeoutMs, options = {}) =>
+    options.stdinUntil
+      ? // -i: the loop runs until its stdin (ours) ends.
+        runner.run([...kubectl, 'exec', '-i', '-n', namespace, pod, '--', ...argv], {
+          timeoutMs,
+          stdinUntil: options.stdinUntil,
+        })
+      : runner.run([...kubectl, 'exec', '-n', namespace, pod, '--', ...argv], { timeoutMs });
 }

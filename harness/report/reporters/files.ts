@@ -6,6 +6,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
+import { redact } from '../../common/secrets.js';
 import type { RunResult } from '../../run/results.js';
 import { buildConformanceReport } from '../conformance.js';
 import { conformanceReportSchema } from '../conformance-schema.js';
@@ -25,7 +26,8 @@ export const REPORT_FILES = {
 
 async function write(run: RunResult, files: Array<[string, string]>): Promise<string[]> {
   await mkdir(run.reportDir, { recursive: true });
-  await Promise.all(files.map(([name, text]) => writeFile(join(run.reportDir, name), text)));
+  // Every report passes through redaction: a secret in an error message or a fingerprint stays out.
+  await Promise.all(files.map(([name, text]) => writeFile(join(run.reportDir, name), redact(text))));
   return files.map(([name]) => join(run.reportDir, name));
 }
 

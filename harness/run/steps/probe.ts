@@ -10,7 +10,7 @@ import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
 import { measureFailover } from '../traffic/failover.js';
 import { judgeProbe } from '../traffic/judge.js';
 import { sourcePods } from '../traffic/sources.js';
-import { resolveTarget } from '../traffic/target.js';
+import { holdTarget, resolveTarget } from '../traffic/target.js';
 
 /** Earlier probe rounds kept for the timeline, at most (per family). */
 const EARLIER_ROUNDS = 20;
@@ -23,30 +23,30 @@ async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<
   const { env, ctx } = run;
   const pods = await sourcePods(env, ctx, spec.from);
   if (pods.length === 0) return { ok: false, detail: 'no ready source pods to probe from', records: [] };
-  const records: ProbeEvidenceRecord[] = [];
-  const failures: string[] = [];
-  const details: string[] = [];
-  for (const family of ctx.families) {
-    const target = await resolveTarget(env, ctx, spec, family);
-    const id = `${spec.name}-${family}-${round}`;
-    // Other tests may probe the same target: capture only while no one else sends to it.
-    const evidence = await run.probeTargets.hold(`${target.address}:${target.port}`, () =>
-      env.probe({
-        id,
-        family,
-        sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
-        target: target.target,
-        protocol: spec.protocol,
-        port: target.port,
-        attempts: spec.attempts,
-        artifactDir: run.artifactDir,
-        timeoutMs: run.timeouts.probe,
-      }),
-    );
-    const record = await judgeProbe(spec, run, pods, family, target, evidence);
-    records.push(record);
-    (record.passed ? details : failures).push(record.message);
-  }
+  // The families side by side: each has its own target address, so its own capture.
+  const records = await Promise.all(
+    ctx.families.map(async (family) => {
+      const resolved = await resolveTarget(env, ctx, spec, family);
+      // Other tests may probe the same target: capture only while no one else sends to it.
+      const { target, evidence } = await holdTarget(run, resolved, spec.protocol, async (target) => ({
+        target,
+        evidence: await env.probe({
+          id: `${spec.name}-${family}-${round}`,
+          family,
+          sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
+          target: target.target,
+          protocol: spec.protocol,
+          port: target.port,
+          attempts: spec.attempts,
+          artifactDir: run.artifactDir,
+          timeoutMs: run.timeouts.probe,
+        }),
+      }));
+      return judgeProbe(spec, run, pods, family, target, evidence);
+    }),
+  );
+  const failures = records.filter((r) => !r.passed).map((r) => r.message);
+  const details = records.filter((r) => r.passed).map((r) => r.message);
   return failures.length > 0
     ? { ok: false, detail: failures.join('; '), records }
     : { ok: true, detail: details.join('; '), records };

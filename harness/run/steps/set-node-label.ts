@@ -1,5 +1,6 @@
 /** `labelNode` and `unlabelNode`: a node label set or removed, restored when the test ends. */
 import type { NodeRef } from '../../spec/fields.js';
+import { nodeLabelKeyIssue } from '../../spec/scope.js';
 import { render } from '../../spec/template.js';
 import { resolveNode } from '../node-refs.js';
 import type { StepOutcome, StepRun } from '../step-run.js';
@@ -13,6 +14,9 @@ export async function setNodeLabel(
   const { env, ctx, cleanup } = run;
   const node = await resolveNode(env.cluster, ctx.test.namespace, ref);
   const key = render(rawKey, ctx.values);
+  // The loader refuses such a key as written; this holds the rendered key to it too.
+  const outside = nodeLabelKeyIssue(key, { uid: ctx.test.uid });
+  if (outside) return { ok: false, detail: `refused: ${outside}` };
   const before = node.labels[key];
   const value = rawValue === null ? null : render(rawValue, ctx.values);
   await env.cluster.labelNode(node.name, key, value);

@@ -5,9 +5,9 @@
  */
 import { placementOf } from '../objects.js';
 import type { StepExecutor, StepRun } from '../step-run.js';
-import type { BackgroundTraffic } from '../traffic/flow.js';
+import type { BackgroundTraffic, FamilyTraffic } from '../traffic/flow.js';
 import { sourcePods } from '../traffic/sources.js';
-import { resolveTarget } from '../traffic/target.js';
+import { holdTarget, resolveTarget } from '../traffic/target.js';
 
 /** How often the watched EgressService is read: the resolution of the publication time. */
 const WATCH_INTERVAL_MS = 20;
@@ -41,24 +41,24 @@ export const startTraffic: StepExecutor<'startTraffic'> = async (spec, run) => {
     watcher: Promise.resolve(),
     startedAt: Date.now(),
   };
-  const started: string[] = [];
   let ready = () => {};
   const allListening = new Promise<void>((resolve) => {
     ready = resolve;
   });
   let pending = ctx.families.length;
   for (const family of ctx.families) {
-    const target = await resolveTarget(env, ctx, spec, family);
-    const port = spec.port ?? target.port;
+    const resolved = await resolveTarget(env, ctx, spec, family);
     // The target's lock is held until the traffic stops: no other test's packets in this capture.
-    const evidence = run.probeTargets.hold(`${target.address}:${port}`, () =>
-      env.probe({
+    const evidence = holdTarget(run, resolved, spec.protocol, (target) => {
+      // The port the lock gave (this runs after `flow` below exists: the lock is awaited first).
+      flow.target = target;
+      return env.probe({
         id: `${spec.name}-${family}`,
         family,
         sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
         target: target.target,
         protocol: spec.protocol,
-        port,
+        port: target.port,
         attempts: Math.ceil(limitMs / spec.intervalMs),
         artifactDir: run.artifactDir,
         timeoutMs: limitMs,
@@ -69,16 +69,19 @@ export const startTraffic: StepExecutor<'startTraffic'> = async (spec, run) => {
             if (--pending === 0) ready();
           },
         },
-      }),
-    );
+      });
+    });
+    const flow: FamilyTraffic = { family, target: resolved, evidence };
     // A failed probe is reported by stopTraffic; never an unhandled rejection meanwhile.
     evidence.catch(() => {});
-    traffic.flows.push({ family, target: { ...target, port }, evidence });
-    started.push(`${spec.protocol} to ${target.label} ${target.address}:${port}`);
+    traffic.flows.push(flow);
   }
   // Steps after this one change the world: the captures must be listening by then.
   const ended = new Promise((r) => bound.addEventListener('abort', r, { once: true }));
   await Promise.race([allListening, ended, ...traffic.flows.map((f) => f.evidence.catch(() => {}))]);
+  const started = traffic.flows.map(
+    (f) => `${spec.protocol} to ${f.target.label} ${f.target.address}:${f.target.port}`,
+  );
   if (spec.watch) traffic.watcher = watchPublication(traffic, run, spec.watch);
   ctx.traffic.set(spec.name, traffic);
   run.cleanup.push(`stop traffic ${spec.name}`, async () => {

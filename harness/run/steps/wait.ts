@@ -6,6 +6,7 @@ export const wait: StepExecutor<'wait'> = async (body, run) => {
   const outcome = await eventually(() => observe(body.condition, run.env, run.ctx), {
     timeoutMs: run.timeouts[body.timeout],
     consecutive: body.consecutive,
+    ...(run.ctx.env.pollIntervalMs ? { intervalMs: run.ctx.env.pollIntervalMs } : {}),
     signal: run.signal,
   });
   return {

@@ -11,6 +11,11 @@ export interface ResolvedTarget {
   address: string;
   port: number;
   label: string;
+  /**
+   * Other ports the target answers on, when the spec named none: a probe may use any of them
+   * that no other test is capturing on (`holdTarget`).
+   */
+  otherPorts?: number[];
 }
 
 export interface FamilyTraffic {

@@ -1,9 +1,10 @@
 /** Where traffic goes: a spec's `to` resolved to an address and port for one family. */
-import type { Environment, IpFamily } from '../../env/environment.js';
+import type { Environment, IpFamily, ProbeProtocol } from '../../env/environment.js';
 import type { TrafficTo } from '../../spec/fields.js';
 import { defaultPeer, type TestContext } from '../context.js';
 import { resolveNode } from '../node-refs.js';
 import { podIPs } from '../objects.js';
+import type { StepRun } from '../step-run.js';
 import type { ResolvedTarget } from './flow.js';
 
 export function addressOfFamily(addresses: string[], family: IpFamily): string | undefined {
@@ -22,11 +23,14 @@ export async function resolveTarget(
     const peer = defaultPeer(ctx.env, to.peer);
     const address = peer?.addresses[family];
     if (!peer || !address) throw new Error(`peer '${to.peer}' has no ${family} address`);
+    const otherPorts =
+      spec.port === undefined ? (peer.probePorts ?? []).filter((p) => p !== peer.probePort) : [];
     return {
       target: { kind: 'peer', peer: peer.name },
       address,
       port: spec.port ?? peer.probePort,
       label: `peer ${peer.name}`,
+      ...(otherPorts.length > 0 ? { otherPorts } : {}),
     };
   }
   if ('pod' in to) {
@@ -45,4 +49,24 @@ export async function resolveTarget(
   if (!address) throw new Error(`node ${node.name} has no ${family} address`);
   const port = spec.port ?? defaultPeer(ctx.env)?.probePort ?? 8080;
   return { target: { kind: 'node', node: node.name }, address, port, label: `node ${node.name}` };
+}
+
+/**
+ * Runs `work` while this test alone sends to the target with this protocol (other tests may
+ * probe it too, and a capture must hold only its own probe's flow). When the target answers on
+ * several ports, the first free one is taken and `work` gets the target on that port.
+ */
+export function holdTarget<T>(
+  run: Pick<StepRun, 'probeTargets'>,
+  target: ResolvedTarget,
+  protocol: ProbeProtocol,
+  work: (target: ResolvedTarget) => Promise<T>,
+): Promise<T> {
+  const ports = [target.port, ...(target.otherPorts ?? [])];
+  const key = (port: number) => `${target.address}:${port}/${protocol}`;
+  return run.probeTargets.holdAny(ports.map(key), (held) => {
+    const port = ports.find((p) => key(p) === held) as number;
+    const { otherPorts: _others, ...rest } = target;
+    return work({ ...rest, port });
+  });
 }

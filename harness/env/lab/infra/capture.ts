@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execIn, execScript } from './docker.js';
+import { execScript } from './docker.js';
 
 const CAPTURE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
 const CAPTURE_DIR = '/run/lab/captures';
@@ -52,7 +52,7 @@ export async function startCapture(
   const iface = options.interface ?? 'any';
   const file = `${CAPTURE_DIR}/${name}.pcap`;
   const log = `${CAPTURE_DIR}/${name}.log`;
-  const tries = Math.ceil((options.timeoutMs ?? 10_000) / 50);
+  const tries = Math.ceil((options.timeoutMs ?? 10_000) / 10);
   // -Z root: Debian's tcpdump otherwise drops to its own user, which cannot write here.
   // -s/-B: in immediate mode libpcap uses a TPACKET_V2 ring of snaplen-sized slots; with the
   // default snaplen (256 KiB) and buffer (2 MiB) that is 8 packets, and a burst of a TCP
@@ -68,7 +68,7 @@ i=0
 until grep -q 'listening on' ${log}; do
   if ! kill -0 $pid 2>/dev/null; then echo "tcpdump exited:" >&2; cat ${log} >&2; exit 1; fi
   i=$((i + 1)); if [ $i -gt ${tries} ]; then echo "tcpdump not listening:" >&2; cat ${log} >&2; kill $pid; exit 1; fi
-  sleep 0.05
+  sleep 0.01
 done
 echo $pid`,
     { description: `start capture ${name} (${filter || 'no filter'})` },
@@ -99,26 +99,25 @@ export async function stopCapture(
 ): Promise<CaptureResult> {
   const settle = ((options.settleMs ?? 200) / 1000).toFixed(3);
   const log = `${CAPTURE_DIR}/${handle.name}.log`;
+  // One exec: stop tcpdump, then its log (with the counters) on stderr and the file on stdout.
   const stopped = await execScript(
     handle.container,
     `sleep ${settle}
 kill -INT ${handle.pid} 2>/dev/null || true
 i=0
 while kill -0 ${handle.pid} 2>/dev/null; do
-  i=$((i + 1)); if [ $i -gt 100 ]; then kill -9 ${handle.pid}; echo "tcpdump did not stop" >&2; exit 1; fi
-  sleep 0.05
+  i=$((i + 1)); if [ $i -gt 500 ]; then kill -9 ${handle.pid}; echo "tcpdump did not stop" >&2; exit 1; fi
+  sleep 0.01
 done
-cat ${log}`,
-    { description: `stop capture ${handle.name}` },
+cat ${log} >&2
+cat ${handle.containerPath}
+${options.keepInContainer ? '' : `rm -f ${handle.containerPath} ${log}`}`,
+    { description: `stop capture ${handle.name}`, timeoutMs: 60_000 },
   );
-  const file = await execIn(handle.container, ['cat', handle.containerPath], { timeoutMs: 60_000 });
-  if (!options.keepInContainer) {
-    await execIn(handle.container, ['rm', '-f', handle.containerPath, log]);
-  }
   await mkdir(options.dir, { recursive: true });
   const local = path.join(options.dir, `${handle.name}.pcap`);
-  await writeFile(local, file.stdoutBytes);
-  return { path: local, bytes: file.stdoutBytes.length, ...parseTcpdumpCounters(stopped.stdout) };
+  await writeFile(local, stopped.stdoutBytes);
+  return { path: local, bytes: stopped.stdoutBytes.length, ...parseTcpdumpCounters(stopped.stderr) };
 }
 
 /** tcpdump's exit summary: "N packets captured", "N packets received by filter", "N packets dropped by kernel". */

@@ -116,9 +116,10 @@ export function renderPeerSetup(plan: LabPlan, peer: LabPeerPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The peer's probe server answers on all its addresses; its hostname is the peer's name. */
+/** The peer's probe server answers on all its addresses and probe ports; its hostname is the peer's name. */
 export function renderPeerServices(peer: LabPeerPlan): string {
-  return `${serverStartScript({ name: peer.name, port: peer.probePort, key: `peer-${peer.probePort}` })}\n`;
+  const ports = [peer.probePort, ...peer.extraProbePorts];
+  return `${serverStartScript({ name: peer.name, port: ports, key: `peer-${peer.probePort}` })}\n`;
 }
 
 /** Where probe servers keep their pid, ready and log files, by key. */
@@ -130,22 +131,26 @@ const SERVER_DIR = '/run/lab/servers';
  */
 export function serverStartScript(options: {
   name: string;
-  port: number;
+  /** One port, or several served by the one process. */
+  port: number | readonly number[];
   key: string;
   netns?: string;
 }): string {
   const dir = SERVER_DIR;
   const prefix = options.netns ? `ip netns exec ${options.netns} ` : '';
   const ready = `${dir}/${options.key}.ready`;
+  const ports = (typeof options.port === 'number' ? [options.port] : options.port)
+    .map((port) => `--port ${port}`)
+    .join(' ');
   return [
     `mkdir -p ${dir}`,
     `rm -f ${ready}`,
-    `setsid ${prefix}/usr/local/bin/lab-probe-server --port ${options.port} --name '${options.name}' --ready-file ${ready} >${dir}/${options.key}.log 2>&1 </dev/null &`,
+    `setsid ${prefix}/usr/local/bin/lab-probe-server ${ports} --name '${options.name}' --ready-file ${ready} >${dir}/${options.key}.log 2>&1 </dev/null &`,
     `echo $! >${dir}/${options.key}.pid`,
     'i=0',
     `while [ ! -s ${ready} ]; do`,
-    `  i=$((i + 1)); if [ $i -gt 100 ]; then cat ${dir}/${options.key}.log >&2; exit 1; fi`,
-    '  sleep 0.05',
+    `  i=$((i + 1)); if [ $i -gt 500 ]; then cat ${dir}/${options.key}.log >&2; exit 1; fi`,
+    '  sleep 0.01',
     'done',
   ].join('\n');
 }

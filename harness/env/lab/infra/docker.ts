@@ -4,6 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
+import { type AgentResult, agentFor } from './agent.js';
 
 export type Dockerode = ContainerRuntimeClient['container']['dockerode'];
 export type DockerContainer = ReturnType<Dockerode['getContainer']>;
@@ -27,6 +28,11 @@ export async function dockerode(): Promise<Dockerode> {
 export interface ExecOptions {
   /** Bytes written to the command's stdin (then closed). */
   input?: string | Buffer;
+  /**
+   * Keeps the command's stdin open until this signal aborts, then closes it: a command that
+   * runs until its stdin ends (e.g. background traffic) is stopped by the caller this way.
+   */
+  stdinUntil?: AbortSignal;
   /** Kills the command after this long (`timeout` inside the container). Default 60 s. */
   timeoutMs?: number;
   /** Do not throw on a non-zero exit code; the caller reads `exitCode`. */
@@ -71,7 +77,8 @@ export function shellQuote(argv: readonly string[]): string {
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
- * Runs argv in a running container (by name or id) and waits for it. Bounded: the command runs
+ * Runs argv in a running container (by name or id) and waits for it: through the container's
+ * command agent (agent.ts), or one `docker exec` where it has none. Bounded: the command runs
  * under coreutils `timeout` inside the container, and the client gives up a little later.
  */
 export async function execIn(
@@ -83,7 +90,43 @@ export async function execIn(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const cmd = ['timeout', '-k', '2', String(seconds), ...argv];
-  const hasInput = options.input !== undefined;
+  const agent = await agentFor(docker, container);
+  const raw = agent
+    ? await agent
+        .run(
+          cmd,
+          {
+            ...(options.input !== undefined ? { input: options.input } : {}),
+            ...(options.stdinUntil ? { stdinUntil: options.stdinUntil } : {}),
+          },
+          (seconds + 5) * 1000,
+        )
+        .catch((error: Error) => {
+          throw new Error(`${error.message}: ${options.description ?? shellQuote(argv)}`);
+        })
+    : await dockerExec(docker, container, cmd, options, seconds);
+  const result: ExecResult = {
+    exitCode: raw.exitCode,
+    stdout: raw.stdoutBytes.toString('utf8'),
+    stderr: raw.stderr,
+    stdoutBytes: raw.stdoutBytes,
+  };
+  if (result.exitCode !== 0 && !options.allowFailure) {
+    throw new ExecError(container, argv, result.exitCode, result.stdout, result.stderr, options.description);
+  }
+  return result;
+}
+
+/** One `docker exec` session for one command (where the container has no command agent). */
+async function dockerExec(
+  docker: Dockerode,
+  container: string,
+  cmd: string[],
+  options: ExecOptions,
+  seconds: number,
+): Promise<AgentResult> {
+  const argv = cmd.slice(4);
+  const hasInput = options.input !== undefined || options.stdinUntil !== undefined;
   let exec: Awaited<ReturnType<DockerContainer['exec']>>;
   try {
     exec = await docker.getContainer(container).exec({
@@ -126,23 +169,24 @@ export async function execIn(
       reject(error);
     });
   });
-  if (hasInput) {
+  if (options.input !== undefined) {
     stream.write(options.input);
     stream.end();
+  } else if (options.stdinUntil) {
+    const close = () => stream.end();
+    if (options.stdinUntil.aborted) close();
+    else {
+      options.stdinUntil.addEventListener('abort', close, { once: true });
+      void finished.finally(() => options.stdinUntil?.removeEventListener('abort', close)).catch(() => {});
+    }
   }
   await finished;
   const info = await exec.inspect();
-  const stdoutBytes = Buffer.concat(outChunks);
-  const result: ExecResult = {
+  return {
     exitCode: info.ExitCode ?? -1,
-    stdout: stdoutBytes.toString('utf8'),
+    stdoutBytes: Buffer.concat(outChunks),
     stderr: Buffer.concat(errChunks).toString('utf8'),
-    stdoutBytes,
   };
-  if (result.exitCode !== 0 && !options.allowFailure) {
-    throw new ExecError(container, argv, result.exitCode, result.stdout, result.stderr, options.description);
-  }
-  return result;
 }
 
 /**

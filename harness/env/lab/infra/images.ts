@@ -1,8 +1,13 @@
 /**
- * The lab's container images. A Debian base (the registry's `debian:bookworm-slim` when it is
- * present or pullable, otherwise one built with debootstrap and imported), and on it the `node`
- * and `peer` images from `images/<name>/Dockerfile`. Lab images are tagged by a hash of their
- * build inputs, so a rerun with unchanged inputs builds nothing.
+ * The lab's container images, in three layers, each tagged by a hash of its build inputs so that
+ * unchanged inputs build nothing and every checkout with the same inputs finds the same image:
+ * a Debian base (the registry's `debian:bookworm-slim` when it is present or pullable, otherwise
+ * one built with debootstrap and imported, tagged by the debootstrap inputs); on it the packages
+ * image (`images/packages/Dockerfile`: the Debian packages every lab container needs, the slow
+ * step); and on that the `node` and `peer` images (`images/<name>/Dockerfile` with the files of
+ * `images/common/`), built side by side. `EC_LAB_IMAGE_PREFIX` sets the repository prefix
+ * (default `egress-conformance`), e.g. to measure a cold build without touching the images
+ * other checkouts use.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,7 +19,7 @@ import { execa } from 'execa';
 import { IMAGE_LABEL, INPUT_HASH_LABEL, TEMP_DIR_PREFIX } from './labels.js';
 
 export const REGISTRY_BASE_IMAGE = 'debian:bookworm-slim';
-export const LOCAL_BASE_IMAGE = 'egress-conformance/debian-base:bookworm';
+export const DEFAULT_IMAGE_PREFIX = 'egress-conformance';
 export type LabImageName = 'node' | 'peer';
 export const LAB_IMAGE_NAMES: readonly LabImageName[] = ['node', 'peer'];
 
@@ -29,26 +34,67 @@ export type Logger = (line: string) => void;
 /** `images/` of this package: four levels up from both `harness/env/lab/infra` and `dist/env/lab/infra`. */
 export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../images');
 
-/** Files shared by all lab images (probe server and client, entrypoint, FRR daemons file). */
+/** Files shared by the node and peer images (probe server and client, entrypoint). */
 const COMMON_DIR = 'common';
+/** The Dockerfile of the packages layer both lab images start from. */
+const PACKAGES_DIR = 'packages';
+
+/**
+ * Builds of one image kept side by side (the newest first): checkouts at other commits, and
+ * labs still running older builds, find theirs; older ones are removed (never forcibly).
+ */
+const KEPT_BUILDS = 4;
+
+/** What goes into the debootstrap base; its tag carries a hash of this. */
+const DEBOOTSTRAP_ARGS = ['--variant=minbase', 'bookworm'];
+const BASE_TAR_EXCLUDES = ['--exclude=./dev/*', '--exclude=./var/cache/apt/archives/*.deb'];
+const BASE_IMPORT_CHANGES = ['CMD ["bash"]'];
 
 export interface EnsureImagesOptions {
   log?: Logger;
   /** How long to try `docker pull debian:bookworm-slim` before falling back to debootstrap. */
   pullTimeoutMs?: number;
+  /** Repository prefix; default `EC_LAB_IMAGE_PREFIX` or `egress-conformance`. */
+  prefix?: string;
 }
 
-/** Makes sure the base and both lab images exist, building what is missing. */
+const REPOSITORY_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+/** The image repository prefix: the option, else `EC_LAB_IMAGE_PREFIX`, else the default. */
+export function imagePrefix(option?: string): string {
+  const prefix = option ?? process.env.EC_LAB_IMAGE_PREFIX ?? DEFAULT_IMAGE_PREFIX;
+  if (!REPOSITORY_PREFIX.test(prefix)) {
+    throw new Error(
+      `EC_LAB_IMAGE_PREFIX "${prefix}": expected a docker repository path (lowercase letters, digits, '.', '_', '-', '/')`,
+    );
+  }
+  return prefix;
+}
+
+/** The tag of the debootstrap base: the same inputs give the same tag in every checkout. */
+export function localBaseImage(prefix = imagePrefix()): string {
+  const inputs = JSON.stringify({
+    debootstrap: DEBOOTSTRAP_ARGS,
+    excludes: BASE_TAR_EXCLUDES,
+    changes: BASE_IMPORT_CHANGES,
+  });
+  const hash = createHash('sha256').update(inputs).digest('hex').slice(0, 12);
+  return `${prefix}/debian-base:bookworm-${hash}`;
+}
+
+/** Makes sure the base, the packages image and both lab images exist, building what is missing. */
 export async function ensureLabImages(options: EnsureImagesOptions = {}): Promise<LabImages> {
   const log = options.log ?? (() => {});
-  const base = await ensureBaseImage(log, options.pullTimeoutMs ?? 15_000);
-  const baseId = await imageId(base);
-  if (!baseId) throw new Error(`base image ${base} vanished`);
-  // Sequential on purpose: both Dockerfiles start with the same package layer, so the second
-  // build reuses the first one's layer instead of running apt-get concurrently.
-  const node = await ensureLabImage('node', base, baseId, log);
-  const peer = await ensureLabImage('peer', base, baseId, log);
-  return { base, node, peer };
+  const prefix = imagePrefix(options.prefix);
+  const base = await ensureBaseImage(log, options.pullTimeoutMs ?? 15_000, prefix);
+  const packages = await ensureImage({ prefix, name: 'lab-packages', dir: PACKAGES_DIR, base, log });
+  // Independent of each other: both only add files to the packages image.
+  const [node, peer] = await Promise.all(
+    LAB_IMAGE_NAMES.map((name) =>
+      ensureImage({ prefix, name: `lab-${name}`, dir: name, extraDirs: [COMMON_DIR], base: packages, log }),
+    ),
+  );
+  return { base, node: node as string, peer: peer as string };
 }
 
 /** The id of a local image, or undefined when it does not exist. */
@@ -57,9 +103,10 @@ export async function imageId(ref: string): Promise<string | undefined> {
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
-async function ensureBaseImage(log: Logger, pullTimeoutMs: number): Promise<string> {
+async function ensureBaseImage(log: Logger, pullTimeoutMs: number, prefix: string): Promise<string> {
+  const local = localBaseImage(prefix);
   if (await imageId(REGISTRY_BASE_IMAGE)) return REGISTRY_BASE_IMAGE;
-  if (await imageId(LOCAL_BASE_IMAGE)) return LOCAL_BASE_IMAGE;
+  if (await imageId(local)) return local;
   log(`base image: trying docker pull ${REGISTRY_BASE_IMAGE} (up to ${Math.round(pullTimeoutMs / 1000)} s)`);
   const pull = await execa('docker', ['pull', REGISTRY_BASE_IMAGE], {
     reject: false,
@@ -68,13 +115,13 @@ async function ensureBaseImage(log: Logger, pullTimeoutMs: number): Promise<stri
   });
   if (pull.exitCode === 0) return REGISTRY_BASE_IMAGE;
   log(
-    `base image: pull failed (${lastLine(pull.all ?? '') || 'timed out'}); building ${LOCAL_BASE_IMAGE} with debootstrap`,
+    `base image: pull failed (${lastLine(pull.all ?? '') || 'timed out'}); building ${local} with debootstrap`,
   );
-  await buildBaseWithDebootstrap(log);
-  return LOCAL_BASE_IMAGE;
+  await buildBaseWithDebootstrap(log, local);
+  return local;
 }
 
-async function buildBaseWithDebootstrap(log: Logger): Promise<void> {
+async function buildBaseWithDebootstrap(log: Logger, tag: string): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(
       `building the base image needs root (debootstrap): run once as root \`npx tsx harness/env/lab/infra/images.ts\` or \`sudo npm run conformance\`, or provide ${REGISTRY_BASE_IMAGE}`,
@@ -88,8 +135,8 @@ async function buildBaseWithDebootstrap(log: Logger): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `${TEMP_DIR_PREFIX}debootstrap-`));
   try {
     const started = Date.now();
-    log('base image: debootstrap --variant=minbase bookworm (about 30 s)');
-    const boot = await execa('debootstrap', ['--variant=minbase', 'bookworm', dir], {
+    log(`base image: debootstrap ${DEBOOTSTRAP_ARGS.join(' ')} (about 30 s)`);
+    const boot = await execa('debootstrap', [...DEBOOTSTRAP_ARGS, dir], {
       reject: false,
       all: true,
     });
@@ -99,49 +146,46 @@ async function buildBaseWithDebootstrap(log: Logger): Promise<void> {
     log(`base image: debootstrap done in ${seconds(started)}; importing`);
     // Device nodes and downloaded packages are not part of an image: docker provides /dev.
     // `buffer: false`: the tar stream (~150 MB) goes to docker only, not also into memory.
-    const tar = execa(
-      'tar',
-      ['-C', dir, '--exclude=./dev/*', '--exclude=./var/cache/apt/archives/*.deb', '-c', '.'],
-      {
-        buffer: false,
-      },
-    );
-    const imported = await tar.pipe('docker', [
-      'import',
-      '--change',
-      `LABEL ${IMAGE_LABEL}=true`,
-      '--change',
-      'CMD ["bash"]',
-      '-',
-      LOCAL_BASE_IMAGE,
-    ]);
-    log(
-      `base image: ${LOCAL_BASE_IMAGE} ${imported.stdout.trim().slice(0, 19)} (${seconds(started)} in all)`,
-    );
+    const tar = execa('tar', ['-C', dir, ...BASE_TAR_EXCLUDES, '-c', '.'], { buffer: false });
+    const changes = [`LABEL ${IMAGE_LABEL}=true`, ...BASE_IMPORT_CHANGES].flatMap((c) => ['--change', c]);
+    const imported = await tar.pipe('docker', ['import', ...changes, '-', tag]);
+    log(`base image: ${tag} ${imported.stdout.trim().slice(0, 19)} (${seconds(started)} in all)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function ensureLabImage(
-  name: LabImageName,
-  base: string,
-  baseId: string,
-  log: Logger,
-): Promise<string> {
-  const hash = await inputHash(name, baseId);
-  const tag = `egress-conformance/lab-${name}:${hash}`;
+interface ImageBuild {
+  prefix: string;
+  /** Repository name under the prefix, e.g. `lab-node`. */
+  name: string;
+  /** Directory of `images/` with the Dockerfile (and the rest of the image's own files). */
+  dir: string;
+  /** Other directories of `images/` the Dockerfile copies from. */
+  extraDirs?: string[];
+  /** The image it starts from (`ARG BASE`). */
+  base: string;
+  log: Logger;
+}
+
+async function ensureImage(build: ImageBuild): Promise<string> {
+  const baseId = await imageId(build.base);
+  if (!baseId) throw new Error(`image ${build.base} vanished`);
+  const hash = await inputHash([build.dir, ...(build.extraDirs ?? [])], baseId);
+  const tag = `${build.prefix}/${build.name}:${hash}`;
   if (await imageId(tag)) return tag;
   const started = Date.now();
-  log(`lab image: building ${tag} (first build installs Debian packages: a minute or two)`);
-  const build = await execa(
+  build.log(
+    `lab image: building ${tag}${build.dir === PACKAGES_DIR ? ' (Debian packages: a minute or so)' : ''}`,
+  );
+  const result = await execa(
     'docker',
     [
       'build',
       '--file',
-      path.join(IMAGES_DIR, name, 'Dockerfile'),
+      path.join(IMAGES_DIR, build.dir, 'Dockerfile'),
       '--build-arg',
-      `BASE=${base}`,
+      `BASE=${build.base}`,
       '--label',
       `${IMAGE_LABEL}=true`,
       '--label',
@@ -152,37 +196,44 @@ async function ensureLabImage(
     ],
     { reject: false, all: true, env: { DOCKER_BUILDKIT: '0' } },
   );
-  if (build.exitCode !== 0) {
-    throw new Error(`docker build of ${tag} failed (exit ${build.exitCode}):\n${tail(build.all ?? '', 30)}`);
+  if (result.exitCode !== 0) {
+    throw new Error(
+      `docker build of ${tag} failed (exit ${result.exitCode}):\n${tail(result.all ?? '', 30)}`,
+    );
   }
-  log(`lab image: built ${tag} in ${seconds(started)}`);
-  await removeStaleTags(name, tag);
+  build.log(`lab image: built ${tag} in ${seconds(started)}`);
+  await removeOldBuilds(`${build.prefix}/${build.name}`, tag);
   return tag;
 }
 
 /**
- * Removes earlier builds of a lab image (other input hashes). Without force: an image a running
- * lab still uses stays, and failures are not errors.
+ * Removes the builds of a repository beyond the newest KEPT_BUILDS (the current one always
+ * stays). Without force: an image a running lab still uses stays, and failures are not errors.
  */
-async function removeStaleTags(name: LabImageName, current: string): Promise<void> {
-  const repository = `egress-conformance/lab-${name}`;
-  const listed = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository], {
-    reject: false,
-  });
-  const stale = listed.stdout
+async function removeOldBuilds(repository: string, current: string): Promise<void> {
+  const listed = await execa(
+    'docker',
+    ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}', repository],
+    { reject: false },
+  );
+  const builds = listed.stdout
     .split('\n')
-    .filter((ref) => ref.startsWith(`${repository}:`) && ref !== current);
-  if (stale.length > 0) await execa('docker', ['image', 'rm', ...stale], { reject: false });
+    .map((line) => line.split('\t'))
+    .filter(([ref]) => ref?.startsWith(`${repository}:`) && ref !== current)
+    .sort((a, b) => (b[1] ?? '').localeCompare(a[1] ?? ''))
+    .map(([ref]) => ref as string);
+  const old = builds.slice(KEPT_BUILDS - 1);
+  if (old.length > 0) await execa('docker', ['image', 'rm', ...old], { reject: false });
 }
 
 /**
- * Hash of everything that goes into a lab image: its own directory, the shared files and the id
- * of the base image. Paths are part of the hash, so a renamed file is a change too.
+ * Hash of everything that goes into an image: the files of its directories of `images/` and the
+ * id of the image it starts from. Paths are part of the hash, so a renamed file is a change too.
  */
-export async function inputHash(name: LabImageName, baseId: string): Promise<string> {
+export async function inputHash(dirs: string[], baseId: string): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`base ${baseId}\n`);
-  for (const dir of [COMMON_DIR, name]) {
+  for (const dir of dirs) {
     for (const file of await listFiles(path.join(IMAGES_DIR, dir))) {
       hash.update(`file ${path.relative(IMAGES_DIR, file)}\n`);
       hash.update(await readFile(file));

@@ -12,6 +12,7 @@ import type {
   PeerInfo,
   ProbeProtocol,
 } from '../../environment.js';
+import { type AttemptLine, completeAttempts, parseAttemptLines } from '../../shared/attempt-lines.js';
 import { type BgpSession, parseBgpRoutes, parseBgpSummary } from './bgp.js';
 import { type BringUpTimings, bringUpLab, type LabOptions, sleep, waitBgpEstablished } from './bring-up.js';
 import {
@@ -66,6 +67,17 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** The client's source address (bound before connecting); default: the kernel's choice. */
   source?: string;
+}
+
+/** Several attempts by one client process (one exec), each reported as it ends. */
+export interface ClientRunOptions extends ConnectOptions {
+  attempts: number;
+  /** Pause between the end of one attempt and the start of the next. Default 0. */
+  intervalMs?: number;
+  /** End after the first failed attempt (the rest could only add their timeouts). */
+  stopOnFailure?: boolean;
+  /** End when this signal aborts (the client's stdin is closed), at most `attempts` attempts. */
+  until?: AbortSignal;
 }
 
 export class Lab {
@@ -150,6 +162,7 @@ export class Lab {
         addresses: { ...peer.serviceAddresses },
         asn: peer.asn,
         probePort: peer.probePort,
+        probePorts: [...peer.extraProbePorts],
       })),
     };
   }
@@ -321,6 +334,100 @@ export class Lab {
     return result.stdout.trim();
   }
 
+  /**
+   * From a pod, `attempts` requests by one client process (one exec): each attempt's result,
+   * echoed client address and timing. Attempts the client never reported (it was killed or
+   * timed out as a whole) are failures, so a run without `until` always has `attempts` of them.
+   */
+  podProbe(
+    node: string,
+    pod: string,
+    address: string,
+    port: number,
+    protocol: ProbeProtocol,
+    options: ClientRunOptions,
+  ): Promise<AttemptLine[]> {
+    assertPodName(pod);
+    return this.runClient(
+      this.node(node).container,
+      ['ip', 'netns', 'exec', this.podNetns(pod)],
+      { address, port, protocol, request: 'clientip', what: `pod ${pod} on ${node}` },
+      options,
+    );
+  }
+
+  /** Like `podProbe`, from the node's own network stack (a host-networked pod's). */
+  nodeProbe(
+    node: string,
+    address: string,
+    port: number,
+    protocol: ProbeProtocol,
+    options: ClientRunOptions,
+  ): Promise<AttemptLine[]> {
+    return this.runClient(
+      this.node(node).container,
+      [],
+      { address, port, protocol, request: 'clientip', what: `node ${node}` },
+      options,
+    );
+  }
+
+  /** Ingress checks from a peer in one exec: each attempt's answer is the `hostname` of who answered. */
+  peerProbe(
+    peer: string,
+    address: string,
+    port: number,
+    protocol: ProbeProtocol,
+    options: ClientRunOptions,
+  ): Promise<AttemptLine[]> {
+    return this.runClient(
+      this.container(peer),
+      [],
+      { address, port, protocol, request: 'hostname', what: peer },
+      options,
+    );
+  }
+
+  private async runClient(
+    container: string,
+    prefix: string[],
+    flow: { address: string; port: number; protocol: ProbeProtocol; request: string; what: string },
+    options: ClientRunOptions,
+  ): Promise<AttemptLine[]> {
+    const perAttempt = options.timeoutMs ?? 3000;
+    const interval = options.intervalMs ?? 0;
+    const argv = [
+      ...prefix,
+      ...clientArgv(flow.address, flow.port, flow.protocol, flow.request, options),
+      '--attempts',
+      String(options.attempts),
+      ...(interval > 0 ? ['--interval', (interval / 1000).toFixed(3)] : []),
+      ...(options.stopOnFailure ? ['--stop-on-failure'] : []),
+      ...(options.until ? ['--until-stdin-closes'] : []),
+    ];
+    const description = `${flow.protocol} probe from ${flow.what} to ${flow.address} port ${flow.port}`;
+    const result = await execIn(container, argv, {
+      // Every attempt may take its whole timeout and pause; a second more for the client's start.
+      timeoutMs: options.attempts * (perAttempt + interval) + 1000,
+      allowFailure: true,
+      description,
+      ...(options.until ? { stdinUntil: options.until } : {}),
+    });
+    const lines = parseAttemptLines(result.stdout);
+    const why =
+      result.exitCode === 0
+        ? 'the client did not report this attempt'
+        : `${description}: ${result.exitCode === 124 ? 'timed out' : `exit code ${result.exitCode}`}${lastLine(result.stderr)}`;
+    // Background traffic ends when it is stopped: what it reported is what it sent.
+    if (options.until) return lines.length > 0 ? lines : [{ attempt: 1, ok: false, error: why }];
+    const failed = lines.findIndex((line) => !line.ok);
+    if (options.stopOnFailure && failed >= 0) return lines.slice(0, failed + 1);
+    if (options.stopOnFailure && lines.length < options.attempts) {
+      return [...lines, { attempt: lines.length + 1, ok: false, error: why }];
+    }
+    return completeAttempts(lines, options.attempts, why);
+  }
+
   // ---------------------------------------------------------------- captures
 
   /**
@@ -448,6 +555,11 @@ export class Lab {
   static sleep(ms: number): Promise<void> {
     return sleep(ms);
   }
+}
+
+function lastLine(stderr: string): string {
+  const line = stderr.trim().split('\n').at(-1);
+  return line ? `: ${line}` : '';
 }
 
 function clientArgv(

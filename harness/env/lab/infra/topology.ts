@@ -39,6 +39,11 @@ export const CLUSTER_POD_CIDRS = { ipv4: '10.244.0.0/16', ipv6: 'fd00:10:244::/5
 export const LOAD_BALANCER_RANGES = { ipv4: '203.0.113.0/24', ipv6: '2001:db8:113::/64' } as const;
 /** agnhost netexec's default port. */
 export const PROBE_PORT = 8080;
+/**
+ * Further ports the peers' probe server answers on. Probes that name no port take any free one,
+ * so tests side by side probe the same peer at once, each captured apart on its own port.
+ */
+export const PEER_EXTRA_PROBE_PORTS: readonly number[] = [8081, 8082, 8083, 8084, 8085, 8086, 8087];
 /** The pods' gateway: the node side of every pod veth carries it. */
 export const POD_GATEWAY_IPV6 = 'fe80::1';
 
@@ -96,6 +101,8 @@ export interface LabPeerPlan {
   /** "Outside" addresses on the peer's `lo`, announced to the nodes; the probe server answers there. */
   serviceAddresses: FamilyAddresses;
   probePort: number;
+  /** Further ports the probe server answers on (see PEER_EXTRA_PROBE_PORTS). */
+  extraProbePorts: number[];
 }
 
 export interface LabPlan {
@@ -186,6 +193,7 @@ export function planLab(
       interfaceAddresses: pick(families, hostAddresses(subnets.default, PEER_HOST)),
       serviceAddresses: pick(families, { ipv4: '198.51.100.10', ipv6: '2001:db8:5100::10' }),
       probePort: PROBE_PORT,
+      extraProbePorts: [...PEER_EXTRA_PROBE_PORTS],
     },
   ];
   if (withSecondary && subnets.secondary) {
@@ -197,6 +205,7 @@ export function planLab(
       interfaceAddresses: pick(families, hostAddresses(subnets.secondary, PEER_HOST)),
       serviceAddresses: pick(families, { ipv4: '198.51.100.20', ipv6: '2001:db8:5100::20' }),
       probePort: PROBE_PORT,
+      extraProbePorts: [...PEER_EXTRA_PROBE_PORTS],
     });
   }
 

@@ -27,7 +27,7 @@ export class ReferenceClusterApi implements ClusterApi {
     this.store.delete({ ...NAMESPACE, name });
     // Its pods' network namespaces go in the next reconcile; wait for that, within the bound.
     await Promise.race([
-      this.controller.settled(),
+      this.controller.namespaceSettled(name),
       new Promise((_, reject) =>
         setTimeout(
           () => reject(new Error(`namespace ${name} not gone within ${timeoutMs}ms`)),

@@ -53,6 +53,15 @@ function labPodName(namespace: string, name: string): string {
   return `${plain.slice(0, 70)}.${createHash('sha256').update(plain).digest('hex').slice(0, 12)}`;
 }
 
+function podRef(pod: KubeObject) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+  };
+}
+
 function familyOf(address: string): IpFamily {
   return address.includes(':') ? 'ipv6' : 'ipv4';
 }
@@ -61,6 +70,15 @@ export type ControllerLog = (line: string) => void;
 
 export class ReferenceController {
   private readonly running = new Map<string, RunningPod>();
+  /**
+   * Pods being started, by key: as a kubelet does, the controller starts a pod's network
+   * namespace and server without holding up its pass (which serves every test), and the pod
+   * turns Ready when they are up.
+   */
+  private readonly starting = new Map<string, Promise<void>>();
+  /** The store generation the last finished pass reconciled, and who waits for the next pass. */
+  private reconciledGeneration = -1;
+  private passWaiters: Array<() => void> = [];
   private readonly appliedScripts = new Map<string, string>();
   /** The data plane state each node was last put into, so that changes apply as differences. */
   private readonly appliedStates = new Map<string, DataplaneState>();
@@ -127,6 +145,7 @@ export class ReferenceController {
 
   stop(): void {
     this.stopped = true;
+    for (const waiter of this.passWaiters.splice(0)) waiter();
   }
 
   /**
@@ -154,12 +173,28 @@ export class ReferenceController {
     for (;;) {
       const current = this.loop;
       await current;
-      if (current === this.loop && !this.dirty) break;
+      await Promise.all(this.starting.values());
+      if (current === this.loop && !this.dirty && this.starting.size === 0) break;
     }
     if (this.lastError) {
       const error = this.lastError;
       this.lastError = undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Resolves once a pass has reconciled the store as it is now and no pod of `namespace` runs or
+   * starts any more: what deleting the namespace waits for, without waiting for the rest of the
+   * cluster (other tests) to go quiet.
+   */
+  async namespaceSettled(namespace: string): Promise<void> {
+    const generation = this.store.generation;
+    const inNamespace = (key: string) => key.startsWith(`${namespace}/`);
+    for (;;) {
+      const podsLeft = [...this.running.keys(), ...this.starting.keys()].some(inNamespace);
+      if (this.stopped || (this.reconciledGeneration >= generation && !podsLeft)) return;
+      await new Promise<void>((resolve) => this.passWaiters.push(resolve));
     }
   }
 
@@ -180,6 +215,8 @@ export class ReferenceController {
           this.log(`reconcile failed: ${(error as Error).message}`);
         }
         if (this.store.generation !== before) this.dirty = true;
+        this.reconciledGeneration = Math.max(this.reconciledGeneration, before);
+        for (const waiter of this.passWaiters.splice(0)) waiter();
       }
     });
   }
@@ -307,7 +344,11 @@ export class ReferenceController {
     }
   }
 
-  /** The kubelet: a network namespace and the probe server for every scheduled pod. */
+  /**
+   * The kubelet: a network namespace and the probe server for every scheduled pod, started in
+   * the background (the pod turns Ready once they are up, and that change starts a pass), and
+   * removed once the pod is gone.
+   */
   private async reconcilePods(): Promise<void> {
     const pods = this.store.list('Pod').filter((p) => field(p, 'spec', 'nodeName'));
     const wanted = new Set(pods.map((p) => podKey(p.metadata.namespace ?? 'default', p.metadata.name)));
@@ -322,9 +363,30 @@ export class ReferenceController {
         }
       });
     await Promise.all(removals);
-    await Promise.all(
-      pods.map((pod) => this.runPod(pod).catch((error: Error) => this.podFailed(pod, error))),
+    for (const pod of pods) {
+      const view = podView(pod);
+      const key = podKey(view.namespace, view.name);
+      const running = this.running.get(key);
+      if (running) this.publishPodStatus(view.namespace, view.name, running);
+      else if (!this.starting.has(key)) this.startPod(pod, key);
+    }
+  }
+
+  private startPod(pod: KubeObject, key: string): void {
+    const started = this.runPod(pod).then(
+      (running) => {
+        this.running.set(key, running);
+        this.publishPodStatus(podView(pod).namespace, podView(pod).name, running);
+        // A pod deleted while it started has no status to change: a pass removes it.
+        this.trigger();
+      },
+      (error: Error) => {
+        this.podFailed(pod, error);
+        if (!this.store.get(podRef(pod))) this.trigger();
+      },
     );
+    const tracked = started.finally(() => this.starting.delete(key));
+    this.starting.set(key, tracked);
   }
 
   /**
@@ -344,35 +406,32 @@ export class ReferenceController {
     );
   }
 
-  private async runPod(pod: KubeObject): Promise<void> {
+  private async runPod(pod: KubeObject): Promise<RunningPod> {
     const view = podView(pod);
     const node = view.nodeName as string;
-    const key = podKey(view.namespace, view.name);
-    let running = this.running.get(key);
-    if (!running) {
-      const labName = labPodName(view.namespace, view.name);
-      const server = podServer(pod);
-      const ports = [
-        ...new Set([server.httpPort, server.udpPort].filter((p): p is number => p !== undefined)),
-      ];
-      let ips: FamilyAddresses;
-      if (view.hostNetwork) {
-        ips = { ...layoutNode(this.layout, node).addresses };
-        for (const port of ports) await this.machines.startHostServer(node, labName, port, view.name);
-      } else {
-        ips = (await this.machines.createPod(node, labName)).ips;
-        for (const port of ports) await this.machines.startServer(node, labName, port, view.name);
-      }
-      running = { node, labName, hostNetwork: view.hostNetwork, ips, ports };
-      this.running.set(key, running);
+    const labName = labPodName(view.namespace, view.name);
+    const server = podServer(pod);
+    const ports = [...new Set([server.httpPort, server.udpPort].filter((p): p is number => p !== undefined))];
+    let ips: FamilyAddresses;
+    if (view.hostNetwork) {
+      ips = { ...layoutNode(this.layout, node).addresses };
+      for (const port of ports) await this.machines.startHostServer(node, labName, port, view.name);
+    } else {
+      ips = (await this.machines.createPod(node, labName)).ips;
+      for (const port of ports) await this.machines.startServer(node, labName, port, view.name);
     }
-    const ready = !this.notReady.has(node);
+    return { node, labName, hostNetwork: view.hostNetwork, ips, ports };
+  }
+
+  /** Running, and Ready while its node is. */
+  private publishPodStatus(namespace: string, name: string, running: RunningPod): void {
+    const ready = !this.notReady.has(running.node);
     const podIPs = this.layout.families.map((f) => running.ips[f]).filter((ip): ip is string => !!ip);
     this.store.setStatus(
-      { apiVersion: 'v1', kind: 'Pod', namespace: view.namespace, name: view.name },
+      { apiVersion: 'v1', kind: 'Pod', namespace, name },
       {
         phase: 'Running',
-        hostIP: layoutNode(this.layout, node).addresses[this.layout.families[0] as IpFamily],
+        hostIP: layoutNode(this.layout, running.node).addresses[this.layout.families[0] as IpFamily],
         podIP: podIPs[0],
         podIPs: podIPs.map((ip) => ({ ip })),
         conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
@@ -704,6 +763,7 @@ export class ReferenceController {
   async reset(): Promise<void> {
     this.stop();
     await this.loop;
+    await Promise.all(this.starting.values());
     await Promise.all(
       this.layout.nodes.map(async (node) => {
         if (await this.machines.isNodeFailed(node.name)) await this.machines.restoreNode(node.name);

@@ -1,0 +1,135 @@
+/**
+ * Secrets are redacted by value, not only by key. A key named `bgpPassword` is easy; a password in
+ * a repository URL (`https://user:pass@git.example.com/...`), a kubeconfig's server URL, an
+ * ssh command template (`sshpass -p hunter2 ssh ...`) or a bearer token in an error message is
+ * not under a secret-named key. So:
+ *
+ * - every value found under a secret-named key, in URL userinfo or after a credential flag is
+ *   *registered* when the input is read (options file, kubeconfig), and every registered value is
+ *   replaced wherever it appears later, whatever surrounds it;
+ * - the credential shapes themselves (URL userinfo, `--password X`, `token=X`, `Bearer X`) are
+ *   redacted in any text even when nothing registered them.
+ *
+ * The CLI passes everything it prints (`installOutputRedaction`) and every report and diagnostics
+ * file it writes through `redact`.
+ */
+
+export const REDACTED = '<redacted>';
+
+/** Keys whose values never reach logs or reports. */
+export const SECRET_KEY = /password|passwd|secret|token|credential|kubeconfig|key$/i;
+
+/** `scheme://USERINFO@`: the userinfo is a secret (a password, or a token used as the user). */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@'"]+)@/gi;
+
+/**
+ * A credential after a flag or an assignment in a command line: `--password X`, `--token=X`,
+ * `password=X`, `PASS=X`, `sshpass -p X`, `Authorization: Bearer X`. Group 1 is kept, group 2 (the
+ * value, maybe quoted) is the secret.
+ */
+const COMMAND_CREDENTIAL =
+  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|\b[A-Za-z_]*(?:password|passwd|pass|token|secret|apikey|api_key)=|\bsshpass\s+-p\s*|\bBearer\s+))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
+
+const registered = new Set<string>();
+/** Registered values, longest first, so that a secret containing another is replaced whole. */
+let ordered: string[] = [];
+
+/** Values shorter than this are not replaced on their own (a one-letter "password" would mangle every line). */
+const MIN_LENGTH = 4;
+
+/** Remembers values to redact from now on, wherever they appear. */
+export function registerSecrets(values: Iterable<string>): void {
+  let changed = false;
+  for (const value of values) {
+    const trimmed = value.trim();
+    if (trimmed.length < MIN_LENGTH || registered.has(trimmed)) continue;
+    registered.add(trimmed);
+    changed = true;
+  }
+  if (changed) ordered = [...registered].sort((a, b) => b.length - a.length);
+}
+
+/** Forgets every registered value (tests). */
+export function clearSecrets(): void {
+  registered.clear();
+  ordered = [];
+}
+
+function unquote(value: string): string {
+  return /^(['"]).*\1$/.test(value) ? value.slice(1, -1) : value;
+}
+
+/** The credentials that the shapes above find in one string: userinfo, flag values, tokens. */
+export function credentialsIn(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(URL_USERINFO)) {
+    const userinfo = match[2] as string;
+    found.push(userinfo);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) found.push(userinfo.slice(colon + 1));
+  }
+  for (const match of text.matchAll(COMMAND_CREDENTIAL)) found.push(unquote(match[2] as string));
+  return found.filter((v) => v.length > 0 && v !== REDACTED);
+}
+
+/**
+ * Every secret in a parsed input (an options file, a settings section): the strings under
+ * secret-named keys, and the credentials inside any other string.
+ */
+export function secretsIn(value: unknown, underSecretKey = false): string[] {
+  if (typeof value === 'string')
+    return underSecretKey ? [value, ...credentialsIn(value)] : credentialsIn(value);
+  if (typeof value === 'number' && underSecretKey) return [String(value)];
+  if (Array.isArray(value)) return value.flatMap((item) => secretsIn(item, underSecretKey));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) =>
+      secretsIn(item, underSecretKey || SECRET_KEY.test(key)),
+    );
+  }
+  return [];
+}
+
+/** `text` with every registered secret and every credential shape replaced by `<redacted>`. */
+export function redact(text: string): string {
+  let result = text;
+  for (const value of ordered) {
+    if (result.includes(value)) result = result.split(value).join(REDACTED);
+  }
+  return result
+    .replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`)
+    .replace(COMMAND_CREDENTIAL, (_m, flag: string) => `${flag}${REDACTED}`);
+}
+
+/** A copy safe to print and report: values under secret-named keys replaced, credentials in other strings too. */
+export function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) && v !== undefined ? REDACTED : redactValue(v),
+      ]),
+    );
+  }
+  return value;
+}
+
+type Write = typeof process.stdout.write;
+
+/**
+ * Every string the process writes to stdout and stderr passes through `redact` (the console
+ * reporters, logs, errors, commander's messages, a provider's progress lines). Idempotent.
+ */
+export function installOutputRedaction(
+  streams: NodeJS.WriteStream[] = [process.stdout, process.stderr],
+): void {
+  for (const stream of streams) {
+    const marked = stream as NodeJS.WriteStream & { __ecRedacting?: boolean };
+    if (marked.__ecRedacting) continue;
+    marked.__ecRedacting = true;
+    const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      original(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest)) as Write;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The scope guard: what a scenario spec may create, where, and under which names. A spec runs on
+ * clusters that matter (`--provider existing`), so it may touch only its own test namespaces and
+ * the shared objects the catalogue needs, named from the test:
+ *
+ * - **namespaced kinds** (`NAMESPACED_KINDS`: workloads, Services, EgressServices, ConfigMaps, ...)
+ *   only in a test namespace: `${namespace}` or a further one the spec declares in
+ *   `requires.namespaces` (`${namespaces.NAME}`), each created and removed by the run;
+ * - **shared kinds** (`SHARED_KINDS`: MetalLB's IPAddressPool, BGPAdvertisement and BGPPeer in
+ *   `${metallb.namespace}`; the cluster-scoped EgressIP) only with a name containing `${uid}`, so
+ *   that no user's object of a fixed name can be taken over (server-side apply) or deleted;
+ * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind; no privileged pod,
+ *   host path, host PID/IPC or added capability (a pod like that owns its node);
+ * - node steps (`labelNode`, `unlabelNode`) only on label keys the suite owns: a key containing
+ *   `${uid}` (set for one test), a key under `egress-conformance.io/`, or one of
+ *   `NODE_LABEL_KEYS` (`k8s.ovn.org/egress-assignable`, which ES-EIP-1 needs). A spec cannot
+ *   declare further keys: a declared key would let a spec strip any label of a real node.
+ *
+ * The same table is applied twice: to the spec as written (the loader, with `FILE:LINE` for
+ * `validate`), and to every rendered manifest and label key before a dry run prints it or a run
+ * applies it (run/context.ts), so a spec that slips past one cannot slip past the other.
+ */
+
+/** `group/Kind` (core group: `Kind`) of the namespaced kinds a spec may create in its test namespaces. */
+export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
+  'Pod',
+  'Service',
+  'ConfigMap',
+  'Endpoints',
+  'discovery.k8s.io/EndpointSlice',
+  'apps/Deployment',
+  'apps/ReplicaSet',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'batch/Job',
+  'networking.k8s.io/NetworkPolicy',
+  'k8s.ovn.org/EgressService',
+]);
+
+export interface SharedKind {
+  /** The template variable naming the namespace it must be in; undefined: cluster-scoped. */
+  namespaceVariable?: string;
+  why: string;
+}
+
+/** Shared (cluster-scoped or system-namespace) kinds the catalogue needs, always named from `${uid}`. */
+export const SHARED_KINDS: ReadonlyMap<string, SharedKind> = new Map([
+  [
+    'metallb.io/IPAddressPool',
+    { namespaceVariable: 'metallb.namespace', why: "the test's LoadBalancer pool" },
+  ],
+  ['metallb.io/BGPAdvertisement', { namespaceVariable: 'metallb.namespace', why: "the pool's announcement" }],
+  ['metallb.io/BGPPeer', { namespaceVariable: 'metallb.namespace', why: 'a peer session (manageMetalLB)' }],
+  ['k8s.ovn.org/EgressIP', { why: "the test's EgressIP (ES-EIP-1)" }],
+]);
+
+/** Node label keys steps may set or remove besides `${uid}` keys and the suite's own prefix. */
+export const NODE_LABEL_KEYS: ReadonlySet<string> = new Set(['k8s.ovn.org/egress-assignable']);
+export const SUITE_LABEL_PREFIX = 'egress-conformance.io/';
+
+/** `group/Kind` of an apiVersion and kind (`apps/v1` + `Deployment` -> `apps/Deployment`). */
+export function kindKey(apiVersion: string, kind: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
+}
+
+/** A refusal: the path of the offending field inside the manifest (or step body), and why. */
+export interface ScopeIssue {
+  path: Array<string | number>;
+  message: string;
+}
+
+/** How names look at the level checked: as written (`${uid}`) or rendered (the uid itself). */
+export interface ScopeNames {
+  /** The namespaces a namespaced object may be in: `${namespace}`, `${namespaces.X}` or their values. */
+  testNamespaces: readonly string[];
+  /** `${metallb.namespace}` or its value. */
+  metallbNamespace: string;
+  /** `${uid}` or its value: shared objects' names and owned label keys must contain it. */
+  uid: string;
+}
+
+const POD_ESCALATIONS: ReadonlyArray<[key: string, bad: (value: unknown) => boolean, what: string]> = [
+  ['privileged', (v) => v === true, 'a privileged container'],
+  ['hostPID', (v) => v === true, "the node's PID namespace"],
+  ['hostIPC', (v) => v === true, "the node's IPC namespace"],
+  ['hostPath', (v) => v !== undefined && v !== null, "a host path (the node's files)"],
+  ['allowPrivilegeEscalation', (v) => v === true, 'privilege escalation'],
+];
+
+/** Fields anywhere in a manifest that would hand the pod its node (checked without recursion). */
+function escalations(object: unknown): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: object, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: Array<string | number> };
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        stack.push({ node: item, path: [...path, i] });
+      });
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, value] of Object.entries(node)) {
+      const escalation = POD_ESCALATIONS.find(([k, bad]) => k === key && bad(value));
+      if (escalation)
+        issues.push({ path: [...path, key], message: `refused: ${escalation[2]} is outside a test's scope` });
+      else if (
+        key === 'add' &&
+        path[path.length - 1] === 'capabilities' &&
+        Array.isArray(value) &&
+        value.length > 0
+      ) {
+        issues.push({
+          path: [...path, key],
+          message: "refused: added capabilities are outside a test's scope",
+        });
+      } else stack.push({ node: value, path: [...path, key] });
+    }
+  }
+  return issues;
+}
+
+function allowedKindsText(): string {
+  return `namespaced ${[...NAMESPACED_KINDS].join(', ')}; shared ${[...SHARED_KINDS.keys()].join(', ')}`;
+}
+
+/** Why a manifest is outside the spec's scope (none: it is inside). */
+export function manifestScopeIssues(
+  object: { apiVersion?: unknown; kind?: unknown; metadata?: unknown },
+  names: ScopeNames,
+): ScopeIssue[] {
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+  const kind = typeof object.kind === 'string' ? object.kind : '';
+  const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+  const key = kindKey(apiVersion, kind);
+  const shared = SHARED_KINDS.get(key);
+  const issues: ScopeIssue[] = [];
+  if (NAMESPACED_KINDS.has(key)) {
+    if (namespace === undefined) {
+      issues.push({
+        path: ['metadata'],
+        message: `${kind} without metadata.namespace: expected a test namespace (${names.testNamespaces.join(' or ')}), never the kubeconfig's default`,
+      });
+    } else if (!names.testNamespaces.includes(namespace)) {
+      issues.push({
+        path: ['metadata', 'namespace'],
+        message: `'${namespace}' is not a test namespace: expected ${names.testNamespaces.join(' or ')} (declare more in requires.namespaces)`,
+      });
+    }
+  } else if (shared) {
+    const wanted = shared.namespaceVariable === undefined ? undefined : names.metallbNamespace;
+    if (wanted === undefined && namespace !== undefined) {
+      issues.push({
+        path: ['metadata', 'namespace'],
+        message: `${kind} is cluster-scoped: expected no namespace`,
+      });
+    } else if (wanted !== undefined && namespace !== wanted) {
+      issues.push({
+        path: ['metadata', namespace === undefined ? 'name' : 'namespace'],
+        message: `${kind} belongs in ${wanted}, found ${namespace === undefined ? 'no namespace' : `'${namespace}'`}`,
+      });
+    }
+    if (!name.includes(names.uid)) {
+      issues.push({
+        path: ['metadata', 'name'],
+        message: `${kind} '${name}' is shared by the cluster: its name must contain ${names.uid} (a fixed name could be a user's object)`,
+      });
+    }
+  } else {
+    issues.push({
+      path: ['kind'],
+      message: `${kind || '(no kind)'} (${apiVersion || 'no apiVersion'}) is outside a test's scope: a spec may create ${allowedKindsText()}`,
+    });
+    return issues;
+  }
+  return [...issues, ...escalations(object)];
+}
+
+/** Why a node label key is outside the spec's scope (undefined: inside). */
+export function nodeLabelKeyIssue(key: string, names: Pick<ScopeNames, 'uid'>): string | undefined {
+  if (key.includes(names.uid) || key.startsWith(SUITE_LABEL_PREFIX) || NODE_LABEL_KEYS.has(key))
+    return undefined;
+  return `node label '${key}' is not the suite's: expected a key containing ${names.uid}, under ${SUITE_LABEL_PREFIX}, or ${[...NODE_LABEL_KEYS].join(', ')}`;
+}

@@ -1,0 +1,65 @@
+/** Redaction by value: what counts as a credential, and that registered values go wherever they appear. */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  clearSecrets,
+  credentialsIn,
+  redact,
+  redactValue,
+  registerSecrets,
+  secretsIn,
+} from '../../harness/common/secrets.js';
+
+afterEach(clearSecrets);
+
+describe('secrets by value', () => {
+  it.each([
+    ['https://user:hunter22@git.example.test/x.git', 'https://<redacted>@git.example.test/x.git'],
+    [
+      'git clone https://ghp_abc123def@github.example.test/r',
+      'git clone https://<redacted>@github.example.test/r',
+    ],
+    ['sshpass -p hunter22 ssh {ssh} {command}', 'sshpass -p <redacted> ssh {ssh} {command}'],
+    ["mysql --password='s3 cret' -h db", 'mysql --password=<redacted> -h db'],
+    [
+      'curl -H "Authorization: Bearer eyJhbGciOi.x.y" https://api',
+      'curl -H "Authorization: Bearer <redacted>" https://api',
+    ],
+    ['PGPASSWORD=hunter22 psql', 'PGPASSWORD=<redacted> psql'],
+    ['https://api.example.test:6443/?token=abc123', 'https://api.example.test:6443/?token=<redacted>'],
+  ])('redacts the credential in %s', (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  it('leaves ordinary text alone', () => {
+    for (const text of [
+      'ssh ops@peer.example.test',
+      'passed 10 of 10',
+      'egress-conformance.io/run=abc',
+      'a token of thanks',
+    ]) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+
+  it('registers what is under secret-named keys and inside other strings, then redacts it anywhere', () => {
+    const found = secretsIn({
+      kind: { bgpPassword: 'sesame-99', metallb: { chartRepository: 'https://u:pw-777@charts.test/' } },
+      existing: { peer: { commandTemplate: 'sshpass -p pw-888 ssh {ssh} {command}' } },
+    });
+    expect(found).toEqual(expect.arrayContaining(['sesame-99', 'pw-777', 'pw-888']));
+    registerSecrets(found);
+    expect(redact('the peer refused sesame-99 (pw-888, pw-777)')).toBe(
+      'the peer refused <redacted> (<redacted>, <redacted>)',
+    );
+    expect(credentialsIn('https://onlyuser@host.test/')).toEqual(['onlyuser']);
+  });
+
+  it('copies a value for printing with secret keys and credentials redacted', () => {
+    expect(redactValue({ token: 'abc', url: 'https://a:b@h.test', n: 1, list: ['x'] })).toEqual({
+      token: '<redacted>',
+      url: 'https://<redacted>@h.test',
+      n: 1,
+      list: ['x'],
+    });
+  });
+});
