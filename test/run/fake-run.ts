@@ -95,6 +95,8 @@ export async function runSteps(
   env: FakeEnvironment,
   steps: string,
   timeouts: Partial<Timeouts> = {},
+  /** More of the spec: `requires` (YAML block) and manifests (items under `manifests:`). */
+  more: { requires?: string; manifests?: string } = {},
 ): Promise<FakeRun> {
   const parsed = parseScenario(
     `id: judged
@@ -102,7 +104,8 @@ title: judged
 statements: [ES-SNAT-1]
 profile: core
 features: [SourceIPLoadBalancer]
-manifests:${MANIFESTS}
+${more.requires ?? ''}
+manifests:${MANIFESTS}${more.manifests ?? ''}
 steps:
 ${steps}`,
     'judged.yaml',

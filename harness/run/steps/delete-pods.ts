@@ -1,3 +1,4 @@
+import { namespaceOf } from '../namespaces.js';
 import { resolveNode } from '../node-refs.js';
 import type { StepExecutor } from '../step-run.js';
 import { describeRecorded, podsOfGroup, recordOf } from '../traffic/pod-sets.js';
@@ -5,7 +6,7 @@ import { describeRecorded, podsOfGroup, recordOf } from '../traffic/pod-sets.js'
 export const deletePods: StepExecutor<'deletePods'> = async (body, run) => {
   const { env, ctx } = run;
   const node = body.node ? (await resolveNode(env.cluster, ctx.test.namespace, body.node)).name : undefined;
-  const pods = (await podsOfGroup(env, ctx.test.namespace, body.pods))
+  const pods = (await podsOfGroup(env, namespaceOf(ctx, body.pods.namespace), body.pods))
     .map(recordOf)
     .filter((p) => !node || p.node === node);
   if (pods.length === 0) {

@@ -1,9 +1,10 @@
+import { namespaceOf } from '../namespaces.js';
 import type { StepExecutor } from '../step-run.js';
 import { podsOfGroup } from '../traffic/pod-sets.js';
 
 export const labelPods: StepExecutor<'labelPods'> = async (body, run) => {
   const { env, ctx } = run;
-  const pods = await podsOfGroup(env, ctx.test.namespace, body.pods);
+  const pods = await podsOfGroup(env, namespaceOf(ctx, body.pods.namespace), body.pods);
   if (pods.length === 0) return { ok: false, detail: 'no ready pods to label' };
   for (const pod of pods) {
     await env.cluster.patch(

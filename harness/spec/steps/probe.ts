@@ -4,6 +4,7 @@ import {
   captureSiteOf,
   checkQualifiers,
   name,
+  namespaceRef,
   port,
   protocol,
   SOURCE_KIND_MEANINGS,
@@ -21,6 +22,8 @@ const probeExpectSchema = z
     notSource: sourceKind.optional(),
     /** The Service whose LoadBalancer IP `loadBalancerIP` means. */
     service: name.optional(),
+    /** The namespace of `service`, declared in requires.namespaces (default: the test's). */
+    namespace: namespaceRef.optional(),
     /** The network whose node address `networkIP` means. */
     network: z.string().min(1).optional(),
     /** Every attempt completed with a reply (TCP handshake and payload both ways). */

@@ -39,6 +39,11 @@ export interface PublicationBehaviour {
 export interface LifecycleBehaviour {
   /** A deleted EgressService's placement lives on: its label and (while its Service exists) its SNAT. */
   keepAfterDelete: boolean;
+  /**
+   * Deleting an EgressService (or its placement going) flushes the egress rules of the other
+   * EgressServices of its namespace on the same node: they stay placed and labelled, unSNATed.
+   */
+  flushNamespaceOnDelete: boolean;
 }
 
 /** The egress rules on the nodes (nftables SNAT, steering to the chosen node, network tables). */
@@ -72,6 +77,11 @@ export interface DataplaneBehaviour {
   endpointsReadOnce: boolean;
   /** Follow pods that become endpoints, but never drop one: a pod relabelled out stays SNATed. */
   keepFormerEndpoints: boolean;
+  /**
+   * SNAT every EgressService of a namespace to the LoadBalancer IP of the namespace's first placed
+   * one (by name): each keyed by namespace, not by Service.
+   */
+  snatToNamespaceFirstService: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -103,7 +113,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     countHostNetworkEndpoints: false,
   },
   publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
-  lifecycle: { keepAfterDelete: false },
+  lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false },
   dataplane: {
     omitEgressRules: false,
     egressRulesDelayMs: 0,
@@ -118,6 +128,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     ignoreNetworkTable: false,
     endpointsReadOnce: false,
     keepFormerEndpoints: false,
+    snatToNamespaceFirstService: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

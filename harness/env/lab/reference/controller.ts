@@ -106,6 +106,8 @@ export class ReferenceController {
    * (`keepFormerEndpoints`).
    */
   private readonly podsAtPlacement = new Map<string, Set<string>>();
+  /** Placed services whose egress rules a neighbour's deletion flushed (`flushNamespaceOnDelete`). */
+  private readonly flushed = new Set<string>();
 
   constructor(
     private readonly machines: Machines,
@@ -509,11 +511,28 @@ export class ReferenceController {
         this.staleLabels.set(key, new Set([...(this.staleLabels.get(key) ?? []), before]));
       }
     }
+    if (this.behaviour.lifecycle.flushNamespaceOnDelete) this.flushNeighbours(previous);
     for (const key of this.staleLabels.keys()) if (!placements.has(key)) this.staleLabels.delete(key);
     for (const key of this.podsAtPlacement.keys()) {
       if (!this.placements.has(key) && !this.placedEverywhere.has(key)) this.podsAtPlacement.delete(key);
     }
     return placements;
+  }
+
+  /**
+   * `flushNamespaceOnDelete`: for each placement that went since the last pass, the other
+   * placements of its namespace on its node lose their egress rules while they stay placed there.
+   */
+  private flushNeighbours(previous: Map<string, string>): void {
+    for (const [gone, host] of previous) {
+      if (this.placements.has(gone)) continue;
+      const namespace = gone.split('/')[0];
+      for (const [key, now] of this.placements) {
+        if (now === host && key.split('/')[0] === namespace) this.flushed.add(key);
+      }
+    }
+    for (const key of this.flushed)
+      if (this.placements.get(key) !== previous.get(key)) this.flushed.delete(key);
   }
 
   /** ... and publishing: status.host and the node label. */
@@ -624,7 +643,7 @@ export class ReferenceController {
     ];
     for (const [key, host] of hosts) {
       const service = services.find((s) => `${s.namespace}/${s.name}` === key);
-      if (!service || omitEgressRules) continue;
+      if (!service || omitEgressRules || this.flushed.has(key)) continue;
       const age = Date.now() - (this.placedAt.get(key) ?? 0);
       if (age < snatDelay) {
         setTimeout(() => this.trigger(), snatDelay - age + 50).unref();
@@ -659,7 +678,7 @@ export class ReferenceController {
     const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
     const dataplane = this.behaviour.dataplane;
     return egressPlacementOf({
-      service,
+      service: dataplane.snatToNamespaceFirstService ? this.firstOfNamespace(service) : service,
       host,
       network: spec?.network ? resolveNetwork(this.layout, spec.network) : undefined,
       endpoints: dataplane.snatNonEndpoints
@@ -668,6 +687,30 @@ export class ReferenceController {
       nodeAddresses: (node) => layoutNode(this.layout, node).addresses,
       behaviour: dataplane,
     });
+  }
+
+  /**
+   * `snatToNamespaceFirstService`: the service whose LoadBalancer IPs this one's endpoints get:
+   * the first (by name) placed one of its namespace with an ingress IP.
+   */
+  private firstOfNamespace(service: ServiceView): ServiceView {
+    const placed = new Set([...this.placements.keys(), ...this.placedEverywhere]);
+    const first = this.store
+      .list('Service', service.namespace)
+      .map((s) => s.metadata.name)
+      .filter((name) => placed.has(`${service.namespace}/${name}`))
+      .sort()[0];
+    if (first === undefined || first === service.name) return service;
+    const family = this.layout.families[0] as IpFamily;
+    const other = this.store.get({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: service.namespace,
+      name: first,
+    });
+    if (!other) return service;
+    const ingress = serviceView(other, family).ingress;
+    return ingress.length > 0 ? { ...service, ingress } : service;
   }
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {

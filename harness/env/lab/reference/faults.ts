@@ -132,6 +132,20 @@ export const FAULTS = [
     behaviour: { dataplane: { keepFormerEndpoints: true } },
   },
   {
+    name: 'snat-to-first-service',
+    breaks:
+      "every EgressService of a namespace is SNATed to the LoadBalancer IP of the namespace's first placed one (by name): the rules are keyed by namespace, not by Service",
+    statements: ['ES-SNAT-6'],
+    behaviour: { dataplane: { snatToNamespaceFirstService: true } },
+  },
+  {
+    name: 'delete-flushes-neighbours',
+    breaks:
+      'deleting an EgressService flushes the egress rules of the other EgressServices of its namespace on the same node: they stay labelled and placed, and their endpoints egress with node IPs',
+    statements: ['ES-SNAT-6'],
+    behaviour: { lifecycle: { flushNamespaceOnDelete: true } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
