@@ -27,9 +27,11 @@ const SUBSET = [
   'leftovers-after-delete',
   'no-failover',
   'network-announced-not-routed',
-  // One per statement of issue #13: endpoint churn, several EgressServices at once.
+  // One per statement of issue #13: endpoint churn, several EgressServices at once, an ingress
+  // IP change.
   'endpoints-read-once',
   'snat-to-first-service',
+  'lb-ip-read-once',
 ];
 
 describe('sharpness', () => {

@@ -82,6 +82,11 @@ export interface DataplaneBehaviour {
    * one (by name): each keyed by namespace, not by Service.
    */
   snatToNamespaceFirstService: boolean;
+  /**
+   * Read the Service's LoadBalancer IPs once, when the placement is made: after the ingress IP
+   * changes, endpoints keep egressing with the old address.
+   */
+  loadBalancerIPReadOnce: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -129,6 +134,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     endpointsReadOnce: false,
     keepFormerEndpoints: false,
     snatToNamespaceFirstService: false,
+    loadBalancerIPReadOnce: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

@@ -108,6 +108,8 @@ export class ReferenceController {
   private readonly podsAtPlacement = new Map<string, Set<string>>();
   /** Placed services whose egress rules a neighbour's deletion flushed (`flushNamespaceOnDelete`). */
   private readonly flushed = new Set<string>();
+  /** The ingress IPs each service had when placed (`loadBalancerIPReadOnce`). */
+  private readonly ingressAtPlacement = new Map<string, string[]>();
 
   constructor(
     private readonly machines: Machines,
@@ -500,6 +502,7 @@ export class ReferenceController {
         const service = byKey.get(key);
         const readOnce = this.behaviour.dataplane.endpointsReadOnce && service;
         this.podsAtPlacement.set(key, readOnce ? this.podsSelectedBy(service) : new Set());
+        this.ingressAtPlacement.set(key, [...(service?.ingress ?? [])]);
       }
       const before = previous.get(key);
       if (
@@ -677,8 +680,12 @@ export class ReferenceController {
   private egressPlacement(service: ServiceView, host: string): EgressPlacement {
     const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
     const dataplane = this.behaviour.dataplane;
+    const readOnce = dataplane.loadBalancerIPReadOnce
+      ? this.ingressAtPlacement.get(`${service.namespace}/${service.name}`)
+      : undefined;
+    const seen = readOnce && readOnce.length > 0 ? { ...service, ingress: readOnce } : service;
     return egressPlacementOf({
-      service: dataplane.snatToNamespaceFirstService ? this.firstOfNamespace(service) : service,
+      service: dataplane.snatToNamespaceFirstService ? this.firstOfNamespace(seen) : seen,
       host,
       network: spec?.network ? resolveNetwork(this.layout, spec.network) : undefined,
       endpoints: dataplane.snatNonEndpoints

@@ -146,6 +146,13 @@ export const FAULTS = [
     behaviour: { lifecycle: { flushNamespaceOnDelete: true } },
   },
   {
+    name: 'lb-ip-read-once',
+    breaks:
+      "the Service's LoadBalancer IP is read once, when the EgressService is placed: after the ingress IP changes, endpoints keep egressing with the old address",
+    statements: ['ES-LIFE-4'],
+    behaviour: { dataplane: { loadBalancerIPReadOnce: true } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
