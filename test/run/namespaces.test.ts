@@ -113,6 +113,67 @@ steps:
   });
 });
 
+describe('deleteNamespace', () => {
+  const PLACED_IN_OTHER = `  - apply: [other-web, other-service, other-egress-service]
+  - wait: { condition: { egressPlacement: { egressService: web, namespace: other, state: placed } }, timeout: placement }
+  - deleteNamespace: { namespace: other }
+  - wait: { condition: { noEgressLabel: { service: web, namespace: other } }, timeout: deletion }
+`;
+
+  it('deletes the declared namespace once (cleanup leaves it alone), and the label check then holds', async () => {
+    const env = fakeEnvironment();
+    // The stand-in controller sees the namespace's EgressService go with it.
+    const deleteNamespace = env.cluster.deleteNamespace;
+    env.cluster.deleteNamespace = async (name, timeoutMs) => {
+      const egress = [...env.objects.values()].filter(
+        (o) => o.kind === 'EgressService' && o.metadata.namespace === name,
+      );
+      await deleteNamespace(name, timeoutMs);
+      for (const o of egress)
+        env.onDelete(env, { apiVersion: o.apiVersion, kind: o.kind, namespace: name, name: o.metadata.name });
+    };
+    const { result } = await runSteps(env, PLACED_IN_OTHER, {}, OTHER);
+    expect(result.status, result.message).toBe('passed');
+    expect(result.steps[2]?.detail).toBe(`deleted namespace ${result.namespace}-other`);
+    expect(env.calls.filter((c) => c === `deleteNamespace ${result.namespace}-other`)).toHaveLength(1);
+    expect(
+      [...env.objects.values()].filter((o) => o.metadata.namespace === `${result.namespace}-other`),
+    ).toEqual([]);
+  });
+
+  it("fails when the deleted namespace's label stays on a node, naming it", async () => {
+    const env = fakeEnvironment();
+    const { result } = await runSteps(env, PLACED_IN_OTHER, { deletion: 300 }, OTHER);
+    expect(result.status).toBe('failed');
+    expect(result.message).toMatch(
+      /step 4 \(wait, judged\.yaml:\d+\): .*the egress-service label of web is on n1/,
+    );
+  });
+
+  it('refuses a namespace that requires.namespaces does not declare, and none at all', () => {
+    const spec = (step: string) => `id: t
+title: t
+statements: [ES-LIFE-5]
+profile: core
+features: [Lifecycle]
+manifests:
+  cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm, namespace: "\${namespace}" } }
+steps:
+  - ${step}
+`;
+    const problems = (step: string) => {
+      const parsed = parseScenario(spec(step), 't.yaml');
+      return parsed.ok ? [] : parsed.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`);
+    };
+    expect(problems('deleteNamespace: { namespace: other }')).toEqual([
+      "9: steps[0].deleteNamespace.namespace: namespace 'other' is not declared: expected one of requires.namespaces (it declares none)",
+    ]);
+    expect(problems('deleteNamespace: {}')).toEqual([
+      '9: steps[0].deleteNamespace.namespace: missing; expected string',
+    ]);
+  });
+});
+
 describe('serviceIngress reserved: N', () => {
   const RESERVED = {
     manifests: `

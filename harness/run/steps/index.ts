@@ -6,6 +6,7 @@ import type { StepKind, StepOf } from '../../spec/steps/index.js';
 import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
 import { apply } from './apply.js';
 import { deleteStep } from './delete.js';
+import { deleteNamespace } from './delete-namespace.js';
 import { deletePods } from './delete-pods.js';
 import { expectStep } from './expect.js';
 import { failNode } from './fail-node.js';
@@ -32,6 +33,7 @@ const EXECUTORS: { [K in StepKind]: StepExecutor<K> } = {
   restoreNode,
   recordPods,
   deletePods,
+  deleteNamespace,
   labelPods,
   wait,
   expect: expectStep,

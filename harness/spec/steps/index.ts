@@ -8,6 +8,7 @@ import { oneKeyOf, registry, type StepDefinition } from '../definitions.js';
 import type { CaptureSite } from '../fields.js';
 import { apply } from './apply.js';
 import { deleteStep } from './delete.js';
+import { deleteNamespace } from './delete-namespace.js';
 import { deletePods } from './delete-pods.js';
 import { expectStep } from './expect.js';
 import { failNode } from './fail-node.js';
@@ -34,6 +35,7 @@ export const STEPS = registry({
   restoreNode,
   recordPods,
   deletePods,
+  deleteNamespace,
   labelPods,
   wait,
   expect: expectStep,

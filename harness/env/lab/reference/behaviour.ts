@@ -15,6 +15,11 @@ export interface PlacementBehaviour {
   ignoreNodeSelector: boolean;
   /** Placed before its Service is a LoadBalancer with an ingress IP (or exists at all). */
   placeWithoutIngress: boolean;
+  /**
+   * A placed service stays placed (label, status.host) when its Service is deleted or stops being
+   * a LoadBalancer with an ingress IP.
+   */
+  keepWithoutService: boolean;
   /** A placed service stays while its node is ready, whatever the selector or labels say now. */
   keepOnSelectorChange: boolean;
   /** A placed service stays on its node when the node is not ready, or left the cluster. */
@@ -44,6 +49,11 @@ export interface LifecycleBehaviour {
    * EgressServices of its namespace on the same node: they stay placed and labelled, unSNATed.
    */
   flushNamespaceOnDelete: boolean;
+  /**
+   * A deleted namespace's placements live on: its EgressServices' labels (and SNAT rules) stay on
+   * the nodes; only an EgressService's own deletion undoes its placement.
+   */
+  keepAfterNamespaceDelete: boolean;
 }
 
 /** The egress rules on the nodes (nftables SNAT, steering to the chosen node, network tables). */
@@ -112,13 +122,14 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
   placement: {
     ignoreNodeSelector: false,
     placeWithoutIngress: false,
+    keepWithoutService: false,
     keepOnSelectorChange: false,
     noFailover: false,
     ignoreEtpLocal: false,
     countHostNetworkEndpoints: false,
   },
   publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
-  lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false },
+  lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false, keepAfterNamespaceDelete: false },
   dataplane: {
     omitEgressRules: false,
     egressRulesDelayMs: 0,

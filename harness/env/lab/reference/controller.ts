@@ -494,6 +494,12 @@ export class ReferenceController {
       // A deleted EgressService's placement lives on: its label and (while the Service exists) its SNAT.
       for (const [key, host] of previous) if (!placements.has(key)) this.placements.set(key, host);
     }
+    if (this.behaviour.lifecycle.keepAfterNamespaceDelete) {
+      const namespaces = new Set(this.store.list('Namespace').map((n) => n.metadata.name));
+      for (const [key, host] of previous) {
+        if (!placements.has(key) && !namespaces.has(key.split('/')[0] ?? '')) this.placements.set(key, host);
+      }
+    }
     for (const [key, placement] of placements) {
       if (placement.host === 'ALL') this.placedEverywhere.add(key);
       else if (placement.host !== '') this.placements.set(key, placement.host);

@@ -153,6 +153,20 @@ export const FAULTS = [
     behaviour: { dataplane: { loadBalancerIPReadOnce: true } },
   },
   {
+    name: 'placement-kept-without-service',
+    breaks:
+      'a placed EgressService keeps its node label and status.host when its Service is deleted or changes to ClusterIP: the Service is checked when placing, never again',
+    statements: ['ES-LIFE-5'],
+    behaviour: { placement: { keepWithoutService: true } },
+  },
+  {
+    name: 'leftovers-after-namespace-delete',
+    breaks:
+      "a deleted namespace's EgressServices keep their node labels: only an EgressService's own deletion undoes its placement",
+    statements: ['ES-LIFE-5'],
+    behaviour: { lifecycle: { keepAfterNamespaceDelete: true } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
