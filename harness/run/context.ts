@@ -16,6 +16,7 @@ import { manifestScopeIssues, nodeLabelKeyIssue, type ScopeNames } from '../spec
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
 import type { BackgroundTraffic } from './traffic/flow.js';
+import type { RecordedPod } from './traffic/pod-sets.js';
 
 export interface TestContext {
   test: PlannedTest;
@@ -30,6 +31,8 @@ export interface TestContext {
   failedAt?: number;
   /** Background traffic started by `startTraffic`, by name, until `stopTraffic` ends it. */
   traffic: Map<string, BackgroundTraffic>;
+  /** Pods recorded by `recordPods` and `deletePods`, by set name. */
+  podSets: Map<string, RecordedPod[]>;
 }
 
 export function defaultPeer(env: EnvironmentDescription, name = 'default'): PeerInfo | undefined {
@@ -165,5 +168,6 @@ export function contextFor(test: PlannedTest, env: EnvironmentDescription): Test
     manifests,
     failedNodes: new Map(),
     traffic: new Map(),
+    podSets: new Map(),
   };
 }

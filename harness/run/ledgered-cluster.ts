@@ -5,9 +5,10 @@
  * - `apply` of an object the run has not recorded refuses one that already exists (it would be
  *   someone else's: server-side apply would take it over and cleanup would then delete it), and
  *   records the uid of the one it creates;
- * - `patch` touches only what the run recorded;
- * - `delete` and `deleteNamespace` delete only what the run recorded, with the uid as a
- *   precondition; a Node (the `removeNode` step, guarded there by an earlier `failNode`) is the one
+ * - `patch` touches only what the run recorded, or an object inside a namespace the run created
+ *   (a Deployment's pods: the run made their namespace, its controller made them);
+ * - `delete` and `deleteNamespace` delete only what the run recorded, or an object inside a
+ *   namespace it created, with the uid as a precondition; a Node (the `removeNode` step, guarded there by an earlier `failNode`) is the one
  *   object deleted that the run did not create.
  *
  * Reads and node labels pass through (node labels are restored by the test's cleanup).
@@ -67,9 +68,16 @@ export class LedgeredCluster implements ClusterApi {
     await this.created(ref);
   }
 
+  /** Whether the object lives in a namespace this run created and has not deleted. */
+  private inOwnNamespace(ref: ObjectRef): boolean {
+    if (ref.namespace === undefined) return false;
+    const namespace = this.ledger.lookup({ apiVersion: 'v1', kind: 'Namespace', name: ref.namespace });
+    return namespace !== undefined && namespace.state !== 'deleted';
+  }
+
   async patch(ref: ObjectRef, patch: Record<string, unknown>): Promise<void> {
     const record = this.ledger.lookup(ref);
-    if (!record || record.state === 'deleted') {
+    if ((!record || record.state === 'deleted') && !this.inOwnNamespace(ref)) {
       throw new Error(`${describeRef(ref)} was not created by this run: not patched`);
     }
     await this.inner.patch(ref, patch);
@@ -81,7 +89,14 @@ export class LedgeredCluster implements ClusterApi {
       return;
     }
     const record = this.ledger.lookup(ref);
-    if (!record || record.state === 'deleted') return;
+    if (!record || record.state === 'deleted') {
+      if (!this.inOwnNamespace(ref)) return;
+      // Made by a controller in the run's namespace (a Deployment's pod): deleted as it is now.
+      const object = await this.inner.get(ref);
+      const uid = uidOf(object);
+      if (object) await this.inner.delete(ref, uid ? { uid } : {});
+      return;
+    }
     await this.inner.delete(ref, record.uid ? { uid: record.uid } : {});
     await this.ledger.record('deleted', ref, this.test, record.uid);
   }

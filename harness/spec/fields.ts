@@ -19,6 +19,12 @@ export const port = z.number().int().min(1).max(65535);
 
 export const protocol = z.enum(['tcp', 'udp']);
 
+/**
+ * A further test namespace, by the name `requires.namespaces` declares (`other` for
+ * `${namespaces.other}`); left out, the test's own namespace.
+ */
+export const namespaceRef = name.describe('a namespace the spec declares in requires.namespaces');
+
 /** A node, named by its role in the scenario rather than by its (environment-specific) name. */
 export const nodeRefSchema = z.union([
   z.strictObject({ egressNodeOf: name }).describe('the node chosen for an EgressService'),
@@ -27,13 +33,25 @@ export const nodeRefSchema = z.union([
 ]);
 export type NodeRef = z.output<typeof nodeRefSchema>;
 
-/** Who sends probe traffic. */
+/**
+ * Who sends probe traffic: the Service's ready endpoints, the ready pods with these labels, or one
+ * pod. `except: SET` keeps only the pods that are not in a set an earlier `recordPods` or
+ * `deletePods` step recorded (the pods that arrived since), each of which must have an address no
+ * pod of the set had.
+ */
 export const trafficFromSchema = z.union([
-  z.strictObject({ endpointsOf: name }),
-  z.strictObject({ pods: labels }),
+  z.strictObject({ endpointsOf: name, namespace: namespaceRef.optional(), except: name.optional() }),
+  z.strictObject({ pods: labels, namespace: namespaceRef.optional(), except: name.optional() }),
   z.strictObject({ pod: name }),
 ]);
 export type TrafficFrom = z.output<typeof trafficFromSchema>;
+
+/** The pods a step names without a single pod: endpoints of a Service, or pods by labels. */
+export const podGroupSchema = z.union([
+  z.strictObject({ endpointsOf: name, namespace: namespaceRef.optional() }),
+  z.strictObject({ pods: labels, namespace: namespaceRef.optional() }),
+]);
+export type PodGroup = z.output<typeof podGroupSchema>;
 
 /** Where probe traffic goes: an external peer, a pod of the test namespace, or a node. */
 export const trafficToSchema = z.union([
@@ -73,6 +91,8 @@ export const SOURCE_KIND_MEANINGS: Record<SourceKind, string> = {
 /** What `loadBalancerIP` and `networkIP` need to say which address they mean. */
 export interface SourceQualifiers {
   service?: string | undefined;
+  /** The namespace (declared in requires.namespaces) of `service`; the test's own if left out. */
+  namespace?: string | undefined;
   network?: string | undefined;
 }
 

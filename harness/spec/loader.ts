@@ -168,8 +168,33 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
       }
       evidenceNames.add(key);
     }
+    for (const { value, at: inBody } of namespaceFieldsOf(step.body)) {
+      if (!scenario.requires.namespaces.includes(value)) {
+        const declared = scenario.requires.namespaces;
+        problems.push({
+          ...locate(root, origins, at(inBody)),
+          message: `namespace '${value}' is not declared: expected one of requires.namespaces (${declared.length > 0 ? declared.join(', ') : 'it declares none'})`,
+        });
+      }
+    }
   });
   return problems;
+}
+
+/** The `namespace:` fields of a step's body (a merge patch's text is the manifest's business). */
+function namespaceFieldsOf(
+  body: unknown,
+  path: Array<string | number> = [],
+): Array<{ value: string; at: Array<string | number> }> {
+  if (body === null || typeof body !== 'object') return [];
+  return Object.entries(body).flatMap(([key, value]) => {
+    if (key === 'patch' && path.length === 0) return [];
+    if (key === 'namespace' && typeof value === 'string') return [{ value, at: [...path, key] }];
+    // A parsed condition is {kind, body}; its YAML is {KIND: body}.
+    const kind = (body as { kind?: unknown }).kind;
+    const segment = key === 'body' && typeof kind === 'string' ? kind : key;
+    return namespaceFieldsOf(value, [...path, Array.isArray(body) ? Number(key) : segment]);
+  });
 }
 
 export type YamlResult<T> = { ok: true; data: T } | { ok: false; problems: SpecProblem[] };

@@ -9,6 +9,7 @@ import { parseDuration } from './duration.js';
 import { name, timeoutName } from './fields.js';
 import { FEATURES, PROFILES, STATEMENT_IDS } from './statements.js';
 import { stepSchema } from './steps/index.js';
+import { checkPodSets } from './steps/pod-sets.js';
 import { checkTrafficPairs } from './steps/traffic-pairs.js';
 import { type TimeoutName, timeoutProblem } from './timeouts.js';
 
@@ -83,7 +84,7 @@ export const scenarioSchema = z.strictObject({
   manifests: z.record(name, manifestSchema).refine((m) => Object.keys(m).length > 0, {
     message: 'expected at least one manifest',
   }),
-  steps: z.array(stepSchema).min(1).superRefine(checkTrafficPairs),
+  steps: z.array(stepSchema).min(1).superRefine(checkTrafficPairs).superRefine(checkPodSets),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,4 +1,8 @@
 /** The lab's pure parts: address arithmetic, the plan, rendered configs, parsers. No Docker. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { canonicalIp, cidrContains, cidrsOverlap, ipv6Host } from '../../harness/common/ip.js';
 import { parseBgpRoutes, parseBgpSummary } from '../../harness/env/lab/infra/bgp.js';
@@ -11,7 +15,12 @@ import {
   renderPeerFrrConfig,
 } from '../../harness/env/lab/infra/frr-config.js';
 import { candidateSubnets, pickFreeSubnets } from '../../harness/env/lab/infra/networks.js';
-import { createPodScript, parsePodList, podVethName } from '../../harness/env/lab/infra/pods.js';
+import {
+  createPodScript,
+  parsePodList,
+  podVethName,
+  slotAllocationLines,
+} from '../../harness/env/lab/infra/pods.js';
 import { planLab } from '../../harness/env/lab/infra/topology.js';
 
 const subnets = {
@@ -137,6 +146,29 @@ describe('lab plan', () => {
     );
     expect(back.at(-1)).toBe('no ipv6 prefix-list LAB-OUT-peer-V6 permit 2001:db8:113::5/128');
     expect(back).toContain('no network 2001:db8:113::5/128');
+  });
+
+  it('hands out pod address slots round-robin: a freed slot is not given again until the others were', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ec-slots-'));
+    try {
+      const take = async () =>
+        (await execa('sh', ['-e', '-c', `${slotAllocationLines(root, 'n').join('\n')}\necho $slot`])).stdout;
+      const free = (slot: string) => rm(join(root, `.slot-${slot}`), { recursive: true });
+      expect([await take(), await take(), await take()]).toEqual(['2', '3', '4']);
+      await free('3');
+      // The pod replacing slot 3's gets a new slot, not 3.
+      expect(await take()).toBe('5');
+      // At the end of the range it wraps around to the free slots at its start.
+      await writeFile(join(root, '.last-slot'), '254\n');
+      expect(await take()).toBe('3');
+      for (let slot = 6; slot <= 254; slot++) await mkdir(join(root, `.slot-${slot}`));
+      const full = await execa('sh', ['-e', '-c', slotAllocationLines(root, 'n').join('\n')], {
+        reject: false,
+      });
+      expect([full.exitCode, full.stderr]).toEqual([28, 'no free pod address on n']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('routes other nodes pod CIDRs and the second network through its table', () => {

@@ -95,6 +95,8 @@ export async function runSteps(
   env: FakeEnvironment,
   steps: string,
   timeouts: Partial<Timeouts> = {},
+  /** More of the spec: `requires` (YAML block) and manifests (items under `manifests:`). */
+  more: { requires?: string; manifests?: string } = {},
 ): Promise<FakeRun> {
   const parsed = parseScenario(
     `id: judged
@@ -102,8 +104,8 @@ title: judged
 statements: [ES-SNAT-1]
 profile: core
 features: [SourceIPLoadBalancer]
-requires: { networks: [blue] }
-manifests:${MANIFESTS}
+${more.requires ?? 'requires: { networks: [blue] }'}
+manifests:${MANIFESTS}${more.manifests ?? ''}
 steps:
 ${steps}`,
     'judged.yaml',

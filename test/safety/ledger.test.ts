@@ -80,6 +80,30 @@ describe('the ledgered cluster a test writes through', () => {
     await cluster.deleteNamespace('kube-system', 1000);
     expect([...store.values()]).toEqual(before);
   });
+
+  it("patches and deletes (by its current uid) a controller's object in a namespace it created, none in another", async () => {
+    const { api, put, calls } = fakeObjectApi();
+    const ledger = await Ledger.open('r1');
+    const cluster = new LedgeredCluster(new KubeClient(api, { sleep: async () => {} }), ledger, 'ec-r1-t-v4');
+    await cluster.createNamespace('ec-r1-t-v4', { [RUN_LABEL]: 'r1' });
+    // A Deployment's pod: made by its controller, never by the run; and a user's pod elsewhere.
+    put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-abc', namespace: 'ec-r1-t-v4' } });
+    put(ns('team-a'));
+    put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'team-a' } });
+    const pod = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Pod', namespace, name });
+    await cluster.patch(pod('ec-r1-t-v4', 'web-abc'), { metadata: { labels: { app: 'web' } } });
+    expect((await cluster.get(pod('ec-r1-t-v4', 'web-abc')))?.metadata.labels).toEqual({ app: 'web' });
+    await expect(cluster.patch(pod('team-a', 'db'), { metadata: { labels: { a: 'b' } } })).rejects.toThrow(
+      'Pod team-a/db was not created by this run: not patched',
+    );
+    const uid = (await cluster.get(pod('ec-r1-t-v4', 'web-abc')))?.metadata.uid;
+    await cluster.delete(pod('ec-r1-t-v4', 'web-abc'));
+    await cluster.delete(pod('team-a', 'db'));
+    expect(calls.filter((c) => c.startsWith('delete'))).toEqual([
+      `delete v1/Pod/ec-r1-t-v4/web-abc uid=${uid}`,
+    ]);
+    expect(await cluster.get(pod('team-a', 'db'))).toBeDefined();
+  });
 });
 
 describe('down on an existing cluster after a killed run', () => {

@@ -75,7 +75,7 @@ describe('parsed steps', () => {
     expect(
       scenario('  - expect: { condition: { bgpNextHop: { service: web, nextHops: none } } }\n').problems,
     ).toEqual([
-      "s.yaml:9: steps[0].expect.condition.bgpNextHop: unknown condition kind 'bgpNextHop': expected one of serviceIngress, podsReady, egressPlacement, egressIPAssigned, egressServiceGone, noEgressLabel, bgpNextHops, ingressReachable",
+      "s.yaml:9: steps[0].expect.condition.bgpNextHop: unknown condition kind 'bgpNextHop': expected one of serviceIngress, podsReady, podsGone, egressPlacement, egressIPAssigned, egressServiceGone, noEgressLabel, bgpNextHops, ingressReachable",
     ]);
   });
 

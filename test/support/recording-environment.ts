@@ -33,6 +33,18 @@ function matchesSelector(labels: Record<string, string>, selector: string | unde
   });
 }
 
+/** RFC 7386 JSON merge patch, as the API server applies one: mappings merge, null removes a key. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
+  const base: Record<string, unknown> =
+    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete base[key];
+    else base[key] = mergePatch(base[key], value);
+  }
+  return base;
+}
+
 export class RecordingEnvironment implements Environment {
   readonly calls: string[] = [];
   readonly objects = new Map<string, KubeObject>();
@@ -74,8 +86,9 @@ export class RecordingEnvironment implements Environment {
       this.calls.push(`patch ${keyOf(ref)}`);
       const object = this.objects.get(keyOf(ref));
       if (!object) throw new Error(`${keyOf(ref)} not found`);
-      Object.assign(object, structuredClone(patch));
-      this.onChange(this, object);
+      const patched = mergePatch(object, patch) as KubeObject;
+      this.objects.set(keyOf(ref), patched);
+      this.onChange(this, patched);
     },
     delete: async (ref) => {
       this.calls.push(`delete ${keyOf(ref)}`);

@@ -1,10 +1,11 @@
+import { namespaceOf } from '../namespaces.js';
 import { resolveNode } from '../node-refs.js';
 import { describePlacement, placementOf } from '../objects.js';
 import { type ConditionCheck, notOk, ok } from './check.js';
 
 export const egressPlacement: ConditionCheck<'egressPlacement'> = async (body, env, ctx) => {
   const { egressService, state, node, nodeReady } = body;
-  const p = await placementOf(env.cluster, ctx.test.namespace, egressService);
+  const p = await placementOf(env.cluster, namespaceOf(ctx, body.namespace), egressService);
   const seen = describePlacement(p);
   if (state === 'unplaced') {
     const good = p.labelledNodes.length === 0 && (p.host ?? '') === '';

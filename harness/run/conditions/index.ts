@@ -13,12 +13,14 @@ import { egressPlacement } from './egress-placement.js';
 import { egressServiceGone } from './egress-service-gone.js';
 import { ingressReachable } from './ingress-reachable.js';
 import { noEgressLabel } from './no-egress-label.js';
+import { podsGone } from './pods-gone.js';
 import { podsReady } from './pods-ready.js';
 import { serviceIngress } from './service-ingress.js';
 
 const CHECKS: { [K in ConditionKind]: ConditionCheck<K> } = {
   serviceIngress,
   podsReady,
+  podsGone,
   egressPlacement,
   egressIPAssigned,
   egressServiceGone,

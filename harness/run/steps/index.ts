@@ -6,11 +6,15 @@ import type { StepKind, StepOf } from '../../spec/steps/index.js';
 import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
 import { apply } from './apply.js';
 import { deleteStep } from './delete.js';
+import { deleteNamespace } from './delete-namespace.js';
+import { deletePods } from './delete-pods.js';
 import { expectStep } from './expect.js';
 import { failNode } from './fail-node.js';
 import { labelNode } from './label-node.js';
+import { labelPods } from './label-pods.js';
 import { patch } from './patch.js';
 import { probe } from './probe.js';
+import { recordPods } from './record-pods.js';
 import { removeNode } from './remove-node.js';
 import { restoreNode } from './restore-node.js';
 import { startTraffic } from './start-traffic.js';
@@ -27,6 +31,10 @@ const EXECUTORS: { [K in StepKind]: StepExecutor<K> } = {
   failNode,
   removeNode,
   restoreNode,
+  recordPods,
+  deletePods,
+  deleteNamespace,
+  labelPods,
   wait,
   expect: expectStep,
   probe,

@@ -39,7 +39,10 @@ async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<
         evidence: await env.probe({
           id: `${spec.name}-${family}-${round}`,
           family,
-          sources: pods.map((p) => ({ namespace: ctx.test.namespace, pod: p.metadata.name })),
+          sources: pods.map((p) => ({
+            namespace: p.metadata.namespace ?? ctx.test.namespace,
+            pod: p.metadata.name,
+          })),
           target: target.target,
           protocol: spec.protocol,
           port: target.port,

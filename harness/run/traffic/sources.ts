@@ -2,7 +2,9 @@
 import type { Environment, IpFamily, KubeObject } from '../../env/environment.js';
 import type { SourceKind, SourceQualifiers, TrafficFrom } from '../../spec/fields.js';
 import { egressIPFor, type TestContext } from '../context.js';
-import { endpointPods, ingressIP, podIPs, podNode, podReady, podsMatching } from '../objects.js';
+import { namespaceOf } from '../namespaces.js';
+import { ingressIP, podIPs, podNode } from '../objects.js';
+import { arrivedSince, podsOfGroup } from './pod-sets.js';
 import { addressOfFamily } from './target.js';
 
 export async function sourcePods(
@@ -10,11 +12,16 @@ export async function sourcePods(
   ctx: TestContext,
   from: TrafficFrom,
 ): Promise<KubeObject[]> {
-  const namespace = ctx.test.namespace;
-  if ('endpointsOf' in from) return endpointPods(env.cluster, namespace, from.endpointsOf);
-  if ('pods' in from) return (await podsMatching(env.cluster, namespace, from.pods)).filter(podReady);
-  const pod = await env.cluster.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: from.pod });
-  return pod ? [pod] : [];
+  if ('pod' in from) {
+    const namespace = ctx.test.namespace;
+    const pod = await env.cluster.get({ apiVersion: 'v1', kind: 'Pod', namespace, name: from.pod });
+    return pod ? [pod] : [];
+  }
+  const pods = await podsOfGroup(env, namespaceOf(ctx, from.namespace), from);
+  if (from.except === undefined) return pods;
+  const recorded = ctx.podSets.get(from.except);
+  if (!recorded) throw new Error(`no pod set named ${from.except} was recorded`);
+  return arrivedSince(pods, from.except, recorded);
 }
 
 /** The addresses a source expectation allows, and how a message names them. */
@@ -29,7 +36,7 @@ export async function expectedSources(
   switch (kind) {
     case 'loadBalancerIP': {
       const service = expect.service ?? '';
-      const ip = await ingressIP(env.cluster, ctx.test.namespace, service, family);
+      const ip = await ingressIP(env.cluster, namespaceOf(ctx, expect.namespace), service, family);
       if (!ip) throw new Error(`Service ${service} has no ${family} ingress IP`);
       return { addresses: [ip], label: 'the LoadBalancer IP' };
     }

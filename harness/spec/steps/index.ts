@@ -8,11 +8,15 @@ import { oneKeyOf, registry, type StepDefinition } from '../definitions.js';
 import type { CaptureSite } from '../fields.js';
 import { apply } from './apply.js';
 import { deleteStep } from './delete.js';
+import { deleteNamespace } from './delete-namespace.js';
+import { deletePods } from './delete-pods.js';
 import { expectStep } from './expect.js';
 import { failNode } from './fail-node.js';
 import { labelNode } from './label-node.js';
+import { labelPods } from './label-pods.js';
 import { patch } from './patch.js';
 import { probe } from './probe.js';
+import { recordPods } from './record-pods.js';
 import { removeNode } from './remove-node.js';
 import { restoreNode } from './restore-node.js';
 import { startTraffic } from './start-traffic.js';
@@ -29,6 +33,10 @@ export const STEPS = registry({
   failNode,
   removeNode,
   restoreNode,
+  recordPods,
+  deletePods,
+  deleteNamespace,
+  labelPods,
   wait,
   expect: expectStep,
   probe,

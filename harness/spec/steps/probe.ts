@@ -4,6 +4,7 @@ import {
   captureSiteOf,
   checkQualifiers,
   name,
+  namespaceRef,
   networkOfTarget,
   port,
   protocol,
@@ -22,6 +23,8 @@ const probeExpectSchema = z
     notSource: sourceKind.optional(),
     /** The Service whose LoadBalancer IP `loadBalancerIP` means. */
     service: name.optional(),
+    /** The namespace of `service`, declared in requires.namespaces (default: the test's). */
+    namespace: namespaceRef.optional(),
     /** The network whose node address `networkIP` means. */
     network: z.string().min(1).optional(),
     /** Every attempt completed with a reply (TCP handshake and payload both ways). */
@@ -76,6 +79,11 @@ export const probe = defineStep({
       syntax: '`probe: {name, from, to, protocol, port, attempts, expect, until}`',
       meaning:
         "traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`; `{node, network}`: the node's address on that network, a secondary address) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure",
+    },
+    {
+      syntax: '`probe: {..., from: {..., except: set}}`',
+      meaning:
+        'only the pods not in a set an earlier `recordPods`/`deletePods` recorded, each with an address no pod of the set had (a reused address fails the probe: it could not show that the endpoint set is followed)',
     },
     {
       syntax: '`probe: {..., expect: {source, notSource, service, network}}`',

@@ -42,8 +42,27 @@ function podAddressLine(family: IpFamily, node: LabNodePlan): string | undefined
 }
 
 /**
+ * Shell lines that take a free address slot in `root` into `$slot` (`mkdir` is atomic, so two
+ * creations never share one). Slots are handed out round-robin from the one after the last given,
+ * as a cluster's IPAM does: a pod that replaces another gets a new address, not the one just freed
+ * (ES-SNAT-5 relies on a replaced pod's address being new). Exits 28 when every slot is taken.
+ */
+export function slotAllocationLines(root: string, node: string): string[] {
+  return [
+    `last=$(cat "${root}/.last-slot" 2>/dev/null || echo ${FIRST_SLOT - 1})`,
+    `slot=$((last + 1)); if [ $slot -gt ${LAST_SLOT} ] || [ $slot -lt ${FIRST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
+    'tried=0',
+    `while ! mkdir "${root}/.slot-$slot" 2>/dev/null; do`,
+    `  slot=$((slot + 1)); tried=$((tried + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
+    `  if [ $tried -gt ${LAST_SLOT - FIRST_SLOT} ]; then slot=; echo "no free pod address on ${node}" >&2; exit 28; fi`,
+    'done',
+    `echo "$slot" >"${root}/.last-slot"`,
+  ];
+}
+
+/**
  * Script (run with `sh -e` in the node) that creates the pod and prints `ipv4=...`/`ipv6=...`.
- * Slots are taken with `mkdir`, which is atomic, so concurrent creations never share an address.
+ * Addresses come from `slotAllocationLines`.
  * On any failure it removes what it made.
  */
 export function createPodScript(plan: LabPlan, node: LabNodePlan, pod: string): string {
@@ -62,10 +81,7 @@ export function createPodScript(plan: LabPlan, node: LabNodePlan, pod: string): 
     '  rm -rf "$dir"',
     '}',
     'trap cleanup EXIT',
-    `slot=${FIRST_SLOT}`,
-    'while ! mkdir "/run/lab/pods/.slot-$slot" 2>/dev/null; do',
-    `  slot=$((slot + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=; echo "no free pod address on ${node.name}" >&2; exit 28; fi`,
-    'done',
+    ...slotAllocationLines('/run/lab/pods', node.name),
     'echo "$slot" >"$dir/slot"',
     'ip netns add "$ns"',
     'ip link add "$veth" type veth peer name "$tmp"',

@@ -16,6 +16,11 @@ export interface PlacementBehaviour {
   ignoreNodeSelector: boolean;
   /** Placed before its Service is a LoadBalancer with an ingress IP (or exists at all). */
   placeWithoutIngress: boolean;
+  /**
+   * A placed service stays placed (label, status.host) when its Service is deleted or stops being
+   * a LoadBalancer with an ingress IP.
+   */
+  keepWithoutService: boolean;
   /** A placed service stays while its node is ready, whatever the selector or labels say now. */
   keepOnSelectorChange: boolean;
   /** A placed service stays on its node when the node is not ready, or left the cluster. */
@@ -42,6 +47,16 @@ export interface PublicationBehaviour {
 export interface LifecycleBehaviour {
   /** A deleted EgressService's placement lives on: its label and (while its Service exists) its SNAT. */
   keepAfterDelete: boolean;
+  /**
+   * Deleting an EgressService (or its placement going) flushes the egress rules of the other
+   * EgressServices of its namespace on the same node: they stay placed and labelled, unSNATed.
+   */
+  flushNamespaceOnDelete: boolean;
+  /**
+   * A deleted namespace's placements live on: its EgressServices' labels (and SNAT rules) stay on
+   * the nodes; only an EgressService's own deletion undoes its placement.
+   */
+  keepAfterNamespaceDelete: boolean;
 }
 
 /** The egress rules on the nodes (nftables SNAT, steering to the chosen node, network tables). */
@@ -78,6 +93,23 @@ export interface DataplaneBehaviour {
   firstNetworkTableForAll: boolean;
   /** Give every EgressService of a namespace the spec.network of the first one there that names one. */
   networkPerNamespace: boolean;
+  /**
+   * Read the Service's pods once, when the placement is made, and never again: pods that become
+   * endpoints later are not SNATed, and pods that stop being endpoints still are.
+   */
+  endpointsReadOnce: boolean;
+  /** Follow pods that become endpoints, but never drop one: a pod relabelled out stays SNATed. */
+  keepFormerEndpoints: boolean;
+  /**
+   * SNAT every EgressService of a namespace to the LoadBalancer IP of the namespace's first placed
+   * one (by name): each keyed by namespace, not by Service.
+   */
+  snatToNamespaceFirstService: boolean;
+  /**
+   * Read the Service's LoadBalancer IPs once, when the placement is made: after the ingress IP
+   * changes, endpoints keep egressing with the old address.
+   */
+  loadBalancerIPReadOnce: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -103,6 +135,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
   placement: {
     ignoreNodeSelector: false,
     placeWithoutIngress: false,
+    keepWithoutService: false,
     keepOnSelectorChange: false,
     noFailover: false,
     ignoreEtpLocal: false,
@@ -110,7 +143,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     selectorEvaluation: 'kubernetes',
   },
   publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
-  lifecycle: { keepAfterDelete: false },
+  lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false, keepAfterNamespaceDelete: false },
   dataplane: {
     omitEgressRules: false,
     egressRulesDelayMs: 0,
@@ -126,6 +159,10 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     ignoreNetworkTable: false,
     firstNetworkTableForAll: false,
     networkPerNamespace: false,
+    endpointsReadOnce: false,
+    keepFormerEndpoints: false,
+    snatToNamespaceFirstService: false,
+    loadBalancerIPReadOnce: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
 });

@@ -100,6 +100,16 @@ export class ReferenceController {
   private readonly placedEverywhere = new Set<string>();
   /** Labels left on the nodes a service failed over from (`keepLabelOnFailedNode`). */
   private readonly staleLabels = new Map<string, Set<string>>();
+  /**
+   * The pods each placed service's egress rules are for, by pod key, when they are not simply its
+   * endpoints now: those it selected when placed (`endpointsReadOnce`), or every endpoint since
+   * (`keepFormerEndpoints`).
+   */
+  private readonly podsAtPlacement = new Map<string, Set<string>>();
+  /** Placed services whose egress rules a neighbour's deletion flushed (`flushNamespaceOnDelete`). */
+  private readonly flushed = new Set<string>();
+  /** The ingress IPs each service had when placed (`loadBalancerIPReadOnce`). */
+  private readonly ingressAtPlacement = new Map<string, string[]>();
 
   constructor(
     private readonly machines: Machines,
@@ -484,10 +494,22 @@ export class ReferenceController {
       // A deleted EgressService's placement lives on: its label and (while the Service exists) its SNAT.
       for (const [key, host] of previous) if (!placements.has(key)) this.placements.set(key, host);
     }
+    if (this.behaviour.lifecycle.keepAfterNamespaceDelete) {
+      const namespaces = new Set(this.store.list('Namespace').map((n) => n.metadata.name));
+      for (const [key, host] of previous) {
+        if (!placements.has(key) && !namespaces.has(key.split('/')[0] ?? '')) this.placements.set(key, host);
+      }
+    }
     for (const [key, placement] of placements) {
       if (placement.host === 'ALL') this.placedEverywhere.add(key);
       else if (placement.host !== '') this.placements.set(key, placement.host);
-      if (hostBefore(key) !== placement.host) this.placedAt.set(key, Date.now());
+      if (hostBefore(key) !== placement.host) {
+        this.placedAt.set(key, Date.now());
+        const service = byKey.get(key);
+        const readOnce = this.behaviour.dataplane.endpointsReadOnce && service;
+        this.podsAtPlacement.set(key, readOnce ? this.podsSelectedBy(service) : new Set());
+        this.ingressAtPlacement.set(key, [...(service?.ingress ?? [])]);
+      }
       const before = previous.get(key);
       if (
         this.behaviour.publication.keepLabelOnFailedNode &&
@@ -498,8 +520,28 @@ export class ReferenceController {
         this.staleLabels.set(key, new Set([...(this.staleLabels.get(key) ?? []), before]));
       }
     }
+    if (this.behaviour.lifecycle.flushNamespaceOnDelete) this.flushNeighbours(previous);
     for (const key of this.staleLabels.keys()) if (!placements.has(key)) this.staleLabels.delete(key);
+    for (const key of this.podsAtPlacement.keys()) {
+      if (!this.placements.has(key) && !this.placedEverywhere.has(key)) this.podsAtPlacement.delete(key);
+    }
     return placements;
+  }
+
+  /**
+   * `flushNamespaceOnDelete`: for each placement that went since the last pass, the other
+   * placements of its namespace on its node lose their egress rules while they stay placed there.
+   */
+  private flushNeighbours(previous: Map<string, string>): void {
+    for (const [gone, host] of previous) {
+      if (this.placements.has(gone)) continue;
+      const namespace = gone.split('/')[0];
+      for (const [key, now] of this.placements) {
+        if (now === host && key.split('/')[0] === namespace) this.flushed.add(key);
+      }
+    }
+    for (const key of this.flushed)
+      if (this.placements.get(key) !== previous.get(key)) this.flushed.delete(key);
   }
 
   /** ... and publishing: status.host and the node label. */
@@ -566,6 +608,41 @@ export class ReferenceController {
       }));
   }
 
+  /** Keys of the pods a Service selects now (ready or not), as a controller listing them would see. */
+  private podsSelectedBy(service: ServiceView): Set<string> {
+    if (Object.keys(service.selector).length === 0) return new Set();
+    return new Set(
+      this.store
+        .list('Pod', service.namespace)
+        .map(podView)
+        .filter((p) => !p.deleting && Object.entries(service.selector).every(([k, v]) => p.labels[k] === v))
+        .map((p) => podKey(p.namespace, p.name)),
+    );
+  }
+
+  /**
+   * The endpoints the egress rules are for: the Service's ready endpoints now; or, reading them
+   * once (`endpointsReadOnce`), the pods it selected when placed; or, never removing one
+   * (`keepFormerEndpoints`), every pod that was an endpoint since it was placed. Either way only
+   * pods that still run, whatever their labels now.
+   */
+  private egressEndpoints(service: ServiceView) {
+    const { endpointsReadOnce, keepFormerEndpoints } = this.behaviour.dataplane;
+    const current = this.endpointsOf(service);
+    if (!endpointsReadOnce && !keepFormerEndpoints) return current;
+    const key = `${service.namespace}/${service.name}`;
+    const pods = this.podsAtPlacement.get(key) ?? new Set<string>();
+    this.podsAtPlacement.set(key, pods);
+    if (keepFormerEndpoints) for (const e of current) pods.add(podKey(service.namespace, e.name));
+    return [...pods].flatMap((pod) => {
+      const running = this.running.get(pod);
+      const [namespace = '', name = ''] = pod.split('/');
+      if (!running || !this.store.get({ apiVersion: 'v1', kind: 'Pod', namespace, name })) return [];
+      const ips = running.hostNetwork ? {} : running.ips;
+      return [{ node: running.node, ips, name, hostNetwork: running.hostNetwork }];
+    });
+  }
+
   private desiredDataplane(services: ServiceView[]): DataplaneState {
     const egress: EgressPlacement[] = [];
     const { omitEgressRules, egressRulesDelayMs: snatDelay } = this.behaviour.dataplane;
@@ -575,7 +652,7 @@ export class ReferenceController {
     ];
     for (const [key, host] of hosts) {
       const service = services.find((s) => `${s.namespace}/${s.name}` === key);
-      if (!service || omitEgressRules) continue;
+      if (!service || omitEgressRules || this.flushed.has(key)) continue;
       const age = Date.now() - (this.placedAt.get(key) ?? 0);
       if (age < snatDelay) {
         setTimeout(() => this.trigger(), snatDelay - age + 50).unref();
@@ -621,18 +698,46 @@ export class ReferenceController {
   private egressPlacement(service: ServiceView, host: string): EgressPlacement {
     const spec = this.egressSpecs.get(`${service.namespace}/${service.name}`);
     const dataplane = this.behaviour.dataplane;
+    const readOnce = dataplane.loadBalancerIPReadOnce
+      ? this.ingressAtPlacement.get(`${service.namespace}/${service.name}`)
+      : undefined;
+    const seen = readOnce && readOnce.length > 0 ? { ...service, ingress: readOnce } : service;
     return egressPlacementOf({
-      service,
+      service: dataplane.snatToNamespaceFirstService ? this.firstOfNamespace(seen) : seen,
       host,
       network: spec?.network
         ? egressNetwork(this.layout, this.networkNamed(spec.namespace, spec.network), dataplane)
         : undefined,
       endpoints: dataplane.snatNonEndpoints
         ? this.endpointsOf({ ...service, selector: {} }, true)
-        : this.endpointsOf(service),
+        : this.egressEndpoints(service),
       nodeAddresses: (node) => layoutNode(this.layout, node).addresses,
       behaviour: dataplane,
     });
+  }
+
+  /**
+   * `snatToNamespaceFirstService`: the service whose LoadBalancer IPs this one's endpoints get:
+   * the first (by name) placed one of its namespace with an ingress IP.
+   */
+  private firstOfNamespace(service: ServiceView): ServiceView {
+    const placed = new Set([...this.placements.keys(), ...this.placedEverywhere]);
+    const first = this.store
+      .list('Service', service.namespace)
+      .map((s) => s.metadata.name)
+      .filter((name) => placed.has(`${service.namespace}/${name}`))
+      .sort()[0];
+    if (first === undefined || first === service.name) return service;
+    const family = this.layout.families[0] as IpFamily;
+    const other = this.store.get({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: service.namespace,
+      name: first,
+    });
+    if (!other) return service;
+    const ingress = serviceView(other, family).ingress;
+    return ingress.length > 0 ? { ...service, ingress } : service;
   }
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {

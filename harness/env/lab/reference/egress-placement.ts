@@ -90,6 +90,13 @@ export function placeEgressServices(
     // A faulty implementation may place first and check the Service never.
     const blocked = behaviour.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
     const service = services.get(key);
+    const placedOn = previous.get(key);
+    if (blocked && behaviour.keepWithoutService && placedOn && placedOn !== 'ALL') {
+      // Checked when placing, never again: the Service going away does not undo the placement.
+      result.set(key, { key, host: placedOn, reason: `kept: ${blocked}` });
+      load.set(placedOn, (load.get(placedOn) ?? 0) + 1);
+      continue;
+    }
     const own = endpoints.get(key) ?? NO_ENDPOINTS;
     const noHost = blocked ?? whyNoHost(service, own, behaviour);
     if (noHost) {

@@ -133,6 +133,55 @@ export const FAULTS = [
     behaviour: { dataplane: { egressRulesDelayMs: LATE_SNAT_DELAY_MS } },
   },
   {
+    name: 'endpoints-read-once',
+    breaks:
+      "the Service's endpoints are read once, when the EgressService is placed: pods that become endpoints later (scale-up, replacement, relabelled in) egress with their node IPs, and pods relabelled out keep the LoadBalancer IP",
+    statements: ['ES-SNAT-5'],
+    behaviour: { dataplane: { endpointsReadOnce: true } },
+  },
+  {
+    name: 'endpoints-never-removed',
+    breaks:
+      'pods that become endpoints are SNATed, but a pod that stops being one (relabelled out of the selector) keeps the LoadBalancer IP while it runs',
+    statements: ['ES-SNAT-5'],
+    behaviour: { dataplane: { keepFormerEndpoints: true } },
+  },
+  {
+    name: 'snat-to-first-service',
+    breaks:
+      "every EgressService of a namespace is SNATed to the LoadBalancer IP of the namespace's first placed one (by name): the rules are keyed by namespace, not by Service",
+    statements: ['ES-SNAT-6'],
+    behaviour: { dataplane: { snatToNamespaceFirstService: true } },
+  },
+  {
+    name: 'delete-flushes-neighbours',
+    breaks:
+      'deleting an EgressService flushes the egress rules of the other EgressServices of its namespace on the same node: they stay labelled and placed, and their endpoints egress with node IPs',
+    statements: ['ES-SNAT-6'],
+    behaviour: { lifecycle: { flushNamespaceOnDelete: true } },
+  },
+  {
+    name: 'lb-ip-read-once',
+    breaks:
+      "the Service's LoadBalancer IP is read once, when the EgressService is placed: after the ingress IP changes, endpoints keep egressing with the old address",
+    statements: ['ES-LIFE-4'],
+    behaviour: { dataplane: { loadBalancerIPReadOnce: true } },
+  },
+  {
+    name: 'placement-kept-without-service',
+    breaks:
+      'a placed EgressService keeps its node label and status.host when its Service is deleted or changes to ClusterIP: the Service is checked when placing, never again',
+    statements: ['ES-LIFE-5'],
+    behaviour: { placement: { keepWithoutService: true } },
+  },
+  {
+    name: 'leftovers-after-namespace-delete',
+    breaks:
+      "a deleted namespace's EgressServices keep their node labels: only an EgressService's own deletion undoes its placement",
+    statements: ['ES-LIFE-5'],
+    behaviour: { lifecycle: { keepAfterNamespaceDelete: true } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',

@@ -1,7 +1,8 @@
 /**
  * MetalLB's part, as the scenarios use it: LoadBalancer IPs from IPAddressPools (selected by the
- * Service's pool annotation, or any pool with autoAssign), and which nodes announce each IP over
- * BGP, from the BGPAdvertisements' pools and node selectors.
+ * Service's pool annotation, or any pool with autoAssign; the addresses its loadBalancerIPs
+ * annotation requests, when it has one: model.ts), and which nodes announce each IP over BGP, from
+ * the BGPAdvertisements' pools and node selectors.
  */
 
 import { canonicalIp, parseCidr, parseIp } from '../../../common/ip.js';
@@ -77,7 +78,9 @@ export function allocateIngress(services: ServiceView[], pools: Pool[]): Map<str
     const pools = candidates(service);
     const kept = service.ingress.filter(
       (ip) =>
-        pools.some((p) => inPool(p, ip)) && service.families.includes(ip.includes(':') ? 'ipv6' : 'ipv4'),
+        pools.some((p) => inPool(p, ip)) &&
+        service.families.includes(ip.includes(':') ? 'ipv6' : 'ipv4') &&
+        (service.requested === undefined || service.requested.includes(canonicalIp(ip))),
     );
     for (const ip of kept) used.add(ip);
     result.set(key(service), kept);
@@ -86,7 +89,10 @@ export function allocateIngress(services: ServiceView[], pools: Pool[]): Map<str
     const assigned = result.get(key(service)) as string[];
     for (const family of service.families) {
       if (assigned.some((ip) => (ip.includes(':') ? 'ipv6' : 'ipv4') === family)) continue;
-      const ip = firstFree(candidates(service), family, used);
+      const ip =
+        service.requested === undefined
+          ? firstFree(candidates(service), family, used)
+          : requestedFree(service.requested, candidates(service), family, used);
       if (ip) {
         used.add(ip);
         assigned.push(ip);
@@ -96,6 +102,17 @@ export function allocateIngress(services: ServiceView[], pools: Pool[]): Map<str
     if (assigned.length < service.families.length) result.set(key(service), []);
   }
   return result;
+}
+
+/** The requested address of the family, when a candidate pool holds it and no Service has it. */
+function requestedFree(
+  requested: string[],
+  pools: Pool[],
+  family: IpFamily,
+  used: Set<string>,
+): string | undefined {
+  const ip = requested.find((a) => (a.includes(':') ? 'ipv6' : 'ipv4') === family);
+  return ip !== undefined && !used.has(ip) && pools.some((p) => inPool(p, ip)) ? ip : undefined;
 }
 
 function firstFree(pools: Pool[], family: IpFamily, used: Set<string>): string | undefined {

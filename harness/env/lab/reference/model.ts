@@ -2,6 +2,7 @@
  * Typed views of the objects the reference implementation reads. Manifests are plain data; these
  * functions pick out the fields the controllers need, with Kubernetes' defaults.
  */
+import { canonicalIp } from '../../../common/ip.js';
 import type { IpFamily, KubeObject } from '../../environment.js';
 import type { LabelSelector } from './selector.js';
 
@@ -29,9 +30,22 @@ export interface ServiceView {
   ports: ServicePort[];
   families: IpFamily[];
   pool: string | undefined;
+  /** The addresses the Service requests (MetalLB's loadBalancerIPs annotation), if any. */
+  requested?: string[] | undefined;
   externalTrafficPolicy: 'Cluster' | 'Local';
   ingress: string[];
 }
+
+/**
+ * The requested-address annotations MetalLB v0.14.9 reads, the current one first: comma-separated
+ * addresses (controller/service.go at v0.14.9: AnnotationLoadBalancerIPs = "metallb.io/" +
+ * "loadBalancerIPs", read by getDesiredLbIPs; a change of it clears the assignment in
+ * convergeBalancer and allocates the requested addresses).
+ */
+export const REQUESTED_IPS_ANNOTATIONS = [
+  'metallb.io/loadBalancerIPs',
+  'metallb.universe.tf/loadBalancerIPs',
+];
 
 /** The pool annotations MetalLB reads: the current one, then the older one OpenShift's docs use. */
 export const POOL_ANNOTATIONS = ['metallb.io/address-pool', 'metallb.universe.tf/address-pool'];
@@ -58,6 +72,9 @@ export function serviceView(object: KubeObject, defaultFamily: IpFamily): Servic
     }),
     families: families.length > 0 ? families : [defaultFamily],
     pool: POOL_ANNOTATIONS.map((a) => annotations[a]).find((v) => v !== undefined),
+    requested: requestedIPs(
+      REQUESTED_IPS_ANNOTATIONS.map((a) => annotations[a]).find((v) => v !== undefined),
+    ),
     externalTrafficPolicy:
       at<string>(object, 'spec', 'externalTrafficPolicy') === 'Local' ? 'Local' : 'Cluster',
     ingress,
@@ -129,4 +146,9 @@ export function selectorOf(object: KubeObject, ...path: string[]): LabelSelector
 
 export function field<T>(object: unknown, ...path: string[]): T | undefined {
   return at<T>(object, ...path);
+}
+
+function requestedIPs(annotation: string | undefined): string[] | undefined {
+  if (annotation === undefined || annotation.trim() === '') return undefined;
+  return annotation.split(',').map((ip) => canonicalIp(ip.trim()));
 }
