@@ -57,7 +57,7 @@ function addressFor(env: EnvironmentDescription, family: IpFamily, test: Planned
   }
 }
 
-/** The environment's LoadBalancer range is too small for the plan. */
+/** The environment's LoadBalancer or EgressIP range is too small for the plan. */
 export class AddressRangeError extends UsageError {}
 
 /** Throws an AddressRangeError when a planned test's addresses lie beyond the environment's ranges. */
@@ -71,6 +71,8 @@ export function checkAddressRoom(tests: readonly PlannedTest[], env: Environment
   );
   if (!last) return;
   for (const family of ['ipv4', 'ipv6'] as const) addressFor(env, family, last, last.addresses.count - 1);
+  const lastEgressIP = tests.findLast((test) => test.egressIP !== undefined);
+  if (lastEgressIP) for (const family of ['ipv4', 'ipv6'] as const) egressIPFor(env, family, lastEgressIP);
 }
 
 /** One address as a pool range (a /32 or /128). */
@@ -79,10 +81,21 @@ function poolFor(env: EnvironmentDescription, family: IpFamily, test: PlannedTes
   return address ? `${address}/${family === 'ipv4' ? 32 : 128}` : '';
 }
 
-/** The EgressIP address reserved for one test: the (index+1)-th of the family's EgressIP range. */
-export function egressIPFor(env: EnvironmentDescription, family: IpFamily, index: number): string {
+/**
+ * The EgressIP address reserved for one test: the (n+1)-th of the family's EgressIP range, n
+ * counting only the tests of the plan that use one; '' for a test that uses none.
+ */
+export function egressIPFor(env: EnvironmentDescription, family: IpFamily, test: PlannedTest): string {
   const range = env.egressIPRanges?.[family];
-  return range ? nthAddressOf(range, index + 1) : '';
+  if (!range || test.egressIP === undefined) return '';
+  const number = test.egressIP + 1;
+  try {
+    return nthAddressOf(range, number);
+  } catch {
+    throw new AddressRangeError(
+      `the ${family} EgressIP range ${range} has no address number ${number}, which ${test.loaded.scenario.id} needs: the run needs a larger range (egressIPRanges) or fewer EgressIP tests`,
+    );
+  }
 }
 
 export function templateValues(test: PlannedTest, env: EnvironmentDescription): TemplateValues {
@@ -96,9 +109,9 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
     'pool.addresses': poolFor(env, primary, test, 0),
     'pool.ipv4': poolFor(env, 'ipv4', test, 0),
     'pool.ipv6': poolFor(env, 'ipv6', test, 0),
-    'egressIP.address': egressIPFor(env, primary, test.index),
-    'egressIP.ipv4': egressIPFor(env, 'ipv4', test.index),
-    'egressIP.ipv6': egressIPFor(env, 'ipv6', test.index),
+    'egressIP.address': egressIPFor(env, primary, test),
+    'egressIP.ipv4': egressIPFor(env, 'ipv4', test),
+    'egressIP.ipv6': egressIPFor(env, 'ipv6', test),
     'metallb.namespace': env.metallbNamespace,
     'peer.address': peer?.addresses[primary] ?? '',
     'probe.port': peer?.probePort ?? 8080,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { LoadedScenario } from '../spec/loader.js';
 import { captureSiteOfStep } from '../spec/steps/index.js';
-import { addressesReserved } from '../spec/template.js';
+import { addressesReserved, usesEgressIP } from '../spec/template.js';
 import type { RunOptions } from './options.js';
 import type { SkipReason, TestFamily } from './results.js';
 
@@ -26,6 +26,8 @@ export interface PlannedTest {
    * environment's range on, none shared with another test of the plan (`${pool.addresses.N}`).
    */
   addresses: { offset: number; count: number };
+  /** Which address of the environment's EgressIP range is this test's, if it uses one. */
+  egressIP?: number;
   skip?: { reason: SkipReason; message: string };
 }
 
@@ -123,6 +125,7 @@ export function planRun(
   const tests: PlannedTest[] = [];
   // Every test, run or skipped, keeps its addresses: shards of one plan never share one.
   let nextAddress = 0;
+  let nextEgressIP = 0;
   const ordered = [...scenarios].sort((a, b) =>
     a.scenario.profile === b.scenario.profile ? 0 : a.scenario.profile === 'core' ? -1 : 1,
   );
@@ -131,6 +134,7 @@ export function planRun(
     if (!inProfile(scenario, options.profile)) continue;
     const families = familiesFor(scenario, env.families, options.family);
     const addressCount = addressesReserved([scenario.manifests, scenario.steps]);
+    const egressIP = usesEgressIP([scenario.manifests, scenario.steps]);
     for (const family of families) {
       const index = tests.length;
       const test: PlannedTest = {
@@ -143,6 +147,7 @@ export function planRun(
         addresses: { offset: nextAddress, count: addressCount },
       };
       nextAddress += addressCount;
+      if (egressIP) test.egressIP = nextEgressIP++;
       const why = unsupported(scenario, family, env);
       if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
         test.skip = { reason: 'not-selected', message: 'not named by --run-test' };

@@ -93,6 +93,19 @@ export function addressesReserved(data: unknown): number {
   return count;
 }
 
+/**
+ * Whether a test of this spec needs an EgressIP address of its own: a variable, a condition or an
+ * expectation names one (`${egressIP.address}` and kin, `egressIPAssigned`, `source: egressIP`).
+ * Only such tests take one from the environment's EgressIP range, which is small (a /26 on kind).
+ */
+export function usesEgressIP(data: unknown): boolean {
+  if (typeof data === 'string') return data.includes('egressIP');
+  if (Array.isArray(data)) return data.some(usesEgressIP);
+  if (data !== null && typeof data === 'object')
+    return Object.entries(data).some(([key, value]) => usesEgressIP(key) || usesEgressIP(value));
+  return false;
+}
+
 /** The network a `${networks.NAME.table}` variable names, or undefined for any other variable. */
 export function networkOfVariable(variable: string): string | undefined {
   return NETWORK_TABLE.exec(variable)?.[1];

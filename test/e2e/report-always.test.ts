@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
-import { CLI, cli } from '../support/cli.js';
+import { cli, startCli } from '../support/cli.js';
 import { leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
 let dir: string;
@@ -23,25 +23,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts a run; `when(pattern)` resolves with the output once it shows the pattern. */
-function startRun(args: string[]) {
-  const child = execa('node', [CLI, 'run', ...args], { reject: false, all: true });
-  let output = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
-  child.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const w of waiters.splice(0)) {
-      if (w.pattern.test(output)) w.resolve(output);
-      else waiters.push(w);
-    }
-  });
-  const when = (pattern: RegExp) =>
-    new Promise<string>((resolvePromise, reject) => {
-      waiters.push({ pattern, resolve: resolvePromise });
-      child.then(() => reject(new Error(`the run ended before ${pattern}:\n${output}`)));
-    });
-  return { child, when };
-}
+/** `egress-conformance run` started, acted on while it runs. */
+const startRun = (args: string[]) => startCli(['run', ...args]);
 
 async function reports(reportDir: string) {
   const lint = await execa(

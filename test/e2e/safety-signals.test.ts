@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY, filesWithCanary, plantCanary } from '../support/canary.js';
-import { CLI, cli } from '../support/cli.js';
+import { cli, startCli } from '../support/cli.js';
 import { labMadeByUp, leftBy, NOTHING_LEFT as NOTHING } from '../support/leftovers.js';
 
 let dir: string;
@@ -21,26 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Starts a command; `when(pattern)` resolves with the output once it shows the pattern. */
-function start(args: string[]) {
-  const child = execa('node', [CLI, ...args], { reject: false, all: true });
-  let output = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
-  child.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const w of waiters.splice(0)) {
-      if (w.pattern.test(output)) w.resolve(output);
-      else waiters.push(w);
-    }
-  });
-  const when = (pattern: RegExp) =>
-    new Promise<string>((resolve, reject) => {
-      waiters.push({ pattern, resolve });
-      child.then(() => reject(new Error(`ended before ${pattern}:\n${output}`)));
-    });
-  return { child, when, output: () => output };
-}
 
 // A lab's own progress lines read `lab eclab-…: networks …` (a kept lab passed over is named without the colon).
 const labOf = (output: string) => /lab (eclab-[0-9a-f]+):/.exec(output)?.[1] as string;
@@ -69,7 +49,7 @@ const RUN = [
 describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
   it('run, during bring-up: reports written, the half-made lab removed', async () => {
     const report = join(dir, 'bring-up');
-    const run = start([...RUN, '--report-dir', report]);
+    const run = startCli([...RUN, '--report-dir', report]);
     const output = await run.when(/lab eclab-[0-9a-f]+: networks/);
     run.child.kill('SIGINT');
     const result = await run.child;
@@ -81,7 +61,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
 
   it('run, during a test (see also cleanup.test.ts): reports written, the test cleaned up', async () => {
     const report = join(dir, 'test');
-    const run = start([...RUN, '--report-dir', report, '--verbose']);
+    const run = startCli([...RUN, '--report-dir', report, '--verbose']);
     const output = await run.when(/environment eclab-[0-9a-f]+: /);
     run.child.kill('SIGINT');
     const result = await run.child;
@@ -92,7 +72,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
 
   it('run, during teardown: the teardown finishes, reports written', async () => {
     const report = join(dir, 'teardown');
-    const run = start([...RUN, '--report-dir', report]);
+    const run = startCli([...RUN, '--report-dir', report]);
     // The line reporter's progress line once the only test ended: teardown starts at once.
     const output = await run.when(/\[1\/1\]/);
     run.child.kill('SIGINT');
@@ -104,7 +84,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
   }, 300_000);
 
   it('up, during bring-up: the half-made lab removed', async () => {
-    const up = start(['up', '--provider', 'lab', '--family', 'ipv4']);
+    const up = startCli(['up', '--provider', 'lab', '--family', 'ipv4']);
     const output = await up.when(/lab eclab-[0-9a-f]+: networks/);
     up.child.kill('SIGINT');
     const result = await up.child;
@@ -119,7 +99,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
     expect(up.code, up.stderr).toBe(0);
     const lab = labMadeByUp(up.stdout);
     expect((await leftBy(lab)).containers.length).toBeGreaterThan(0);
-    const down = start(['down', '--provider', 'lab', '--id', lab, '--debug']);
+    const down = startCli(['down', '--provider', 'lab', '--id', lab, '--debug']);
     // Once its handlers are in (on a loaded machine node's start-up alone can take a second),
     // while docker removes the lab.
     await down.when(/SIGINT and SIGTERM handled from now/);
@@ -136,7 +116,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
   }, 300_000);
 
   it('status: exits 130', async () => {
-    const status = start(['status', '--provider', 'lab', '--debug']);
+    const status = startCli(['status', '--provider', 'lab', '--debug']);
     await status.when(/SIGINT and SIGTERM handled from now/);
     status.child.kill('SIGINT');
     const result = await status.child;

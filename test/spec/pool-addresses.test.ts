@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AddressRangeError, checkAddressRoom, contextFor } from '../../harness/run/context.js';
 import { planRun } from '../../harness/run/plan.js';
 import { formatProblem, type LoadedScenario, parseScenario } from '../../harness/spec/loader.js';
-import { addressesReserved } from '../../harness/spec/template.js';
+import { addressesReserved, usesEgressIP } from '../../harness/spec/template.js';
 import { testDescription } from '../support/recording-environment.js';
 
 function spec(id: string, pool: string, annotation = ''): string {
@@ -102,5 +102,46 @@ describe('LoadBalancer addresses per test', () => {
     );
     const two = loaded('two', '["${pool.addresses.1}"]');
     expect(() => checkAddressRoom(planRun([two], options, small, 'r1'), small)).not.toThrow();
+  });
+});
+
+describe('EgressIP addresses per test', () => {
+  // A /30 holds four addresses (numbers 0-3): the EgressIP tests take 1, 2, 3 in plan order.
+  const env = {
+    ...testDescription({ families: ['ipv4', 'ipv6'] }),
+    egressIPRanges: { ipv4: '192.0.2.192/30', ipv6: '2001:db8:e::/126' },
+  };
+  const egress = loaded(
+    'egress',
+    '["${pool.addresses}"]',
+    ', annotations: { example: "${egressIP.address}" }',
+  );
+  const plain = loaded('plain', '["${pool.addresses}"]');
+
+  it('are taken only by tests that use one, so many tests fit a small range', () => {
+    expect(usesEgressIP(egress.scenario.manifests)).toBe(true);
+    expect(usesEgressIP([plain.scenario.manifests, plain.scenario.steps])).toBe(false);
+    const plan = planRun([plain, plain, plain, egress, plain, plain], options, env, 'r1');
+    expect(plan.map((t) => t.egressIP)).toEqual([
+      ...Array(6).fill(undefined),
+      0,
+      1,
+      ...Array(4).fill(undefined),
+    ]);
+    expect(() => checkAddressRoom(plan, env)).not.toThrow();
+    const egressTests = plan.filter((t) => t.egressIP !== undefined);
+    expect(egressTests.map((t) => contextFor(t, env).values['egressIP.ipv4'])).toEqual([
+      '192.0.2.193',
+      '192.0.2.194',
+    ]);
+    expect(contextFor(plan[0]!, env).values['egressIP.ipv4']).toBe('');
+  });
+
+  it('beyond the range: a usage error naming the range and the test, before anything runs', () => {
+    const plan = planRun([egress, egress], options, env, 'r1');
+    expect(() => checkAddressRoom(plan, env)).toThrow(AddressRangeError);
+    expect(() => checkAddressRoom(plan, env)).toThrow(
+      /EgressIP range 192\.0\.2\.192\/30 has no address number 4, which egress needs/,
+    );
   });
 });

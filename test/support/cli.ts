@@ -17,3 +17,28 @@ export async function cli(
   });
   return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * Starts the CLI and keeps it running: `when(pattern)` resolves with the output so far once it
+ * shows the pattern (and rejects if the process ends first); `output()` is everything so far.
+ * For tests that act in the middle of a command (a signal, a container killed).
+ */
+export function startCli(args: string[]) {
+  const child = execa('node', [CLI, ...args], { reject: false, all: true });
+  let output = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (text: string) => void }> = [];
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const w of waiters.splice(0)) {
+      if (w.pattern.test(output)) w.resolve(output);
+      else waiters.push(w);
+    }
+  });
+  const when = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      if (pattern.test(output)) return resolve(output);
+      waiters.push({ pattern, resolve });
+      child.then(() => reject(new Error(`the command ended before ${pattern}:\n${output}`)));
+    });
+  return { child, when, output: () => output };
+}

@@ -15,7 +15,7 @@ function egressIPStatus(object: KubeObject): Array<{ node: string; egressIP: str
 
 export const egressIPAssigned: ConditionCheck<'egressIPAssigned'> = async (body, env, ctx) => {
   const name = render(body.egressIP, ctx.values);
-  const wanted = ctx.families.map((f) => egressIPFor(ctx.env, f, ctx.test.index));
+  const wanted = ctx.families.map((f) => egressIPFor(ctx.env, f, ctx.test));
   const object = await env.cluster.get({ apiVersion: 'k8s.ovn.org/v1', kind: 'EgressIP', name });
   if (!object) return notOk(`EgressIP ${name} does not exist`);
   const items = egressIPStatus(object);

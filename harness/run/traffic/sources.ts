@@ -61,7 +61,7 @@ export async function expectedSources(
       return { addresses, label: `the ${network} network address${addresses.length > 1 ? 'es' : ''}` };
     }
     case 'egressIP': {
-      const address = egressIPFor(ctx.env, family, ctx.test.index);
+      const address = egressIPFor(ctx.env, family, ctx.test);
       if (!address) throw new Error(`the environment has no ${family} EgressIP range (egressIPRanges)`);
       return { addresses: [address], label: 'the EgressIP' };
     }
