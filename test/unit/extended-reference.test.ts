@@ -99,6 +99,7 @@ describe('data plane rendering for spec.network', () => {
     {
       default: { ipv4: '10.213.0.0/24', ipv6: 'fd65::/64' },
       secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:1::/64' },
+      tertiary: { ipv4: '10.213.2.0/24', ipv6: 'fd65:2::/64' },
     },
   );
   const endpoints = [
