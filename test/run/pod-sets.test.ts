@@ -87,6 +87,29 @@ ${probeNew('replaced')}`,
     expect(env.probes).toEqual([]);
   });
 
+  it("repeated until a bound: the last round's error is the message, and such rounds are paced", async () => {
+    const env = fakeEnvironment();
+    allFromLoadBalancerIP(env);
+    replacingDeletedPods(env, (old) =>
+      podIPv4(Number(old.metadata.name.slice(-1)), Number(old.metadata.name.slice(-1))),
+    );
+    const { result } = await runSteps(
+      env,
+      `${SETUP}  - deletePods: { name: replaced, pods: { pods: { app: web } } }
+${probeNew('replaced', ' }, until: { timeout: convergence ')}`,
+      { convergence: 1000 },
+    );
+    expect(result.status).toBe('failed');
+    // Not 'not run': what went wrong in the last round.
+    const rounds = /after (\d+) rounds in \d+ms/.exec(result.message ?? '');
+    expect(result.message).toMatch(
+      /error: pod web-\d-r has the address .*: not a new address, .* \(after \d+ rounds in \d+ms\)/,
+    );
+    // A poll interval between rounds that sent nothing: a handful in a second, not thousands.
+    expect(Number(rounds?.[1])).toBeLessThanOrEqual(12);
+    expect(env.probes).toEqual([]);
+  });
+
   it('judges the pods that arrived like any source: a node-IP packet from one of them fails', async () => {
     const env = fakeEnvironment();
     replacingDeletedPods(env, (old) => `10.244.9.${old.metadata.name.slice(-1)}`);

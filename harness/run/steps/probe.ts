@@ -5,7 +5,7 @@
  */
 import type { ProbeSpec } from '../../spec/steps/probe.js';
 import { defaultPeer } from '../context.js';
-import { eventually, type Observation } from '../eventually.js';
+import { AbortedError, eventually, type Observation, sleep } from '../eventually.js';
 import type { ProbeEvidenceRecord } from '../results.js';
 import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
 import { measureFailover } from '../traffic/failover.js';
@@ -71,7 +71,16 @@ export const probe: StepExecutor<'probe'> = async (spec, run) => {
   const attempt = async (): Promise<Observation> => {
     earlier.push(...last.records);
     earlier.splice(0, Math.max(0, earlier.length - EARLIER_ROUNDS * run.ctx.families.length));
-    last = await probeOnce(spec, run, round++);
+    try {
+      last = await probeOnce(spec, run, round++);
+    } catch (error) {
+      if (error instanceof AbortedError) throw error;
+      // The round's own words, kept for the step's message (a reused address, a lost target).
+      last = { ok: false, detail: `error: ${(error as Error).message}`, records: [] };
+    }
+    // A round that sent nothing (no source pods yet, an error) took no time: wait as a poll
+    // would before the next, rather than spin until the bound.
+    if (last.records.length === 0) await sleep(run.ctx.env.pollIntervalMs ?? 500, run.signal);
     if (last.ok && !firstPassing) firstPassing = last;
     if (!last.ok) firstPassing = undefined;
     return last;
