@@ -3,10 +3,10 @@
  * inference over recorded API objects, the planned actions, and secrets kept out of plans.
  * (No API server is available here: up() against a real cluster is not exercised.)
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../harness/common/errors.js';
 import { silentLogger } from '../../harness/common/log.js';
 import type { KubeObject } from '../../harness/env/environment.js';
@@ -161,6 +161,7 @@ current-context: prod
     expect(existingId('https://a:6443', 'x')).toBe(existingId('https://a:6443', 'x'));
     expect(existingId('https://a:6443', 'x')).not.toBe(existingId('https://a:6443', 'y'));
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('planned actions', () => {

@@ -1,8 +1,8 @@
 /** The client wrapper's behaviour around the API, against an in-memory object API. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../harness/env/environment.js';
 import { KubeClient, nodeInfoOf, type ObjectApi } from '../../harness/k8s/client.js';
 import { KubeconfigError, kubeconfigPath, loadKubeconfig } from '../../harness/k8s/kubeconfig.js';
@@ -175,6 +175,7 @@ current-context: ctx1
 
 describe('kubeconfig selection', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ec-kc-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'config');
   writeFileSync(file, KUBECONFIG);
 

@@ -1,8 +1,8 @@
 /** The kind Environment's commands, against a recording runner and an in-memory cluster. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
 import { KindEnvironment } from '../../harness/env/kind/environment.js';
 import { planKind } from '../../harness/env/kind/provider.js';
@@ -28,6 +28,7 @@ function clusterWithReadyNodes(names: string[], unzoned: () => string[] = () => 
 
 describe('KindEnvironment', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'ec-kind-env-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
   const { topology, secrets } = planKind(kindOptions({ workDir }, ['ipv4']));
   const names = topology.nodes.map((n) => n.name);
 
