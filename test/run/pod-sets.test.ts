@@ -68,18 +68,24 @@ ${probeNew('before')}`,
     expect(env.probes[0]?.sources.map((s) => s.pod)).toEqual(['web-1-r']);
   });
 
-  it('fails when a pod that arrived has an address a recorded pod had', async () => {
+  /** Every pod replaced by one that gets its predecessor's IPv4 address back, then a probe. */
+  async function probeAfterReusedAddresses(probeExtra = '', timeouts = {}) {
     const env = fakeEnvironment();
     allFromLoadBalancerIP(env);
-    // The replacement gets its predecessor's IPv4 address back.
     replacingDeletedPods(env, (old) =>
       podIPv4(Number(old.metadata.name.slice(-1)), Number(old.metadata.name.slice(-1))),
     );
     const { result } = await runSteps(
       env,
       `${SETUP}  - deletePods: { name: replaced, pods: { pods: { app: web } } }
-${probeNew('replaced')}`,
+${probeNew('replaced', probeExtra)}`,
+      timeouts,
     );
+    return { env, result };
+  }
+
+  it('fails when a pod that arrived has an address a recorded pod had', async () => {
+    const { env, result } = await probeAfterReusedAddresses();
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(
       `error: pod web-0-r has the address ${podIPv4(0, 0)}, which web-0 of pod set replaced had: not a new address`,
@@ -88,17 +94,9 @@ ${probeNew('replaced')}`,
   });
 
   it("repeated until a bound: the last round's error is the message, and such rounds are paced", async () => {
-    const env = fakeEnvironment();
-    allFromLoadBalancerIP(env);
-    replacingDeletedPods(env, (old) =>
-      podIPv4(Number(old.metadata.name.slice(-1)), Number(old.metadata.name.slice(-1))),
-    );
-    const { result } = await runSteps(
-      env,
-      `${SETUP}  - deletePods: { name: replaced, pods: { pods: { app: web } } }
-${probeNew('replaced', ' }, until: { timeout: convergence ')}`,
-      { convergence: 1000 },
-    );
+    const { env, result } = await probeAfterReusedAddresses(' }, until: { timeout: convergence ', {
+      convergence: 1000,
+    });
     expect(result.status).toBe('failed');
     // Not 'not run': what went wrong in the last round.
     const rounds = /after (\d+) rounds in \d+ms/.exec(result.message ?? '');
