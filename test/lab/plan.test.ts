@@ -171,6 +171,23 @@ describe('lab plan', () => {
     }
   });
 
+  it('never hands out a freed slot early when creations run side by side', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ec-slots-'));
+    try {
+      const take = async () =>
+        (await execa('sh', ['-e', '-c', `${slotAllocationLines(root, 'n').join('\n')}\necho $slot`])).stdout;
+      for (let i = 0; i < 10; i++) await take();
+      await rm(join(root, '.slot-2'), { recursive: true });
+      // Before the counter was renamed into place, a creation could read it while another
+      // rewrote it, start from the first slot and take 2, just freed (ES-SNAT-5's replaced pods).
+      const taken = await Promise.all(Array.from({ length: 80 }, take));
+      expect(taken).not.toContain('2');
+      expect(new Set(taken).size).toBe(taken.length);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('routes other nodes pod CIDRs and the second network through its table', () => {
     const setup = renderNodeSetup(plan, plan.nodes[1]!);
     expect(setup).toContain('ip -4 route add 10.244.0.0/24 via 10.213.4.10');

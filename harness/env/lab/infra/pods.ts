@@ -56,7 +56,10 @@ export function slotAllocationLines(root: string, node: string): string[] {
     `  slot=$((slot + 1)); tried=$((tried + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
     `  if [ $tried -gt ${LAST_SLOT - FIRST_SLOT} ]; then slot=; echo "no free pod address on ${node}" >&2; exit 28; fi`,
     'done',
-    `echo "$slot" >"${root}/.last-slot"`,
+    // Renamed into place: a creation reading the file while another rewrites it in place could
+    // read it empty and start again from the first slot, reusing an address just freed.
+    `echo "$slot" >"${root}/.last-slot.$$"`,
+    `mv -f "${root}/.last-slot.$$" "${root}/.last-slot"`,
   ];
 }
 
