@@ -285,6 +285,8 @@ export class LabEnvironment implements Environment {
   }
 
   async restoreNode(node: string): Promise<void> {
+    // The machine comes back with a fresh speaker: nothing announced until the controller says so.
+    if (!this.controller.isReady(node)) await this.controller.forgetAnnouncements(node);
     await this.lab.restoreNode(node);
     // The kubelet's part: a machine whose Node object was removed registers again on start,
     // with its own labels only (labels others added went with the object).

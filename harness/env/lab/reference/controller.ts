@@ -172,6 +172,24 @@ export class ReferenceController {
     this.trigger();
   }
 
+  /**
+   * A failed node's speaker as after a power cycle: nothing announced. Called while the node is
+   * still cut off, so that its BGP sessions come back with no stale announcement to withdraw.
+   * Withdrawing right after they come back is not reliable with the lab's FRR 8.4: seen here, the
+   * node's table no longer had the prefix while `show bgp summary` still counted it as sent, and
+   * the peer kept its route via the node (withdrawals lost while a new session's update-group
+   * coalesce timer runs: FRRouting/frr#16830, #17667).
+   */
+  async forgetAnnouncements(node: string): Promise<void> {
+    if (!this.notReady.has(node)) throw new Error(`node ${node} is not failed: its announcements are live`);
+    for (const entry of this.announced.get(node) ?? []) {
+      const [prefix = '', peers = ''] = entry.split('|');
+      this.log(`${node} forgets ${prefix} to ${peers} (restarted speaker)`);
+      await this.machines.withdraw(node, prefix, peers.split(','));
+    }
+    this.announced.delete(node);
+  }
+
   /** Resolves once the controller has nothing left to do; rejects with the last reconcile error. */
   async settled(): Promise<void> {
     for (;;) {
