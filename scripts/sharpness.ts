@@ -217,6 +217,32 @@ export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile
   return [header, header.replace(/[^|]/g, '-'), ...lines].join('\n');
 }
 
+/**
+ * One line per run, for the README: the statements the fault table names, whether each failed,
+ * what else failed, and the exit code (the matrix's content, narrow enough to read).
+ */
+export function renderFaultList(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {
+  const faults = new Map<string, FaultDefinition>(FAULTS.map((f) => [f.name, f]));
+  const short = (ids: readonly string[]) => ids.map((id) => id.replace('ES-', '')).join(', ') || '-';
+  const rows = outcomes.map((o) => {
+    const fault = faults.get(o.fault);
+    const expected = fault ? expectedStatements(fault, profile) : [];
+    const verdict = fault
+      ? caught(o)
+        ? 'caught'
+        : `MISSED ${short(o.missed)}`
+      : o.exitCode === 0
+        ? 'passed'
+        : `FAILED ${short(o.failed)}`;
+    const also = o.failed.filter((id) => !expected.includes(id));
+    return [o.fault, short(expected), verdict, fault ? short(also) : '-', String(o.exitCode)];
+  });
+  const cells = [['run', 'must fail', 'verdict', 'also failed', 'exit'], ...rows];
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
 const MARK_CLASS: Record<string, string> = {
   caught: 'passed',
   pass: 'passed',
@@ -330,6 +356,7 @@ async function mergeShards(dirs: string[], reportDir: string): Promise<number> {
   const outcomes = all.sort((a, b) => order.indexOf(a.fault) - order.indexOf(b.fault));
   process.stdout.write(`${renderMatrix(outcomes, profile)}\n`);
   printLegend();
+  process.stdout.write(`\n${renderFaultList(outcomes, profile)}\n`);
   await writeSharpness(reportDir, outcomes, profile, `Merged from ${dirs.length} shards.`);
   process.stdout.write(`\npage: ${join(reportDir, 'index.html')}\n`);
   const conformant = outcomes.find((o) => o.fault === 'conformant');

@@ -1,6 +1,12 @@
 /** `npm run sharpness`'s page and its shards: the fault x statement matrix as HTML, runs dealt in turn. */
 import { describe, expect, it } from 'vitest';
-import { type FaultOutcome, renderMatrix, renderSharpnessPage, shardRuns } from '../../scripts/sharpness.js';
+import {
+  type FaultOutcome,
+  renderFaultList,
+  renderMatrix,
+  renderSharpnessPage,
+  shardRuns,
+} from '../../scripts/sharpness.js';
 
 const outcome = (fault: string, failed: string[], exitCode = 1, missed: string[] = []): FaultOutcome => ({
   fault,
@@ -27,6 +33,21 @@ describe('sharpness page', () => {
     expect(page).toContain('<td class="passed" data-statement="ES-SNAT-1">pass</td>');
     expect(page).toContain('ES-SNAT-1 &lt;failed&gt;');
     expect(page).not.toMatch(/(src|href)="/);
+  });
+
+  it('lists each run with what it must fail, its verdict and what else failed', () => {
+    const list = renderFaultList(outcomes, 'core').split('\n');
+    expect(list[0]).toMatch(/^\| run +\| must fail +\| verdict +\| also failed +\| exit \|$/);
+    const row = (name: string) =>
+      list
+        .find((l) => l.startsWith(`| ${name} `))
+        ?.split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
+    expect(row('conformant')).toEqual(['conformant', '-', 'passed', '-', '0']);
+    expect(row('no-snat')).toEqual(['no-snat', 'SNAT-1', 'caught', 'SNAT-2', '1']);
+    expect(row('snat-in-cluster')).toEqual(['snat-in-cluster', 'SNAT-4', 'MISSED SNAT-4', '-', '1']);
+    expect(new Set(list.map((l) => l.length)).size).toBe(1);
   });
 
   it('deals the runs (baseline first, then the faults) to the shards in turn, each once', () => {
