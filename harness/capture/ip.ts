@@ -18,8 +18,15 @@ export const IpProtocol = {
 /** Sentinel for "no port" in the numeric fields (a real port is 0..65535). */
 export const NO_PORT = -1;
 
-/** Sentinel for "not an ICMP message" (or one cut before its type) in `icmpType`. */
+/** Sentinel for "not an ICMP message" (or one cut inside its header) in `icmpType`. */
 export const NO_ICMP_TYPE = -1;
+
+/**
+ * An ICMP or ICMPv6 header, echo's included: type, code, checksum and four bytes (identifier
+ * and sequence number for echo). A message cut inside it is not read as one: its type alone could
+ * not be told from a fragment of something else (tshark leaves an IPv4 one cut there untyped too).
+ */
+const ICMP_HEADER_BYTES = 8;
 
 /** The echo message types: ICMP (RFC 792) and ICMPv6 (RFC 4443). */
 export const IcmpType = {
@@ -45,7 +52,8 @@ export class DecodedPacket {
   dstPort = NO_PORT;
   /**
    * The message type of an ICMP packet over IPv4 or an ICMPv6 packet over IPv6 (the family's own
-   * ICMP only, and only in the first fragment); NO_ICMP_TYPE otherwise.
+   * ICMP only, only in the first fragment, and only with its whole header captured);
+   * NO_ICMP_TYPE otherwise.
    */
   icmpType = NO_ICMP_TYPE;
 }
@@ -97,7 +105,7 @@ function decodeIpv4(b: Uint8Array, start: number, end: number, out: DecodedPacke
     out.srcPort = u16be(b, transport);
     out.dstPort = u16be(b, transport + 2);
   }
-  if (fragmentOffset === 0 && protocol === IpProtocol.ICMP && limit - transport >= 1) {
+  if (fragmentOffset === 0 && protocol === IpProtocol.ICMP && limit - transport >= ICMP_HEADER_BYTES) {
     out.icmpType = b[transport]!;
   }
   return true;
@@ -155,6 +163,6 @@ function decodeIpv6(b: Uint8Array, start: number, end: number, out: DecodedPacke
     out.srcPort = u16be(b, p);
     out.dstPort = u16be(b, p + 2);
   }
-  if (next === IpProtocol.ICMPV6 && limit - p >= 1) out.icmpType = b[p]!;
+  if (next === IpProtocol.ICMPV6 && limit - p >= ICMP_HEADER_BYTES) out.icmpType = b[p]!;
   return true;
 }
