@@ -18,6 +18,24 @@ export const IpProtocol = {
 /** Sentinel for "no port" in the numeric fields (a real port is 0..65535). */
 export const NO_PORT = -1;
 
+/** Sentinel for "not an ICMP message" (or one cut inside its header) in `icmpType`. */
+export const NO_ICMP_TYPE = -1;
+
+/**
+ * An ICMP or ICMPv6 header, echo's included: type, code, checksum and four bytes (identifier
+ * and sequence number for echo). A message cut inside it is not read as one: its type alone could
+ * not be told from a fragment of something else (tshark leaves an IPv4 one cut there untyped too).
+ */
+const ICMP_HEADER_BYTES = 8;
+
+/** The echo message types: ICMP (RFC 792) and ICMPv6 (RFC 4443). */
+export const IcmpType = {
+  ECHO_REPLY: 0,
+  ECHO_REQUEST: 8,
+  ECHOV6_REQUEST: 128,
+  ECHOV6_REPLY: 129,
+} as const;
+
 /**
  * The flow fields of one packet, as offsets into the packet's buffer plus numbers. Reused across
  * packets: decoding allocates nothing.
@@ -32,6 +50,12 @@ export class DecodedPacket {
   protocol = 0;
   srcPort = NO_PORT;
   dstPort = NO_PORT;
+  /**
+   * The message type of an ICMP packet over IPv4 or an ICMPv6 packet over IPv6 (the family's own
+   * ICMP only, only in the first fragment, and only with its whole header captured);
+   * NO_ICMP_TYPE otherwise.
+   */
+  icmpType = NO_ICMP_TYPE;
 }
 
 /** TCP, UDP and SCTP all start with source port then destination port. */
@@ -72,6 +96,7 @@ function decodeIpv4(b: Uint8Array, start: number, end: number, out: DecodedPacke
   out.protocol = protocol;
   out.srcPort = NO_PORT;
   out.dstPort = NO_PORT;
+  out.icmpType = NO_ICMP_TYPE;
   // Ethernet pads short frames: bytes past the IP total length are not the packet's.
   const limit = totalLength === 0 ? end : Math.min(end, start + totalLength);
   const fragmentOffset = u16be(b, start + 6) & 0x1fff;
@@ -79,6 +104,9 @@ function decodeIpv4(b: Uint8Array, start: number, end: number, out: DecodedPacke
   if (fragmentOffset === 0 && hasPorts(protocol) && limit - transport >= 4) {
     out.srcPort = u16be(b, transport);
     out.dstPort = u16be(b, transport + 2);
+  }
+  if (fragmentOffset === 0 && protocol === IpProtocol.ICMP && limit - transport >= ICMP_HEADER_BYTES) {
+    out.icmpType = b[transport]!;
   }
   return true;
 }
@@ -91,6 +119,7 @@ function decodeIpv6(b: Uint8Array, start: number, end: number, out: DecodedPacke
   out.dstOffset = start + 24;
   out.srcPort = NO_PORT;
   out.dstPort = NO_PORT;
+  out.icmpType = NO_ICMP_TYPE;
   // Unlike IPv4's total length, a payload length of 0 is taken at its word (as Wireshark does):
   // jumbograms are not seen on the links this reader is for.
   const limit = Math.min(end, start + 40 + u16be(b, start + 4));
@@ -134,5 +163,6 @@ function decodeIpv6(b: Uint8Array, start: number, end: number, out: DecodedPacke
     out.srcPort = u16be(b, p);
     out.dstPort = u16be(b, p + 2);
   }
+  if (next === IpProtocol.ICMPV6 && limit - p >= ICMP_HEADER_BYTES) out.icmpType = b[p]!;
   return true;
 }

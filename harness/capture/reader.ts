@@ -4,7 +4,7 @@ import { PacketDecoder } from './decode.js';
 import { CorruptCaptureError, NotACaptureError } from './errors.js';
 import { FileSource } from './file-source.js';
 import { protocolName } from './flows.js';
-import { NO_PORT } from './ip.js';
+import { NO_ICMP_TYPE, NO_PORT } from './ip.js';
 import type { PacketView, PacketVisitor } from './packet-view.js';
 import { PcapParser, pcapVariant } from './pcap.js';
 import { PcapngParser, sectionByteOrder } from './pcapng.js';
@@ -129,6 +129,8 @@ export interface PacketRecord {
   data: Uint8Array;
   /** null for frames without a usable IP header. */
   flow: PacketFlow | null;
+  /** The ICMP (over IPv4) or ICMPv6 (over IPv6) message type; null for anything else. */
+  icmpType: number | null;
 }
 
 /**
@@ -176,5 +178,6 @@ function toRecord(packet: PacketView, index: number, decoder: PacketDecoder): Pa
             srcPort: decoded.srcPort === NO_PORT ? null : decoded.srcPort,
             dstPort: decoded.dstPort === NO_PORT ? null : decoded.dstPort,
           },
+    icmpType: decoded === null || decoded.icmpType === NO_ICMP_TYPE ? null : decoded.icmpType,
   };
 }

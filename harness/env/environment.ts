@@ -161,7 +161,11 @@ export interface ClusterApi {
   nodes(): Promise<NodeInfo[]>;
 }
 
-export type ProbeProtocol = 'tcp' | 'udp';
+/** Protocols with ports: what background traffic and ingress checks use. */
+export type TransportProtocol = 'tcp' | 'udp';
+
+/** What a probe sends: TCP connections, UDP datagrams, or ICMP (ICMPv6 for IPv6) echo requests. */
+export type ProbeProtocol = TransportProtocol | 'icmp';
 
 /** Where probe traffic goes: an external peer, a pod, or a node. */
 export type ProbeTarget =
@@ -182,8 +186,9 @@ export interface ProbeRequest {
   sources: ProbeSource[];
   target: ProbeTarget;
   protocol: ProbeProtocol;
+  /** The target's port; not used by an `icmp` probe (echo requests have none). */
   port: number;
-  /** Connections (TCP) or datagrams (UDP) each source sends. */
+  /** Connections (TCP), datagrams (UDP) or echo requests (ICMP) each source sends. */
   attempts: number;
   /** Directory the capture file is written to. */
   artifactDir: string;
@@ -243,7 +248,7 @@ export interface IngressRequest {
   source?: string;
   address: string;
   port: number;
-  protocol: ProbeProtocol;
+  protocol: TransportProtocol;
   attempts: number;
   timeoutMs: number;
 }

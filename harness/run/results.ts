@@ -1,5 +1,5 @@
 /** What a run produced: one result per scenario x family, with its evidence. Reports read this. */
-import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
+import type { EnvironmentDescription, IpFamily, ProbeProtocol } from '../env/environment.js';
 import type { Profile } from '../spec/statements.js';
 import type { PacketSeries } from '../verdict/timeline.js';
 
@@ -64,7 +64,7 @@ export interface ProbeEvidenceRecord {
   /** Capture path relative to the report directory. */
   capture: string;
   target: string;
-  protocol: 'tcp' | 'udp';
+  protocol: ProbeProtocol;
   expected: string;
   totalPackets: number;
   matchedPackets: number;

@@ -17,7 +17,11 @@ export const labels = z.record(z.string(), z.string());
 
 export const port = z.number().int().min(1).max(65535);
 
+/** Protocols with ports: connections and datagrams (background traffic, ingress checks). */
 export const protocol = z.enum(['tcp', 'udp']);
+
+/** What a probe sends: TCP connections, UDP datagrams, or ICMP/ICMPv6 echo requests (no port). */
+export const probeProtocol = z.enum(['tcp', 'udp', 'icmp']);
 
 /**
  * A further test namespace, by the name `requires.namespaces` declares (`other` for

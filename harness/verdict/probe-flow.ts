@@ -1,13 +1,25 @@
 import { canonicalAddress, parseAddress } from '../capture/addresses.js';
 import type { DecodedPacket } from '../capture/ip.js';
-import { IpProtocol } from '../capture/ip.js';
+import { IcmpType, IpProtocol } from '../capture/ip.js';
 
-/** The traffic a probe sends: to `targetAddress:port` over `protocol`. */
+/** TCP and UDP to a port, or ICMP echo (ICMPv6 for IPv6). */
+export type FlowProtocol = 'tcp' | 'udp' | 'icmp';
+
+/**
+ * The traffic a probe sends: to `targetAddress:port` over TCP or UDP, or ICMP echo requests to
+ * `targetAddress` (ICMPv6 for IPv6; `port` is not used).
+ */
 export interface ProbeFlow {
   targetAddress: string;
   port: number;
-  protocol: 'tcp' | 'udp';
+  protocol: FlowProtocol;
   family: 'ipv4' | 'ipv6';
+}
+
+/** How a probe flow reads in messages: `address:port/protocol`, or `address/icmp`. */
+export function flowLabel(address: string, port: number, protocol: FlowProtocol): string {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return protocol === 'icmp' ? `${address}/icmp` : `${host}:${port}/${protocol}`;
 }
 
 /** A probe description that cannot match anything (bad address, family mismatch, bad port). */
@@ -47,37 +59,53 @@ export class ProbeMatcher {
   private readonly address: Uint8Array;
   private readonly family: 4 | 6;
   private readonly protocol: number;
+  /** TCP and UDP: the target's port. */
   private readonly port: number;
+  /** ICMP: the echo request and reply types of the family's ICMP; -1 for TCP and UDP. */
+  private readonly echoRequest: number;
+  private readonly echoReply: number;
 
   constructor(probe: ProbeFlow) {
-    if (!Number.isInteger(probe.port) || probe.port < 0 || probe.port > 65535) {
+    const icmp = probe.protocol === 'icmp';
+    if (!icmp && (!Number.isInteger(probe.port) || probe.port < 0 || probe.port > 65535)) {
       throw new ProbeDefinitionError(`probe port ${probe.port} is not a port number`);
     }
     const { text, bytes } = parseProbeAddress(probe.targetAddress, probe.family, 'probe target');
     this.address = bytes;
     this.family = probe.family === 'ipv4' ? 4 : 6;
-    this.protocol = probe.protocol === 'tcp' ? IpProtocol.TCP : IpProtocol.UDP;
-    this.port = probe.port;
+    this.protocol = icmp
+      ? this.family === 4
+        ? IpProtocol.ICMP
+        : IpProtocol.ICMPV6
+      : probe.protocol === 'tcp'
+        ? IpProtocol.TCP
+        : IpProtocol.UDP;
+    this.port = icmp ? -1 : probe.port;
+    this.echoRequest = !icmp ? -1 : this.family === 4 ? IcmpType.ECHO_REQUEST : IcmpType.ECHOV6_REQUEST;
+    this.echoReply = !icmp ? -1 : this.family === 4 ? IcmpType.ECHO_REPLY : IcmpType.ECHOV6_REPLY;
     this.target = text;
-    this.label = `${this.family === 6 ? `[${text}]` : text}:${probe.port}/${probe.protocol}`;
+    this.label = flowLabel(text, probe.port, probe.protocol);
   }
 
-  /** A packet of the probe flow: to the target address and port. */
+  /**
+   * A packet of the probe flow: to the target address and port, or for ICMP an echo request to
+   * the target address (other ICMP messages to it, such as errors, are not the probe's).
+   */
   towardTarget(p: DecodedPacket): boolean {
     return (
       p.family === this.family &&
       p.protocol === this.protocol &&
-      p.dstPort === this.port &&
+      (this.echoRequest < 0 ? p.dstPort === this.port : p.icmpType === this.echoRequest) &&
       sameAddress(p.bytes, p.dstOffset, this.address)
     );
   }
 
-  /** A reply: from the target address and port. */
+  /** A reply: from the target address and port, or for ICMP an echo reply from the target address. */
   fromTarget(p: DecodedPacket): boolean {
     return (
       p.family === this.family &&
       p.protocol === this.protocol &&
-      p.srcPort === this.port &&
+      (this.echoReply < 0 ? p.srcPort === this.port : p.icmpType === this.echoReply) &&
       sameAddress(p.bytes, p.srcOffset, this.address)
     );
   }

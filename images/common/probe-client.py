@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Probe client of the lab: requests to an agnhost-netexec-style server, each bounded by a
-timeout.
+"""Probe client of the lab: requests to an agnhost-netexec-style server, or ICMP echo
+requests, each bounded by a timeout.
 
-  lab-probe-client [--protocol tcp|udp] [--timeout SECONDS] [--source ADDRESS]
+  lab-probe-client [--protocol tcp|udp|icmp] [--timeout SECONDS] [--source ADDRESS]
                    [--attempts N [--interval SECONDS] [--stop-on-failure] [--until-stdin-closes]]
-                   ADDRESS PORT [REQUEST]
+                   ADDRESS [PORT [REQUEST]]
 
 REQUEST is `clientip` (default), `hostname` or `echo <text>`. Over TCP it becomes the HTTP
 request GET /<request> (echo as /echo?msg=); over UDP it is sent as the datagram itself.
 --source binds the client to one of the host's addresses before it connects.
+
+With --protocol icmp there is no PORT nor REQUEST: each request is one ICMP echo request (ICMPv6
+for an IPv6 ADDRESS) on a raw socket (CAP_NET_RAW), and its answer is the matching echo reply
+(same identifier and sequence number, from ADDRESS), reported as `echo reply from ADDRESS seq N`.
 
 Without --attempts: one request; prints the answer's body on stdout and exits 0, or prints the
 reason on stderr and exits 1.
@@ -26,11 +30,16 @@ traffic by closing its end. Exits 0 once it has reported; failures are in the li
 import argparse
 import json
 import os
+import random
 import select
 import socket
+import struct
 import sys
 import time
 import urllib.parse
+
+# Echo request and reply types: ICMP (RFC 792) and ICMPv6 (RFC 4443).
+ECHO_TYPES = {socket.AF_INET: (8, 0), socket.AF_INET6: (128, 129)}
 
 
 def http_path(request):
@@ -70,6 +79,70 @@ def udp(address, port, request, timeout, source):
         return s.recv(65535).decode()
 
 
+def internet_checksum(data):
+    """RFC 1071: ones' complement of the ones' complement sum of the 16-bit words."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def icmp_echo(address, ident, sequence, timeout, source):
+    """One echo request; returns once the matching reply from `address` arrived."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    proto = socket.IPPROTO_ICMPV6 if family == socket.AF_INET6 else socket.IPPROTO_ICMP
+    request_type, reply_type = ECHO_TYPES[family]
+    payload = b"egress-conformance probe"
+    with socket.socket(family, socket.SOCK_RAW, proto) as s:
+        if source:
+            s.bind((source, 0))
+        header = struct.pack("!BBHHH", request_type, 0, 0, ident, sequence)
+        # The kernel fills in the ICMPv6 checksum (it covers a pseudo-header); ICMP's is ours.
+        if family == socket.AF_INET:
+            checksum = internet_checksum(header + payload)
+            header = struct.pack("!BBHHH", request_type, 0, checksum, ident, sequence)
+        s.sendto(header + payload, (address, 0))
+        wanted = socket.inet_pton(family, address)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout(f"no echo reply within {timeout:g}s")
+            s.settimeout(left)
+            data, sender = s.recvfrom(65535)
+            if socket.inet_pton(family, sender[0]) != wanted:
+                continue
+            # A raw IPv4 socket hands over the IP header too; an IPv6 one only the ICMPv6 message.
+            if family == socket.AF_INET:
+                data = data[(data[0] & 0x0F) * 4:]
+            if len(data) < 8:
+                continue
+            kind, _, _, got_ident, got_sequence = struct.unpack("!BBHHH", data[:8])
+            if kind == reply_type and got_ident == ident and got_sequence == sequence:
+                return f"echo reply from {address} seq {sequence}"
+
+
+def icmp_client():
+    """The echo requests of one client: one identifier, sequence numbers from 1 (one per attempt)."""
+    ident = random.getrandbits(16)
+    sequence = 0
+
+    def run(address, _port, _request, timeout, source):
+        nonlocal sequence
+        sequence = sequence % 0xFFFF + 1
+        return icmp_echo(address, ident, sequence, timeout, source)
+
+    return run
+
+
+def flow_name(args):
+    if args.protocol == "icmp":
+        return f"icmp {args.address}"
+    return f"{args.protocol} {args.address} port {args.port}"
+
+
 def stdin_closed(wait):
     """True once stdin is at end of file; waits up to `wait` seconds for that (input is ignored)."""
     deadline = time.monotonic() + max(0.0, wait)
@@ -96,7 +169,7 @@ def attempts(args, run):
             line["ok"] = True
         except (OSError, RuntimeError) as error:
             line["ok"] = False
-            line["error"] = f"{args.protocol} {args.address} port {args.port}: {error}"
+            line["error"] = f"{flow_name(args)}: {error}"
         line["durationMs"] = round((time.monotonic() - clock) * 1000, 3)
         sys.stdout.write(json.dumps(line) + "\n")
         sys.stdout.flush()
@@ -108,7 +181,7 @@ def attempts(args, run):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--protocol", choices=["tcp", "udp"], default="tcp")
+    parser.add_argument("--protocol", choices=["tcp", "udp", "icmp"], default="tcp")
     parser.add_argument("--timeout", type=float, default=3.0)
     parser.add_argument("--source", default=None)
     parser.add_argument("--attempts", type=int, default=None)
@@ -116,10 +189,14 @@ def main():
     parser.add_argument("--stop-on-failure", action="store_true")
     parser.add_argument("--until-stdin-closes", action="store_true")
     parser.add_argument("address")
-    parser.add_argument("port", type=int)
+    parser.add_argument("port", type=int, nargs="?", default=None)
     parser.add_argument("request", nargs="?", default="clientip")
     args = parser.parse_args()
-    run = tcp if args.protocol == "tcp" else udp
+    if args.protocol == "icmp" and args.port is not None:
+        parser.error("--protocol icmp takes no PORT: echo requests have none")
+    if args.protocol != "icmp" and args.port is None:
+        parser.error(f"--protocol {args.protocol} needs a PORT")
+    run = {"tcp": tcp, "udp": udp}.get(args.protocol) or icmp_client()
     if args.attempts is not None:
         if args.attempts < 1:
             parser.error("--attempts must be at least 1")
@@ -128,7 +205,7 @@ def main():
     try:
         sys.stdout.write(run(args.address, args.port, args.request, args.timeout, args.source))
     except (OSError, RuntimeError) as error:
-        sys.stderr.write(f"{args.protocol} {args.address} port {args.port}: {error}\n")
+        sys.stderr.write(f"{flow_name(args)}: {error}\n")
         sys.exit(1)
 
 

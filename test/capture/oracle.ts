@@ -180,3 +180,48 @@ export async function tsharkTimes(file: string): Promise<string[]> {
   if (lines.at(-1) === '') lines.pop();
   return lines;
 }
+
+/**
+ * Each frame's ICMP message type as tshark dissects it, for the family's own ICMP only: ICMP
+ * (`icmp.type`) right on an IPv4 header, ICMPv6 (`icmpv6.type`) on an IPv6 header or its
+ * extension headers; null for anything else (other protocols, later fragments, a header tshark
+ * could not read the type of). The first occurrence is the outer message, not one quoted in an
+ * error.
+ */
+export async function tsharkIcmpTypes(file: string): Promise<(number | null)[]> {
+  const args = [
+    '-r',
+    file,
+    '-n',
+    '-o',
+    'ip.defragment:FALSE',
+    '-o',
+    'ipv6.defragment:FALSE',
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=f',
+    '-E',
+    'separator=/t',
+    '-e',
+    'frame.protocols',
+    '-e',
+    'icmp.type',
+    '-e',
+    'icmpv6.type',
+  ];
+  const { stdout } = await run('tshark', args, { maxBuffer: 1 << 26 });
+  const lines = stdout.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line) => {
+    const [protocols = '', icmpType = '', icmpv6Type = ''] = line.split('\t');
+    const layers = protocols.split(':');
+    const network = layers.findIndex((l) => l === 'ip' || l === 'ipv6');
+    if (network < 0) return null;
+    // The first layer after the network header (and, for IPv6, its extension headers).
+    const upper = layers.slice(network + 1).find((l) => !l.startsWith('ipv6.'));
+    if (layers[network] === 'ip' && upper === 'icmp' && icmpType !== '') return Number(icmpType);
+    if (layers[network] === 'ipv6' && upper === 'icmpv6' && icmpv6Type !== '') return Number(icmpv6Type);
+    return null;
+  });
+}

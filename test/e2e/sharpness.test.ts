@@ -33,6 +33,8 @@ const SUBSET = [
   'snat-to-first-service',
   'lb-ip-read-once',
   'placement-kept-without-service',
+  // A protocol the SNAT misses: ICMP echo leaves with the node IP while TCP and UDP are rewritten.
+  'snat-tcp-udp-only',
 ];
 
 describe('sharpness', () => {

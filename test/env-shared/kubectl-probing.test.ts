@@ -1,6 +1,16 @@
-/** Ingress checks from a peer: what the client runs and how answers are counted. */
+/** Ingress checks from a peer and probes from pods: what the client runs and how answers are counted. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runIngress } from '../../harness/env/shared/kubectl-probing.js';
+import type { ClusterApi, KubeObject } from '../../harness/env/environment.js';
+import {
+  type CaptureSite,
+  type ProbeDeps,
+  runIngress,
+  runProbe,
+} from '../../harness/env/shared/kubectl-probing.js';
+import { captureFilter } from '../../harness/env/shared/tcpdump.js';
 
 describe('ingress checks from a peer', () => {
   const request = {
@@ -61,5 +71,76 @@ describe('ingress checks from a peer', () => {
     expect(result.errors).toEqual([
       'attempt 2: client on peer2: exit 137: command terminated with exit code 137',
     ]);
+  });
+});
+
+describe('an icmp probe from pods', () => {
+  it('captures the echo flow, pings from each pod in one exec, and keeps no echoed client', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ec-icmp-probe-'));
+    try {
+      const captured = join(dir, 'captured.pcap');
+      await writeFile(captured, '');
+      const filters: string[] = [];
+      const execs: string[][] = [];
+      const site: CaptureSite = {
+        start: async (name, filter) => {
+          filters.push(filter);
+          return { name };
+        },
+        stop: async () => captured,
+      };
+      const pod: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web-0', namespace: 'ns' },
+        spec: { nodeName: 'worker' },
+        status: { podIPs: [{ ip: '10.244.1.5' }, { ip: 'fd00:10:244:1::5' }] },
+      };
+      const deps: ProbeDeps = {
+        cluster: { get: async () => pod } as unknown as ClusterApi,
+        podExec: async (_namespace, _pod, argv) => {
+          execs.push(argv);
+          return {
+            exitCode: 0,
+            stdout:
+              '{"attempt":1,"ok":true,"answer":"reply"}\n{"attempt":2,"ok":false,"error":"ping exit 1"}\n',
+            stderr: '',
+            timedOut: false,
+          };
+        },
+        target: async () => ({ address: '2001:db8:5100::10', site }),
+        filter: captureFilter,
+      };
+      const evidence = await runProbe(
+        {
+          id: 'ping-ipv6-0',
+          family: 'ipv6',
+          sources: [{ namespace: 'ns', pod: 'web-0' }],
+          target: { kind: 'peer', peer: 'peer' },
+          protocol: 'icmp',
+          port: 8080,
+          attempts: 2,
+          artifactDir: join(dir, 'artifacts'),
+          timeoutMs: 2000,
+        },
+        deps,
+      );
+      expect(filters).toEqual(['host 2001:db8:5100::10 and icmp6 and (icmp6[0] == 128 or icmp6[0] == 129)']);
+      expect(execs).toHaveLength(1);
+      expect(execs[0]?.[2]).toContain(`ping6 -c 1 -W 2 '2001:db8:5100::10'`);
+      expect(execs[0]?.[2]).not.toMatch(/curl|nc -u/);
+      expect(evidence.attempts).toEqual([
+        { source: { namespace: 'ns', pod: 'web-0' }, node: 'worker', podIP: 'fd00:10:244:1::5', ok: true },
+        {
+          source: { namespace: 'ns', pod: 'web-0' },
+          node: 'worker',
+          podIP: 'fd00:10:244:1::5',
+          ok: false,
+          error: 'ping exit 1',
+        },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
 import { MIN_GO, PINNED_TOOLS } from '../../harness/env/kind/host-checks.js';
 import { createKindProvider, kindHostNeeds, planKind } from '../../harness/env/kind/provider.js';
 import { KIND_DEFAULTS } from '../../harness/env/kind/settings.js';
+import { clientLoopScript } from '../../harness/env/shared/client-loop.js';
 import type { PlannedAction, RunAction } from '../../harness/env/shared/planned-actions.js';
 import { kindOptions } from './support.js';
 import { allClaims, loadFacts } from './upstream-facts.js';
@@ -328,5 +329,27 @@ describe('every supported plan, held to upstream-facts.yaml', () => {
       'NetworkRouting',
       'SourceIPNetwork',
     ]);
+  });
+});
+
+describe('probe clients', () => {
+  it('ping as upstream e2e pings from agnhost pods: ping for IPv4, ping6 for IPv6, with -c and -W', () => {
+    const quoted = facts.probeClients.flatMap((c) => [...(c.quote ? [c.quote] : []), ...(c.quotes ?? [])]);
+    expect(quoted.join('\n')).toContain('-c 3 -W 2');
+    for (const [address, ping] of [
+      ['198.51.100.10', 'ping'],
+      ['2001:db8:5100::10', 'ping6'],
+    ] as const) {
+      const script = clientLoopScript({
+        address,
+        port: 0,
+        protocol: 'icmp',
+        request: 'clientip',
+        attempts: 1,
+        timeoutMs: 2000,
+      });
+      expect(script).toContain(`${ping} -c 1 -W 2 '${address}'`);
+      expect(quoted).toContain(`${ping === 'ping' ? 'ipv4' : 'ipv6'}PingCommand pingCommand = "${ping}"`);
+    }
   });
 });

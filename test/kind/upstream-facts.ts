@@ -72,6 +72,7 @@ const factsSchema = z.object({
   modulesPackage: z.object({ name: z.string(), claims: z.array(claim) }),
   disk: z.array(claim),
   networks: z.array(claim),
+  probeClients: z.array(claim),
   refused: z.array(
     claim.extend({
       combination: z.object({
@@ -125,6 +126,7 @@ export function allClaims(
   for (const [i, c] of facts.modulesPackage.claims.entries()) add(`modulesPackage.claims[${i}]`, c);
   for (const [i, c] of facts.disk.entries()) add(`disk[${i}]`, c);
   for (const [i, c] of facts.networks.entries()) add(`networks[${i}]`, c);
+  for (const [i, c] of facts.probeClients.entries()) add(`probeClients[${i}]`, c);
   for (const [i, c] of facts.refused.entries()) add(`refused[${i}]`, c);
   for (const [name, c] of Object.entries(facts.features)) add(`features.${name}`, c);
   return out;

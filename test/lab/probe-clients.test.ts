@@ -1,7 +1,7 @@
 /**
  * The probe clients that make all the attempts of a probe in one process, on a real lab: the
  * lab's client (`lab-probe-client --attempts`), the kind and existing providers' shell loop
- * (run here with busybox sh, curl and netcat-openbsd, the tools agnhost carries), and the
+ * (run here with busybox sh, curl, netcat-openbsd and busybox ping, the tools agnhost carries), and the
  * containers' command agent they run through. Packets are counted by tshark, independent of
  * our reader: a probe must put on the wire exactly what one request per exec did before.
  */
@@ -16,6 +16,7 @@ import { destroyLab, Lab, newLabId } from '../../harness/env/lab/infra/index.js'
 import { parseAttemptLines } from '../../harness/env/shared/attempt-lines.js';
 import { clientLoopScript } from '../../harness/env/shared/client-loop.js';
 import { attemptsOfRun } from '../../harness/env/shared/kubectl-probing.js';
+import { captureFilter } from '../../harness/env/shared/tcpdump.js';
 
 const labId = newLabId();
 let lab: Lab;
@@ -107,6 +108,77 @@ describe('a probe in one client process per source', () => {
     });
   }
 
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    it(`sends one ICMP echo request per attempt over ${family}, each answered, as the capture filter keeps them`, async () => {
+      const peer = lab.peer('peer');
+      const address = peer.serviceAddresses[family] as string;
+      const capture = await lab.startCapture(
+        'peer',
+        `icmp-${family}-${labId}`,
+        captureFilter(address, peer.probePort, 'icmp'),
+      );
+      const attempts = 3;
+      const lines = (
+        await Promise.all(
+          PODS.map(({ node, pod }) =>
+            lab.podProbe(node, pod, address, peer.probePort, 'icmp', { attempts, timeoutMs: ANSWER_WAIT_MS }),
+          ),
+        )
+      ).flat();
+      const result = await lab.stopCapture(capture, artifacts);
+      expect(lines).toHaveLength(attempts * PODS.length);
+      for (const line of lines) {
+        expect(line.ok, line.error).toBe(true);
+        expect(line.answer).toBe(`echo reply from ${address} seq ${line.attempt}`);
+      }
+      // On the wire (tshark's reading): per client (source and identifier) sequence numbers 1..3,
+      // each request answered by one reply, and nothing else kept by the filter.
+      const icmp = family === 'ipv4' ? 'icmp' : 'icmpv6';
+      const ip = family === 'ipv4' ? 'ip' : 'ipv6';
+      const { stdout } = await execa('tshark', [
+        '-r',
+        result.path,
+        '-T',
+        'fields',
+        '-e',
+        `${icmp}.type`,
+        '-e',
+        `${ip}.src`,
+        '-e',
+        `${ip}.dst`,
+        '-e',
+        family === 'ipv4' ? 'icmp.ident' : 'icmpv6.echo.identifier',
+        '-e',
+        family === 'ipv4' ? 'icmp.seq' : 'icmpv6.echo.sequence_number',
+      ]);
+      const rows = stdout
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => l.split('\t'));
+      const [request, reply] = family === 'ipv4' ? ['8', '0'] : ['128', '129'];
+      const requests = rows.filter((r) => r[0] === request && r[2] === address);
+      const replies = rows.filter((r) => r[0] === reply && r[1] === address);
+      expect(requests).toHaveLength(attempts * PODS.length);
+      expect(replies).toHaveLength(attempts * PODS.length);
+      expect(rows).toHaveLength(requests.length + replies.length);
+      const bySender = new Map<string, string[]>();
+      for (const r of requests)
+        bySender.set(`${r[1]} ${r[3]}`, [...(bySender.get(`${r[1]} ${r[3]}`) ?? []), r[4] as string]);
+      expect([...bySender.values()].map((seqs) => seqs.join(','))).toEqual(PODS.map(() => '1,2,3'));
+    });
+  }
+
+  it('reports an unanswered echo request as a failure', async () => {
+    const { node, pod } = PODS[0] as (typeof PODS)[number];
+    // TEST-NET-3: routed out through the peers, answered by no one.
+    const lines = await lab.podProbe(node, pod, '203.0.113.254', 0, 'icmp', { attempts: 2, timeoutMs: 1000 });
+    expect(lines.map((l) => [l.attempt, l.ok])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
+    expect(lines[0]?.error).toMatch(/^icmp 203\.0\.113\.254: /);
+  });
+
   it('reports a refused attempt as a failure, and stops there when asked', async () => {
     const { node, pod } = PODS[0] as (typeof PODS)[number];
     const address = lab.peer('peer').serviceAddresses.ipv4 as string;
@@ -141,7 +213,7 @@ describe('a probe in one client process per source', () => {
   });
 });
 
-describe("the kind and existing providers' client loop, under busybox sh with curl and netcat-openbsd", () => {
+describe("the kind and existing providers' client loop, under busybox sh with curl, netcat-openbsd and busybox ping", () => {
   const run = async (script: string, until?: AbortSignal) => {
     const { node, pod } = PODS[2] as (typeof PODS)[number];
     const result = await lab.podExec(node, pod, ['busybox', 'sh', '-c', script], {
@@ -181,6 +253,53 @@ describe("the kind and existing providers' client loop, under busybox sh with cu
         }
       });
     }
+  }
+
+  /** busybox's own ping and ping6 first on the PATH, as in agnhost's Alpine image (Debian's iputils ping is here too). */
+  const withBusyboxPing = (script: string) =>
+    [
+      'bin=$(mktemp -d)',
+      'ln -s "$(command -v busybox)" "$bin/ping"',
+      'ln -s "$(command -v busybox)" "$bin/ping6"',
+      'PATH="$bin:$PATH"',
+      '( ' + script + ' )',
+      'rc=$?',
+      'rm -rf "$bin"',
+      'exit $rc',
+    ].join('\n');
+
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    it(`pings over ${family} with busybox ping, one echo request per attempt`, async () => {
+      const peer = lab.peer('peer');
+      const loop = {
+        address: peer.serviceAddresses[family] as string,
+        port: 0,
+        protocol: 'icmp',
+        request: 'clientip',
+        attempts: 3,
+        timeoutMs: 2000,
+      } as const;
+      const script = clientLoopScript(loop);
+      expect(script).toContain(`${family === 'ipv4' ? 'ping' : 'ping6'} -c 1 -W 2 '${loop.address}'`);
+      const result = await run(withBusyboxPing(script));
+      expect(result.exitCode).toBe(0);
+      const lines = attemptsOfRun(result, loop, 'loop');
+      expect(lines).toEqual([1, 2, 3].map((attempt) => ({ attempt, ok: true, answer: 'reply' })));
+      // Unanswered: ping's exit code.
+      const lost = await run(
+        withBusyboxPing(
+          clientLoopScript({
+            ...loop,
+            address: family === 'ipv4' ? '203.0.113.254' : '2001:db8:ffff::254',
+            attempts: 1,
+            timeoutMs: 1000,
+          }),
+        ),
+      );
+      expect(parseAttemptLines(lost.stdout)).toEqual([
+        { attempt: 1, ok: false, error: expect.stringMatching(/^ping exit [1-9]/) },
+      ]);
+    });
   }
 
   it("asks /hostname from the peer's own address and stops at the first unanswered attempt", async () => {

@@ -106,3 +106,35 @@ describe('a probe target with several ports', () => {
     await Promise.all(probes);
   });
 });
+
+describe('an icmp probe target', () => {
+  it('is held by its address alone: icmp probes take turns whatever ports the target has, beside tcp', async () => {
+    const run = { probeTargets: new KeyedLock() };
+    const target = {
+      target: { kind: 'peer' as const, peer: 'peer' },
+      address: '198.51.100.10',
+      port: 8080,
+      label: 'peer peer',
+      otherPorts: [8081],
+    };
+    const release = gate();
+    const order: string[] = [];
+    const first = holdTarget(run, target, 'icmp', async () => {
+      order.push('icmp 1 in');
+      await release.opened;
+      order.push('icmp 1 out');
+    });
+    const second = holdTarget(run, target, 'icmp', async () => {
+      order.push('icmp 2 in');
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    // TCP to the same address is another flow: it does not wait for the echo probe.
+    await holdTarget(run, target, 'tcp', async () => {
+      order.push('tcp');
+    });
+    expect(order).toEqual(['icmp 1 in', 'tcp']);
+    release.open();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['icmp 1 in', 'tcp', 'icmp 1 out', 'icmp 2 in']);
+  });
+});

@@ -25,6 +25,7 @@ import {
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
   ethernet,
+  icmp,
   ipv4,
   ipv6,
   pcapFile,
@@ -42,7 +43,9 @@ export interface FakePacket {
   dst?: string;
   srcPort?: number;
   dstPort?: number;
-  protocol?: 'tcp' | 'udp';
+  protocol?: 'tcp' | 'udp' | 'icmp';
+  /** ICMP only: the message type (default: the family's echo request, 8 or 128). */
+  icmpType?: number;
 }
 
 /** What one probe call produces: the captured packets, and how each source's attempts went. */
@@ -200,17 +203,20 @@ function addressesOf(pod: KubeObject): string[] {
   return (status?.podIPs ?? []).map((p) => p.ip);
 }
 
-/** The capture file: each packet as Ethernet + IP + TCP/UDP, in the order given. */
+/** The capture file: each packet as Ethernet + IP + TCP/UDP/ICMP, in the order given. */
 function captureOf(packets: FakePacket[], request: ProbeRequest, targetAddress: string): Uint8Array {
   const synth: SynthPacket[] = packets.map((p, i) => {
     const protocol = p.protocol ?? request.protocol;
+    const v6 = p.src.includes(':');
     const transport =
-      protocol === 'tcp'
-        ? tcp(p.srcPort ?? 40000 + i, p.dstPort ?? request.port, { flags: 0x18, payload: 16 })
-        : udp(p.srcPort ?? 40000 + i, p.dstPort ?? request.port, 16);
+      protocol === 'icmp'
+        ? icmp(p.icmpType ?? (v6 ? 128 : 8), 0, Uint8Array.of(0x4e, 0x85, 0, i + 1, 0x61, 0x62, 0x63, 0x64))
+        : protocol === 'tcp'
+          ? tcp(p.srcPort ?? 40000 + i, p.dstPort ?? request.port, { flags: 0x18, payload: 16 })
+          : udp(p.srcPort ?? 40000 + i, p.dstPort ?? request.port, 16);
     const dst = p.dst ?? targetAddress;
-    const number = protocol === 'tcp' ? 6 : 17;
-    const frame = p.src.includes(':')
+    const number = protocol === 'icmp' ? (v6 ? 58 : 1) : protocol === 'tcp' ? 6 : 17;
+    const frame = v6
       ? ethernet(ETHERTYPE_IPV6, ipv6({ src: p.src, dst, protocol: number, payload: transport }))
       : ethernet(ETHERTYPE_IPV4, ipv4({ src: p.src, dst, protocol: number, payload: transport }));
     const seconds = Math.floor(p.at / 1000);

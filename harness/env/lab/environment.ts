@@ -22,6 +22,7 @@ import type {
   ProbeEvidence,
   ProbeRequest,
 } from '../environment.js';
+import { captureFilter } from '../shared/tcpdump.js';
 import type { ClientRunOptions, Lab } from './infra/lab.js';
 import { ReferenceClusterApi } from './reference/cluster-api.js';
 import type { ReferenceController } from './reference/controller.js';
@@ -175,7 +176,7 @@ export class LabEnvironment implements Environment {
       0,
       120,
     );
-    const filter = `${request.protocol} and host ${address} and port ${request.port}`;
+    const filter = captureFilter(address, request.port, request.protocol);
     const startedAt = new Date().toISOString();
     // Peers where the flow must not arrive capture it too (an unknown peer throws here).
     const watchers = (request.watchPeers ?? []).map((peer) => ({ peer, member: this.lab.peer(peer).name }));
@@ -245,7 +246,8 @@ export class LabEnvironment implements Environment {
       node: pod.node,
       podIP,
       ok: line.ok,
-      ...(line.ok && line.answer ? { echoedClient: line.answer.trim() } : {}),
+      // An echo reply names no client address: only the probe servers echo one.
+      ...(line.ok && line.answer && request.protocol !== 'icmp' ? { echoedClient: line.answer.trim() } : {}),
       ...(!line.ok ? { error: (line.error ?? 'failed').split('\n')[0] } : {}),
       ...(line.startedAtMs !== undefined ? { startedAtMs: line.startedAtMs } : {}),
       ...(line.durationMs !== undefined ? { durationMs: line.durationMs } : {}),

@@ -7,9 +7,11 @@
  * agnhost netexec's `/clientip` (OVN-Kubernetes' egress_services.go, `curl -s ... http://<dst>/clientip`)
  * and, over UDP, the datagram `clientip` with nc; the loop itself is upstream's own pattern for
  * several requests from one exec (service.go's `for i in $(seq 1 N); do ...; curl ...; done`
- * through `kubectl exec ... -- /bin/sh -c`). It needs only sh, curl, nc, printf, tr, sleep,
- * cat and kill, which busybox provides; the lab runs it in its containers with Debian's curl
- * and netcat-openbsd (as agnhost installs them) under busybox sh.
+ * through `kubectl exec ... -- /bin/sh -c`). An ICMP probe pings as upstream's e2e pings from
+ * agnhost pods (e2e.go's checkConnectivityPingToHost: `ping` for IPv4 and `ping6` for IPv6, with
+ * `-c` and `-W`), one echo request per attempt. It needs only sh, curl, nc, ping, ping6, printf,
+ * tr, sleep, cat and kill, which busybox provides; the lab runs it in its containers with
+ * Debian's curl and netcat-openbsd (as agnhost installs them) and busybox's ping under busybox sh.
  */
 import type { ProbeProtocol } from '../environment.js';
 
@@ -21,16 +23,17 @@ export interface ClientLoop {
   request: 'clientip' | 'hostname';
   attempts: number;
   /**
-   * Bound of one TCP attempt (curl's --max-time). A UDP attempt waits one second for its answer
-   * (`nc -u -w 1`, as upstream's external gateway tests run it): nc waits its whole -w after the
-   * answer too, so a longer bound would cost every attempt that long.
+   * Bound of one TCP attempt (curl's --max-time), or of one echo request's wait for its reply
+   * (ping's -W, in whole seconds). A UDP attempt waits one second for its answer (`nc -u -w 1`,
+   * as upstream's external gateway tests run it): nc waits its whole -w after the answer too, so
+   * a longer bound would cost every attempt that long.
    */
   timeoutMs: number;
   /** Pause between the end of one attempt and the start of the next. */
   intervalMs?: number;
   /** End after the first failed attempt. */
   stopOnFailure?: boolean;
-  /** The client's own address (curl --interface, nc -s). */
+  /** The client's own address (curl --interface, nc -s, ping -I). */
   source?: string;
   /** Run until stdin reaches end of file (background traffic), at most `attempts` attempts. */
   untilStdinCloses?: boolean;
@@ -49,6 +52,22 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3).replace(/\.?0+$/, '');
 }
 
+const CLIENTS: Record<ProbeProtocol, string> = { tcp: 'curl', udp: 'nc', icmp: 'ping' };
+
+/**
+ * One echo request and the wait for its reply. ping prints the reply's statistics, not an
+ * answer: `reply` stands for it (ping exits 0 only when the reply came).
+ */
+function pingCommand(loop: ClientLoop): string {
+  const ping = loop.address.includes(':') ? 'ping6' : 'ping';
+  const wait = Math.max(1, Math.ceil(loop.timeoutMs / 1000));
+  return [
+    `${ping} -c 1 -W ${wait}`,
+    ...(loop.source ? [`-I ${quote(loop.source)}`] : []),
+    `${quote(loop.address)} >/dev/null 2>&1; rc=$?; out=reply`,
+  ].join(' ');
+}
+
 /**
  * The loop as one `sh -c` script. An answer keeps only the characters an address or a pod name
  * has (so a line is always valid JSON); a failure reports the client's exit code.
@@ -56,20 +75,22 @@ function seconds(ms: number): string {
 export function clientLoopScript(loop: ClientLoop): string {
   const attempts = Math.max(1, Math.floor(loop.attempts));
   const request =
-    loop.protocol === 'tcp'
-      ? [
-          'out=$(curl -s',
-          `--max-time ${seconds(loop.timeoutMs)}`,
-          ...(loop.source ? [`--interface ${quote(loop.source)}`] : []),
-          `-w '|%{time_total}' ${quote(`http://${urlHost(loop.address)}:${loop.port}/${loop.request}`)}); rc=$?`,
-        ].join(' ')
-      : [
-          `out=$(echo ${loop.request} | nc -u`,
-          '-w 1',
-          ...(loop.source ? [`-s ${quote(loop.source)}`] : []),
-          `${quote(loop.address)} ${loop.port}); rc=$?`,
-        ].join(' ');
-  const client = loop.protocol === 'tcp' ? 'curl' : 'nc';
+    loop.protocol === 'icmp'
+      ? pingCommand(loop)
+      : loop.protocol === 'tcp'
+        ? [
+            'out=$(curl -s',
+            `--max-time ${seconds(loop.timeoutMs)}`,
+            ...(loop.source ? [`--interface ${quote(loop.source)}`] : []),
+            `-w '|%{time_total}' ${quote(`http://${urlHost(loop.address)}:${loop.port}/${loop.request}`)}); rc=$?`,
+          ].join(' ')
+        : [
+            `out=$(echo ${loop.request} | nc -u`,
+            '-w 1',
+            ...(loop.source ? [`-s ${quote(loop.source)}`] : []),
+            `${quote(loop.address)} ${loop.port}); rc=$?`,
+          ].join(' ');
+  const client = CLIENTS[loop.protocol];
   const lines = [
     'n=0',
     `while [ "$n" -lt ${attempts} ]; do`,

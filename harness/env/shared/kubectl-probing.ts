@@ -2,8 +2,8 @@
  * Probes, shared by the kind and existing providers: traffic from pods (one kubectl exec per
  * source running every attempt of the probe: client-loop.ts, curl or nc against agnhost
  * netexec's /clientip — the request upstream's egress_services.go makes, `curl -s --max-time
- * ... http://<dst>:<port>/clientip`), while tcpdump captures at the target (the peer's network
- * namespace, or the node hosting the target). The capture file is the evidence; the echoed
+ * ... http://<dst>:<port>/clientip` — or ping for ICMP echo), while tcpdump captures at the
+ * target (the peer's network namespace, or the node hosting the target). The capture file is the evidence; the echoed
  * client address is a second witness.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -142,7 +142,8 @@ async function attemptsFrom(
   return attemptsOfRun(result, loop, `client in ${source.namespace}/${source.pod}`).map((line) => ({
     ...base,
     ok: line.ok,
-    ...(line.ok && line.answer ? { echoedClient: line.answer } : {}),
+    // ping's `reply` names no client address: only the probe servers echo one.
+    ...(line.ok && line.answer && request.protocol !== 'icmp' ? { echoedClient: line.answer } : {}),
     ...(!line.ok ? { error: line.error ?? 'no reply' } : {}),
     ...(line.durationMs !== undefined ? { durationMs: line.durationMs } : {}),
   }));

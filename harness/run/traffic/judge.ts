@@ -3,7 +3,7 @@
  * the attempts against `completes`, the sending nodes against `fromEveryNode`.
  */
 import { join } from 'node:path';
-import type { IpFamily, KubeObject, ProbeEvidence } from '../../env/environment.js';
+import type { IpFamily, KubeObject, ProbeEvidence, ProbeProtocol } from '../../env/environment.js';
 import type { ProbeSpec } from '../../spec/steps/probe.js';
 import { firstProbePacketMs } from '../../verdict/since.js';
 import { judgeProbeSource, type SourceVerdict } from '../../verdict/source-ip.js';
@@ -16,6 +16,11 @@ import { expectedSources } from './sources.js';
 /** The capture's path as the reports give it: relative to the report directory. */
 export function reportedCapture(run: StepRun, evidence: Pick<ProbeEvidence, 'capturePath'>): string {
   return join(run.artifactPath, evidence.capturePath.split('/').pop() as string);
+}
+
+/** The target as messages name it: `address:port`, or the address alone for ICMP (no port). */
+function targetText(target: ResolvedTarget, protocol: ProbeProtocol): string {
+  return protocol === 'icmp' ? target.address : `${target.address}:${target.port}`;
 }
 
 export async function judgeProbe(
@@ -59,7 +64,7 @@ export async function judgeProbe(
       .map((a) => `${a.source.pod} on ${a.node}: ${a.error ?? 'no reply'}`)
       .join('; ');
     problems.push(
-      `${failed.length}/${evidence.attempts.length} ${spec.protocol} attempts to ${target.address}:${target.port} got no reply (${sample})`,
+      `${failed.length}/${evidence.attempts.length} ${spec.protocol} attempts to ${targetText(target, spec.protocol)} got no reply (${sample})`,
     );
   } else if (expect.completes === true) {
     notes.push(`${okAttempts}/${evidence.attempts.length} attempts completed`);
@@ -92,7 +97,7 @@ export async function judgeProbe(
     family,
     probe: spec.name,
     capture: reportedCapture(run, evidence),
-    target: `${target.label} ${target.address}:${target.port}`,
+    target: `${target.label} ${targetText(target, spec.protocol)}`,
     protocol: spec.protocol,
     expected,
     totalPackets: verdict?.total ?? 0,

@@ -66,7 +66,9 @@ export async function resolveTarget(
 /**
  * Runs `work` while this test alone sends to the target with this protocol (other tests may
  * probe it too, and a capture must hold only its own probe's flow). When the target answers on
- * several ports, the first free one is taken and `work` gets the target on that port.
+ * several ports, the first free one is taken and `work` gets the target on that port. Echo
+ * requests have no port: an ICMP probe holds the address itself (`address/icmp`), so ICMP
+ * probes of one target take turns whatever ports the target answers on.
  */
 export function holdTarget<T>(
   run: Pick<StepRun, 'probeTargets'>,
@@ -74,8 +76,9 @@ export function holdTarget<T>(
   protocol: ProbeProtocol,
   work: (target: ResolvedTarget) => Promise<T>,
 ): Promise<T> {
-  const ports = [target.port, ...(target.otherPorts ?? [])];
-  const key = (port: number) => `${target.address}:${port}/${protocol}`;
+  const ports = protocol === 'icmp' ? [target.port] : [target.port, ...(target.otherPorts ?? [])];
+  const key = (port: number) =>
+    protocol === 'icmp' ? `${target.address}/icmp` : `${target.address}:${port}/${protocol}`;
   return run.probeTargets.holdAny(ports.map(key), (held) => {
     const port = ports.find((p) => key(p) === held) as number;
     const { otherPorts: _others, ...rest } = target;

@@ -7,7 +7,7 @@ import {
   namespaceRef,
   networkOfTarget,
   port,
-  protocol,
+  probeProtocol,
   SOURCE_KIND_MEANINGS,
   sourceKind,
   timeoutName,
@@ -27,7 +27,10 @@ const probeExpectSchema = z
     namespace: namespaceRef.optional(),
     /** The network whose node address `networkIP` means. */
     network: z.string().min(1).optional(),
-    /** Every attempt completed with a reply (TCP handshake and payload both ways). */
+    /**
+     * Every attempt completed with a reply (TCP: handshake and payload both ways; UDP: the
+     * server's answer; ICMP: the echo reply).
+     */
     completes: z.boolean().optional(),
     /** The sources ran on every node of the environment (endpoints spread across nodes). */
     fromEveryNode: z.boolean().optional(),
@@ -48,22 +51,32 @@ const probeExpectSchema = z
  */
 const measureSchema = z.enum(['failover']);
 
-const probeSchema = z.strictObject({
-  name,
-  from: trafficFromSchema,
-  to: trafficToSchema,
-  protocol: protocol.default('tcp'),
-  /** Defaults to the target's probe port. */
-  port: port.optional(),
-  /** Connections (TCP) or datagrams (UDP) per source pod. */
-  attempts: z.number().int().min(1).max(100).default(3),
-  expect: probeExpectSchema,
-  /** Repeat the probe until it passes `consecutive` times in a row, within the named timeout. */
-  until: z
-    .strictObject({ timeout: timeoutName, consecutive: z.number().int().min(1).max(10).default(2) })
-    .optional(),
-  measure: measureSchema.optional(),
-});
+const probeSchema = z
+  .strictObject({
+    name,
+    from: trafficFromSchema,
+    to: trafficToSchema,
+    protocol: probeProtocol.default('tcp'),
+    /** Defaults to the target's probe port; ICMP has none. */
+    port: port.optional(),
+    /** Connections (TCP), datagrams (UDP) or echo requests (ICMP) per source pod. */
+    attempts: z.number().int().min(1).max(100).default(3),
+    expect: probeExpectSchema,
+    /** Repeat the probe until it passes `consecutive` times in a row, within the named timeout. */
+    until: z
+      .strictObject({ timeout: timeoutName, consecutive: z.number().int().min(1).max(10).default(2) })
+      .optional(),
+    measure: measureSchema.optional(),
+  })
+  .superRefine((probe, ctx) => {
+    if (probe.protocol === 'icmp' && probe.port !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['port'],
+        message: 'an icmp probe sends echo requests, which have no port: leave `port` out',
+      });
+    }
+  });
 export type ProbeSpec = z.output<typeof probeSchema>;
 export type ProbeExpectation = z.output<typeof probeExpectSchema>;
 
@@ -79,6 +92,11 @@ export const probe = defineStep({
       syntax: '`probe: {name, from, to, protocol, port, attempts, expect, until}`',
       meaning:
         "traffic from pods (`{endpointsOf: svc}`, `{pods: labels}`, `{pod}`) to the peer, a pod or a node (`{peer}`, `{pod}`, `{node}`; `{node, network}`: the node's address on that network, a secondary address) while the target captures; the verdict comes from every captured packet of the flow, and zero packets is a failure",
+    },
+    {
+      syntax: '`probe: {..., protocol: icmp}`',
+      meaning:
+        'ICMP echo requests (ICMPv6 for IPv6), one per attempt, and no `port`; the flow is the echo requests to the target address, `completes` means each got its echo reply',
     },
     {
       syntax: '`probe: {..., from: {..., except: set}}`',
@@ -97,7 +115,7 @@ export const probe = defineStep({
     {
       syntax: '`probe: {..., expect: {absentAt: [peers]}}`',
       meaning:
-        'these peers capture the same flow (target address, port, protocol) over the same time, and not one packet of it may reach them: a client of another network that shares the address',
+        'these peers capture the same flow (target address, port and protocol; for icmp the echo requests to the address) over the same time, and not one packet of it may reach them: a client of another network that shares the address',
     },
     {
       syntax: '`probe: {..., until: {timeout, consecutive}}`',

@@ -12,7 +12,8 @@ export type LabRole = 'node' | 'peer';
 
 /** What a lab container gets: named capabilities only (never --privileged). */
 export const CAPABILITIES: Record<LabRole, string[]> = {
-  // NET_ADMIN: addresses, routes, nftables. NET_RAW: tcpdump, ping. SYS_ADMIN: FRR's zebra and
+  // NET_ADMIN: addresses, routes, nftables. NET_RAW: tcpdump, ping, the probe client's ICMP
+  // echo (a raw socket, in the pod's network namespace). SYS_ADMIN: FRR's zebra and
   // bgpd refuse to start without it (they ask for net_admin, net_raw and sys_admin), and
   // `ip netns add` bind-mounts the namespaces of pods.
   node: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],

@@ -409,7 +409,7 @@ export class Lab {
       ...(options.stopOnFailure ? ['--stop-on-failure'] : []),
       ...(options.until ? ['--until-stdin-closes'] : []),
     ];
-    const description = `${flow.protocol} probe from ${flow.what} to ${flow.address} port ${flow.port}`;
+    const description = `probe from ${flow.what}: ${flowText(flow.address, flow.port, flow.protocol)}`;
     const result = await execIn(container, argv, {
       // Every attempt may take its whole timeout and pause; a second more for the client's start.
       timeoutMs: options.attempts * (perAttempt + interval) + 1000,
@@ -575,17 +575,14 @@ function clientArgv(
 ): string[] {
   const seconds = ((options.timeoutMs ?? 3000) / 1000).toFixed(3);
   const source = options.source ? ['--source', options.source] : [];
-  return [
-    'lab-probe-client',
-    '--protocol',
-    protocol,
-    '--timeout',
-    seconds,
-    ...source,
-    address,
-    String(port),
-    request,
-  ];
+  // Echo requests have neither port nor request text.
+  const flow = protocol === 'icmp' ? [address] : [address, String(port), request];
+  return ['lab-probe-client', '--protocol', protocol, '--timeout', seconds, ...source, ...flow];
+}
+
+/** A flow as the client's descriptions name it: `icmp to ADDRESS`, `tcp to ADDRESS port N`. */
+function flowText(address: string, port: number, protocol: ProbeProtocol): string {
+  return protocol === 'icmp' ? `icmp to ${address}` : `${protocol} to ${address} port ${port}`;
 }
 
 export type { FamilyAddresses };

@@ -71,6 +71,8 @@ export interface DataplaneBehaviour {
   dualStackIPv6ToNodeIP: boolean;
   /** SNAT IPv4 only: IPv6 endpoints keep their node's address. */
   snatIPv4Only: boolean;
+  /** SNAT (and steer) TCP and UDP only: other protocols, ICMP among them, leave with the node's address. */
+  snatTcpUdpOnly: boolean;
   /** With sourceIPBy Network, SNAT to the LoadBalancer IP instead of the node's network address. */
   networkSourceIsLoadBalancerIP: boolean;
   /** SNAT every pod of the Service's namespace, not only its endpoints. */
@@ -150,6 +152,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     snatToNodeIP: false,
     dualStackIPv6ToNodeIP: false,
     snatIPv4Only: false,
+    snatTcpUdpOnly: false,
     networkSourceIsLoadBalancerIP: false,
     snatNonEndpoints: false,
     snatInCluster: false,

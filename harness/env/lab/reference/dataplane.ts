@@ -50,6 +50,11 @@ export interface EgressPlacement {
   dropReplies?: boolean;
   /** The SNAT leaves alone only these destinations, not every in-cluster one (a fault's). */
   snatExempt?: 'podsAndNodeIPs' | 'pods';
+  /**
+   * The only protocols the egress rules match (a fault's); absent: every protocol. Traffic of
+   * the others gets the node's masquerade.
+   */
+  protocols?: Array<'tcp' | 'udp'>;
 }
 
 export interface IngressRule {
@@ -109,18 +114,20 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
         .filter((a): a is string => !!a);
       const exempt = placement.snatExempt ? EXEMPT_SET[placement.snatExempt] : 'cluster';
       const outward = placement.snatInCluster ? '' : `${ip} daddr != @${exempt}-${V[family]} `;
+      const only = placement.protocols ? `meta l4proto ${set(placement.protocols)} ` : '';
       if (placement.host === 'ALL') {
         // sourceIPBy Network: the node's masquerade picks its address on the network. A
         // LoadBalancer IP here is only ever a fault's (networkSourceIsLoadBalancerIP).
-        if (local.length > 0) egressRules.push(`${ip} saddr ${set(local)} ${outward}snat ${ip} to ${lb}`);
+        if (local.length > 0)
+          egressRules.push(`${ip} saddr ${set(local)} ${only}${outward}snat ${ip} to ${lb}`);
       } else if (placement.host === node && all.length > 0) {
-        egressRules.push(`${ip} saddr ${set(all)} ${outward}snat ${ip} to ${lb}`);
+        egressRules.push(`${ip} saddr ${set(all)} ${only}${outward}snat ${ip} to ${lb}`);
         if (placement.dropReplies) replyRules.push(`${ip} daddr ${lb} ct direction reply drop`);
       } else if (local.length > 0) {
         // Keep the pod source: the chosen node rewrites it. (The first NAT decision sticks, so
         // this also keeps the node's own masquerade away.)
         egressRules.push(
-          `${ip} saddr ${set(local)} ${ip} daddr != @cluster-${V[family]} snat ${ip} to ${ip} saddr`,
+          `${ip} saddr ${set(local)} ${only}${ip} daddr != @cluster-${V[family]} snat ${ip} to ${ip} saddr`,
         );
       }
     }

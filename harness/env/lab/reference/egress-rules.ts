@@ -57,6 +57,7 @@ export function egressPlacementOf(input: EgressRulesInput): EgressPlacement {
     dropReplies: behaviour.dropReplies,
   };
   if (behaviour.snatExempt !== 'cluster') placement.snatExempt = behaviour.snatExempt;
+  if (behaviour.snatTcpUdpOnly) placement.protocols = ['tcp', 'udp'];
   if (network?.routingTable && !behaviour.ignoreNetworkTable) placement.table = network.routingTable.id;
   return placement;
 }

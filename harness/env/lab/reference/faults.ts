@@ -76,6 +76,12 @@ export const FAULTS = [
     behaviour: { dataplane: { snatIPv4Only: true } },
   },
   {
+    name: 'snat-tcp-udp-only',
+    breaks: 'the SNAT rule matches only TCP and UDP: ICMP from endpoints leaves with the node IP',
+    statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { snatTcpUdpOnly: true } },
+  },
+  {
     name: 'ignore-node-selector',
     breaks: 'spec.nodeSelector is ignored: any ready node may be chosen',
     statements: [],
