@@ -77,16 +77,21 @@ describe('KeyedLock', () => {
   });
 });
 
+/** The default peer as a probe target that serves on two ports. */
+function peerWithTwoPorts() {
+  return {
+    target: { kind: 'peer' as const, peer: 'peer' },
+    address: '198.51.100.10',
+    port: 8080,
+    label: 'peer peer',
+    otherPorts: [8081],
+  };
+}
+
 describe('a probe target with several ports', () => {
   it('hands each concurrent probe its own port, and the spec port alone when there are no others', async () => {
     const run = { probeTargets: new KeyedLock() };
-    const target = {
-      target: { kind: 'peer' as const, peer: 'peer' },
-      address: '198.51.100.10',
-      port: 8080,
-      label: 'peer peer',
-      otherPorts: [8081],
-    };
+    const target = peerWithTwoPorts();
     const release = gate();
     const ports: number[] = [];
     const probes = [1, 2].map(() =>
@@ -110,13 +115,7 @@ describe('a probe target with several ports', () => {
 describe('an icmp probe target', () => {
   it('is held by its address alone: icmp probes take turns whatever ports the target has, beside tcp', async () => {
     const run = { probeTargets: new KeyedLock() };
-    const target = {
-      target: { kind: 'peer' as const, peer: 'peer' },
-      address: '198.51.100.10',
-      port: 8080,
-      label: 'peer peer',
-      otherPorts: [8081],
-    };
+    const target = peerWithTwoPorts();
     const release = gate();
     const order: string[] = [];
     const first = holdTarget(run, target, 'icmp', async () => {
