@@ -1,7 +1,7 @@
 /**
  * The capture filter of an ICMP probe, applied by tcpdump itself (libpcap compiles it) to a file
- * of synthesised packets: it keeps the echo requests to the target and the echo replies from it,
- * over IPv4 and IPv6, and nothing else.
+ * of synthesised packets: it keeps the ICMP and ICMPv6 messages to and from the target (behind
+ * IPv6 extension headers too), and nothing else; the judge picks the echo requests out of them.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -44,7 +44,7 @@ async function kept(names: string[], frames: Uint8Array[], filter: string): Prom
 const echo = (type: number) => icmp(type, 0, Uint8Array.of(0, 1, 0, 1, 0x61, 0x62));
 
 describe('captureFilter for icmp, run by tcpdump', () => {
-  it('IPv4: echo requests to the target and replies from it', async () => {
+  it('IPv4: ICMP to and from the target, nothing else', async () => {
     const target = '198.51.100.10';
     const client = '203.0.113.1';
     const cases: Array<[string, Uint8Array]> = [
@@ -57,12 +57,16 @@ describe('captureFilter for icmp, run by tcpdump', () => {
     ];
     const names = cases.map((c) => c[0]);
     const frames = cases.map((c) => ethernet(ETHERTYPE_IPV4, c[1]));
-    expect(await kept(names, frames, captureFilter(target, 8080, 'icmp'))).toEqual(['request', 'reply']);
+    expect(await kept(names, frames, captureFilter(target, 8080, 'icmp'))).toEqual([
+      'request',
+      'reply',
+      'unreachable from target',
+    ]);
     // The TCP and UDP filters are unchanged: the port's flow only.
     expect(await kept(names, frames, captureFilter(target, 8080, 'tcp'))).toEqual(['tcp']);
   });
 
-  it('IPv6: echo requests (128) to the target and replies (129) from it', async () => {
+  it('IPv6: ICMPv6 to and from the target, behind extension headers too, nothing else', async () => {
     const target = '2001:db8:5100::10';
     const client = '2001:db8:113::2c';
     const cases: Array<[string, Uint8Array]> = [
@@ -74,10 +78,41 @@ describe('captureFilter for icmp, run by tcpdump', () => {
         ipv6({ src: client, dst: target, protocol: 58, payload: icmp(135, 0, new Uint8Array(20)) }),
       ],
       ['unreachable from target', ipv6({ src: target, dst: client, protocol: 58, payload: icmp(1, 4) })],
+      [
+        'request behind hop-by-hop',
+        ipv6({ src: client, dst: target, protocol: 58, payload: echo(128), extensions: [{ type: 0 }] }),
+      ],
+      [
+        'request, first fragment',
+        ipv6({
+          src: client,
+          dst: target,
+          protocol: 58,
+          payload: echo(128),
+          extensions: [{ type: 44, offset: 0, more: true }],
+        }),
+      ],
       ['udp', ipv6({ src: client, dst: target, protocol: 17, payload: udp(40000, 8080) })],
+      [
+        'udp behind hop-by-hop',
+        ipv6({
+          src: client,
+          dst: target,
+          protocol: 17,
+          payload: udp(40000, 8080),
+          extensions: [{ type: 0 }],
+        }),
+      ],
     ];
     const names = cases.map((c) => c[0]);
     const frames = cases.map((c) => ethernet(ETHERTYPE_IPV6, c[1]));
-    expect(await kept(names, frames, captureFilter(target, 8080, 'icmp'))).toEqual(['request', 'reply']);
+    expect(await kept(names, frames, captureFilter(target, 8080, 'icmp'))).toEqual([
+      'request',
+      'reply',
+      'neighbor solicitation',
+      'unreachable from target',
+      'request behind hop-by-hop',
+      'request, first fragment',
+    ]);
   });
 });

@@ -125,7 +125,7 @@ describe('an icmp probe from pods', () => {
         },
         deps,
       );
-      expect(filters).toEqual(['host 2001:db8:5100::10 and icmp6 and (icmp6[0] == 128 or icmp6[0] == 129)']);
+      expect(filters).toEqual(['host 2001:db8:5100::10 and ip6 protochain 58']);
       expect(execs).toHaveLength(1);
       expect(execs[0]?.[2]).toContain(`ping6 -c 1 -W 2 '2001:db8:5100::10'`);
       expect(execs[0]?.[2]).not.toMatch(/curl|nc -u/);

@@ -10,7 +10,7 @@
  * through `kubectl exec ... -- /bin/sh -c`). An ICMP probe pings as upstream's e2e pings from
  * agnhost pods (e2e.go's checkConnectivityPingToHost: `ping` for IPv4 and `ping6` for IPv6, with
  * `-c` and `-W`), one echo request per attempt. It needs only sh, curl, nc, ping, ping6, printf,
- * tr, sleep, cat and kill, which busybox provides; the lab runs it in its containers with
+ * tr, tail, sleep, cat and kill, which busybox provides; the lab runs it in its containers with
  * Debian's curl and netcat-openbsd (as agnhost installs them) and busybox's ping under busybox sh.
  */
 import type { ProbeProtocol } from '../environment.js';
@@ -56,15 +56,18 @@ const CLIENTS: Record<ProbeProtocol, string> = { tcp: 'curl', udp: 'nc', icmp: '
 
 /**
  * One echo request and the wait for its reply. ping prints the reply's statistics, not an
- * answer: `reply` stands for it (ping exits 0 only when the reply came).
+ * answer: `reply` stands for it (ping exits 0 only when the reply came). Its last line is kept
+ * for a failed attempt's error: busybox's ping exits 1 both when no reply came ("100% packet
+ * loss") and when the pod may not open an ICMP socket (no CAP_NET_RAW), which is the cluster's
+ * doing, not the implementation's.
  */
 function pingCommand(loop: ClientLoop): string {
   const ping = loop.address.includes(':') ? 'ping6' : 'ping';
   const wait = Math.max(1, Math.ceil(loop.timeoutMs / 1000));
   return [
-    `${ping} -c 1 -W ${wait}`,
+    `said=$(${ping} -c 1 -W ${wait}`,
     ...(loop.source ? [`-I ${quote(loop.source)}`] : []),
-    `${quote(loop.address)} >/dev/null 2>&1; rc=$?; out=reply`,
+    `${quote(loop.address)} 2>&1); rc=$?; out=reply`,
   ].join(' ');
 }
 
@@ -110,7 +113,12 @@ export function clientLoopScript(loop: ClientLoop): string {
     '  if [ "$rc" -eq 0 ] && [ -n "$answer" ]; then',
     `    printf '{"attempt":%d,"ok":true,"answer":"%s"%s}\\n' "$n" "$answer" "$took"`,
     '  else',
-    `    printf '{"attempt":%d,"ok":false,"error":"${client} exit %d"%s}\\n' "$n" "$rc" "$took"`,
+    ...(loop.protocol === 'icmp'
+      ? [
+          `    said=$(printf '%s' "$said" | tail -n 1 | tr -cd 'A-Za-z0-9 .,:%()_-')`,
+          `    printf '{"attempt":%d,"ok":false,"error":"${client} exit %d: %s"%s}\\n' "$n" "$rc" "$said" "$took"`,
+        ]
+      : [`    printf '{"attempt":%d,"ok":false,"error":"${client} exit %d"%s}\\n' "$n" "$rc" "$took"`]),
     ...(loop.stopOnFailure ? ['    break'] : []),
     '  fi',
     'done',

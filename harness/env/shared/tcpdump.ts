@@ -6,15 +6,14 @@ import type { ProbeProtocol } from '../environment.js';
 
 /**
  * The flow a probe's capture keeps: to and from `address` on `port` over TCP or UDP, or for ICMP
- * the echo requests and replies to and from `address` (ICMP types 8 and 0 over IPv4, ICMPv6
- * types 128 and 129 over IPv6), with no port. `icmp6[0]` reads the type only where ICMPv6
- * follows the fixed IPv6 header; echo messages carry no extension headers, so that is where it is.
+ * every ICMP (ICMPv6) message to and from `address`, with no port; the judge picks the echo
+ * requests and replies out of them. The filter does not read ICMP types: `icmp6[0]` needs
+ * libpcap 1.9 (a peer host's tcpdump may be older) and sees only ICMPv6 right after the fixed
+ * header, while `ip6 protochain 58` also follows extension headers, as the capture reader does.
  */
 export function captureFilter(address: string, port: number, protocol: ProbeProtocol): string {
   if (protocol !== 'icmp') return `host ${address} and ${protocol} port ${port}`;
-  return address.includes(':')
-    ? `host ${address} and icmp6 and (icmp6[0] == 128 or icmp6[0] == 129)`
-    : `host ${address} and icmp and (icmp[0] == 8 or icmp[0] == 0)`;
+  return address.includes(':') ? `host ${address} and ip6 protochain 58` : `host ${address} and icmp`;
 }
 
 /** tcpdump prints "listening on ..." to stderr once the capture is armed. */

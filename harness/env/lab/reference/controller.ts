@@ -182,12 +182,20 @@ export class ReferenceController {
    */
   async forgetAnnouncements(node: string): Promise<void> {
     if (!this.notReady.has(node)) throw new Error(`node ${node} is not failed: its announcements are live`);
-    for (const entry of this.announced.get(node) ?? []) {
-      const [prefix = '', peers = ''] = entry.split('|');
-      this.log(`${node} forgets ${prefix} to ${peers} (restarted speaker)`);
-      await this.machines.withdraw(node, prefix, peers.split(','));
-    }
-    this.announced.delete(node);
+    // In the reconcile loop's turn: a pass that began before the failure may still be writing
+    // this node's announcements, and would put back what is forgotten here.
+    const forget = this.loop.then(async () => {
+      const current = this.announced.get(node) ?? new Set<string>();
+      for (const entry of [...current]) {
+        const [prefix = '', peers = ''] = entry.split('|');
+        this.log(`${node} forgets ${prefix} to ${peers} (restarted speaker)`);
+        await this.machines.withdraw(node, prefix, peers.split(','));
+        current.delete(entry);
+      }
+      this.announced.delete(node);
+    });
+    this.loop = forget.catch(() => undefined);
+    await forget;
   }
 
   /** Resolves once the controller has nothing left to do; rejects with the last reconcile error. */
