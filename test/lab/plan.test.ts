@@ -1,5 +1,5 @@
 /** The lab's pure parts: address arithmetic, the plan, rendered configs, parsers. No Docker. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,8 +17,10 @@ import {
 import { candidateSubnets, pickFreeSubnets } from '../../harness/env/lab/infra/networks.js';
 import {
   createPodScript,
+  freeSlotLine,
   parsePodList,
   podVethName,
+  SLOT_REST_SECONDS,
   slotAllocationLines,
 } from '../../harness/env/lab/infra/pods.js';
 import { planLab } from '../../harness/env/lab/infra/topology.js';
@@ -148,43 +150,75 @@ describe('lab plan', () => {
     expect(back).toContain('no network 2001:db8:113::5/128');
   });
 
-  it('hands out pod address slots round-robin: a freed slot is not given again until the others were', async () => {
+  /** A scratch slot root with the allocation and the deletion's freeing run by sh, as on a node. */
+  async function slotRoot() {
     const root = await mkdtemp(join(tmpdir(), 'ec-slots-'));
+    const sh = (script: string) => execa('sh', ['-e', '-c', script], { reject: false });
+    return {
+      root,
+      take: async () => (await sh(`${slotAllocationLines(root, 'n').join('\n')}\necho $slot`)).stdout,
+      /** Frees a slot as deleting its pod does, `agoSeconds` in the past. */
+      free: async (slot: string, agoSeconds = 0) => {
+        await writeFile(join(root, 'slot-of-pod'), `${slot}\n`);
+        await sh(freeSlotLine(root, join(root, 'slot-of-pod')));
+        const when = new Date(Date.now() - agoSeconds * 1000);
+        await utimes(join(root, `.slot-${slot}`, 'freed'), when, when);
+      },
+      sh,
+      remove: () => rm(root, { recursive: true, force: true }),
+    };
+  }
+
+  it('hands out pod address slots round-robin: a freed slot is not given again until the others were', async () => {
+    const slots = await slotRoot();
     try {
-      const take = async () =>
-        (await execa('sh', ['-e', '-c', `${slotAllocationLines(root, 'n').join('\n')}\necho $slot`])).stdout;
-      const free = (slot: string) => rm(join(root, `.slot-${slot}`), { recursive: true });
-      expect([await take(), await take(), await take()]).toEqual(['2', '3', '4']);
-      await free('3');
+      expect([await slots.take(), await slots.take(), await slots.take()]).toEqual(['2', '3', '4']);
+      await slots.free('3', SLOT_REST_SECONDS + 5);
       // The pod replacing slot 3's gets a new slot, not 3.
-      expect(await take()).toBe('5');
+      expect(await slots.take()).toBe('5');
       // At the end of the range it wraps around to the free slots at its start.
-      await writeFile(join(root, '.last-slot'), '254\n');
-      expect(await take()).toBe('3');
-      for (let slot = 6; slot <= 254; slot++) await mkdir(join(root, `.slot-${slot}`));
-      const full = await execa('sh', ['-e', '-c', slotAllocationLines(root, 'n').join('\n')], {
-        reject: false,
-      });
+      await writeFile(join(slots.root, '.last-slot'), '254\n');
+      expect(await slots.take()).toBe('3');
+      for (let slot = 6; slot <= 254; slot++) await mkdir(join(slots.root, `.slot-${slot}`));
+      const full = await slots.sh(slotAllocationLines(slots.root, 'n').join('\n'));
       expect([full.exitCode, full.stderr]).toEqual([28, 'no free pod address on n']);
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await slots.remove();
+    }
+  });
+
+  it('lets a freed slot rest: after a wrap-around a replaced pod still gets a new address', async () => {
+    const slots = await slotRoot();
+    try {
+      for (let i = 0; i < 6; i++) await slots.take();
+      // A long-lived lab: the counter has come round to just before slot 4, whose pod is replaced.
+      await writeFile(join(slots.root, '.last-slot'), '3\n');
+      await slots.free('4');
+      expect(await slots.take()).toBe('8');
+      // Rested long enough, it is handed out again in its turn.
+      await writeFile(join(slots.root, '.last-slot'), '3\n');
+      await slots.free('5', SLOT_REST_SECONDS + 5);
+      expect(await slots.take()).toBe('5');
+      // When nothing else is free, a resting slot is better than no pod.
+      for (let slot = 9; slot <= 254; slot++) await mkdir(join(slots.root, `.slot-${slot}`));
+      expect(await slots.take()).toBe('4');
+    } finally {
+      await slots.remove();
     }
   });
 
   it('never hands out a freed slot early when creations run side by side', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'ec-slots-'));
+    const slots = await slotRoot();
     try {
-      const take = async () =>
-        (await execa('sh', ['-e', '-c', `${slotAllocationLines(root, 'n').join('\n')}\necho $slot`])).stdout;
-      for (let i = 0; i < 10; i++) await take();
-      await rm(join(root, '.slot-2'), { recursive: true });
+      for (let i = 0; i < 10; i++) await slots.take();
+      await slots.free('2', SLOT_REST_SECONDS + 5);
       // Before the counter was renamed into place, a creation could read it while another
       // rewrote it, start from the first slot and take 2, just freed (ES-SNAT-5's replaced pods).
-      const taken = await Promise.all(Array.from({ length: 80 }, take));
+      const taken = await Promise.all(Array.from({ length: 80 }, slots.take));
       expect(taken).not.toContain('2');
       expect(new Set(taken).size).toBe(taken.length);
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await slots.remove();
     }
   });
 

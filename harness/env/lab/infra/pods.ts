@@ -42,25 +42,48 @@ function podAddressLine(family: IpFamily, node: LabNodePlan): string | undefined
 }
 
 /**
- * Shell lines that take a free address slot in `root` into `$slot` (`mkdir` is atomic, so two
- * creations never share one). Slots are handed out round-robin from the one after the last given,
- * as a cluster's IPAM does: a pod that replaces another gets a new address, not the one just freed
- * (ES-SNAT-5 relies on a replaced pod's address being new). Exits 28 when every slot is taken.
+ * How long a freed address slot rests before it is handed out again: a replaced pod must get a
+ * new address (ES-SNAT-5 relies on it) even when the round-robin has wrapped around to the slot
+ * the replaced pod had, as it does on a lab that has run many tests.
+ */
+export const SLOT_REST_SECONDS = 60;
+
+/**
+ * Shell lines that take a free address slot in `root` into `$slot`. A slot is a directory: taken
+ * by `mkdir` (atomic, so two creations never share one), freed by the pod's deletion leaving a
+ * `freed` file in it (`freeSlotLine`), reclaimed by renaming that file away (atomic too). Slots are
+ * handed out round-robin from the one after the last given, as a cluster's IPAM does, and a slot
+ * freed less than SLOT_REST_SECONDS ago is passed over while another is free. Exits 28 when every
+ * slot is taken.
  */
 export function slotAllocationLines(root: string, node: string): string[] {
+  const span = LAST_SLOT - FIRST_SLOT + 1;
   return [
     `last=$(cat "${root}/.last-slot" 2>/dev/null || echo ${FIRST_SLOT - 1})`,
     `slot=$((last + 1)); if [ $slot -gt ${LAST_SLOT} ] || [ $slot -lt ${FIRST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
-    'tried=0',
-    `while ! mkdir "${root}/.slot-$slot" 2>/dev/null; do`,
+    'now=$(date +%s)',
+    // Two rounds over the slots: the first takes a never-used slot or one rested long enough, the
+    // second any freed one.
+    'tried=0; rest=' + SLOT_REST_SECONDS,
+    'while :; do',
+    `  if mkdir "${root}/.slot-$slot" 2>/dev/null; then break; fi`,
+    `  freed="${root}/.slot-$slot/freed"`,
+    '  if [ -f "$freed" ] && [ $((now - $(stat -c %Y "$freed" 2>/dev/null || echo "$now"))) -ge "$rest" ] &&',
+    '    mv "$freed" "$freed.$$" 2>/dev/null; then rm -f "$freed.$$"; break; fi',
     `  slot=$((slot + 1)); tried=$((tried + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
-    `  if [ $tried -gt ${LAST_SLOT - FIRST_SLOT} ]; then slot=; echo "no free pod address on ${node}" >&2; exit 28; fi`,
+    `  if [ $tried -eq ${span} ]; then rest=0; fi`,
+    `  if [ $tried -ge ${2 * span} ]; then slot=; echo "no free pod address on ${node}" >&2; exit 28; fi`,
     'done',
     // Renamed into place: a creation reading the file while another rewrites it in place could
     // read it empty and start again from the first slot, reusing an address just freed.
     `echo "$slot" >"${root}/.last-slot.$$"`,
     `mv -f "${root}/.last-slot.$$" "${root}/.last-slot"`,
   ];
+}
+
+/** Shell line that frees the slot numbered by the file `slotFile` (a deleted pod's). */
+export function freeSlotLine(root: string, slotFile: string): string {
+  return `if [ -s "${slotFile}" ]; then touch "${root}/.slot-$(cat "${slotFile}")/freed" 2>/dev/null || true; fi`;
 }
 
 /**
@@ -132,7 +155,7 @@ pids=$(ip netns pids "$ns" 2>/dev/null || true)
 if [ -n "$pids" ]; then kill -9 $pids 2>/dev/null || true; fi
 ip netns del "$ns" 2>/dev/null || true
 ip link del "$veth" 2>/dev/null || true
-if [ -s "$dir/slot" ]; then rmdir "/run/lab/pods/.slot-$(cat "$dir/slot")" 2>/dev/null || true; fi
+${freeSlotLine('/run/lab/pods', '$dir/slot')}
 rm -rf "$dir" /run/lab/servers/pod-"$pod"-*
 `;
 }
