@@ -82,6 +82,7 @@ describe('an icmp probe from pods', () => {
       await writeFile(captured, '');
       const filters: string[] = [];
       const execs: string[][] = [];
+      const budgets: number[] = [];
       const site: CaptureSite = {
         start: async (name, filter) => {
           filters.push(filter);
@@ -98,8 +99,9 @@ describe('an icmp probe from pods', () => {
       };
       const deps: ProbeDeps = {
         cluster: { get: async () => pod } as unknown as ClusterApi,
-        podExec: async (_namespace, _pod, argv) => {
+        podExec: async (_namespace, _pod, argv, timeoutMs) => {
           execs.push(argv);
+          budgets.push(timeoutMs);
           return {
             exitCode: 0,
             stdout:
@@ -121,11 +123,13 @@ describe('an icmp probe from pods', () => {
           port: 8080,
           attempts: 2,
           artifactDir: join(dir, 'artifacts'),
-          timeoutMs: 2000,
+          timeoutMs: 1500,
         },
         deps,
       );
       expect(filters).toEqual(['host 2001:db8:5100::10 and ip6 protochain 58']);
+      // ping waits whole seconds (-W 2 for 1.5 s): the exec's budget counts what it really waits.
+      expect(budgets).toEqual([2 * 2000 + 30_000]);
       expect(execs).toHaveLength(1);
       expect(execs[0]?.[2]).toContain(`ping6 -c 1 -W 2 '2001:db8:5100::10'`);
       expect(execs[0]?.[2]).not.toMatch(/curl|nc -u/);

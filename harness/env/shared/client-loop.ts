@@ -52,6 +52,14 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3).replace(/\.?0+$/, '');
 }
 
+/**
+ * How long one attempt may wait for its answer: `timeoutMs`, except for ICMP, whose ping waits
+ * in whole seconds (`-W`), rounded up. The caller's exec budget is made of it.
+ */
+export function attemptBoundMs(loop: Pick<ClientLoop, 'protocol' | 'timeoutMs'>): number {
+  return loop.protocol === 'icmp' ? Math.max(1, Math.ceil(loop.timeoutMs / 1000)) * 1000 : loop.timeoutMs;
+}
+
 const CLIENTS: Record<ProbeProtocol, string> = { tcp: 'curl', udp: 'nc', icmp: 'ping' };
 
 /**
@@ -63,9 +71,8 @@ const CLIENTS: Record<ProbeProtocol, string> = { tcp: 'curl', udp: 'nc', icmp: '
  */
 function pingCommand(loop: ClientLoop): string {
   const ping = loop.address.includes(':') ? 'ping6' : 'ping';
-  const wait = Math.max(1, Math.ceil(loop.timeoutMs / 1000));
   return [
-    `said=$(${ping} -c 1 -W ${wait}`,
+    `said=$(${ping} -c 1 -W ${attemptBoundMs(loop) / 1000}`,
     ...(loop.source ? [`-I ${quote(loop.source)}`] : []),
     `${quote(loop.address)} 2>&1); rc=$?; out=reply`,
   ].join(' ');

@@ -21,7 +21,7 @@ import type {
   ProbeSource,
 } from '../environment.js';
 import { type AttemptLine, completeAttempts, parseAttemptLines } from './attempt-lines.js';
-import { type ClientLoop, clientLoopArgv } from './client-loop.js';
+import { attemptBoundMs, type ClientLoop, clientLoopArgv } from './client-loop.js';
 import type { CommandResult, CommandRunner } from './command-runner.js';
 
 export interface CaptureHandle {
@@ -136,7 +136,7 @@ async function attemptsFrom(
     source.namespace,
     source.pod,
     clientLoopArgv(loop),
-    loop.attempts * (loop.timeoutMs + (loop.intervalMs ?? 0)) + EXEC_MARGIN_MS,
+    loop.attempts * (attemptBoundMs(loop) + (loop.intervalMs ?? 0)) + EXEC_MARGIN_MS,
     continuous ? { stdinUntil: continuous.signal } : {},
   );
   return attemptsOfRun(result, loop, `client in ${source.namespace}/${source.pod}`).map((line) => ({
