@@ -38,6 +38,8 @@ export const IMAGES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 const COMMON_DIR = 'common';
 /** The Dockerfile of the packages layer both lab images start from. */
 const PACKAGES_DIR = 'packages';
+/** The Dockerfile of the layer that adds Open vSwitch and OVN to the packages image. */
+const OVN_PACKAGES_DIR = 'ovn-packages';
 
 /**
  * Builds of one image kept side by side (the newest first): checkouts at other commits, and
@@ -95,6 +97,40 @@ export async function ensureLabImages(options: EnsureImagesOptions = {}): Promis
     ),
   );
   return { base, node: node as string, peer: peer as string };
+}
+
+export interface OvnLabImages {
+  /** The packages image plus Open vSwitch and OVN: runs OVN's central databases and northd. */
+  ovnPackages: string;
+  /** The lab node image on the OVN layer: a node whose data plane is OVN. */
+  node: string;
+}
+
+/**
+ * Makes sure the OVN layer and the OVN node image exist, building what is missing. A layer of
+ * its own on the packages image, so the plain lab images (and their build time) stay as they are.
+ */
+export async function ensureOvnLabImages(options: EnsureImagesOptions = {}): Promise<OvnLabImages> {
+  const log = options.log ?? (() => {});
+  const prefix = imagePrefix(options.prefix);
+  const base = await ensureBaseImage(log, options.pullTimeoutMs ?? 15_000, prefix);
+  const packages = await ensureImage({ prefix, name: 'lab-packages', dir: PACKAGES_DIR, base, log });
+  const ovnPackages = await ensureImage({
+    prefix,
+    name: 'lab-ovn-packages',
+    dir: OVN_PACKAGES_DIR,
+    base: packages,
+    log,
+  });
+  const node = await ensureImage({
+    prefix,
+    name: 'lab-node-ovn',
+    dir: 'node',
+    extraDirs: [COMMON_DIR],
+    base: ovnPackages,
+    log,
+  });
+  return { ovnPackages, node };
 }
 
 /** The id of a local image, or undefined when it does not exist. */
@@ -176,7 +212,7 @@ async function ensureImage(build: ImageBuild): Promise<string> {
   if (await imageId(tag)) return tag;
   const started = Date.now();
   build.log(
-    `lab image: building ${tag}${build.dir === PACKAGES_DIR ? ' (Debian packages: a minute or so)' : ''}`,
+    `lab image: building ${tag}${build.dir === PACKAGES_DIR || build.dir === OVN_PACKAGES_DIR ? ' (Debian packages: a minute or so)' : ''}`,
   );
   const result = await execa(
     'docker',
@@ -263,12 +299,17 @@ function seconds(since: number): string {
 }
 
 // `npx tsx harness/env/lab/infra/images.ts` builds the images once (e.g. as root before running unprivileged).
+// `... images.ts ovn` builds the OVN images as well.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  ensureLabImages({ log: (line) => console.log(line) }).then(
-    (images) => console.log(JSON.stringify(images)),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
+  const log = (line: string) => console.log(line);
+  const withOvn = process.argv[2] === 'ovn';
+  ensureLabImages({ log })
+    .then(async (images) => (withOvn ? { ...images, ovn: await ensureOvnLabImages({ log }) } : images))
+    .then(
+      (images) => console.log(JSON.stringify(images)),
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exitCode = 1;
+      },
+    );
 }
