@@ -42,6 +42,7 @@ import { dockerCaptureSite } from '../shared/docker-capture-site.js';
 import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
 import { kubectlPodExec, runIngress, runProbe } from '../shared/kubectl-probing.js';
 import { metallbPeerObjects } from '../shared/metallb-peers.js';
+import { collectClusterOvnDiagnostics } from '../shared/ovn-diagnostics.js';
 import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { applyAction, type PlannedAction, printPlan } from '../shared/planned-actions.js';
@@ -280,6 +281,12 @@ class ExistingEnvironment implements Environment {
       );
     }
     await writeDiagnostics(this.d.runner, commands, dir);
+    await collectClusterOvnDiagnostics(
+      this.d.runner,
+      this.kubectl(),
+      { ovnNamespace: s.ovnNamespace, namespace },
+      dir,
+    );
     if (s.peer.mode === 'host') {
       // The peer host is reached through the user's command template, not docker.
       const bgp = await Promise.all(

@@ -19,13 +19,14 @@ import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
 import { type CommandRunner, runChecked } from '../shared/command-runner.js';
 import { dockerCaptureSite } from '../shared/docker-capture-site.js';
 import { kubectlPodExec, podAddressOf, runIngress, runProbe } from '../shared/kubectl-probing.js';
+import { collectClusterOvnDiagnostics } from '../shared/ovn-diagnostics.js';
 import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { captureFilter } from '../shared/tcpdump.js';
 import { kubectlBase, nodeSetupActions, planTearDown, ZONE_LABEL, zoneRelabelActions } from './bring-up.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
-import type { KindTopology } from './topology.js';
+import { type KindTopology, OVN_NAMESPACE } from './topology.js';
 
 export interface KindEnvironmentOptions {
   topology: KindTopology;
@@ -169,6 +170,12 @@ export class KindEnvironment implements Environment {
 
   async collectDiagnostics(namespace: string, dir: string): Promise<void> {
     await writeDiagnostics(this.runner, diagnosticCommands(this.t, namespace), dir);
+    await collectClusterOvnDiagnostics(
+      this.runner,
+      kubectlBase(this.t),
+      { ovnNamespace: OVN_NAMESPACE, namespace },
+      dir,
+    );
   }
 
   async close(options: { keep: boolean }): Promise<void> {

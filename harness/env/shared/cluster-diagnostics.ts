@@ -90,11 +90,15 @@ export function peerDiagnosticCommands(
   ];
 }
 
-/** Runs every command (a failing one is recorded, not fatal) and writes its output and an index. */
+/**
+ * Runs every command (a failing one is recorded, not fatal) and writes its output and an index
+ * (`indexFile`, so that collections sharing a directory keep their own).
+ */
 export async function writeDiagnostics(
   runner: CommandRunner,
   commands: DiagnosticCommand[],
   dir: string,
+  indexFile = 'INDEX.txt',
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const index: string[] = [];
@@ -112,5 +116,5 @@ export async function writeDiagnostics(
       `${command.file}: ${command.argv.join(' ')}${result.exitCode === 0 ? '' : ` (exit ${result.exitCode})`}`,
     );
   }
-  await writeFile(join(dir, 'INDEX.txt'), `${redact(index.join('\n'))}\n`);
+  await writeFile(join(dir, indexFile), `${redact(index.join('\n'))}\n`);
 }
