@@ -1,0 +1,222 @@
+/**
+ * The lab's OVN data plane, as shell scripts run in its containers (IPv4; work in progress, see
+ * the lab README): OVN's central databases and ovn-northd in one container; on every node Open
+ * vSwitch with the userspace datapath (no kernel module here), ovn-controller, and br-ex holding
+ * the node's underlay interface so that geneve reaches the other nodes; and the logical topology
+ * in OVN-Kubernetes' shape.
+ *
+ * Topology and names follow OVN-Kubernetes at release-1.3 (251895cd):
+ * go-controller/pkg/types/const.go for the names (`ovn_cluster_router`, switch `join`, `GR_<node>`,
+ * `ext_<node>`, ports `rtos-`/`stor-`, `rtoj-`/`jtor-`, `rtoe-`/`etor-`, management port
+ * `k8s-<node>`) and the policy priorities (DefaultNoRereoutePriority 102, EgressSVCReroutePriority
+ * 101); go-controller/pkg/config/config.go for the join subnet 100.64.0.0/16. A node's management
+ * port has the second address of its subnet (.2), its router port the first (.1).
+ *
+ * What was measured on this kind of machine (shared/experiments/ovn-userspace): OVS 3.1 needs
+ * `userspace-tso-enable` before ovs-vswitchd starts for TCP through the tunnel, and drops
+ * tunnelled packets that still carry checksum-offload flags, so senders turn tx offload off.
+ */
+import { ipv4Host } from '../../../common/ip.js';
+
+export const OVN_NB_PORT = 6641;
+export const OVN_SB_PORT = 6642;
+export const OVN_JOIN_SUBNET = '100.64.0.0/16';
+/** OVN-Kubernetes' priorities on ovn_cluster_router (types/const.go at 251895cd). */
+export const OVN_PRIORITIES = { noReroute: 102, egressServiceReroute: 101 } as const;
+/** The bridge mapping's physical network name: the localnet ports of the ext_ switches use it. */
+const PHYSNET = 'physnet';
+
+export interface OvnNodeSpec {
+  name: string;
+  /** The node's pod subnet, e.g. 10.244.1.0/24: .1 is its router port, .2 its management port. */
+  podCidr: string;
+  /** Index of the node (0, 1, ...): numbers its join address (100.64.0.index+2) and MACs. */
+  index: number;
+  /** The gateway router's address on the node's underlay network (a /prefix given). */
+  gatewayRouterAddress: string;
+  /** Next hop of the gateway router's default route on the underlay. */
+  underlayGateway: string;
+}
+
+/** OVN-Kubernetes' MACs for an IPv4 address: 0a:58 and the address's four bytes. */
+export function ovnMac(ip: string): string {
+  return ['0a', '58', ...ip.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0'))].join(':');
+}
+
+export const nodeRouterAddress = (node: OvnNodeSpec) => ipv4Host(node.podCidr, 1);
+export const managementAddress = (node: OvnNodeSpec) => ipv4Host(node.podCidr, 2);
+export const joinAddress = (node: OvnNodeSpec) => `100.64.0.${node.index + 2}`;
+const prefixLength = (cidr: string) => cidr.split('/')[1] ?? '24';
+
+/** Starts NB and SB (listening on TCP for the nodes) and ovn-northd. Run in the central container. */
+export function startCentralScript(): string {
+  return `set -e
+/usr/share/ovn/scripts/ovn-ctl --db-nb-create-insecure-remote=yes --db-sb-create-insecure-remote=yes start_northd >/dev/null
+ovn-nbctl set-connection ptcp:${OVN_NB_PORT}
+ovn-sbctl set-connection ptcp:${OVN_SB_PORT}
+`;
+}
+
+/**
+ * Starts Open vSwitch (userspace datapath) and ovn-controller on a node, with br-ex taking over
+ * `underlay` (its addresses, its MAC as br-ex's, the default route) and br-int for OVN.
+ * `ovs-ctl` is not used: it insists on loading the kernel module.
+ */
+export function startNodeScript(node: string, centralIp: string, underlay = 'eth0'): string {
+  return `set -e
+mkdir -p /var/run/openvswitch /etc/openvswitch /var/log/openvswitch /var/run/ovn /var/log/ovn
+[ -f /etc/openvswitch/conf.db ] || ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema
+ovsdb-server /etc/openvswitch/conf.db --remote=punix:/var/run/openvswitch/db.sock \\
+  --pidfile=/var/run/openvswitch/ovsdb-server.pid --log-file=/var/log/openvswitch/ovsdb-server.log --detach
+ovs-vsctl --no-wait init
+# Before ovs-vswitchd starts: without it TCP through the tunnel fails on partial checksums.
+ovs-vsctl --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true \\
+  external-ids:system-id=${node} external-ids:hostname=${node}
+ovs-vswitchd unix:/var/run/openvswitch/db.sock --pidfile=/var/run/openvswitch/ovs-vswitchd.pid \\
+  --log-file=/var/log/openvswitch/ovs-vswitchd.log --detach
+addrs=$(ip -4 -o addr show dev ${underlay} | awk '{print $4}')
+gw=$(ip -4 route show default dev ${underlay} | awk '{print $3; exit}')
+mac=$(cat /sys/class/net/${underlay}/address)
+ovs-vsctl add-br br-ex -- set bridge br-ex datapath_type=netdev other-config:hwaddr=$mac -- add-port br-ex ${underlay}
+# The kernel must not also answer what arrives on ${underlay}: br-ex (and the host behind it) does.
+nft -f - <<NFT
+table netdev lab_ovn_underlay {
+  chain ingress { type filter hook ingress device "${underlay}" priority 0; policy drop; }
+}
+NFT
+ip -4 addr flush dev ${underlay}
+for a in $addrs; do ip addr add $a dev br-ex; done
+ip link set br-ex up
+if [ -n "$gw" ]; then ip route replace default via $gw dev br-ex; fi
+ip=$(echo "$addrs" | head -1 | cut -d/ -f1)
+ovs-vsctl add-br br-int -- set bridge br-int datapath_type=netdev fail-mode=secure other-config:disable-in-band=true
+ovs-vsctl set Open_vSwitch . external-ids:ovn-remote=tcp:${centralIp}:${OVN_SB_PORT} \\
+  external-ids:ovn-encap-type=geneve external-ids:ovn-encap-ip=$ip external-ids:ovn-bridge=br-int \\
+  external-ids:ovn-bridge-datapath-type=netdev external-ids:ovn-bridge-mappings=${PHYSNET}:br-ex
+ovn-controller unix:/var/run/openvswitch/db.sock --pidfile=/var/run/ovn/ovn-controller.pid \\
+  --log-file=/var/log/ovn/ovn-controller.log --detach
+`;
+}
+
+/**
+ * The logical topology for the nodes, in ovn-nbctl commands (run where NB is reachable):
+ * per node its switch (router port, management port), gateway router pinned to its chassis with
+ * a join port and an external port on the node's underlay through a localnet port, and a
+ * cluster-wide SNAT of pod traffic leaving through it (shared gateway mode); the cluster router
+ * with the join switch, a source route per node subnet to the node's gateway router, and
+ * upstream's priority-102 no-reroute policy for pod-to-pod traffic.
+ */
+export function clusterTopologyScript(nodes: OvnNodeSpec[], clusterCidr: string): string {
+  const lines = [
+    'set -e',
+    'nb=ovn-nbctl',
+    'router_port() { $nb lsp-add "$1" "$2" -- lsp-set-type "$2" router -- lsp-set-addresses "$2" router -- lsp-set-options "$2" router-port="$3"; }',
+    '$nb lr-add ovn_cluster_router -- ls-add join',
+    `$nb lrp-add ovn_cluster_router rtoj-ovn_cluster_router ${ovnMac('100.64.0.1')} 100.64.0.1/16`,
+    'router_port join jtor-ovn_cluster_router rtoj-ovn_cluster_router',
+  ];
+  for (const node of nodes) {
+    const n = node.name;
+    const rtos = nodeRouterAddress(node);
+    const mgmt = managementAddress(node);
+    const join = joinAddress(node);
+    const ext = node.gatewayRouterAddress.split('/')[0] as string;
+    lines.push(
+      `$nb ls-add ${n} -- set logical_switch ${n} other_config:subnet=${node.podCidr}`,
+      `$nb lrp-add ovn_cluster_router rtos-${n} ${ovnMac(rtos)} ${rtos}/${prefixLength(node.podCidr)}`,
+      `router_port ${n} stor-${n} rtos-${n}`,
+      `$nb lsp-add ${n} k8s-${n} -- lsp-set-addresses k8s-${n} "${ovnMac(mgmt)} ${mgmt}"`,
+      `$nb lr-add GR_${n} -- set logical_router GR_${n} options:chassis=${n}`,
+      `$nb lrp-add GR_${n} rtoj-GR_${n} ${ovnMac(join)} ${join}/16`,
+      `router_port join jtor-GR_${n} rtoj-GR_${n}`,
+      `$nb ls-add ext_${n}`,
+      `$nb lrp-add GR_${n} rtoe-GR_${n} ${ovnMac(ext)} ${node.gatewayRouterAddress}`,
+      `router_port ext_${n} etor-GR_${n} rtoe-GR_${n}`,
+      `$nb lsp-add ext_${n} breth0_${n} -- lsp-set-type breth0_${n} localnet -- lsp-set-addresses breth0_${n} unknown -- lsp-set-options breth0_${n} network_name=${PHYSNET}`,
+      `$nb lr-route-add GR_${n} ${clusterCidr} 100.64.0.1`,
+      `$nb lr-route-add GR_${n} 0.0.0.0/0 ${node.underlayGateway} rtoe-GR_${n}`,
+      `$nb lr-nat-add GR_${n} snat ${ext} ${clusterCidr}`,
+      `$nb --policy=src-ip lr-route-add ovn_cluster_router ${node.podCidr} ${join}`,
+    );
+  }
+  lines.push(
+    `$nb lr-policy-add ovn_cluster_router ${OVN_PRIORITIES.noReroute} "ip4.src == ${clusterCidr} && ip4.dst == ${clusterCidr}" allow`,
+    `$nb lr-policy-add ovn_cluster_router ${OVN_PRIORITIES.noReroute} "ip4.src == ${clusterCidr} && ip4.dst == ${OVN_JOIN_SUBNET}" allow`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The node's management port: an internal port of br-int bound to `k8s-<node>`, carrying the
+ * node's .2 in the host stack, with the route to the cluster's pods through the node's router
+ * port. Rerouted egress traffic arrives here, in the host, for SNAT and ip rules.
+ */
+export function managementPortScript(node: OvnNodeSpec, clusterCidr: string): string {
+  const mgmt = managementAddress(node);
+  return `set -e
+ovs-vsctl --may-exist add-port br-int k8s-${node.name} -- set interface k8s-${node.name} type=internal external_ids:iface-id=k8s-${node.name}
+ip link set k8s-${node.name} address ${ovnMac(mgmt)} mtu 1400 up
+ip addr replace ${mgmt}/${prefixLength(node.podCidr)} dev k8s-${node.name}
+ip route replace ${clusterCidr} via ${nodeRouterAddress(node)} dev k8s-${node.name}
+# Replies to rerouted pod traffic leave the host through this port into the tunnel. (Forwarding
+# and rp_filter are the lab node's docker sysctls: containers.ts SYSCTLS.)
+ethtool -K k8s-${node.name} tx off >/dev/null
+`;
+}
+
+/** OVN-Kubernetes' logical switch port name of a pod. */
+export const podLogicalPort = (namespace: string, pod: string) => `${namespace}_${pod}`;
+
+/**
+ * Attaches a pod's network namespace to OVN: its logical switch port (run where NB is
+ * reachable, `ovn-nbctl --db=...` from the node) and the node side of its veth on br-int, bound
+ * by iface-id. The pod's eth0 gets the port's MAC, its address in the node subnet, the router
+ * port as default gateway, and tx checksum offload off (OVS 3.1 drops tunnelled packets with it).
+ */
+export function attachPodScript(options: {
+  node: OvnNodeSpec;
+  nbDb: string;
+  logicalPort: string;
+  netns: string;
+  veth: string;
+  ip: string;
+}): string {
+  const { node, logicalPort, netns, veth, ip } = options;
+  const mac = ovnMac(ip);
+  return `set -e
+ovn-nbctl --db=${options.nbDb} --may-exist lsp-add ${node.name} ${logicalPort} -- lsp-set-addresses ${logicalPort} "${mac} ${ip}"
+ovs-vsctl --may-exist add-port br-int ${veth} -- set interface ${veth} external_ids:iface-id=${logicalPort}
+ip link set ${veth} mtu 1400 up
+ip -n ${netns} link set eth0 address ${mac} mtu 1400 up
+ip -n ${netns} addr add ${ip}/${prefixLength(node.podCidr)} dev eth0
+ip -n ${netns} route add default via ${nodeRouterAddress(node)}
+ip netns exec ${netns} ethtool -K eth0 tx off >/dev/null
+`;
+}
+
+/** Removes a pod's logical switch port and its br-int port. */
+export function detachPodScript(options: { nbDb: string; logicalPort: string; veth: string }): string {
+  return `ovn-nbctl --db=${options.nbDb} --if-exists lsp-del ${options.logicalPort}
+ovs-vsctl --if-exists del-port br-int ${options.veth}
+`;
+}
+
+/**
+ * An egress service's OVN part, as upstream's egressservice zone controller programs it
+ * (go-controller/pkg/ovn/controller/egressservice/egressservice_zone_service.go at 251895cd):
+ * per endpoint a policy `ip4.src == <endpoint>` at priority 101 rerouting to the egress node's
+ * management port address, and the endpoint in the `egresssvc-served-pods` address set.
+ */
+export function egressServiceRerouteScript(
+  endpoints: string[],
+  egressNode: OvnNodeSpec,
+  priority: number = OVN_PRIORITIES.egressServiceReroute,
+): string {
+  const lines = ['set -e'];
+  for (const ip of endpoints) {
+    lines.push(
+      `ovn-nbctl --may-exist lr-policy-add ovn_cluster_router ${priority} "ip4.src == ${ip}" reroute ${managementAddress(egressNode)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
