@@ -18,6 +18,7 @@ import {
   attachPodScript,
   clusterTopologyScript,
   egressServiceRerouteScript,
+  gatewayModeRouteScript,
   managementPortScript,
   OVN_NB_PORT,
   type OvnNodeSpec,
@@ -232,5 +233,25 @@ NFT`,
     );
     expect(other.stdout.trim()).toBe((nodes[0] as OvnNodeSpec).gatewayRouterAddress.split('/')[0]);
     expect(ovnMac(endpoint.ip)).toBe('0a:58:0a:f4:01:05');
+  });
+
+  it('in local gateway mode sends pod egress through the node host, which masquerades it with the node IP', async () => {
+    const node = nodes[0] as OvnNodeSpec;
+    await sh(central, `${gatewayModeRouteScript(node, 'local')}\novn-nbctl --wait=hv sync`);
+    const routes = await sh(central, 'ovn-nbctl lr-route-list ovn_cluster_router');
+    expect(routes.stdout).toMatch(/10\.244\.0\.0\/24\s+10\.244\.0\.2 src-ip/);
+    await sh(
+      nodeContainer(node),
+      `nft -f - <<'NFT'
+table ip lab_local_gw_test {
+  chain postrouting { type nat hook postrouting priority srcnat; ip saddr ${CLUSTER_CIDR} ip daddr != ${CLUSTER_CIDR} oifname "br-ex" masquerade; }
+}
+NFT`,
+    );
+    const seen = await inPod(
+      pods[0] as (typeof pods)[number],
+      `socat -T 5 - TCP:${PEER_SERVICE_IP}:8080,connect-timeout=5`,
+    );
+    expect(seen.stdout.trim()).toBe(egressNodeIp);
   });
 });

@@ -99,14 +99,40 @@ ovn-controller unix:/var/run/openvswitch/db.sock --pidfile=/var/run/ovn/ovn-cont
 }
 
 /**
+ * OVN-Kubernetes' two gateway modes differ, for pod egress, in one source route per node on
+ * ovn_cluster_router (at 251895cd): `shared` routes the node subnet to the node's gateway router
+ * over the join switch (pkg/ovn/gateway.go, the src-ip LogicalRouterStaticRoute towards the join
+ * IP), `local` to the node's management port, into the host (pkg/ovn/base_network_controller.go,
+ * the src-ip route to the management IP when Gateway.Mode is local).
+ */
+export type OvnGatewayMode = 'shared' | 'local';
+
+/** ovn-nbctl lines that (re)point the node subnet's source route for the gateway mode. */
+export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode): string {
+  const nexthop = mode === 'shared' ? joinAddress(node) : managementAddress(node);
+  return [
+    `ovn-nbctl --if-exists --policy=src-ip lr-route-del ovn_cluster_router ${node.podCidr}`,
+    `ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router ${node.podCidr} ${nexthop}`,
+  ].join('\n');
+}
+
+/**
  * The logical topology for the nodes, in ovn-nbctl commands (run where NB is reachable):
  * per node its switch (router port, management port), gateway router pinned to its chassis with
  * a join port and an external port on the node's underlay through a localnet port, and a
- * cluster-wide SNAT of pod traffic leaving through it (shared gateway mode); the cluster router
- * with the join switch, a source route per node subnet to the node's gateway router, and
- * upstream's priority-102 no-reroute policy for pod-to-pod traffic.
+ * cluster-wide SNAT of pod traffic leaving through it (used in shared gateway mode); the cluster
+ * router with the join switch, the gateway mode's source route per node subnet, and upstream's
+ * priority-102 no-reroute policies for pod-to-pod and pod-to-join traffic.
+ *
+ * Unlike upstream, the gateway router's external port has an address of its own on the
+ * underlay, not the node's: upstream shares the node IP between host and gateway router with
+ * OpenFlow rules on br-ex, which the lab does not reproduce.
  */
-export function clusterTopologyScript(nodes: OvnNodeSpec[], clusterCidr: string): string {
+export function clusterTopologyScript(
+  nodes: OvnNodeSpec[],
+  clusterCidr: string,
+  mode: OvnGatewayMode = 'shared',
+): string {
   const lines = [
     'set -e',
     'nb=ovn-nbctl',
@@ -136,7 +162,7 @@ export function clusterTopologyScript(nodes: OvnNodeSpec[], clusterCidr: string)
       `$nb lr-route-add GR_${n} ${clusterCidr} 100.64.0.1`,
       `$nb lr-route-add GR_${n} 0.0.0.0/0 ${node.underlayGateway} rtoe-GR_${n}`,
       `$nb lr-nat-add GR_${n} snat ${ext} ${clusterCidr}`,
-      `$nb --policy=src-ip lr-route-add ovn_cluster_router ${node.podCidr} ${join}`,
+      gatewayModeRouteScript(node, mode),
     );
   }
   lines.push(
