@@ -8,6 +8,9 @@
  *   that node's host to the LoadBalancer address: the peer sees the LoadBalancer address as the
  *   client, and the tcpdump capture on the peer shows it leaving the egress node's MAC.
  */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowLabBridges, removeLabBridgeRules } from '../../harness/env/lab/infra/bridge-filter.js';
@@ -17,7 +20,6 @@ import { labLabels, newLabId } from '../../harness/env/lab/infra/labels.js';
 import {
   attachPodScript,
   clusterTopologyScript,
-  egressServiceRerouteScript,
   gatewayModeRouteScript,
   managementPortScript,
   OVN_NB_PORT,
@@ -26,6 +28,14 @@ import {
   startCentralScript,
   startNodeScript,
 } from '../../harness/env/lab/infra/ovn.js';
+import {
+  type OvnClusterState,
+  type OvnProgrammerFaults,
+  ovnNbctlTransaction,
+  renderOvnEgressState,
+} from '../../harness/env/lab/reference/ovn-programmer.js';
+import { execaRunner } from '../../harness/env/shared/command-runner.js';
+import { collectOvnDiagnostics, dockerOvnSites } from '../../harness/env/shared/ovn-diagnostics.js';
 
 const id = newLabId();
 const labels = Object.entries(labLabels(id, id)).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
@@ -45,6 +55,7 @@ let subnet = '';
 let centralIp = '';
 let peerIp = '';
 let egressNodeIp = '';
+let nodeIps: string[] = [];
 const pods = [
   { name: 'client-a', node: 0, ip: '10.244.0.5' },
   { name: 'client-b', node: 1, ip: '10.244.1.5' },
@@ -113,7 +124,8 @@ beforeAll(async () => {
     ).stdout.trim();
   centralIp = await ipOf(central);
   peerIp = await ipOf(peer);
-  egressNodeIp = await ipOf(nodeContainer(nodes[0] as OvnNodeSpec));
+  nodeIps = await Promise.all(nodes.map((n) => ipOf(nodeContainer(n))));
+  egressNodeIp = nodeIps[0] as string;
   await sh(central, `${startCentralScript()}\n${clusterTopologyScript(nodes, CLUSTER_CIDR)}`);
   await Promise.all(nodes.map((n) => sh(nodeContainer(n), startNodeScript(n.name, centralIp))));
   await Promise.all(nodes.map((n) => sh(nodeContainer(n), managementPortScript(n, CLUSTER_CIDR))));
@@ -152,6 +164,7 @@ beforeAll(async () => {
     central,
     nodes.map((n) => `ovn-nbctl lr-route-add GR_${n.name} ${PEER_SERVICE_IP}/32 ${peerIp}`).join('\n'),
   );
+  await program([]);
   await sh(central, 'ovn-nbctl --wait=hv --timeout=30 sync');
 }, 120_000);
 
@@ -160,6 +173,58 @@ afterAll(async () => {
   await execa('docker', ['network', 'rm', network], { reject: false });
   await removeLabBridgeRules(id);
 });
+
+/** The reference's OVN state for these egress services (endpoint IPs, rerouted to node0). */
+function clusterState(endpoints: string[]): OvnClusterState {
+  return {
+    families: ['ipv4'],
+    clusterCidrs: { ipv4: CLUSTER_CIDR },
+    joinSubnets: { ipv4: '100.64.0.0/16' },
+    nodeIps: { ipv4: nodeIps },
+    services:
+      endpoints.length > 0
+        ? [{ key: 'egress/svc', nextHops: { ipv4: '10.244.0.2' }, endpoints: { ipv4: endpoints } }]
+        : [],
+  };
+}
+
+async function program(endpoints: string[], faults: OvnProgrammerFaults = {}): Promise<void> {
+  const argv = ovnNbctlTransaction(renderOvnEgressState(clusterState(endpoints), faults));
+  await docker(['exec', central, 'ovn-nbctl', '--wait=hv', ...argv]);
+}
+
+/** The lab's OVN diagnostics (the code kind and existing use) for one flow, as file name -> text. */
+async function diagnose(
+  from: (typeof pods)[number],
+  to: string,
+  port: number,
+): Promise<Record<string, string>> {
+  const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-ovn-lab-'));
+  try {
+    const sites = dockerOvnSites(
+      central,
+      nodes.map((n) => ({ name: n.name, container: nodeContainer(n) })),
+    );
+    const flow = {
+      pod: {
+        namespace: 'egress',
+        name: from.name,
+        node: (nodes[from.node] as OvnNodeSpec).name,
+        ip: from.ip,
+      },
+      peer: { ip: to, protocol: 'tcp' as const, port },
+    };
+    await collectOvnDiagnostics(execaRunner, { sites, egressNodes: ['node0'], flow }, dir);
+    const files: Record<string, string> = {};
+    for (const name of await readdir(dir)) files[name] = await readFile(join(dir, name), 'utf8');
+    return files;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const traceOf = (files: Record<string, string>) =>
+  Object.entries(files).find(([name]) => name.startsWith('ovn-trace-'))?.[1] ?? '';
 
 const inPod = (pod: (typeof pods)[number], command: string) =>
   sh(nodeContainer(nodes[pod.node] as OvnNodeSpec), `ip netns exec ${id}-${pod.name} ${command}`);
@@ -186,7 +251,7 @@ describe('the OVN data plane', () => {
   it('reroutes an egress service endpoint at 101 to the egress node, whose host SNATs it to the LoadBalancer IP', async () => {
     const [egressNode] = nodes as [OvnNodeSpec];
     const endpoint = pods[1] as (typeof pods)[number];
-    await sh(central, `${egressServiceRerouteScript([endpoint.ip], egressNode)}ovn-nbctl --wait=hv sync`);
+    await program([endpoint.ip]);
     await sh(
       nodeContainer(egressNode),
       `nft -f - <<'NFT'
@@ -253,5 +318,42 @@ NFT`,
       `socat -T 5 - TCP:${PEER_SERVICE_IP}:8080,connect-timeout=5`,
     );
     expect(seen.stdout.trim()).toBe(egressNodeIp);
+  });
+
+  it("keeps an endpoint's in-cluster traffic off the reroute, and the diagnostics' ovn-trace shows OVN-level faults", async () => {
+    const [a, b] = pods as [(typeof pods)[number], (typeof pods)[number]];
+    // Conformant: the endpoint's traffic to another pod matches the 102 allow policy and goes
+    // straight to that pod; its traffic to a node address matches the node no-reroute at 102.
+    await program([b.ip]);
+    let files = await diagnose(b, a.ip, 9090);
+    expect(files['ovn-central-lr-policies.txt']).toMatch(
+      /^\s*101\s+ip4\.src == 10\.244\.1\.5\s+reroute\s+10\.244\.0\.2$/m,
+    );
+    expect(files['ovn-central-address-sets.txt']).toMatch(/egresssvc_served_pods_v4[\s\S]*10\.244\.1\.5/);
+    expect(traceOf(files)).toMatch(/lr_in_policy .*priority 102/);
+    expect(traceOf(files)).toMatch(/output to "egress_client-a"/);
+    files = await diagnose(b, nodeIps[1] as string, 10250);
+    expect(traceOf(files)).toMatch(/lr_in_policy .*\$node_ips_v4, priority 102/);
+    expect(traceOf(files)).not.toMatch(/output to "k8s-node0"/);
+
+    // A reroute above the no-reroute priority hijacks the in-cluster traffic to the egress node.
+    await program([b.ip], { reroutePriority: 103 });
+    files = await diagnose(b, a.ip, 9090);
+    expect(files['ovn-central-lr-policies.txt']).toMatch(/^\s*103\s+ip4\.src == 10\.244\.1\.5\s+reroute/m);
+    expect(traceOf(files)).toMatch(/lr_in_policy .*ip4\.src == 10\.244\.1\.5, priority 103/);
+    expect(traceOf(files)).toMatch(/output to "k8s-node0"/);
+
+    // Without the node no-reroute policy, the endpoint's traffic to a node goes to the egress node.
+    await program([b.ip], { omitNodeNoReroute: true });
+    files = await diagnose(b, nodeIps[1] as string, 10250);
+    expect(traceOf(files)).toMatch(/lr_in_policy .*priority 101/);
+    expect(traceOf(files)).toMatch(/output to "k8s-node0"/);
+
+    // A stale address set keeps a pod that is no longer an endpoint in it.
+    await program([], { staleServedPods: { ipv4: [b.ip] } });
+    files = await diagnose(b, a.ip, 9090);
+    expect(files['ovn-central-address-sets.txt']).toMatch(/egresssvc_served_pods_v4[\s\S]*10\.244\.1\.5/);
+    expect(files['ovn-central-lr-policies.txt']).not.toMatch(/reroute/);
+    await program([]);
   });
 });

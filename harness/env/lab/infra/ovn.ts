@@ -8,8 +8,7 @@
  * Topology and names follow OVN-Kubernetes at release-1.3 (251895cd):
  * go-controller/pkg/types/const.go for the names (`ovn_cluster_router`, switch `join`, `GR_<node>`,
  * `ext_<node>`, ports `rtos-`/`stor-`, `rtoj-`/`jtor-`, `rtoe-`/`etor-`, management port
- * `k8s-<node>`) and the policy priorities (DefaultNoRereoutePriority 102, EgressSVCReroutePriority
- * 101); go-controller/pkg/config/config.go for the join subnet 100.64.0.0/16. A node's management
+ * `k8s-<node>`); go-controller/pkg/config/config.go for the join subnet 100.64.0.0/16. A node's management
  * port has the second address of its subnet (.2), its router port the first (.1).
  *
  * What was measured on this kind of machine (shared/experiments/ovn-userspace): OVS 3.1 needs
@@ -21,8 +20,6 @@ import { ipv4Host } from '../../../common/ip.js';
 export const OVN_NB_PORT = 6641;
 export const OVN_SB_PORT = 6642;
 export const OVN_JOIN_SUBNET = '100.64.0.0/16';
-/** OVN-Kubernetes' priorities on ovn_cluster_router (types/const.go at 251895cd). */
-export const OVN_PRIORITIES = { noReroute: 102, egressServiceReroute: 101 } as const;
 /** The bridge mapping's physical network name: the localnet ports of the ext_ switches use it. */
 const PHYSNET = 'physnet';
 
@@ -121,8 +118,8 @@ export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode):
  * per node its switch (router port, management port), gateway router pinned to its chassis with
  * a join port and an external port on the node's underlay through a localnet port, and a
  * cluster-wide SNAT of pod traffic leaving through it (used in shared gateway mode); the cluster
- * router with the join switch, the gateway mode's source route per node subnet, and upstream's
- * priority-102 no-reroute policies for pod-to-pod and pod-to-join traffic.
+ * router with the join switch and the gateway mode's source route per node subnet. The logical
+ * router policies (no-reroute, reroute) are the egress controller's: reference/ovn-programmer.ts.
  *
  * Unlike upstream, the gateway router's external port has an address of its own on the
  * underlay, not the node's: upstream shares the node IP between host and gateway router with
@@ -165,10 +162,6 @@ export function clusterTopologyScript(
       gatewayModeRouteScript(node, mode),
     );
   }
-  lines.push(
-    `$nb lr-policy-add ovn_cluster_router ${OVN_PRIORITIES.noReroute} "ip4.src == ${clusterCidr} && ip4.dst == ${clusterCidr}" allow`,
-    `$nb lr-policy-add ovn_cluster_router ${OVN_PRIORITIES.noReroute} "ip4.src == ${clusterCidr} && ip4.dst == ${OVN_JOIN_SUBNET}" allow`,
-  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -225,24 +218,4 @@ export function detachPodScript(options: { nbDb: string; logicalPort: string; ve
   return `ovn-nbctl --db=${options.nbDb} --if-exists lsp-del ${options.logicalPort}
 ovs-vsctl --if-exists del-port br-int ${options.veth}
 `;
-}
-
-/**
- * An egress service's OVN part, as upstream's egressservice zone controller programs it
- * (go-controller/pkg/ovn/controller/egressservice/egressservice_zone_service.go at 251895cd):
- * per endpoint a policy `ip4.src == <endpoint>` at priority 101 rerouting to the egress node's
- * management port address, and the endpoint in the `egresssvc-served-pods` address set.
- */
-export function egressServiceRerouteScript(
-  endpoints: string[],
-  egressNode: OvnNodeSpec,
-  priority: number = OVN_PRIORITIES.egressServiceReroute,
-): string {
-  const lines = ['set -e'];
-  for (const ip of endpoints) {
-    lines.push(
-      `ovn-nbctl --may-exist lr-policy-add ovn_cluster_router ${priority} "ip4.src == ${ip}" reroute ${managementAddress(egressNode)}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
