@@ -179,6 +179,15 @@ export interface ProbeSource {
   pod: string;
 }
 
+/** A probe's flow as the diagnostics of a failed test trace it (source pods to the target). */
+export interface ProbeFlow {
+  sources: ProbeSource[];
+  /** The target address the traffic was sent to. */
+  address: string;
+  port: number;
+  protocol: ProbeProtocol;
+}
+
 export interface ProbeRequest {
   /** Unique per run; names the capture file. */
   id: string;
@@ -282,8 +291,11 @@ export interface Environment {
   /** Makes a node not ready (and unreachable for egress); `restoreNode` undoes it. */
   failNode(node: string): Promise<void>;
   restoreNode(node: string): Promise<void>;
-  /** Writes a diagnostics bundle for a failed test into dir. */
-  collectDiagnostics(namespace: string, dir: string): Promise<void>;
+  /**
+   * Writes a diagnostics bundle for a failed test into dir; `failedFlows` are the flows of its
+   * failed probes (the first is traced where the environment can: ovn-trace on kind/existing).
+   */
+  collectDiagnostics(namespace: string, dir: string, failedFlows?: ProbeFlow[]): Promise<void>;
   /** Tears down what this run created, unless the environment is kept for reuse. */
   close(options: { keep: boolean }): Promise<void>;
 }

@@ -1,5 +1,11 @@
 /** What a run produced: one result per scenario x family, with its evidence. Reports read this. */
-import type { EnvironmentDescription, IpFamily, ProbeProtocol } from '../env/environment.js';
+import type {
+  EnvironmentDescription,
+  IpFamily,
+  ProbeEvidence,
+  ProbeFlow,
+  ProbeProtocol,
+} from '../env/environment.js';
 import type { Profile } from '../spec/statements.js';
 import type { PacketSeries } from '../verdict/timeline.js';
 
@@ -84,6 +90,8 @@ export interface ProbeEvidenceRecord {
   packets?: PacketSeries;
   /** The captures of the peers the flow must not reach (`expect.absentAt`), with what arrived. */
   absentAt?: Array<{ peer: string; capture: string; packets: number; sources: string[] }>;
+  /** The probe's flow (source pods, target address, port, protocol), for the diagnostics' trace. */
+  flow?: ProbeFlow;
 }
 
 export interface TestResult {
@@ -153,4 +161,14 @@ export function runPassed(run: RunResult): boolean {
     (run.errors ?? []).length === 0 &&
     run.tests.every((t) => t.status !== 'failed' || t.provisional)
   );
+}
+
+/** The flow of a probe, as its evidence record keeps it. */
+export function probeFlowOf(evidence: ProbeEvidence): ProbeFlow {
+  return {
+    sources: evidence.request.sources,
+    address: evidence.targetAddress,
+    port: evidence.request.port,
+    protocol: evidence.request.protocol,
+  };
 }

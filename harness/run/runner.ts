@@ -100,7 +100,7 @@ function withCluster(env: Environment, cluster: ClusterApi): Environment {
     bgpRoutes: (peer, family) => env.bgpRoutes(peer, family),
     failNode: (node) => env.failNode(node),
     restoreNode: (node) => env.restoreNode(node),
-    collectDiagnostics: (namespace, dir) => env.collectDiagnostics(namespace, dir),
+    collectDiagnostics: (namespace, dir, failedFlows) => env.collectDiagnostics(namespace, dir, failedFlows),
     close: (closeOptions) => env.close(closeOptions),
   };
 }
@@ -205,7 +205,8 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
     if (failure !== 'interrupted') {
       const dir = join('diagnostics', test.namespace);
       try {
-        await env.collectDiagnostics(test.namespace, join(options.reportDir, dir));
+        const failedFlows = evidence.flatMap((e) => (!e.passed && e.flow ? [e.flow] : []));
+        await env.collectDiagnostics(test.namespace, join(options.reportDir, dir), failedFlows);
         result.diagnostics = dir;
       } catch (error) {
         log.warn(`diagnostics for ${test.namespace} failed: ${(error as Error).message}`);

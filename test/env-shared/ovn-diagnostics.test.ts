@@ -15,6 +15,7 @@ import { ensureOvnLabImages } from '../../harness/env/lab/infra/images.js';
 import { labLabels, newLabId } from '../../harness/env/lab/infra/labels.js';
 import { type CommandRunner, execaRunner } from '../../harness/env/shared/command-runner.js';
 import {
+  collectClusterOvnDiagnostics,
   collectOvnDiagnostics,
   dockerOvnSites,
   kubectlOvnSites,
@@ -249,6 +250,30 @@ describe('OVN diagnostics against real OVN databases', () => {
   }
 });
 
+describe('a cluster failure through kubectl', () => {
+  it("traces the failed probe's flow from its source pod and dumps conntrack on the EgressService's host", async () => {
+    const seen: string[][] = [];
+    const kubectl = ['kubectl', '--context', 'kind-ovn'];
+    const failedFlow = {
+      sources: [{ namespace: 'egress', pod: 'pod2' }],
+      address: '192.0.2.10',
+      port: 8080,
+      protocol: 'tcp' as const,
+    };
+    await collectClusterOvnDiagnostics(
+      kubectlRunner('central', seen),
+      kubectl,
+      { ovnNamespace: 'ovn-kubernetes', namespace: 'egress', failedFlow },
+      join(dir, 'cluster'),
+    );
+    const files = await bundle('cluster');
+    expectOvnContent(files, 'central');
+    expect(Object.keys(files).filter((f) => f.endsWith('-conntrack.txt'))).toEqual([
+      'ovs-node1-conntrack.txt',
+    ]);
+  });
+});
+
 /**
  * Carries out kubectl command lines in the test's containers: `get pods` answers with the pods
  * the helm charts would run; `exec POD -c CONTAINER -- cmd` runs cmd where that container's
@@ -264,8 +289,22 @@ function kubectlRunner(mode: 'interconnect' | 'central', seen: string[][]): Comm
       seen.push(argv);
       if (argv[0] !== 'kubectl') throw new Error(`not a kubectl command: ${argv.join(' ')}`);
       if (!argv.includes('exec')) {
+        // What the API would answer: the ovnkube pods, the failed probe's source pod (pod2 on
+        // node2, dual-stack), the EgressService's status.host.
+        const answer = (stdout: string) => ({ exitCode: 0, stdout, stderr: '', timedOut: false });
+        if (argv.includes('egressservices.k8s.ovn.org')) return answer('node1');
+        if (argv.includes('pod')) {
+          expect(argv.slice(-5)).toEqual([
+            '-n',
+            'egress',
+            'pod2',
+            '-o',
+            'jsonpath={.spec.nodeName}{" "}{.status.podIPs[*].ip}',
+          ]);
+          return answer('node2 10.244.2.5 fd00:10:244:2::5');
+        }
         expect(argv).toContain('name in (ovnkube-node,ovnkube-db)');
-        return { exitCode: 0, stdout: pods, stderr: '', timedOut: false };
+        return answer(pods);
       }
       const dash = argv.indexOf('--');
       const container = argv[argv.indexOf('-c') + 1];

@@ -21,6 +21,7 @@ import {
   type IpFamily,
   type NodeInfo,
   type ProbeEvidence,
+  type ProbeFlow,
   type ProbeRequest,
   RUN_LABEL,
 } from '../environment.js';
@@ -265,7 +266,7 @@ class ExistingEnvironment implements Environment {
     throw new Error(`the existing provider does not fail nodes of your cluster (asked to restore ${node})`);
   }
 
-  async collectDiagnostics(namespace: string, dir: string): Promise<void> {
+  async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {
     const s = this.d.settings;
     const commands = clusterDiagnosticCommands(this.kubectl(), {
       namespace,
@@ -284,7 +285,7 @@ class ExistingEnvironment implements Environment {
     await collectClusterOvnDiagnostics(
       this.d.runner,
       this.kubectl(),
-      { ovnNamespace: s.ovnNamespace, namespace },
+      { ovnNamespace: s.ovnNamespace, namespace, ...(failedFlows[0] ? { failedFlow: failedFlows[0] } : {}) },
       dir,
     );
     if (s.peer.mode === 'host') {

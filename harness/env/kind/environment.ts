@@ -13,6 +13,7 @@ import type {
   IngressResult,
   IpFamily,
   ProbeEvidence,
+  ProbeFlow,
   ProbeRequest,
 } from '../environment.js';
 import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
@@ -168,12 +169,12 @@ export class KindEnvironment implements Environment {
     return planned;
   }
 
-  async collectDiagnostics(namespace: string, dir: string): Promise<void> {
+  async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {
     await writeDiagnostics(this.runner, diagnosticCommands(this.t, namespace), dir);
     await collectClusterOvnDiagnostics(
       this.runner,
       kubectlBase(this.t),
-      { ovnNamespace: OVN_NAMESPACE, namespace },
+      { ovnNamespace: OVN_NAMESPACE, namespace, ...(failedFlows[0] ? { failedFlow: failedFlows[0] } : {}) },
       dir,
     );
   }

@@ -15,6 +15,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ProbeFlow } from '../environment.js';
 import { type DiagnosticCommand, writeDiagnostics } from './cluster-diagnostics.js';
 import type { CommandRunner } from './command-runner.js';
 
@@ -275,7 +276,7 @@ export function dockerOvnSites(central: string, nodes: { name: string; container
 export async function collectClusterOvnDiagnostics(
   runner: CommandRunner,
   kubectl: string[],
-  cluster: { ovnNamespace: string; namespace: string; flow?: OffendingFlow },
+  cluster: { ovnNamespace: string; namespace: string; failedFlow?: ProbeFlow },
   dir: string,
 ): Promise<void> {
   let sites: OvnSites;
@@ -301,9 +302,43 @@ export async function collectClusterOvnDiagnostics(
   );
   const named = hosts.exitCode === 0 ? hosts.stdout.split(/\s+/).filter((h) => allNodes.includes(h)) : [];
   const egressNodes = named.length > 0 ? [...new Set(named)] : allNodes;
-  await collectOvnDiagnostics(
-    runner,
-    { sites, egressNodes, ...(cluster.flow ? { flow: cluster.flow } : {}) },
-    dir,
+  const flow = cluster.failedFlow
+    ? await kubectlOffendingFlow(runner, kubectl, cluster.failedFlow)
+    : undefined;
+  await collectOvnDiagnostics(runner, { sites, egressNodes, ...(flow ? { flow } : {}) }, dir);
+}
+
+/**
+ * The offending flow of a failed probe on a cluster: its first source pod's node and address (of
+ * the target's family) from the API, then the target. Undefined when the pod is gone.
+ */
+export async function kubectlOffendingFlow(
+  runner: CommandRunner,
+  kubectl: string[],
+  failed: ProbeFlow,
+): Promise<OffendingFlow | undefined> {
+  const source = failed.sources[0];
+  if (!source) return undefined;
+  const result = await runner.run(
+    [
+      ...kubectl,
+      'get',
+      'pod',
+      '-n',
+      source.namespace,
+      source.pod,
+      '-o',
+      'jsonpath={.spec.nodeName}{" "}{.status.podIPs[*].ip}',
+    ],
+    { timeoutMs: 30_000 },
   );
+  if (result.exitCode !== 0) return undefined;
+  const [node, ...ips] = result.stdout.trim().split(/\s+/);
+  const v6 = failed.address.includes(':');
+  const ip = ips.find((candidate) => candidate.includes(':') === v6);
+  if (!node || !ip) return undefined;
+  return {
+    pod: { namespace: source.namespace, name: source.pod, node, ip },
+    peer: { ip: failed.address, protocol: failed.protocol, port: failed.port },
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { judgeSourceSince } from '../../verdict/since.js';
 import { packetSeries } from '../../verdict/timeline.js';
-import type { ProbeEvidenceRecord, TimelineEvent } from '../results.js';
+import { type ProbeEvidenceRecord, probeFlowOf, type TimelineEvent } from '../results.js';
 import type { StepExecutor } from '../step-run.js';
 import { reportedCapture } from '../traffic/judge.js';
 import { expectedSources, sourcePods } from '../traffic/sources.js';
@@ -83,6 +83,7 @@ export const stopTraffic: StepExecutor<'stopTraffic'> = async (spec, run) => {
       passed,
       message,
       measurements,
+      flow: probeFlowOf(evidence),
       packets,
     });
   }

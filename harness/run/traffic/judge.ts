@@ -8,7 +8,7 @@ import type { ProbeSpec } from '../../spec/steps/probe.js';
 import { firstProbePacketMs } from '../../verdict/since.js';
 import { judgeProbeSource, type SourceVerdict } from '../../verdict/source-ip.js';
 import { packetSeries, type SeriesRule } from '../../verdict/timeline.js';
-import type { ProbeEvidenceRecord } from '../results.js';
+import { type ProbeEvidenceRecord, probeFlowOf } from '../results.js';
 import type { StepRun } from '../step-run.js';
 import type { ResolvedTarget } from './flow.js';
 import { expectedSources } from './sources.js';
@@ -105,6 +105,7 @@ export async function judgeProbe(
     sources: verdict?.sources ?? {},
     offenders: verdict?.offenders ?? [],
     ...(absentAt.length > 0 ? { absentAt } : {}),
+    flow: probeFlowOf(evidence),
     attempts: evidence.attempts.length,
     attemptsOk: okAttempts,
     passed,
