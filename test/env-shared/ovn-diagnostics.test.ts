@@ -182,6 +182,9 @@ function expectOvnContent(files: Record<string, string>, zone: string): void {
     /lr_in_policy .*: ip4\.src == 10\.244\.2\.5, priority 101,.*\n\s+reg0 = 10\.244\.1\.2;/,
   );
   expect(trace).toMatch(/output to "k8s-node1"/);
+  // The zone's diagram, drawn from the NB output above.
+  expect(files[`ovn-${zone}-topology.mmd`]).toMatch(/join ---\|"rtoj-GR_node1 100\.64\.0\.2\/16"\| GR_node1/);
+  expect(files[`ovn-${zone}-topology.mmd`]).toContain('101 ip4.src == 10.244.2.5 reroute 10.244.1.2');
   // The conntrack of node1's OVS holds pod1's connection that OVN committed.
   expect(files['ovs-node1-conntrack.txt']).toMatch(
     /tcp,orig=\(src=10\.244\.1\.5,dst=10\.244\.2\.5,.*dport=8080\)/,

@@ -8,7 +8,7 @@
  *   that node's host to the LoadBalancer address: the peer sees the LoadBalancer address as the
  *   client, and the tcpdump capture on the peer shows it leaving the egress node's MAC.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -332,6 +332,13 @@ NFT`,
     expect(files['ovn-central-address-sets.txt']).toMatch(/egresssvc_served_pods_v4[\s\S]*10\.244\.1\.5/);
     expect(traceOf(files)).toMatch(/lr_in_policy .*priority 102/);
     expect(traceOf(files)).toMatch(/output to "egress_client-a"/);
+    // The bundle's diagram, drawn from OVN's own output: every attachment and the policies.
+    const diagram = files['ovn-central-topology.mmd'] ?? '';
+    expect(diagram).toMatch(/node0 ---\|"rtos-node0 10\.244\.0\.1\/24"\| ovn_cluster_router/);
+    expect(diagram).toMatch(/join ---\|"rtoj-GR_node1 100\.64\.0\.3\/16"\| GR_node1/);
+    expect(diagram).toMatch(/ext_node0 --- breth0_node0_underlay/);
+    expect(diagram).toContain('101 ip4.src == 10.244.1.5 reroute 10.244.0.2');
+    if (process.env.EC_OVN_DIAGRAM_OUT) await writeFile(process.env.EC_OVN_DIAGRAM_OUT, diagram);
     files = await diagnose(b, nodeIps[1] as string, 10250);
     expect(traceOf(files)).toMatch(/lr_in_policy .*\$node_ips_v4, priority 102/);
     expect(traceOf(files)).not.toMatch(/output to "k8s-node0"/);

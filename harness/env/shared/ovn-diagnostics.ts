@@ -13,11 +13,12 @@
  * `ovn_cluster_router`, gateway routers `GR_<node>`, router-to-switch ports `rtos-<node>`; a pod's
  * logical switch port is `<namespace>_<pod>` on the switch named after its node.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProbeFlow } from '../environment.js';
 import { type DiagnosticCommand, writeDiagnostics } from './cluster-diagnostics.js';
 import type { CommandRunner } from './command-runner.js';
+import { ovnTopologyMermaid } from './ovn-topology-diagram.js';
 
 export const OVN_CLUSTER_ROUTER = 'ovn_cluster_router';
 export const gatewayRouterName = (node: string) => `GR_${node}`;
@@ -175,6 +176,16 @@ export async function collectOvnDiagnostics(
     }
   }
   await writeDiagnostics(runner, commands, dir, 'OVN-INDEX.txt');
+  // Each zone's topology and policies as a diagram (Mermaid), drawn from the files just written.
+  for (const zone of request.sites.zones) {
+    const read = (file: string) => readFile(join(dir, `ovn-${zone.name}-${file}`), 'utf8').catch(() => '');
+    const nbShow = await read('nb-show.txt');
+    if (!/^(switch|router) /m.test(nbShow)) continue;
+    await writeFile(
+      join(dir, `ovn-${zone.name}-topology.mmd`),
+      ovnTopologyMermaid(nbShow, await read('lr-policies.txt')),
+    );
+  }
 }
 
 /**
