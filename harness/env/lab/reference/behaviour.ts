@@ -31,6 +31,11 @@ export interface PlacementBehaviour {
   countHostNetworkEndpoints: boolean;
   /** How spec.nodeSelector is evaluated: as Kubernetes does, or with an evaluator's mistake. */
   selectorEvaluation: SelectorEvaluation;
+  /**
+   * How placement finds an EgressService's Service: by its namespace and name, or (a fault) by
+   * name alone, taking the first Service of that name in any namespace.
+   */
+  serviceLookup: 'namespace-and-name' | 'name-only';
 }
 
 /** What a placement shows: `status.host` and the egress-service node label. */
@@ -143,6 +148,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     ignoreEtpLocal: false,
     countHostNetworkEndpoints: false,
     selectorEvaluation: 'kubernetes',
+    serviceLookup: 'namespace-and-name',
   },
   publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
   lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false, keepAfterNamespaceDelete: false },

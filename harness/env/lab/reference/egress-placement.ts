@@ -70,6 +70,19 @@ function whyNoHost(
   return undefined;
 }
 
+/**
+ * The Service an EgressService is for: the one of its namespace and name. A faulty lookup by name
+ * alone takes the first Service of that name in any namespace (in the order the API lists them).
+ */
+function serviceFor(
+  view: EgressServiceView,
+  services: Map<string, ServiceView>,
+  behaviour: Partial<PlacementBehaviour>,
+): ServiceView | undefined {
+  if (behaviour.serviceLookup !== 'name-only') return services.get(egressKey(view));
+  return [...services.values()].find((s) => s.name === view.name);
+}
+
 export function placeEgressServices(
   egressServices: EgressServiceView[],
   services: Map<string, ServiceView>,
@@ -88,8 +101,8 @@ export function placeEgressServices(
   for (const view of ordered) {
     const key = egressKey(view);
     // A faulty implementation may place first and check the Service never.
-    const blocked = behaviour.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
-    const service = services.get(key);
+    const service = serviceFor(view, services, behaviour);
+    const blocked = behaviour.placeWithoutIngress ? undefined : whyNotPlaceable(service);
     const placedOn = previous.get(key);
     if (blocked && behaviour.keepWithoutService && placedOn && placedOn !== 'ALL') {
       // Checked when placing, never again: the Service going away does not undo the placement.

@@ -188,6 +188,13 @@ export const FAULTS = [
     behaviour: { lifecycle: { keepAfterNamespaceDelete: true } },
   },
   {
+    name: 'service-lookup-by-name',
+    breaks:
+      "placement looks up an EgressService's Service by name alone: the first Service of that name in any namespace counts as its own, so one whose own Service is missing or a ClusterIP is placed while a namesake elsewhere is a LoadBalancer, and follows that namesake's changes",
+    statements: ['ES-ISO-1'],
+    behaviour: { placement: { serviceLookup: 'name-only' } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
