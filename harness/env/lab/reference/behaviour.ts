@@ -80,6 +80,16 @@ export interface DataplaneBehaviour {
   snatTcpUdpOnly: boolean;
   /** With sourceIPBy Network, SNAT to the LoadBalancer IP instead of the node's network address. */
   networkSourceIsLoadBalancerIP: boolean;
+  /**
+   * Hook the egress SNAT at the node's pod masquerade's priority, after it, instead of before it:
+   * the masquerade rewrites endpoint egress to the node's address first (upstream's 8f5b3d468).
+   */
+  snatAtMasqueradePriority: boolean;
+  /**
+   * The chosen node's forward filter drops the egress other nodes steer to it from their
+   * endpoints (upstream's 442747f0a: a default FORWARD DROP without the pod CIDRs allowed).
+   */
+  dropSteeredEgress: boolean;
   /** SNAT every pod of the Service's namespace, not only its endpoints. */
   snatNonEndpoints: boolean;
   /** SNAT traffic to in-cluster destinations (pods, nodes) too. */
@@ -160,6 +170,8 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     snatIPv4Only: false,
     snatTcpUdpOnly: false,
     networkSourceIsLoadBalancerIP: false,
+    snatAtMasqueradePriority: false,
+    dropSteeredEgress: false,
     snatNonEndpoints: false,
     snatInCluster: false,
     snatExempt: 'cluster',

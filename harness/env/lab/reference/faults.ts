@@ -188,6 +188,20 @@ export const FAULTS = [
     behaviour: { lifecycle: { keepAfterNamespaceDelete: true } },
   },
   {
+    name: 'snat-at-masquerade-priority',
+    breaks:
+      "the egress SNAT hooks after the node's pod masquerade in nftables' postrouting (upstream's bug fixed in 8f5b3d468: both at priority srcnat, the masquerade first): endpoint egress is masqueraded to the node's address before the SNAT sees it",
+    statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { snatAtMasqueradePriority: true } },
+  },
+  {
+    name: 'forward-drops-steered-egress',
+    breaks:
+      "the chosen node's forward filter drops the egress other nodes steer to it from their endpoints (upstream's bug fixed in 442747f0a: a default FORWARD DROP that allowed no pod CIDR): only the chosen node's own endpoints reach the outside",
+    statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { dropSteeredEgress: true } },
+  },
+  {
     name: 'service-lookup-by-name',
     breaks:
       "placement looks up an EgressService's Service by name alone: the first Service of that name in any namespace counts as its own, so one whose own Service is missing or a ClusterIP is placed while a namesake elsewhere is a LoadBalancer, and follows that namesake's changes",
