@@ -36,6 +36,11 @@ export interface PlacementBehaviour {
    * name alone, taking the first Service of that name in any namespace.
    */
   serviceLookup: 'namespace-and-name' | 'name-only';
+  /**
+   * A placeable EgressService with an invalid nodeSelector stops the controller: no placement
+   * changes while it exists (upstream's 50fb2b176, a dropped parse error and a nil selector).
+   */
+  invalidSelectorStalls: boolean;
 }
 
 /** What a placement shows: `status.host` and the egress-service node label. */
@@ -46,6 +51,11 @@ export interface PublicationBehaviour {
   statusHost: 'chosen-node' | 'next-node';
   /** After a failover the failed node keeps its label. */
   keepLabelOnFailedNode: boolean;
+  /**
+   * Labels of the egress-service prefix the controller never placed on a node (a user's, a former
+   * allocation's): removed, or kept because it removes only its own (upstream's 2f78a273b).
+   */
+  strayLabels: 'removed' | 'kept';
 }
 
 /** What deleting an EgressService undoes. */
@@ -159,8 +169,14 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     countHostNetworkEndpoints: false,
     selectorEvaluation: 'kubernetes',
     serviceLookup: 'namespace-and-name',
+    invalidSelectorStalls: false,
   },
-  publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
+  publication: {
+    label: 'chosen-node',
+    statusHost: 'chosen-node',
+    keepLabelOnFailedNode: false,
+    strayLabels: 'removed',
+  },
   lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false, keepAfterNamespaceDelete: false },
   dataplane: {
     omitEgressRules: false,

@@ -94,6 +94,27 @@ export function placeEgressServices(
   endpoints: Map<string, PlacementEndpoints> = new Map(),
 ): Map<string, Placement> {
   const result = new Map<string, Placement>();
+  if (behaviour.invalidSelectorStalls) {
+    // The controller stops at a placeable EgressService whose selector it cannot parse (upstream's
+    // 50fb2b176: the error was dropped and the nil selector used): nothing changes any more.
+    const stuck = egressServices.find(
+      (v) =>
+        v.sourceIPBy !== 'Network' &&
+        !whyNotPlaceable(serviceFor(v, services, behaviour)) &&
+        selectorProblem(v.nodeSelector) !== undefined,
+    );
+    if (stuck) {
+      for (const view of egressServices) {
+        const key = egressKey(view);
+        result.set(key, {
+          key,
+          host: previous.get(key) ?? '',
+          reason: `stalled at ${egressKey(stuck)}'s selector`,
+        });
+      }
+      return result;
+    }
+  }
   const load = new Map(nodes.map((n) => [n.name, 0]));
   const pending: Array<{ view: EgressServiceView; candidates: PlacementNode[] }> = [];
   const ordered = [...egressServices].sort((a, b) => egressKey(a).localeCompare(egressKey(b)));

@@ -107,6 +107,13 @@ export const FAULTS = [
     behaviour: { publication: { statusHost: 'next-node' } },
   },
   {
+    name: 'stray-label-kept',
+    breaks:
+      "an egress-service label the controller did not place (a user's, a former allocation's) stays on its node: the controller removes only the labels it placed (upstream's bug fixed in 2f78a273b)",
+    statements: ['ES-LABEL-1'],
+    behaviour: { publication: { strayLabels: 'kept' } },
+  },
+  {
     name: 'leftovers-after-delete',
     breaks: 'deleting the EgressService leaves its label and its SNAT in place',
     statements: ['ES-LIFE-1'],
@@ -215,6 +222,14 @@ export const FAULTS = [
     statements: [],
     extendedStatements: ['ES-SEL-1', 'ES-SEL-3'],
     behaviour: { placement: { keepOnSelectorChange: true } },
+  },
+  {
+    name: 'invalid-selector-stalls',
+    breaks:
+      'an EgressService whose nodeSelector does not parse (e.g. matchLabels {"a:b": "c&"}) stops the controller (upstream\'s bug fixed in 50fb2b176: the parse error dropped, the nil selector used): while it exists no placement changes, its own stays where it was',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { invalidSelectorStalls: true } },
   },
   {
     name: 'ignore-match-expressions',
