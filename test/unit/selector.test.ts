@@ -97,7 +97,15 @@ describe('label selectors as Kubernetes evaluates them', () => {
     expect(selectorProblem({ matchExpressions: [expr('zone', 'In', ['ok', 'not ok'])] })).toMatch(
       /value "not ok"/,
     );
-    // What the scenarios use is valid: prefixed keys, empty values, the test's own keys.
+    // What the scenarios use is valid: prefixed keys, empty values, the test's own keys, and the
+    // egress-service label of a long test namespace (over Kubernetes' 63 characters: the lab allows it).
+    expect(
+      selectorProblem({
+        matchLabels: {
+          'egress-service.k8s.ovn.org/ec-7c7744-host-network-and-secondary-address-not-rewritten-v4-web': '',
+        },
+      }),
+    ).toBeUndefined();
     expect(
       selectorProblem({
         matchLabels: { 'kubernetes.io/hostname': 'worker2', 'egress-service.k8s.ovn.org/ns-web': '' },
