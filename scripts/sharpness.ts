@@ -14,6 +14,11 @@
  *                                      their extended statements (a fault with only extended
  *                                      statements always runs its extended scenarios: with
  *                                      --profile extended, or all when asked for all)
+ *   npm run sharpness -- --serial      every run twice: with the lab's tests side by side, and one
+ *                                      at a time (--parallel 1); a statement counts as failed only
+ *                                      when both runs failed it, so a fault caught only while tests
+ *                                      overlap is not caught (a verdict must not depend on
+ *                                      parallelism). `--parallel 1` alone runs the matrix serially.
  *
  * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
@@ -57,6 +62,12 @@ export interface FaultOutcome {
   profile?: SharpnessProfile;
   /** Statements whose every test was skipped (e.g. EgressIP on the lab). */
   skipped?: string[];
+  /**
+   * With `--serial`: statements that failed only while tests ran side by side, not one at a
+   * time (or the other way round): not counted as failed, since a verdict must not depend on
+   * parallelism.
+   */
+  parallelismDependent?: string[];
 }
 
 interface ReportTest {
@@ -162,9 +173,37 @@ export async function runWithFault(
   };
 }
 
+/**
+ * The outcome of the same run made side by side (the lab's parallelism) and one test at a time
+ * (`--parallel 1`): a statement failed when both failed it; one that failed in only one of them
+ * depends on parallelism and counts as not failed (for a fault, as missed). The exit code is the
+ * worse of the two, so that a conformant lab passes only when both runs pass.
+ */
+export function combineParallelism(sideBySide: FaultOutcome, serial: FaultOutcome): FaultOutcome {
+  const failed = sideBySide.failed.filter((id) => serial.failed.includes(id));
+  const dependent = [...new Set([...sideBySide.failed, ...serial.failed])]
+    .filter((id) => !failed.includes(id))
+    .sort();
+  const missed = [...new Set([...sideBySide.missed, ...serial.missed])].sort();
+  const skipped = (sideBySide.skipped ?? []).filter((id) => (serial.skipped ?? []).includes(id));
+  return {
+    fault: sideBySide.fault,
+    exitCode: Math.max(sideBySide.exitCode, serial.exitCode),
+    failed,
+    missed,
+    messages: [...sideBySide.messages, ...serial.messages.map((m) => `[--parallel 1] ${m}`)],
+    ...(sideBySide.profile ? { profile: sideBySide.profile } : {}),
+    skipped,
+    parallelismDependent: dependent,
+  };
+}
+
 /** One cell: what the fault's run showed for one statement it ran. */
 function cellMark(outcome: FaultOutcome, statement: string, expected: readonly string[]): string {
   if (outcome.skipped?.includes(statement)) return 'skip';
+  // Failed in one of the two runs only (--serial): for an expected statement, a miss.
+  if (outcome.parallelismDependent?.includes(statement))
+    return expected.includes(statement) ? 'OVERLAP' : 'flaky';
   const failed = outcome.failed.includes(statement);
   if (expected.includes(statement)) return failed ? 'caught' : 'MISSED';
   if (failed) return 'also';
@@ -247,6 +286,8 @@ const MARK_CLASS: Record<string, string> = {
   caught: 'passed',
   pass: 'passed',
   MISSED: 'failed',
+  OVERLAP: 'failed',
+  flaky: 'also',
   also: 'also',
   skip: 'skipped',
 };
@@ -287,7 +328,7 @@ export function renderSharpnessPage(
     "<h1>Sharpness: the reference lab's known faults x statements</h1>",
     `<p>${esc(note)}</p>`,
     table,
-    '<p class="legend">caught: the statement failed, as the fault table expects; MISSED: it passed despite the fault; also: failed without being listed; -: passed; blank: not in that run; skip: every test of the statement was skipped.</p>',
+    '<p class="legend">caught: the statement failed, as the fault table expects; MISSED: it passed despite the fault; OVERLAP (with --serial): it failed in only one of the side-by-side and one-at-a-time runs, a miss; flaky: a statement not listed that failed in only one of them; also: failed without being listed; -: passed; blank: not in that run; skip: every test of the statement was skipped.</p>',
     '<h2>Failures</h2>',
     ...details,
     '</body></html>',
@@ -335,7 +376,9 @@ function printLegend(): void {
     '\ncaught: the statement failed, as the fault table expects; MISSED: it passed despite the fault;\n' +
       'also: failed without being listed (a fault often breaks more than its main statement);\n' +
       'blank: not in that run (extended-only faults run the extended scenarios only);\n' +
-      'skip: every test of the statement was skipped (e.g. not supported by the lab).\n',
+      'skip: every test of the statement was skipped (e.g. not supported by the lab);\n' +
+      'OVERLAP (--serial): failed in only one of the side-by-side and one-at-a-time runs, a miss;\n' +
+      'flaky (--serial): a statement not listed that failed in only one of them.\n',
   );
 }
 
@@ -373,6 +416,15 @@ async function main(): Promise<number> {
   const mergeAt = args.indexOf('--merge');
   if (mergeAt >= 0) return mergeShards(args.slice(mergeAt + 1), reportDir);
   const shard = parseShardFlag(takeFlag(args, '--shard'));
+  const serialAt = args.indexOf('--serial');
+  const serial = serialAt >= 0;
+  if (serial) args.splice(serialAt, 1);
+  if (serial && args.includes('--parallel')) {
+    process.stderr.write(
+      'sharpness: --serial runs each fault side by side and with --parallel 1; drop --parallel\n',
+    );
+    return 2;
+  }
   const runFlags = args.filter((a, i) => a.startsWith('--') || args[i - 1]?.startsWith('--'));
   const wanted = args.filter((a) => !runFlags.includes(a));
   const unknown = wanted.filter((name) => !FAULTS.some((f) => f.name === name));
@@ -389,6 +441,16 @@ async function main(): Promise<number> {
   const outcomes: FaultOutcome[] = [];
   const started = performance.now();
   const runs: Array<FaultDefinition | undefined> = shardRuns([undefined, ...faults], shard);
+  /** The fault's run, and with --serial the same run one test at a time, combined. */
+  const runBoth = async (fault: FaultDefinition | undefined, at: string, flags: string[]) => {
+    const sideBySide = await runWithFault(fault, { reportDir: at, extraArgs: flags });
+    if (!serial) return sideBySide;
+    const oneAtATime = await runWithFault(fault, {
+      reportDir: `${at}-serial`,
+      extraArgs: [...flags, '--parallel', '1'],
+    });
+    return combineParallelism(sideBySide, oneAtATime);
+  };
   lab = await upKeptLab(CLI, familyFlags(runFlags));
   try {
     // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
@@ -397,15 +459,12 @@ async function main(): Promise<number> {
       : runFlags;
     const report = (outcome: FaultOutcome, since: number) =>
       process.stdout.write(
-        `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,
+        `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}${outcome.parallelismDependent?.length ? `; failed in one run only (side by side or --parallel 1): ${outcome.parallelismDependent.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,
       );
     if (runs.includes(undefined)) {
       process.stdout.write(`conformant (profile ${profileOf(conformantFlags)}) ...\n`);
       const baselineStarted = performance.now();
-      const baseline = await runWithFault(undefined, {
-        reportDir: join(dir, 'conformant'),
-        extraArgs: conformantFlags,
-      });
+      const baseline = await runBoth(undefined, join(dir, 'conformant'), conformantFlags);
       outcomes.push(baseline);
       report(baseline, baselineStarted);
     }
@@ -413,7 +472,7 @@ async function main(): Promise<number> {
       if (!fault) continue;
       process.stdout.write(`fault ${fault.name} ...\n`);
       const faultStarted = performance.now();
-      const outcome = await runWithFault(fault, { reportDir: join(dir, fault.name), extraArgs: runFlags });
+      const outcome = await runBoth(fault, join(dir, fault.name), runFlags);
       outcomes.push(outcome);
       report(outcome, faultStarted);
     }
@@ -427,7 +486,7 @@ async function main(): Promise<number> {
   const missed = outcomes.filter((o) => o.fault !== 'conformant' && !caught(o));
   const elapsed = ((performance.now() - started) / 60000).toFixed(1);
   const count = runs.filter(Boolean).length;
-  const summary = `${count} faults in ${elapsed} min${shard ? ` (shard ${shard.index}/${shard.total})` : ''}; conformant lab: ${conformant ? `exit ${conformant.exitCode}` : 'in another shard'}`;
+  const summary = `${count} faults in ${elapsed} min${shard ? ` (shard ${shard.index}/${shard.total})` : ''}${serial ? ', each side by side and with --parallel 1' : ''}; conformant lab: ${conformant ? `exit ${conformant.exitCode}` : 'in another shard'}`;
   process.stdout.write(`\n${summary}\n`);
   await writeSharpness(reportDir, outcomes, profileOf(runFlags), summary);
   process.stdout.write(`page: ${join(reportDir, 'index.html')}\n`);

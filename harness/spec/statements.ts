@@ -165,6 +165,19 @@ export const STATEMENTS: readonly Statement[] = [
       'again under the name is placed again.',
   },
   {
+    id: 'ES-ISO-1',
+    profile: 'core',
+    feature: 'Lifecycle',
+    summary: 'Same-named Services and EgressServices in two namespaces do not influence each other',
+    text:
+      'Same-named Services and EgressServices in different namespaces are independent: an ' +
+      'EgressService acts on the Service of its own namespace only. Whichever of them is ' +
+      "created, changed or deleted first, the other namespace's placement (`status.host`), node " +
+      "label and endpoints' source stay as they were; an EgressService whose own Service is " +
+      'missing or not a LoadBalancer has no effect while a Service of its name in another ' +
+      'namespace is placed.',
+  },
+  {
     id: 'ES-SEL-1',
     profile: 'extended',
     feature: 'NodeSelector',

@@ -94,6 +94,22 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
     expect(nodeLabelKeyIssue('k8s.ovn.org/egress-assignable', names)).toBeUndefined();
     expect(nodeLabelKeyIssue('kubernetes.io/hostname', names)).toMatch(/is not the suite's/);
   });
+
+  it("allows the egress-service label of the test's own namespaces only (a stray label, ES-LABEL-1)", () => {
+    expect(nodeLabelKeyIssue('egress-service.k8s.ovn.org/ec-1a2b3c-x-v4-web', names)).toBeUndefined();
+    expect(nodeLabelKeyIssue('egress-service.k8s.ovn.org/ec-1a2b3c-x-v4-other-web', names)).toBeUndefined();
+    // Another namespace's Service, or the bare prefix of one's own: not the test's.
+    expect(nodeLabelKeyIssue('egress-service.k8s.ovn.org/production-web', names)).toMatch(
+      /is not the suite's/,
+    );
+    expect(nodeLabelKeyIssue('egress-service.k8s.ovn.org/ec-1a2b3c-x-v4-', names)).toMatch(
+      /is not the suite's/,
+    );
+    // Without the test's namespaces (the step's own check before them was uid-only), refused.
+    expect(nodeLabelKeyIssue('egress-service.k8s.ovn.org/ec-1a2b3c-x-v4-web', { uid: names.uid })).toMatch(
+      /is not the suite's/,
+    );
+  });
 });
 
 describe('the scope guard refuses hostile specs in the dry run, on every provider', () => {

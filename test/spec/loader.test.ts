@@ -163,9 +163,10 @@ describe('the shipped suites', () => {
     const behaviour = await sharedBehaviour();
     if (behaviour === undefined) return; // shared/ lives beside the project on developer machines and CI
     const ids = [...behaviour.matchAll(/\*\*(ES-[A-Z]+-\d+)\*\*/g)].map((m) => m[1]);
-    expect(ids).toEqual(STATEMENTS.map((s) => s.id));
+    const founding = STATEMENTS.filter((s) => !ADDED_SINCE_FOUNDING.has(s.id));
+    expect(ids).toEqual(founding.map((s) => s.id));
     const extended = behaviour.slice(behaviour.indexOf('\nExtended:'));
-    for (const statement of STATEMENTS) {
+    for (const statement of founding) {
       const written = behaviour.split(`**${statement.id}** `)[1]?.split(/\n- \*\*|\n\n/)[0] ?? '';
       const tag = /^\(`(\w+)`(, provisional)?\) /.exec(written);
       expect(written.slice(tag?.[0].length ?? 0).replace(/\s+/g, ' '), statement.id).toBe(statement.text);
@@ -177,6 +178,12 @@ describe('the shipped suites', () => {
     }
   });
 });
+
+/**
+ * Statements the project added after the founding BEHAVIOUR.md, which does not have them:
+ * ES-ISO-1 (namespace isolation, issue #24).
+ */
+const ADDED_SINCE_FOUNDING: ReadonlySet<string> = new Set(['ES-ISO-1']);
 
 /** The project's BEHAVIOUR.md, from a `shared/` folder beside the checkout or one of its parents. */
 async function sharedBehaviour(): Promise<string | undefined> {

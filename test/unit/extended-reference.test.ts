@@ -89,6 +89,21 @@ describe('placement', () => {
       placeEgressServices(args[0], args[1], args[2], args[3], { noFailover: true }).get('ns/web')?.host,
     ).toBe('b');
   });
+  it("finds an EgressService's Service in its own namespace; the service-lookup-by-name fault takes a namesake's", () => {
+    // web in `other` is a placeable LoadBalancer; web in `ns` is a ClusterIP without ingress.
+    const egressServices = [egress, { ...egress, namespace: 'other' }];
+    const services = new Map([
+      ['other/web', service({ namespace: 'other', ingress: ['203.0.113.6'] })],
+      ['ns/web', service({ type: 'ClusterIP', ingress: [] })],
+    ]);
+    const hosts = (serviceLookup: 'namespace-and-name' | 'name-only') => {
+      const placements = placeEgressServices(egressServices, services, nodes, new Map(), { serviceLookup });
+      return [placements.get('ns/web')?.host, placements.get('other/web')?.host];
+    };
+    expect(hosts('namespace-and-name')).toEqual(['', 'a']);
+    // Both placed, least loaded first, in key order: ns/web took the namesake's Service for its own.
+    expect(hosts('name-only')).toEqual(['a', 'b']);
+  });
 });
 
 describe('data plane rendering for spec.network', () => {

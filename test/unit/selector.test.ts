@@ -86,6 +86,33 @@ describe('label selectors as Kubernetes evaluates them', () => {
     expect(selectorProblem({ matchExpressions: [expr('zone', 'In', ['a'])] })).toBeUndefined();
     expect(selectorProblem(undefined)).toBeUndefined();
   });
+
+  it('refuses keys and values that are not label syntax (upstream 50fb2b176: {"a:b": "c&"})', () => {
+    expect(selectorProblem({ matchLabels: { 'a:b': 'c' } })).toMatch(/key "a:b": name part/);
+    expect(selectorProblem({ matchLabels: { a: 'c&' } })).toMatch(/value "c&"/);
+    expect(selectorProblem({ matchLabels: { 'Bad_Prefix/x': 'y' } })).toMatch(/prefix part/);
+    expect(selectorProblem({ matchExpressions: [expr('a:b', 'Exists')] })).toMatch(
+      /^matchExpressions\[0\]: key/,
+    );
+    expect(selectorProblem({ matchExpressions: [expr('zone', 'In', ['ok', 'not ok'])] })).toMatch(
+      /value "not ok"/,
+    );
+    // What the scenarios use is valid: prefixed keys, empty values, the test's own keys, and the
+    // egress-service label of a long test namespace (over Kubernetes' 63 characters: the lab allows it).
+    expect(
+      selectorProblem({
+        matchLabels: {
+          'egress-service.k8s.ovn.org/ec-7c7744-host-network-and-secondary-address-not-rewritten-v4-web': '',
+        },
+      }),
+    ).toBeUndefined();
+    expect(
+      selectorProblem({
+        matchLabels: { 'kubernetes.io/hostname': 'worker2', 'egress-service.k8s.ovn.org/ns-web': '' },
+        matchExpressions: [expr('ec-zone-ec1a2b3c0v4', 'NotIn', ['a', 'b'])],
+      }),
+    ).toBeUndefined();
+  });
 });
 
 describe("the lab's selector faults differ from Kubernetes where the scenarios look", () => {

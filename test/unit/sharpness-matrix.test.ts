@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FAULTS, type FaultDefinition } from '../../harness/env/lab/reference/faults.js';
 import {
   caught,
+  combineParallelism,
   expectedStatements,
   type FaultOutcome,
   profileFor,
@@ -93,5 +94,40 @@ describe('sharpness matrix cells for skipped statements', () => {
     const cells = (rows[2] ?? '').split('|').map((c) => c.trim());
     expect(cells[columns.indexOf('EIP-1')]).toBe('skip');
     expect(cells[columns.indexOf('FAIL-1')]).toBe('pass');
+  });
+});
+
+describe('sharpness with --serial: the verdict must not depend on parallelism', () => {
+  const name = 'service-lookup-by-name';
+  it('counts a statement failed only when the side-by-side and the one-at-a-time runs both failed it', () => {
+    // Caught only while tests overlap: side by side ES-LIFE-5 and ES-ISO-1 fail, alone only ES-LIFE-5.
+    const sideBySide = outcome(name, ['ES-ISO-1', 'ES-LIFE-5']);
+    const serial = outcome(name, ['ES-LIFE-5'], 1, ['ES-ISO-1']);
+    const combined = combineParallelism(sideBySide, serial);
+    expect(combined.failed).toEqual(['ES-LIFE-5']);
+    expect(combined.missed).toEqual(['ES-ISO-1']);
+    expect(combined.parallelismDependent).toEqual(['ES-ISO-1']);
+    expect(caught(combined)).toBe(false);
+    const rows = renderMatrix([combined], 'core').split('\n');
+    const columns = (rows[0] ?? '').split('|').map((c) => c.trim());
+    const cells = (rows[2] ?? '').split('|').map((c) => c.trim());
+    expect(cells[columns.indexOf('ISO-1')]).toBe('OVERLAP');
+    expect(cells[columns.indexOf('LIFE-5')]).toBe('also');
+    // Caught in both: caught, and the one-at-a-time run's messages are told apart.
+    const both = combineParallelism(
+      { ...outcome(name, ['ES-ISO-1']), messages: ['a'] },
+      { ...outcome(name, ['ES-ISO-1']), messages: ['b'] },
+    );
+    expect(caught(both)).toBe(true);
+    expect(both.messages).toEqual(['a', '[--parallel 1] b']);
+  });
+  it('fails the conformant baseline when either run failed', () => {
+    const combined = combineParallelism(
+      outcome('conformant', [], 0),
+      outcome('conformant', ['ES-SNAT-6'], 1),
+    );
+    expect(combined.exitCode).toBe(1);
+    expect(combined.failed).toEqual([]);
+    expect(combined.parallelismDependent).toEqual(['ES-SNAT-6']);
   });
 });

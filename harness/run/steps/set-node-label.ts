@@ -3,6 +3,7 @@ import type { NodeRef } from '../../spec/fields.js';
 import { nodeLabelKeyIssue } from '../../spec/scope.js';
 import { render } from '../../spec/template.js';
 import { resolveNode } from '../node-refs.js';
+import { testNamespaces } from '../plan.js';
 import type { StepOutcome, StepRun } from '../step-run.js';
 
 export async function setNodeLabel(
@@ -15,7 +16,10 @@ export async function setNodeLabel(
   const node = await resolveNode(env.cluster, ctx.test.namespace, ref);
   const key = render(rawKey, ctx.values);
   // The loader refuses such a key as written; this holds the rendered key to it too.
-  const outside = nodeLabelKeyIssue(key, { uid: ctx.test.uid });
+  const outside = nodeLabelKeyIssue(key, {
+    uid: ctx.test.uid,
+    testNamespaces: testNamespaces(ctx.test).map((n) => n.namespace),
+  });
   if (outside) return { ok: false, detail: `refused: ${outside}` };
   const before = node.labels[key];
   const value = rawValue === null ? null : render(rawValue, ctx.values);

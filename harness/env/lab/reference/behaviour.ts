@@ -31,6 +31,16 @@ export interface PlacementBehaviour {
   countHostNetworkEndpoints: boolean;
   /** How spec.nodeSelector is evaluated: as Kubernetes does, or with an evaluator's mistake. */
   selectorEvaluation: SelectorEvaluation;
+  /**
+   * How placement finds an EgressService's Service: by its namespace and name, or (a fault) by
+   * name alone, taking the first Service of that name in any namespace.
+   */
+  serviceLookup: 'namespace-and-name' | 'name-only';
+  /**
+   * A placeable EgressService with an invalid nodeSelector stops the controller: no placement
+   * changes while it exists (upstream's 50fb2b176, a dropped parse error and a nil selector).
+   */
+  invalidSelectorStalls: boolean;
 }
 
 /** What a placement shows: `status.host` and the egress-service node label. */
@@ -41,6 +51,11 @@ export interface PublicationBehaviour {
   statusHost: 'chosen-node' | 'next-node';
   /** After a failover the failed node keeps its label. */
   keepLabelOnFailedNode: boolean;
+  /**
+   * Labels of the egress-service prefix the controller never placed on a node (a user's, a former
+   * allocation's): removed, or kept because it removes only its own (upstream's 2f78a273b).
+   */
+  strayLabels: 'removed' | 'kept';
 }
 
 /** What deleting an EgressService undoes. */
@@ -75,6 +90,16 @@ export interface DataplaneBehaviour {
   snatTcpUdpOnly: boolean;
   /** With sourceIPBy Network, SNAT to the LoadBalancer IP instead of the node's network address. */
   networkSourceIsLoadBalancerIP: boolean;
+  /**
+   * Hook the egress SNAT at the node's pod masquerade's priority, after it, instead of before it:
+   * the masquerade rewrites endpoint egress to the node's address first (upstream's 8f5b3d468).
+   */
+  snatAtMasqueradePriority: boolean;
+  /**
+   * The chosen node's forward filter drops the egress other nodes steer to it from their
+   * endpoints (upstream's 442747f0a: a default FORWARD DROP without the pod CIDRs allowed).
+   */
+  dropSteeredEgress: boolean;
   /** SNAT every pod of the Service's namespace, not only its endpoints. */
   snatNonEndpoints: boolean;
   /** SNAT traffic to in-cluster destinations (pods, nodes) too. */
@@ -143,8 +168,15 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     ignoreEtpLocal: false,
     countHostNetworkEndpoints: false,
     selectorEvaluation: 'kubernetes',
+    serviceLookup: 'namespace-and-name',
+    invalidSelectorStalls: false,
   },
-  publication: { label: 'chosen-node', statusHost: 'chosen-node', keepLabelOnFailedNode: false },
+  publication: {
+    label: 'chosen-node',
+    statusHost: 'chosen-node',
+    keepLabelOnFailedNode: false,
+    strayLabels: 'removed',
+  },
   lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false, keepAfterNamespaceDelete: false },
   dataplane: {
     omitEgressRules: false,
@@ -154,6 +186,8 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     snatIPv4Only: false,
     snatTcpUdpOnly: false,
     networkSourceIsLoadBalancerIP: false,
+    snatAtMasqueradePriority: false,
+    dropSteeredEgress: false,
     snatNonEndpoints: false,
     snatInCluster: false,
     snatExempt: 'cluster',

@@ -110,6 +110,8 @@ export class ReferenceController {
   private readonly flushed = new Set<string>();
   /** The ingress IPs each service had when placed (`loadBalancerIPReadOnce`). */
   private readonly ingressAtPlacement = new Map<string, string[]>();
+  /** `node|label` of the egress-service labels this controller wanted at some pass (`strayLabels`). */
+  private readonly labelsWanted = new Set<string>();
 
   constructor(
     private readonly machines: Machines,
@@ -600,7 +602,13 @@ export class ReferenceController {
       );
       const ours = Object.keys(labels).filter((k) => k.startsWith(EGRESS_LABEL_PREFIX));
       const patch: Record<string, string | null> = {};
-      for (const key of ours) if (!wanted.includes(key)) patch[key] = null;
+      for (const key of wanted) this.labelsWanted.add(`${node.metadata.name}|${key}`);
+      // A label of the prefix that it never wanted there (a user's, a former run's) goes too,
+      // unless the controller only removes what it placed (`strayLabels: kept`, upstream's 2f78a273b).
+      const removable = (key: string) =>
+        this.behaviour.publication.strayLabels !== 'kept' ||
+        this.labelsWanted.has(`${node.metadata.name}|${key}`);
+      for (const key of ours) if (!wanted.includes(key) && removable(key)) patch[key] = null;
       for (const key of wanted) if (!(key in labels)) patch[key] = '';
       if (Object.keys(patch).length > 0) {
         this.store.patch(

@@ -55,6 +55,18 @@ export interface EgressPlacement {
    * the others gets the node's masquerade.
    */
   protocols?: Array<'tcp' | 'udp'>;
+  /**
+   * The egress SNAT hooks just after the node's masquerade (`srcnat + 1`) instead of before it (a
+   * fault's, upstream's 8f5b3d468, where both hooked at `srcnat` and the masquerade ran first).
+   * Not `srcnat` itself: between equal priorities the kernel runs the chain registered last first
+   * (nf_hook_entries_grow), which is the reference's here, so equal priority shows no fault.
+   */
+  snatAtMasqueradePriority?: boolean;
+  /**
+   * The chosen node's forward filter drops what other nodes steer to it from their endpoints (a
+   * fault's, upstream's 442747f0a: a default FORWARD DROP that allow-listed no pod CIDR).
+   */
+  dropSteeredEgress?: boolean;
 }
 
 export interface IngressRule {
@@ -102,6 +114,7 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
   const dnatRules: string[] = [];
   const masqueradeRules: string[] = [];
   const replyRules: string[] = [];
+  const forwardRules: string[] = [];
   for (const family of plan.families) {
     const ip = NFT_FAMILY[family];
     for (const placement of state.egress) {
@@ -123,6 +136,12 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
       } else if (placement.host === node && all.length > 0) {
         egressRules.push(`${ip} saddr ${set(all)} ${only}${outward}snat ${ip} to ${lb}`);
         if (placement.dropReplies) replyRules.push(`${ip} daddr ${lb} ct direction reply drop`);
+        const remote = placement.endpoints
+          .filter((e) => e.node !== node)
+          .map((e) => e.ips[family])
+          .filter((a): a is string => !!a);
+        if (placement.dropSteeredEgress && remote.length > 0)
+          forwardRules.push(`${ip} saddr ${set(remote)} ${ip} daddr != @cluster-${V[family]} drop`);
       } else if (local.length > 0) {
         // Keep the pod source: the chosen node rewrites it. (The first NAT decision sticks, so
         // this also keeps the node's own masquerade away.)
@@ -163,7 +182,8 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
     ...dnatRules.map((r) => `    ${r}`),
     '  }',
     '  chain egress-snat {',
-    '    type nat hook postrouting priority srcnat - 10; policy accept;',
+    // Before the node's pod masquerade (srcnat, base.nft): the first NAT decision of a connection sticks.
+    `    type nat hook postrouting priority ${state.egress.some((p) => p.snatAtMasqueradePriority) ? 'srcnat + 1' : 'srcnat - 10'}; policy accept;`,
     ...egressRules.map((r) => `    ${r}`),
     '  }',
     '  chain ingress-masquerade {',
@@ -175,6 +195,14 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
     '    type filter hook prerouting priority mangle; policy accept;',
     ...replyRules.map((r) => `    ${r}`),
     '  }',
+    ...(forwardRules.length > 0
+      ? [
+          '  chain egress-forward {',
+          '    type filter hook forward priority filter; policy accept;',
+          ...forwardRules.map((r) => `    ${r}`),
+          '  }',
+        ]
+      : []),
     '}',
   ].join('\n');
 }

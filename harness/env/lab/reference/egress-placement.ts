@@ -70,6 +70,19 @@ function whyNoHost(
   return undefined;
 }
 
+/**
+ * The Service an EgressService is for: the one of its namespace and name. A faulty lookup by name
+ * alone takes the first Service of that name in any namespace (in the order the API lists them).
+ */
+function serviceFor(
+  view: EgressServiceView,
+  services: Map<string, ServiceView>,
+  behaviour: Partial<PlacementBehaviour>,
+): ServiceView | undefined {
+  if (behaviour.serviceLookup !== 'name-only') return services.get(egressKey(view));
+  return [...services.values()].find((s) => s.name === view.name);
+}
+
 export function placeEgressServices(
   egressServices: EgressServiceView[],
   services: Map<string, ServiceView>,
@@ -81,6 +94,27 @@ export function placeEgressServices(
   endpoints: Map<string, PlacementEndpoints> = new Map(),
 ): Map<string, Placement> {
   const result = new Map<string, Placement>();
+  if (behaviour.invalidSelectorStalls) {
+    // The controller stops at a placeable EgressService whose selector it cannot parse (upstream's
+    // 50fb2b176: the error was dropped and the nil selector used): nothing changes any more.
+    const stuck = egressServices.find(
+      (v) =>
+        v.sourceIPBy !== 'Network' &&
+        !whyNotPlaceable(serviceFor(v, services, behaviour)) &&
+        selectorProblem(v.nodeSelector) !== undefined,
+    );
+    if (stuck) {
+      for (const view of egressServices) {
+        const key = egressKey(view);
+        result.set(key, {
+          key,
+          host: previous.get(key) ?? '',
+          reason: `stalled at ${egressKey(stuck)}'s selector`,
+        });
+      }
+      return result;
+    }
+  }
   const load = new Map(nodes.map((n) => [n.name, 0]));
   const pending: Array<{ view: EgressServiceView; candidates: PlacementNode[] }> = [];
   const ordered = [...egressServices].sort((a, b) => egressKey(a).localeCompare(egressKey(b)));
@@ -88,8 +122,8 @@ export function placeEgressServices(
   for (const view of ordered) {
     const key = egressKey(view);
     // A faulty implementation may place first and check the Service never.
-    const blocked = behaviour.placeWithoutIngress ? undefined : whyNotPlaceable(services.get(key));
-    const service = services.get(key);
+    const service = serviceFor(view, services, behaviour);
+    const blocked = behaviour.placeWithoutIngress ? undefined : whyNotPlaceable(service);
     const placedOn = previous.get(key);
     if (blocked && behaviour.keepWithoutService && placedOn && placedOn !== 'ALL') {
       // Checked when placing, never again: the Service going away does not undo the placement.

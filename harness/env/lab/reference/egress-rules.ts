@@ -58,6 +58,8 @@ export function egressPlacementOf(input: EgressRulesInput): EgressPlacement {
   };
   if (behaviour.snatExempt !== 'cluster') placement.snatExempt = behaviour.snatExempt;
   if (behaviour.snatTcpUdpOnly) placement.protocols = ['tcp', 'udp'];
+  if (behaviour.snatAtMasqueradePriority) placement.snatAtMasqueradePriority = true;
+  if (behaviour.dropSteeredEgress) placement.dropSteeredEgress = true;
   if (network?.routingTable && !behaviour.ignoreNetworkTable) placement.table = network.routingTable.id;
   return placement;
 }

@@ -107,6 +107,13 @@ export const FAULTS = [
     behaviour: { publication: { statusHost: 'next-node' } },
   },
   {
+    name: 'stray-label-kept',
+    breaks:
+      "an egress-service label the controller did not place (a user's, a former allocation's) stays on its node: the controller removes only the labels it placed (upstream's bug fixed in 2f78a273b)",
+    statements: ['ES-LABEL-1'],
+    behaviour: { publication: { strayLabels: 'kept' } },
+  },
+  {
     name: 'leftovers-after-delete',
     breaks: 'deleting the EgressService leaves its label and its SNAT in place',
     statements: ['ES-LIFE-1'],
@@ -188,12 +195,41 @@ export const FAULTS = [
     behaviour: { lifecycle: { keepAfterNamespaceDelete: true } },
   },
   {
+    name: 'snat-at-masquerade-priority',
+    breaks:
+      "the egress SNAT hooks after the node's pod masquerade in nftables' postrouting (upstream's bug fixed in 8f5b3d468: both at priority srcnat, the masquerade first): endpoint egress is masqueraded to the node's address before the SNAT sees it",
+    statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { snatAtMasqueradePriority: true } },
+  },
+  {
+    name: 'forward-drops-steered-egress',
+    breaks:
+      "the chosen node's forward filter drops the egress other nodes steer to it from their endpoints (upstream's bug fixed in 442747f0a: a default FORWARD DROP that allowed no pod CIDR): only the chosen node's own endpoints reach the outside",
+    statements: ['ES-SNAT-1'],
+    behaviour: { dataplane: { dropSteeredEgress: true } },
+  },
+  {
+    name: 'service-lookup-by-name',
+    breaks:
+      "placement looks up an EgressService's Service by name alone: the first Service of that name in any namespace counts as its own, so one whose own Service is missing or a ClusterIP is placed while a namesake elsewhere is a LoadBalancer, and follows that namesake's changes",
+    statements: ['ES-ISO-1'],
+    behaviour: { placement: { serviceLookup: 'name-only' } },
+  },
+  {
     name: 'selector-change-ignored',
     breaks:
       'a change of spec.nodeSelector (or of node labels) never moves a placed service: it stays on a node that no longer matches',
     statements: [],
     extendedStatements: ['ES-SEL-1', 'ES-SEL-3'],
     behaviour: { placement: { keepOnSelectorChange: true } },
+  },
+  {
+    name: 'invalid-selector-stalls',
+    breaks:
+      'an EgressService whose nodeSelector does not parse (e.g. matchLabels {"a:b": "c&"}) stops the controller (upstream\'s bug fixed in 50fb2b176: the parse error dropped, the nil selector used): while it exists no placement changes, its own stays where it was',
+    statements: [],
+    extendedStatements: ['ES-SEL-3'],
+    behaviour: { placement: { invalidSelectorStalls: true } },
   },
   {
     name: 'ignore-match-expressions',

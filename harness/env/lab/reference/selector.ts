@@ -51,6 +51,36 @@ interface Requirement {
 
 const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
+/**
+ * A label name or value part: alphanumerics, `-`, `_`, `.`, alphanumeric at both ends. Kubernetes
+ * also caps it at 63 characters; the lab does not, because the egress-service label of a test
+ * namespace (`egress-service.k8s.ovn.org/<namespace>-web`) is longer than that for the scenarios
+ * with long ids, and the BGPAdvertisements select it (on a real cluster such a key cannot be a
+ * node label at all: the kind and existing providers need shorter namespaces for those).
+ */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** A DNS-1123 subdomain, the optional prefix of a label key. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why a label key is not a qualified name (apimachinery's IsQualifiedName), or undefined. */
+function labelKeyProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  const name = parts.length === 2 ? parts[1] : parts[0];
+  const prefix = parts.length === 2 ? parts[0] : undefined;
+  if (parts.length > 2 || name === undefined || !LABEL_NAME.test(name))
+    return `key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    return `key "${key}": prefix part must be a DNS-1123 subdomain`;
+  return undefined;
+}
+
+/** Why a label value is invalid (apimachinery's IsValidLabelValue), or undefined. */
+function labelValueProblem(value: string): string | undefined {
+  return value === '' || LABEL_NAME.test(value)
+    ? undefined
+    : `value "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`;
+}
+
 /** The selector's requirements, or why it is invalid (as LabelSelectorAsSelector would refuse it). */
 export function selectorRequirements(
   selector: LabelSelector,
@@ -61,10 +91,17 @@ export function selectorRequirements(
     values: [String(value)],
     fromLabels: true,
   }));
+  // LabelSelectorAsSelector refuses keys and values that are not valid label syntax.
+  for (const { key, values } of requirements) {
+    const invalid = labelKeyProblem(key) ?? labelValueProblem(values[0] ?? '');
+    if (invalid) return { invalid: `matchLabels: ${invalid}` };
+  }
   for (const [index, expression] of (selector.matchExpressions ?? []).entries()) {
     const { key, operator } = expression;
     const values = expression.values ?? [];
     const at = `matchExpressions[${index}]`;
+    const invalid = labelKeyProblem(key) ?? values.map(labelValueProblem).find((p) => p !== undefined);
+    if (invalid) return { invalid: `${at}: ${invalid}` };
     if (!OPERATORS.includes(operator)) {
       return { invalid: `${at}: "${operator}" is not a valid label selector operator` };
     }
