@@ -104,16 +104,25 @@ describe('kind bring-up plan', () => {
       const write = actions.find((a) => a.type === 'write' && a.path === metallbValuesPath(topology));
       return parse(write?.type === 'write' ? write.content : '');
     };
+    // kube-rbac-proxy moved off the retired gcr.io/kubebuilder (finding 1 of issue 19).
+    const rbacProxy = {
+      rbacProxy: { repository: 'registry.k8s.io/kubebuilder/kube-rbac-proxy', tag: 'v0.12.0' },
+    };
     expect(values({})).toEqual({
       frrk8s: { enabled: true },
       speaker: { frr: { enabled: false } },
-      'frr-k8s': { frrk8s: { frr: { image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } } },
+      prometheus: rbacProxy,
+      'frr-k8s': {
+        frrk8s: { frr: { image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } },
+        prometheus: rbacProxy,
+      },
     });
     expect(
       values({ metallbMode: 'frr', images: { metallbController: 'mirror/metallb/controller:v0.14.9' } }),
     ).toEqual({
       frrk8s: { enabled: false },
       speaker: { frr: { enabled: true, image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } },
+      prometheus: rbacProxy,
       controller: { image: { repository: 'mirror/metallb/controller', tag: 'v0.14.9' } },
     });
   });

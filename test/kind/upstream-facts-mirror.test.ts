@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { retiredRegistryOf } from '../../harness/env/kind/registries.js';
 import { kindClusterSchema } from './kind-config-schema.js';
 import { allClaims, loadFacts } from './upstream-facts.js';
 
@@ -117,6 +118,33 @@ describe.skipIf(!STRICT && !anyPresent)('upstream facts, read back from the upst
     check(chart.source ?? '', chart.valuesFile, chart.values);
     for (const sub of Object.values(chart.subcharts)) check(sub.source, sub.valuesFile, sub.values);
     expect(problems).toEqual([]);
+  });
+
+  it("records every chart default on a retired registry, so the plan's override is held to it", () => {
+    const chart = facts.charts.metallb;
+    const recorded = (source: string, values: Record<string, unknown>) =>
+      Object.entries(values)
+        .filter(([, v]) => typeof v === 'string' && retiredRegistryOf(v))
+        .map(([k]) => `${source}:${k}`);
+    const found: string[] = [];
+    const walk = (source: string, node: unknown, prefix: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        const key = prefix ? `${prefix}.${k}` : k;
+        if (k === 'repository' && typeof v === 'string' && retiredRegistryOf(v))
+          found.push(`${source}:${key}`);
+        walk(source, v, key);
+      }
+    };
+    walk(chart.source ?? '', parse(fileAt(chart.source ?? '', chart.valuesFile)), '');
+    for (const sub of Object.values(chart.subcharts))
+      walk(sub.source, parse(fileAt(sub.source, sub.valuesFile)), '');
+    const listed = [
+      ...recorded(chart.source ?? '', chart.values),
+      ...Object.values(chart.subcharts).flatMap((sub) => recorded(sub.source, sub.values)),
+    ];
+    expect(found.sort()).toEqual(listed.sort());
+    expect(found.length).toBeGreaterThan(0);
   });
 
   it('finds every CRD field in the CRD schema at the pinned version', () => {
