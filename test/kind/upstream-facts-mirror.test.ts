@@ -6,9 +6,11 @@
  * contrib/kind.sh renders from kind.yaml.j2 (with jinja2, the engine of its jinjanate) is valid
  * for kind's v1alpha4 fields and sets what the plan relies on.
  *
- * It needs bare mirrors of the repositories (default /work/.mirror/<owner>+<name>/repo, or
- * EC_UPSTREAM_MIRRORS=DIR); without them it is skipped, and upstream-facts.test.ts still holds
- * the plans to the file.
+ * It needs bare mirrors of the repositories (/work/.mirror/<owner>+<name>/repo, or
+ * EC_UPSTREAM_MIRRORS=DIR). With EC_UPSTREAM_MIRRORS set, a missing mirror or commit fails the
+ * test; without it, when no mirror is present (a clean CI clone) it is skipped, and
+ * upstream-facts.test.ts still holds the plans to the file. With some mirrors present and
+ * others missing, it fails (no partial silent skip).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,10 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { retiredRegistryOf } from '../../harness/env/kind/registries.js';
 import { kindClusterSchema } from './kind-config-schema.js';
 import { allClaims, loadFacts } from './upstream-facts.js';
 
 const facts = loadFacts();
+/** With EC_UPSTREAM_MIRRORS set, a missing mirror or commit fails; without it, absent mirrors skip. */
+const STRICT = process.env.EC_UPSTREAM_MIRRORS !== undefined;
 const MIRRORS = process.env.EC_UPSTREAM_MIRRORS ?? '/work/.mirror';
 
 function mirrorOf(source: string): string {
@@ -28,7 +33,7 @@ function mirrorOf(source: string): string {
   return join(MIRRORS, `${owner}+${name}`, 'repo');
 }
 
-const available = Object.keys(facts.sources).every((s) => existsSync(mirrorOf(s)));
+const anyPresent = Object.keys(facts.sources).some((s) => existsSync(mirrorOf(s)));
 
 function git(source: string, ...args: string[]): string {
   return execFileSync('git', ['-C', mirrorOf(source), ...args], {
@@ -58,7 +63,19 @@ function valueAt(values: unknown, key: string): { found: boolean; value?: unknow
   return { found: true, value: node };
 }
 
-describe.skipIf(!available)('upstream facts, read back from the upstream repositories', () => {
+describe.skipIf(!STRICT && !anyPresent)('upstream facts, read back from the upstream repositories', () => {
+  it('has a mirror of every source with its commit (no silent skip)', () => {
+    const missing = Object.entries(facts.sources)
+      .filter(
+        ([name, source]) =>
+          !existsSync(mirrorOf(name)) ||
+          spawnSync('git', ['-C', mirrorOf(name), 'cat-file', '-e', `${source.commit}^{commit}`]).status !==
+            0,
+      )
+      .map(([name, source]) => `${name}: ${source.commit} not in ${mirrorOf(name)}`);
+    expect(missing).toEqual([]);
+  });
+
   it('records each commit as its ref or an ancestor of it', () => {
     for (const [name, source] of Object.entries(facts.sources)) {
       const result = spawnSync('git', [
@@ -101,6 +118,33 @@ describe.skipIf(!available)('upstream facts, read back from the upstream reposit
     check(chart.source ?? '', chart.valuesFile, chart.values);
     for (const sub of Object.values(chart.subcharts)) check(sub.source, sub.valuesFile, sub.values);
     expect(problems).toEqual([]);
+  });
+
+  it("records every chart default on a retired registry, so the plan's override is held to it", () => {
+    const chart = facts.charts.metallb;
+    const recorded = (source: string, values: Record<string, unknown>) =>
+      Object.entries(values)
+        .filter(([, v]) => typeof v === 'string' && retiredRegistryOf(v))
+        .map(([k]) => `${source}:${k}`);
+    const found: string[] = [];
+    const walk = (source: string, node: unknown, prefix: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        const key = prefix ? `${prefix}.${k}` : k;
+        if (k === 'repository' && typeof v === 'string' && retiredRegistryOf(v))
+          found.push(`${source}:${key}`);
+        walk(source, v, key);
+      }
+    };
+    walk(chart.source ?? '', parse(fileAt(chart.source ?? '', chart.valuesFile)), '');
+    for (const sub of Object.values(chart.subcharts))
+      walk(sub.source, parse(fileAt(sub.source, sub.valuesFile)), '');
+    const listed = [
+      ...recorded(chart.source ?? '', chart.values),
+      ...Object.values(chart.subcharts).flatMap((sub) => recorded(sub.source, sub.values)),
+    ];
+    expect(found.sort()).toEqual(listed.sort());
+    expect(found.length).toBeGreaterThan(0);
   });
 
   it('finds every CRD field in the CRD schema at the pinned version', () => {

@@ -16,6 +16,7 @@ import {
 } from '../../harness/env/kind/combinations.js';
 import { MIN_GO, PINNED_TOOLS } from '../../harness/env/kind/host-checks.js';
 import { createKindProvider, kindHostNeeds, planKind } from '../../harness/env/kind/provider.js';
+import { retiredRegistryOf } from '../../harness/env/kind/registries.js';
 import { KIND_DEFAULTS } from '../../harness/env/kind/settings.js';
 import { clientLoopScript } from '../../harness/env/shared/client-loop.js';
 import type { PlannedAction, RunAction } from '../../harness/env/shared/planned-actions.js';
@@ -218,6 +219,36 @@ describe('every supported plan, held to upstream-facts.yaml', () => {
     expect(imagesOf(all[0]!).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('names no image from a retired registry, in the plan or left in place as a chart default', () => {
+    const problems: string[] = [];
+    const chart = facts.charts.metallb;
+    const defaults = [
+      ...Object.entries(chart.values).map(([key, value]) => ({ key, value, mode: 'any' })),
+      ...Object.entries(chart.subcharts).flatMap(([name, sub]) =>
+        Object.entries(sub.values).map(([key, value]) => ({ key: `${name}.${key}`, value, mode: 'frr-k8s' })),
+      ),
+    ];
+    for (const plan of all) {
+      for (const image of imagesOf(plan)) {
+        const retired = retiredRegistryOf(image);
+        if (retired) problems.push(`${plan.name}: ${image} (${retired.source})`);
+      }
+      const values = valuesOf(plan.actions);
+      for (const d of defaults) {
+        if (typeof d.value !== 'string' || !retiredRegistryOf(d.value)) continue;
+        if (d.mode === 'frr-k8s' && plan.combination.metallbMode !== 'frr-k8s') continue;
+        const set = d.key
+          .split('.')
+          .reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], values);
+        if (typeof set !== 'string' || retiredRegistryOf(set))
+          problems.push(`${plan.name}: ${d.key} left at ${d.value}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // The chart defaults this guards against are recorded (finding 1 of issue 19).
+    expect(defaults.filter((d) => typeof d.value === 'string' && retiredRegistryOf(d.value)).length).toBe(2);
+  });
+
   it('installs MetalLB from a values file with keys the chart has at the pinned version, never --set', () => {
     const chart = facts.charts.metallb;
     const known = new Set([
@@ -306,29 +337,24 @@ describe('every supported plan, held to upstream-facts.yaml', () => {
     }
   });
 
-  it('declares the features the facts say upstream does not show unsupported, with the reason', () => {
+  it('declares unsupported only the features the facts say the environment cannot offer, with the reason', () => {
     const provider = createKindProvider();
     const feature = (settings: Record<string, unknown>, families: string[], name: string) =>
       provider
         .plannedDescription(kindOptions(settings, families as ['ipv4']))
         .features.find((f) => f.name === name);
-    expect(feature({ gatewayMode: 'shared' }, ['ipv6'], 'EgressIPPriority')).toMatchObject({
+    expect(feature({ gatewayMode: 'shared' }, ['ipv4'], 'SourceIPNetwork')).toMatchObject({
       supported: false,
-      reason: expect.stringContaining('4130'),
+      reason: expect.stringContaining('Network without LoadBalancer SNAT'),
     });
-    expect(feature({ gatewayMode: 'shared' }, ['ipv4'], 'EgressIPPriority')?.supported).toBe(true);
-    for (const name of ['NetworkRouting', 'SourceIPNetwork']) {
-      expect(feature({ gatewayMode: 'shared' }, ['ipv4'], name)).toMatchObject({
-        supported: false,
-        reason: expect.stringContaining('[LGW]'),
-      });
-      expect(feature({ gatewayMode: 'local' }, ['ipv4'], name)?.supported).toBe(true);
-    }
-    expect(Object.keys(facts.features).sort()).toEqual([
-      'EgressIPPriority',
-      'NetworkRouting',
-      'SourceIPNetwork',
-    ]);
+    expect(feature({ gatewayMode: 'local' }, ['ipv4'], 'SourceIPNetwork')?.supported).toBe(true);
+    // Findings 4 and 5 of issue 19: upstream runs these, so they are supported everywhere.
+    for (const family of ['ipv4', 'ipv6'])
+      for (const gatewayMode of ['shared', 'local']) {
+        expect(feature({ gatewayMode }, [family], 'NetworkRouting')?.supported).toBe(true);
+        expect(feature({ gatewayMode }, [family], 'EgressIPPriority')?.supported).toBe(true);
+      }
+    expect(Object.keys(facts.features)).toEqual(['SourceIPNetwork']);
   });
 });
 

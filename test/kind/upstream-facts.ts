@@ -121,7 +121,6 @@ export function allClaims(
   for (const [name, c] of Object.entries(facts.tools)) add(`tools.${name}`, c);
   add('charts.metallb', facts.charts.metallb);
   for (const [i, c] of facts.charts.metallb.modes.entries()) add(`charts.metallb.modes[${i}]`, c);
-  add('charts.setParser', facts.charts.setParser);
   for (const [i, c] of facts.modules.entries()) add(`modules[${i}]`, c);
   for (const [i, c] of facts.modulesPackage.claims.entries()) add(`modulesPackage.claims[${i}]`, c);
   for (const [i, c] of facts.disk.entries()) add(`disk[${i}]`, c);

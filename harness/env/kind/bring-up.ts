@@ -29,6 +29,7 @@ import { type FrrStaticFiles, frrPeerContainerActions } from '../shared/frr-peer
 import { METALLB_NAMESPACE, metallbPeerObjects } from '../shared/metallb-peers.js';
 import { applyAction, type PlannedAction, type RunAction } from '../shared/planned-actions.js';
 import { splitImage } from './image-reference.js';
+import { KUBE_RBAC_PROXY } from './registries.js';
 import {
   dockerIpRange,
   type KindNode,
@@ -356,8 +357,18 @@ export function metallbValues(t: KindTopology): Record<string, unknown> {
       frr: frrK8s ? { enabled: false } : { enabled: true, image: frrImage },
       ...(t.settings.images.metallbSpeaker ? { image: splitImage(t.settings.images.metallbSpeaker) } : {}),
     },
-    // FRR-K8s is a subchart: its values sit under its chart name.
-    ...(frrK8s ? { 'frr-k8s': { frrk8s: { frr: { image: frrImage } } } } : {}),
+    // The chart's kube-rbac-proxy default is on a retired registry (registries.ts).
+    prometheus: { rbacProxy: { ...KUBE_RBAC_PROXY } },
+    // FRR-K8s is a subchart: its values sit under its chart name. Its controller always runs a
+    // kube-rbac-proxy sidecar (charts/frr-k8s/templates/controller.yaml), also from gcr.io.
+    ...(frrK8s
+      ? {
+          'frr-k8s': {
+            frrk8s: { frr: { image: frrImage } },
+            prometheus: { rbacProxy: { ...KUBE_RBAC_PROXY } },
+          },
+        }
+      : {}),
     ...(t.settings.images.metallbController
       ? { controller: { image: splitImage(t.settings.images.metallbController) } }
       : {}),

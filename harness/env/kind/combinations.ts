@@ -1,8 +1,8 @@
 /**
  * Which IP family x gateway mode x MetalLB mode combinations the kind provider brings up, and
- * why the others are refused. A combination is refused where upstream itself does not run it:
- * the reasons name the upstream file that says so (recorded in upstream-facts.yaml as
- * `refused`, and held to this list by test/kind/upstream-facts.test.ts).
+ * why the others are refused (recorded in upstream-facts.yaml as `refused`, held to this list by
+ * test/kind/upstream-facts.test.ts). Whether upstream's CI runs a combination is the pin set's
+ * (upstream-support.ts).
  */
 import { UsageError } from '../../common/errors.js';
 import type { IpFamily } from '../environment.js';
@@ -26,18 +26,16 @@ export function kindFamily(families: readonly IpFamily[]): KindFamily {
   return families[0] === 'ipv6' ? 'ipv6' : 'ipv4';
 }
 
-/** Why upstream does not run a combination, or undefined when it does. */
+/**
+ * Why the provider refuses a combination, or undefined when it brings it up. Only what cannot
+ * work is refused; what upstream's CI does not run is brought up and marked beyond upstream
+ * (upstream-support.ts). MetalLB's own CI leaves FRR-K8s mode out for dual-stack
+ * (.github/workflows/ci.yaml at v0.15.3 and v0.16.1 excludes bgp-type frr-k8s x ip-family dual).
+ */
 export function refusalOf(c: KindCombination): string | undefined {
-  if (c.family !== 'ipv4' && c.gatewayMode === 'local') {
-    return (
-      `${c.family} in local gateway mode is not supported: OVN-Kubernetes release-1.0 skips its MetalLB ` +
-      'service tests on IPv6 kind clusters in local gateway mode (test/scripts/e2e-cp.sh, ' +
-      'ovn-org/ovn-kubernetes#4131); use kind.gatewayMode: shared, or --family ipv4'
-    );
-  }
   if (c.family === 'dual' && c.metallbMode === 'frr-k8s') {
     return (
-      'dual-stack with MetalLB in FRR-K8s mode is not supported: MetalLB v0.14.9 does not run it in ' +
+      'dual-stack with MetalLB in FRR-K8s mode is not supported: MetalLB does not run it in ' +
       'its CI (.github/workflows/ci.yaml excludes frr-k8s x dual); use kind.metallbMode: frr'
     );
   }

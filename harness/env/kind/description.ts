@@ -1,53 +1,56 @@
 /** What a kind environment offers, as the runner sees it (computed from the topology alone). */
-import { CORE_FEATURES } from '../../spec/statements.js';
+import { CORE_FEATURES, type Feature } from '../../spec/statements.js';
 import type { EnvironmentDescription, FeatureSupport, NetworkInfo, NodeInfo } from '../environment.js';
 import { METALLB_NAMESPACE } from '../shared/metallb-peers.js';
+import { kindFamily } from './combinations.js';
+import { pinSet } from './pin-sets.js';
 import { type KindTopology, type OtherNetworkName, PROBE_PORT } from './topology.js';
+import { BEYOND_UPSTREAM, lanesExercising, upstreamCoverage } from './upstream-support.js';
 
+/**
+ * The features the environment offers, each with where upstream's CI shows it: the lane of the
+ * pin set that runs an EgressService e2e case exercising it in this combination, or "beyond
+ * upstream" (upstream-support.ts). Unsupported only where the environment cannot offer it.
+ */
 export function kindFeatures(t: KindTopology): FeatureSupport[] {
-  const provider = (name: string, supported: boolean, reason?: string): FeatureSupport => ({
-    name,
-    supported,
-    source: 'provider',
-    ...(reason ? { reason } : {}),
-  });
+  const pins = pinSet();
+  const combination = {
+    family: kindFamily(t.families),
+    gatewayMode: t.settings.gatewayMode,
+    metallbMode: t.settings.metallbMode,
+  };
+  const feature = (name: Feature, supported: boolean, unsupportedReason?: string): FeatureSupport => {
+    const lanes = lanesExercising(pins, combination, name);
+    const reason = !supported
+      ? unsupportedReason
+      : lanes.length > 0
+        ? `upstream lane ${lanes[0]?.job} runs it (${pins.name})`
+        : BEYOND_UPSTREAM;
+    return { name, supported, source: 'provider', ...(reason ? { reason } : {}) };
+  };
   const secondary = t.otherNetworks.some((n) => n.network === 'secondary');
   const local = t.settings.gatewayMode === 'local';
-  // Upstream runs its tests of another network (sourceIPBy: Network, ingress from a client on it)
-  // only in local gateway mode: they are tagged [LGW], which test/scripts/e2e-cp.sh skips in
-  // shared mode. The suite declares these features where upstream shows them working.
-  const networkReason = !secondary
-    ? 'kind.secondaryNetwork is off'
-    : local
-      ? undefined
-      : "upstream's e2e runs its other-network tests ([LGW]) only in local gateway mode (kind.gatewayMode: local)";
-  const ipv4Only = t.families.length === 1 && t.families[0] === 'ipv4';
   return [
-    ...CORE_FEATURES.map((f) => provider(f, true)),
-    provider('NodeSelector', true),
-    provider('Failover', true, 'a failed node is a stopped node container'),
-    provider('NetworkRouting', secondary && local, networkReason),
-    provider('SourceIPNetwork', secondary && local, networkReason),
-    provider('ExternalTrafficPolicyLocal', true),
-    provider('HostNetworkEndpoints', true),
-    provider(
-      'EgressIPPriority',
-      ipv4Only,
-      ipv4Only
-        ? 'EgressIP is on in contrib/kind.sh (--egress-ip-enable=true)'
-        : 'OVN-Kubernetes release-1.0 skips its EgressIP e2e on IPv6 kind clusters (test/scripts/e2e-cp.sh, ovn-org/ovn-kubernetes#4130)',
+    ...CORE_FEATURES.map((f) => feature(f, true)),
+    feature('NodeSelector', true),
+    feature('Failover', true),
+    // Upstream's "without selectors" case sets `network: "100"` in every lane, shared gateway
+    // mode included (upstream-cases.ts); its [LGW] cases run in local gateway mode only.
+    feature('NetworkRouting', secondary, 'kind.secondaryNetwork is off'),
+    feature(
+      'SourceIPNetwork',
+      secondary && local,
+      !secondary
+        ? 'kind.secondaryNetwork is off'
+        : 'OVN-Kubernetes supports "Network without LoadBalancer SNAT" in local gateway mode only ' +
+            '(docs/features/cluster-egress-controls/egress-service.md); kind.gatewayMode: local',
     ),
-    provider(
-      'IPv6',
-      t.families.includes('ipv6'),
-      t.families.includes('ipv6') ? undefined : 'an IPv4-only cluster',
-    ),
-    provider(
-      'DualStack',
-      t.families.length === 2,
-      t.families.length === 2 ? undefined : 'a single-stack cluster',
-    ),
-    provider('NoLeakOnPlacement', true),
+    feature('ExternalTrafficPolicyLocal', true),
+    feature('HostNetworkEndpoints', true),
+    feature('EgressIPPriority', true),
+    feature('IPv6', t.families.includes('ipv6'), 'an IPv4-only cluster'),
+    feature('DualStack', t.families.length === 2, 'a single-stack cluster'),
+    feature('NoLeakOnPlacement', true),
   ];
 }
 
@@ -78,7 +81,7 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
         s.images.ovnKubernetes ??
         `${s.versions.ovnKubernetesBranch}@${s.versions.ovnKubernetesCommit.slice(0, 12)}`,
       reference: false,
-      url: 'https://github.com/ovn-org/ovn-kubernetes',
+      url: 'https://github.com/ovn-kubernetes/ovn-kubernetes',
     },
     families: [...t.families],
     nodes: t.nodes.map(
@@ -108,6 +111,12 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
     metallbNamespace: METALLB_NAMESPACE,
     images: { agnhost: s.images.agnhost },
     fingerprint: {
+      'kind.pinSet': pinSet().name,
+      'kind.upstreamCoverage': upstreamCoverage(pinSet(), {
+        family: kindFamily(t.families),
+        gatewayMode: s.gatewayMode,
+        metallbMode: s.metallbMode,
+      }),
       'kind.version': s.versions.kind,
       'kind.nodeImage': s.images.node,
       'ovnKubernetes.source': s.ovnKubernetesSourcePath

@@ -100,6 +100,10 @@ export interface HostNeeds {
   refusal?: string;
   /** How the combination is named in the check's line. */
   combination?: string;
+  /** The upstream lane the combination follows, or that it is beyond upstream (upstream-support.ts). */
+  upstreamCoverage?: string;
+  /** The base image of the OVN-Kubernetes image the plan builds, and whether it is past its end of life. */
+  baseImage?: { pastEndOfLife: boolean; detail: string };
 }
 
 function goVersionProblem(line: string | undefined): string | undefined {
@@ -116,8 +120,17 @@ export async function checkKindHost(facts: HostFacts, needs: HostNeeds): Promise
     checks.push({
       item: 'combination',
       ok: needs.refusal === undefined,
-      detail: needs.refusal ?? `${needs.combination}: upstream runs it`,
-      fix: 'choose a combination upstream runs (README: Run against kind)',
+      detail: needs.refusal ?? `${needs.combination}: ${needs.upstreamCoverage ?? 'supported'}`,
+      fix: 'choose a supported combination (README: Run against kind)',
+    });
+  }
+  if (needs.baseImage !== undefined) {
+    checks.push({
+      item: 'base image',
+      // A warning: the build may still work from a mirror of the archived release.
+      ok: true,
+      detail: needs.baseImage.detail,
+      fix: 'choose a pin set whose Dockerfile.fedora starts from a supported Fedora (kind.pinSet), or kind.images.ovnKubernetes',
     });
   }
   const dockerPath = await facts.which('docker');

@@ -22,6 +22,7 @@ import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
 import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { type PlannedAction, printPlan } from '../shared/planned-actions.js';
+import { baseImageStatus } from './base-images.js';
 import { planBringUp } from './bring-up.js';
 import { describeCombination, kindFamily, refusalOf, requireSupported } from './combinations.js';
 import { describeTopology } from './description.js';
@@ -37,8 +38,10 @@ import {
   realHostFacts,
 } from './host-checks.js';
 import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
-import { parseKindSettings, resolveKindSettings } from './settings.js';
+import { pinSet } from './pin-sets.js';
+import { KIND_DEFAULTS, parseKindSettings, resolveKindSettings } from './settings.js';
 import { type KindTopology, planTopology } from './topology.js';
+import { upstreamCoverage } from './upstream-support.js';
 
 export interface KindPlan {
   topology: KindTopology;
@@ -64,6 +67,20 @@ function combinationOf(t: KindTopology) {
   };
 }
 
+/** The plan's first lines: the combination, the pin set, the upstream lane or "beyond upstream", the base image. */
+export function planHeader(t: KindTopology): string {
+  const pins = pinSet();
+  const base = t.ovnImage.build ? baseImageStatus(KIND_DEFAULTS.baseImage, today()).detail : undefined;
+  return [
+    `# kind environment ${t.id}: ${t.ipFamily}, ${t.nodes.length} nodes, ` +
+      `${t.settings.gatewayMode} gateway, MetalLB ${t.settings.metallbMode} mode`,
+    `# upstream's CI, pin set ${pins.name} (${pins.ovnKubernetes.ref} at ${pins.ovnKubernetes.commit}, harness/env/kind/pin-sets.ts): ${upstreamCoverage(pins, combinationOf(t))}`,
+    `# this plan builds ${t.settings.versions.ovnKubernetesBranch} at ${t.settings.versions.ovnKubernetesCommit}: the bring-up does not follow the pin set's scripts yet (README: Run against kind)`,
+    ...(base ? [`# base image: ${base}`] : []),
+    '# the upstream facts this plan rests on, with where each was read: harness/env/kind/upstream-facts.yaml',
+  ].join('\n');
+}
+
 /** The bring-up plan; a combination upstream does not run is refused (UsageError, one line). */
 export function planKind(
   options: Pick<ProviderOptions, 'settings' | 'families'>,
@@ -75,6 +92,11 @@ export function planKind(
 }
 
 /** What the host must offer for these settings; `environmentUp` lowers the disk it needs. */
+/** Today's date (YYYY-MM-DD, UTC), for end-of-life checks; EC_TODAY fixes it for tests. */
+function today(): string {
+  return process.env.EC_TODAY ?? new Date().toISOString().slice(0, 10);
+}
+
 export function kindHostNeeds(t: KindTopology, environmentUp: boolean): HostNeeds {
   const s = t.settings;
   const build = t.ovnImage.build;
@@ -96,6 +118,8 @@ export function kindHostNeeds(t: KindTopology, environmentUp: boolean): HostNeed
     freeBytes: environmentUp ? RUN_FREE_BYTES : MIN_FREE_BYTES,
     freeBytesReason: environmentUp ? 'for the run: the environment is up' : 'before bring-up',
     combination: describeCombination(combinationOf(t)),
+    upstreamCoverage: upstreamCoverage(pinSet(), combinationOf(t)),
+    ...(build ? { baseImage: baseImageStatus(KIND_DEFAULTS.baseImage, today()) } : {}),
     ...(refusal ? { refusal } : {}),
   };
 }
@@ -178,13 +202,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
     /** The complete bring-up plan as text: every command, file and manifest, in order. */
     printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string {
       const { topology, actions } = planKind(options);
-      return printPlan(
-        actions,
-        `# kind environment ${topology.id}: ${topology.ipFamily}, ${topology.nodes.length} nodes, ` +
-          `${topology.settings.gatewayMode} gateway, MetalLB ${topology.settings.metallbMode} mode\n` +
-          '# a combination upstream runs; the upstream facts this plan rests on, with where each was ' +
-          'read: harness/env/kind/upstream-facts.yaml',
-      );
+      return printPlan(actions, planHeader(topology));
     },
 
     /** Every check `doctor` prints, for these settings and families. */

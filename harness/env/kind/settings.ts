@@ -36,7 +36,10 @@ export const KIND_DEFAULTS = {
     node: 'kindest/node:v1.29.2@sha256:51a1434a5397193442f0be2a297b488b6c919ce8a3931be0ce822606ea5ca245',
     ...PEER_IMAGES,
   },
-  ovnKubernetesRepository: 'https://github.com/ovn-org/ovn-kubernetes.git',
+  /** Where the commit is read (ovn-org/ovn-kubernetes moved to the ovn-kubernetes organisation). */
+  ovnKubernetesRepository: 'https://github.com/ovn-kubernetes/ovn-kubernetes.git',
+  /** dist/images/Dockerfile.fedora's base at the commit (upstream-facts.yaml ovnKubernetesBuild). */
+  baseImage: 'fedora:39',
   metallbChartRepository: 'https://metallb.github.io/metallb',
   /** Subnets of the two docker networks the provider creates (override if they collide). */
   networks: {
