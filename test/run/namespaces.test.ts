@@ -160,6 +160,7 @@ manifests:
   cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm, namespace: "\${namespace}" } }
 steps:
   - ${step}
+  - expect: { condition: { noEgressLabel: { service: web } } }
 `;
     const problems = (step: string) => {
       const parsed = parseScenario(spec(step), 't.yaml');
