@@ -52,7 +52,8 @@ export function failureAnnotation(test: TestResult, workspace: string): string {
       ...(line ? { line } : {}),
       title: `${statements}: ${testName(test)}${test.provisional ? ' (provisional)' : ''}`,
     },
-    `${statements}: ${test.message ?? 'failed'}`,
+    // The message already begins with the statements: the same first line as every report.
+    test.message ?? `${statements}: failed`,
   );
 }
 
