@@ -85,8 +85,8 @@ describe('a no-snat failure on the lab', () => {
     // of the last round (the round the verdict judged).
     const env = (await results()).environment;
     const named = [...(match?.[4] ?? '').matchAll(/([\w-]+) (\d+\.\d+\.\d+\.\d+): (\d+)/g)].map((m) => ({
-      node: m[1],
-      address: m[2],
+      node: m[1] as string,
+      address: m[2] as string,
       packets: Number(m[3]),
     }));
     expect(named).toHaveLength(Number(match?.[2]));

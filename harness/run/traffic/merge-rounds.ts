@@ -38,7 +38,7 @@ export async function mergeRoundCaptures(
     const result = await execa('mergecap', ['-F', 'pcap', '-w', join(run.artifactDir, merged), ...inputs], {
       reject: false,
     }).catch(() => undefined);
-    if (!result || result.exitCode !== 0) continue;
+    if (result?.exitCode !== 0) continue;
     const relative = join(run.artifactPath, merged);
     files.forEach((file, i) => {
       // A verdict's text names its round's file: name the merged file and the round instead.
