@@ -54,7 +54,7 @@ describe('podsReady', () => {
       env,
       '  - apply: [web]\n  - expect: { condition: { podsReady: { pods: { app: web }, count: 2 } } }\n',
     );
-    expect(result.message).toMatch(/step 2 .*: 2\/3 pods ready \(need at least 2, all ready\)$/);
+    expect(result.message).toMatch(/: 2\/3 pods ready \(need at least 2, all ready\)\n {2}at step 2 /);
     expect(await check(fakeEnvironment(), '{ podsReady: { pods: { app: web }, count: 4 } }')).toEqual({
       status: 'failed',
       detail: '3/3 pods ready (need at least 4, all ready)',

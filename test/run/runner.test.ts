@@ -125,7 +125,7 @@ describe('runner', () => {
     expect(result?.status).toBe('failed');
     expect(result?.failedStatements).toEqual(['ES-LIFE-2']);
     expect(result?.message).toMatch(
-      /^ES-LIFE-2: not within 300ms: Service web ingress: ipv4 none\n {2}at step 2 \(wait, never-ready\.yaml:\d+\)/,
+      /^ES-LIFE-2: not within 300ms: Service web ingress: ipv4 none.*\n {2}at step 2 \(wait, never-ready\.yaml:\d+\)/,
     );
     expect(result?.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'not-run']);
     expect(env.calls).toContain('collectDiagnostics ec-abc123-never-ready-v4');

@@ -29,7 +29,8 @@ section.test summary { cursor: pointer; }
 .message { white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: .85rem; }
 .filters { position: sticky; top: 0; background: white; padding: .5rem 0; border-bottom: 1px solid #ddd; z-index: 1; }
 .filters label { margin-right: 1rem; }
-svg.timeline { display: block; max-width: 100%; height: auto; border: 1px solid #eee; margin: .4rem 0; }
+svg.timeline { display: block; width: 100%; height: auto; border: 1px solid #eee; margin: .4rem 0; }
+svg.timeline .step-label { font-size: 10px; fill: #123; pointer-events: none; }
 svg.timeline text { font-size: 11px; font-family: ui-monospace, monospace; }
 svg.timeline .axis { fill: #666; }
 svg.timeline .lane { stroke: #eee; }

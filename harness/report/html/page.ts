@@ -201,8 +201,21 @@ function stepsTable(test: TestResult): string {
     .join('')}</table>`;
 }
 
-function timelineBlock(test: TestResult): string {
-  const chart = renderTimeline(test);
+/** Node names by address (every family, every network), for the timeline's lanes. */
+function addressNames(run: RunResult): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const node of run.environment.nodes) {
+    for (const address of Object.values(node.addresses ?? {})) if (address) names.set(address, node.name);
+    for (const [network, addresses] of Object.entries(node.networkAddresses ?? {})) {
+      for (const address of Object.values(addresses))
+        if (address) names.set(address, `${node.name} (${network})`);
+    }
+  }
+  return names;
+}
+
+function timelineBlock(test: TestResult, names: Map<string, string>): string {
+  const chart = renderTimeline(test, names);
   if (!chart) return '';
   const notes = seriesOf(test)
     .filter(({ series }) => series.sampling)
@@ -226,7 +239,7 @@ function diagnosticsBlock(test: TestResult, extras: HtmlExtras): string {
   return `<h4>Diagnostics</h4><p><code>${esc(dir)}</code></p>${links.length > 0 ? `<ul class="diagnostics">${links.join('')}</ul>` : ''}`;
 }
 
-function testSection(test: TestResult, extras: HtmlExtras): string {
+function testSection(test: TestResult, extras: HtmlExtras, names: Map<string, string>): string {
   const label = test.status === 'passed' ? 'PASS' : test.status === 'failed' ? 'FAIL' : 'SKIP';
   const statements = test.statements.join(' ');
   const skip = test.status === 'skipped' ? ` (${esc(test.skipReason)})` : '';
@@ -237,7 +250,7 @@ function testSection(test: TestResult, extras: HtmlExtras): string {
     `<p>namespace <code>${esc(test.namespace)}</code>; spec <code>${esc(test.file)}</code></p>`,
     stepsTable(test),
     ...test.evidence.map(probe),
-    timelineBlock(test),
+    timelineBlock(test, names),
     diagnosticsBlock(test, extras),
     '</details></section>',
   ].join('\n');
@@ -267,7 +280,7 @@ export function renderHtmlReport(run: RunResult, extras: HtmlExtras = {}): strin
     matrix(run),
     '<h2 id="tests">Tests</h2>',
     filters(run),
-    ...run.tests.filter((t) => !quietSkip(t)).map((t) => testSection(t, extras)),
+    ...run.tests.filter((t) => !quietSkip(t)).map((t) => testSection(t, extras, addressNames(run))),
     leftOutTests(run),
     phases(run),
     `<script>${SCRIPT}</script>`,
