@@ -34,7 +34,7 @@ export const PALETTE = [
 ];
 
 const WIDTH = 960;
-const LEFT = 190;
+const LEFT = 300;
 const RIGHT = 20;
 const LANE = 24;
 const STEP_BAND = 22;
@@ -165,7 +165,7 @@ export function renderTimeline(test: TestResult, names: AddressNames = new Map()
     const text = name ? `${name} ${lane.source}` : lane.source;
     out.push(
       `<line class="lane" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y + LANE / 2}" y2="${y + LANE / 2}"/>`,
-      `<text class="source${lane.expected ? ' expected' : ''}${lane.offending > 0 ? ' offending' : ''}" x="${LEFT - 8}" y="${y + LANE / 2 + 4}" text-anchor="end" fill="${lane.colour}">${esc(shorten(text, 26))}${note}<title>${esc(text)}</title></text>`,
+      `<text class="source${lane.expected ? ' expected' : ''}${lane.offending > 0 ? ' offending' : ''}" x="${LEFT - 8}" y="${y + LANE / 2 + 4}" text-anchor="end" fill="${lane.colour}">${esc(shorten(text, 40))}${note}<title>${esc(text)}</title></text>`,
     );
   });
   // Moments: vertical lines, labels staggered over a few rows under the lanes.
