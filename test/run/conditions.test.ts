@@ -174,18 +174,18 @@ describe('bgpNextHops', () => {
   it('egressNode: only the chosen node', async () => {
     expect(await check(announcedFrom([nodeIPv4(1)]), hops('egressNode'))).toEqual({
       status: 'passed',
-      detail: `peer peer has ${prefix} via [${nodeIPv4(1)}]`,
+      detail: `peer has ${prefix} via [${nodeIPv4(1)}]`,
     });
     expect(await check(announcedFrom([nodeIPv4(0), nodeIPv4(1)]), hops('egressNode'))).toEqual({
       status: 'failed',
-      detail: `peer peer has ${prefix} via [${nodeIPv4(0)}, ${nodeIPv4(1)}]; expected next hops [${nodeIPv4(1)}]`,
+      detail: `peer has ${prefix} via [${nodeIPv4(0)}, ${nodeIPv4(1)}]; expected next hops [${nodeIPv4(1)}]`,
     });
   });
   it('none: no route at all', async () => {
     expect(await check(announcedFrom(undefined), hops('none'))).toMatchObject({ status: 'passed' });
     expect(await check(announcedFrom([nodeIPv4(1)]), hops('none'))).toEqual({
       status: 'failed',
-      detail: `peer peer has ${prefix} via [${nodeIPv4(1)}]; expected next hops []`,
+      detail: `peer has ${prefix} via [${nodeIPv4(1)}]; expected next hops []`,
     });
   });
   it('allNodes: every node, in any order', async () => {
@@ -203,7 +203,7 @@ describe('bgpNextHops', () => {
     });
     expect(await check(announcedFrom([nodeIPv4(1)]), hops('{ node: { notEgressNodeOf: web } }'))).toEqual({
       status: 'failed',
-      detail: `peer peer has ${prefix} via [${nodeIPv4(1)}]; expected next hops [${nodeIPv4(0)}]`,
+      detail: `peer has ${prefix} via [${nodeIPv4(1)}]; expected next hops [${nodeIPv4(0)}]`,
     });
   });
   it("uses the nodes' addresses on the peer's own network", async () => {
