@@ -9,7 +9,12 @@ import { z } from 'zod';
 
 export const REPORT_API_VERSION = 'egress-conformance.io/v1alpha1';
 
-const result = z.enum(['success', 'partial', 'failure']);
+/**
+ * A profile part's result, by Gateway API's rules: `success` only when the run was whole and every
+ * statement of the part the environment supports was tested and passed; `partial` when some
+ * passed and none failed; `failure` when any failed; `not-run` when nothing of it ran.
+ */
+const result = z.enum(['success', 'partial', 'failure', 'not-run']);
 const statistics = z.strictObject({
   passed: z.number().int().min(0),
   failed: z.number().int().min(0),
@@ -51,6 +56,22 @@ export const conformanceReportSchema = z.strictObject({
     fingerprint: z.record(z.string(), z.string()),
   }),
   options: z.record(z.string(), z.unknown()),
+  /** The run as a whole: a part's result, or `error` when the run could not run (preflight, bring-up). */
+  result: z.enum(['success', 'partial', 'failure', 'not-run', 'error']),
+  /**
+   * What the run selected. `narrowed` (by --run-test, --skip-tests, --suites, --shard, a single
+   * --family where the environment offers more) is never a profile's success. Tests it left out
+   * are not in `tests` nor in any count.
+   */
+  selection: z.strictObject({
+    scope: z.enum(['full', 'narrowed']),
+    narrowedBy: z.array(z.string()),
+    plannedTests: z.number().int().min(0),
+    selectedTests: z.number().int().min(0),
+    tests: z.array(testName),
+  }),
+  /** Every selected test, counted once: what the console, JUnit and the HTML page also count. */
+  statistics,
   profiles: z.array(
     z.strictObject({
       name: z.string(),
@@ -66,6 +87,8 @@ export const conformanceReportSchema = z.strictObject({
   statements: z.array(
     z.strictObject({
       id: z.string(),
+      /** The statement in one line (docs/behaviour.md has it in full). */
+      summary: z.string(),
       feature: z.string(),
       profile: z.enum(['core', 'extended']),
       result: z.enum(['passed', 'failed', 'not-tested']),
@@ -106,10 +129,13 @@ export const conformanceReportSchema = z.strictObject({
   /** What failed outside the tests: bring-up (no test ran), teardown, a report writer. */
   errors: z
     .array(
-      z.strictObject({ phase: z.enum(['bring-up', 'teardown', 'reporter', 'run']), message: z.string() }),
+      z.strictObject({
+        phase: z.enum(['preflight', 'bring-up', 'teardown', 'reporter', 'run']),
+        message: z.string(),
+      }),
     )
     .optional(),
-  /** Set on one shard's report (`run --shard I/N`): the other shards' tests are skipped here. */
+  /** Set on one shard's report (`run --shard I/N`): the other shards' tests are left out here. */
   shard: z.strictObject({ index: z.number().int().min(1), total: z.number().int().min(1) }).optional(),
   /** Set on a merged report (`merge-reports`): the runs it was merged from. */
   mergedFrom: z.array(z.string()).optional(),

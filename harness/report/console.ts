@@ -1,6 +1,7 @@
 /** The console summary: a scenario x family table, then every failure with its reason. */
 import type { RunResult, TestFamily, TestResult } from '../run/results.js';
 import { formatDuration } from '../spec/duration.js';
+import { countsLine, countsOf, selectedTests, selectionOf } from './counts.js';
 
 const FAMILIES: TestFamily[] = ['ipv4', 'ipv6', 'dual'];
 const HEADER: Record<TestFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual' };
@@ -17,13 +18,15 @@ function pad(text: string, width: number): string {
 }
 
 export function renderSummary(run: RunResult): string {
-  const families = FAMILIES.filter((f) => run.tests.some((t) => t.family === f));
-  const scenarios = [...new Map(run.tests.map((t) => [t.scenarioId, t])).values()];
+  // Tests the run left out (not selected, another shard's) are neither shown nor counted.
+  const tests = selectedTests(run);
+  const families = FAMILIES.filter((f) => tests.some((t) => t.family === f));
+  const scenarios = [...new Map(tests.map((t) => [t.scenarioId, t])).values()];
   const rows = scenarios.map((first) => [
     first.profile,
     first.features.join(','),
     first.scenarioId,
-    ...families.map((f) => cell(run.tests.find((t) => t.scenarioId === first.scenarioId && t.family === f))),
+    ...families.map((f) => cell(tests.find((t) => t.scenarioId === first.scenarioId && t.family === f))),
   ]);
   const header = ['profile', 'features', 'scenario', ...families.map((f) => HEADER[f])];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
@@ -34,16 +37,19 @@ export function renderSummary(run: RunResult): string {
       .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 
-  const count = (status: string) => run.tests.filter((t) => t.status === status).length;
+  const selection = selectionOf(run);
   out.push(
     '',
-    `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped` +
+    `${countsLine(countsOf(run))}` +
       ` (${run.environment.provider} provider, ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))})`,
   );
+  if (selection.scope === 'narrowed') {
+    out.push(`selection: narrowed by ${selection.narrowedBy.join('; ')} (no profile result can be success)`);
+  }
   if (run.tests.some((t) => t.provisional && t.status === 'failed')) {
     out.push('* provisional: reported, not counted against conformance');
   }
-  const measured = run.tests.flatMap((t) =>
+  const measured = tests.flatMap((t) =>
     t.evidence
       .filter((e) => e.measurements && Object.keys(e.measurements).length > 0)
       .map(
@@ -54,7 +60,7 @@ export function renderSummary(run: RunResult): string {
       ),
   );
   if (measured.length > 0) out.push('', 'Measured:', ...measured);
-  const failures = run.tests.filter((t) => t.status === 'failed');
+  const failures = tests.filter((t) => t.status === 'failed');
   if (failures.length > 0) {
     out.push('', 'Failures:');
     for (const test of failures) {

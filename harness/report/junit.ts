@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { RunResult, TestResult } from '../run/results.js';
+import { leftOut } from './counts.js';
 import { attributes, escapeXml } from './xml.js';
 
 const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
@@ -118,8 +119,8 @@ function errorSuite(run: RunResult): string[] {
 
 export function renderJunit(run: RunResult): string {
   const profiles = ['core', 'extended'] as const;
-  // A shard's report holds only its own tests; the other shards' are theirs to report.
-  const own = run.tests.filter((t) => t.skipReason !== 'other-shard');
+  // Only the tests the run selected: not-selected tests and other shards' are no part of it.
+  const own = run.tests.filter((t) => !leftOut(t));
   const suites = profiles
     .map((p) => [p, own.filter((t) => t.profile === p)] as const)
     .filter(([, tests]) => tests.length > 0);

@@ -149,7 +149,9 @@ export function planRun(
       nextAddress += addressCount;
       if (egressIP) test.egressIP = nextEgressIP++;
       const why = unsupported(scenario, family, env);
-      if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
+      if (family === 'dual' && (options.family === 'ipv4' || options.family === 'ipv6')) {
+        test.skip = { reason: 'not-selected', message: `--family ${options.family}` };
+      } else if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
         test.skip = { reason: 'not-selected', message: 'not named by --run-test' };
       } else if (options.skipTests.includes(scenario.id)) {
         test.skip = { reason: 'not-selected', message: 'named by --skip-tests' };

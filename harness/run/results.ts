@@ -50,9 +50,9 @@ export interface TimelineEvent {
   label: string;
 }
 
-/** Something that went wrong outside any test: bring-up, teardown, a reporter. */
+/** Something that went wrong outside any test: preflight, bring-up, teardown, a reporter. */
 export interface RunError {
-  phase: 'bring-up' | 'teardown' | 'reporter' | 'run';
+  phase: 'preflight' | 'bring-up' | 'teardown' | 'reporter' | 'run';
   message: string;
 }
 

@@ -17,6 +17,7 @@ import { whyRunsAlone } from '../spec/runs-alone.js';
 import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
 import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
+import { splitDetail } from './detail.js';
 import { AbortedError } from './eventually.js';
 import { KeyedLock } from './keyed-lock.js';
 import { LedgeredCluster } from './ledgered-cluster.js';
@@ -185,7 +186,9 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
         `  ${outcome.ok ? '✓' : '✗'} ${index + 1}. ${step.kind}: ${outcome.detail} (${formatDuration(step.durationMs)})`,
       );
       if (!outcome.ok) {
-        failure = `${scenario.statements.join(', ')}: step ${index + 1} (${step.kind}, ${test.loaded.file}:${step.line}): ${outcome.detail}`;
+        // First line: the statements, what was expected and what was seen; then where, and details.
+        const { head, rest } = splitDetail(outcome.detail);
+        failure = `${scenario.statements.join(', ')}: ${head}\n  at step ${index + 1} (${step.kind}, ${test.loaded.file}:${step.line})${rest}`;
         break;
       }
     }

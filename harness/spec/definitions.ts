@@ -29,6 +29,11 @@ export interface StepProperties<B> {
    * health). Absent: the step can run beside other tests.
    */
   runsAlone?: string;
+  /**
+   * The step is a check that can fail: its verdict rests on evidence (packets, the cluster's
+   * state). A scenario needs at least one, or its statements would pass by doing nothing.
+   */
+  checks?: true;
   /** Where the step captures traffic: the environment must be able to capture there. */
   capturesAt?: (body: B) => CaptureSite;
   /** Manifests the step names, and where in its body (the loader checks they exist). */

@@ -15,7 +15,7 @@ import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { manifestScopeIssues, nodeLabelKeyIssue } from './scope.js';
 import { fieldOf, locate, Origins, type PathKey, parseSource, type SpecProblem } from './source.js';
-import { evidenceNameOf, manifestsNamedBy, networksNamedBy } from './steps/index.js';
+import { evidenceNameOf, manifestsNamedBy, networksNamedBy, STEPS, stepChecks } from './steps/index.js';
 import {
   extraNamespaceOfVariable,
   isKnownVariable,
@@ -132,6 +132,23 @@ function scopeProblems(scenario: Scenario, root: unknown, origins: Origins): Spe
   return problems;
 }
 
+/**
+ * A statement passes only through a check that can fail: a scenario with no verdict-bearing step
+ * (probe, expect, wait, stopTraffic) would mark its statements passed by doing nothing.
+ */
+function checkProblems(scenario: Scenario, root: unknown, origins: Origins): SpecProblem[] {
+  if (scenario.steps.some((step) => stepChecks(step))) return [];
+  const kinds = Object.values(STEPS)
+    .filter((d) => (d as { checks?: true }).checks)
+    .map((d) => d.kind);
+  return [
+    {
+      ...locate(root, origins, ['steps']),
+      message: `no step checks anything: expected at least one of ${kinds.join(', ')}, so that the statements (${scenario.statements.join(', ')}) pass only through a check that can fail`,
+    },
+  ];
+}
+
 /** Checks that refer across fields: steps name manifests that exist, and so on. */
 function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Origins): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -244,6 +261,7 @@ export function parseScenario(
   }
   const problems = [
     ...variables,
+    ...checkProblems(validated.data, root, origins),
     ...crossReferenceProblems(validated.data, root, origins),
     // A field with an unknown variable is reported once, as that; its scope is judged when it is fixed.
     ...(variables.length === 0 ? scopeProblems(validated.data, root, origins) : []),

@@ -59,7 +59,7 @@ describe('cleanup', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
-      /- wrong-expectation \[IPv4\]: ES-SNAT-1, ES-SNAT-2: step 5 \(probe, .*wrong-expectation\.yaml:\d+\): endpoints-tcp\/ipv4: \d+\/\d+ packets to 198\.51\.100\.10:8080\/tcp had source 203\.0\.113\.\d+, expected one of the node IPs \d+\.\d+\.\d+\.\d+ or /,
+      /- wrong-expectation \[IPv4\]: ES-SNAT-1, ES-SNAT-2: endpoints-tcp\/ipv4: expected every packet to peer 198\.51\.100\.10:8080 from one of the node IPs [\d. or]+; \d+ packets from 203\.0\.113\.\d+: \d+, 0 with one of the node IPs .*\n {2}at step 5 \(probe, .*wrong-expectation\.yaml:\d+\)\n {2}\d+\/\d+ packets to 198\.51\.100\.10:8080\/tcp had source 203\.0\.113\.\d+, expected one of the node IPs \d+\.\d+\.\d+\.\d+ or /,
     );
     expect((await stat(join(report, 'diagnostics'))).isDirectory()).toBe(true);
     expect(await leftBy(labUpIn(result.stdout))).toEqual(NOTHING_LEFT);

@@ -48,6 +48,34 @@ async function reports(reportDir: string) {
 const ONE_TEST = ['--provider', 'lab', '--family', 'ipv4', '--verbose'];
 
 describe('reports are always written', () => {
+  it('after a preflight that fails (no Docker engine answers): a JUnit error case, result error; exit 1', async () => {
+    const reportDir = join(dir, 'preflight');
+    // The flags are accepted; the host cannot run the lab: the engine it names does not exist.
+    const result = await cli(
+      ['run', '--provider', 'lab', '--run-test', 'snat-loadbalancer-ip', '--report-dir', reportDir],
+      { env: { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` } },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^docker: the Docker engine does not answer \(fix: /m);
+    const { report, junit, html } = await reports(reportDir);
+    expect(report.result).toBe('error');
+    expect(report.errors).toEqual([
+      {
+        phase: 'preflight',
+        message: 'the lab provider cannot run on this host: docker: the Docker engine does not answer',
+      },
+    ]);
+    expect(report.profiles[0]?.core.result).toBe('not-run');
+    expect(report.tests.map((t) => [t.name, t.status, t.reason])).toEqual([
+      ['snat-loadbalancer-ip/ipv4', 'skipped', 'not-run'],
+      ['snat-loadbalancer-ip/ipv6', 'skipped', 'not-run'],
+    ]);
+    expect(junit).toMatch(
+      /<testcase name="preflight" classname="egress-conformance.run" time="0">\s*<error message="the lab provider cannot run on this host: docker: the Docker engine does not answer" type="preflight">/,
+    );
+    expect(html).toContain('preflight failed:');
+  }, 120_000);
+
   it('after a bring-up that fails: every test not run, with the reason; exit 1', async () => {
     const reportDir = join(dir, 'bring-up');
     const run = startRun([...ONE_TEST, '--run-test', 'snat-loadbalancer-ip', '--report-dir', reportDir]);

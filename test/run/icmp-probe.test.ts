@@ -49,7 +49,7 @@ describe('protocol: icmp', () => {
     expect(result.status).toBe('passed');
     expect(evidence[0]).toMatchObject({
       protocol: 'icmp',
-      target: `peer peer ${PEER_IPV4}`,
+      target: `peer ${PEER_IPV4}`,
       totalPackets: 9,
       matchedPackets: 9,
       sources: { [LB_IPV4]: 9 },
@@ -77,7 +77,10 @@ describe('protocol: icmp', () => {
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(
       new RegExp(
-        `ping/ipv4: 1/10 packets to ${PEER_IPV4}/icmp had source ${nodeIPv4(1)}, expected the LoadBalancer IP ${LB_IPV4} ` +
+        `ping/ipv4: expected every packet to peer ${PEER_IPV4} from the LoadBalancer IP ${LB_IPV4}; ` +
+          `1 node sent 1 packet with its node IP \\(n1 ${nodeIPv4(1)}: 1\\), 9 with the LoadBalancer IP ${LB_IPV4}; ` +
+          'tried once \\([\\d.]+ m?s\\)\\n[^]*' +
+          `1/10 packets to ${PEER_IPV4}/icmp had source ${nodeIPv4(1)}, expected the LoadBalancer IP ${LB_IPV4} ` +
           `\\(capture: .*ping-ipv4-0\\.pcap\\); offenders: 2027-01-15T08:00:00\\.500000000Z ${nodeIPv4(1)} -> ${PEER_IPV4}$`,
       ),
     );

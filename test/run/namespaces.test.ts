@@ -71,7 +71,7 @@ describe('namespace: a further test namespace', () => {
     );
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(
-      /step 4 \(expect, judged\.yaml:\d+\): .*expected exactly one node labelled/,
+      /: .*expected exactly one node labelled.*\n {2}at step 4 \(expect, judged\.yaml:\d+\)/,
     );
   });
 
@@ -86,7 +86,7 @@ describe('namespace: a further test namespace', () => {
     );
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(
-      /\(probe, judged\.yaml:\d+\): error: Service ec-r1-judged-v4-other\/web does not exist$/,
+      /: error: Service ec-r1-judged-v4-other\/web does not exist; tried once \([\d.]+ m?s\)\n {2}at step \d+ \(probe, judged\.yaml:\d+\)$/,
     );
   });
 
@@ -146,7 +146,7 @@ describe('deleteNamespace', () => {
     const { result } = await runSteps(env, PLACED_IN_OTHER, { deletion: 300 }, OTHER);
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(
-      /step 4 \(wait, judged\.yaml:\d+\): .*the egress-service label of web is on n1/,
+      /: .*the egress-service label of web is on n1.*\n {2}at step 4 \(wait, judged\.yaml:\d+\)/,
     );
   });
 
@@ -160,6 +160,7 @@ manifests:
   cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm, namespace: "\${namespace}" } }
 steps:
   - ${step}
+  - expect: { condition: { noEgressLabel: { service: web } } }
 `;
     const problems = (step: string) => {
       const parsed = parseScenario(spec(step), 't.yaml');
@@ -200,7 +201,7 @@ describe('serviceIngress reserved: N', () => {
     expect(result.steps[1]?.status).toBe('passed');
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(
-      /step 3 \(expect, judged\.yaml:\d+\): Service web ingress: ipv4 203\.0\.113\.1 \(expected the ipv4 address 203\.0\.113\.2\)/,
+      /: Service web ingress: ipv4 203\.0\.113\.1 \(expected the ipv4 address 203\.0\.113\.2\)\n {2}at step 3 \(expect, judged\.yaml:\d+\)/,
     );
   });
 });

@@ -99,9 +99,9 @@ ${probeNew('replaced', probeExtra)}`,
     });
     expect(result.status).toBe('failed');
     // Not 'not run': what went wrong in the last round.
-    const rounds = /after (\d+) rounds in \d+ms/.exec(result.message ?? '');
+    const rounds = /tried for [\d.]+ m?s \((\d+) rounds\)/.exec(result.message ?? '');
     expect(result.message).toMatch(
-      /error: pod web-\d-r has the address .*: not a new address, .* \(after \d+ rounds in \d+ms\)/,
+      /error: pod web-\d-r has the address .*: not a new address, .*; tried for [\d.]+ m?s \(\d+ rounds\)/,
     );
     // A poll interval between rounds that sent nothing: a handful in a second, not thousands.
     expect(Number(rounds?.[1])).toBeLessThanOrEqual(12);
@@ -131,7 +131,9 @@ ${probeNew('replaced', ', fromEveryNode: true')}`,
       `${SETUP}  - deletePods: { name: gone, pods: { endpointsOf: web }, node: { index: 1 } }\n`,
     );
     expect(result.status).toBe('failed');
-    expect(result.message).toMatch(/step 3 \(deletePods, judged\.yaml:\d+\): no ready pods to delete on n1$/);
+    expect(result.message).toMatch(
+      /: no ready pods to delete on n1\n {2}at step 3 \(deletePods, judged\.yaml:\d+\)$/,
+    );
   });
 });
 
@@ -162,7 +164,9 @@ describe('labelPods', () => {
       fakeEnvironment(),
       `${SETUP}  - labelPods: { pods: { pods: { role: nobody } }, labels: { app: web } }\n`,
     );
-    expect(result.message).toMatch(/\(labelPods, judged\.yaml:\d+\): no ready pods to label$/);
+    expect(result.message).toMatch(
+      /: no ready pods to label\n {2}at step \d+ \(labelPods, judged\.yaml:\d+\)$/,
+    );
   });
 });
 
@@ -181,7 +185,9 @@ describe('podsGone', () => {
       env,
       `  - apply: [web]\n  - expect: { condition: { podsGone: { pods: { app: web } } } }\n`,
     );
-    expect(left.result.message).toMatch(/: 3 pods still match app=web: web-0, web-1, web-2$/);
+    expect(left.result.message).toMatch(
+      /: 3 pods still match app=web: web-0, web-1, web-2\n {2}at step \d+ \([^)]*\)$/,
+    );
   });
 });
 

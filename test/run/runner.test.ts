@@ -77,7 +77,10 @@ describe('runner', () => {
         'first',
         '  - apply: [pool, service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }',
       ),
-      scenario('second', '  - apply: [service]'),
+      scenario(
+        'second',
+        '  - apply: [service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }',
+      ),
     ];
     const planned = planRun(specs, plainOptions, env.description, 'abc123');
     const results = await runTests(planned, options(env));
@@ -122,7 +125,7 @@ describe('runner', () => {
     expect(result?.status).toBe('failed');
     expect(result?.failedStatements).toEqual(['ES-LIFE-2']);
     expect(result?.message).toMatch(
-      /^ES-LIFE-2: step 2 \(wait, never-ready\.yaml:\d+\): not within 300ms: Service web ingress: ipv4 none/,
+      /^ES-LIFE-2: not within 300ms: Service web ingress: ipv4 none.*\n {2}at step 2 \(wait, never-ready\.yaml:\d+\)/,
     );
     expect(result?.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'not-run']);
     expect(env.calls).toContain('collectDiagnostics ec-abc123-never-ready-v4');
@@ -155,7 +158,10 @@ describe('runner', () => {
         'waits',
         '  - apply: [service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: scenario }',
       ),
-      scenario('after', '  - apply: [service]'),
+      scenario(
+        'after',
+        '  - apply: [service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }',
+      ),
     ];
     setTimeout(() => controller.abort(), 300);
     const results = await runTests(
@@ -215,7 +221,10 @@ describe('planning', () => {
       { name: 'Failover', supported: false, source: 'provider', reason: 'no node failure here' },
     ],
   });
-  const core = scenario('core-one', '  - apply: [service]');
+  const core = scenario(
+    'core-one',
+    '  - apply: [service]\n  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }',
+  );
   const needsFailover = parseScenario(
     `id: failover-one
 title: t
@@ -223,7 +232,7 @@ statements: [ES-FAIL-1]
 profile: extended
 features: [Failover]
 manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s, namespace: "\${namespace}" } } }
-steps: [ { apply: [s] } ]
+steps: [ { apply: [s] }, { wait: { condition: { serviceIngress: { service: s } }, timeout: ingress } } ]
 `,
     'f.yaml',
   );
@@ -236,7 +245,7 @@ features: [SourceIPLoadBalancer]
 provisional: true
 requires: { nodes: 2 }
 manifests: { s: { apiVersion: v1, kind: Service, metadata: { name: s, namespace: "\${namespace}" } } }
-steps: [ { apply: [s] } ]
+steps: [ { apply: [s] }, { wait: { condition: { serviceIngress: { service: s } }, timeout: ingress } } ]
 `,
     'p.yaml',
   );
@@ -403,7 +412,8 @@ profile: extended
 features: [SourceIPLoadBalancer]
 manifests: { s: { apiVersion: v1, kind: ConfigMap, metadata: { name: unused, namespace: "\${namespace}" } } }
 steps:
-${steps}`,
+${steps}  - expect: { condition: { noEgressLabel: { service: web } } }
+`,
       'remove.yaml',
     );
     if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));

@@ -26,8 +26,10 @@ ${steps}`,
 
 const window =
   '  - expect: { condition: { serviceIngress: { service: web, assigned: false } }, throughout: negativeWindow }\n';
-const apply = '  - apply: [service]\n';
-const label = '  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n';
+// Every scenario needs a step that checks something (the loader refuses one without).
+const check = '  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }\n';
+const apply = `  - apply: [service]\n${check}`;
+const label = `  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n${check}`;
 const probe =
   '  - probe: { name: p, from: { pod: x }, to: { peer: default }, expect: { completes: true }, until: { timeout: convergence } }\n';
 
@@ -47,8 +49,8 @@ describe('the order tests start in', () => {
       scenario('long', apply + window + window),
       scenario('probing', probe),
     );
-    expect(estimatedDurationMs(short!, timeouts)).toBe(200);
-    expect(estimatedDurationMs(long!, timeouts)).toBe(200 + 8000);
+    expect(estimatedDurationMs(short!, timeouts)).toBe(400);
+    expect(estimatedDurationMs(long!, timeouts)).toBe(400 + 8000);
     // A probe repeated until it passes two rounds in a row costs at least two rounds.
     expect(estimatedDurationMs(probing!, timeouts)).toBe(2000);
   });

@@ -51,7 +51,7 @@ describe('stopTraffic with watch', () => {
       expect.objectContaining({
         probe: 'leak',
         protocol: 'udp',
-        target: `peer peer ${PEER_IPV4}:8080`,
+        target: `peer ${PEER_IPV4}:8080`,
         expected: `the LoadBalancer IP ${LB_IPV4} after status.host of web was published`,
         totalPackets: 6,
         matchedPackets: 6,

@@ -163,9 +163,10 @@ manifests:
   cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm, namespace: "\${namespace}" } }
 steps:
   - apply: [cm]
+  - expect: { condition: { noEgressLabel: { service: web } } }
 `;
     const result = parseScenario(plain, 'plain.yaml');
-    expect(result.ok && result.loaded.stepLines).toEqual([9]);
+    expect(result.ok && result.loaded.stepLines).toEqual([9, 10]);
   });
 });
 

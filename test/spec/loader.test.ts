@@ -127,6 +127,20 @@ describe('spec loader', () => {
       'source: loadBalancerIP',
       /^suites\/core\/example\.yaml:20: steps\[2\]\.probe\.expect: loadBalancerIP needs `service`/,
     ],
+    [
+      'a scenario with no check (only apply: its statements would pass by doing nothing)',
+      `  - wait:
+      condition: { serviceIngress: { service: web } }
+      timeout: ingress
+  - probe:
+      name: out
+      from: { endpointsOf: web }
+      to: { peer: default }
+      expect: { source: loadBalancerIP, service: web }
+`,
+      '',
+      /^suites\/core\/example\.yaml:12: steps: no step checks anything: expected at least one of wait, expect, probe, stopTraffic, so that the statements \(ES-SNAT-1\) pass only through a check that can fail$/,
+    ],
   ])('reports %s as one FILE:LINE line', (_what, from, to, pattern) => {
     const lines = problemsOf(from, to);
     expect(lines).toHaveLength(1);

@@ -33,6 +33,7 @@ manifests:
       network: "${network}"
 steps:
   - apply: [es]
+  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }
 `;
 
 async function planned(
@@ -81,8 +82,8 @@ describe('${networks.NAME.table}', () => {
 `;
     const result = parseScenario(spec('${networks.secondary.table}', 'secondary') + steps, 'net.yaml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
-      "net.yaml:20: steps[1].probe.to.network: network 'tertiary' is not one requires.networks lists (it lists secondary)",
-      "net.yaml:21: steps[1].probe.expect.network: network 'blue' is not one requires.networks lists (it lists secondary)",
+      "net.yaml:21: steps[2].probe.to.network: network 'tertiary' is not one requires.networks lists (it lists secondary)",
+      "net.yaml:22: steps[2].probe.expect.network: network 'blue' is not one requires.networks lists (it lists secondary)",
     ]);
   });
 

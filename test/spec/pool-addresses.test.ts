@@ -29,6 +29,7 @@ manifests:
     spec: { type: LoadBalancer }
 steps:
   - apply: [pool, service]
+  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }
 `;
 }
 

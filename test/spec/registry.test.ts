@@ -27,8 +27,12 @@ ${steps}`;
   return { scenario: result.loaded.scenario };
 }
 
+/** A valid scenario of these steps; a checking step is added where they hold none. */
 function parsed(steps: string, manifests?: string): Scenario {
-  const { scenario: s, problems } = scenario(steps, manifests);
+  const checked = /- (wait|expect|probe|stopTraffic):/.test(steps)
+    ? steps
+    : `${steps}  - expect: { condition: { noEgressLabel: { service: web } } }\n`;
+  const { scenario: s, problems } = scenario(checked, manifests);
   if (!s) throw new Error(problems?.join('\n'));
   return s;
 }

@@ -398,15 +398,6 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   // From here on Ctrl-C stops cleanly: preflight, bring-up, tests and teardown all watch the
   // signal, and the reports are written whatever happens (a failed bring-up or teardown, an interrupt).
   const interrupt = handleInterrupts(log, 'stopping after cleanup', controller);
-  const problems = await provider.preflight(settings).catch((error: unknown) => {
-    interrupt.dispose();
-    throw error;
-  });
-  if (problems.length > 0) {
-    interrupt.dispose();
-    for (const p of problems) process.stderr.write(`${p.item}: ${p.problem} (fix: ${p.fix})\n`);
-    throw new Error(`the ${provider.name} provider cannot run on this host`);
-  }
   const removeHandlers = () => interrupt.dispose();
   const phases: PhaseTiming[] = [];
   const errors: RunError[] = [];
@@ -430,6 +421,51 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       return { error };
     }
   };
+  /** The reports of a run whose environment never came up: every selected test not run, with why. */
+  const reportNotRun = async (reason: 'not-run' | 'interrupted', why: string): Promise<number> => {
+    removeHandlers();
+    const description = describeWithout(provider, settings);
+    const tests = notRun(planFor(catalogue, options, description, runId), reason, why);
+    for (const test of tests) reporters.testEnd(test);
+    const run: RunResult = {
+      runId,
+      toolVersion: TOOL_VERSION,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      environment: description,
+      options: printable,
+      tests,
+      phases,
+      interrupted: controller.signal.aborted,
+      reportDir,
+      errors,
+      ...(options.shard ? { shard: options.shard } : {}),
+    };
+    await reporters.runEnd(run);
+    return run.interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
+  };
+
+  // Preflight: what the host lacks. Past this point the options are accepted, so a host that
+  // cannot run the environment still gets its reports (JUnit's error case says why).
+  const problems: Awaited<ReturnType<Provider['preflight']>> = [];
+  const checked = await phase('preflight', async () => {
+    problems.push(...(await provider.preflight(settings)));
+    if (problems.length > 0) throw new Error(problems.map((p) => `${p.item}: ${p.problem}`).join('; '));
+  });
+  if (checked.error instanceof UsageError) {
+    // Settings the provider refuses: the options were not accepted after all (exit 2).
+    removeHandlers();
+    throw checked.error;
+  }
+  if (checked.error !== undefined) {
+    for (const p of problems) process.stderr.write(`${p.item}: ${p.problem} (fix: ${p.fix})\n`);
+    const message = `the ${provider.name} provider cannot run on this host: ${messageOf(checked.error)}`;
+    if (!controller.signal.aborted) fail({ phase: 'preflight', message });
+    return reportNotRun(
+      controller.signal.aborted ? 'interrupted' : 'not-run',
+      controller.signal.aborted ? 'the run was interrupted during preflight' : message,
+    );
+  }
   let env: Environment | undefined;
   let description: EnvironmentDescription | undefined;
   let tests: TestResult[] = [];

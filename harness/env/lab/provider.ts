@@ -173,7 +173,7 @@ export const labProvider: Provider = {
         probePort: p.probePort,
         probePorts: [...p.extraProbePorts],
       })),
-      features: labFeatures(families, plan.networks.length),
+      features: labFeatures(plan.networks.length),
       loadBalancerRanges: { ...plan.loadBalancerRanges },
       metallbNamespace: METALLB_NAMESPACE,
       images: { ...LAB_IMAGES },

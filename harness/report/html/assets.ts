@@ -2,7 +2,7 @@
 
 export const STYLE = `
 :root { font-family: system-ui, sans-serif; color: #222; }
-body { margin: 0 auto; max-width: 1100px; padding: 1rem 1.5rem 4rem; }
+body { margin: 0; padding: 1rem 1.5rem 4rem; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 h4 { margin: 1rem 0 .3rem; }
@@ -15,6 +15,7 @@ th { background: #f4f4f4; }
 .failed, .failure { background: #fdecea; }
 .skipped, .partial, .not-tested { background: #f1f1f1; }
 .matrix td { text-align: center; min-width: 5rem; }
+.matrix td.statement-text { text-align: left; min-width: 20rem; }
 .matrix td a { display: block; color: inherit; text-decoration: none; }
 .matrix td.failed { background: #f28b82; font-weight: bold; }
 .matrix td.passed { background: #a8dab5; }
@@ -28,7 +29,8 @@ section.test summary { cursor: pointer; }
 .message { white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: .85rem; }
 .filters { position: sticky; top: 0; background: white; padding: .5rem 0; border-bottom: 1px solid #ddd; z-index: 1; }
 .filters label { margin-right: 1rem; }
-svg.timeline { display: block; max-width: 100%; height: auto; border: 1px solid #eee; margin: .4rem 0; }
+svg.timeline { display: block; width: 100%; height: auto; border: 1px solid #eee; margin: .4rem 0; }
+svg.timeline .step-label { font-size: 10px; fill: #123; pointer-events: none; }
 svg.timeline text { font-size: 11px; font-family: ui-monospace, monospace; }
 svg.timeline .axis { fill: #666; }
 svg.timeline .lane { stroke: #eee; }

@@ -9,6 +9,7 @@ import { testKey } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { STATEMENTS } from '../../spec/statements.js';
 import { buildConformanceReport } from '../conformance.js';
+import { countsLine, countsOf, selectedTests } from '../counts.js';
 import { FAMILY_LABEL, quietSkip } from '../reporters/terminal.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { esc, href } from './escape.js';
@@ -76,6 +77,10 @@ function header(run: RunResult): string {
     );
   }
   parts.push(
+    `<p id="counts">${esc(countsLine(countsOf(run)))}.</p>`,
+    report.selection.scope === 'narrowed'
+      ? `<p class="banner" id="selection">Selection: narrowed by ${esc(report.selection.narrowedBy.join('; '))}. A narrowed run is never a profile's success.</p>`
+      : '',
     '<h2>Profile EGRESS-SERVICE-CORE</h2><table id="profiles"><tr><th>part</th><th>result</th><th>passed</th><th>failed</th><th>skipped</th></tr>',
     ...rows.map(
       ([name, result, stats]) =>
@@ -108,11 +113,11 @@ function matrix(run: RunResult): string {
       const target = `#filter:statement=${encodeURIComponent(s.id)}&family=${family}`;
       return `<td class="${cell}" data-statement="${esc(s.id)}" data-family="${family}"><a href="${esc(target)}">${cell}</a></td>`;
     });
-    return `<tr><th title="${esc(s.summary)}">${esc(s.id)}${s.provisional ? ' (provisional)' : ''}</th><td>${esc(s.feature)}</td>${cells.join('')}</tr>`;
+    return `<tr><th title="${esc(s.summary)}">${esc(s.id)}${s.provisional ? ' (provisional)' : ''}</th><td class="statement-text">${esc(s.summary)}</td><td>${esc(s.feature)}</td>${cells.join('')}</tr>`;
   });
   return [
     '<h2>Statements</h2>',
-    `<table class="matrix" id="matrix"><tr><th>statement</th><th>feature</th>${families.map((f) => `<th>${FAMILY_LABEL[f]}</th>`).join('')}</tr>`,
+    `<table class="matrix" id="matrix"><tr><th>statement</th><th>what it says</th><th>feature</th>${families.map((f) => `<th>${FAMILY_LABEL[f]}</th>`).join('')}</tr>`,
     ...rows,
     '</table>',
   ].join('\n');
@@ -134,7 +139,7 @@ function filters(run: RunResult): string {
       'family',
       'family',
     ),
-    `<span><span id="shown">${run.tests.length}</span> of ${run.tests.length} tests</span>`,
+    `<span><span id="shown">${selectedTests(run).length}</span> of ${selectedTests(run).length} tests</span>`,
     '</div>',
   ].join('');
 }
@@ -196,8 +201,21 @@ function stepsTable(test: TestResult): string {
     .join('')}</table>`;
 }
 
-function timelineBlock(test: TestResult): string {
-  const chart = renderTimeline(test);
+/** Node names by address (every family, every network), for the timeline's lanes. */
+function addressNames(run: RunResult): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const node of run.environment.nodes) {
+    for (const address of Object.values(node.addresses ?? {})) if (address) names.set(address, node.name);
+    for (const [network, addresses] of Object.entries(node.networkAddresses ?? {})) {
+      for (const address of Object.values(addresses))
+        if (address) names.set(address, `${node.name} (${network})`);
+    }
+  }
+  return names;
+}
+
+function timelineBlock(test: TestResult, names: Map<string, string>): string {
+  const chart = renderTimeline(test, names);
   if (!chart) return '';
   const notes = seriesOf(test)
     .filter(({ series }) => series.sampling)
@@ -221,7 +239,7 @@ function diagnosticsBlock(test: TestResult, extras: HtmlExtras): string {
   return `<h4>Diagnostics</h4><p><code>${esc(dir)}</code></p>${links.length > 0 ? `<ul class="diagnostics">${links.join('')}</ul>` : ''}`;
 }
 
-function testSection(test: TestResult, extras: HtmlExtras): string {
+function testSection(test: TestResult, extras: HtmlExtras, names: Map<string, string>): string {
   const label = test.status === 'passed' ? 'PASS' : test.status === 'failed' ? 'FAIL' : 'SKIP';
   const statements = test.statements.join(' ');
   const skip = test.status === 'skipped' ? ` (${esc(test.skipReason)})` : '';
@@ -232,17 +250,17 @@ function testSection(test: TestResult, extras: HtmlExtras): string {
     `<p>namespace <code>${esc(test.namespace)}</code>; spec <code>${esc(test.file)}</code></p>`,
     stepsTable(test),
     ...test.evidence.map(probe),
-    timelineBlock(test),
+    timelineBlock(test, names),
     diagnosticsBlock(test, extras),
     '</details></section>',
   ].join('\n');
 }
 
-/** Tests left out of this run (not selected, another shard's): folded away at the end. */
-function quietTests(run: RunResult, extras: HtmlExtras): string {
+/** Tests left out of this run (not selected, another shard's): named, never counted. */
+function leftOutTests(run: RunResult): string {
   const quiet = run.tests.filter(quietSkip);
   if (quiet.length === 0) return '';
-  return `<details id="not-run-here"><summary>${quiet.length} tests not run here (not selected, or another shard's)</summary>${quiet.map((t) => testSection(t, extras)).join('\n')}</details>`;
+  return `<details id="not-run-here"><summary>${quiet.length} tests left out of this run (not selected, or another shard's); not counted</summary><p>${quiet.map((t) => `<code>${esc(testKey(t))}</code>`).join(', ')}</p></details>`;
 }
 
 function phases(run: RunResult): string {
@@ -262,8 +280,8 @@ export function renderHtmlReport(run: RunResult, extras: HtmlExtras = {}): strin
     matrix(run),
     '<h2 id="tests">Tests</h2>',
     filters(run),
-    ...run.tests.filter((t) => !quietSkip(t)).map((t) => testSection(t, extras)),
-    quietTests(run, extras),
+    ...run.tests.filter((t) => !quietSkip(t)).map((t) => testSection(t, extras, addressNames(run))),
+    leftOutTests(run),
     phases(run),
     `<script>${SCRIPT}</script>`,
     '</body></html>',

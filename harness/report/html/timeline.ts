@@ -34,7 +34,7 @@ export const PALETTE = [
 ];
 
 const WIDTH = 960;
-const LEFT = 190;
+const LEFT = 300;
 const RIGHT = 20;
 const LANE = 24;
 const STEP_BAND = 22;
@@ -106,8 +106,15 @@ function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The chart, or an empty string for a test without packets or steps to show. */
-export function renderTimeline(test: TestResult): string {
+/** Who has an address (a node's name), for lane labels: address -> name. */
+export type AddressNames = ReadonlyMap<string, string>;
+
+/**
+ * The chart, or an empty string for a test without packets or steps to show. It spans the whole
+ * window (every probe round), scales to the page's width, labels its step bars, names its lanes
+ * by node where `names` knows the address, and gives every label in full on hover.
+ */
+export function renderTimeline(test: TestResult, names: AddressNames = new Map()): string {
   const all = seriesOf(test);
   const steps = test.steps.filter((s) => s.startedAtMs !== undefined && s.status !== 'not-run');
   if (all.length === 0) return '';
@@ -130,24 +137,35 @@ export function renderTimeline(test: TestResult): string {
   const lanesBottom = lanesTop + Math.max(1, lanes.length) * LANE;
   const height = lanesBottom + 22 + labelRows * 13 + 8;
   const out: string[] = [
-    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="packets over time for ${esc(test.scenarioId)}">`,
+    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="packets over time for ${esc(test.scenarioId)}">`,
   ];
   // Steps band.
   out.push(`<text class="axis" x="${LEFT - 8}" y="${TOP + 15}" text-anchor="end">steps</text>`);
   for (const s of steps) {
     const start = s.startedAtMs as number;
     const w = Math.max(1, ((s.durationMs || 0) / span) * plotWidth);
+    const title = `<title>${esc(`${s.index + 1}. ${s.kind} (${s.durationMs}ms): ${s.detail}`)}</title>`;
     out.push(
-      `<rect class="step ${s.status}" x="${x(start)}" y="${TOP}" width="${w.toFixed(1)}" height="${STEP_BAND - 4}"><title>${esc(`${s.index + 1}. ${s.kind} (${s.durationMs}ms): ${s.detail}`)}</title></rect>`,
+      `<rect class="step ${s.status}" x="${x(start)}" y="${TOP}" width="${w.toFixed(1)}" height="${STEP_BAND - 4}">${title}</rect>`,
     );
+    // A label on every bar wide enough to hold one (about 6.5 units a character).
+    const label = `${s.index + 1}. ${s.kind}`;
+    const room = Math.floor((w - 4) / 6.5);
+    if (room >= 2) {
+      out.push(
+        `<text class="step-label" x="${(Number(x(start)) + 2).toFixed(1)}" y="${TOP + 13}">${esc(shorten(label, room))}${title}</text>`,
+      );
+    }
   }
   // Lanes and their labels.
   lanes.forEach((lane, i) => {
     const y = lanesTop + i * LANE;
     const note = lane.expected ? ' ✓ expected' : lane.offending > 0 ? ' ✗ offending' : '';
+    const name = names.get(lane.source);
+    const text = name ? `${name} ${lane.source}` : lane.source;
     out.push(
       `<line class="lane" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y + LANE / 2}" y2="${y + LANE / 2}"/>`,
-      `<text class="source${lane.expected ? ' expected' : ''}${lane.offending > 0 ? ' offending' : ''}" x="${LEFT - 8}" y="${y + LANE / 2 + 4}" text-anchor="end" fill="${lane.colour}">${esc(shorten(lane.source, 26))}${note}</text>`,
+      `<text class="source${lane.expected ? ' expected' : ''}${lane.offending > 0 ? ' offending' : ''}" x="${LEFT - 8}" y="${y + LANE / 2 + 4}" text-anchor="end" fill="${lane.colour}">${esc(shorten(text, 40))}${note}<title>${esc(text)}</title></text>`,
     );
   });
   // Moments: vertical lines, labels staggered over a few rows under the lanes.
@@ -156,7 +174,7 @@ export function renderTimeline(test: TestResult): string {
     const labelY = lanesBottom + 22 + (i % labelRows) * 13;
     out.push(
       `<line class="moment ${esc(m.kind === 'status.host' ? 'published' : m.kind)}" x1="${mx}" x2="${mx}" y1="${TOP}" y2="${labelY - 10}"><title>${esc(m.label)}</title></line>`,
-      `<text class="moment-label" x="${mx}" y="${labelY}">${esc(shorten(m.label, 48))}</text>`,
+      `<text class="moment-label" x="${mx}" y="${labelY}">${esc(shorten(m.label, 48))}<title>${esc(m.label)}</title></text>`,
     );
   });
   // Packets.

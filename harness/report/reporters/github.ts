@@ -8,8 +8,9 @@ import { appendFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { RunError, RunResult, TestFamily, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
+import { countsLine, countsOf, leftOut, selectionOf } from '../counts.js';
 import type { Reporter } from '../reporter.js';
-import { type ConsoleStream, FAMILY_LABEL, quietSkip, testName } from './terminal.js';
+import { type ConsoleStream, FAMILY_LABEL, testName } from './terminal.js';
 
 export function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -51,7 +52,8 @@ export function failureAnnotation(test: TestResult, workspace: string): string {
       ...(line ? { line } : {}),
       title: `${statements}: ${testName(test)}${test.provisional ? ' (provisional)' : ''}`,
     },
-    `${statements}: ${test.message ?? 'failed'}`,
+    // The message already begins with the statements: the same first line as every report.
+    test.message ?? `${statements}: failed`,
   );
 }
 
@@ -63,20 +65,23 @@ const CELL: Record<TestResult['status'], string> = {
 
 /** The step summary: results per scenario x family, then the failures (Markdown). */
 export function stepSummaryMarkdown(run: RunResult): string {
-  const tests = run.tests.filter((t) => !quietSkip(t));
+  const tests = run.tests.filter((t) => !leftOut(t));
+  const selection = selectionOf(run);
   const families = (['ipv4', 'ipv6', 'dual'] as TestFamily[]).filter((f) =>
     tests.some((t) => t.family === f),
   );
   const scenarios = [...new Set(tests.map((t) => t.scenarioId))];
-  const count = (status: string) => tests.filter((t) => t.status === status).length;
   const env = run.environment;
   const lines = [
     `### egress-conformance: ${env.implementation.name} ${env.implementation.version} (${env.provider} provider)`,
     '',
-    `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${formatDuration(
+    `${countsLine(countsOf(run))} in ${formatDuration(
       Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)),
     )}${run.shard ? ` (shard ${run.shard.index}/${run.shard.total})` : ''}${run.interrupted ? '; interrupted' : ''}`,
     '',
+    ...(selection.scope === 'narrowed'
+      ? [`Selection: narrowed by ${selection.narrowedBy.join('; ')} (no profile result can be success).`, '']
+      : []),
     `| scenario | ${families.map((f) => FAMILY_LABEL[f]).join(' | ')} |`,
     `| --- | ${families.map(() => '---').join(' | ')} |`,
     ...scenarios.map((id) => {

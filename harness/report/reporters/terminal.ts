@@ -5,6 +5,7 @@
 import type { RunError, RunResult, StepResult, TestFamily, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { renderSummary } from '../console.js';
+import { leftOut } from '../counts.js';
 import type { OutputLevel } from '../reporter.js';
 
 export interface ConsoleStream {
@@ -31,11 +32,7 @@ export function testName(test: Pick<TestResult, 'scenarioId' | 'family'>): strin
 }
 
 /** Skips that are not this run's business to show test by test (left out, another shard's). */
-export function quietSkip(test: TestResult): boolean {
-  return (
-    test.status === 'skipped' && (test.skipReason === 'not-selected' || test.skipReason === 'other-shard')
-  );
-}
+export const quietSkip: (test: TestResult) => boolean = leftOut;
 
 export function stepLine(step: StepResult): string {
   const mark = step.status === 'passed' ? '✓' : step.status === 'failed' ? '✗' : '·';

@@ -11,6 +11,11 @@ function nodeAddressOnPeerNetwork(ctx: TestContext, nodeName: string, peerNetwor
   return peerNetwork === 'default' ? node.addresses[family] : node.networkAddresses[peerNetwork]?.[family];
 }
 
+/** "peer b", or "peer" for a peer named `peer` (never "peer peer"). */
+function peerLabel(name: string): string {
+  return /^peer\b/.test(name) ? name : `peer ${name}`;
+}
+
 export const bgpNextHops: ConditionCheck<'bgpNextHops'> = async (body, env, ctx) => {
   const { service, peer: peerName, nextHops } = body;
   const peer = defaultPeer(ctx.env, peerName);
@@ -37,8 +42,10 @@ export const bgpNextHops: ConditionCheck<'bgpNextHops'> = async (body, env, ctx)
     expected.sort();
     seen.push(`${prefix} via [${actual.join(', ')}]`);
     if (actual.join() !== expected.join()) {
-      return notOk(`peer ${peer.name} has ${seen.join('; ')}; expected next hops [${expected.join(', ')}]`);
+      return notOk(
+        `${peerLabel(peer.name)} has ${seen.join('; ')}; expected next hops [${expected.join(', ')}]`,
+      );
     }
   }
-  return ok(`peer ${peer.name} has ${seen.join('; ')}`);
+  return ok(`${peerLabel(peer.name)} has ${seen.join('; ')}`);
 };

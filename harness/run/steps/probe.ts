@@ -5,16 +5,32 @@
  */
 import type { ProbeSpec } from '../../spec/steps/probe.js';
 import { defaultPeer } from '../context.js';
+import { splitDetail } from '../detail.js';
 import { AbortedError, eventually, type Observation, sleep } from '../eventually.js';
 import type { ProbeEvidenceRecord } from '../results.js';
 import type { StepExecutor, StepOutcome, StepRun } from '../step-run.js';
 import { measureFailover } from '../traffic/failover.js';
 import { judgeProbe } from '../traffic/judge.js';
+import { mergeRoundCaptures } from '../traffic/merge-rounds.js';
 import { sourcePods } from '../traffic/sources.js';
 import { holdTarget, resolveTarget } from '../traffic/target.js';
 
-/** Earlier probe rounds kept for the timeline, at most (per family). */
-const EARLIER_ROUNDS = 20;
+/** The families' failures: their first lines on one line, their details under it. */
+function joinFailures(failures: string[]): string {
+  const parts = failures.map(splitDetail);
+  return `${parts.map((p) => p.head).join('; ')}${parts.map((p) => p.rest).join('')}`;
+}
+
+/** "31.2 s" / "850 ms": how long a probe tried, for the first line of a failure. */
+function took(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}
+
+/**
+ * Earlier probe rounds kept for the timeline (per family): every round of a probe's window (a
+ * round takes at least a second or so, so this covers a window of many minutes), bounded.
+ */
+const EARLIER_ROUNDS = 1000;
 
 interface RoundResult extends Observation {
   records: ProbeEvidenceRecord[];
@@ -58,7 +74,7 @@ async function probeOnce(spec: ProbeSpec, run: StepRun, round: number): Promise<
   const failures = records.filter((r) => !r.passed).map((r) => r.message);
   const details = records.filter((r) => r.passed).map((r) => r.message);
   return failures.length > 0
-    ? { ok: false, detail: failures.join('; '), records }
+    ? { ok: false, detail: joinFailures(failures), records }
     : { ok: true, detail: details.join('; '), records };
 }
 
@@ -85,7 +101,10 @@ export const probe: StepExecutor<'probe'> = async (spec, run) => {
     if (!last.ok) firstPassing = undefined;
     return last;
   };
-  const finish = (ok: boolean, detail: string): StepOutcome => {
+  const finish = async (ok: boolean, said: string): Promise<StepOutcome> => {
+    // One capture per probe step: every round's packets in one file.
+    const rename = await mergeRoundCaptures(run, [...earlier, ...last.records]);
+    let detail = rename(said);
     const rounds = earlier.length > 0 ? { earlierEvidence: earlier } : {};
     if (spec.measure === 'failover' && ok) {
       const problem = measureFailover(run, firstPassing?.records, last.records);
@@ -96,8 +115,11 @@ export const probe: StepExecutor<'probe'> = async (spec, run) => {
     return { ok, detail, evidence: last.records, ...rounds };
   };
   if (!spec.until) {
+    const started = performance.now();
     await attempt();
-    return finish(last.ok, last.detail);
+    if (last.ok) return finish(true, last.detail);
+    const { head, rest } = splitDetail(last.detail);
+    return finish(false, `${head}; tried once (${took(Math.round(performance.now() - started))})${rest}`);
   }
   const outcome = await eventually(attempt, {
     timeoutMs: run.timeouts[spec.until.timeout],
@@ -107,10 +129,11 @@ export const probe: StepExecutor<'probe'> = async (spec, run) => {
   });
   // A last round that passed on a run that failed means the rounds never passed enough times
   // in a row: say that, not only the passing round's numbers.
+  const { head, rest } = splitDetail(last.detail);
   const detail = outcome.ok
     ? `${last.detail} (${outcome.polls} rounds)`
     : last.ok
       ? `did not pass ${spec.until.consecutive} rounds in a row in time (${outcome.detail}); last round: ${last.detail}`
-      : `${last.detail} (after ${outcome.polls} rounds in ${outcome.elapsedMs}ms)`;
+      : `${head}; tried for ${took(outcome.elapsedMs)} (${outcome.polls} rounds)${rest}`;
   return finish(outcome.ok, detail);
 };

@@ -11,6 +11,7 @@ import { packetSeries, type SeriesRule } from '../../verdict/timeline.js';
 import { type ProbeEvidenceRecord, probeFlowOf } from '../results.js';
 import type { StepRun } from '../step-run.js';
 import type { ResolvedTarget } from './flow.js';
+import { seenPerSource } from './seen.js';
 import { expectedSources } from './sources.js';
 
 /** The capture's path as the reports give it: relative to the report directory. */
@@ -36,6 +37,8 @@ export async function judgeProbe(
   const flow = { targetAddress: evidence.targetAddress, port: target.port, protocol: spec.protocol, family };
   const problems: string[] = [];
   const notes: string[] = [];
+  /** Lines under a failure's first line: the capture, the first offending packets. */
+  const details: string[] = [];
   let verdict: SourceVerdict | undefined;
   let expected = 'any source';
   let seriesRule: SeriesRule = { mode: 'any', sources: [] };
@@ -48,13 +51,21 @@ export async function judgeProbe(
       mode: 'equals',
     });
     seriesRule = { mode: 'equals', sources: addresses };
+    if (verdict.status === 'fail') {
+      // The first line: what was expected and what each sender did, named by node and pod.
+      const seen = seenPerSource(verdict.sources, { label, addresses }, ctx.env.nodes, pods, family);
+      problems.push(
+        `expected every packet to ${target.label} ${targetText(target, spec.protocol)} from ${expected}; ${seen}`,
+      );
+      details.push(verdict.message);
+    }
   } else if (expect.notSource) {
     const { addresses, label } = await expectedSources(env, ctx, expect.notSource, expect, pods, family);
     expected = `not ${label} ${addresses.join(' or ')}`;
     verdict = await judgeProbeSource(evidence.capturePath, flow, { sources: addresses, label, mode: 'not' });
     seriesRule = { mode: 'not', sources: addresses };
   }
-  if (verdict && verdict.status !== 'pass') problems.push(verdict.message);
+  if (verdict && verdict.status !== 'pass' && details.length === 0) problems.push(verdict.message);
   else if (verdict) notes.push(verdict.message);
   const okAttempts = evidence.attempts.filter((a) => a.ok).length;
   if (expect.completes === true && okAttempts < evidence.attempts.length) {
@@ -109,6 +120,6 @@ export async function judgeProbe(
     attempts: evidence.attempts.length,
     attemptsOk: okAttempts,
     passed,
-    message: `${spec.name}/${family}: ${(passed ? notes : problems).join('; ')}`,
+    message: `${spec.name}/${family}: ${(passed ? notes : problems).join('; ')}${passed ? '' : details.map((d) => `\n  ${d}`).join('')}`,
   };
 }

@@ -29,7 +29,8 @@ export async function resolveTarget(
       target: { kind: 'peer', peer: peer.name },
       address,
       port: spec.port ?? peer.probePort,
-      label: `peer ${peer.name}`,
+      // A peer named `peer` reads as "peer 198.51.100.10" below, never "peer peer".
+      label: /^peer\b/.test(peer.name) ? peer.name : `peer ${peer.name}`,
       ...(otherPorts.length > 0 ? { otherPorts } : {}),
     };
   }

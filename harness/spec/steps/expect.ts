@@ -5,6 +5,7 @@ import { timeoutName } from '../fields.js';
 
 export const expectStep = defineStep({
   kind: 'expect',
+  checks: true,
   schema: z.strictObject({
     condition: conditionSchema,
     /** Hold throughout this window (a negative check), instead of once. */

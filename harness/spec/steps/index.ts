@@ -64,6 +64,11 @@ export function whyStepRunsAlone<K extends StepKind>(step: StepOf<K>): string | 
   return DEFINITIONS[step.kind].runsAlone;
 }
 
+/** Whether the step is a check that can fail (a verdict on evidence). */
+export function stepChecks<K extends StepKind>(step: StepOf<K>): boolean {
+  return DEFINITIONS[step.kind].checks === true;
+}
+
 /** Where the step captures traffic, if it does. */
 export function captureSiteOfStep<K extends StepKind>(step: StepOf<K>): CaptureSite | undefined {
   return DEFINITIONS[step.kind].capturesAt?.(step.body);

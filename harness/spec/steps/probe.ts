@@ -86,6 +86,7 @@ const sources = Object.entries(SOURCE_KIND_MEANINGS)
 
 export const probe = defineStep({
   kind: 'probe',
+  checks: true,
   schema: probeSchema,
   doc: [
     {

@@ -21,6 +21,7 @@ export type StopTrafficSpec = z.output<typeof stopTrafficSchema>;
 
 export const stopTraffic = defineStep({
   kind: 'stopTraffic',
+  checks: true,
   schema: stopTrafficSchema,
   doc: [
     {

@@ -5,6 +5,7 @@ import { timeoutName } from '../fields.js';
 
 export const wait = defineStep({
   kind: 'wait',
+  checks: true,
   schema: z.strictObject({
     condition: conditionSchema,
     timeout: timeoutName,
