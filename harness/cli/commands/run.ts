@@ -3,7 +3,9 @@
  * Exit 0 when every counted test passed, 1 when a check failed, 2 on usage errors, 130 when
  * interrupted.
  */
+
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
@@ -229,6 +231,19 @@ function checkPlan(planned: PlannedTest[], options: RunOptions, description: Env
   for (const test of planned) if (!test.skip) contextFor(test, description, options.scopeExceptions);
 }
 
+/**
+ * The report directory must be one (or not exist yet): found out after the bring-up, a file there
+ * was five reporter errors and a lab brought up for nothing.
+ */
+async function checkReportDir(reportDir: string): Promise<void> {
+  const info = await stat(reportDir).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    throw new UsageError(
+      `--report-dir ${reportDir}: not a directory; expected a directory (or a path that does not exist yet)`,
+    );
+  }
+}
+
 /** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
 async function chooseProvider(
   options: RunOptions,
@@ -353,6 +368,7 @@ function messageOf(error: unknown): string {
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const options = await resolveRunOptions(flags);
+  await checkReportDir(options.reportDir);
   const catalogue = await loadCatalogue(undefined, options.suites, undefined, options.scopeExceptions);
   if (catalogue.problems.length > 0) {
     throw new UsageError('invalid scenario specs', catalogue.problems.map(formatProblem));
