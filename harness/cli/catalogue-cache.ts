@@ -10,16 +10,20 @@
  * that were hashed. Inputs are read as bounded regular files (common/input-file.ts): when one
  * cannot be read so, the command runs without the cache and reports it as it always did.
  * Anything wrong with the cache itself (no folder, read-only, a damaged entry) is silently the
- * normal, uncached path.
+ * normal, uncached path. So is a cache another user could have written: a folder or entry that is
+ * not the user's own, is a link, or is writable by group or others is ignored (a planted entry
+ * could make `validate` say "valid" for a spec the guard refuses). An entry is data: what it
+ * holds is escaped again before it is printed.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../common/errors.js';
+import { escapeUntrusted, escapeUntrustedLines } from '../common/escape.js';
 import { readInputFile } from '../common/input-file.js';
 import { SPEC_MAX_BYTES } from '../common/limits.js';
 import { type CatalogueInputs, type CatalogueSource, catalogueInputs, readSpecText } from '../spec/inputs.js';
@@ -78,14 +82,42 @@ export async function catalogueOutcome(
   if (dir === undefined || snapshot === undefined || key === undefined) {
     return compute({ inputs, read: readSpecText });
   }
+  if (!(await ownedByUser(dir, true))) return compute({ inputs, read: readSpecText });
   const stored = await readEntry(dir, key);
-  if (stored !== undefined) return stored;
+  if (stored !== undefined) return reescaped(stored);
   const outcome = await compute({
     inputs,
     read: async (path) => snapshot.get(path)?.toString('utf8') ?? readSpecText(path),
   });
   await writeEntry(dir, key, outcome);
   return outcome;
+}
+
+/**
+ * True when `path` is the user's own and only theirs to write: not a symbolic link, owned by this
+ * uid, no group or other write bit. `missing`: what a path that does not exist yet counts as.
+ */
+async function ownedByUser(path: string, missing: boolean): Promise<boolean> {
+  const uid = process.getuid?.();
+  try {
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) return false;
+    if (uid !== undefined && info.uid !== uid) return false;
+    return (info.mode & 0o022) === 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? missing : false;
+  }
+}
+
+/** A stored outcome, escaped as freshly computed output is (escaping is idempotent). */
+function reescaped(outcome: Outcome): Outcome {
+  if ('stdout' in outcome) return { stdout: escapeUntrustedLines(outcome.stdout) };
+  return {
+    error: {
+      message: escapeUntrusted(outcome.error.message),
+      lines: outcome.error.lines.map(escapeUntrusted),
+    },
+  };
 }
 
 /** Prints an outcome as the command would have: stdout, or the usage error for main() to report. */
@@ -167,6 +199,7 @@ function isOutcome(value: unknown): value is Outcome {
 async function readEntry(dir: string, key: string): Promise<Outcome | undefined> {
   const path = join(dir, `${key}.json`);
   try {
+    if (!(await ownedByUser(path, false))) return undefined;
     const entry = JSON.parse((await readInputFile(path, { maxBytes: ENTRY_MAX_BYTES })).toString('utf8'));
     if (entry?.format !== FORMAT || entry.key !== key || !isOutcome(entry.outcome)) return undefined;
     // Recently used: pruning keeps it.

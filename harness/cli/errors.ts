@@ -5,7 +5,7 @@
 import { EXIT_FAILED, EXIT_USAGE, UsageError } from '../common/errors.js';
 import { escapeControl } from '../common/escape.js';
 
-export function reportError(error: unknown, debug: boolean): number {
+export function reportError(error: unknown, debug: boolean, hasDebug = true): number {
   const stderr = process.stderr;
   if (error instanceof UsageError) {
     // Each line carries values the user wrote (file names, fields): a newline there must not forge
@@ -17,6 +17,6 @@ export function reportError(error: unknown, debug: boolean): number {
   const err = error instanceof Error ? error : new Error(String(error));
   stderr.write(`egress-conformance: ${escapeControl(err.message.split('\n')[0] ?? '')}\n`);
   if (debug && err.stack) stderr.write(`${err.stack}\n`);
-  else stderr.write('(run with --debug for details)\n');
+  else if (hasDebug) stderr.write('(run with --debug for details)\n');
   return EXIT_FAILED;
 }

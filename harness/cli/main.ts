@@ -104,8 +104,9 @@ export async function main(argv: string[]): Promise<number> {
   installOutputRedaction();
   const args = argv.slice(2);
   const debug = argv.includes('--debug');
+  let program: Awaited<ReturnType<typeof buildProgram>> | undefined;
   try {
-    const program = await buildProgram(args);
+    program = await buildProgram(args);
     process.exitCode = undefined;
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
@@ -114,6 +115,9 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end with code 0; everything else commander rejects is usage.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    return reportError(error, debug);
+    // "run with --debug" only from a command that has --debug.
+    const command = program?.commands.find((c) => c.name() === args[0]);
+    const hasDebug = command?.options.some((o) => o.long === '--debug') ?? false;
+    return reportError(error, debug, hasDebug);
   }
 }

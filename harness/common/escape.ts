@@ -27,3 +27,28 @@ function escapeOne(char: string): string {
 export function escapeControl(value: string): string {
   return value.replace(CONTROL, escapeOne);
 }
+
+/**
+ * The bidirectional-text controls (U+202A-202E embeddings and overrides, U+2066-2069 isolates,
+ * U+200E/F marks): shown, they reorder what follows, so `evil.yaml` can read as `lmay.live`.
+ */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/gu;
+
+/**
+ * The one rule for text from outside the tool (cluster output, spec fields, a shard's results)
+ * on every channel — console, GitHub annotations and step summary, `list`, errors, HTML, JUnit,
+ * YAML: control characters and bidi controls shown as escapes, so the text stays one line that
+ * reads as it is; and a GitHub Actions workflow command cannot start it. The runner reads a line
+ * that starts with `::` as a command (`::error`, `::add-mask::`, `::stop-commands::`) and `##[`
+ * anywhere as an old-style one, so a leading `::` gets a backslash and `##[` becomes `##\[`.
+ * Channels with their own syntax (HTML, XML, annotation data) apply theirs on top.
+ */
+export function escapeUntrusted(value: string): string {
+  const oneLine = escapeControl(value).replace(BIDI, (char) => `\\u${char.charCodeAt(0).toString(16)}`);
+  return oneLine.replace(/^(\s*)::/, '$1\\::').replace(/##\[/g, '##\\[');
+}
+
+/** escapeUntrusted line by line, for channels that show several lines (HTML `<pre>`, JUnit bodies). */
+export function escapeUntrustedLines(value: string): string {
+  return value.split('\n').map(escapeUntrusted).join('\n');
+}

@@ -20,15 +20,18 @@ export const REDACTED = '<redacted>';
 export const SECRET_KEY = /password|passwd|secret|token|credential|kubeconfig|key$/i;
 
 /** `scheme://USERINFO@`: the userinfo is a secret (a password, or a token used as the user). */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@'"]+)@/gi;
+// Greedy to the last `@` before the path: a password may hold an unencoded `@`.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/'"]+)@/gi;
 
 /**
  * A credential after a flag or an assignment in a command line: `--password X`, `--token=X`,
- * `password=X`, `PASS=X`, `sshpass -p X`, `Authorization: Bearer X`. Group 1 is kept, group 2 (the
- * value, maybe quoted) is the secret.
+ * `password=X`, `PASS=X`, `sshpass -p X`, `Authorization: Bearer X`, `Authorization: Basic X`
+ * (any scheme, and Proxy-Authorization), a bare `Basic X`/`Digest X`, and a password glued to its
+ * flag (`mysql -pSECRET`; a `-p` followed by a digit is a port, `ssh -p2222`, and stays). Group 1
+ * is kept, group 2 (the value, maybe quoted) is the secret.
  */
 const COMMAND_CREDENTIAL =
-  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|\b[A-Za-z_]*(?:password|passwd|pass|token|secret|apikey|api_key)=|\bsshpass\s+-p\s*|\bBearer\s+))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
+  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|\b[A-Za-z_]*(?:password|passwd|pass|token|secret|apikey|api_key)=|\bsshpass\s+-p\s*|\b(?:proxy-)?authorization\s*:\s*(?:[A-Za-z-]+\s+)?|\b(?:Bearer|Basic|Digest)\s+|(?<=^|\s)-p(?=[^\s\d-])))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
 
 const registered = new Set<string>();
 /** Registered values, longest first, so that a secret containing another is replaced whole. */

@@ -1,4 +1,5 @@
 /** The console summary: a scenario x family table, then every failure with its reason. */
+import { escapeUntrusted } from '../common/escape.js';
 import type { RunResult, TestFamily, TestResult } from '../run/results.js';
 import { formatDuration } from '../spec/duration.js';
 import { countsLine, countsOf, selectedTests, selectionOf } from './counts.js';
@@ -64,11 +65,13 @@ export function renderSummary(run: RunResult): string {
   if (failures.length > 0) {
     out.push('', 'Failures:');
     for (const test of failures) {
-      out.push(`- ${test.scenarioId} [${HEADER[test.family]}]: ${test.message ?? 'failed'}`);
+      out.push(
+        `- ${escapeUntrusted(test.scenarioId)} [${HEADER[test.family]}]: ${escapeUntrusted(test.message ?? 'failed')}`,
+      );
       for (const evidence of test.evidence.filter((e) => !e.passed)) {
-        out.push(`    evidence: ${evidence.capture}`);
+        out.push(`    evidence: ${escapeUntrusted(evidence.capture)}`);
       }
-      if (test.diagnostics) out.push(`    diagnostics: ${test.diagnostics}`);
+      if (test.diagnostics) out.push(`    diagnostics: ${escapeUntrusted(test.diagnostics)}`);
     }
   }
   if (run.interrupted) out.push('', 'The run was interrupted; tests after the interruption were not run.');

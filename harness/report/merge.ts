@@ -4,34 +4,13 @@
  * from the shard that ran it; the shards' artifacts and diagnostics are copied beside the merged
  * reports, so every link in them still resolves.
  */
-import { cp, readFile, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { type RunResult, type TestResult, testKey } from '../run/results.js';
-import { REPORT_FILES } from './reporters/files.js';
+import { checkOneRun } from './merge-input.js';
 
-/** Reads the whole run a report directory holds (its results.json). */
-export async function readRunResult(dir: string): Promise<RunResult> {
-  const file = join(dir, REPORT_FILES.results);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(
-      `${dir}: no ${REPORT_FILES.results}; expected a report directory written by \`run\``,
-    );
-  }
-  let run: RunResult;
-  try {
-    run = JSON.parse(text) as RunResult;
-  } catch (error) {
-    throw new UsageError(`${file}: not JSON (${(error as Error).message})`);
-  }
-  if (typeof run?.runId !== 'string' || !Array.isArray(run.tests) || typeof run.environment !== 'object') {
-    throw new UsageError(`${file}: expected a run's results (runId, environment, tests)`);
-  }
-  return { ...run, reportDir: resolve(dir) };
-}
+export { readRunResult } from './merge-input.js';
 
 function shardLabel(run: RunResult): string {
   return run.shard ? `shard ${run.shard.index}/${run.shard.total}` : `run ${run.runId}`;
@@ -76,6 +55,10 @@ function pick(key: string, candidates: Array<{ run: RunResult; test: TestResult 
 export function mergeRuns(runs: RunResult[], reportDir: string): RunResult {
   if (runs.length === 0) throw new UsageError('merge-reports: expected at least one report directory');
   checkShards(runs);
+  checkOneRun(
+    runs,
+    runs.map((r) => r.reportDir),
+  );
   const first = runs[0] as RunResult;
   const providers = new Set(runs.map((r) => r.environment.provider));
   if (providers.size > 1) {
@@ -118,17 +101,32 @@ export function mergeRuns(runs: RunResult[], reportDir: string): RunResult {
   };
 }
 
-/** Copies each run's artifacts and diagnostics beside the merged reports (paths stay the same). */
-export async function copyArtifacts(runs: RunResult[], reportDir: string): Promise<void> {
+/**
+ * Copies each run's artifacts and diagnostics beside the merged reports (paths stay the same), as
+ * regular files only: a symbolic link (which could point anywhere on the merging host), a FIFO or
+ * a device in a shard is left out, and named in the returned list.
+ */
+export async function copyArtifacts(runs: RunResult[], reportDir: string): Promise<string[]> {
+  const left: string[] = [];
   for (const run of runs) {
     for (const dir of ['artifacts', 'diagnostics']) {
       const from = join(run.reportDir, dir);
       if (resolve(from) === resolve(reportDir, dir)) continue;
-      const exists = await stat(from).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
-      if (exists) await cp(from, join(reportDir, dir), { recursive: true, force: true });
+      const top = await lstat(from).catch(() => undefined);
+      if (!top?.isDirectory()) continue;
+      // A stack, not recursion: a shard's nesting is the shard's choice.
+      const stack = [''];
+      while (stack.length > 0) {
+        const relativeDir = stack.pop() as string;
+        await mkdir(join(reportDir, dir, relativeDir), { recursive: true });
+        for (const entry of await readdir(join(from, relativeDir), { withFileTypes: true })) {
+          const path = join(relativeDir, entry.name);
+          if (entry.isDirectory()) stack.push(path);
+          else if (entry.isFile()) await copyFile(join(from, path), join(reportDir, dir, path));
+          else left.push(join(run.reportDir, dir, path));
+        }
+      }
     }
   }
+  return left;
 }

@@ -59,7 +59,14 @@ export async function serveReport(dir: string, port = 0): Promise<ReportServer> 
   const root = await realpath(dir).catch(() => {
     throw new UsageError(`report open ${dir}: no such directory`);
   });
+  let allowedHosts: ReadonlySet<string> = new Set();
   const server = createServer((request, response) => {
+    // Only this server's own names: a page elsewhere that rebinds its DNS name to 127.0.0.1
+    // sends its own Host, and gets nothing (DNS rebinding).
+    if (!allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
+      response.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request\n');
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -78,14 +85,29 @@ export async function serveReport(dir: string, port = 0): Promise<ReportServer> 
     );
   });
   await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new UsageError(
+              `report open --port ${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed to listen on it'}; expected a free port (or 0 for any)`,
+            )
+          : error,
+      ),
+    );
     server.listen(port, '127.0.0.1', resolvePromise);
   });
   const address = server.address() as AddressInfo;
+  allowedHosts = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`]);
   return {
     url: `http://127.0.0.1:${address.port}/`,
     server,
-    close: () => new Promise((r) => server.close(() => r())),
+    // Stops at once: the connections still open (a client holding a response, keep-alive) are
+    // closed, not waited for.
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Just enough XML writing for the JUnit report: escaping, and characters XML 1.0 forbids. */
+import { escapeUntrustedLines } from '../common/escape.js';
 
 // XML 1.0 allows tab, newline, carriage return and everything from 0x20 on (less surrogates
 // and U+FFFE/U+FFFF); tool output in failure messages can carry anything.
@@ -6,8 +7,7 @@
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(FORBIDDEN, '\uFFFD')
+  return escapeUntrustedLines(text.replace(FORBIDDEN, '\uFFFD'))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

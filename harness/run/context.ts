@@ -12,7 +12,8 @@ import {
   type PeerInfo,
   RUN_LABEL,
 } from '../env/environment.js';
-import { manifestScopeIssues, nodeLabelKeyIssue, type ScopeNames } from '../spec/scope.js';
+import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeNames } from '../spec/scope.js';
+import { allowedRules, reservedValues, type ScopeException } from '../spec/scope-reach.js';
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
 import type { BackgroundTraffic } from './traffic/flow.js';
@@ -141,18 +142,32 @@ export function templateValues(test: PlannedTest, env: EnvironmentDescription): 
 export class ScopeError extends UsageError {}
 
 /** The names the scope guard holds a test's rendered manifests and label keys to. */
-export function scopeNamesOf(test: PlannedTest, env: EnvironmentDescription): ScopeNames {
+export function scopeNamesOf(
+  test: PlannedTest,
+  env: EnvironmentDescription,
+  exceptions: readonly ScopeException[] = [],
+): ScopeNames {
   return {
     testNamespaces: testNamespaces(test).map((n) => n.namespace),
     metallbNamespace: env.metallbNamespace,
     uid: test.uid,
+    reserved: reservedValues(templateValues(test, env)),
+    allowed: allowedRules(exceptions, test.loaded.scenario.id),
   };
 }
 
-export function contextFor(test: PlannedTest, env: EnvironmentDescription): TestContext {
+/**
+ * A test's rendered manifests, each checked by the scope guard, as is the object every `patch`
+ * step makes of one; `exceptions`: the options file's `scopeExceptions`.
+ */
+export function contextFor(
+  test: PlannedTest,
+  env: EnvironmentDescription,
+  exceptions: readonly ScopeException[] = [],
+): TestContext {
   const values = templateValues(test, env);
   const manifests: Record<string, KubeObject> = {};
-  const names = scopeNamesOf(test, env);
+  const names = scopeNamesOf(test, env, exceptions);
   for (const [name, manifest] of Object.entries(test.loaded.scenario.manifests)) {
     const object = render(manifest as KubeObject, values);
     const issue = manifestScopeIssues(object, names)[0];
@@ -164,6 +179,16 @@ export function contextFor(test: PlannedTest, env: EnvironmentDescription): Test
     object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, [RUN_LABEL]: test.runId } };
     manifests[name] = object;
   }
+  test.loaded.scenario.steps.forEach((step, index) => {
+    if (step.kind !== 'patch') return;
+    const manifest = manifests[step.body.manifest];
+    const issue = manifest && patchScopeIssues(manifest, render(step.body.patch, values), names)[0];
+    if (issue) {
+      throw new ScopeError(
+        `${test.loaded.file}:${test.loaded.stepLines[index] ?? 0}: steps[${index}].patch (manifest ${step.body.manifest}) ${issue.path.join('.')}: ${issue.message} (rendered for ${test.namespace})`,
+      );
+    }
+  });
   test.loaded.scenario.steps.forEach((step, index) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
     const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { redactValue } from '../common/secrets.js';
 import { parseDuration } from '../spec/duration.js';
+import { REACH_RULE_NAMES } from '../spec/scope-reach.js';
 import { TIMEOUT_NAMES, type TimeoutName, type Timeouts, timeoutProblem } from '../spec/timeouts.js';
 
 export const PROVIDER_CHOICES = ['auto', 'lab', 'kind', 'existing'] as const;
@@ -47,6 +48,19 @@ export const optionsFileSchema = z.strictObject({
   lab: z.record(z.string(), z.unknown()).optional(),
   kind: z.record(z.string(), z.unknown()).optional(),
   existing: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Reach rules of the scope guard (spec/scope-reach.ts) allowed for one named spec each, with
+   * why; recorded in the report. Nothing else of the guard can be allowed.
+   */
+  scopeExceptions: z
+    .array(
+      z.strictObject({
+        rule: z.enum(REACH_RULE_NAMES),
+        spec: z.string().min(1),
+        reason: z.string().min(1),
+      }),
+    )
+    .optional(),
 });
 export type OptionsFile = z.infer<typeof optionsFileSchema>;
 
@@ -66,6 +80,8 @@ export interface RunOptions {
   skipProvisional: boolean;
   suites?: string;
   implementation?: OptionsFile['implementation'];
+  /** The options file's `scopeExceptions` (recorded in the report with the options). */
+  scopeExceptions?: NonNullable<OptionsFile['scopeExceptions']>;
   /** Reporters by name (report/select.ts); undefined: the defaults for where the run is. */
   reporters?: string[];
   /** Every test's steps on the console, not only a failed test's. */

@@ -2,6 +2,7 @@
  * The runner: each planned test in its own namespace, steps in order, cleanup whatever happens,
  * a result per test. It only ever talks to the Environment interface.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../common/log.js';
@@ -14,6 +15,7 @@ import {
 import { Ledger } from '../k8s/ledger.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
 import { whyRunsAlone } from '../spec/runs-alone.js';
+import type { ScopeException } from '../spec/scope-reach.js';
 import { resolveTimeouts, type Timeouts } from '../spec/timeouts.js';
 import { CleanupStack } from './cleanup.js';
 import { contextFor } from './context.js';
@@ -55,6 +57,8 @@ export interface RunnerOptions {
   /** Set by runTests: one probe per target at a time across the tests of the run. */
   probeTargets?: KeyedLock;
   events?: RunnerEvents;
+  /** The options file's `scopeExceptions`: reach rules of the scope guard allowed for named specs. */
+  scopeExceptions?: readonly ScopeException[];
 }
 
 const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
@@ -120,7 +124,7 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   await mkdir(artifactDir, { recursive: true });
   const cleanup = new CleanupStack();
   const testSignal = AbortSignal.any([options.signal, AbortSignal.timeout(timeouts.scenario)]);
-  const ctx = contextFor(test, description);
+  const ctx = contextFor(test, description, options.scopeExceptions);
   const evidence: ProbeEvidenceRecord[] = [];
   const steps: StepResult[] = scenario.steps.map((step, index) => ({
     index,

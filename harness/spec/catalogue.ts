@@ -4,7 +4,7 @@
  */
 import { EMPTY_LIBRARY, type FixtureLibrary, loadFixtureLibrary } from './fixtures.js';
 import { type CatalogueSource, catalogueInputs, readSpecText } from './inputs.js';
-import { type LoadedScenario, loadScenarioFile, type SpecProblem } from './loader.js';
+import { type LoadedScenario, loadScenarioFile, type ScopeException, type SpecProblem } from './loader.js';
 import { Origins } from './source.js';
 import { STATEMENTS, type Statement } from './statements.js';
 
@@ -20,6 +20,8 @@ export async function loadCatalogue(
   files: string[] | undefined,
   suitesDir?: string,
   source?: CatalogueSource,
+  /** The options file's `scopeExceptions`: reach rules allowed for named specs. */
+  exceptions: readonly ScopeException[] = [],
 ): Promise<Catalogue> {
   const { specs, fixturesDirs, fixtureFiles } = source?.inputs ?? (await catalogueInputs(files, suitesDir));
   const read = source?.read ?? readSpecText;
@@ -35,7 +37,7 @@ export async function loadCatalogue(
   };
   const results = await Promise.all(
     specs.map(async (path, i) =>
-      loadScenarioFile(path, process.cwd(), await libraryFor(fixturesDirs[i]), origins, read),
+      loadScenarioFile(path, process.cwd(), await libraryFor(fixturesDirs[i]), origins, read, exceptions),
     ),
   );
   const scenarios: LoadedScenario[] = [];

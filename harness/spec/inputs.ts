@@ -57,7 +57,19 @@ async function specFilesUnder(dir: string): Promise<string[]> {
     );
   }
   if (!kind.isDirectory()) throw new UsageError(`--suites ${shown}: not a directory`);
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  // A folder that cannot be walked (unreadable, or /proc changing under the walk) is the user's
+  // input: one line naming it, exit 2.
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      const where =
+        typeof (error as { path?: unknown }).path === 'string'
+          ? ` (${escapeControl(String((error as { path: string }).path))})`
+          : '';
+      throw new UsageError(
+        `--suites ${shown}: cannot read every folder under it${where}: ${describeFileError(error).reason}`,
+      );
+    },
+  );
   const isSpecName = (name: string) => /\.ya?ml$/i.test(name);
   const files: string[] = [];
   for (const entry of entries) {

@@ -13,7 +13,11 @@ import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
 import { type ReadText, readSpecText } from './inputs.js';
 import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
-import { manifestScopeIssues, nodeLabelKeyIssue } from './scope.js';
+import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeIssue } from './scope.js';
+import { allowedRules, RESERVED_AS_WRITTEN, type ScopeException } from './scope-reach.js';
+
+export type { ScopeException } from './scope-reach.js';
+
 import { fieldOf, locate, Origins, type PathKey, parseSource, type SpecProblem } from './source.js';
 import { evidenceNameOf, manifestsNamedBy, networksNamedBy, STEPS, stepChecks } from './steps/index.js';
 import {
@@ -112,11 +116,18 @@ function templateProblems(root: unknown, origins: Origins): SpecProblem[] {
  * namespaces, shared objects named from `${uid}`, node steps on the suite's label keys; each
  * refusal at the line of the field, in the spec or the fixture it came from.
  */
-function scopeProblems(scenario: Scenario, root: unknown, origins: Origins): SpecProblem[] {
+function scopeProblems(
+  scenario: Scenario,
+  root: unknown,
+  origins: Origins,
+  exceptions: readonly ScopeException[],
+): SpecProblem[] {
   const names = {
     testNamespaces: ['${namespace}', ...scenario.requires.namespaces.map((n) => `\${namespaces.${n}}`)],
     metallbNamespace: '${metallb.namespace}',
     uid: '${uid}',
+    reserved: RESERVED_AS_WRITTEN,
+    allowed: allowedRules(exceptions, scenario.id),
   };
   const problems: SpecProblem[] = [];
   for (const [name, manifest] of Object.entries(scenario.manifests)) {
@@ -124,6 +135,18 @@ function scopeProblems(scenario: Scenario, root: unknown, origins: Origins): Spe
       problems.push({ ...locate(root, origins, ['manifests', name, ...issue.path]), message: issue.message });
     }
   }
+  scenario.steps.forEach((step, i) => {
+    if (step.kind !== 'patch') return;
+    const manifest = scenario.manifests[step.body.manifest];
+    if (manifest === undefined) return; // crossReferenceProblems names it
+    for (const issue of patchScopeIssues(manifest, step.body.patch, names)) {
+      const at = ['steps', i, 'patch', 'patch', ...inside(step.body.patch, issue)];
+      problems.push({
+        ...locate(root, origins, at),
+        message: `manifest ${step.body.manifest} patched: ${issue.message}`,
+      });
+    }
+  });
   scenario.steps.forEach((step, i) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
     const message = nodeLabelKeyIssue(step.body.key, names);
@@ -147,6 +170,18 @@ function checkProblems(scenario: Scenario, root: unknown, origins: Origins): Spe
       message: `no step checks anything: expected at least one of ${kinds.join(', ')}, so that the statements (${scenario.statements.join(', ')}) pass only through a check that can fail`,
     },
   ];
+}
+
+/** The longest part of an issue's path that the patch itself has: where in the patch to point. */
+function inside(patch: unknown, issue: ScopeIssue): Array<string | number> {
+  const path: Array<string | number> = [];
+  let node = patch;
+  for (const key of issue.path) {
+    if (node === null || typeof node !== 'object' || !(key in node)) break;
+    node = (node as Record<string | number, unknown>)[key];
+    path.push(key);
+  }
+  return path;
 }
 
 /** Checks that refer across fields: steps name manifests that exist, and so on. */
@@ -241,6 +276,7 @@ export function parseScenario(
   file: string,
   library: FixtureLibrary = EMPTY_LIBRARY,
   origins: Origins = new Origins(),
+  exceptions: readonly ScopeException[] = [],
 ): LoadResult {
   const parsed = parseSource(text, file, 'a scenario spec', origins);
   if (!parsed.ok) return parsed;
@@ -264,7 +300,7 @@ export function parseScenario(
     ...checkProblems(validated.data, root, origins),
     ...crossReferenceProblems(validated.data, root, origins),
     // A field with an unknown variable is reported once, as that; its scope is judged when it is fixed.
-    ...(variables.length === 0 ? scopeProblems(validated.data, root, origins) : []),
+    ...(variables.length === 0 ? scopeProblems(validated.data, root, origins, exceptions) : []),
   ];
   if (problems.length > 0) return { ok: false, problems: dedupe(sortProblems(problems)) };
   const stepLines = expansion.specSteps.map((step) => origins.of(step)?.line ?? 0);
@@ -291,6 +327,7 @@ export async function loadScenarioFile(
   library: FixtureLibrary = EMPTY_LIBRARY,
   origins: Origins = new Origins(),
   read: ReadText = readSpecText,
+  exceptions: readonly ScopeException[] = [],
 ): Promise<LoadResult> {
   const shown = relative(displayBase, path) || path;
   let text: string;
@@ -300,5 +337,5 @@ export async function loadScenarioFile(
     const reason = error instanceof InputFileError ? error.reason : (error as Error).message.split('\n')[0];
     return { ok: false, problems: [{ file: shown, line: 1, field: '', message: `cannot read: ${reason}` }] };
   }
-  return parseScenario(text, shown, library, origins);
+  return parseScenario(text, shown, library, origins, exceptions);
 }

@@ -9,8 +9,10 @@
  * - **shared kinds** (`SHARED_KINDS`: MetalLB's IPAddressPool, BGPAdvertisement and BGPPeer in
  *   `${metallb.namespace}`; the cluster-scoped EgressIP) only with a name containing `${uid}`, so
  *   that no user's object of a fixed name can be taken over (server-side apply) or deleted;
- * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind; no privileged pod,
- *   host path, host PID/IPC or added capability (a pod like that owns its node);
+ * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind;
+ * - and of those, nothing that reaches beyond the test (scope-reach.ts): host access, externalIPs,
+ *   EgressIP selectors and addresses, BGPAdvertisement pools and attributes, pool ranges; an
+ *   options file may allow one of those rules for one named spec (`scopeExceptions`);
  * - node steps (`labelNode`, `unlabelNode`) only on label keys the suite owns: a key containing
  *   `${uid}` (set for one test), a key under `egress-conformance.io/`, or one of
  *   `NODE_LABEL_KEYS` (`k8s.ovn.org/egress-assignable`, which ES-EIP-1 needs). A spec cannot
@@ -18,8 +20,12 @@
  *
  * The same table is applied twice: to the spec as written (the loader, with `FILE:LINE` for
  * `validate`), and to every rendered manifest and label key before a dry run prints it or a run
- * applies it (run/context.ts), so a spec that slips past one cannot slip past the other.
+ * applies it (run/context.ts), so a spec that slips past one cannot slip past the other. It judges
+ * what is sent, not only what is declared: a `patch` step is judged by the object it makes
+ * (patchScopeIssues), and may not rename it, move it or change its kind.
  */
+import { mergePatch } from '../common/merge-patch.js';
+import { type ReachRule, type Reserved, reachIssues } from './scope-reach.js';
 
 /** `group/Kind` (core group: `Kind`) of the namespaced kinds a spec may create in its test namespaces. */
 export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
@@ -68,6 +74,8 @@ export function kindKey(apiVersion: string, kind: string): string {
 export interface ScopeIssue {
   path: Array<string | number>;
   message: string;
+  /** The reach rule refusing it (scope-reach.ts), which an options file may allow; none: never allowed. */
+  rule?: ReachRule;
 }
 
 /** How names look at the level checked: as written (`${uid}`) or rendered (the uid itself). */
@@ -78,47 +86,10 @@ export interface ScopeNames {
   metallbNamespace: string;
   /** `${uid}` or its value: shared objects' names and owned label keys must contain it. */
   uid: string;
-}
-
-const POD_ESCALATIONS: ReadonlyArray<[key: string, bad: (value: unknown) => boolean, what: string]> = [
-  ['privileged', (v) => v === true, 'a privileged container'],
-  ['hostPID', (v) => v === true, "the node's PID namespace"],
-  ['hostIPC', (v) => v === true, "the node's IPC namespace"],
-  ['hostPath', (v) => v !== undefined && v !== null, "a host path (the node's files)"],
-  ['allowPrivilegeEscalation', (v) => v === true, 'privilege escalation'],
-];
-
-/** Fields anywhere in a manifest that would hand the pod its node (checked without recursion). */
-function escalations(object: unknown): ScopeIssue[] {
-  const issues: ScopeIssue[] = [];
-  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: object, path: [] }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop() as { node: unknown; path: Array<string | number> };
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => {
-        stack.push({ node: item, path: [...path, i] });
-      });
-      continue;
-    }
-    if (node === null || typeof node !== 'object') continue;
-    for (const [key, value] of Object.entries(node)) {
-      const escalation = POD_ESCALATIONS.find(([k, bad]) => k === key && bad(value));
-      if (escalation)
-        issues.push({ path: [...path, key], message: `refused: ${escalation[2]} is outside a test's scope` });
-      else if (
-        key === 'add' &&
-        path[path.length - 1] === 'capabilities' &&
-        Array.isArray(value) &&
-        value.length > 0
-      ) {
-        issues.push({
-          path: [...path, key],
-          message: "refused: added capabilities are outside a test's scope",
-        });
-      } else stack.push({ node: value, path: [...path, key] });
-    }
-  }
-  return issues;
+  /** The addresses reserved for the test: template variables as written, their values rendered. */
+  reserved: Reserved;
+  /** Reach rules the options file allows for this spec (`scopeExceptions`). */
+  allowed?: ReadonlySet<ReachRule>;
 }
 
 function allowedKindsText(): string {
@@ -176,7 +147,47 @@ export function manifestScopeIssues(
     });
     return issues;
   }
-  return [...issues, ...escalations(object)];
+  const reach = reachIssues(key, object, names).filter((i) => !(i.rule && names.allowed?.has(i.rule)));
+  return [...issues, ...reach];
+}
+
+/** What a patch may not change: the object's identity (a rename or move would leave the test's scope). */
+const IDENTITY: ReadonlyArray<Array<string>> = [
+  ['apiVersion'],
+  ['kind'],
+  ['metadata', 'name'],
+  ['metadata', 'namespace'],
+];
+
+function valueAt(object: unknown, path: readonly string[]): unknown {
+  let node = object;
+  for (const key of path)
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
+/**
+ * Why a JSON merge patch of a manifest leaves the spec's scope: it changes the object's kind,
+ * name or namespace, or the object it makes is refused by the same rules as a manifest.
+ */
+export function patchScopeIssues(
+  manifest: { apiVersion?: unknown; kind?: unknown; metadata?: unknown },
+  patch: unknown,
+  names: ScopeNames,
+): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  for (const path of IDENTITY) {
+    const patched = valueAt(patch, path);
+    if (patched !== undefined && patched !== valueAt(manifest, path)) {
+      issues.push({
+        path,
+        message: `a patch may not change ${path.join('.')} (it would send another object than the manifest the guard checked)`,
+      });
+    }
+  }
+  if (issues.length > 0) return issues;
+  const patched = mergePatch(manifest, patch) as typeof manifest;
+  return manifestScopeIssues(patched, names);
 }
 
 /** The egress-service node label prefix: a key under it names the Service's namespace first. */

@@ -6,6 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import {
   appendFile,
+  chmod,
+  chown,
   cp,
   mkdir,
   mkdtemp,
@@ -259,5 +261,51 @@ describe('the cache key covers what the output is made from', () => {
       const dist = `${pathToFileURL(resolve(CLI, '..', '..', 'dist')).href}/`;
       for (const url of own) expect(url.slice(dist.length), url).toMatch(/^(spec|common|cli)\//);
     }
+  });
+
+  describe('a cache another user could have written (issue #22)', () => {
+    /** A cache whose one entry for `validate` of a refused spec is planted to say "valid", with a terminal escape. */
+    async function planted(): Promise<{ cache: string; entry: string; args: string[] }> {
+      const folder = join(dir, `hostile-${++caches}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(
+        join(folder, 'spec.yaml'),
+        'id: hostile\ntitle: t\nstatements: [ES-SNAT-1]\nprofile: core\nfeatures: [SourceIPLoadBalancer]\nmanifests:\n  m: { apiVersion: v1, kind: Namespace, metadata: { name: kube-system } }\nsteps:\n  - apply: [m]\n',
+      );
+      const cache = newCache();
+      const args = ['validate', '--suites', folder];
+      const first = await run(args, cache);
+      expect(first.code).toBe(2);
+      const [name] = await entries(cache);
+      const entry = join(cache, name as string);
+      const stored = JSON.parse(await readFile(entry, 'utf8'));
+      stored.outcome = { stdout: '1 scenario spec(s) valid.\u001b]0;pwned\u0007\n' };
+      await writeFile(entry, JSON.stringify(stored), { mode: 0o600 });
+      return { cache, entry, args };
+    }
+
+    it('ignores a folder others can write, an entry others can write, and one another user owns', async () => {
+      for (const make of [
+        async (p: { cache: string }) => chmod(p.cache, 0o777),
+        async (p: { entry: string }) => chmod(p.entry, 0o666),
+        async (p: { entry: string }) => chown(p.entry, 65534, 65534),
+        async (p: { cache: string }) => chown(p.cache, 65534, 65534),
+      ]) {
+        const p = await planted();
+        await make(p);
+        const again = await run(p.args, p.cache);
+        expect(again.code, again.stdout).toBe(2);
+        expect(again.stdout).toBe('');
+        expect(again.stderr).toMatch(/Namespace \(v1\) is outside a test's scope/);
+      }
+    });
+
+    it("prints an entry of the user's own cache escaped, never raw", async () => {
+      const p = await planted();
+      const again = await run(p.args, p.cache);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters under test
+      expect(again.stdout).not.toMatch(/[\u001b\u0007]/);
+      expect(again.stdout).toContain('\\x1b]0;pwned\\x07');
+    });
   });
 });

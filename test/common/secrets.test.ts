@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   clearSecrets,
   credentialsIn,
+  REDACTED,
   redact,
   redactValue,
   registerSecrets,
@@ -61,5 +62,32 @@ describe('secrets by value', () => {
       n: 1,
       list: ['x'],
     });
+  });
+});
+
+describe('credentials in odd forms (issue #22)', () => {
+  it.each([
+    ['curl -H "Authorization: Basic dXNlcjpodW50ZXIy" http://peer.test/', 'dXNlcjpodW50ZXIy'],
+    ['curl -H "authorization: bearer eyJhbGciOi.abc.def" x', 'eyJhbGciOi.abc.def'],
+    ['Proxy-Authorization: Basic cHJveHk6c2VjcmV0', 'cHJveHk6c2VjcmV0'],
+    ['mysql -uroot -pHunter2Secret -h db', 'Hunter2Secret'],
+    ["sshpass -p'glued secret' ssh ops@peer", 'glued secret'],
+    ['git clone https://user:p@ss@w0rd@git.example.test/repo.git', 'p@ss@w0rd'],
+    ['ssh -p2222 ops@peer.example.test', undefined],
+  ])('%s', (text, secret) => {
+    const redacted = redact(text);
+    if (secret === undefined) expect(redacted).toBe(text);
+    else {
+      expect(redacted).not.toContain(secret);
+      // Nothing of it is left beside the marker.
+      for (const part of secret.split(/[@ ]/).filter((p) => p.length >= 4))
+        expect(redacted).not.toContain(part);
+      expect(redacted).toContain(REDACTED);
+    }
+  });
+
+  it('registers them from an options file, so they are redacted anywhere later', () => {
+    const secrets = secretsIn({ existing: { peer: { commandTemplate: 'mysql -pGluedSecret9 -e "{cmd}"' } } });
+    expect(secrets).toContain('GluedSecret9');
   });
 });

@@ -3,7 +3,8 @@
  * outside DIR (.., encoded .., a symlink out), and stops on Ctrl-C. Through the CLI.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -77,5 +78,79 @@ describe('report open', () => {
     const result = await cli(['report', 'open', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`report open ${dir}: no index.html there`);
+  });
+});
+
+describe('report open against hostile clients (issue #22)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-serve-hostile-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>report</title>');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function hostGet(url: string, host: string): Promise<number> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const req = request({ hostname, port, path: '/', headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers only its own Host names, and stops within a second of SIGTERM with a client holding a request', async () => {
+    const child = execa('node', [CLI, 'report', 'open', dir], { reject: false });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (match) resolve(match[1] as string);
+      });
+      child.then((r) => reject(new Error(`report open ended: ${r.stderr}`)));
+    });
+    const { port } = new URL(url);
+    expect(await hostGet(url, `127.0.0.1:${port}`)).toBe(200);
+    expect(await hostGet(url, `localhost:${port}`)).toBe(200);
+    for (const host of [
+      `rebound.example.test:${port}`,
+      'evil.example.test',
+      `127.0.0.1:${Number(port) + 1}`,
+    ]) {
+      expect(await hostGet(url, host), host).toBe(421);
+    }
+    // A client that never finishes its request: the server would wait for its headers (60 s).
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+    socket.on('error', () => {});
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(result.exitCode).toBe(0);
+    socket.destroy();
+  });
+
+  it('says in one line, exit 2, that the port is in use', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await cli(['report', 'open', dir, '--port', String(port)]);
+      expect(result.code).toBe(2);
+      const lines = result.stderr.split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`--port ${port}: the port is in use`);
+      expect(result.stderr).not.toMatch(/--debug|\n\s+at /);
+    } finally {
+      busy.close();
+    }
   });
 });

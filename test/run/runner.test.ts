@@ -22,7 +22,7 @@ manifests:
     apiVersion: metallb.io/v1beta1
     kind: IPAddressPool
     metadata: { name: "\${uid}-pool", namespace: "\${metallb.namespace}" }
-    spec: { addresses: ["\${pool.addresses}"] }
+    spec: { addresses: ["\${pool.addresses}"], autoAssign: false }
   service:
     apiVersion: v1
     kind: Service
@@ -338,7 +338,7 @@ manifests:
     apiVersion: k8s.ovn.org/v1
     kind: EgressIP
     metadata: { name: "\${uid}-eip" }
-    spec: { egressIPs: ["\${egressIP.address}"] }
+    spec: { egressIPs: ["\${egressIP.address}"], namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "\${namespace}" } } }
 steps:
   - labelNode: { node: { index: 1 }, key: k8s.ovn.org/egress-assignable }
   - apply: [eip]

@@ -16,6 +16,17 @@ export interface HostileSpec {
 
 const SAFE = '{ apiVersion: v1, kind: ConfigMap, metadata: { name: safe, namespace: "${namespace}" } }';
 
+/** Objects inside the guard as written, which the patches below turn into hostile ones. */
+const DEPLOYMENT =
+  '{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web, namespace: "${namespace}" }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: x }] } } } }';
+const EGRESS_IP =
+  '{ apiVersion: k8s.ovn.org/v1, kind: EgressIP, metadata: { name: "${uid}-eip" }, spec: { egressIPs: ["${egressIP.address}"], namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "${namespace}" } }, podSelector: { matchLabels: { app: web } } } }';
+const POOL =
+  '{ apiVersion: metallb.io/v1beta1, kind: IPAddressPool, metadata: { name: "${uid}-pool", namespace: "${metallb.namespace}" }, spec: { addresses: ["${pool.addresses}"], autoAssign: false } }';
+const ADVERTISEMENT =
+  '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"] } }';
+const patchOf = (patch: string) => `  - patch: { manifest: m, patch: ${patch} }\n`;
+
 export const HOSTILE_SPECS: HostileSpec[] = [
   {
     name: 'a Namespace kube-system',
@@ -112,25 +123,192 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     manifest:
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { privileged: true } }] } }',
     error:
-      /manifests\.m\.spec\.containers(\.0|\[0\])\.securityContext\.privileged: refused: a privileged container/,
+      /manifests\.m\.spec\.containers(\.0|\[0\])\.securityContext\.privileged: refused \(host-access\): a privileged container/,
   },
   {
     name: "a pod mounting the node's root",
     manifest:
       '{ apiVersion: apps/v1, kind: Deployment, metadata: { name: d, namespace: "${namespace}" }, spec: { template: { spec: { volumes: [{ name: root, hostPath: { path: / } }], containers: [] } } } }',
-    error: /hostPath: refused: a host path/,
+    error: /hostPath: refused \(host-access\): a host path/,
   },
   {
     name: "a pod in the node's PID namespace",
     manifest:
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { hostPID: true, containers: [] } }',
-    error: /hostPID: refused/,
+    error: /hostPID: refused \(host-access\)/,
   },
   {
     name: 'a pod adding capabilities',
     manifest:
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { capabilities: { add: [SYS_ADMIN] } } }] } }',
-    error: /capabilities\.add: refused: added capabilities/,
+    error: /capabilities\.add: refused \(host-access\): added capabilities/,
+  },
+  // Patches: the object a patch makes is judged like a manifest, and keeps its identity.
+  {
+    name: 'a patch making a Deployment privileged',
+    manifest: DEPLOYMENT,
+    steps: patchOf(
+      '{ spec: { template: { spec: { containers: [{ name: c, image: x, securityContext: { privileged: true } }] } } } }',
+    ),
+    error:
+      /steps\[1\]\.patch\.patch\.spec\.template\.spec\.containers.*manifest m patched: refused \(host-access\): a privileged container/,
+  },
+  {
+    name: 'a patch adding SYS_ADMIN',
+    manifest: DEPLOYMENT,
+    steps: patchOf(
+      '{ spec: { template: { spec: { containers: [{ name: c, image: x, securityContext: { capabilities: { add: [SYS_ADMIN] } } }] } } } }',
+    ),
+    error: /patched: refused \(host-access\): added capabilities/,
+  },
+  {
+    name: 'a patch adding hostPID',
+    manifest: DEPLOYMENT,
+    steps: patchOf('{ spec: { template: { spec: { hostPID: true } } } }'),
+    error:
+      /spec\.template\.spec\.hostPID: manifest m patched: refused \(host-access\): the node's PID namespace/,
+  },
+  {
+    name: 'a patch mounting hostPath /',
+    manifest: DEPLOYMENT,
+    steps: patchOf('{ spec: { template: { spec: { volumes: [{ name: root, hostPath: { path: / } }] } } } }'),
+    error: /patched: refused \(host-access\): a host path/,
+  },
+  {
+    name: "a patch widening an EgressIP's namespace selector",
+    manifest: EGRESS_IP,
+    steps: patchOf('{ spec: { namespaceSelector: null } }'),
+    error: /patched: refused \(egressip-selector\)/,
+  },
+  {
+    name: "a patch retargeting an EgressIP's namespace selector",
+    manifest: EGRESS_IP,
+    steps: patchOf(
+      '{ spec: { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: kube-system } } } }',
+    ),
+    error: /patched: refused \(egressip-selector\).*found 'kube-system'/,
+  },
+  {
+    name: 'a patch renaming an object',
+    manifest: DEPLOYMENT,
+    steps: patchOf('{ metadata: { name: coredns } }'),
+    error: /metadata\.name: manifest m patched: a patch may not change metadata\.name/,
+  },
+  {
+    name: 'a patch moving an object into another namespace',
+    manifest: DEPLOYMENT,
+    steps: patchOf('{ metadata: { namespace: kube-system } }'),
+    error: /patched: a patch may not change metadata\.namespace/,
+  },
+  {
+    name: 'a patch changing the kind',
+    manifest: DEPLOYMENT,
+    steps: patchOf('{ kind: DaemonSet }'),
+    error: /patched: a patch may not change kind/,
+  },
+  {
+    name: 'a patch adding externalIPs to a Service',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { ports: [{ port: 80 }] } }',
+    steps: patchOf('{ spec: { externalIPs: [8.8.8.8] } }'),
+    error: /patched: refused \(external-ips\)/,
+  },
+  // What an object reaches, as written.
+  {
+    name: 'a Service with externalIPs naming a public address',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { externalIPs: [8.8.8.8], ports: [{ port: 53 }] } }',
+    error: /manifests\.m\.spec\.externalIPs: refused \(external-ips\)/,
+  },
+  {
+    name: 'a Service with externalIPs naming a cluster address',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { externalIPs: ["10.96.0.10"], ports: [{ port: 53 }] } }',
+    error: /refused \(external-ips\)/,
+  },
+  {
+    name: "a Service taking addresses from a user's pool",
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.io/address-pool: production } }, spec: { type: LoadBalancer } }',
+    error: /refused \(pool-range\): pool 'production' is not the test's/,
+  },
+  {
+    name: 'a Service asking for a fixed LoadBalancer address',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.io/loadBalancerIPs: 192.0.2.7 } }, spec: { type: LoadBalancer } }',
+    error: /refused \(pool-range\): '192\.0\.2\.7' is not an address reserved/,
+  },
+  {
+    name: 'an EgressIP with empty selectors (every pod of the cluster)',
+    manifest:
+      '{ apiVersion: k8s.ovn.org/v1, kind: EgressIP, metadata: { name: "${uid}-eip" }, spec: { egressIPs: ["${egressIP.address}"], namespaceSelector: {}, podSelector: {} } }',
+    error: /manifests\.m\.spec\.namespaceSelector: refused \(egressip-selector\)/,
+  },
+  {
+    name: 'an EgressIP selecting namespaces by expression',
+    manifest:
+      '{ apiVersion: k8s.ovn.org/v1, kind: EgressIP, metadata: { name: "${uid}-eip" }, spec: { egressIPs: ["${egressIP.address}"], namespaceSelector: { matchExpressions: [{ key: kubernetes.io/metadata.name, operator: Exists }] } } }',
+    error: /refused \(egressip-selector\)/,
+  },
+  {
+    name: 'an EgressIP with an address not reserved for the test',
+    manifest:
+      '{ apiVersion: k8s.ovn.org/v1, kind: EgressIP, metadata: { name: "${uid}-eip" }, spec: { egressIPs: [10.0.0.1], namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: "${namespace}" } } } }',
+    error: /spec\.egressIPs(\.0|\[0\]): refused \(egressip-address\)/,
+  },
+  {
+    name: 'a BGPAdvertisement with no pool list (every pool)',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: {} }',
+    error: /refused \(advertisement-pools\): expected spec\.ipAddressPools/,
+  },
+  {
+    name: 'a BGPAdvertisement selecting pools by label',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], ipAddressPoolSelectors: [{ matchLabels: {} }] } }',
+    error: /refused \(advertisement-pools\): pool selectors/,
+  },
+  {
+    name: "a BGPAdvertisement of a user's pool",
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: [production] } }',
+    error: /refused \(advertisement-pools\): pool 'production' is not the test's/,
+  },
+  {
+    name: 'a BGPAdvertisement with aggregationLength 0',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], aggregationLength: 0 } }',
+    error: /spec\.aggregationLength: refused \(advertisement-attributes\)/,
+  },
+  {
+    name: 'a BGPAdvertisement with communities',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], communities: ["65535:65281"] } }',
+    error: /spec\.communities: refused \(advertisement-attributes\)/,
+  },
+  {
+    name: 'a patch removing the pool list of a BGPAdvertisement',
+    manifest: ADVERTISEMENT,
+    steps: patchOf('{ spec: { ipAddressPools: null } }'),
+    error: /patched: refused \(advertisement-pools\)/,
+  },
+  {
+    name: 'an auto-assigned pool covering half the address space',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: IPAddressPool, metadata: { name: "${uid}-pool", namespace: "${metallb.namespace}" }, spec: { addresses: [0.0.0.0/1] } }',
+    error: /spec\.addresses(\.0|\[0\]): refused \(pool-range\): '0\.0\.0\.0\/1' is not the range reserved/,
+  },
+  {
+    name: 'a pool of the reserved range, auto-assigned',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: IPAddressPool, metadata: { name: "${uid}-pool", namespace: "${metallb.namespace}" }, spec: { addresses: ["${pool.addresses}"] } }',
+    error: /refused \(pool-auto-assign\): expected autoAssign: false/,
+  },
+  {
+    name: 'a patch widening a pool',
+    manifest: POOL,
+    steps: patchOf('{ spec: { addresses: [10.0.0.0/8] } }'),
+    error: /patched: refused \(pool-range\)/,
   },
   {
     name: "unlabelNode of a node's hostname label",

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestScopeIssues, nodeLabelKeyIssue } from '../../harness/spec/scope.js';
+import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues } from '../../harness/spec/scope.js';
+import { reservedValues } from '../../harness/spec/scope-reach.js';
 import { cli } from '../support/cli.js';
 import { HOSTILE_SPECS, specText } from './hostile-specs.js';
 
@@ -32,18 +33,28 @@ async function suiteWith(name: string, text: string): Promise<string> {
   return suites;
 }
 
-function oneLine(stderr: string): string[] {
-  const lines = stderr.split('\n').filter(Boolean);
-  expect(lines).toHaveLength(1);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  return lines;
-}
+const RENDERED_EGRESS_IP = {
+  apiVersion: 'k8s.ovn.org/v1',
+  kind: 'EgressIP',
+  metadata: { name: 'ec1a2b3c0v4-eip' },
+  spec: {
+    egressIPs: ['192.0.2.200'],
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ec-1a2b3c-x-v4' } },
+    podSelector: { matchLabels: { app: 'web' } },
+  },
+};
 
 describe('the scope guard on rendered manifests (what the dry run and the run apply)', () => {
   const names = {
     testNamespaces: ['ec-1a2b3c-x-v4', 'ec-1a2b3c-x-v4-other'],
     metallbNamespace: 'metallb-system',
     uid: 'ec1a2b3c0v4',
+    reserved: reservedValues({
+      'pool.addresses': '203.0.113.8/32',
+      'pool.address.0': '203.0.113.8',
+      'pool.ipv6': '',
+      'egressIP.address': '192.0.2.200',
+    }),
   };
   it.each([
     [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ec-1a2b3c-x-v4-other' } }, []],
@@ -52,10 +63,69 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
         apiVersion: 'metallb.io/v1beta1',
         kind: 'IPAddressPool',
         metadata: { name: 'ec1a2b3c0v4-pool', namespace: 'metallb-system' },
+        spec: { addresses: ['203.0.113.8/32'], autoAssign: false },
       },
       [],
     ],
-    [{ apiVersion: 'k8s.ovn.org/v1', kind: 'EgressIP', metadata: { name: 'ec1a2b3c0v4-eip' } }, []],
+    [RENDERED_EGRESS_IP, []],
+    // What a rendered object reaches: only the addresses the environment reserved for the test.
+    [
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'IPAddressPool',
+        metadata: { name: 'ec1a2b3c0v4-pool', namespace: 'metallb-system' },
+        spec: { addresses: ['203.0.113.0/24'], autoAssign: false },
+      },
+      [/refused \(pool-range\): '203\.0\.113\.0\/24' is not the range reserved/],
+    ],
+    [
+      {
+        ...RENDERED_EGRESS_IP,
+        spec: { ...RENDERED_EGRESS_IP.spec, egressIPs: ['192.0.2.201'] },
+      },
+      [/refused \(egressip-address\): '192\.0\.2\.201'/],
+    ],
+    [
+      {
+        ...RENDERED_EGRESS_IP,
+        spec: {
+          ...RENDERED_EGRESS_IP.spec,
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ec-1a2b3c-y-v4' } },
+        },
+      },
+      [/refused \(egressip-selector\).*found 'ec-1a2b3c-y-v4'/],
+    ],
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name: 's',
+          namespace: 'ec-1a2b3c-x-v4',
+          annotations: { 'metallb.io/loadBalancerIPs': '203.0.113.8' },
+        },
+        spec: { type: 'LoadBalancer' },
+      },
+      [],
+    ],
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 's', namespace: 'ec-1a2b3c-x-v4' },
+        spec: { loadBalancerIP: '203.0.113.9', externalIPs: ['203.0.113.8'] },
+      },
+      [/refused \(external-ips\)/, /refused \(pool-range\): '203\.0\.113\.9'/],
+    ],
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'ec-1a2b3c-x-v4' },
+        spec: { containers: [{ name: 'c', securityContext: { procMount: 'Unmasked' } }] },
+      },
+      [/refused \(host-access\): an unmasked \/proc/],
+    ],
     [
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ec-1a2b3c-y-v4' } },
       [/'ec-1a2b3c-y-v4' is not a test namespace/],
@@ -65,6 +135,7 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
         apiVersion: 'metallb.io/v1beta1',
         kind: 'IPAddressPool',
         metadata: { name: 'ec1a2b3c1v4-pool', namespace: 'metallb-system' },
+        spec: { addresses: ['203.0.113.8/32'], autoAssign: false },
       },
       [/must contain ec1a2b3c0v4/],
     ],
@@ -73,6 +144,7 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
         apiVersion: 'k8s.ovn.org/v1',
         kind: 'EgressIP',
         metadata: { name: 'ec1a2b3c0v4-eip', namespace: 'default' },
+        spec: RENDERED_EGRESS_IP.spec,
       },
       [/cluster-scoped: expected no namespace/],
     ],
@@ -86,6 +158,43 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
     expected.forEach((pattern, i) => {
       expect(issues[i]).toMatch(pattern);
     });
+  });
+
+  it('judges the object a rendered patch makes, and refuses a rename', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'ec-1a2b3c-x-v4' },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    };
+    expect(patchScopeIssues(deployment, { spec: { replicas: 2 } }, names)).toEqual([]);
+    expect(
+      patchScopeIssues(deployment, { spec: { template: { spec: { hostPID: true } } } }, names).map(
+        (i) => i.rule,
+      ),
+    ).toEqual(['host-access']);
+    expect(
+      patchScopeIssues(deployment, { metadata: { namespace: 'kube-system' } }, names)[0]?.message,
+    ).toMatch(/may not change metadata\.namespace/);
+    expect(patchScopeIssues(deployment, { metadata: null }, names)[0]?.message).toMatch(
+      /without metadata\.namespace/,
+    );
+    expect(
+      patchScopeIssues(RENDERED_EGRESS_IP, { spec: { namespaceSelector: { matchLabels: null } } }, names).map(
+        (i) => i.rule,
+      ),
+    ).toEqual(['egressip-selector']);
+    // An allowed rule (scopeExceptions) is allowed for the object a patch makes too.
+    expect(
+      patchScopeIssues(
+        deployment,
+        { spec: { template: { spec: { hostPID: true } } } },
+        {
+          ...names,
+          allowed: new Set(['host-access'] as const),
+        },
+      ),
+    ).toEqual([]);
   });
 
   it("holds node label keys to the suite's", () => {
@@ -128,12 +237,15 @@ describe('the scope guard refuses hostile specs in the dry run, on every provide
         suites,
       ]);
       expect(code, stderr).toBe(2);
-      // The spec's problem (at its line), then the command's one-line summary.
-      const [line, summary] = stderr.split('\n').filter(Boolean);
-      expect(summary).toBe('egress-conformance: invalid scenario specs');
-      oneLine(`${line}\n`);
-      expect(line).toMatch(/spec\.yaml:(\d+:)? (manifests|steps)/);
-      expect(line).toMatch(hostile.error);
+      // The spec's problems (one line each, at its line), then the command's one-line summary.
+      const lines = stderr.split('\n').filter(Boolean);
+      expect(lines.at(-1)).toBe('egress-conformance: invalid scenario specs');
+      expect(stderr).not.toMatch(/\n\s+at /);
+      for (const line of lines.slice(0, -1)) expect(line).toMatch(/spec\.yaml:(\d+:)? (manifests|steps)/);
+      expect(
+        lines.slice(0, -1).some((line) => hostile.error.test(line)),
+        stderr,
+      ).toBe(true);
       // Refused before anything was printed: no rendered manifest reached the output.
       expect(stdout).not.toContain('# manifest m');
     }
@@ -187,5 +299,86 @@ describe('the scope guard refuses hostile specs in the dry run, on every provide
     const namespace = /=== two-namespaces \[ipv4\] namespace (\S+)/.exec(stdout)?.[1] as string;
     expect(namespace).toMatch(/^ec-[0-9a-f]{6}-two-namespaces-v4$/);
     expect(stdout).toContain(`namespace: ${namespace}-other`);
+  });
+});
+
+describe('scope exceptions: a named options-file entry allows one reach rule for one spec', () => {
+  const externalIPs =
+    '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { externalIPs: [192.0.2.99], ports: [{ port: 80 }] } }';
+
+  it('allows it for the spec it names, records it in the effective options, and for no other spec', async () => {
+    const suites = await suiteWith('excepted', specText('excepted', { manifest: externalIPs }));
+    await writeFile(join(suites, 'other.yaml'), specText('not-excepted', { manifest: externalIPs }));
+    const withException = join(dir, 'exception.yaml');
+    await writeFile(
+      withException,
+      'scopeExceptions:\n  - { rule: external-ips, spec: excepted, reason: "a lab whose routers expect it" }\n',
+    );
+    const refused = await cli([
+      'run',
+      '--dry-run',
+      '--provider',
+      'lab',
+      '--options-file',
+      withException,
+      '--suites',
+      suites,
+    ]);
+    expect(refused.code).toBe(2);
+    const lines = refused.stderr.split('\n').filter(Boolean);
+    expect(lines).toEqual([
+      expect.stringMatching(/other\.yaml:7: manifests\.m\.spec\.externalIPs: refused \(external-ips\)/),
+      'egress-conformance: invalid scenario specs',
+    ]);
+
+    await rm(join(suites, 'other.yaml'));
+    const allowed = await cli([
+      'run',
+      '--dry-run',
+      '--provider',
+      'lab',
+      '--family',
+      'ipv4',
+      '--options-file',
+      withException,
+      '--suites',
+      suites,
+    ]);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(
+      /scopeExceptions:\n\s+- rule: external-ips\n\s+spec: excepted\n\s+reason: a lab whose routers expect it/,
+    );
+    expect(allowed.stdout).toContain('externalIPs');
+  });
+
+  it('refuses an entry without a reason or naming an unknown rule, in one line naming the field', async () => {
+    const suites = await suiteWith('excepted2', specText('excepted2', {}));
+    for (const [text, field] of [
+      [
+        'scopeExceptions:\n  - { rule: external-ips, spec: excepted2 }\n',
+        /scopeExceptions(\.0|\[0\])\.reason/,
+      ],
+      [
+        'scopeExceptions:\n  - { rule: kind, spec: excepted2, reason: x }\n',
+        /scopeExceptions(\.0|\[0\])\.rule/,
+      ],
+    ] as const) {
+      const file = join(dir, 'bad-exception.yaml');
+      await writeFile(file, text);
+      const { code, stderr } = await cli([
+        'run',
+        '--dry-run',
+        '--provider',
+        'lab',
+        '--options-file',
+        file,
+        '--suites',
+        suites,
+      ]);
+      expect(code).toBe(2);
+      expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(stderr).toMatch(field);
+    }
   });
 });

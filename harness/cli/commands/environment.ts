@@ -61,6 +61,22 @@ async function withInterrupts(flags: EnvFlags, then: string, work: (interrupt: I
   if (interrupt.interrupted) process.exitCode = EXIT_INTERRUPTED;
 }
 
+/** What an environment id looks like (lab, kind and existing ids alike): no spaces, no path. */
+const ENVIRONMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * `down`'s target, checked before anything is looked at: an `--id` must be an id (an empty one
+ * once meant "every kept environment"), and `--id` with `--all` is ambiguous.
+ */
+function checkDownTarget(flags: EnvFlags): void {
+  if (flags.id !== undefined && !ENVIRONMENT_ID.test(flags.id)) {
+    throw new UsageError(
+      `--id ${JSON.stringify(flags.id)}: expected an environment id (letters, digits, '.', '_', '-'; see \`status\`)`,
+    );
+  }
+  if (flags.id !== undefined && flags.all) throw new UsageError('--id and --all: expected one of them');
+}
+
 function providerOption() {
   return new Option('--provider <name>', 'environment provider').choices([...PROVIDERS]).default('lab');
 }
@@ -114,8 +130,13 @@ export function registerEnvironmentCommands(program: Command): void {
     .action((flags: EnvFlags) =>
       // An interrupted down still finishes removing (it is the cleanup), then exits 130.
       withInterrupts(flags, 'finishing the removal', async () => {
+        checkDownTarget(flags);
         const { provider, options, log } = await providerFor(flags, new AbortController().signal);
-        const downOptions = { ...options, all: flags.all ?? false, ...(flags.id ? { id: flags.id } : {}) };
+        const downOptions = {
+          ...options,
+          all: flags.all ?? false,
+          ...(flags.id !== undefined ? { id: flags.id } : {}),
+        };
         const removed = await provider.down(downOptions);
         log.info(removed.length === 0 ? 'nothing to remove' : `removed: ${removed.join(', ')}`);
       }),

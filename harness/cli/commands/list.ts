@@ -1,5 +1,7 @@
 /** `list`: the catalogue, and the statements (docs/behaviour.md) no scenario covers yet. */
+
 import type { Command } from 'commander';
+import { escapeUntrusted } from '../../common/escape.js';
 import type { CatalogueSource } from '../../spec/inputs.js';
 import { catalogueOutcome, type Outcome, printOutcome } from '../catalogue-cache.js';
 
@@ -51,7 +53,7 @@ async function listing(
     out.push(
       `${s.id}  [${s.profile}] ${s.features.join(', ')}  ${s.statements.join(', ')}${s.provisional ? ' (provisional)' : ''}`,
     );
-    out.push(`    ${s.title}`);
+    out.push(`    ${escapeUntrusted(s.title)}`);
   }
   out.push('', `${scenarios.length} scenarios.`);
   if (uncovered.length === 0) {

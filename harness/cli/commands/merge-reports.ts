@@ -6,7 +6,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../../common/errors.js';
+import { escapeControl } from '../../common/escape.js';
 import { copyArtifacts, mergeRuns, readRunResult } from '../../report/merge.js';
+import { checkOutputNotInput } from '../../report/merge-input.js';
 import { ReporterMultiplexer } from '../../report/multiplexer.js';
 import { createReporters, parseReporterNames } from '../../report/select.js';
 import { defaultReportDir } from '../../run/options.js';
@@ -19,10 +21,13 @@ interface MergeFlags {
 
 export async function mergeReportsCommand(dirs: string[], flags: MergeFlags): Promise<number> {
   const names = flags.reporter ? parseReporterNames(flags.reporter, '--reporter') : ['list'];
-  const runs = await Promise.all(dirs.map(readRunResult));
   const reportDir = resolve(flags.reportDir ?? defaultReportDir().replace(/\/([^/]+)$/, '/merged-$1'));
+  checkOutputNotInput(reportDir, dirs);
+  const runs = await Promise.all(dirs.map(readRunResult));
   const merged = mergeRuns(runs, reportDir);
-  await copyArtifacts(runs, reportDir);
+  for (const path of await copyArtifacts(runs, reportDir)) {
+    process.stderr.write(`merge-reports: left out ${escapeControl(path)}: not a regular file or directory\n`);
+  }
   const reporters = new ReporterMultiplexer(
     createReporters(names, { out: process.stdout, err: process.stderr, verbose: false, debug: false }),
   );

@@ -3,7 +3,9 @@
  * Exit 0 when every counted test passed, 1 when a check failed, 2 on usage errors, 130 when
  * interrupted.
  */
+
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
@@ -156,6 +158,7 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const suites = flags.suites ?? file.suites;
   if (suites) options.suites = suites;
   if (file.implementation) options.implementation = file.implementation;
+  if (file.scopeExceptions) options.scopeExceptions = file.scopeExceptions;
   if (flags.reporter !== undefined) options.reporters = parseReporterNames(flags.reporter, '--reporter');
   else if (file.reporter !== undefined)
     options.reporters = parseReporterNames(file.reporter, 'options file reporter:');
@@ -225,7 +228,20 @@ function checkPlan(planned: PlannedTest[], options: RunOptions, description: Env
     if (options.shard) why.push(`--shard ${options.shard.index}/${options.shard.total} gets none`);
     throw new UsageError(`no test selected: ${why.join('; ') || 'every test was left out'}`);
   }
-  for (const test of planned) if (!test.skip) contextFor(test, description);
+  for (const test of planned) if (!test.skip) contextFor(test, description, options.scopeExceptions);
+}
+
+/**
+ * The report directory must be one (or not exist yet): found out after the bring-up, a file there
+ * was five reporter errors and a lab brought up for nothing.
+ */
+async function checkReportDir(reportDir: string): Promise<void> {
+  const info = await stat(reportDir).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    throw new UsageError(
+      `--report-dir ${reportDir}: not a directory; expected a directory (or a path that does not exist yet)`,
+    );
+  }
 }
 
 /** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
@@ -261,7 +277,12 @@ function describeStep(step: Step, values: Record<string, string | number>): stri
   return `${step.kind}: ${JSON.stringify(render(bodyAsWritten(step), values))}`;
 }
 
-function printDryRun(planned: PlannedTest[], description: EnvironmentDescription, log: Logger): void {
+function printDryRun(
+  planned: PlannedTest[],
+  description: EnvironmentDescription,
+  log: Logger,
+  exceptions: RunOptions['scopeExceptions'],
+): void {
   log.info(
     `dry run on the ${description.provider} provider (planned environment ${description.id}); nothing is created.`,
   );
@@ -272,7 +293,7 @@ function printDryRun(planned: PlannedTest[], description: EnvironmentDescription
       log.info(`${head}: skipped (${test.skip.reason}: ${test.skip.message})`);
       continue;
     }
-    const ctx = contextFor(test, description);
+    const ctx = contextFor(test, description, exceptions);
     log.info(head);
     log.info(`# objects applied (in step order), rendered for ${test.family}:`);
     for (const [name, object] of Object.entries(ctx.manifests)) {
@@ -347,7 +368,8 @@ function messageOf(error: unknown): string {
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const options = await resolveRunOptions(flags);
-  const catalogue = await loadCatalogue(undefined, options.suites);
+  await checkReportDir(options.reportDir);
+  const catalogue = await loadCatalogue(undefined, options.suites, undefined, options.scopeExceptions);
   if (catalogue.problems.length > 0) {
     throw new UsageError('invalid scenario specs', catalogue.problems.map(formatProblem));
   }
@@ -391,7 +413,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (options.dryRun) {
     if (provider.printPlan) log.info(provider.printPlan(settings));
     const description = provider.plannedDescription(settings);
-    printDryRun(planFor(catalogue, options, description, runId), description, log);
+    printDryRun(planFor(catalogue, options, description, runId), description, log, options.scopeExceptions);
     return EXIT_OK;
   }
 
@@ -495,6 +517,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
             runId,
             reportDir,
             timeouts: options.timeouts,
+            scopeExceptions: options.scopeExceptions,
             signal: controller.signal,
             log,
             parallelism,

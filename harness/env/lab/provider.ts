@@ -290,7 +290,7 @@ export const labProvider: Provider = {
         statuses.push({
           id,
           state: 'broken (containers or networks missing)',
-          details: ['remove it with: down --provider lab --all'],
+          details: [`remove it with: down --provider lab --id ${id}`],
         });
         continue;
       }

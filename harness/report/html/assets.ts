@@ -68,7 +68,9 @@ export const SCRIPT = `
     document.getElementById('shown').textContent = String(shown);
   }
   function fromHash() {
-    var hash = decodeURIComponent(location.hash || '');
+    // The hash is the reader's to type: a malformed escape (#filter:%E0) selects nothing.
+    var hash;
+    try { hash = decodeURIComponent(location.hash || ''); } catch (e) { return; }
     if (hash.indexOf('#filter:') !== 0) return;
     ids.forEach(function (id) { select(id).value = ''; });
     hash.slice(8).split('&').forEach(function (pair) {

@@ -1,6 +1,8 @@
+import { escapeUntrustedLines } from '../../common/escape.js';
+
 /** HTML text and attribute escaping: everything a report shows comes from tool output. */
 export function esc(text: string | number | undefined): string {
-  return String(text ?? '')
+  return escapeUntrustedLines(String(text ?? ''))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

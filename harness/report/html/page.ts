@@ -4,6 +4,7 @@
  * profile results, a statement x family matrix, filters, and every test with its steps, probes,
  * packets per source, offenders, measurements and timeline.
  */
+import { createHash } from 'node:crypto';
 import type { ProbeEvidenceRecord, RunResult, TestFamily, TestResult } from '../../run/results.js';
 import { testKey } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
@@ -268,12 +269,16 @@ function phases(run: RunResult): string {
   return `<h2>Phases</h2><table id="phases">${run.phases.map((p) => `<tr><td>${esc(p.name)}</td><td>${esc(formatDuration(p.durationMs))}</td></tr>`).join('')}</table>`;
 }
 
+/** The CSP source of the page's one script: `sha256-` and its digest (CSP Level 2 hash source). */
+const SCRIPT_HASH = `sha256-${createHash('sha256').update(SCRIPT, 'utf8').digest('base64')}`;
+
 export function renderHtmlReport(run: RunResult, extras: HtmlExtras = {}): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
-    // No network: nothing but what is inline and the artifacts beside the page.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:">`,
+    // No network: nothing but what is inline and the artifacts beside the page. Script only the
+    // page's own, by its hash: text a report carries can never run, even if it escaped escaping.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '${SCRIPT_HASH}'; img-src 'self' data:">`,
     `<title>egress-conformance: ${esc(run.environment.implementation.name)} (${esc(run.runId)})</title>`,
     `<style>${STYLE}</style></head><body>`,
     header(run),

@@ -4,8 +4,10 @@
  * the job's step summary ($GITHUB_STEP_SUMMARY). Workflow-command syntax and escaping as GitHub
  * documents them: data escapes %, CR and LF; properties also `:` and `,`.
  */
+
 import { appendFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { escapeUntrusted } from '../../common/escape.js';
 import type { RunError, RunResult, TestFamily, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { countsLine, countsOf, leftOut, selectionOf } from '../counts.js';
@@ -13,7 +15,16 @@ import type { Reporter } from '../reporter.js';
 import { type ConsoleStream, FAMILY_LABEL, testName } from './terminal.js';
 
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  // Line by line: a line break stays one (%0A, %0D), the rest of each line is escapeUntrusted.
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .split('\r')
+        .map((part) => escapeUntrusted(part).replace(/%/g, '%25'))
+        .join('%0D'),
+    )
+    .join('%0A');
 }
 
 export function escapeProperty(text: string): string {
@@ -57,6 +68,19 @@ export function failureAnnotation(test: TestResult, workspace: string): string {
   );
 }
 
+/**
+ * Untrusted text in the step summary (GitHub renders it as Markdown with HTML): one line
+ * (escapeUntrusted), no HTML (entities), no table cell break (`|`), no Markdown link or emphasis
+ * syntax that could dress it up as the tool's own words.
+ */
+export function markdownText(text: string): string {
+  return escapeUntrusted(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[|\\`*_[\]()!]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 const CELL: Record<TestResult['status'], string> = {
   passed: '✅ pass',
   failed: '❌ FAIL',
@@ -73,7 +97,7 @@ export function stepSummaryMarkdown(run: RunResult): string {
   const scenarios = [...new Set(tests.map((t) => t.scenarioId))];
   const env = run.environment;
   const lines = [
-    `### egress-conformance: ${env.implementation.name} ${env.implementation.version} (${env.provider} provider)`,
+    `### egress-conformance: ${markdownText(`${env.implementation.name} ${env.implementation.version}`)} (${env.provider} provider)`,
     '',
     `${countsLine(countsOf(run))} in ${formatDuration(
       Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)),
@@ -91,16 +115,17 @@ export function stepSummaryMarkdown(run: RunResult): string {
           ? `${CELL[test.status]}${test.provisional && test.status === 'failed' ? ' (provisional)' : ''}`
           : '';
       });
-      return `| ${id} | ${cells.join(' | ')} |`;
+      return `| ${markdownText(id)} | ${cells.join(' | ')} |`;
     }),
   ];
   const failures = tests.filter((t) => t.status === 'failed');
   if (failures.length > 0) {
     lines.push('', '#### Failures', '');
     for (const test of failures)
-      lines.push(`- **${testName(test)}**: ${(test.message ?? 'failed').replace(/\n/g, ' ')}`);
+      lines.push(`- **${markdownText(testName(test))}**: ${markdownText(test.message ?? 'failed')}`);
   }
-  for (const error of run.errors ?? []) lines.push('', `**${error.phase} failed**: ${error.message}`);
+  for (const error of run.errors ?? [])
+    lines.push('', `**${error.phase} failed**: ${markdownText(error.message)}`);
   if (env.implementation.reference) {
     lines.push(
       '',

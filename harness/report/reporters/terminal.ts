@@ -2,6 +2,7 @@
  * What the console reporters share: where they write, whether it is a terminal (live lines) or
  * not (plain lines), and the live area at the bottom of a terminal that shows what is running.
  */
+import { escapeUntrusted, escapeUntrustedLines } from '../../common/escape.js';
 import type { RunError, RunResult, StepResult, TestFamily, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { renderSummary } from '../console.js';
@@ -28,7 +29,7 @@ export interface ConsoleOptions {
 export const FAMILY_LABEL: Record<TestFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' };
 
 export function testName(test: Pick<TestResult, 'scenarioId' | 'family'>): string {
-  return `${test.scenarioId} [${FAMILY_LABEL[test.family]}]`;
+  return `${escapeUntrusted(test.scenarioId)} [${FAMILY_LABEL[test.family]}]`;
 }
 
 /** Skips that are not this run's business to show test by test (left out, another shard's). */
@@ -36,15 +37,15 @@ export const quietSkip: (test: TestResult) => boolean = leftOut;
 
 export function stepLine(step: StepResult): string {
   const mark = step.status === 'passed' ? '✓' : step.status === 'failed' ? '✗' : '·';
-  return `  ${mark} ${step.index + 1}. ${step.kind}: ${step.detail} (${formatDuration(step.durationMs)})`;
+  return `  ${mark} ${step.index + 1}. ${escapeUntrusted(step.kind)}: ${escapeUntrusted(step.detail)} (${formatDuration(step.durationMs)})`;
 }
 
 /** A failed test's steps as they ran, then where it failed (the step's detail says how). */
 export function failureBlock(test: TestResult): string[] {
   const failing = test.steps.find((s) => s.status === 'failed');
   const where = failing
-    ? `  at ${test.file}:${failing.line} (${(test.failedStatements ?? test.statements).join(', ')})`
-    : `  ${test.message ?? 'failed'}`;
+    ? `  at ${escapeUntrusted(test.file)}:${failing.line} (${escapeUntrusted((test.failedStatements ?? test.statements).join(', '))})`
+    : `  ${escapeUntrusted(test.message ?? 'failed')}`;
   return [...test.steps.filter((s) => s.status !== 'not-run').map(stepLine), where];
 }
 
@@ -62,7 +63,7 @@ export function closingLines(run: RunResult, written: readonly string[]): string
 }
 
 export function errorLine(error: RunError): string {
-  return `error: ${error.phase}: ${error.message}`;
+  return `error: ${error.phase}: ${escapeUntrusted(error.message)}`;
 }
 
 /** Writes output lines: info to `out`, warnings to `err`, debug only with --debug. */
@@ -73,8 +74,10 @@ export function writeOutput(
   print: (text: string, stream?: ConsoleStream) => void,
 ): void {
   if (level === 'debug' && !options.debug) return;
-  if (level === 'warn') print(`warning: ${line}`, options.err);
-  else print(level === 'debug' ? `debug: ${line}` : line);
+  // Output lines carry what environments and clusters said: one rule for all of it.
+  const shown = escapeUntrustedLines(line);
+  if (level === 'warn') print(`warning: ${shown}`, options.err);
+  else print(level === 'debug' ? `debug: ${shown}` : shown);
 }
 
 /**

@@ -1,0 +1,204 @@
+/**
+ * What `merge-reports` accepts from a shard's report directory. A results.json is input like any
+ * other: read bounded (a regular file of at most RESULTS_MAX_BYTES, so a FIFO, /dev/zero or a huge
+ * file is refused, not waited on or swallowed), parsed against a schema of the fields the merged
+ * reports use, and refused in one line naming the file and the field. And shards merge only when
+ * they are one run: the same run fingerprint (runFingerprint).
+ */
+import { isAbsolute, join, normalize, resolve } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../common/errors.js';
+import { InputFileError, readInputText } from '../common/input-file.js';
+import type { RunResult } from '../run/results.js';
+import { REPORT_FILES } from './reporters/files.js';
+
+/** A shard's results.json: the whole catalogue with every packet of its timelines is a few MiB. */
+export const RESULTS_MAX_BYTES = 64 * 1024 * 1024;
+
+const count = z.number().int().min(0);
+/** A path inside the report directory: relative, no `..`, no backslash tricks. */
+const reportPath = z
+  .string()
+  .refine(
+    (p) => p === '' || (!isAbsolute(p) && !normalize(p).split(/[\\/]/).includes('..') && !p.includes('\\')),
+    {
+      message: 'expected a path inside the report directory (relative, without ..)',
+    },
+  );
+
+const shard = z
+  .strictObject({ index: z.number().int().min(1), total: z.number().int().min(1) })
+  .refine((s) => s.index <= s.total, { message: 'expected index from 1 to total' });
+
+const step = z.looseObject({
+  index: count,
+  kind: z.string(),
+  line: count,
+  status: z.enum(['passed', 'failed', 'not-run']),
+  durationMs: z.number().min(0),
+  detail: z.string(),
+  startedAtMs: z.number().optional(),
+});
+
+const evidence = z.looseObject({
+  probe: z.string(),
+  capture: reportPath,
+  target: z.string(),
+  protocol: z.string(),
+  expected: z.string(),
+  totalPackets: count,
+  matchedPackets: count,
+  sources: z.record(z.string(), count),
+  attempts: count,
+  attemptsOk: count,
+  passed: z.boolean(),
+  message: z.string(),
+  measurements: z.record(z.string(), z.number()).optional(),
+  family: z.enum(['ipv4', 'ipv6']).optional(),
+  firstPacketMs: z.number().optional(),
+  absentAt: z
+    .array(
+      z.looseObject({ peer: z.string(), capture: reportPath, packets: count, sources: z.array(z.string()) }),
+    )
+    .optional(),
+});
+
+const test = z.looseObject({
+  scenarioId: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a scenario id (lower case, digits, -)'),
+  title: z.string(),
+  file: z.string(),
+  profile: z.string(),
+  features: z.array(z.string()),
+  statements: z.array(z.string()),
+  provisional: z.boolean(),
+  family: z.enum(['ipv4', 'ipv6', 'dual']),
+  namespace: z.string(),
+  status: z.enum(['passed', 'failed', 'skipped']),
+  skipReason: z
+    .enum(['not-supported', 'not-selected', 'provisional', 'interrupted', 'not-run', 'other-shard'])
+    .optional(),
+  message: z.string().optional(),
+  durationMs: z.number().min(0),
+  steps: z.array(step),
+  evidence: z.array(evidence).optional(),
+  diagnostics: reportPath.optional(),
+});
+
+const runSchema = z.looseObject({
+  runId: z.string().regex(/^[A-Za-z0-9+_-]+$/, 'expected a run id'),
+  toolVersion: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  environment: z.looseObject({
+    provider: z.string(),
+    id: z.string(),
+    implementation: z.looseObject({ name: z.string(), version: z.string(), reference: z.boolean() }),
+    fingerprint: z.record(z.string(), z.string()).optional(),
+  }),
+  options: z.record(z.string(), z.unknown()),
+  tests: z.array(test),
+  phases: z.array(z.looseObject({ name: z.string(), durationMs: z.number() })),
+  interrupted: z.boolean(),
+  errors: z.array(z.looseObject({ phase: z.string(), message: z.string() })).optional(),
+  shard: shard.optional(),
+  mergedFrom: z.unknown().optional(),
+});
+
+/** `tests[3].steps[0].line`: the field a schema issue names. */
+function fieldOf(path: ReadonlyArray<PropertyKey>): string {
+  return (
+    path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('') ||
+    '(top)'
+  );
+}
+
+/** Reads and checks the run a report directory holds; a refusal is one line naming file and field. */
+export async function readRunResult(dir: string): Promise<RunResult> {
+  const file = join(dir, REPORT_FILES.results);
+  let text: string;
+  try {
+    text = await readInputText(file, { maxBytes: RESULTS_MAX_BYTES, label: 'merge-reports' });
+  } catch (error) {
+    if (error instanceof InputFileError && error.code === 'ENOENT') {
+      throw new UsageError(
+        `merge-reports: ${dir}: no ${REPORT_FILES.results}; expected a report directory written by \`run\``,
+      );
+    }
+    throw error;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`merge-reports: ${file}: not JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  const parsed = runSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    throw new UsageError(`merge-reports: ${file}: ${fieldOf(issue.path)}: ${issue.message}`);
+  }
+  return { ...(parsed.data as unknown as RunResult), reportDir: resolve(dir) };
+}
+
+/** Options that say how a run was shown or where it wrote, not what it ran. */
+const PRESENTATION_OPTIONS = new Set([
+  'shard',
+  'reportDir',
+  'reporters',
+  'verbose',
+  'debug',
+  'dryRun',
+  'parallel',
+]);
+
+/**
+ * What must be equal for runs to be shards of one run: the tool version, the options that choose
+ * and run tests, the selection (every test each shard planned, with whether it was selected), the
+ * environment's provider, fingerprint and implementation. Each part named, for the refusal.
+ */
+export function runFingerprint(run: RunResult): Record<string, string> {
+  const options = Object.fromEntries(
+    Object.entries(run.options)
+      .filter(([key]) => !PRESENTATION_OPTIONS.has(key))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const selection = run.tests.map(
+    (t) => `${t.scenarioId}/${t.family}:${t.skipReason === 'not-selected' ? 'out' : 'in'}`,
+  );
+  return {
+    'tool version': run.toolVersion,
+    options: JSON.stringify(options),
+    selection: JSON.stringify(selection),
+    provider: run.environment.provider,
+    environment: JSON.stringify(run.environment.fingerprint ?? {}),
+    implementation: JSON.stringify(run.environment.implementation),
+  };
+}
+
+/** Refuses runs that are not one run (exit 2, one line naming the first part that differs). */
+export function checkOneRun(runs: RunResult[], dirs: readonly string[]): void {
+  const [first, ...rest] = runs.map(runFingerprint);
+  if (!first) return;
+  rest.forEach((other, i) => {
+    for (const [part, value] of Object.entries(first)) {
+      if (other[part] !== value) {
+        throw new UsageError(
+          `merge-reports: ${dirs[i + 1]} is not a shard of the run in ${dirs[0]}: its ${part} differs`,
+        );
+      }
+    }
+  });
+}
+
+/** The merged report must not be written into (or over) one of its inputs. */
+export function checkOutputNotInput(reportDir: string, dirs: readonly string[]): void {
+  const out = resolve(reportDir);
+  for (const dir of dirs) {
+    const input = resolve(dir);
+    if (out === input || out.startsWith(`${input}/`) || input.startsWith(`${out}/`)) {
+      throw new UsageError(
+        `merge-reports: --report-dir ${reportDir} overlaps the input ${dir}: expected a directory of its own`,
+      );
+    }
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * The scope guard's rules on what an object reaches, beside scope.ts's rules on its kind, name
+ * and namespace: an object of an allowed kind, in a test namespace, can still take over traffic
+ * or addresses that are not the test's, or hand a pod its node. Each rule has a name, so that an
+ * options file can allow it for one named spec (`scopeExceptions`), and a reason, which the
+ * README's scope-guard section repeats.
+ *
+ * Judged on every object the run sends: a manifest as written and rendered, and the object a
+ * `patch` step makes of it (scope.ts, patchScopeIssues).
+ */
+import type { ScopeIssue, ScopeNames } from './scope.js';
+
+/** The rules an options file may name in `scopeExceptions`, each with why it exists. */
+export const REACH_RULES = {
+  'host-access':
+    "a privileged container, the node's PID or IPC namespace, a host path, privilege escalation, an added capability or an unmasked /proc hands the pod its node",
+  'external-ips':
+    "a Service's externalIPs make every node capture traffic to those addresses, whoever owns them (the externalIPs traffic-hijack problem)",
+  'egressip-selector':
+    "an EgressIP whose namespaceSelector does not name a test namespace (kubernetes.io/metadata.name) rewrites the source address of other namespaces' pods",
+  'egressip-address':
+    'an EgressIP address the environment did not reserve for the test may be in use elsewhere',
+  'advertisement-pools':
+    "a BGPAdvertisement without a list of the test's own pools, or with pool selectors, announces the cluster's other pools",
+  'advertisement-attributes':
+    "an aggregationLength shorter than a host route, communities or localPref change how the user's routers treat addresses that are not the test's",
+  'pool-range':
+    "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range takes addresses that belong to others",
+  'pool-auto-assign':
+    "a pool without autoAssign: false hands its addresses to the user's own LoadBalancer Services",
+} as const;
+
+export type ReachRule = keyof typeof REACH_RULES;
+export const REACH_RULE_NAMES = Object.keys(REACH_RULES) as [ReachRule, ...ReachRule[]];
+
+/** An options-file entry (`scopeExceptions`) allowing one reach rule for one named spec. */
+export interface ScopeException {
+  rule: ReachRule;
+  spec: string;
+  reason: string;
+}
+
+/** The reach rules `exceptions` allow for the spec `id`. */
+export function allowedRules(exceptions: readonly ScopeException[], id: string): ReadonlySet<ReachRule> {
+  return new Set(exceptions.filter((e) => e.spec === id).map((e) => e.rule));
+}
+
+/** What a test may reach besides its names: the addresses the environment reserved for it. */
+export interface Reserved {
+  /** A pool range (`${pool.addresses.N}` and kin, or its rendered value). */
+  poolRange(text: string): boolean;
+  /** One LoadBalancer address (`${pool.address.N}`, or its value). */
+  poolAddress(text: string): boolean;
+  /** An EgressIP address (`${egressIP.address}` and kin, or its value). */
+  egressIP(text: string): boolean;
+}
+
+/** As written: only the template variables that name a reserved address. */
+export const RESERVED_AS_WRITTEN: Reserved = {
+  poolRange: (text) => /^\$\{pool\.(addresses|ipv4|ipv6)(\.\d+)?\}$/.test(text),
+  poolAddress: (text) => /^\$\{pool\.address\.\d+\}$/.test(text),
+  egressIP: (text) => /^\$\{egressIP\.(address|ipv4|ipv6)\}$/.test(text),
+};
+
+/** Rendered: the values of those variables for this test (empty values: the family is absent). */
+export function reservedValues(values: Record<string, string | number>): Reserved {
+  const of = (pattern: RegExp) =>
+    new Set(
+      Object.entries(values)
+        .filter(([name, value]) => pattern.test(name) && value !== '')
+        .map(([, value]) => String(value)),
+    );
+  const ranges = of(/^pool\.(addresses|ipv4|ipv6)(\.\d+)?$/);
+  const addresses = of(/^pool\.address\.\d+$/);
+  const egressIPs = of(/^egressIP\.(address|ipv4|ipv6)$/);
+  return {
+    poolRange: (text) => ranges.has(text),
+    poolAddress: (text) => addresses.has(text),
+    egressIP: (text) => egressIPs.has(text),
+  };
+}
+
+type Obj = Record<string, unknown>;
+const isObject = (value: unknown): value is Obj =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+const objectAt = (value: unknown, key: string): Obj => {
+  const inner = isObject(value) ? value[key] : undefined;
+  return isObject(inner) ? inner : {};
+};
+const listAt = (value: Obj, key: string): unknown[] => {
+  const inner = value[key];
+  return Array.isArray(inner) ? inner : [];
+};
+const present = (value: unknown) =>
+  value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+
+function issue(rule: ReachRule, path: Array<string | number>, what: string): ScopeIssue {
+  return { rule, path, message: `refused (${rule}): ${what}` };
+}
+
+const HOST_ACCESS: ReadonlyArray<[key: string, bad: (value: unknown) => boolean, what: string]> = [
+  ['privileged', (v) => v === true, 'a privileged container'],
+  ['hostPID', (v) => v === true, "the node's PID namespace"],
+  ['hostIPC', (v) => v === true, "the node's IPC namespace"],
+  ['hostPath', (v) => v !== undefined && v !== null, "a host path (the node's files)"],
+  ['allowPrivilegeEscalation', (v) => v === true, 'privilege escalation'],
+  ['procMount', (v) => v !== undefined && v !== 'Default', 'an unmasked /proc'],
+];
+
+/**
+ * Fields anywhere in an object that would hand a pod its node, wherever its pod spec sits
+ * (Pod, template, jobTemplate, or a field a later API adds). Walked with a stack, not recursion:
+ * a spec's nesting is the spec author's choice.
+ */
+function hostAccess(object: unknown): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: object, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: Array<string | number> };
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        stack.push({ node: item, path: [...path, i] });
+      });
+      continue;
+    }
+    if (!isObject(node)) continue;
+    for (const [key, value] of Object.entries(node)) {
+      const found = HOST_ACCESS.find(([k, bad]) => k === key && bad(value));
+      if (found) issues.push(issue('host-access', [...path, key], `${found[2]} is outside a test's scope`));
+      else if (key === 'add' && path[path.length - 1] === 'capabilities' && present(value))
+        issues.push(issue('host-access', [...path, key], "added capabilities are outside a test's scope"));
+      else stack.push({ node: value, path: [...path, key] });
+    }
+  }
+  return issues;
+}
+
+function serviceIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const spec = objectAt(object, 'spec');
+  if (present(spec.externalIPs)) {
+    issues.push(
+      issue(
+        'external-ips',
+        ['spec', 'externalIPs'],
+        'a Service with externalIPs captures traffic to addresses it does not own',
+      ),
+    );
+  }
+  if (present(spec.loadBalancerIP) && !names.reserved.poolAddress(String(spec.loadBalancerIP))) {
+    issues.push(
+      issue(
+        'pool-range',
+        ['spec', 'loadBalancerIP'],
+        `'${spec.loadBalancerIP}' is not an address reserved for the test: expected \${pool.address.N}`,
+      ),
+    );
+  }
+  const annotations = objectAt(objectAt(object, 'metadata'), 'annotations');
+  const pool = annotations['metallb.io/address-pool'];
+  if (pool !== undefined && !String(pool).includes(names.uid)) {
+    issues.push(
+      issue(
+        'pool-range',
+        ['metadata', 'annotations', 'metallb.io/address-pool'],
+        `pool '${String(pool)}' is not the test's: its name must contain ${names.uid}`,
+      ),
+    );
+  }
+  const requested = annotations['metallb.io/loadBalancerIPs'];
+  if (requested !== undefined) {
+    const outside = String(requested)
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => !names.reserved.poolAddress(a));
+    if (outside.length > 0) {
+      issues.push(
+        issue(
+          'pool-range',
+          ['metadata', 'annotations', 'metallb.io/loadBalancerIPs'],
+          `'${outside.join(', ')}' is not an address reserved for the test: expected \${pool.address.N}`,
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+function egressIPIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const spec = objectAt(object, 'spec');
+  const namespace = objectAt(objectAt(spec, 'namespaceSelector'), 'matchLabels')[
+    'kubernetes.io/metadata.name'
+  ];
+  if (typeof namespace !== 'string' || !names.testNamespaces.includes(namespace)) {
+    issues.push(
+      issue(
+        'egressip-selector',
+        ['spec', 'namespaceSelector'],
+        `expected namespaceSelector.matchLabels kubernetes.io/metadata.name: a test namespace (${names.testNamespaces.join(' or ')}), found ${namespace === undefined ? 'none' : `'${String(namespace)}'`}`,
+      ),
+    );
+  }
+  const addresses = listAt(spec, 'egressIPs');
+  addresses.forEach((address, i) => {
+    if (!names.reserved.egressIP(String(address))) {
+      issues.push(
+        issue(
+          'egressip-address',
+          ['spec', 'egressIPs', i],
+          `'${String(address)}' is not the EgressIP address reserved for the test: expected \${egressIP.address}`,
+        ),
+      );
+    }
+  });
+  return issues;
+}
+
+function advertisementIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const spec = objectAt(object, 'spec');
+  const pools = listAt(spec, 'ipAddressPools');
+  if (pools.length === 0) {
+    issues.push(
+      issue(
+        'advertisement-pools',
+        ['spec'],
+        "expected spec.ipAddressPools listing the test's pools: without it every pool of the cluster is announced",
+      ),
+    );
+  }
+  pools.forEach((pool, i) => {
+    if (!String(pool).includes(names.uid)) {
+      issues.push(
+        issue(
+          'advertisement-pools',
+          ['spec', 'ipAddressPools', i],
+          `pool '${String(pool)}' is not the test's: its name must contain ${names.uid}`,
+        ),
+      );
+    }
+  });
+  if (present(spec.ipAddressPoolSelectors)) {
+    issues.push(
+      issue(
+        'advertisement-pools',
+        ['spec', 'ipAddressPoolSelectors'],
+        "pool selectors can select the cluster's other pools: name the test's pools in ipAddressPools",
+      ),
+    );
+  }
+  for (const [key, hostRoute] of [
+    ['aggregationLength', 32],
+    ['aggregationLengthV6', 128],
+  ] as const) {
+    if (spec[key] !== undefined && Number(spec[key]) !== hostRoute) {
+      issues.push(
+        issue(
+          'advertisement-attributes',
+          ['spec', key],
+          `${key} ${String(spec[key])} announces more than the test's addresses: expected ${hostRoute} or none`,
+        ),
+      );
+    }
+  }
+  for (const key of ['communities', 'localPref']) {
+    if (present(spec[key])) {
+      issues.push(
+        issue(
+          'advertisement-attributes',
+          ['spec', key],
+          `${key} changes how the user's routers route: not set by a test`,
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+function poolIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const spec = objectAt(object, 'spec');
+  const addresses = listAt(spec, 'addresses');
+  if (addresses.length === 0) {
+    issues.push(
+      issue('pool-range', ['spec'], "expected spec.addresses: the test's reserved range (${pool.addresses})"),
+    );
+  }
+  addresses.forEach((range, i) => {
+    if (!names.reserved.poolRange(String(range))) {
+      issues.push(
+        issue(
+          'pool-range',
+          ['spec', 'addresses', i],
+          `'${String(range)}' is not the range reserved for the test: expected \${pool.addresses} (or .N, \${pool.ipv4}, \${pool.ipv6})`,
+        ),
+      );
+    }
+  });
+  if (spec.autoAssign !== false) {
+    issues.push(
+      issue(
+        'pool-auto-assign',
+        ['spec', 'autoAssign'],
+        `expected autoAssign: false, found ${spec.autoAssign === undefined ? 'none (MetalLB assigns by default)' : String(spec.autoAssign)}`,
+      ),
+    );
+  }
+  return issues;
+}
+
+const BY_KIND: ReadonlyMap<string, (object: Obj, names: ScopeNames) => ScopeIssue[]> = new Map([
+  ['Service', serviceIssues],
+  ['k8s.ovn.org/EgressIP', egressIPIssues],
+  ['metallb.io/BGPAdvertisement', advertisementIssues],
+  ['metallb.io/IPAddressPool', poolIssues],
+]);
+
+/** Why an object of an allowed kind reaches beyond the test (`key`: its `group/Kind`). */
+export function reachIssues(key: string, object: unknown, names: ScopeNames): ScopeIssue[] {
+  const byKind = BY_KIND.get(key);
+  return [...hostAccess(object), ...(byKind && isObject(object) ? byKind(object, names) : [])];
+}

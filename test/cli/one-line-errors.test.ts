@@ -1,0 +1,47 @@
+/**
+ * "One line, exit 2" where the README promises it (issue #22): a --report-dir that is a file is
+ * refused before anything is brought up, and a command without --debug never suggests it.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.js';
+
+// No docker reachable: a regression that brings a lab up fails instead of touching the shared engine.
+const NO_DOCKER = { PATH: dirname(process.execPath), DOCKER_HOST: 'unix:///nonexistent/ec-one-line.sock' };
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec-one-line-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('one line, exit 2', () => {
+  it('refuses a --report-dir that is a file before bringing anything up', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'not a directory');
+    const { code, stdout, stderr } = await cli(['run', '--provider', 'lab', '--report-dir', file], {
+      env: NO_DOCKER,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      `egress-conformance: --report-dir ${file}: not a directory; expected a directory (or a path that does not exist yet)`,
+    ]);
+    expect(stdout).not.toMatch(/bring-up|lab: up/);
+  });
+
+  it('list --suites / (a tree it cannot walk) is one line, exit 2, with no --debug hint (list has no --debug)', async () => {
+    const { code, stdout, stderr } = await cli(['list', '--no-cache', '--suites', '/'], { timeout: 60_000 });
+    expect(code, stderr).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^egress-conformance: --suites \/: (cannot read every folder under it|.*spec files, over the limit)/,
+    );
+    expect(stderr).not.toContain('--debug');
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * `merge-reports` against hostile shards (issue #22): shards of other runs, impossible shard
+ * numbers, values that are not what results.json holds (script in a status or a line), unbounded
+ * files (FIFO, /dev/zero, a huge sparse file), diagnostics outside the report, symbolic links in
+ * artifacts, and an output directory that is an input. Each is exit 2 in one line naming the file
+ * and the field (or copied as regular files only), never a hang, a raw error or a changed shard.
+ */
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeRuns } from '../../harness/report/merge.js';
+import { writeReports } from '../../harness/report/write.js';
+import type { RunResult, TestResult } from '../../harness/run/results.js';
+import { cli } from '../support/cli.js';
+import { sampleRun } from './sample-run.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec-merge-hostile-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function shardsOf(run: RunResult, total: number, dirOf: (i: number) => string): RunResult[] {
+  return Array.from({ length: total }, (_, i) => ({
+    ...run,
+    runId: `s${i + 1}`,
+    reportDir: dirOf(i + 1),
+    shard: { index: i + 1, total },
+    tests: run.tests.map(
+      (test, t): TestResult =>
+        test.status === 'skipped' || t % total === i
+          ? test
+          : { ...test, status: 'skipped', skipReason: 'other-shard', steps: [], evidence: [] },
+    ),
+  }));
+}
+
+/** Two shards written to disk; `change` edits the parsed results.json of shard 2. */
+async function writtenShards(
+  name: string,
+  change?: (results: Record<string, unknown>) => void,
+): Promise<string[]> {
+  const base = join(dir, name);
+  const shards = shardsOf(sampleRun(base), 2, (i) => join(base, `shard-${i}`));
+  for (const shard of shards) await writeReports(shard);
+  if (change) {
+    const file = join(base, 'shard-2', 'results.json');
+    const results = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    change(results);
+    await writeFile(file, JSON.stringify(results));
+  }
+  return shards.map((s) => s.reportDir);
+}
+
+type Json = Record<string, unknown>;
+const firstTest = (r: Json): Json => (r.tests as Json[])[0] as Json;
+function stepsOf(r: Json): Json[] {
+  return ((r.tests as Json[]).find((t) => (t.steps as unknown[]).length > 0)?.steps ?? []) as Json[];
+}
+
+function oneLineExit2(result: { code: number | undefined; stderr: string }, pattern: RegExp): void {
+  expect(result.code, result.stderr).toBe(2);
+  const lines = result.stderr.split('\n').filter(Boolean);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at |--debug/);
+}
+
+describe('merges only of one run', () => {
+  const whole = sampleRun('/r');
+  const shards = shardsOf(whole, 2, (i) => `/s${i}`);
+  it.each([
+    ['tool version', (run: RunResult) => ({ ...run, toolVersion: '9.9.9' })],
+    [
+      'options',
+      (run: RunResult) => ({
+        ...run,
+        options: { ...run.options, providerOptions: { lab: { faults: ['no-snat'] } } },
+      }),
+    ],
+    [
+      'selection',
+      (run: RunResult) => ({
+        ...run,
+        tests: run.tests.map((t, i) => (i === 0 ? { ...t, scenarioId: 'another-test' } : t)),
+      }),
+    ],
+    [
+      'environment',
+      (run: RunResult) => ({
+        ...run,
+        environment: { ...run.environment, fingerprint: { cluster: 'someone-else' } },
+      }),
+    ],
+    [
+      'implementation',
+      (run: RunResult) => ({
+        ...run,
+        environment: {
+          ...run.environment,
+          implementation: { ...run.environment.implementation, name: 'Another CNI' },
+        },
+      }),
+    ],
+  ])('refuses a shard whose %s differs', (part, change) => {
+    const other = change(shards[1] as RunResult) as RunResult;
+    expect(() => mergeRuns([shards[0] as RunResult, other], '/m')).toThrow(
+      new RegExp(`/s2 is not a shard of the run in /s1: its ${part} differs`),
+    );
+  });
+
+  it('merges shards of one run', () => {
+    expect(mergeRuns(shards, '/m').tests).toEqual(whole.tests);
+  });
+});
+
+describe('merge-reports reads shards as hostile input', () => {
+  it.each([
+    ['shard 0/0', (r: Record<string, unknown>) => (r.shard = { index: 0, total: 0 }), /shard\.index/],
+    ['shard -1/-1', (r: Record<string, unknown>) => (r.shard = { index: -1, total: -1 }), /shard\.index/],
+    [
+      'shard 3/2',
+      (r: Record<string, unknown>) => (r.shard = { index: 3, total: 2 }),
+      /shard: expected index from 1 to total/,
+    ],
+    [
+      'script as a status',
+      (r: Record<string, unknown>) => (firstTest(r).status = '<script>alert(1)</script>'),
+      /tests\[0\]\.status/,
+    ],
+    [
+      'script as a family',
+      (r: Record<string, unknown>) => (firstTest(r).family = '<img src=x onerror=alert(1)>'),
+      /tests\[0\]\.family/,
+    ],
+    [
+      'script as a line number',
+      (r: Record<string, unknown>) => {
+        (stepsOf(r)[0] as Json).line = '<script>alert(1)</script>';
+      },
+      /tests\[\d+\]\.steps\[0\]\.line/,
+    ],
+    [
+      'diagnostics outside the report',
+      (r: Record<string, unknown>) => (firstTest(r).diagnostics = '../../..'),
+      /tests\[0\]\.diagnostics: expected a path inside the report directory/,
+    ],
+    ['no tests', (r: Record<string, unknown>) => delete r.tests, /tests:/],
+  ])('refuses %s in one line naming the file and field', async (name, change, field) => {
+    const dirs = await writtenShards(name.replace(/\W+/g, '-'), change);
+    const result = await cli([
+      'merge-reports',
+      ...dirs,
+      '--report-dir',
+      join(dir, `out-${name.replace(/\W+/g, '-')}`),
+    ]);
+    oneLineExit2(result, new RegExp(`shard-2/results\\.json: ${field.source}`));
+  });
+
+  it('refuses a shard of another run (the lab fault differs) in one line', async () => {
+    const dirs = await writtenShards('other-run', (r) => {
+      r.options = { ...(r.options as object), providerOptions: { lab: { faults: ['no-snat'] } } };
+    });
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-other-run')]);
+    oneLineExit2(result, /shard-2 is not a shard of the run in .*shard-1: its options differs/);
+  });
+
+  it('refuses malformed JSON naming the file', async () => {
+    const dirs = await writtenShards('malformed');
+    await writeFile(join(dirs[1] as string, 'results.json'), '{"runId": ');
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-malformed')]);
+    oneLineExit2(result, /shard-2\/results\.json: not JSON/);
+  });
+
+  it('refuses a FIFO, /dev/zero and a huge file without reading them', async () => {
+    const dirs = await writtenShards('unbounded');
+    const results = join(dirs[1] as string, 'results.json');
+    await rm(results);
+    execFileSync('mkfifo', [results]);
+    const started = Date.now();
+    oneLineExit2(
+      await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-fifo')]),
+      /results\.json.*not a regular file/,
+    );
+    await rm(results);
+    await symlink('/dev/zero', results);
+    oneLineExit2(
+      await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-zero')]),
+      /results\.json.*not a regular file/,
+    );
+    await rm(results);
+    await writeFile(results, '');
+    await truncate(results, 400 * 1024 * 1024); // sparse: no disk, no memory
+    oneLineExit2(
+      await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-huge')]),
+      /results\.json.*over the limit of/,
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('copies artifacts as regular files only, never a link', async () => {
+    const dirs = await writtenShards('links');
+    const artifacts = join(dirs[0] as string, 'artifacts', 'ns');
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'capture.pcap'), 'pcap');
+    await symlink('/etc/passwd', join(artifacts, 'passwd'));
+    await symlink('/', join(artifacts, 'root'));
+    const out = join(dir, 'out-links');
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', out]);
+    expect(result.code, result.stderr).toBe(1); // the sample run has failures
+    expect(result.stderr).toMatch(/left out .*artifacts\/ns\/passwd: not a regular file/);
+    const copied = await readdir(join(out, 'artifacts', 'ns'));
+    expect(copied).toEqual(['capture.pcap']);
+    expect((await lstat(join(out, 'artifacts', 'ns', 'capture.pcap'))).isFile()).toBe(true);
+  });
+
+  it('refuses a --report-dir that is (or is inside) an input, and leaves the shard unchanged', async () => {
+    const dirs = await writtenShards('output-is-input');
+    const before = await readFile(join(dirs[0] as string, 'results.json'), 'utf8');
+    for (const out of [dirs[0] as string, join(dirs[0] as string, 'merged')]) {
+      oneLineExit2(
+        await cli(['merge-reports', ...dirs, '--report-dir', out]),
+        /--report-dir .* overlaps the input .*shard-1: expected a directory of its own/,
+      );
+    }
+    expect(await readFile(join(dirs[0] as string, 'results.json'), 'utf8')).toBe(before);
+  });
+});
