@@ -335,5 +335,6 @@ manifests:
   m: ${entry.manifest ?? SAFE}
 steps:
   - apply: [m]
-${entry.steps ?? ''}`;
+${entry.steps ?? ''}  - expect: { condition: { noEgressLabel: { service: m } } }
+`;
 }
