@@ -8,7 +8,27 @@
  * Judged on every object the run sends: a manifest as written and rendered, and the object a
  * `patch` step makes of it (scope.ts, patchScopeIssues).
  */
-import type { ScopeIssue, ScopeNames } from './scope.js';
+/** A problem the guard found: where in the object, what, and the reach rule refusing it. */
+export interface ScopeIssue {
+  path: Array<string | number>;
+  message: string;
+  /** The reach rule refusing it (this module), which an options file may allow; none: never allowed. */
+  rule?: ReachRule;
+}
+
+/** How names look at the level checked: as written (`${uid}`) or rendered (the uid itself). */
+export interface ScopeNames {
+  /** The namespaces a namespaced object may be in: `${namespace}`, `${namespaces.X}` or their values. */
+  testNamespaces: readonly string[];
+  /** `${metallb.namespace}` or its value. */
+  metallbNamespace: string;
+  /** `${uid}` or its value: shared objects' names and owned label keys must contain it. */
+  uid: string;
+  /** The addresses reserved for the test: template variables as written, their values rendered. */
+  reserved: Reserved;
+  /** Reach rules the options file allows for this spec (`scopeExceptions`). */
+  allowed?: ReadonlySet<ReachRule>;
+}
 
 /** The rules an options file may name in `scopeExceptions`, each with why it exists. */
 export const REACH_RULES = {

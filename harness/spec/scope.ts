@@ -25,7 +25,7 @@
  * (patchScopeIssues), and may not rename it, move it or change its kind.
  */
 import { mergePatch } from '../common/merge-patch.js';
-import { type ReachRule, type Reserved, reachIssues } from './scope-reach.js';
+import { reachIssues, type ScopeIssue, type ScopeNames } from './scope-reach.js';
 
 /** `group/Kind` (core group: `Kind`) of the namespaced kinds a spec may create in its test namespaces. */
 export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
@@ -71,26 +71,9 @@ export function kindKey(apiVersion: string, kind: string): string {
 }
 
 /** A refusal: the path of the offending field inside the manifest (or step body), and why. */
-export interface ScopeIssue {
-  path: Array<string | number>;
-  message: string;
-  /** The reach rule refusing it (scope-reach.ts), which an options file may allow; none: never allowed. */
-  rule?: ReachRule;
-}
-
-/** How names look at the level checked: as written (`${uid}`) or rendered (the uid itself). */
-export interface ScopeNames {
-  /** The namespaces a namespaced object may be in: `${namespace}`, `${namespaces.X}` or their values. */
-  testNamespaces: readonly string[];
-  /** `${metallb.namespace}` or its value. */
-  metallbNamespace: string;
-  /** `${uid}` or its value: shared objects' names and owned label keys must contain it. */
-  uid: string;
-  /** The addresses reserved for the test: template variables as written, their values rendered. */
-  reserved: Reserved;
-  /** Reach rules the options file allows for this spec (`scopeExceptions`). */
-  allowed?: ReadonlySet<ReachRule>;
-}
+// The shapes of an issue and of the names judged live with the reach rules (scope-reach.ts),
+// which this module builds on; re-exported here for the guard's callers.
+export type { ScopeIssue, ScopeNames } from './scope-reach.js';
 
 function allowedKindsText(): string {
   return `namespaced ${[...NAMESPACED_KINDS].join(', ')}; shared ${[...SHARED_KINDS.keys()].join(', ')}`;

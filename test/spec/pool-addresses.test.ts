@@ -21,7 +21,7 @@ manifests:
     apiVersion: metallb.io/v1beta1
     kind: IPAddressPool
     metadata: { name: "\${uid}-pool", namespace: "\${metallb.namespace}" }
-    spec: { addresses: ${pool} }
+    spec: { addresses: ${pool}, autoAssign: false }
   service:
     apiVersion: v1
     kind: Service
@@ -70,12 +70,18 @@ describe('LoadBalancer addresses per test', () => {
     const v4 = contextFor(plan[2] as (typeof plan)[number], env);
     expect(v4.values['pool.addresses']).toBe('203.0.113.3/32');
     expect(v4.values['pool.addresses.1']).toBe('203.0.113.4/32');
-    expect(v4.manifests.pool?.spec).toEqual({ addresses: ['203.0.113.3/32', '203.0.113.5/32'] });
+    expect(v4.manifests.pool?.spec).toEqual({
+      addresses: ['203.0.113.3/32', '203.0.113.5/32'],
+      autoAssign: false,
+    });
     expect(v4.manifests.service?.metadata.annotations).toEqual({
       'metallb.io/loadBalancerIPs': '203.0.113.4',
     });
     const v6 = contextFor(plan[3] as (typeof plan)[number], env);
-    expect(v6.manifests.pool?.spec).toEqual({ addresses: ['2001:db8:100::6/128', '2001:db8:100::8/128'] });
+    expect(v6.manifests.pool?.spec).toEqual({
+      addresses: ['2001:db8:100::6/128', '2001:db8:100::8/128'],
+      autoAssign: false,
+    });
     expect(v6.values['pool.ipv4.2']).toBe('203.0.113.8/32');
     // No two tests share an address.
     const all = plan.flatMap((test) => {

@@ -443,26 +443,28 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       return { error };
     }
   };
+  /** The run's result as the reports take it: the same shape on every path that ends a run. */
+  const resultOf = (environment: EnvironmentDescription, tests: TestResult[]): RunResult => ({
+    runId,
+    toolVersion: TOOL_VERSION,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    environment,
+    options: printable,
+    tests,
+    phases,
+    interrupted: controller.signal.aborted,
+    reportDir,
+    errors,
+    ...(options.shard ? { shard: options.shard } : {}),
+  });
   /** The reports of a run whose environment never came up: every selected test not run, with why. */
   const reportNotRun = async (reason: 'not-run' | 'interrupted', why: string): Promise<number> => {
     removeHandlers();
     const description = describeWithout(provider, settings);
     const tests = notRun(planFor(catalogue, options, description, runId), reason, why);
     for (const test of tests) reporters.testEnd(test);
-    const run: RunResult = {
-      runId,
-      toolVersion: TOOL_VERSION,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      environment: description,
-      options: printable,
-      tests,
-      phases,
-      interrupted: controller.signal.aborted,
-      reportDir,
-      errors,
-      ...(options.shard ? { shard: options.shard } : {}),
-    };
+    const run = resultOf(description, tests);
     await reporters.runEnd(run);
     return run.interrupted ? EXIT_INTERRUPTED : EXIT_FAILED;
   };
@@ -570,20 +572,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     }
     removeHandlers();
   }
-  const run: RunResult = {
-    runId,
-    toolVersion: TOOL_VERSION,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    environment: description ?? describeWithout(provider, settings),
-    options: printable,
-    tests,
-    phases,
-    interrupted: controller.signal.aborted,
-    reportDir,
-    errors,
-    ...(options.shard ? { shard: options.shard } : {}),
-  };
+  const run = resultOf(description ?? describeWithout(provider, settings), tests);
   await reporters.runEnd(run);
   if (run.interrupted) return EXIT_INTERRUPTED;
   const ran = tests.filter((t) => t.status !== 'skipped').length;

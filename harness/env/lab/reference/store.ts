@@ -3,6 +3,7 @@
  * delete semantics the scenarios rely on (namespaced names, merge patch, cascading namespace
  * deletion) and a change counter the controllers reconcile against.
  */
+import { mergePatch } from '../../../common/merge-patch.js';
 import type { KubeObject, ObjectRef } from '../../environment.js';
 
 export function objectKey(ref: ObjectRef): string {
@@ -13,18 +14,6 @@ function refOf(object: KubeObject): ObjectRef {
   const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
   if (object.metadata.namespace !== undefined) ref.namespace = object.metadata.namespace;
   return ref;
-}
-
-/** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
-  const base: Record<string, unknown> =
-    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete base[key];
-    else base[key] = mergePatch(base[key], value);
-  }
-  return base;
 }
 
 function matchesSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
