@@ -151,7 +151,8 @@ describe('custom resources against their CRD schemas', () => {
         description,
         'abc123',
       );
-      for (const test of planned) {
+      // A test the environment skips (a dual-stack one on a single-family cluster) applies nothing.
+      for (const test of planned.filter((t) => !t.skip)) {
         const ctx = contextFor(test, description);
         for (const [name, object] of Object.entries(ctx.manifests)) {
           if (!crdSchemaFor(object)) continue;

@@ -171,7 +171,7 @@ describe('the one escaping rule', () => {
     const title = JSON.stringify(HOSTILE.slice(0, 7).join(' ~ '));
     await writeFile(
       join(suites, 'spec.yaml'),
-      `id: hostile-title\ntitle: ${title}\nstatements: [ES-SNAT-1]\nprofile: core\nfeatures: [SourceIPLoadBalancer]\nmanifests:\n  m: { apiVersion: v1, kind: ConfigMap, metadata: { name: c, namespace: "\${namespace}" } }\nsteps:\n  - apply: [m]\n`,
+      `id: hostile-title\ntitle: ${title}\nstatements: [ES-SNAT-1]\nprofile: core\nfeatures: [SourceIPLoadBalancer]\nmanifests:\n  m: { apiVersion: v1, kind: ConfigMap, metadata: { name: c, namespace: "\${namespace}" } }\nsteps:\n  - apply: [m]\n  - expect: { condition: { noEgressLabel: { service: m } } }\n`,
     );
     const { code, stdout, stderr } = await cli(['list', '--no-cache', '--suites', suites]);
     expect(code, stderr).toBe(0);
