@@ -1,5 +1,5 @@
 /** The console summary: a scenario x family table, then every failure with its reason. */
-import { escapeUntrusted } from '../common/escape.js';
+import { escapeUntrusted, escapeUntrustedLines } from '../common/escape.js';
 import type { RunResult, TestFamily, TestResult } from '../run/results.js';
 import { formatDuration } from '../spec/duration.js';
 import { countsLine, countsOf, selectedTests, selectionOf } from './counts.js';
@@ -66,7 +66,7 @@ export function renderSummary(run: RunResult): string {
     out.push('', 'Failures:');
     for (const test of failures) {
       out.push(
-        `- ${escapeUntrusted(test.scenarioId)} [${HEADER[test.family]}]: ${escapeUntrusted(test.message ?? 'failed')}`,
+        `- ${escapeUntrusted(test.scenarioId)} [${HEADER[test.family]}]: ${escapeUntrustedLines(test.message ?? 'failed')}`,
       );
       for (const evidence of test.evidence.filter((e) => !e.passed)) {
         out.push(`    evidence: ${escapeUntrusted(evidence.capture)}`);

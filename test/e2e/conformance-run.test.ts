@@ -43,7 +43,7 @@ describe('egress-conformance run (the core profile on the reference lab)', () =>
       ),
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/phase timings: bring-up [\d.]+s/);
+    expect(result.stdout).toMatch(/phase timings: (preflight [\d.]+s, )?bring-up [\d.]+s/);
   });
 
   it('writes a JUnit report the JUnit schema accepts and a ConformanceReport naming the reference lab', async () => {
@@ -87,7 +87,14 @@ describe('egress-conformance run (the core profile on the reference lab)', () =>
     const lb = /LoadBalancer IP (\S+)/.exec(evidence.expected)?.[1];
     const towardPeer = summary.flows.filter((f) => f.dst === '198.51.100.10' && f.dstPort === 8080);
     expect(towardPeer.length).toBeGreaterThan(0);
-    expect(new Set(towardPeer.map((f) => f.src))).toEqual(new Set([lb]));
+    // The capture holds every round of the probe (one file per probe step), the verdict only its
+    // last: the LoadBalancer IP carries at least the packets the verdict matched, and an earlier
+    // round (before the egress node's SNAT was in place) may show a node's own address, never
+    // anything else.
+    const fromLb = towardPeer.filter((f) => f.src === lb).reduce((sum, f) => sum + f.packets, 0);
+    expect(fromLb).toBeGreaterThanOrEqual(evidence.matchedPackets);
+    for (const flow of towardPeer)
+      expect(flow.src === lb || /^10\.213\.\d+\.1\d$/.test(flow.src), flow.src).toBe(true);
     const artifacts = await readdir(join(dir, 'report', 'artifacts'));
     expect(artifacts.length).toBe(coreTests);
   });

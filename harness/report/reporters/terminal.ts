@@ -37,7 +37,7 @@ export const quietSkip: (test: TestResult) => boolean = leftOut;
 
 export function stepLine(step: StepResult): string {
   const mark = step.status === 'passed' ? '✓' : step.status === 'failed' ? '✗' : '·';
-  return `  ${mark} ${step.index + 1}. ${escapeUntrusted(step.kind)}: ${escapeUntrusted(step.detail)} (${formatDuration(step.durationMs)})`;
+  return `  ${mark} ${step.index + 1}. ${escapeUntrusted(step.kind)}: ${escapeUntrustedLines(step.detail)} (${formatDuration(step.durationMs)})`;
 }
 
 /** A failed test's steps as they ran, then where it failed (the step's detail says how). */
@@ -45,7 +45,7 @@ export function failureBlock(test: TestResult): string[] {
   const failing = test.steps.find((s) => s.status === 'failed');
   const where = failing
     ? `  at ${escapeUntrusted(test.file)}:${failing.line} (${escapeUntrusted((test.failedStatements ?? test.statements).join(', '))})`
-    : `  ${escapeUntrusted(test.message ?? 'failed')}`;
+    : `  ${escapeUntrustedLines(test.message ?? 'failed')}`;
   return [...test.steps.filter((s) => s.status !== 'not-run').map(stepLine), where];
 }
 
