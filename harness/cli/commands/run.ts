@@ -122,6 +122,7 @@ export function parseShard(text: string): Shard {
 }
 
 /** Defaults, then the options file, then flags. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: flag, options-file and default precedence for every run option in one place; issue #23's run session splits it
 export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
   const skipFlag = flags.skipTests
@@ -366,6 +367,7 @@ function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] as string;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the whole run lifecycle; issue #23 moves it into harness/run/session.ts
 export async function runCommand(flags: RunFlags): Promise<number> {
   const options = await resolveRunOptions(flags);
   await checkReportDir(options.reportDir);
