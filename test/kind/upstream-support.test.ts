@@ -107,7 +107,7 @@ describe('the provider, held to the recorded lanes (no mirror needed)', () => {
   });
 
   // The plan and the features speak of the default pin set's lanes (the bring-up does not take a
-  // pin set yet: README, Run against kind).
+  // pin set yet: docs/kind.md).
   it('names the lane it follows, or says beyond upstream, in the plan of every supported combination', () => {
     for (const name of [DEFAULT_PIN_SET]) {
       for (const c of supportedCombinations()) {

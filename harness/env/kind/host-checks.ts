@@ -122,7 +122,7 @@ export async function checkKindHost(facts: HostFacts, needs: HostNeeds): Promise
       item: 'combination',
       ok: needs.refusal === undefined,
       detail: needs.refusal ?? `${needs.combination}: ${needs.upstreamCoverage ?? 'supported'}`,
-      fix: 'choose a supported combination (README: Run against kind)',
+      fix: 'choose a supported combination (docs/kind.md)',
     });
   }
   if (needs.baseImage !== undefined) {
