@@ -118,12 +118,15 @@ describe('the GitHub Action', () => {
     }
   });
 
-  it("is what the repository's own lab workflow runs", () => {
-    const workflow = parse(readFileSync('.github/workflows/lab-shards.yml', 'utf8')) as {
+  it.each([
+    ['lab-shards.yml', 'conformance', { provider: 'lab', profile: 'all' }],
+    ['kind-conformance.yml', 'kind', { provider: 'kind', profile: 'all' }],
+  ])("is what the repository's own workflow %s runs, with inputs it has", (file, job, expected) => {
+    const workflow = parse(readFileSync(`.github/workflows/${file}`, 'utf8')) as {
       jobs: Record<string, { steps: Step[] }>;
     };
-    const step = workflow.jobs.conformance?.steps.find((s) => s.uses === './');
-    expect(step?.with).toMatchObject({ provider: 'lab', profile: 'all' });
+    const step = workflow.jobs[job]?.steps.find((s) => s.uses === './');
+    expect(step?.with).toMatchObject(expected);
     for (const input of Object.keys(step?.with ?? {})) expect(action.inputs[input], input).toBeDefined();
   });
 });
