@@ -1,5 +1,5 @@
 /**
- * The architecture's import rules (DESIGN.md "Layout"), checked by dependency-cruiser in
+ * The architecture's import rules (docs/design.md, "Layers and folders"), checked by dependency-cruiser in
  * `npm test` (`npm run deps`). Type-only imports count: a cycle through types is still a cycle
  * a reader has to untangle.
  */

@@ -177,6 +177,7 @@ function table(rows: string[][]): void {
   }
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the benchmark script's main: measure, compare and print in one sequence
 async function main(): Promise<number> {
   const head = await git(['rev-parse', '--short', 'HEAD']);
   const dirty = (await git(['status', '--porcelain', '--untracked-files=no'])) !== '';

@@ -5,7 +5,25 @@
 # HTML report's browser test, driven by playwright-core) and iproute2. Starts dockerd in the
 # background when its socket is missing (machines without systemd) and waits until it answers.
 # Idempotent; prints nothing unless something fails.
+#
+# `--run` installs only what a run of the suite needs (the action.yml of this repository uses it
+# on GitHub's Ubuntu runners): no chromium, junitparser, xmllint or frr, which only the project's
+# own tests use. Either way, a Docker engine that already answers (Docker CE on a hosted runner)
+# is used as it is: installing docker.io beside it would conflict with its containerd.
 set -eu
+
+PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils python3-junitparser chromium iproute2 frr"
+case "${1:-}" in
+  --run) PACKAGES="docker.io debootstrap tshark tcpdump iproute2" ;;
+  "") ;;
+  *)
+    echo "install-host.sh: unknown argument $1; expected --run or nothing" >&2
+    exit 2
+    ;;
+esac
+if docker info >/dev/null 2>&1; then
+  PACKAGES=$(echo "$PACKAGES" | sed 's/docker\.io //')
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-host.sh: run as root (it installs Debian packages and starts dockerd)" >&2
@@ -13,7 +31,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES="docker.io debootstrap tshark tcpdump libxml2-utils python3-junitparser chromium iproute2 frr"
 
 missing=""
 for package in $PACKAGES; do

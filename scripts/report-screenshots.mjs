@@ -1,4 +1,4 @@
-// The README's report screenshots, from a real run's report: Debian's Chromium through
+// The report screenshots of the README and docs/reports.md, from a real run's report: Debian's Chromium through
 // playwright-core. Usage: node scripts/report-screenshots.mjs REPORT_DIR [OUT_DIR=docs]
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';

@@ -257,7 +257,7 @@ export function renderMatrix(outcomes: FaultOutcome[], profile: SharpnessProfile
 }
 
 /**
- * One line per run, for the README: the statements the fault table names, whether each failed,
+ * One line per run, for docs/sharpness.md: the statements the fault table names, whether each failed,
  * what else failed, and the exit code (the matrix's content, narrow enough to read).
  */
 export function renderFaultList(outcomes: FaultOutcome[], profile: SharpnessProfile = 'core'): string {

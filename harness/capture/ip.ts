@@ -111,6 +111,7 @@ function decodeIpv4(b: Uint8Array, start: number, end: number, out: DecodedPacke
   return true;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one pass over IPv6's extension-header chain; split, the hot loop would allocate per packet
 function decodeIpv6(b: Uint8Array, start: number, end: number, out: DecodedPacket): boolean {
   if (end - start < 40) return false;
   out.bytes = b;

@@ -61,6 +61,7 @@ export class PcapngParser implements RecordParser {
     this.file = file;
   }
 
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the pcapng block-type switch in the streaming hot loop; one function keeps the reader allocation-free
   parse(bytes: Uint8Array, start: number, end: number, fileOffset: number, visit: PacketVisitor): number {
     const view = this.view;
     view.bytes = bytes;

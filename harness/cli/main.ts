@@ -10,6 +10,7 @@ import { installOutputRedaction } from '../common/secrets.js';
 import { TOOL_VERSION } from '../common/version.js';
 import { registerProviders } from '../env/providers.js';
 import { reportError } from './errors.js';
+import { addExamples } from './examples.js';
 
 type Register = (program: Command) => void;
 
@@ -92,6 +93,7 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const loaders = args === undefined ? COMMANDS.map(([, load]) => load) : loadersFor(args);
   const registers = await Promise.all(loaders.map((load) => load()));
   for (const register of registers) register(program);
+  program.commands.forEach(addExamples);
   throwInsteadOfExit(program);
   return program;
 }

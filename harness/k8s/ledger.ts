@@ -149,6 +149,7 @@ function removalOrder(records: LedgerRecord[]): LedgerRecord[] {
  * after the record; its uid is then the precondition. A ledger whose objects are all gone is
  * removed. Returns what was deleted, as `Kind namespace/name`.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: removal by uid precondition with each failure kind kept apart; the safety rules read best in one place
 export async function removeLedgered(
   cluster: Pick<ClusterApi, 'get' | 'delete'>,
   dir: string,

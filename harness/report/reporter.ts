@@ -1,5 +1,5 @@
 /**
- * One stream of events for every report (DESIGN.md, Reports): the run begins, the environment
+ * One stream of events for every report (docs/design.md, "Reporters"): the run begins, the environment
  * comes up, tests and steps begin and end, errors happen, the run ends. Console output, GitHub
  * annotations, JUnit, the ConformanceReport and the HTML report are all reporters of this stream;
  * the multiplexer (multiplexer.ts) hands every event to each of them.

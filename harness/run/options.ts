@@ -21,7 +21,7 @@ const timeouts = z
     }
   });
 
-/** The options file: every key optional, names as in README.md. */
+/** The options file: every key optional, names as in docs/commands.md. */
 export const optionsFileSchema = z.strictObject({
   provider: z.enum(PROVIDER_CHOICES).optional(),
   profile: z.enum(PROFILE_CHOICES).optional(),

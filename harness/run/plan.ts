@@ -113,6 +113,7 @@ function inProfile(scenario: LoadedScenario['scenario'], profile: RunOptions['pr
 }
 
 /** Lists the tests of a run in catalogue order, families in order ipv4, ipv6, dual. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the plan's selection rules (profile, run-test, skip, family, shard) in one order
 export function planRun(
   scenarios: LoadedScenario[],
   options: Pick<RunOptions, 'profile' | 'family' | 'skipProvisional'> & {

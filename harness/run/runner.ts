@@ -110,6 +110,7 @@ function withCluster(env: Environment, cluster: ClusterApi): Environment {
   };
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one test's steps, timeouts, evidence and cleanup; issue #23's run session will split it
 async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestResult> {
   const { description, log } = options;
   const ledger = options.ledger ?? (await Ledger.open(options.runId));

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { CaptureSite } from './fields.js';
 
-/** One row of the README's table for this kind: how it is written and what it does. */
+/** One row of the table of docs/specs.md for this kind: how it is written and what it does. */
 export interface DocRow {
   syntax: string;
   meaning: string;
@@ -85,7 +85,7 @@ export function defineCondition<K extends string, S extends z.ZodType>(
 
 /**
  * A registry: kinds by name, each definition under its own kind (checked by the type), in the
- * order the README lists them.
+ * order docs/specs.md lists them.
  */
 export function registry<const T extends { [K in keyof T]: { kind: K } }>(definitions: T): T {
   return definitions;

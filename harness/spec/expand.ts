@@ -268,6 +268,7 @@ class Expander {
   }
 
   /** The spec's manifests with fixture manifests resolved, in the fixtures' order, then the spec's. */
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: fixture manifests: patch, from and own objects resolved in one pass with their source lines
   expandManifests(specManifests: YAMLMap | undefined, steps: unknown[], origin: unknown): YAMLMap {
     const resolved = new Map<string, Pair<unknown, unknown>>();
     for (const pair of specManifests?.items ?? []) {

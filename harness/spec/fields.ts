@@ -83,7 +83,7 @@ export function captureSiteOf(to: TrafficTo): CaptureSite {
 export const sourceKind = z.enum(['loadBalancerIP', 'nodeIP', 'podIP', 'networkIP', 'egressIP']);
 export type SourceKind = z.output<typeof sourceKind>;
 
-/** What each source kind means (the README's probe rows say this). */
+/** What each source kind means (the probe rows of docs/specs.md say this). */
 export const SOURCE_KIND_MEANINGS: Record<SourceKind, string> = {
   loadBalancerIP: 'the LoadBalancer IP of `service`',
   nodeIP: 'the address of the node the sending pod runs on',

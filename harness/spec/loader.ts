@@ -190,6 +190,7 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
   const manifests = new Set(Object.keys(scenario.manifests));
   const evidenceNames = new Set<string>();
   const networks = scenario.requires.networks;
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: each step's cross-references checked in the order the spec lists them
   scenario.steps.forEach((step, i) => {
     const at = (path: Array<string | number>): PathKey[] => ['steps', i, step.kind, ...path];
     for (const { name, at: inBody } of manifestsNamedBy(step)) {

@@ -3,7 +3,7 @@
  * and namespace: an object of an allowed kind, in a test namespace, can still take over traffic
  * or addresses that are not the test's, or hand a pod its node. Each rule has a name, so that an
  * options file can allow it for one named spec (`scopeExceptions`), and a reason, which the
- * README's scope-guard section repeats.
+ * scope-guard section of docs/safety.md repeats.
  *
  * Judged on every object the run sends: a manifest as written and rendered, and the object a
  * `patch` step makes of it (scope.ts, patchScopeIssues).

@@ -116,6 +116,7 @@ export type SourceResult = { ok: true; root: Node } | { ok: false; problems: Spe
  * (checked here with a set per mapping, in linear time; the parser's own check compares every key
  * with every other, quadratic in a mapping's size). One problem per kind, at its first line.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one walk over the YAML tree counting depth and aliases against the limits
 function limitProblems(root: Node, file: string, counter: LineCounter): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const at = (node: unknown) => counter.linePos((node as Node | null)?.range?.[0] ?? 0).line;

@@ -14,7 +14,7 @@ const POOL_ADDRESS = /^pool\.(addresses|address|ipv4|ipv6)\.(\d{1,2})$/;
 export const MAX_TEST_ADDRESSES = 8;
 const EXTRA_NAMESPACE = /^namespaces\.([a-z0-9-]+)$/;
 
-/** Names a spec may use, with what they stand for (listed in README.md). */
+/** Names a spec may use, with what they stand for (listed in docs/specs.md). */
 export const TEMPLATE_VARIABLES: Record<string, string> = {
   namespace: 'the test namespace (unique per scenario x family x run)',
   uid: 'a short id unique to this scenario x family x run, for names outside the namespace',

@@ -121,6 +121,7 @@ export async function tsharkSummary(file: string): Promise<OracleResult> {
 
 type Values = (f: Field) => string[];
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the tshark oracle maps every protocol's fields in one place
 function flowOf(values: Values): FlowFields | null {
   const layers = values('frame.protocols')[0]?.split(':') ?? [];
   const network = layers.findIndex((l) => l === 'ip' || l === 'ipv6');

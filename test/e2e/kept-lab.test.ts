@@ -3,8 +3,11 @@
  * a machine image taken with the lab's networks in it, a container removed by hand) is named and
  * left alone, and the run brings up a lab of its own instead of failing on the first command.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { labTempDir } from '../../harness/env/lab/infra/destroy.js';
 import { cli } from '../support/cli.js';
 import { labMadeByUp, labUpIn, leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
@@ -45,5 +48,39 @@ describe('a kept lab with a container gone', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(await leftBy(kept)).toEqual(NOTHING_LEFT);
     kept = undefined;
+  }, 600_000);
+});
+
+describe('a kept lab another run is using', () => {
+  let kept: string | undefined;
+  let holder: ReturnType<typeof execa> | undefined;
+  afterAll(async () => {
+    holder?.kill();
+    if (kept) await cli(['down', '--provider', 'lab', '--id', kept], { timeout: 120_000 });
+  });
+
+  it('up says what it chose and what to run next; a run that cannot take the lab says why it makes its own', async () => {
+    // No --provider: `up` chooses as `run` does (auto), which is the lab on this host.
+    const up = await cli(['up', '--family', 'ipv4'], { timeout: 300_000 });
+    expect(up.code, up.stderr).toBe(0);
+    kept = labMadeByUp(up.stdout);
+    expect(up.stdout).toMatch(/^provider auto: .*using the embedded reference lab\.$/m);
+    expect(up.stdout).toContain('next: egress-conformance run --provider lab --family ipv4\n');
+
+    // Another live process holds the lab's lease, as a shard running beside this one would.
+    holder = execa('sleep', ['600'], { reject: false });
+    await writeFile(join(labTempDir(kept), 'in-use.pid'), String(holder.pid));
+    const run = await cli(
+      ['run', '--provider', 'lab', '--family', 'ipv4', '--run-test', 'lifecycle-not-loadbalancer'],
+      { timeout: 300_000 },
+    );
+    const output = `${run.stdout}\n${run.stderr}`;
+    expect(run.code, output).toBe(0);
+    expect(output).toContain(`not reusing kept lab ${kept} (another run is using it)`);
+    const own = labUpIn(output);
+    expect(own).not.toBe(kept);
+    expect(await leftBy(own)).toEqual(NOTHING_LEFT);
+    holder.kill();
+    holder = undefined;
   }, 600_000);
 });

@@ -45,6 +45,7 @@ export function evaluateExpression(source: string, context: Record<string, Recor
       ? a.toLowerCase() === b.toLowerCase()
       : toNumber(a) === toNumber(b);
   const truthy = (v: Value): boolean => !(v === null || v === false || v === 0 || v === '');
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a small recursive-descent parser of GitHub's expression language
   const primary = (): Value => {
     const t = next();
     if (t === undefined) throw new Error(`expression ends early: ${source}`);

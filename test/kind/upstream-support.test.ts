@@ -44,6 +44,7 @@ describe.skipIf(!STRICT && !mirrorPresent)('pin sets, read back from ovn-kuberne
   for (const name of PIN_SET_NAMES) {
     const p = PIN_SETS[name];
     describe(`pin set ${name} (${p.ovnKubernetes.ref} at ${p.ovnKubernetes.commit.slice(0, 12)})`, () => {
+      // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: checks every pinned value kind against its quoted line in one test
       it('finds every pinned value on its quoted line at the commit', () => {
         const problems: string[] = [];
         for (const [key, pinned] of Object.entries(p)) {
@@ -106,7 +107,7 @@ describe('the provider, held to the recorded lanes (no mirror needed)', () => {
   });
 
   // The plan and the features speak of the default pin set's lanes (the bring-up does not take a
-  // pin set yet: README, Run against kind).
+  // pin set yet: docs/kind.md).
   it('names the lane it follows, or says beyond upstream, in the plan of every supported combination', () => {
     for (const name of [DEFAULT_PIN_SET]) {
       for (const c of supportedCombinations()) {

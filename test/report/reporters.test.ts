@@ -19,7 +19,7 @@ import {
 } from '../../harness/report/reporters/github.js';
 import { LineReporter } from '../../harness/report/reporters/line.js';
 import { ListReporter } from '../../harness/report/reporters/list.js';
-import type { ConsoleOptions } from '../../harness/report/reporters/terminal.js';
+import { type ConsoleOptions, LiveArea, liveWidth } from '../../harness/report/reporters/terminal.js';
 import { createReporters, defaultReporters, parseReporterNames } from '../../harness/report/select.js';
 import { writeReports } from '../../harness/report/write.js';
 import type { RunResult, TestResult } from '../../harness/run/results.js';
@@ -142,6 +142,59 @@ describe('console reporters', () => {
     expect(text).toContain('  ✗ [2/3] snat-loadbalancer-ip [IPv6]');
     expect(text).toContain('  [3/3] 2 failed');
     expect(text).not.toContain('✓ 1/3');
+  });
+
+  it('line: off a terminal, its progress lines name the tests running, their steps and the last one', () => {
+    const { options, out } = consoleOptions();
+    const reporter = new LineReporter(options);
+    const [first, second] = sampleRun('/r').tests as [TestResult, TestResult];
+    reporter.environmentUp(sampleRun('/r').environment, [{}, {}] as never);
+    reporter.testBegin(first);
+    reporter.testBegin(second);
+    reporter.stepBegin(second, second.steps[1] as never);
+    reporter.testEnd(first);
+    expect(out.text()).toMatch(
+      /^ {2}\[1\/2\] 0 failed; running: snat-loadbalancer-ip \[IPv6\] — step 2\/2 probe \(0s\); last: snat-loadbalancer-ip \[IPv4\] passed in 1\.2s\n$/,
+    );
+    expect(out.text()).not.toContain('[1/4] 0 failed\n');
+  });
+
+  it.each([
+    ['list', (o: ConsoleOptions) => new ListReporter(o)],
+    ['line', (o: ConsoleOptions) => new LineReporter(o)],
+  ])('%s: off a terminal, a test that waits is named with its step, never silence', async (_name, make) => {
+    const { options, out } = consoleOptions();
+    const reporter = make({ ...options, heartbeatMs: 60 });
+    const run = sampleRun('/r');
+    const test = run.tests[1] as TestResult;
+    reporter.environmentUp(run.environment, [{}] as never);
+    reporter.testBegin(test);
+    reporter.stepBegin(test, test.steps[1] as never);
+    await new Promise((r) => setTimeout(r, 200));
+    const waiting = out.text();
+    expect(waiting).toContain('  … running: snat-loadbalancer-ip [IPv6] — step 2/2 probe (0s)\n');
+    // Nothing was printed for a heartbeat each time: at most one line per heartbeat.
+    expect(waiting.split('… running').length - 1).toBeLessThanOrEqual(4);
+    reporter.testEnd(test);
+    await reporter.runEnd(run, []);
+    const ended = out.text().length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(out.text().length).toBe(ended);
+  });
+
+  it('live lines: a terminal that reports 0 columns is taken as 100 wide, not cut to 16 characters', () => {
+    expect(liveWidth(0)).toBe(99);
+    expect(liveWidth(undefined)).toBe(99);
+    expect(liveWidth(80)).toBe(79);
+    expect(liveWidth(8)).toBe(20);
+    const out = capture();
+    const line = '  ▶ snat-loadbalancer-ip [IPv4] — step 5/9 probe (12s)';
+    const area = new LiveArea({ ...out.stream, isTTY: true, columns: 0 }, () => [line]);
+    area.redraw();
+    expect(out.text()).toBe(`${line}\n`);
+    const narrow = capture();
+    new LiveArea({ ...narrow.stream, isTTY: true, columns: 30 }, () => [line]).redraw();
+    expect(narrow.text()).toBe(`${line.slice(0, 28)}…\n`);
   });
 
   it('dot: one character per test', async () => {

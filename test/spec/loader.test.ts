@@ -222,6 +222,7 @@ async function suiteFiles(): Promise<Array<{ file: string; text: string }>> {
 }
 
 describe('the shipped fixtures', () => {
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: walks every fixture's manifests and sequences in one test
   it('are each used: every manifest by a spec, every setup sequence by a spec or another used sequence', async () => {
     const files = await suiteFiles();
     const fixtures = files.filter((f) => f.file.startsWith('fixtures/'));

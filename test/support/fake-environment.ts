@@ -263,6 +263,7 @@ export function podIPv6(node: number, pod: number): string {
  */
 export function playControllers(env: FakeEnvironment, script: ControllerScript = {}): void {
   const nodes = () => env.nodeList.map((n) => n.name);
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the fake environment's reaction to every object kind, as a cluster's controllers would
   env.onChange = (_env, object) => {
     const namespace = object.metadata.namespace ?? '';
     if (object.kind === 'Deployment') {

@@ -4,15 +4,21 @@ import { type Command, Option } from 'commander';
 import { EXIT_INTERRUPTED, UsageError } from '../../common/errors.js';
 import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
-import type { ProviderOptions } from '../../env/provider.js';
-import { availableProviders, loadProvider } from '../../env/registry.js';
+import type { Provider, ProviderOptions } from '../../env/provider.js';
 import { handleInterrupts, type Interrupt } from '../interrupt.js';
+import {
+  chooseProvider,
+  type ProviderRequest,
+  requestedProvider,
+  requireProvider,
+} from '../provider-choice.js';
 import { checkProviderSettings, readOptionsFile } from './run.js';
 
 const PROVIDERS = ['lab', 'kind', 'existing'] as const;
 
 interface EnvFlags {
-  provider: ProviderName;
+  /** `up` takes `auto` (its default, as `run`'s); `down` and `status` name one provider. */
+  provider?: ProviderRequest;
   debug?: boolean;
   all?: boolean;
   id?: string;
@@ -21,27 +27,47 @@ interface EnvFlags {
   dryRun?: boolean;
 }
 
-async function providerFor(flags: EnvFlags, signal: AbortSignal) {
-  const provider = await loadProvider(flags.provider);
-  if (!provider) {
-    throw new UsageError(
-      `--provider ${flags.provider}: this build has no ${flags.provider} provider; available: ${availableProviders().join(', ') || 'none'}`,
-    );
-  }
+/**
+ * The provider and its options. `up` chooses as `run` does (flag, then the options file's
+ * `provider:`, then `auto`) and says what it chose; `down` and `status` act on the one named
+ * (default: the lab).
+ */
+async function providerFor(flags: EnvFlags, signal: AbortSignal, choose: boolean) {
   const log = consoleLogger(flags.debug ?? false);
   // The same provider settings as `run --options-file`, so that `run` finds what `up` made.
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
   const options: ProviderOptions = {
     runId: randomBytes(3).toString('hex'),
     keep: true,
-    settings: (file[flags.provider] as Record<string, unknown> | undefined) ?? {},
+    settings: {},
     log,
     signal,
   };
   const family = flags.family ?? file.family;
   if (family) options.families = family === 'dual' ? ['ipv4', 'ipv6'] : [family];
+  const settingsOf = (name: ProviderName) => (file[name] as Record<string, unknown> | undefined) ?? {};
+  const provider: Provider = choose
+    ? await chooseProvider(requestedProvider(flags.provider, file.provider), settingsOf('kind'), options, log)
+    : await requireProvider((flags.provider ?? 'lab') as ProviderName);
+  options.settings = settingsOf(provider.name);
   checkProviderSettings(provider, options.settings, flags.optionsFile);
   return { provider, options, log };
+}
+
+/**
+ * The command to run next on the environment `up` left running: `run` with the same provider,
+ * families and options file finds it again (by its labels) and reuses it.
+ */
+export function nextCommand(provider: ProviderName, flags: Pick<EnvFlags, 'family' | 'optionsFile'>): string {
+  const words = ['egress-conformance', 'run', '--provider', provider];
+  if (flags.family) words.push('--family', flags.family);
+  if (flags.optionsFile) words.push('--options-file', shellWord(flags.optionsFile));
+  return words.join(' ');
+}
+
+/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /**
@@ -81,6 +107,14 @@ function providerOption() {
   return new Option('--provider <name>', 'environment provider').choices([...PROVIDERS]).default('lab');
 }
 
+/** `up`'s provider: chosen as `run` chooses, `auto` by default (kind when the host can run it). */
+function upProviderOption() {
+  return new Option(
+    '--provider <name>',
+    "environment provider (default: the options file's, else auto: kind when this host can run it, else the lab)",
+  ).choices(['auto', ...PROVIDERS]);
+}
+
 function optionsFileOption() {
   return new Option(
     '--options-file <file>',
@@ -92,14 +126,14 @@ export function registerEnvironmentCommands(program: Command): void {
   program
     .command('up')
     .description('bring an environment up and leave it running for later runs')
-    .addOption(providerOption())
+    .addOption(upProviderOption())
     .addOption(new Option('--family <family>', 'IP families').choices(['ipv4', 'ipv6', 'dual']))
     .addOption(optionsFileOption())
     .option('--dry-run', 'print the complete bring-up plan (every command and manifest) and create nothing')
     .option('--debug', 'verbose output and stack traces')
     .action((flags: EnvFlags) =>
       withInterrupts(flags, 'stopping the bring-up and removing what it made', async (interrupt) => {
-        const { provider, options, log } = await providerFor(flags, interrupt.signal);
+        const { provider, options, log } = await providerFor(flags, interrupt.signal, true);
         if (flags.dryRun) {
           if (!provider.printPlan)
             throw new UsageError(`--dry-run: the ${provider.name} provider has no bring-up plan to print`);
@@ -116,6 +150,10 @@ export function registerEnvironmentCommands(program: Command): void {
         await up.env.close({ keep: true });
         log.info(`${up.reused ? 'reusing' : 'up'}: ${provider.name} environment ${description.id}`);
         for (const phase of up.phases) log.info(`  ${phase.name}: ${(phase.durationMs / 1000).toFixed(1)}s`);
+        log.info(`next: ${nextCommand(provider.name, flags)}`);
+        log.info(
+          `  (it reuses this environment; \`egress-conformance down --provider ${provider.name}\` removes it)`,
+        );
       }),
     );
 
@@ -131,7 +169,7 @@ export function registerEnvironmentCommands(program: Command): void {
       // An interrupted down still finishes removing (it is the cleanup), then exits 130.
       withInterrupts(flags, 'finishing the removal', async () => {
         checkDownTarget(flags);
-        const { provider, options, log } = await providerFor(flags, new AbortController().signal);
+        const { provider, options, log } = await providerFor(flags, new AbortController().signal, false);
         const downOptions = {
           ...options,
           all: flags.all ?? false,
@@ -150,7 +188,7 @@ export function registerEnvironmentCommands(program: Command): void {
     .option('--debug', 'verbose output and stack traces')
     .action((flags: EnvFlags) =>
       withInterrupts(flags, 'stopping', async (interrupt) => {
-        const { provider, options, log } = await providerFor(flags, interrupt.signal);
+        const { provider, options, log } = await providerFor(flags, interrupt.signal, false);
         // Status only reads: an interrupt ends it where it is.
         const environments = await Promise.race([
           provider.status(options),

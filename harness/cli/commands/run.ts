@@ -1,5 +1,5 @@
 /**
- * `run`: options -> preflight -> environment up -> tests -> cleanup -> reports (DESIGN.md's flow).
+ * `run`: options -> preflight -> environment up -> tests -> cleanup -> reports (docs/design.md, "The life of a run").
  * Exit 0 when every counted test passed, 1 when a check failed, 2 on usage errors, 130 when
  * interrupted.
  */
@@ -15,9 +15,8 @@ import { OPTIONS_MAX_BYTES } from '../../common/limits.js';
 import { consoleLogger, type Logger } from '../../common/log.js';
 import { registerSecrets, secretsIn } from '../../common/secrets.js';
 import { TOOL_VERSION } from '../../common/version.js';
-import type { Environment, EnvironmentDescription, IpFamily, ProviderName } from '../../env/environment.js';
+import type { Environment, EnvironmentDescription, IpFamily } from '../../env/environment.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
-import { availableProviders, loadProvider } from '../../env/registry.js';
 import { Ledger } from '../../k8s/ledger.js';
 import { ReporterMultiplexer } from '../../report/multiplexer.js';
 import {
@@ -53,6 +52,7 @@ import { bodyAsWritten, type Step } from '../../spec/steps/index.js';
 import { render } from '../../spec/template.js';
 import { isTimeoutName, TIMEOUT_NAMES, timeoutProblem } from '../../spec/timeouts.js';
 import { handleInterrupts } from '../interrupt.js';
+import { chooseProvider } from '../provider-choice.js';
 
 interface RunFlags {
   provider?: string;
@@ -122,6 +122,7 @@ export function parseShard(text: string): Shard {
 }
 
 /** Defaults, then the options file, then flags. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: flag, options-file and default precedence for every run option in one place; issue #23's run session splits it
 export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
   const skipFlag = flags.skipTests
@@ -184,16 +185,6 @@ function newRunId(): string {
   return randomBytes(4).toString('hex').slice(0, 6);
 }
 
-async function requireProvider(name: ProviderName): Promise<Provider> {
-  const provider = await loadProvider(name);
-  if (!provider) {
-    throw new UsageError(
-      `--provider ${name}: this build has no ${name} provider; available: ${availableProviders().join(', ') || 'none'}`,
-    );
-  }
-  return provider;
-}
-
 /** The provider's own section of the options file, checked before anything runs; errors name the file. */
 export function checkProviderSettings(
   provider: Provider,
@@ -242,35 +233,6 @@ async function checkReportDir(reportDir: string): Promise<void> {
       `--report-dir ${reportDir}: not a directory; expected a directory (or a path that does not exist yet)`,
     );
   }
-}
-
-/** `auto`: kind when the host can run it, else the embedded lab, said in one banner. */
-async function chooseProvider(
-  options: RunOptions,
-  providerOptions: ProviderOptions,
-  log: Logger,
-): Promise<Provider> {
-  if (options.provider !== 'auto') return requireProvider(options.provider);
-  const kind = await loadProvider('kind');
-  if (kind) {
-    const problems = await kind
-      .preflight({ ...providerOptions, settings: options.providerOptions.kind })
-      .catch((error: unknown) => {
-        // Settings kind refuses (a combination upstream does not run): the lab can still run.
-        if (error instanceof UsageError) return [{ item: 'kind settings', problem: error.message, fix: '' }];
-        throw error;
-      });
-    if (problems.length === 0) return kind;
-    log.info(
-      `provider auto: kind cannot run on this host (${problems.map((p) => p.item).join(', ')}); using the embedded reference lab.`,
-    );
-  } else {
-    log.info('provider auto: no kind provider in this build; using the embedded reference lab.');
-  }
-  log.info(
-    'NOTE: the reference lab proves the suite on real packets; its results certify no implementation.',
-  );
-  return requireProvider('lab');
 }
 
 function describeStep(step: Step, values: Record<string, string | number>): string {
@@ -366,6 +328,7 @@ function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] as string;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the whole run lifecycle; issue #23 moves it into harness/run/session.ts
 export async function runCommand(flags: RunFlags): Promise<number> {
   const options = await resolveRunOptions(flags);
   await checkReportDir(options.reportDir);
@@ -403,7 +366,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   };
   const families = familiesOf(options.family);
   if (families) providerOptions.families = families;
-  const provider = await chooseProvider(options, providerOptions, log);
+  const provider = await chooseProvider(options.provider, options.providerOptions.kind, providerOptions, log);
   const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
   checkProviderSettings(provider, settings.settings, flags.optionsFile);
   // Before anything is created: something to run, and every manifest inside the scope guard.

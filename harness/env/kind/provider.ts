@@ -75,7 +75,7 @@ export function planHeader(t: KindTopology): string {
     `# kind environment ${t.id}: ${t.ipFamily}, ${t.nodes.length} nodes, ` +
       `${t.settings.gatewayMode} gateway, MetalLB ${t.settings.metallbMode} mode`,
     `# upstream's CI, pin set ${pins.name} (${pins.ovnKubernetes.ref} at ${pins.ovnKubernetes.commit}, harness/env/kind/pin-sets.ts): ${upstreamCoverage(pins, combinationOf(t))}`,
-    `# this plan builds ${t.settings.versions.ovnKubernetesBranch} at ${t.settings.versions.ovnKubernetesCommit}: the bring-up does not follow the pin set's scripts yet (README: Run against kind)`,
+    `# this plan builds ${t.settings.versions.ovnKubernetesBranch} at ${t.settings.versions.ovnKubernetesCommit}: the bring-up does not follow the pin set's scripts yet (docs/kind.md)`,
     ...(base ? [`# base image: ${base}`] : []),
     '# the upstream facts this plan rests on, with where each was read: harness/env/kind/upstream-facts.yaml',
   ].join('\n');

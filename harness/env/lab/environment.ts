@@ -74,7 +74,7 @@ export const LAB_TIMEOUT_DEFAULTS = { negativeWindow: 4000 };
  * Tests side by side on the lab, per core. A lab test spends most of its time waiting (negative
  * windows, pods and BGP settling, captures settling), not computing: measured on a 2-core
  * machine with the core profile, 4 tests at once took 34 s, 6 took 25 s, 8 took 23 s and 12
- * took 21 s (the machine under other load; the lead's quiet numbers are in the README).
+ * took 21 s (the machine under other load; the lead's quiet numbers are in docs/performance.md).
  */
 export const LAB_TESTS_PER_CORE = 4;
 /** What one running test takes (its pods' probe servers and clients, with room), and the lab. */

@@ -92,9 +92,16 @@ async function findKeptLab(
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
-    if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
-    // A lab kept before the tertiary network existed lacks it: not the same shape.
-    if (lab.plan.networks.length !== 1 + additionalNetworks({}).length) continue;
+    // Every kept lab passed over is named with the reason: a run (a shard, say) that brings up a
+    // lab of its own beside a kept one must say why (issue #23).
+    const otherShape = keptLabShapeMismatch(
+      { nodes: lab.nodes().length, families: lab.families, networks: lab.plan.networks.length },
+      { nodes, families },
+    );
+    if (otherShape) {
+      log(`not reusing kept lab ${id} (${otherShape})`);
+      continue;
+    }
     const why = await unusable(lab, images);
     if (why) {
       log(`not reusing kept lab ${id} (${why}); \`down --provider lab --id ${id}\` removes it`);
@@ -102,7 +109,26 @@ async function findKeptLab(
     }
     // A kept lab another run is using right now is not free: look further, or make a new one.
     if (await leaseLab(lab.id)) return lab;
+    log(`not reusing kept lab ${id} (another run is using it)`);
   }
+  return undefined;
+}
+
+/**
+ * Why a kept lab of this shape cannot serve a run that wants `wanted`, or undefined when the
+ * shapes agree: node count, families (in order), and the networks a lab of this code has (one
+ * kept before the tertiary network existed lacks it).
+ */
+export function keptLabShapeMismatch(
+  kept: { nodes: number; families: readonly IpFamily[]; networks: number },
+  wanted: { nodes: number; families: readonly IpFamily[] },
+): string | undefined {
+  if (kept.families.join() !== wanted.families.join())
+    return `it has ${kept.families.join('+')}; this run needs ${wanted.families.join('+')}`;
+  if (kept.nodes !== wanted.nodes) return `it has ${kept.nodes} nodes; this run needs ${wanted.nodes}`;
+  const networks = 1 + additionalNetworks({}).length;
+  if (kept.networks !== networks)
+    return `it has ${kept.networks} networks, made by an older version; this run needs ${networks}`;
   return undefined;
 }
 

@@ -50,6 +50,7 @@ const label = (text: string) => text.replaceAll('"', "'");
  * (labelled with the router port's networks), localnet ports as the underlay, other ports
  * (pods, management ports) as leaves, and the cluster router's policies in a note.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one diagram built from every OVN table in order; splitting would pass the partial diagram around
 export function ovnTopologyMermaid(
   nbShow: string,
   policyList = '',

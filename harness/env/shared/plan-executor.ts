@@ -53,6 +53,7 @@ export interface PhaseTiming {
   durationMs: number;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the executor's phases, timings, progress and interrupts around each planned action in one loop
 export async function executePlan(actions: PlannedAction[], options: ExecuteOptions): Promise<PhaseTiming[]> {
   const fs = options.fs ?? nodeFs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

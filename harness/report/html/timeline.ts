@@ -114,6 +114,7 @@ export type AddressNames = ReadonlyMap<string, string>;
  * window (every probe round), scales to the page's width, labels its step bars, names its lanes
  * by node where `names` knows the address, and gives every label in full on hover.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the timeline's lanes, points, markers and thinning drawn in one pass over the packets
 export function renderTimeline(test: TestResult, names: AddressNames = new Map()): string {
   const all = seriesOf(test);
   const steps = test.steps.filter((s) => s.startedAtMs !== undefined && s.status !== 'not-run');

@@ -3,6 +3,8 @@
  * terminal, a heartbeat line elsewhere), the providers' output lines, errors, and the closing
  * summary. `list`, `line` and `dot` differ only in how they show tests.
  */
+
+import { escapeUntrusted } from '../../common/escape.js';
 import type { EnvironmentDescription } from '../../env/environment.js';
 import type { PlannedTest } from '../../run/plan.js';
 import type { RunError, RunResult, StepResult, TestResult } from '../../run/results.js';
@@ -15,11 +17,26 @@ import {
   errorLine,
   LiveArea,
   seconds,
+  testName,
   writeOutput,
 } from './terminal.js';
 
 /** How often a long phase says it is still running when the output is not a terminal. */
 export const HEARTBEAT_MS = 30_000;
+
+/**
+ * Off a terminal, how long tests may run with nothing printed before a line names them and their
+ * current steps: a test that waits or retries its probe for half a minute must not look hung
+ * (issue #23: `list` once printed nothing for 31 s).
+ */
+export const TEST_HEARTBEAT_MS = 10_000;
+
+/** A test that began and has not ended, with the step it is at. */
+export interface RunningTest {
+  test: TestResult;
+  started: number;
+  step?: StepResult;
+}
 
 interface Phase {
   name: string;
@@ -37,7 +54,10 @@ export abstract class ConsoleReporter implements Reporter {
   /** Tests that ran and ended. */
   protected done = 0;
   protected failed = 0;
-  private readonly started = new Set<string>();
+  /** The tests running now, by namespace. */
+  protected readonly running = new Map<string, RunningTest>();
+  private lastPrinted = Date.now();
+  private testHeartbeat: NodeJS.Timeout | undefined;
 
   constructor(protected readonly options: ConsoleOptions) {
     const live = options.live ?? options.out.isTTY === true;
@@ -48,8 +68,34 @@ export abstract class ConsoleReporter implements Reporter {
   protected abstract testLines(): string[];
 
   protected print(text: string, stream: ConsoleStream = this.options.out): void {
+    this.lastPrinted = Date.now();
     if (this.live) this.live.print(text, stream);
     else stream.write(`${text}\n`);
+  }
+
+  /** `NAME [FAMILY] — step I/N KIND (Ts)` for one running test. */
+  protected runningLine({ test, started, step }: RunningTest, now = Date.now()): string {
+    const at = step ? ` — step ${step.index + 1}/${test.steps.length} ${escapeUntrusted(step.kind)}` : '';
+    return `${testName(test)}${at} (${seconds(now - started)})`;
+  }
+
+  /**
+   * Off a terminal, a line naming the running tests and their steps whenever the tests have run
+   * a heartbeat with nothing printed: on a terminal the live lines show them.
+   */
+  private startTestHeartbeat(): void {
+    if (this.live || this.testHeartbeat) return;
+    const every = this.options.heartbeatMs ?? TEST_HEARTBEAT_MS;
+    this.testHeartbeat = setInterval(
+      () => {
+        const now = Date.now();
+        if (this.running.size === 0 || now - this.lastPrinted < every) return;
+        const tests = [...this.running.values()].map((r) => this.runningLine(r, now));
+        this.print(`  … running: ${tests.join('; ')}`);
+      },
+      Math.max(1, Math.floor(every / 4)),
+    );
+    this.testHeartbeat.unref();
   }
 
   private liveLines(): string[] {
@@ -94,17 +140,20 @@ export abstract class ConsoleReporter implements Reporter {
   }
 
   testBegin(test: TestResult): void {
-    this.started.add(test.namespace);
+    this.running.set(test.namespace, { test, started: Date.now() });
+    this.startTestHeartbeat();
     this.live?.redraw();
   }
 
-  stepBegin(_test: TestResult, _step: StepResult): void {
+  stepBegin(test: TestResult, step: StepResult): void {
+    const running = this.running.get(test.namespace);
+    if (running) running.step = step;
     this.live?.redraw();
   }
 
   /** Counts the test; true when it ran (it began), false for a skip from the plan. */
   protected count(test: TestResult): boolean {
-    if (!this.started.delete(test.namespace)) return false;
+    if (!this.running.delete(test.namespace)) return false;
     this.done++;
     if (test.status === 'failed') this.failed++;
     return true;
@@ -121,6 +170,8 @@ export abstract class ConsoleReporter implements Reporter {
 
   runEnd(run: RunResult, written: readonly string[]): undefined {
     if (this.phase?.heartbeat) clearInterval(this.phase.heartbeat);
+    if (this.testHeartbeat) clearInterval(this.testHeartbeat);
+    this.testHeartbeat = undefined;
     this.phase = undefined;
     this.live?.stop();
     this.options.out.write(`${closingLines(run, written).join('\n')}\n`);

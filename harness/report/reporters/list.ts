@@ -7,29 +7,13 @@
 import type { StepResult, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { ConsoleReporter } from './console-reporter.js';
-import { failureBlock, quietSkip, seconds, stepLine, testName } from './terminal.js';
+import { failureBlock, quietSkip, stepLine, testName } from './terminal.js';
 
 export class ListReporter extends ConsoleReporter {
   readonly name = 'list';
-  private readonly running = new Map<string, { test: TestResult; started: number; step?: StepResult }>();
-
   protected testLines(): string[] {
     const now = Date.now();
-    return [...this.running.values()].map(({ test, started, step }) => {
-      const at = step ? ` — step ${step.index + 1}/${test.steps.length} ${step.kind}` : '';
-      return `  ▶ ${testName(test)}${at} (${seconds(now - started)})`;
-    });
-  }
-
-  override testBegin(test: TestResult): void {
-    this.running.set(test.namespace, { test, started: Date.now() });
-    super.testBegin(test);
-  }
-
-  override stepBegin(test: TestResult, step: StepResult): void {
-    const running = this.running.get(test.namespace);
-    if (running) running.step = step;
-    super.stepBegin(test, step);
+    return [...this.running.values()].map((running) => `  ▶ ${this.runningLine(running, now)}`);
   }
 
   stepEnd(test: TestResult, step: StepResult): void {
@@ -40,7 +24,6 @@ export class ListReporter extends ConsoleReporter {
   }
 
   override testEnd(test: TestResult): void {
-    this.running.delete(test.namespace);
     const ran = this.count(test);
     if (quietSkip(test)) return;
     const progress = ran ? ` ${this.done}/${this.total}` : '';

@@ -24,6 +24,18 @@ export interface ConsoleOptions {
   debug: boolean;
   /** Live lines that redraw; default: when `out` is a terminal. */
   live?: boolean;
+  /** Off a terminal: how long running tests go unnamed before a line names them (tests shorten it). */
+  heartbeatMs?: number;
+}
+
+/**
+ * The width live lines are cut to: the terminal's, less the last column (writing there wraps on
+ * some terminals). A terminal that reports 0 or no columns (a pseudo-terminal a CI runner or a
+ * container gives, before anyone set its size) is taken as 100 wide, not cut to nothing.
+ */
+export function liveWidth(columns: number | undefined): number {
+  if (columns === undefined || !Number.isFinite(columns) || columns <= 0) return 99;
+  return Math.max(20, Math.floor(columns) - 1);
 }
 
 export const FAMILY_LABEL: Record<TestFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' };
@@ -110,7 +122,7 @@ export class LiveArea {
   }
 
   private draw(): void {
-    const width = Math.max(20, (this.out.columns ?? 100) - 1);
+    const width = liveWidth(this.out.columns);
     const lines = this.lines().map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
     for (const line of lines) this.out.write(`${line}\n`);
     this.drawn = lines.length;

@@ -24,6 +24,7 @@ function targetText(target: ResolvedTarget, protocol: ProbeProtocol): string {
   return protocol === 'icmp' ? target.address : `${target.address}:${target.port}`;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a probe's verdict over every captured packet with each expectation kind; kept together so no packet is judged twice
 export async function judgeProbe(
   spec: ProbeSpec,
   run: StepRun,

@@ -1,6 +1,6 @@
 /**
- * The step kinds, in the order the README lists them. The set is closed: the runner has an
- * executor for every kind (`run/steps/`), and the README's table is generated from the `doc`
+ * The step kinds, in the order docs/specs.md lists them. The set is closed: the runner has an
+ * executor for every kind (`run/steps/`), and the table in docs/specs.md is generated from the `doc`
  * of each (`npm run docs`).
  */
 import type { z } from 'zod';

@@ -489,6 +489,7 @@ export class ReferenceController {
   }
 
   /** OVN-Kubernetes' egress-service controller, deciding: where each EgressService goes. */
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: placement follows the behaviour record's rules one by one, faults bending each; kept in the record's order
   private placeEgressServices(services: ServiceView[]): Map<string, Placement> {
     const views = this.store.list('EgressService').map(egressServiceView);
     const byKey = new Map(services.map((s) => [`${s.namespace}/${s.name}`, s]));

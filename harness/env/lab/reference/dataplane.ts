@@ -109,6 +109,7 @@ function exemptDestinations(
 
 const EXEMPT_SET = { podsAndNodeIPs: 'node-ips', pods: 'pods' } as const;
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: renders one nftables table whose rules follow the behaviour record and its faults in order
 function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): string {
   const egressRules: string[] = [];
   const dnatRules: string[] = [];
@@ -208,6 +209,7 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
 }
 
 /** The policy-routing state of a node: `ip rule` lines and steering routes, as commands. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: policy-routing state per node follows the behaviour record and its faults in order
 function routingState(
   plan: ClusterLayout,
   node: string,

@@ -83,6 +83,7 @@ function serviceFor(
   return [...services.values()].find((s) => s.name === view.name);
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the EgressService placement rules (selector, readiness, fewest services, faults) read top to bottom
 export function placeEgressServices(
   egressServices: EgressServiceView[],
   services: Map<string, ServiceView>,

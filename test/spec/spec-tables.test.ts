@@ -1,14 +1,14 @@
-/** README.md's step and condition tables are the registries' docs (`npm run docs` rewrites them). */
+/** docs/specs.md's step and condition tables are the registries' docs (`npm run docs` rewrites them). */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { CONDITIONS } from '../../harness/spec/conditions/index.js';
 import { STEPS } from '../../harness/spec/steps/index.js';
-import { markdownTable, withTables } from '../../scripts/readme-tables.js';
+import { markdownTable, withTables } from '../../scripts/spec-tables.js';
 
-describe('the README tables', () => {
+describe('the spec tables of docs/specs.md', () => {
   it('are what the registries document: run `npm run docs` after changing a kind', async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(withTables(readme)).toBe(readme);
+    const page = await readFile(new URL('../../docs/specs.md', import.meta.url), 'utf8');
+    expect(withTables(page)).toBe(page);
   });
 
   it('have a row for every step and condition kind, named as the spec writes it', () => {
@@ -33,7 +33,7 @@ describe('the README tables', () => {
     expect(fresh).toContain('| `probe: {..., measure: failover}` ');
     expect(withTables(fresh)).toBe(fresh);
     expect(() => withTables('# no markers\n')).toThrow(
-      'README.md has no <!-- steps:begin --> ... <!-- steps:end --> markers',
+      'docs/specs.md has no <!-- steps:begin --> ... <!-- steps:end --> markers',
     );
   });
 });

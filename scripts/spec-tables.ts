@@ -1,7 +1,7 @@
 /**
- * The README's step and condition tables, generated from the registries' docs: each table sits
- * between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers and is rewritten by `npm run docs`;
- * a test fails when README.md is not what this makes of it.
+ * The step and condition tables of docs/specs.md, generated from the registries' docs: each table
+ * sits between `<!-- NAME:begin -->` and `<!-- NAME:end -->` markers and is rewritten by
+ * `npm run docs`; a test fails when docs/specs.md is not what this makes of it.
  */
 import { CONDITIONS } from '../harness/spec/conditions/index.js';
 import type { DocRow } from '../harness/spec/definitions.js';
@@ -31,15 +31,18 @@ export const TABLES: Record<string, () => string> = {
     ),
 };
 
-/** README text with every marked table regenerated; a marker pair missing is an error. */
-export function withTables(readme: string): string {
-  let text = readme;
+/** The page that holds the tables. */
+export const TABLES_PAGE = 'docs/specs.md';
+
+/** The page's text with every marked table regenerated; a marker pair missing is an error. */
+export function withTables(page: string): string {
+  let text = page;
   for (const [name, render] of Object.entries(TABLES)) {
     const begin = `<!-- ${name}:begin -->`;
     const end = `<!-- ${name}:end -->`;
     const from = text.indexOf(begin);
     const to = text.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md has no ${begin} ... ${end} markers`);
+    if (from < 0 || to < from) throw new Error(`${TABLES_PAGE} has no ${begin} ... ${end} markers`);
     text = `${text.slice(0, from + begin.length)}\n\n${render()}\n\n${text.slice(to)}`;
   }
   return text;
