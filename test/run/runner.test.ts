@@ -300,7 +300,7 @@ steps: [ { apply: [s] }, { wait: { condition: { serviceIngress: { service: s } }
     const ipv4Only = testDescription({ families: ['ipv4'] });
     const features = [
       ...ipv4Only.features.filter((f) => f.name !== 'IPv6'),
-      { name: 'IPv6', supported: true },
+      { name: 'IPv6', supported: true, source: 'provider' as const },
     ];
     const planned = planRun([core], { ...plainOptions, family: 'ipv4' }, { ...ipv4Only, features }, 'r1');
     expect(planned.map((t) => [t.family, t.skip?.message, t.addresses.count > 0])).toEqual([

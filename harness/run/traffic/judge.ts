@@ -11,7 +11,7 @@ import { packetSeries, type SeriesRule } from '../../verdict/timeline.js';
 import { type ProbeEvidenceRecord, probeFlowOf } from '../results.js';
 import type { StepRun } from '../step-run.js';
 import type { ResolvedTarget } from './flow.js';
-import { seenPerSource } from './seen.js';
+import { seenPerSource, senderOf } from './seen.js';
 import { expectedSources } from './sources.js';
 
 /** The capture's path as the reports give it: relative to the report directory. */
@@ -102,6 +102,12 @@ export async function judgeProbe(
   const passed = problems.length === 0;
   const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
   const packets = await packetSeries(evidence.capturePath, flow, seriesRule);
+  // Every sender by name, for the report's lanes and tables: "worker-1", "web-7c9f on worker-1".
+  const senders: Record<string, string> = {};
+  for (const address of new Set([...packets.sources, ...Object.keys(verdict?.sources ?? {})])) {
+    const { name } = senderOf(address, ctx.env.nodes, pods, family);
+    if (name) senders[address] = name;
+  }
   return {
     ...(firstPacketMs !== undefined ? { firstPacketMs } : {}),
     packets,
@@ -117,6 +123,7 @@ export async function judgeProbe(
     offenders: verdict?.offenders ?? [],
     ...(absentAt.length > 0 ? { absentAt } : {}),
     flow: probeFlowOf(evidence),
+    ...(Object.keys(senders).length > 0 ? { senders } : {}),
     attempts: evidence.attempts.length,
     attemptsOk: okAttempts,
     passed,
