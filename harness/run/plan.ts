@@ -149,6 +149,10 @@ export function planRun(
     const addressCount = addressesReserved([scenario.manifests, scenario.steps]);
     const egressIP = usesEgressIP([scenario.manifests, scenario.steps]);
     for (const family of families) {
+      // A family the environment declares but did not bring up is planned only where a single
+      // --family names one (the other then not selected, or the named one not offered).
+      const broughtUp = family === 'dual' || env.families.includes(family);
+      if (!broughtUp && options.family !== 'ipv4' && options.family !== 'ipv6') continue;
       const index = tests.length;
       // A single family --family left out takes no addresses: the run's tests keep the ones
       // they would have had without it (and no environment's range must hold more).
