@@ -64,6 +64,26 @@ export async function judgeProbe(
     expected = `not ${label} ${addresses.join(' or ')}`;
     verdict = await judgeProbeSource(evidence.capturePath, flow, { sources: addresses, label, mode: 'not' });
     seriesRule = { mode: 'not', sources: addresses };
+    if (verdict.status === 'fail') {
+      // The first line: which senders used the forbidden source, by name; the packets below.
+      const offending = new Map<string, number>();
+      for (const o of verdict.offenders) offending.set(o.src, (offending.get(o.src) ?? 0) + 1);
+      const who = [...offending]
+        .map(([address, n]) => {
+          const { name } = senderOf(address, ctx.env.nodes, pods, family);
+          return `${name ? `${name} ` : ''}${address}: ${n}`;
+        })
+        .join(', ');
+      problems.push(
+        `expected no packet to ${target.label} ${targetText(target, spec.protocol)} from ${label} ${addresses.join(' or ')}; ${verdict.offenders.length} of ${verdict.total} packets had it (${who})`,
+      );
+      details.push(verdict.message);
+    }
+  }
+  if (verdict?.status === 'no-traffic') {
+    // No packet is never a pass; where the capture is goes on the line below.
+    problems.push(`no probe traffic seen: 0 packets to ${target.label} ${targetText(target, spec.protocol)}`);
+    details.push(verdict.message);
   }
   if (verdict && verdict.status !== 'pass' && details.length === 0) problems.push(verdict.message);
   else if (verdict) notes.push(verdict.message);
