@@ -12,7 +12,6 @@ import type { ProbeEvidenceRecord, StepResult, TestResult } from '../../harness/
 import { sampleRun, T0 } from './sample-run.js';
 
 const NODE = '10.213.0.10';
-const OTHER_NODE = '10.213.0.11';
 const POD = '10.244.1.5';
 const LB = '203.0.113.23';
 
