@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { RunResult, TestResult } from '../run/results.js';
-import { leftOut } from './counts.js';
+import { countsLine, countsOf, leftOut } from './counts.js';
 import { attributes, escapeXml } from './xml.js';
 
 const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
@@ -74,6 +74,8 @@ function suite(name: string, tests: TestResult[], run: RunResult): string {
     ['implementation', `${run.environment.implementation.name} ${run.environment.implementation.version}`],
     ['reference-implementation', String(run.environment.implementation.reference)],
     ['run-id', run.runId],
+    // The run's counts line, as every other report says it ("1 of 42 tests selected: ...").
+    ['counts', countsLine(countsOf(run))],
   ]
     .map(([k, v]) => `      <property${attributes({ name: k, value: v })}/>`)
     .join('\n');

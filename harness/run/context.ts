@@ -63,13 +63,16 @@ export class AddressRangeError extends UsageError {}
 
 /** Throws an AddressRangeError when a planned test's addresses lie beyond the environment's ranges. */
 export function checkAddressRoom(tests: readonly PlannedTest[], env: EnvironmentDescription): void {
-  const last = tests.reduce<PlannedTest | undefined>(
-    (end, test) =>
-      !end || test.addresses.offset + test.addresses.count > end.addresses.offset + end.addresses.count
-        ? test
-        : end,
-    undefined,
-  );
+  // Tests that hold no address (a family --family left out) need no room.
+  const last = tests
+    .filter((test) => test.addresses.count > 0)
+    .reduce<PlannedTest | undefined>(
+      (end, test) =>
+        !end || test.addresses.offset + test.addresses.count > end.addresses.offset + end.addresses.count
+          ? test
+          : end,
+      undefined,
+    );
   if (!last) return;
   for (const family of ['ipv4', 'ipv6'] as const) addressFor(env, family, last, last.addresses.count - 1);
   const lastEgressIP = tests.findLast((test) => test.egressIP !== undefined);

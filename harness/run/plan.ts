@@ -61,14 +61,27 @@ export function testNamespaces(test: PlannedTest): Array<{ name?: string; namesp
   ];
 }
 
-function familiesFor(
-  scenario: LoadedScenario['scenario'],
-  offered: IpFamily[],
-  option: RunOptions['family'],
-) {
+/**
+ * The single families an environment can offer: those it brought up, and those its features
+ * declare (a lab brought up for IPv4 alone still supports IPv6). A run planned with `--family`
+ * lists the others' tests as not selected, so that "N of M tests selected" counts every test the
+ * environment could have run, whatever one run asked for.
+ */
+function familiesOffered(env: EnvironmentDescription): IpFamily[] {
+  const declares = (name: string) => env.features.some((f) => f.name === name && f.supported);
+  return (['ipv4', 'ipv6'] as const).filter(
+    (family) => env.families.includes(family) || (family === 'ipv6' && declares('IPv6')),
+  );
+}
+
+function familiesFor(scenario: LoadedScenario['scenario'], offered: IpFamily[]) {
   if (scenario.requires.dualStack) return ['dual'] as TestFamily[];
-  const wanted = option === undefined || option === 'dual' ? offered : [option];
-  return (scenario.requires.families ?? ['ipv4', 'ipv6']).filter((f) => wanted.includes(f)) as TestFamily[];
+  return (scenario.requires.families ?? ['ipv4', 'ipv6']).filter((f) => offered.includes(f)) as TestFamily[];
+}
+
+/** A family `--family` left out: `--family ipv4` selects the IPv4 tests only, `dual` all of them. */
+function familyLeftOut(family: TestFamily, option: RunOptions['family']): boolean {
+  return (option === 'ipv4' || option === 'ipv6') && family !== option;
 }
 
 function unsupported(
@@ -133,11 +146,18 @@ export function planRun(
   for (const loaded of ordered) {
     const { scenario } = loaded;
     if (!inProfile(scenario, options.profile)) continue;
-    const families = familiesFor(scenario, env.families, options.family);
+    const families = familiesFor(scenario, familiesOffered(env));
     const addressCount = addressesReserved([scenario.manifests, scenario.steps]);
     const egressIP = usesEgressIP([scenario.manifests, scenario.steps]);
     for (const family of families) {
+      // A family the environment declares but did not bring up is planned only where a single
+      // --family names one (the other then not selected, or the named one not offered).
+      const broughtUp = family === 'dual' || env.families.includes(family);
+      if (!broughtUp && options.family !== 'ipv4' && options.family !== 'ipv6') continue;
       const index = tests.length;
+      // A single family --family left out takes no addresses: the run's tests keep the ones
+      // they would have had without it (and no environment's range must hold more).
+      const reserves = family === 'dual' || !familyLeftOut(family, options.family);
       const test: PlannedTest = {
         loaded,
         family,
@@ -145,12 +165,12 @@ export function planRun(
         namespace: namespaceFor(runId, scenario.id, family),
         uid: `ec${runId}${index.toString(36)}${FAMILY_SUFFIX[family]}`,
         runId,
-        addresses: { offset: nextAddress, count: addressCount },
+        addresses: { offset: nextAddress, count: reserves ? addressCount : 0 },
       };
-      nextAddress += addressCount;
-      if (egressIP) test.egressIP = nextEgressIP++;
+      if (reserves) nextAddress += addressCount;
+      if (egressIP && reserves) test.egressIP = nextEgressIP++;
       const why = unsupported(scenario, family, env);
-      if (family === 'dual' && (options.family === 'ipv4' || options.family === 'ipv6')) {
+      if (familyLeftOut(family, options.family)) {
         test.skip = { reason: 'not-selected', message: `--family ${options.family}` };
       } else if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
         test.skip = { reason: 'not-selected', message: 'not named by --run-test' };

@@ -92,6 +92,8 @@ export interface ProbeEvidenceRecord {
   absentAt?: Array<{ peer: string; capture: string; packets: number; sources: string[] }>;
   /** The probe's flow (source pods, target address, port, protocol), for the diagnostics' trace. */
   flow?: ProbeFlow;
+  /** Who sent from each source address, by name ("worker-1", "web-7c9f on worker-1"), if known. */
+  senders?: Record<string, string>;
 }
 
 export interface TestResult {

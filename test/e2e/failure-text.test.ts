@@ -140,6 +140,27 @@ describe('a no-snat failure on the lab', () => {
     expect(html).toContain(`href="${evidence?.capture}"`);
   });
 
+  it('draws the whole window: every round in the rounds band, lanes named by node, the judged round up close', async () => {
+    const result = await results();
+    const test = result.tests.find((t) => t.status === 'failed');
+    const rounds = [...(test?.earlierEvidence ?? []), ...(test?.evidence ?? [])];
+    const html = await readFile(join(reportDir, 'index.html'), 'utf8');
+    const whole = /<svg class="timeline all"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    expect(whole.match(/<rect class="round failed"/g)).toHaveLength(rounds.length);
+    expect(html).toMatch(
+      new RegExp(
+        `<p class="rounds-summary">endpoints-tcp/ipv4: ${rounds.length} rounds over \\d+\\.\\d s, ${rounds.length} failed`,
+      ),
+    );
+    expect(html).toContain('<details class="judged" open>');
+    // Each sending node's lane by its name and address, as the environment names it.
+    for (const [address] of Object.entries(test?.evidence[0]?.sources ?? {})) {
+      const node = result.environment.nodes.find((n) => n.addresses.ipv4 === address);
+      expect(node, address).toBeDefined();
+      expect(whole).toContain(`>${node?.name} ${address} ✗ offending<`);
+    }
+  });
+
   it('gives the GitHub annotation the same first line, without a repeated prefix', async () => {
     const test = (await results()).tests.find((t) => t.status === 'failed');
     const annotation = run.stdout.split('\n').find((l) => l.startsWith('::error file='));
@@ -160,8 +181,12 @@ describe('a no-snat failure on the lab', () => {
       conformance: JSON.stringify(report),
       html: await readFile(join(reportDir, 'index.html'), 'utf8'),
     });
+    // M: every test of the catalogue on every family the lab offers (its IPv6 tests too, which
+    // --family ipv4 left out), the same in every format.
+    const planned = (await results()).tests.length;
+    expect((await results()).tests.filter((t) => t.family === 'ipv6').length).toBeGreaterThan(0);
     for (const format of Object.values(counts)) {
-      expect(format).toEqual({ selected: 1, passed: 0, failed: 1, skipped: 0 });
+      expect(format).toEqual({ planned, selected: 1, passed: 0, failed: 1, skipped: 0 });
     }
     expect(report.tests.map((t) => t.name)).toEqual(['snat-loadbalancer-ip/ipv4']);
     expect(report.selection).toMatchObject({

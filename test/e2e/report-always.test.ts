@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
 import { cli, startCli } from '../support/cli.js';
 import { leftBy, NOTHING_LEFT } from '../support/leftovers.js';
+import { countsByFormat } from '../support/report-counts.js';
 
 let dir: string;
 
@@ -51,9 +52,26 @@ describe('reports are always written', () => {
   it('after a preflight that fails (no Docker engine answers): a JUnit error case, result error; exit 1', async () => {
     const reportDir = join(dir, 'preflight');
     // The flags are accepted; the host cannot run the lab: the engine it names does not exist.
+    const stepSummary = join(dir, 'preflight-step-summary.md');
     const result = await cli(
-      ['run', '--provider', 'lab', '--run-test', 'snat-loadbalancer-ip', '--report-dir', reportDir],
-      { env: { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` } },
+      [
+        'run',
+        '--provider',
+        'lab',
+        '--run-test',
+        'snat-loadbalancer-ip',
+        '--reporter',
+        'list,github',
+        '--report-dir',
+        reportDir,
+      ],
+      {
+        env: {
+          DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}`,
+          GITHUB_STEP_SUMMARY: stepSummary,
+          GITHUB_WORKSPACE: process.cwd(),
+        },
+      },
     );
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^docker: the Docker engine does not answer \(fix: /m);
@@ -74,6 +92,40 @@ describe('reports are always written', () => {
       /<testcase name="preflight" classname="egress-conformance.run" time="0">\s*<error message="the lab provider cannot run on this host: docker: the Docker engine does not answer" type="preflight">/,
     );
     expect(html).toContain('preflight failed:');
+    // Every test it could not run is there with the reason, never a bare skip.
+    const skips = [...junit.matchAll(/<skipped message="([^"]*)" type="([^"]*)"\/>/g)];
+    expect(skips.map((m) => [m[1], m[2]])).toEqual([
+      [
+        'not-run: the lab provider cannot run on this host: docker: the Docker engine does not answer',
+        'not-run',
+      ],
+      [
+        'not-run: the lab provider cannot run on this host: docker: the Docker engine does not answer',
+        'not-run',
+      ],
+    ]);
+    expect(junit.match(/<error /g)).toHaveLength(1);
+    // The console, the step summary, JUnit, the ConformanceReport and the page say the same.
+    const counts = countsByFormat({
+      console: result.stdout,
+      stepSummary: await readFile(stepSummary, 'utf8'),
+      junit,
+      conformance: JSON.stringify(report),
+      html,
+    });
+    for (const format of Object.values(counts))
+      expect(format).toEqual({
+        planned: report.selection.plannedTests,
+        selected: 2,
+        passed: 0,
+        failed: 0,
+        skipped: 2,
+      });
+    expect(report.selection.plannedTests).toBeGreaterThan(2);
+    // The GitHub annotation names the cause.
+    expect(result.stdout).toContain(
+      '::error title=egress-conformance preflight::the lab provider cannot run on this host: docker: the Docker engine does not answer',
+    );
   }, 120_000);
 
   it('after a bring-up that fails: every test not run, with the reason; exit 1', async () => {

@@ -127,7 +127,7 @@ describe('the HTML report of a lab run with a fault, in Chromium', () => {
     // No SNAT: every probe packet left with a node's address.
     expect(offending).toBe(points);
     const section = page.locator('section.test[data-key="snat-loadbalancer-ip/ipv4"]');
-    const svg = section.locator('svg.timeline');
+    const svg = section.locator('svg.timeline.all');
     await expect(svg.isVisible()).resolves.toBe(true);
     expect(await svg.locator('circle.pkt').count()).toBe(points);
     expect(await svg.locator('circle.pkt.offending').count()).toBe(offending);
@@ -136,6 +136,14 @@ describe('the HTML report of a lab run with a fault, in Chromium', () => {
     // Its lanes: the expected LoadBalancer IP, and the nodes' addresses that leaked.
     expect(await svg.locator('text.source.expected').count()).toBe(1);
     expect(await svg.locator('text.source.offending').count()).toBe(3);
+    // The rounds in their band, one segment each; the judged round up close, open, holding the
+    // points of the last round alone.
+    expect(await svg.locator('rect.round').count()).toBe(records.length > 1 ? records.length : 0);
+    if (records.length > 1) {
+      const judged = section.locator('details.judged svg.timeline.judged');
+      await expect(judged.isVisible()).resolves.toBe(true);
+      expect(await judged.locator('circle.pkt').count()).toBe(test?.evidence[0]?.packets?.points.length);
+    }
     await mkdir(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
     await section.screenshot({ path: join(SHOTS, 'failed-test.png') });

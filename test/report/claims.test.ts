@@ -180,7 +180,7 @@ describe('conformance claims', () => {
       conformance: JSON.stringify(report),
       html: renderHtmlReport(result),
     });
-    const expected = { selected: 3, passed: 1, failed: 1, skipped: 1 };
+    const expected = { planned: 5, selected: 3, passed: 1, failed: 1, skipped: 1 };
     for (const format of Object.values(counts)) expect(format).toEqual(expected);
     expect(renderSummary(result)).toContain('3 of 5 tests selected: 1 passed, 1 failed, 1 skipped');
     expect(renderJunit(result)).not.toMatch(/name="[de] /);

@@ -116,7 +116,14 @@ describe('source: loadBalancerIP', () => {
     const env = fakeEnvironment();
     const { result } = await runSteps(env, SETUP + step);
     expect(result.status).toBe('failed');
-    expect(result.message).toMatch(`out/ipv4: no probe traffic seen: 0 packets to ${PEER_IPV4}:8080/tcp in `);
+    expect(result.message).toMatch(`\n  no probe traffic seen: 0 packets to ${PEER_IPV4}:8080/tcp in `);
+    // The first line says it without the capture's path; the path is on a line below.
+    const [first] = (result.message ?? '').split('\n');
+    expect(first).toMatch(
+      new RegExp(
+        `out/ipv4: no probe traffic seen: 0 packets to peer ${PEER_IPV4.replace(/\./g, '\\.')}:8080; tried once`,
+      ),
+    );
   });
 
   it('judges IPv6 flows by their IPv6 addresses', async () => {
@@ -199,7 +206,15 @@ describe.each(KINDS)('source and notSource: $kind', ({ kind, qualifier, means, o
     expect(passed.evidence[0]).toMatchObject({ expected: `not ${label}`, matchedPackets: 9 });
     const failed = await judged('notSource', means);
     expect(failed.result.status).toBe('failed');
-    expect(failed.result.message).toContain(`, expected a source other than ${label} (capture: `);
+    // First line: the expectation and who sent what, by name; the capture and packets below.
+    const [first, ...details] = (failed.result.message ?? '').split('\n');
+    expect(first).toMatch(
+      new RegExp(
+        `^[\\w-]+(, [\\w-]+)*: out/ipv4: expected no packet to peer ${PEER_IPV4.replace(/\./g, '\\.')}:8080 from .+; 9 of 9 packets had it \\(.+: [39]\\); tried once`,
+      ),
+    );
+    expect(first).not.toContain('capture');
+    expect(details.join('\n')).toContain(`, expected a source other than ${label} (capture: `);
     expect(failed.evidence[0]).toMatchObject({ totalPackets: 9, matchedPackets: 0 });
   });
 });

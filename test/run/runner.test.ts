@@ -259,12 +259,17 @@ steps: [ { apply: [s] }, { wait: { condition: { serviceIngress: { service: s } }
       env,
       'r1',
     );
+    // The other family is planned too, not selected: it counts in "N of M tests selected".
     expect(planned.map((t) => [t.loaded.scenario.id, t.family, t.skip?.reason])).toEqual([
       ['core-one', 'ipv4', undefined],
+      ['core-one', 'ipv6', 'not-selected'],
       ['failover-one', 'ipv4', 'not-supported'],
+      ['failover-one', 'ipv6', 'not-selected'],
       ['leak-one', 'ipv4', 'provisional'],
+      ['leak-one', 'ipv6', 'not-selected'],
     ]);
-    expect(planned[1]?.skip?.message).toBe('the environment does not support Failover: no node failure here');
+    expect(planned.find((t) => t.family === 'ipv6')?.skip?.message).toBe('--family ipv4');
+    expect(planned[2]?.skip?.message).toBe('the environment does not support Failover: no node failure here');
   });
 
   it('marks tests left out by --run-test and --skip-tests as not selected', () => {
@@ -274,15 +279,37 @@ steps: [ { apply: [s] }, { wait: { condition: { serviceIngress: { service: s } }
       env,
       'r1',
     );
-    expect(planned.map((t) => [t.loaded.scenario.id, t.skip?.reason])).toEqual([
-      ['core-one', 'not-selected'],
-      ['failover-one', 'not-selected'],
-      ['leak-one', undefined],
+    expect(planned.map((t) => [t.loaded.scenario.id, t.family, t.skip?.reason])).toEqual([
+      ['core-one', 'ipv4', 'not-selected'],
+      ['core-one', 'ipv6', 'not-selected'],
+      ['failover-one', 'ipv4', 'not-selected'],
+      ['failover-one', 'ipv6', 'not-selected'],
+      ['leak-one', 'ipv4', 'not-selected'],
+      ['leak-one', 'ipv6', undefined],
     ]);
     const skipped = planRun(all, { ...plainOptions, skipTests: ['core-one'], family: 'ipv4' }, env, 'r1');
-    expect(skipped.map((t) => [t.loaded.scenario.id, t.skip?.reason])).toEqual([
-      ['core-one', 'not-selected'],
+    expect(skipped.map((t) => [t.loaded.scenario.id, t.family, t.skip?.reason])).toEqual([
+      ['core-one', 'ipv4', 'not-selected'],
+      ['core-one', 'ipv6', 'not-selected'],
     ]);
+  });
+
+  it('plans the families an environment can offer, not only the ones one run brought up', () => {
+    // A lab brought up for IPv4 alone still supports IPv6: its IPv6 tests count, not selected,
+    // and take no addresses (the selected tests keep theirs).
+    const ipv4Only = testDescription({ families: ['ipv4'] });
+    const features = [
+      ...ipv4Only.features.filter((f) => f.name !== 'IPv6'),
+      { name: 'IPv6', supported: true, source: 'provider' as const },
+    ];
+    const planned = planRun([core], { ...plainOptions, family: 'ipv4' }, { ...ipv4Only, features }, 'r1');
+    expect(planned.map((t) => [t.family, t.skip?.message, t.addresses.count > 0])).toEqual([
+      ['ipv4', undefined, true],
+      ['ipv6', '--family ipv4', false],
+    ]);
+    // Without IPv6 among its features, an IPv4 environment plans IPv4 alone.
+    const without = { ...ipv4Only, features: features.filter((f) => f.name !== 'IPv6') };
+    expect(planRun([core], plainOptions, without, 'r1').map((t) => t.family)).toEqual(['ipv4']);
   });
 
   it('skips scenarios needing more nodes or families than the environment has', () => {

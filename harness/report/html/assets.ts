@@ -36,6 +36,8 @@ svg.timeline .axis { fill: #666; }
 svg.timeline .lane { stroke: #eee; }
 svg.timeline .step { fill: #c6dbef; stroke: white; }
 svg.timeline .step.failed { fill: #f28b82; }
+svg.timeline .round { fill: #a1d99b; stroke: white; stroke-width: .5; }
+svg.timeline .round.failed { fill: #f28b82; }
 svg.timeline .moment { stroke: #555; stroke-dasharray: 4 3; }
 svg.timeline .moment.published { stroke: #2ca02c; stroke-width: 2; stroke-dasharray: none; }
 svg.timeline .moment.failNode, svg.timeline .moment.removeNode { stroke: #d62728; stroke-width: 2; }

@@ -14,7 +14,7 @@ import { countsLine, countsOf, selectedTests } from '../counts.js';
 import { FAMILY_LABEL, quietSkip } from '../reporters/terminal.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { esc, href } from './escape.js';
-import { renderTimeline, seriesOf } from './timeline.js';
+import { type ProbeRounds, renderTimeline, roundsOf, roundsSummary, seriesOf } from './timeline.js';
 
 export interface HtmlExtras {
   /** Files of each diagnostics bundle (relative to the report dir), by bundle directory. */
@@ -157,9 +157,10 @@ function sourcesTable(record: ProbeEvidenceRecord): string {
         : record.offenders.some((o) => o.src === source)
           ? '✗ offending'
           : '';
-    return `<tr class="${mark.startsWith('✓') ? 'passed' : mark ? 'failed' : ''}"><td><code>${esc(source)}</code></td><td>${count}</td><td>${esc(mark)}</td></tr>`;
+    const sender = record.senders?.[source] ?? '';
+    return `<tr class="${mark.startsWith('✓') ? 'passed' : mark ? 'failed' : ''}"><td><code>${esc(source)}</code></td><td>${esc(sender)}</td><td>${count}</td><td>${esc(mark)}</td></tr>`;
   });
-  return `<table class="sources"><tr><th>source</th><th>packets</th><th></th></tr>${rows.join('') || '<tr><td colspan="3">no probe packets</td></tr>'}</table>`;
+  return `<table class="sources"><tr><th>source</th><th>sender</th><th>packets</th><th></th></tr>${rows.join('') || '<tr><td colspan="4">no probe packets</td></tr>'}</table>`;
 }
 
 function offendersTable(record: ProbeEvidenceRecord): string {
@@ -215,6 +216,24 @@ function addressNames(run: RunResult): Map<string, string> {
   return names;
 }
 
+/** Every round of a probe that tried more than once, as a table (collapsed under the chart). */
+function roundsTable(probe: ProbeRounds): string {
+  const first = Math.min(...probe.rounds.map((r) => r.packets?.startMs ?? Number.POSITIVE_INFINITY));
+  const rows = probe.rounds.map((record, i) => {
+    const at =
+      record.packets && Number.isFinite(first)
+        ? `${((record.packets.startMs - first) / 1000).toFixed(1)} s`
+        : '';
+    const senders = Object.entries(record.sources)
+      .map(
+        ([address, n]) => `${record.senders?.[address] ? `${record.senders[address]} ` : ''}${address}: ${n}`,
+      )
+      .join(', ');
+    return `<tr class="${record.passed ? 'passed' : 'failed'}"><td>${i + 1}</td><td>${esc(at)}</td><td>${record.passed ? 'passed' : 'failed'}</td><td>${record.matchedPackets}/${record.totalPackets}</td><td>${esc(senders)}</td></tr>`;
+  });
+  return `<details class="rounds"><summary>${esc(roundsSummary(probe))}</summary><table class="rounds"><tr><th>round</th><th>from</th><th>verdict</th><th>kept the rule</th><th>packets per sender</th></tr>${rows.join('')}</table></details>`;
+}
+
 function timelineBlock(test: TestResult, names: Map<string, string>): string {
   const chart = renderTimeline(test, names);
   if (!chart) return '';
@@ -222,10 +241,18 @@ function timelineBlock(test: TestResult, names: Map<string, string>): string {
     .filter(({ series }) => series.sampling)
     .map(({ record, series }) => `<li>${esc(record.probe)}: ${esc(series.sampling)}</li>`);
   const earlier = test.earlierEvidence?.length ?? 0;
+  // A probe that tried again and again: its rounds summarised, and the judged round up close.
+  const retried = roundsOf(test).filter((p) => p.rounds.length > 1);
+  const judged = retried.length > 0 ? renderTimeline(test, names, 'judged') : '';
   return [
     '<h4>Timeline</h4>',
+    ...retried.map((p) => `<p class="rounds-summary">${esc(roundsSummary(p))}</p>`),
     chart,
-    `<p class="legend">Every probe packet toward the target, one lane per source address, coloured by source: filled = kept the rule, red ring = offending, hollow = sent before the judged moment (not judged). Top band: the steps; dashed lines: changes the test made (end of the step); green line: status.host first seen. Times on the capture host's clock.${earlier > 0 ? ` Includes ${earlier} probe captures of earlier rounds that a later round replaced.` : ''}</p>`,
+    judged
+      ? `<details class="judged"${test.status === 'failed' ? ' open' : ''}><summary>The judged round up close</summary>${judged}</details>`
+      : '',
+    ...retried.map(roundsTable),
+    `<p class="legend">Every probe packet toward the target, one lane per sender (node or pod, and its address), coloured by source: filled = kept the rule, red ring = offending, hollow = sent before the judged moment (not judged). Top band: the steps${retried.length > 0 ? '; under it, each probe round (red = failed; hover for its counts)' : ''}; dashed lines: changes the test made (end of the step); green line: status.host first seen. Times on the capture host's clock.${earlier > 0 ? ` Includes ${earlier} probe captures of earlier rounds that a later round replaced.` : ''}</p>`,
     notes.length > 0 ? `<ul class="legend sampling">${notes.join('')}</ul>` : '',
   ].join('');
 }

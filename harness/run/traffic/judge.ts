@@ -11,7 +11,7 @@ import { packetSeries, type SeriesRule } from '../../verdict/timeline.js';
 import { type ProbeEvidenceRecord, probeFlowOf } from '../results.js';
 import type { StepRun } from '../step-run.js';
 import type { ResolvedTarget } from './flow.js';
-import { seenPerSource } from './seen.js';
+import { seenPerSource, senderOf } from './seen.js';
 import { expectedSources } from './sources.js';
 
 /** The capture's path as the reports give it: relative to the report directory. */
@@ -65,6 +65,26 @@ export async function judgeProbe(
     expected = `not ${label} ${addresses.join(' or ')}`;
     verdict = await judgeProbeSource(evidence.capturePath, flow, { sources: addresses, label, mode: 'not' });
     seriesRule = { mode: 'not', sources: addresses };
+    if (verdict.status === 'fail') {
+      // The first line: which senders used the forbidden source, by name; the packets below.
+      const offending = new Map<string, number>();
+      for (const o of verdict.offenders) offending.set(o.src, (offending.get(o.src) ?? 0) + 1);
+      const who = [...offending]
+        .map(([address, n]) => {
+          const { name } = senderOf(address, ctx.env.nodes, pods, family);
+          return `${name ? `${name} ` : ''}${address}: ${n}`;
+        })
+        .join(', ');
+      problems.push(
+        `expected no packet to ${target.label} ${targetText(target, spec.protocol)} from ${label} ${addresses.join(' or ')}; ${verdict.offenders.length} of ${verdict.total} packets had it (${who})`,
+      );
+      details.push(verdict.message);
+    }
+  }
+  if (verdict?.status === 'no-traffic') {
+    // No packet is never a pass; where the capture is goes on the line below.
+    problems.push(`no probe traffic seen: 0 packets to ${target.label} ${targetText(target, spec.protocol)}`);
+    details.push(verdict.message);
   }
   if (verdict && verdict.status !== 'pass' && details.length === 0) problems.push(verdict.message);
   else if (verdict) notes.push(verdict.message);
@@ -103,6 +123,12 @@ export async function judgeProbe(
   const passed = problems.length === 0;
   const firstPacketMs = spec.measure ? await firstProbePacketMs(evidence.capturePath, flow) : undefined;
   const packets = await packetSeries(evidence.capturePath, flow, seriesRule);
+  // Every sender by name, for the report's lanes and tables: "worker-1", "web-7c9f on worker-1".
+  const senders: Record<string, string> = {};
+  for (const address of new Set([...packets.sources, ...Object.keys(verdict?.sources ?? {})])) {
+    const { name } = senderOf(address, ctx.env.nodes, pods, family);
+    if (name) senders[address] = name;
+  }
   return {
     ...(firstPacketMs !== undefined ? { firstPacketMs } : {}),
     packets,
@@ -118,6 +144,7 @@ export async function judgeProbe(
     offenders: verdict?.offenders ?? [],
     ...(absentAt.length > 0 ? { absentAt } : {}),
     flow: probeFlowOf(evidence),
+    ...(Object.keys(senders).length > 0 ? { senders } : {}),
     attempts: evidence.attempts.length,
     attemptsOk: okAttempts,
     passed,
