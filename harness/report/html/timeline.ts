@@ -184,6 +184,7 @@ export type AddressNames = ReadonlyMap<string, string>;
  * width, labels its step bars, names its lanes by node or pod, and gives every label in full on
  * hover.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the timeline's lanes, points, markers and thinning drawn in one pass over the packets
 export function renderTimeline(
   test: TestResult,
   names: AddressNames = new Map(),
