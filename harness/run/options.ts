@@ -27,6 +27,9 @@ export const optionsFileSchema = z.strictObject({
   profile: z.enum(PROFILE_CHOICES).optional(),
   runTests: z.array(z.string()).optional(),
   skipTests: z.array(z.string()).optional(),
+  /** `--retries`, `--max-failures`: see docs/run-control.md. */
+  retries: z.number().int().min(0).max(10).optional(),
+  maxFailures: z.number().int().min(0).optional(),
   family: z.enum(FAMILY_CHOICES).optional(),
   reportDir: z.string().optional(),
   timeouts: timeouts.optional(),
@@ -88,6 +91,18 @@ export interface RunOptions {
   verbose?: boolean;
   /** `--shard I/N`: this run's slice of the plan. */
   shard?: { index: number; total: number };
+  /** `--grep`, `--grep-invert`: regular expressions over `<id> <title>`. */
+  grep?: string;
+  grepInvert?: string;
+  /** `--statement`, `--feature`: scenarios covering any of these. */
+  statements?: string[];
+  features?: string[];
+  /** `--last-failed`: the tests that failed last time (`<id>/<family>`), filled in by the session. */
+  lastFailed?: string[];
+  /** `--retries N`: a failed test runs again up to N times (flaky when it then passes). */
+  retries?: number;
+  /** `--max-failures N`: no test starts once N have failed. */
+  maxFailures?: number;
   providerOptions: {
     lab: Record<string, unknown>;
     kind: Record<string, unknown>;

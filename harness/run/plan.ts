@@ -8,6 +8,7 @@ import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { LoadedScenario } from '../spec/loader.js';
 import { captureSiteOfStep } from '../spec/steps/index.js';
 import { addressesReserved, usesEgressIP } from '../spec/template.js';
+import { notSelectedBecause, type TestFilters } from './filters.js';
 import type { RunOptions } from './options.js';
 import type { SkipReason, TestFamily } from './results.js';
 
@@ -115,10 +116,7 @@ function inProfile(scenario: LoadedScenario['scenario'], profile: RunOptions['pr
 /** Lists the tests of a run in catalogue order, families in order ipv4, ipv6, dual. */
 export function planRun(
   scenarios: LoadedScenario[],
-  options: Pick<RunOptions, 'profile' | 'family' | 'skipProvisional'> & {
-    runTests: readonly string[];
-    skipTests: readonly string[];
-  },
+  options: Pick<RunOptions, 'profile' | 'family' | 'skipProvisional'> & TestFilters,
   env: EnvironmentDescription,
   runId: string,
 ): PlannedTest[] {
@@ -149,12 +147,11 @@ export function planRun(
       nextAddress += addressCount;
       if (egressIP) test.egressIP = nextEgressIP++;
       const why = unsupported(scenario, family, env);
+      const left = notSelectedBecause(scenario, family, options);
       if (family === 'dual' && (options.family === 'ipv4' || options.family === 'ipv6')) {
         test.skip = { reason: 'not-selected', message: `--family ${options.family}` };
-      } else if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
-        test.skip = { reason: 'not-selected', message: 'not named by --run-test' };
-      } else if (options.skipTests.includes(scenario.id)) {
-        test.skip = { reason: 'not-selected', message: 'named by --skip-tests' };
+      } else if (left) {
+        test.skip = { reason: 'not-selected', message: left };
       } else if (why) {
         test.skip = { reason: 'not-supported', message: why };
       } else if (scenario.provisional && options.skipProvisional) {
