@@ -19,6 +19,8 @@ const statistics = z.strictObject({
   passed: z.number().int().min(0),
   failed: z.number().int().min(0),
   skipped: z.number().int().min(0),
+  /** Tests that passed only on a retry (`--retries`); absent when none. */
+  flaky: z.number().int().min(0).optional(),
 });
 const testName = z.string().regex(/^[a-z0-9-]+\/(ipv4|ipv6|dual)$/);
 const skippedTest = z.strictObject({ test: testName, reason: z.string(), message: z.string() });
@@ -106,6 +108,19 @@ export const conformanceReportSchema = z.strictObject({
       statements: z.array(z.string()),
       provisional: z.boolean(),
       status: z.enum(['passed', 'failed', 'skipped']),
+      /** Passed on a retry after failing: flaky, never plain passed. */
+      flaky: z.boolean().optional(),
+      /** The failed attempts before the result, each with where its evidence is. */
+      retries: z
+        .array(
+          z.strictObject({
+            attempt: z.number().int().min(1),
+            message: z.string(),
+            captures: z.array(z.string()),
+            diagnostics: z.string().optional(),
+          }),
+        )
+        .optional(),
       reason: z.string().optional(),
       message: z.string().optional(),
       durationMs: z.number().min(0),
