@@ -6,6 +6,7 @@
  * definition; schemas/conformance-report.schema.json is generated from it.
  */
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../env/provider-names.js';
 
 export const REPORT_API_VERSION = 'egress-conformance.io/v1alpha1';
 
@@ -49,7 +50,7 @@ export const conformanceReportSchema = z.strictObject({
   }),
   /** Plain words on what the report is worth. */
   certification: z.string().min(1),
-  provider: z.enum(['lab', 'kind', 'existing']),
+  provider: z.enum(PROVIDER_NAMES),
   environment: z.strictObject({
     id: z.string(),
     families: z.array(z.enum(['ipv4', 'ipv6'])),

@@ -10,6 +10,7 @@ import { UsageError } from '../../common/errors.js';
 import { readInputText } from '../../common/input-file.js';
 import { OPTIONS_MAX_BYTES } from '../../common/limits.js';
 import { registerSecrets, secretsIn } from '../../common/secrets.js';
+import { PROVIDER_NAMES } from '../../env/provider-names.js';
 import { availableProviders, loadProvider } from '../../env/registry.js';
 import {
   createReporters,
@@ -160,7 +161,9 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
     dryRun: flags.dryRun ?? false,
     debug: flags.debug ?? false,
     skipProvisional: flags.skipProvisional ?? file.skipProvisional ?? false,
-    providerOptions: { lab: file.lab ?? {}, kind: file.kind ?? {}, existing: file.existing ?? {} },
+    providerOptions: Object.fromEntries(
+      PROVIDER_NAMES.map((name) => [name, file[name] ?? {}]),
+    ) as RunOptions['providerOptions'],
   };
   const family = flags.family ?? file.family;
   if (family) options.family = family as RunOptions['family'];
