@@ -225,7 +225,14 @@ describe('run session', () => {
   it('a failed preflight: nothing brought up, the problem reported, exit 1', async () => {
     const env = new RecordingEnvironment(testDescription());
     const provider = fakeProvider(env, { preflight: 'not installed' });
-    const { code, run: result } = await run(provider, [scenario('one')]);
+    const err: string[] = [];
+    const { code, run: result } = await run(
+      provider,
+      [scenario('one')],
+      {},
+      { err: { write: (t: string) => err.push(t) } },
+    );
+    expect(err).toEqual(['docker: not installed (fix: install it)\n']);
     expect(code).toBe(EXIT_FAILED);
     expect(provider.ups).toBe(0);
     expect(result.errors?.[0]?.phase).toBe('preflight');
@@ -343,6 +350,31 @@ describe('run session', () => {
     expect(tests[0]?.flaky).toBeUndefined();
     expect(tests[0]?.diagnostics).toBe('diagnostics/ec-abc123-one-v4-retry1');
     expect(tests[0]?.retries?.map((a) => a.diagnostics)).toEqual(['diagnostics/ec-abc123-one-v4']);
+  });
+
+  it('--retries: an interrupt during a retry leaves the failure standing, exit 130', async () => {
+    const env = new RecordingEnvironment(testDescription());
+    let abort: AbortController | undefined;
+    let applies = 0;
+    // The first attempt fails (no address); the retry is interrupted at its first apply.
+    env.onChange = () => {
+      if (++applies === 2) abort?.abort();
+    };
+    const { code, tests } = await run(
+      fakeProvider(env),
+      [scenario('one')],
+      { retries: 2 },
+      {
+        interrupts: (_log, controller) => {
+          abort = controller;
+          return { dispose: () => undefined };
+        },
+      },
+    );
+    expect(code).toBe(EXIT_INTERRUPTED);
+    expect(tests[0]?.status).toBe('failed');
+    expect(tests[0]?.message).toMatch(/^ES-LIFE-2: /);
+    expect(applies).toBe(2);
   });
 
   it('without --retries a failure is not retried', async () => {

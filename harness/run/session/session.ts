@@ -47,6 +47,8 @@ export interface SessionInput {
   interrupts?: (log: Logger, controller: AbortController) => { dispose(): void };
   /** Default: a fresh random one. */
   runId?: string;
+  /** Where what the host lacks is listed, one line each (default: stderr). */
+  err?: { write(text: string): unknown };
 }
 
 /** What the tasks find out and hand on, one after the other. */
@@ -252,7 +254,8 @@ const preflightTask: Task<RunContext> = {
     try {
       await phase(ctx, 'preflight', async () => {
         const problems = await provider.preflight(settings);
-        for (const p of problems) ctx.log.warn(`${p.item}: ${p.problem} (fix: ${p.fix})`);
+        const err = ctx.input.err ?? process.stderr;
+        for (const p of problems) err.write(`${p.item}: ${p.problem} (fix: ${p.fix})\n`);
         if (problems.length > 0) throw new Error(problems.map((p) => `${p.item}: ${p.problem}`).join('; '));
       });
     } catch (error) {
