@@ -3,8 +3,16 @@
  * `npm test` (`npm run deps`). Type-only imports count: a cycle through types is still a cycle
  * a reader has to untangle.
  */
-const PROVIDERS = '^harness/env/(lab|kind|existing)/';
-const PROVIDER_FOLDERS = '^harness/env/(lab|kind|existing|shared)/';
+const { readFileSync } = require('node:fs');
+
+/** The provider names of the table (harness/env/provider-names.ts): one list for every rule. */
+const NAMES = [
+  ...readFileSync(`${__dirname}/harness/env/provider-names.ts`, 'utf8')
+    .match(/PROVIDER_NAMES = \[([^\]]*)\]/)[1]
+    .matchAll(/'([a-z-]+)'/g),
+].map((m) => m[1]);
+const PROVIDERS = `^harness/env/(${NAMES.join('|')})/`;
+const PROVIDER_FOLDERS = `^harness/env/(${[...NAMES, 'shared'].join('|')})/`;
 /** What a provider and env/shared/ may build on besides themselves: the contract and leaf libraries. */
 const CONTRACT_AND_LEAVES = [
   '^harness/env/(environment|provider)[.]ts$',

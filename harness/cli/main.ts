@@ -8,7 +8,6 @@ import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 import { escapeControl } from '../common/escape.js';
 import { installOutputRedaction } from '../common/secrets.js';
 import { TOOL_VERSION } from '../common/version.js';
-import { registerProviders } from '../env/providers.js';
 import { reportError } from './errors.js';
 import { addExamples } from './examples.js';
 
@@ -100,8 +99,6 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
-  // Cheap: the registry holds loaders, each provider's module is imported only when used.
-  registerProviders();
   // Whatever any command prints passes through redaction of the secrets its inputs registered.
   installOutputRedaction();
   const args = argv.slice(2);

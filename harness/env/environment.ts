@@ -2,11 +2,12 @@
  * The one interface every provider (kind, existing, lab) implements. Scenarios and the runner
  * only ever see this: they never learn which provider is behind it.
  */
+import type { ProviderName } from './provider-names.js';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 export const IP_FAMILIES: readonly IpFamily[] = ['ipv4', 'ipv6'];
 
-export type ProviderName = 'lab' | 'kind' | 'existing';
+export type { ProviderName };
 
 /** Addresses of one thing, per IP family it has. */
 export type FamilyAddresses = Partial<Record<IpFamily, string>>;

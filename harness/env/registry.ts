@@ -1,19 +1,12 @@
-/** The providers this build has, by name. */
+/** The providers this build has, by name: the provider table's (providers.ts). */
 import type { ProviderName } from './environment.js';
 import type { Provider } from './provider.js';
-
-const providers = new Map<ProviderName, () => Promise<Provider>>();
-
-/** Providers register lazily so that the CLI only loads the one it uses. */
-export function registerProvider(name: ProviderName, load: () => Promise<Provider>): void {
-  providers.set(name, load);
-}
+import { PROVIDERS } from './providers.js';
 
 export function availableProviders(): ProviderName[] {
-  return [...providers.keys()];
+  return Object.keys(PROVIDERS) as ProviderName[];
 }
 
 export async function loadProvider(name: ProviderName): Promise<Provider | undefined> {
-  const load = providers.get(name);
-  return load ? load() : undefined;
+  return Object.hasOwn(PROVIDERS, name) ? PROVIDERS[name].load() : undefined;
 }

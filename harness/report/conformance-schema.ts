@@ -6,6 +6,7 @@
  * definition; schemas/conformance-report.schema.json is generated from it.
  */
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../env/provider-names.js';
 
 export const REPORT_API_VERSION = 'egress-conformance.io/v1alpha1';
 
@@ -19,6 +20,8 @@ const statistics = z.strictObject({
   passed: z.number().int().min(0),
   failed: z.number().int().min(0),
   skipped: z.number().int().min(0),
+  /** Tests that passed only on a retry (`--retries`); absent when none. */
+  flaky: z.number().int().min(0).optional(),
 });
 const testName = z.string().regex(/^[a-z0-9-]+\/(ipv4|ipv6|dual)$/);
 const skippedTest = z.strictObject({ test: testName, reason: z.string(), message: z.string() });
@@ -47,7 +50,7 @@ export const conformanceReportSchema = z.strictObject({
   }),
   /** Plain words on what the report is worth. */
   certification: z.string().min(1),
-  provider: z.enum(['lab', 'kind', 'existing']),
+  provider: z.enum(PROVIDER_NAMES),
   environment: z.strictObject({
     id: z.string(),
     families: z.array(z.enum(['ipv4', 'ipv6'])),
@@ -106,6 +109,19 @@ export const conformanceReportSchema = z.strictObject({
       statements: z.array(z.string()),
       provisional: z.boolean(),
       status: z.enum(['passed', 'failed', 'skipped']),
+      /** Passed on a retry after failing: flaky, never plain passed. */
+      flaky: z.boolean().optional(),
+      /** The failed attempts before the result, each with where its evidence is. */
+      retries: z
+        .array(
+          z.strictObject({
+            attempt: z.number().int().min(1),
+            message: z.string(),
+            captures: z.array(z.string()),
+            diagnostics: z.string().optional(),
+          }),
+        )
+        .optional(),
       reason: z.string().optional(),
       message: z.string().optional(),
       durationMs: z.number().min(0),

@@ -123,7 +123,12 @@ export function buildConformanceReport(run: RunResult): ConformanceReport {
       selectedTests: counts.selected,
       tests: selectedTests(run).map(testKey),
     },
-    statistics: { passed: counts.passed, failed: counts.failed, skipped: counts.skipped },
+    statistics: {
+      passed: counts.passed,
+      failed: counts.failed,
+      skipped: counts.skipped,
+      ...(counts.flaky > 0 ? { flaky: counts.flaky } : {}),
+    },
     profiles: [
       {
         name: CORE_PROFILE,
@@ -156,6 +161,17 @@ export function buildConformanceReport(run: RunResult): ConformanceReport {
         statements: t.statements,
         provisional: t.provisional,
         status: t.status,
+        ...(t.flaky ? { flaky: true } : {}),
+        ...(t.retries
+          ? {
+              retries: t.retries.map((a) => ({
+                attempt: a.attempt,
+                message: a.message,
+                captures: a.evidence.map((e) => e.capture),
+                ...(a.diagnostics ? { diagnostics: a.diagnostics } : {}),
+              })),
+            }
+          : {}),
         ...(t.skipReason ? { reason: t.skipReason } : {}),
         ...(t.message ? { message: t.message } : {}),
         durationMs: t.durationMs,

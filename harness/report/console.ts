@@ -9,7 +9,7 @@ const HEADER: Record<TestFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6', dual: '
 
 function cell(test: TestResult | undefined): string {
   if (!test) return '-';
-  if (test.status === 'passed') return 'pass';
+  if (test.status === 'passed') return test.flaky ? 'flaky' : 'pass';
   if (test.status === 'failed') return test.provisional ? 'FAIL*' : 'FAIL';
   return `skip(${test.skipReason})`;
 }
@@ -18,6 +18,7 @@ function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - text.length));
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the summary's counts, per-family table, failures and measurements in the order they print
 export function renderSummary(run: RunResult): string {
   // Tests the run left out (not selected, another shard's) are neither shown nor counted.
   const tests = selectedTests(run);
@@ -72,6 +73,23 @@ export function renderSummary(run: RunResult): string {
         out.push(`    evidence: ${escapeUntrusted(evidence.capture)}`);
       }
       if (test.diagnostics) out.push(`    diagnostics: ${escapeUntrusted(test.diagnostics)}`);
+      for (const attempt of test.retries ?? []) {
+        out.push(`    attempt ${attempt.attempt} also failed: ${escapeUntrustedLines(attempt.message)}`);
+        if (attempt.diagnostics) out.push(`      diagnostics: ${escapeUntrusted(attempt.diagnostics)}`);
+      }
+    }
+  }
+  const flaky = tests.filter((t) => t.flaky);
+  if (flaky.length > 0) {
+    // A retry never hides a failure: each flaky test with what its failed attempts saw.
+    out.push('', 'Flaky (passed on a retry):');
+    for (const test of flaky) {
+      for (const attempt of test.retries ?? []) {
+        out.push(
+          `- ${escapeUntrusted(test.scenarioId)} [${HEADER[test.family]}] attempt ${attempt.attempt}: ${escapeUntrustedLines(attempt.message)}`,
+        );
+        if (attempt.diagnostics) out.push(`    diagnostics: ${escapeUntrusted(attempt.diagnostics)}`);
+      }
     }
   }
   if (run.interrupted) out.push('', 'The run was interrupted; tests after the interruption were not run.');

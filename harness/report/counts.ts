@@ -26,28 +26,37 @@ export interface RunCounts {
   /** Every test of the plan (each scenario x family of the profile), selected or not. */
   planned: number;
   selected: number;
+  /** Passed at the first attempt: a test that passed only on a retry is flaky, not passed. */
   passed: number;
   failed: number;
   skipped: number;
+  /** Passed on a retry after failing (`--retries`). */
+  flaky: number;
 }
 
 export function countsOf(run: Pick<RunResult, 'tests'>): RunCounts {
   const selected = selectedTests(run);
   const count = (status: TestResult['status']) => selected.filter((t) => t.status === status).length;
+  const flaky = selected.filter((t) => t.status === 'passed' && t.flaky).length;
   return {
     planned: run.tests.length,
     selected: selected.length,
-    passed: count('passed'),
+    passed: count('passed') - flaky,
     failed: count('failed'),
     skipped: count('skipped'),
+    flaky,
   };
 }
 
-/** "38 of 76 tests selected: 36 passed, 1 failed, 1 skipped" — the same words in every report. */
+/**
+ * "38 of 76 tests selected: 36 passed, 1 failed, 1 skipped" — the same words in every report;
+ * ", 1 flaky" after them when a test passed only on a retry.
+ */
 export function countsLine(counts: RunCounts): string {
   return (
     `${counts.selected} of ${counts.planned} tests selected: ` +
-    `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`
+    `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` +
+    (counts.flaky > 0 ? `, ${counts.flaky} flaky` : '')
   );
 }
 
@@ -72,6 +81,12 @@ export function selectionOf(run: Pick<RunResult, 'options' | 'shard' | 'environm
   const skipTests = list(options.skipTests);
   if (runTests.length > 0) by.push(`--run-test ${runTests.join(', ')}`);
   if (skipTests.length > 0) by.push(`--skip-tests ${skipTests.join(',')}`);
+  // The filters of run control (run/filters.ts): any of them narrows the run.
+  if (typeof options.grep === 'string') by.push(`--grep ${options.grep}`);
+  if (typeof options.grepInvert === 'string') by.push(`--grep-invert ${options.grepInvert}`);
+  if (list(options.statements).length > 0) by.push(`--statement ${list(options.statements).join(',')}`);
+  if (list(options.features).length > 0) by.push(`--feature ${list(options.features).join(',')}`);
+  if (Array.isArray(options.lastFailed)) by.push('--last-failed');
   if (typeof options.suites === 'string') by.push(`--suites ${options.suites}`);
   if (run.shard) by.push(`--shard ${run.shard.index}/${run.shard.total}`);
   const family = options.family;

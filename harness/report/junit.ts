@@ -45,6 +45,23 @@ function stepLog(test: TestResult): string {
   return lines.join('\n');
 }
 
+/** The failed attempts before a retry, in full: a retry never hides a failure's evidence. */
+function attemptsLog(test: TestResult): string {
+  return (test.retries ?? [])
+    .map((attempt) =>
+      [
+        `attempt ${attempt.attempt} failed: ${attempt.message}`,
+        stepLog({
+          ...test,
+          steps: attempt.steps,
+          evidence: attempt.evidence,
+          diagnostics: attempt.diagnostics,
+        }),
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
 function testcase(test: TestResult): string {
   const head = `    <testcase${attributes({
     name: testcaseName(test),
@@ -62,7 +79,21 @@ function testcase(test: TestResult): string {
       `      <skipped${attributes({ message: `${test.skipReason}: ${test.message ?? ''}`, type: test.skipReason })}/>`,
     );
   }
-  if (test.status !== 'skipped') body.push(`      <system-out>${escapeXml(stepLog(test))}</system-out>`);
+  if (test.flaky) {
+    // Passed on a retry: a passed testcase marked flaky, carrying the failed attempts' output.
+    body.push(
+      '      <properties>',
+      `        <property${attributes({ name: 'flaky', value: 'true' })}/>`,
+      `        <property${attributes({ name: 'attempts', value: String((test.retries?.length ?? 0) + 1) })}/>`,
+      '      </properties>',
+    );
+  }
+  if (test.status !== 'skipped') {
+    const retried = test.retries?.length
+      ? `${attemptsLog(test)}\n\nattempt ${test.retries.length + 1}:\n`
+      : '';
+    body.push(`      <system-out>${escapeXml(retried + stepLog(test))}</system-out>`);
+  }
   return [head, ...body, '    </testcase>'].join('\n');
 }
 

@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { redactValue } from '../common/secrets.js';
+import { PROVIDER_NAMES, type ProviderName } from '../env/provider-names.js';
 import { parseDuration } from '../spec/duration.js';
 import { REACH_RULE_NAMES } from '../spec/scope-reach.js';
 import { TIMEOUT_NAMES, type TimeoutName, type Timeouts, timeoutProblem } from '../spec/timeouts.js';
 
-export const PROVIDER_CHOICES = ['auto', 'lab', 'kind', 'existing'] as const;
+/** `auto`, then every provider of the table (env/provider-names.ts). */
+export const PROVIDER_CHOICES = ['auto', ...PROVIDER_NAMES] as const;
 export const PROFILE_CHOICES = ['core', 'extended', 'all'] as const;
 export const FAMILY_CHOICES = ['ipv4', 'ipv6', 'dual'] as const;
 
@@ -21,12 +23,23 @@ const timeouts = z
     }
   });
 
+function providerSections() {
+  const section = z.record(z.string(), z.unknown()).optional();
+  return Object.fromEntries(PROVIDER_NAMES.map((name) => [name, section])) as Record<
+    ProviderName,
+    typeof section
+  >;
+}
+
 /** The options file: every key optional, names as in docs/commands.md. */
 export const optionsFileSchema = z.strictObject({
   provider: z.enum(PROVIDER_CHOICES).optional(),
   profile: z.enum(PROFILE_CHOICES).optional(),
   runTests: z.array(z.string()).optional(),
   skipTests: z.array(z.string()).optional(),
+  /** `--retries`, `--max-failures`: see docs/run-control.md. */
+  retries: z.number().int().min(0).max(10).optional(),
+  maxFailures: z.number().int().min(0).optional(),
   family: z.enum(FAMILY_CHOICES).optional(),
   reportDir: z.string().optional(),
   timeouts: timeouts.optional(),
@@ -45,9 +58,8 @@ export const optionsFileSchema = z.strictObject({
     .optional(),
   /** Console reporters (`list`, `line`, `dot`, `github`); checked by the CLI. */
   reporter: z.union([z.string(), z.array(z.string())]).optional(),
-  lab: z.record(z.string(), z.unknown()).optional(),
-  kind: z.record(z.string(), z.unknown()).optional(),
-  existing: z.record(z.string(), z.unknown()).optional(),
+  // One section per provider (`lab:`, `kind:`, `existing:`), which the provider's own schema checks.
+  ...providerSections(),
   /**
    * Reach rules of the scope guard (spec/scope-reach.ts) allowed for one named spec each, with
    * why; recorded in the report. Nothing else of the guard can be allowed.
@@ -88,11 +100,20 @@ export interface RunOptions {
   verbose?: boolean;
   /** `--shard I/N`: this run's slice of the plan. */
   shard?: { index: number; total: number };
-  providerOptions: {
-    lab: Record<string, unknown>;
-    kind: Record<string, unknown>;
-    existing: Record<string, unknown>;
-  };
+  /** `--grep`, `--grep-invert`: regular expressions over `<id> <title>`. */
+  grep?: string;
+  grepInvert?: string;
+  /** `--statement`, `--feature`: scenarios covering any of these. */
+  statements?: string[];
+  features?: string[];
+  /** `--last-failed`: the tests that failed last time (`<id>/<family>`), filled in by the session. */
+  lastFailed?: string[];
+  /** `--retries N`: a failed test runs again up to N times (flaky when it then passes). */
+  retries?: number;
+  /** `--max-failures N`: no test starts once N have failed. */
+  maxFailures?: number;
+  /** Each provider's section of the options file. */
+  providerOptions: Record<ProviderName, Record<string, unknown>>;
 }
 
 export function defaultReportDir(now = new Date()): string {

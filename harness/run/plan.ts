@@ -8,6 +8,7 @@ import type { EnvironmentDescription, IpFamily } from '../env/environment.js';
 import type { LoadedScenario } from '../spec/loader.js';
 import { captureSiteOfStep } from '../spec/steps/index.js';
 import { addressesReserved, usesEgressIP } from '../spec/template.js';
+import { notSelectedBecause, type TestFilters } from './filters.js';
 import type { RunOptions } from './options.js';
 import type { SkipReason, TestFamily } from './results.js';
 
@@ -129,10 +130,7 @@ function inProfile(scenario: LoadedScenario['scenario'], profile: RunOptions['pr
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the plan's selection rules (profile, run-test, skip, family, shard) in one order
 export function planRun(
   scenarios: LoadedScenario[],
-  options: Pick<RunOptions, 'profile' | 'family' | 'skipProvisional'> & {
-    runTests: readonly string[];
-    skipTests: readonly string[];
-  },
+  options: Pick<RunOptions, 'profile' | 'family' | 'skipProvisional'> & TestFilters,
   env: EnvironmentDescription,
   runId: string,
 ): PlannedTest[] {
@@ -170,12 +168,11 @@ export function planRun(
       if (reserves) nextAddress += addressCount;
       if (egressIP && reserves) test.egressIP = nextEgressIP++;
       const why = unsupported(scenario, family, env);
+      const left = notSelectedBecause(scenario, family, options);
       if (familyLeftOut(family, options.family)) {
         test.skip = { reason: 'not-selected', message: `--family ${options.family}` };
-      } else if (options.runTests.length > 0 && !options.runTests.includes(scenario.id)) {
-        test.skip = { reason: 'not-selected', message: 'not named by --run-test' };
-      } else if (options.skipTests.includes(scenario.id)) {
-        test.skip = { reason: 'not-selected', message: 'named by --skip-tests' };
+      } else if (left) {
+        test.skip = { reason: 'not-selected', message: left };
       } else if (why) {
         test.skip = { reason: 'not-supported', message: why };
       } else if (scenario.provisional && options.skipProvisional) {

@@ -25,7 +25,7 @@ export type SkipReason =
   | 'provisional'
   /** The run was interrupted before this test could start. */
   | 'interrupted'
-  /** The environment never came up (bring-up failed): no test could run. */
+  /** The environment never came up (bring-up failed), or `--max-failures` stopped the run first. */
   | 'not-run'
   /** `--shard I/N`: another shard of the run runs this test. */
   | 'other-shard';
@@ -122,7 +122,33 @@ export interface TestResult {
   events?: TimelineEvent[];
   /** Probe rounds a later round replaced (probes with `until`), for the timeline only. */
   earlierEvidence?: ProbeEvidenceRecord[];
+  /**
+   * `--retries N`: the failed attempts before this result, oldest first, each with its own
+   * evidence and diagnostics (a retry never hides a failure's evidence).
+   */
+  retries?: TestAttempt[];
+  /** Passed on a retry after failing: reported as flaky, never as plain passed. */
+  flaky?: boolean;
 }
+
+/** A failed attempt of a test that was retried: what it saw, where its files are. */
+export interface TestAttempt {
+  /** 1 for the first attempt. */
+  attempt: number;
+  message: string;
+  failedStatements?: string[];
+  startedAt?: string;
+  durationMs: number;
+  steps: StepResult[];
+  evidence: ProbeEvidenceRecord[];
+  diagnostics?: string;
+}
+
+/** How one attempt of a test ended (the runner's verdict before it becomes a TestResult). */
+export type TestEnding =
+  | { outcome: 'passed' }
+  | { outcome: 'failed'; message: string }
+  | { outcome: 'interrupted' };
 
 export interface PhaseTiming {
   name: string;

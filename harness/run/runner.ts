@@ -24,7 +24,7 @@ import { AbortedError } from './eventually.js';
 import { KeyedLock } from './keyed-lock.js';
 import { LedgeredCluster } from './ledgered-cluster.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
-import type { ProbeEvidenceRecord, StepResult, TestResult } from './results.js';
+import type { ProbeEvidenceRecord, StepResult, TestAttempt, TestEnding, TestResult } from './results.js';
 import { executionOrder } from './schedule.js';
 import { performStep } from './steps/index.js';
 
@@ -59,6 +59,13 @@ export interface RunnerOptions {
   events?: RunnerEvents;
   /** The options file's `scopeExceptions`: reach rules of the scope guard allowed for named specs. */
   scopeExceptions?: readonly ScopeException[];
+  /** `--retries N`: a failed test runs again up to N times; passing on a retry makes it flaky. */
+  retries?: number;
+  /**
+   * `--max-failures N`: once N tests have failed (after their retries), no further test starts;
+   * the ones running finish. 0 or undefined: no limit.
+   */
+  maxFailures?: number;
 }
 
 const FAMILY_LABEL = { ipv4: 'IPv4', ipv6: 'IPv6', dual: 'dual-stack' } as const;
@@ -110,8 +117,13 @@ function withCluster(env: Environment, cluster: ClusterApi): Environment {
   };
 }
 
-// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one test's steps, timeouts, evidence and cleanup; issue #23's run session will split it
-async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestResult> {
+/** Where an attempt's files go: the first attempt's under the namespace, a retry's beside them. */
+function attemptPath(root: 'artifacts' | 'diagnostics', namespace: string, attempt: number): string {
+  return join(root, attempt === 1 ? namespace : `${namespace}-retry${attempt - 1}`);
+}
+
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one test's steps, timeouts, evidence and cleanup
+async function runOne(test: PlannedTest, options: RunnerOptions, attempt = 1): Promise<TestResult> {
   const { description, log } = options;
   const ledger = options.ledger ?? (await Ledger.open(options.runId));
   const env = withCluster(options.env, new LedgeredCluster(options.env.cluster, ledger, test.namespace));
@@ -120,7 +132,7 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   const timeouts = scenarioTimeouts(test, description, options.timeouts);
   const started = performance.now();
   result.startedAt = new Date().toISOString();
-  const artifactPath = join('artifacts', test.namespace);
+  const artifactPath = attemptPath('artifacts', test.namespace, attempt);
   const artifactDir = join(options.reportDir, artifactPath);
   await mkdir(artifactDir, { recursive: true });
   const cleanup = new CleanupStack();
@@ -138,8 +150,9 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
   result.steps = steps;
   const events = options.events ?? {};
   log.debug(`▶ ${scenario.id} [${FAMILY_LABEL[test.family]}] namespace ${test.namespace}`);
-  events.testBegin?.(result);
-  let failure: string | undefined;
+  // A retry is the same test to the reporters: it began once.
+  if (attempt === 1) events.testBegin?.(result);
+  let ending: TestEnding = { outcome: 'passed' };
   try {
     // The test's namespace and any further ones it declares, each recorded in the ledger; each
     // is deleted last (the cleanup stack unwinds newest first).
@@ -193,32 +206,35 @@ async function runOne(test: PlannedTest, options: RunnerOptions): Promise<TestRe
       if (!outcome.ok) {
         // First line: the statements, what was expected and what was seen; then where, and details.
         const { head, rest } = splitDetail(outcome.detail);
-        failure = `${scenario.statements.join(', ')}: ${head}\n  at step ${index + 1} (${step.kind}, ${test.loaded.file}:${step.line})${rest}`;
+        ending = {
+          outcome: 'failed',
+          message: `${scenario.statements.join(', ')}: ${head}\n  at step ${index + 1} (${step.kind}, ${test.loaded.file}:${step.line})${rest}`,
+        };
         break;
       }
     }
   } catch (error) {
-    if (error instanceof AbortedError) {
-      failure = 'interrupted';
-    } else {
-      failure = `error: ${(error as Error).message}`;
-    }
+    ending =
+      error instanceof AbortedError
+        ? { outcome: 'interrupted' }
+        : { outcome: 'failed', message: `error: ${(error as Error).message}` };
   }
   result.evidence = evidence;
-  if (failure !== undefined) {
-    result.status = failure === 'interrupted' ? 'skipped' : 'failed';
-    if (failure === 'interrupted') result.skipReason = 'interrupted';
-    else result.failedStatements = scenario.statements;
-    result.message = failure;
-    if (failure !== 'interrupted') {
-      const dir = join('diagnostics', test.namespace);
-      try {
-        const failedFlows = evidence.flatMap((e) => (!e.passed && e.flow ? [e.flow] : []));
-        await env.collectDiagnostics(test.namespace, join(options.reportDir, dir), failedFlows);
-        result.diagnostics = dir;
-      } catch (error) {
-        log.warn(`diagnostics for ${test.namespace} failed: ${(error as Error).message}`);
-      }
+  if (ending.outcome === 'interrupted') {
+    result.status = 'skipped';
+    result.skipReason = 'interrupted';
+    result.message = 'interrupted';
+  } else if (ending.outcome === 'failed') {
+    result.status = 'failed';
+    result.failedStatements = scenario.statements;
+    result.message = ending.message;
+    const dir = attemptPath('diagnostics', test.namespace, attempt);
+    try {
+      const failedFlows = evidence.flatMap((e) => (!e.passed && e.flow ? [e.flow] : []));
+      await env.collectDiagnostics(test.namespace, join(options.reportDir, dir), failedFlows);
+      result.diagnostics = dir;
+    } catch (error) {
+      log.warn(`diagnostics for ${test.namespace} failed: ${(error as Error).message}`);
     }
   } else {
     result.status = 'passed';
@@ -248,11 +264,57 @@ function prefixed(log: Logger, prefix: string): Logger {
   };
 }
 
+/** A failed attempt as the final result keeps it. */
+function attemptOf(result: TestResult, attempt: number): TestAttempt {
+  return {
+    attempt,
+    message: result.message ?? 'failed',
+    ...(result.failedStatements ? { failedStatements: result.failedStatements } : {}),
+    ...(result.startedAt ? { startedAt: result.startedAt } : {}),
+    durationMs: result.durationMs,
+    steps: result.steps,
+    evidence: result.evidence,
+    ...(result.diagnostics ? { diagnostics: result.diagnostics } : {}),
+  };
+}
+
+/**
+ * One test with its retries (Playwright's meaning): a failed attempt runs again, up to
+ * `retries` more times, unless the run is stopping. The result is the last attempt's, holding the
+ * failed ones before it; passing after a failure is flaky. An interrupted retry leaves the failure
+ * standing: an interrupt never turns a failed test into a skipped one.
+ */
+async function runWithRetries(
+  test: PlannedTest,
+  options: RunnerOptions,
+  stopping: () => boolean,
+): Promise<TestResult> {
+  const failed: TestResult[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const result = await runOne(test, options, attempt);
+    const last = failed.at(-1);
+    if (result.skipReason === 'interrupted' && last) {
+      return { ...last, retries: failed.slice(0, -1).map((r, i) => attemptOf(r, i + 1)) };
+    }
+    const done = result.status !== 'failed' || attempt > (options.retries ?? 0) || stopping();
+    if (done) {
+      if (failed.length === 0) return result;
+      const retries = failed.map((r, i) => attemptOf(r, i + 1));
+      return { ...result, retries, ...(result.status === 'passed' ? { flaky: true } : {}) };
+    }
+    failed.push(result);
+    options.log.info(
+      `retry ${attempt} of ${options.retries} for ${test.loaded.scenario.id} [${FAMILY_LABEL[test.family]}]: attempt ${attempt} failed: ${(result.message ?? '').split('\n')[0]}`,
+    );
+  }
+}
+
 /**
  * Runs the planned tests, up to `parallelism` at a time (each in its own namespace with its own
  * LoadBalancer addresses); a test that changes shared node state runs alone. They start in the
  * order of schedule.ts (longest waits first, the lone tests together at the end); results come
- * back in plan order. Skipped tests are recorded without touching the cluster.
+ * back in plan order. Skipped tests are recorded without touching the cluster. With
+ * `maxFailures`, the tests not started once that many failed are reported not run.
  */
 export async function runTests(
   planned: PlannedTest[],
@@ -262,15 +324,31 @@ export async function runTests(
   const probeTargets = new KeyedLock();
   const results = new Array<TestResult>(planned.length);
   const running = new Set<Promise<void>>();
+  let failures = 0;
+  const maxFailures = options.maxFailures ?? 0;
+  const stopped = () => maxFailures > 0 && failures >= maxFailures;
   const start = (test: PlannedTest, index: number) => {
     const log =
       parallelism > 1 ? prefixed(options.log, `[${test.loaded.scenario.id}/${test.family}]`) : options.log;
-    const work = runOne(test, { ...options, log, probeTargets }).then((result) => {
+    const work = runWithRetries(test, { ...options, log, probeTargets }, stopped).then((result) => {
       results[index] = result;
+      if (result.status === 'failed' && !stopped()) {
+        failures++;
+        if (stopped()) options.log.warn(`stopping: --max-failures ${maxFailures} reached`);
+      }
       options.events?.testEnd?.(result);
     });
     const tracked = work.finally(() => running.delete(tracked));
     running.add(tracked);
+  };
+  const notStarted = (
+    test: PlannedTest,
+    index: number,
+    reason: 'interrupted' | 'not-run',
+    message: string,
+  ) => {
+    results[index] = { ...baseResult(test), skipReason: reason, message };
+    options.events?.testEnd?.(results[index]);
   };
   const order = executionOrder(planned, runsAlone, (test) =>
     scenarioTimeouts(test, options.description, options.timeouts),
@@ -285,12 +363,11 @@ export async function runTests(
     const alone = runsAlone(test);
     while (running.size >= parallelism || (alone && running.size > 0)) await Promise.race(running);
     if (options.signal.aborted) {
-      results[index] = {
-        ...baseResult(test),
-        skipReason: 'interrupted',
-        message: 'the run was interrupted before it',
-      };
-      options.events?.testEnd?.(results[index]);
+      notStarted(test, index, 'interrupted', 'the run was interrupted before it');
+      continue;
+    }
+    if (stopped()) {
+      notStarted(test, index, 'not-run', `not run: --max-failures ${maxFailures} reached before it`);
       continue;
     }
     start(test, index);

@@ -120,7 +120,8 @@ describe('egress-conformance CLI', () => {
     ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^effective options:/);
+    // The options dump is for --verbose and --debug only.
+    expect(stdout).not.toContain('effective options:');
     expect(stdout).toMatch(
       /=== snat-loadbalancer-ip \[ipv4\] namespace ec-[0-9a-f]{6}-snat-loadbalancer-ip-v4/,
     );
@@ -149,13 +150,36 @@ describe('egress-conformance CLI', () => {
     }
   });
 
+  it('run control through the CLI: --grep selects, a near-miss id gets "did you mean", a bad count is exit 2', async () => {
+    const grep = await cli([
+      'run',
+      '--dry-run',
+      '--provider',
+      'lab',
+      '--family',
+      'ipv4',
+      '-g',
+      '^snat-loadbalancer-ip ',
+    ]);
+    expect(grep.code, grep.stderr).toBe(0);
+    expect(grep.stdout).toMatch(/^=== snat-loadbalancer-ip \[ipv4\] namespace/m);
+    expect(grep.stdout.match(/^=== \S+ \[ipv4\] namespace \S+$/gm)).toHaveLength(1);
+    const near = await cli(['run', '--dry-run', '--provider', 'lab', '--run-test', 'snat-loadbalancer-i']);
+    expect(near.code).toBe(2);
+    expectCleanError(near.stderr);
+    expect(near.stderr).toContain('did you mean snat-loadbalancer-ip?');
+    const retries = await cli(['run', '--dry-run', '--provider', 'lab', '--retries', 'two']);
+    expect(retries.code).toBe(2);
+    expect(retries.stderr).toContain('--retries two: expected a whole number from 0 to 10');
+  });
+
   it('reads an options file, lets flags override it, and names the bad field of a bad one', async () => {
     const good = join(dir, 'options.yaml');
     await writeFile(
       good,
       'provider: lab\nprofile: core\nfamily: ipv6\ntimeouts: { placement: 2m }\nexisting: { bgpPassword: s3cret }\n',
     );
-    const ok = await cli(['run', '--dry-run', '--options-file', good, '--family', 'ipv4']);
+    const ok = await cli(['run', '--dry-run', '--options-file', good, '--family', 'ipv4', '--verbose']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/family: ipv4/);
     expect(ok.stdout).toMatch(/placement: 120000/);

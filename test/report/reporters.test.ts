@@ -63,7 +63,7 @@ async function play(reporter: Reporter, run: RunResult): Promise<void> {
     }
     reporter.testEnd?.(test);
   }
-  await reporter.runEnd?.(run, ['/r/junit.xml']);
+  await reporter.runEnd?.(run, ['/r/junit.xml', '/r/index.html']);
 }
 
 describe('the reporter multiplexer', () => {
@@ -129,7 +129,11 @@ describe('console reporters', () => {
     // Steps of passing tests only with --verbose.
     expect(text).toContain('  ✓ 1/3 snat-loadbalancer-ip [IPv4] (1.2s)\n  ✗ 2/3');
     expect(text).toContain('1 passed, 2 failed, 1 skipped');
-    expect(text).toContain('reports: /r/junit.xml');
+    expect(text).toMatch(/reports in \/r: .*junit\.xml/);
+    // The last lines: the counts, and the one command that opens the report.
+    expect(text).toMatch(
+      /1 passed, 2 failed, 0 flaky\nTo open the report: egress-conformance report open \/r\n$/,
+    );
     const verbose = consoleOptions(true);
     await play(new ListReporter(verbose.options), sampleRun('/r'));
     expect(verbose.out.text()).toContain('  ✓ 1. apply: applied Service web (12ms)');

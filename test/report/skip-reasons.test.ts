@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
-import { registerProviders } from '../../harness/env/providers.js';
 import { loadProvider } from '../../harness/env/registry.js';
 import { countsOf } from '../../harness/report/counts.js';
 import { planRun } from '../../harness/run/plan.js';
@@ -14,7 +13,6 @@ import { baseResult } from '../../harness/run/runner.js';
 import { loadCatalogue } from '../../harness/spec/catalogue.js';
 
 async function labDescription(families: Array<'ipv4' | 'ipv6'>) {
-  registerProviders();
   const lab = await loadProvider('lab');
   if (!lab) throw new Error('no lab provider');
   return lab.plannedDescription({

@@ -24,11 +24,12 @@ afterAll(async () => {
 });
 
 describe('a canary secret in every field', () => {
+  // The dry runs ask for --verbose: the effective options dump, where every field is printed.
   it.each(
     [
-      ['run', '--dry-run', '--provider', 'kind'],
-      ['run', '--dry-run', '--provider', 'existing'],
-      ['run', '--dry-run', '--provider', 'lab'],
+      ['run', '--dry-run', '--verbose', '--provider', 'kind'],
+      ['run', '--dry-run', '--verbose', '--provider', 'existing'],
+      ['run', '--dry-run', '--verbose', '--provider', 'lab'],
       ['up', '--dry-run', '--provider', 'kind'],
       ['up', '--dry-run', '--provider', 'existing'],
       ['status', '--provider', 'existing'],

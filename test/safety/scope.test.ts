@@ -350,6 +350,8 @@ describe('scope exceptions: a named options-file entry allows one reach rule for
       withException,
       '--suites',
       suites,
+      // The effective options are printed with --verbose.
+      '--verbose',
     ]);
     expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);

@@ -7,7 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
 import type { EnvironmentDescription, ProviderName } from '../../harness/env/environment.js';
-import { registerProviders } from '../../harness/env/providers.js';
 import { loadProvider } from '../../harness/env/registry.js';
 import { contextFor } from '../../harness/run/context.js';
 import { planRun } from '../../harness/run/plan.js';
@@ -40,7 +39,6 @@ async function planned(
   provider: ProviderName,
   settings: Record<string, unknown>,
 ): Promise<EnvironmentDescription> {
-  registerProviders();
   const p = await loadProvider(provider);
   if (!p) throw new Error(`no ${provider} provider`);
   return p.plannedDescription({

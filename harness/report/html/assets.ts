@@ -23,6 +23,7 @@ th { background: #f4f4f4; }
 .badge.passed { background: #34a853; color: white; }
 .badge.failed { background: #d93025; color: white; }
 .badge.skipped { background: #9aa0a6; color: white; }
+.badge.flaky { background: #f29900; color: white; }
 section.test { border: 1px solid #ddd; margin: .4rem 0; padding: .2rem .6rem; background: white; }
 section.test[hidden] { display: none; }
 section.test summary { cursor: pointer; }

@@ -132,7 +132,7 @@ function filters(run: RunResult): string {
   const uniq = (values: string[]) => [...new Set(values)].sort();
   return [
     '<div class="filters" id="filters">',
-    options(['passed', 'failed', 'skipped'], 'result', 'status'),
+    options(['passed', 'flaky', 'failed', 'skipped'], 'result', 'status'),
     options(uniq(run.tests.flatMap((t) => t.statements)), 'statement', 'statement'),
     options(uniq(run.tests.flatMap((t) => t.features)), 'feature', 'feature'),
     options(
@@ -267,19 +267,42 @@ function diagnosticsBlock(test: TestResult, extras: HtmlExtras): string {
   return `<h4>Diagnostics</h4><p><code>${esc(dir)}</code></p>${links.length > 0 ? `<ul class="diagnostics">${links.join('')}</ul>` : ''}`;
 }
 
+/** The failed attempts before a retry, each with its steps, evidence and diagnostics. */
+function attemptsBlock(test: TestResult, extras: HtmlExtras): string[] {
+  return (test.retries ?? []).map((attempt) =>
+    [
+      `<details class="attempt"><summary>attempt ${attempt.attempt}: failed</summary>`,
+      `<p class="message">${esc(attempt.message)}</p>`,
+      stepsTable({ ...test, steps: attempt.steps }),
+      ...attempt.evidence.map(probe),
+      attempt.diagnostics ? diagnosticsBlock({ ...test, diagnostics: attempt.diagnostics }, extras) : '',
+      '</details>',
+    ].join('\n'),
+  );
+}
+
 function testSection(test: TestResult, extras: HtmlExtras, names: Map<string, string>): string {
-  const label = test.status === 'passed' ? 'PASS' : test.status === 'failed' ? 'FAIL' : 'SKIP';
+  // Passed only on a retry: flaky, never plain passed.
+  const status = test.flaky ? 'flaky' : test.status;
+  const label = test.flaky
+    ? 'FLAKY'
+    : test.status === 'passed'
+      ? 'PASS'
+      : test.status === 'failed'
+        ? 'FAIL'
+        : 'SKIP';
   const statements = test.statements.join(' ');
   const skip = test.status === 'skipped' ? ` (${esc(test.skipReason)})` : '';
   return [
-    `<section class="test" id="${esc(testAnchor(test))}" data-key="${esc(testKey(test))}" data-status="${test.status}" data-statement="${esc(statements)}" data-feature="${esc(test.features.join(' '))}" data-family="${test.family}">`,
-    `<details${test.status === 'failed' ? ' open' : ''}><summary><span class="badge ${test.status}">${label}</span> <strong>${esc(test.scenarioId)}</strong> [${FAMILY_LABEL[test.family]}]${skip} — ${esc(test.title)} <small>(${esc(formatDuration(test.durationMs))}; ${esc(test.statements.join(', '))}${test.provisional ? '; provisional' : ''})</small></summary>`,
+    `<section class="test" id="${esc(testAnchor(test))}" data-key="${esc(testKey(test))}" data-status="${status}" data-statement="${esc(statements)}" data-feature="${esc(test.features.join(' '))}" data-family="${test.family}">`,
+    `<details${test.status === 'failed' ? ' open' : ''}><summary><span class="badge ${status}">${label}</span> <strong>${esc(test.scenarioId)}</strong> [${FAMILY_LABEL[test.family]}]${skip} — ${esc(test.title)} <small>(${esc(formatDuration(test.durationMs))}; ${esc(test.statements.join(', '))}${test.provisional ? '; provisional' : ''})</small></summary>`,
     test.message ? `<p class="message">${esc(test.message)}</p>` : '',
     `<p>namespace <code>${esc(test.namespace)}</code>; spec <code>${esc(test.file)}</code></p>`,
     stepsTable(test),
     ...test.evidence.map(probe),
     timelineBlock(test, names),
     diagnosticsBlock(test, extras),
+    ...attemptsBlock(test, extras),
     '</details></section>',
   ].join('\n');
 }

@@ -2,11 +2,12 @@
  * What the console reporters share: where they write, whether it is a terminal (live lines) or
  * not (plain lines), and the live area at the bottom of a terminal that shows what is running.
  */
+import { basename, isAbsolute, relative } from 'node:path';
 import { escapeUntrusted, escapeUntrustedLines } from '../../common/escape.js';
 import type { RunError, RunResult, StepResult, TestFamily, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { renderSummary } from '../console.js';
-import { leftOut } from '../counts.js';
+import { countsOf, leftOut } from '../counts.js';
 import type { OutputLevel } from '../reporter.js';
 
 export interface ConsoleStream {
@@ -61,16 +62,50 @@ export function failureBlock(test: TestResult): string[] {
   return [...test.steps.filter((s) => s.status !== 'not-run').map(stepLine), where];
 }
 
-/** What every console prints at the end: the summary table and failures, timings, the files. */
+/** How many of the slowest tests the timings line names. */
+const SLOWEST = 3;
+
+/**
+ * One short line: the run's own phases (not the bring-up's steps, which the reports keep), then
+ * the slowest tests. Every timing stays in the reports' phase table.
+ */
+export function timingsLine(run: RunResult): string | undefined {
+  const own = run.phases.filter((p) => !p.name.includes(':') && !p.name.startsWith('scenario '));
+  if (own.length === 0) return undefined;
+  const time = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const slowest = run.tests
+    .filter((t) => t.status !== 'skipped')
+    .sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, SLOWEST)
+    .map((t) => `${testName(t)} ${time(t.durationMs)}`);
+  const phases = own.map((p) => `${p.name} ${time(p.durationMs)}`).join(', ');
+  return `phase timings: ${phases}${slowest.length > 0 ? `; slowest: ${slowest.join(', ')}` : ''}`;
+}
+
+/** The report directory as a person would type it: relative when it is under the working directory. */
+function typed(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
+}
+
+/**
+ * What every console prints at the end: the summary table and failures, the timings, where the
+ * reports are, and last the counts and the one command that opens the report.
+ */
 export function closingLines(run: RunResult, written: readonly string[]): string[] {
   const lines = ['', renderSummary(run)];
-  if (run.phases.length > 0) {
+  const timings = timingsLine(run);
+  if (timings) lines.push('', timings);
+  if (written.length > 0) {
     lines.push(
-      '',
-      `phase timings: ${run.phases.map((p) => `${p.name} ${(p.durationMs / 1000).toFixed(1)}s`).join(', ')}`,
+      `reports in ${typed(run.reportDir)}: ${written.map((f) => relative(run.reportDir, f)).join(', ')}`,
     );
   }
-  if (written.length > 0) lines.push(`reports: ${written.join(', ')}`);
+  const counts = countsOf(run);
+  lines.push(`${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky`);
+  if (written.some((f) => basename(f) === 'index.html')) {
+    lines.push(`To open the report: egress-conformance report open ${typed(run.reportDir)}`);
+  }
   return lines;
 }
 
