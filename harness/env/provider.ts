@@ -44,6 +44,11 @@ export interface Provider {
    * before anything is created; throws a UsageError naming the field and what was expected.
    */
   checkSettings(settings: Record<string, unknown>): void;
+  /**
+   * Checks the provider's environment variables (the lab's `EC_LAB_IMAGE_PREFIX`) before anything
+   * is created; throws a UsageError naming the variable and what was expected.
+   */
+  checkEnvironmentVariables?(): void;
   /** What the environment will look like, computed without creating anything (for --dry-run). */
   plannedDescription(options: ProviderOptions): EnvironmentDescription;
   /** What this host lacks to run the provider; empty when it can. */

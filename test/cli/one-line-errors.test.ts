@@ -44,4 +44,21 @@ describe('one line, exit 2', () => {
     );
     expect(stderr).not.toContain('--debug');
   });
+
+  it.each([
+    [['up', '--provider', 'lab']],
+    [['run', '--provider', 'lab', '--family', 'ipv4', '--report-dir', 'unused-report-dir']],
+  ])('a bad EC_LAB_IMAGE_PREFIX is one line, exit 2, before anything is brought up (%j)', async (args) => {
+    const { code, stdout, stderr } = await cli(args, {
+      cwd: dir,
+      env: { ...NO_DOCKER, EC_LAB_IMAGE_PREFIX: 'Bad Prefix\u001b[31m' },
+    });
+    expect(code, stderr).toBe(2);
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^egress-conformance: EC_LAB_IMAGE_PREFIX "Bad Prefix\\u001b\[31m": expected a docker repository path/,
+    );
+    expect(stdout).not.toMatch(/bring-up|lab: up|images/);
+  });
 });

@@ -194,7 +194,10 @@ async function requireProvider(name: ProviderName): Promise<Provider> {
   return provider;
 }
 
-/** The provider's own section of the options file, checked before anything runs; errors name the file. */
+/**
+ * The provider's own section of the options file, then its environment variables, checked before
+ * anything runs; errors name the file (or the variable).
+ */
 export function checkProviderSettings(
   provider: Provider,
   settings: Record<string, unknown>,
@@ -208,6 +211,7 @@ export function checkProviderSettings(
     }
     throw error;
   }
+  provider.checkEnvironmentVariables?.();
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   referenceImplementation,
 } from './environment.js';
 import { destroyAllLabs, destroyLab, listLabs } from './infra/destroy.js';
-import { ensureLabImages, type LabImages } from './infra/images.js';
+import { ensureLabImages, imagePrefix, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
 import { leaseLab, releaseLab } from './infra/lab-lease.js';
 import { LAB_LABEL } from './infra/labels.js';
@@ -132,6 +132,10 @@ export const labProvider: Provider = {
 
   checkSettings(settings: Record<string, unknown>): void {
     parseLabSettings(settings);
+  },
+
+  checkEnvironmentVariables(): void {
+    imagePrefix();
   },
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
