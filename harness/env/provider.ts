@@ -31,6 +31,13 @@ export interface UpResult {
   reused: boolean;
 }
 
+/** What `down` did: what it removed, and the environments it left because a run uses them. */
+export interface DownResult {
+  removed: string[];
+  /** Environments in use (their lease is held), left up; `force` removes them too. */
+  kept: Array<{ id: string; why: string }>;
+}
+
 export interface EnvironmentStatus {
   id: string;
   state: string;
@@ -54,8 +61,11 @@ export interface Provider {
   /** What this host lacks to run the provider; empty when it can. */
   preflight(options: ProviderOptions): Promise<PreflightProblem[]>;
   up(options: ProviderOptions): Promise<UpResult>;
-  /** Removes environments: the one of `id`, or every one this tool created (`all`). */
-  down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]>;
+  /**
+   * Removes environments: the one of `id`, or every one this tool created (`all`). One another
+   * run is using is left up and named in `kept`, unless `force`.
+   */
+  down(options: ProviderOptions & { all: boolean; id?: string; force?: boolean }): Promise<DownResult>;
   status(options: ProviderOptions): Promise<EnvironmentStatus[]>;
   /** The complete bring-up plan (every command and manifest, in order), where the provider has one. */
   printPlan?(options: ProviderOptions): string;

@@ -1,50 +1,32 @@
 /**
- * One run at a time on a lab. A kept lab is found again by any later run; two runs driving it
- * at once would each program its nodes with their own reference controller. A run leases the
- * lab with an exclusively created file holding its pid; a lease whose process is gone (a crash)
- * is taken over.
+ * One run at a time on a lab, and no `down` under a run's feet. A kept lab is found again by any
+ * later run; two runs driving it at once would each program its nodes with their own reference
+ * controller, and a `down --all` by another user of the engine would pull it from under a run.
+ * A run (or `up` while it brings a lab up) holds the lab's lease (env/shared/lease.ts: host,
+ * process, renewed while held); a lease whose process is gone or that is no longer renewed is
+ * taken over.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { labTempDir } from './destroy.js';
+import {
+  acquireLease,
+  type HeldLease,
+  type LeaseState,
+  leaseFile,
+  leaseStateOf,
+  removeLease,
+} from '../../shared/lease.js';
 
-function leaseFile(labId: string): string {
-  return join(labTempDir(labId), 'in-use.pid');
+/** Takes the lab for this process; undefined when another live process holds it. */
+export async function leaseLab(labId: string, holder: string): Promise<HeldLease | undefined> {
+  const result = await acquireLease(leaseFile('lab', labId), { holder });
+  return 'held' in result ? result.held : undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Who uses the lab now, as `status` and `down` see it. */
+export function labLeaseState(labId: string): Promise<LeaseState> {
+  return leaseStateOf(leaseFile('lab', labId));
 }
 
-/** Takes the lab for this process; false when another live process holds it. */
-export async function leaseLab(labId: string): Promise<boolean> {
-  await mkdir(labTempDir(labId), { recursive: true });
-  const file = leaseFile(labId);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (holder === process.pid) return true;
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
-      await rm(file, { force: true }); // left by a process that is gone
-    }
-  }
-  return false;
-}
-
-/** Gives the lab back (only if this process holds it). */
-export async function releaseLab(labId: string): Promise<void> {
-  const file = leaseFile(labId);
-  const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-  if (holder === process.pid) await rm(file, { force: true });
+/** Forgets the lease of a lab that has been removed. */
+export function removeLabLease(labId: string): Promise<void> {
+  return removeLease(leaseFile('lab', labId));
 }
