@@ -43,7 +43,7 @@ describe('lab environments in use', () => {
     const block = status.stdout.slice(status.stdout.indexOf(`${labId}:`));
     expect(block).toMatch(new RegExp(`^${labId}: broken`));
     expect(block).toMatch(/\n {2}lease: in use, used by run t22, process \d+ on \S+, renewed \d+ s ago/);
-    expect(block.split('\nS')[0]).not.toContain('--all');
+    expect(block.split(/\n(?=\S)/)[0]).not.toContain('--all');
 
     const refused = await cli(['down', '--provider', 'lab', '--id', labId], { env });
     expect(refused.code, refused.stderr).toBe(1);
