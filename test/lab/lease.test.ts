@@ -6,8 +6,8 @@
  * reach other checkouts' labs (its idle/in-use choice is tested on the kind provider, Docker-free).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,5 +59,21 @@ describe('lab environments in use', () => {
     expect(forced.stdout).toContain(`removed: ${network}`);
     expect(await networkExists()).toBe(false);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("honours an older checkout's pid file (in-use.pid in the lab's temp dir) held by a live process", async () => {
+    await execa('docker', ['network', 'create', '--label', `${LAB_LABEL}=${labId}`, network]);
+    const legacy = join(tmpdir(), `egress-conformance-${labId}`);
+    await mkdir(legacy, { recursive: true });
+    await writeFile(join(legacy, 'in-use.pid'), String(process.pid));
+    const refused = await cli(['down', '--provider', 'lab', '--id', labId], { env });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stdout).toContain(
+      `kept ${labId}: used by process ${process.pid} on ${hostname()} (an older egress-conformance)`,
+    );
+    expect(await networkExists()).toBe(true);
+    const forced = await cli(['down', '--provider', 'lab', '--id', labId, '--force'], { env });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await networkExists()).toBe(false);
   });
 });
