@@ -166,6 +166,19 @@ describe('taking, renewing and giving back a lease', () => {
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('is not put back by a renewal under way when it is released', async () => {
+    // A renewal every millisecond: a release lands in the middle of one again and again.
+    for (let round = 0; round < 30; round++) {
+      const file = fileOf();
+      const result = await acquireLease(file, { holder: 'run busy', renewMs: 1 });
+      if (!('held' in result)) throw new Error('not held');
+      await new Promise((r) => setTimeout(r, 3 + (round % 5)));
+      await result.held.release();
+      await new Promise((r) => setTimeout(r, 5));
+      await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+  });
+
   it('gives a free environment to exactly one of many processes taking it at once', async () => {
     const file = fileOf();
     const owners = Array.from({ length: 12 }, (_, i) => ({ host: 'runner-a', pid: 5000 + i }));

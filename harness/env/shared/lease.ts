@@ -220,13 +220,21 @@ function heldLease(
   renewMs: number,
 ): HeldLease {
   let released = false;
-  const renew = async () => {
+  const renewOnce = async () => {
     if (released) return;
     // Only our own lease is renewed: a file removed (the environment went) stays removed.
     if (!ours(await readLeaseText(file).catch(() => undefined), owner)) return;
     const temp = `${file}.${owner.pid}.tmp`;
     await writeFile(temp, leaseText(owner, holder, since, new Date(now())), { mode: 0o644 });
-    await rename(temp, file);
+    if (released) await rm(temp, { force: true });
+    else await rename(temp, file);
+  };
+  // One renewal at a time, and a release waits for the one under way: a renewal finishing after
+  // the release would put the lease back.
+  let inFlight: Promise<void> = Promise.resolve();
+  const renew = () => {
+    inFlight = inFlight.then(renewOnce, renewOnce);
+    return inFlight;
   };
   const timer =
     renewMs > 0
@@ -241,6 +249,7 @@ function heldLease(
     async release() {
       released = true;
       if (timer) clearInterval(timer);
+      await inFlight.catch(() => undefined);
       if (ours(await readLeaseText(file).catch(() => undefined), owner)) await rm(file, { force: true });
     },
   };
