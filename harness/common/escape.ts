@@ -52,3 +52,19 @@ export function escapeUntrusted(value: string): string {
 export function escapeUntrustedLines(value: string): string {
   return value.split('\n').map(escapeUntrusted).join('\n');
 }
+
+/**
+ * A copy of `value` with escapeUntrusted applied to every string in it (keys too), for data
+ * written in a format that shows strings as they are: the YAML ConformanceReport folds a string
+ * with a newline over lines (one may then start with `::`) and keeps bidi controls raw.
+ */
+export function escapeUntrustedDeep<T>(value: T): T {
+  if (typeof value === 'string') return escapeUntrusted(value) as T;
+  if (Array.isArray(value)) return value.map(escapeUntrustedDeep) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [escapeUntrusted(key), escapeUntrustedDeep(inner)]),
+    ) as T;
+  }
+  return value;
+}

@@ -31,6 +31,13 @@ export interface UpResult {
   reused: boolean;
 }
 
+/** What `down` did: what it removed, and the environments it left because a run uses them. */
+export interface DownResult {
+  removed: string[];
+  /** Environments in use (their lease is held), left up; `force` removes them too. */
+  kept: Array<{ id: string; why: string }>;
+}
+
 export interface EnvironmentStatus {
   id: string;
   state: string;
@@ -44,13 +51,21 @@ export interface Provider {
    * before anything is created; throws a UsageError naming the field and what was expected.
    */
   checkSettings(settings: Record<string, unknown>): void;
+  /**
+   * Checks the provider's environment variables (the lab's `EC_LAB_IMAGE_PREFIX`) before anything
+   * is created; throws a UsageError naming the variable and what was expected.
+   */
+  checkEnvironmentVariables?(): void;
   /** What the environment will look like, computed without creating anything (for --dry-run). */
   plannedDescription(options: ProviderOptions): EnvironmentDescription;
   /** What this host lacks to run the provider; empty when it can. */
   preflight(options: ProviderOptions): Promise<PreflightProblem[]>;
   up(options: ProviderOptions): Promise<UpResult>;
-  /** Removes environments: the one of `id`, or every one this tool created (`all`). */
-  down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]>;
+  /**
+   * Removes environments: the one of `id`, or every one this tool created (`all`). One another
+   * run is using is left up and named in `kept`, unless `force`.
+   */
+  down(options: ProviderOptions & { all: boolean; id?: string; force?: boolean }): Promise<DownResult>;
   status(options: ProviderOptions): Promise<EnvironmentStatus[]>;
   /** The complete bring-up plan (every command and manifest, in order), where the provider has one. */
   printPlan?(options: ProviderOptions): string;

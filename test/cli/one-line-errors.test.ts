@@ -2,11 +2,12 @@
  * "One line, exit 2" where the README promises it (issue #22): a --report-dir that is a file is
  * refused before anything is brought up, and a command without --debug never suggests it.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from '../support/cli.js';
+import { CLI, cli } from '../support/cli.js';
 
 // No docker reachable: a regression that brings a lab up fails instead of touching the shared engine.
 const NO_DOCKER = { PATH: dirname(process.execPath), DOCKER_HOST: 'unix:///nonexistent/ec-one-line.sock' };
@@ -43,5 +44,53 @@ describe('one line, exit 2', () => {
       /^egress-conformance: --suites \/: (cannot read every folder under it|.*spec files, over the limit)/,
     );
     expect(stderr).not.toContain('--debug');
+  });
+
+  it('list --suites over an unreadable folder is one line, exit 2, naming it', async () => {
+    // A folder others cannot read; as root (who reads every folder) the CLI runs as nobody.
+    const root = join(dir, 'unreadable');
+    await mkdir(join(root, 'suites', 'locked'), { recursive: true });
+    await chmod(dir, 0o755);
+    await chmod(join(root, 'suites', 'locked'), 0o000);
+    const asNobody = process.getuid?.() === 0;
+    const argv = [CLI, 'list', '--no-cache', '--suites', join(root, 'suites')];
+    const result = asNobody
+      ? await execa(
+          'setpriv',
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            'env',
+            'HOME=/nonexistent',
+            process.execPath,
+            ...argv,
+          ],
+          { reject: false },
+        )
+      : await execa(process.execPath, argv, { reject: false });
+    await chmod(join(root, 'suites', 'locked'), 0o755);
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      `egress-conformance: --suites ${join(root, 'suites')}: cannot read every folder under it (${join(root, 'suites', 'locked')}): permission denied`,
+    ]);
+  });
+
+  it.each([
+    [['up', '--provider', 'lab']],
+    [['run', '--provider', 'lab', '--family', 'ipv4', '--report-dir', 'unused-report-dir']],
+  ])('a bad EC_LAB_IMAGE_PREFIX is one line, exit 2, before anything is brought up (%j)', async (args) => {
+    const { code, stdout, stderr } = await cli(args, {
+      cwd: dir,
+      env: { ...NO_DOCKER, EC_LAB_IMAGE_PREFIX: 'Bad Prefix\u001b[31m' },
+    });
+    expect(code, stderr).toBe(2);
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^egress-conformance: EC_LAB_IMAGE_PREFIX "Bad Prefix\\u001b\[31m": expected a docker repository path/,
+    );
+    expect(stdout).not.toMatch(/bring-up|lab: up|images/);
   });
 });

@@ -13,6 +13,7 @@ import { escapeUntrusted } from '../../harness/common/escape.js';
 import { renderHtmlReport } from '../../harness/report/html/page.js';
 import { renderJunit } from '../../harness/report/junit.js';
 import type { Reporter } from '../../harness/report/reporter.js';
+import { ConformanceReporter } from '../../harness/report/reporters/files.js';
 import { stepSummaryMarkdown } from '../../harness/report/reporters/github.js';
 import { createReporters } from '../../harness/report/select.js';
 import type { RunResult } from '../../harness/run/results.js';
@@ -163,6 +164,16 @@ describe('the one escaping rule', () => {
     const xml = renderJunit(hostileRun());
     expectNeutral(xml);
     expect(xml).not.toContain('<script>');
+  });
+
+  it('YAML (the ConformanceReport)', async () => {
+    const run = hostileRun();
+    run.reportDir = join(dir, 'yaml-report');
+    run.environment.implementation.name = TEXT;
+    await new ConformanceReporter().runEnd(run);
+    const yaml = await readFile(join(run.reportDir, 'conformance-report.yaml'), 'utf8');
+    expectNeutral(yaml);
+    expect(yaml).toContain('x1b[31mRED'); // the hostile text is there, escaped
   });
 
   it('list prints spec titles escaped', async () => {

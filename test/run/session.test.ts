@@ -82,7 +82,7 @@ function fakeProvider(
       provider.ups++;
       return behaviour.up ? behaviour.up() : { env, phases: [], reused: false };
     },
-    down: async () => [],
+    down: async () => ({ removed: [], kept: [] }),
     status: async () => [],
   };
   return provider;

@@ -156,7 +156,7 @@ describe('down on an existing cluster after a killed run', () => {
       'ec-r1-t-v4',
     );
 
-    const removed = await provider.down({
+    const { removed } = await provider.down({
       runId: 'd',
       keep: false,
       settings,

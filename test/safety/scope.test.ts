@@ -361,6 +361,51 @@ describe('scope exceptions: a named options-file entry allows one reach rule for
     expect(allowed.stdout).toContain('externalIPs');
   });
 
+  it('validate --options-file applies the exceptions as run does, and checks the file in one line', async () => {
+    const suites = await suiteWith('excepted3', specText('excepted3', { manifest: externalIPs }));
+    const withException = join(dir, 'exception3.yaml');
+    await writeFile(
+      withException,
+      'scopeExceptions:\n  - { rule: external-ips, spec: excepted3, reason: "a lab whose routers expect it" }\n',
+    );
+    const validate = (...extra: string[]) => cli(['validate', '--no-cache', '--suites', suites, ...extra]);
+    // Without the file the spec is refused; with it, valid, as `run --options-file` takes it.
+    const refused = await validate();
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/spec\.yaml:7: manifests\.m\.spec\.externalIPs: refused \(external-ips\)/);
+    const allowed = await validate('--options-file', withException);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout.trim()).toBe('1 scenario spec(s) valid.');
+    // The file itself is checked: a bad entry, an exception for no spec, a provider section, YAML that does not parse.
+    const cases: Array<[string, RegExp]> = [
+      [
+        'scopeExceptions:\n  - { rule: external-ips, spec: excepted3 }\n',
+        /scopeExceptions(\.0|\[0\])\.reason/,
+      ],
+      [
+        'scopeExceptions:\n  - { rule: external-ips, spec: excepted3, reason: x }\n  - { rule: external-ips, spec: no-such-spec, reason: x }\n',
+        /scopeExceptions: no spec with id 'no-such-spec' \(rule external-ips\)$/,
+      ],
+      ['lab:\n  nodes: 500\n', /--options-file .*: .*nodes/],
+      ['profile: [\n', /bad-options\.yaml/],
+    ];
+    for (const [text, expected] of cases) {
+      const file = join(dir, 'bad-options.yaml');
+      await writeFile(file, text);
+      const { code, stdout, stderr } = await validate('--options-file', file);
+      expect(code, stderr).toBe(2);
+      expect(stdout).toBe('');
+      const lines = stderr.split('\n').filter(Boolean);
+      expect(lines, stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(expected);
+      expect(stderr).not.toContain('--debug');
+    }
+    const missing = await validate('--options-file', join(dir, 'missing.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   it('refuses an entry without a reason or naming an unknown rule, in one line naming the field', async () => {
     const suites = await suiteWith('excepted2', specText('excepted2', {}));
     for (const [text, field] of [

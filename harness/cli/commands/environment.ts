@@ -1,7 +1,7 @@
 /** `up`, `down`, `status`: manage environments outside a run (keep one up between runs). */
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import { EXIT_INTERRUPTED, UsageError } from '../../common/errors.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, UsageError } from '../../common/errors.js';
 import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
 import type { Provider, ProviderOptions } from '../../env/provider.js';
@@ -22,6 +22,7 @@ interface EnvFlags {
   debug?: boolean;
   all?: boolean;
   id?: string;
+  force?: boolean;
   family?: 'ipv4' | 'ipv6' | 'dual';
   optionsFile?: string;
   dryRun?: boolean;
@@ -162,8 +163,9 @@ export function registerEnvironmentCommands(program: Command): void {
     .description('remove environments this tool created (after a crash too)')
     .addOption(providerOption())
     .addOption(optionsFileOption())
-    .option('--all', 'remove every environment of this provider that this tool created')
-    .option('--id <id>', 'remove the environment with this id')
+    .option('--all', 'remove every idle environment of this provider that this tool created')
+    .option('--id <id>', 'remove the environment with this id, if no run is using it')
+    .option('--force', 'remove environments another run is using too (their lease is held)')
     .option('--debug', 'verbose output and stack traces')
     .action((flags: EnvFlags) =>
       // An interrupted down still finishes removing (it is the cleanup), then exits 130.
@@ -173,10 +175,20 @@ export function registerEnvironmentCommands(program: Command): void {
         const downOptions = {
           ...options,
           all: flags.all ?? false,
+          force: flags.force ?? false,
           ...(flags.id !== undefined ? { id: flags.id } : {}),
         };
-        const removed = await provider.down(downOptions);
-        log.info(removed.length === 0 ? 'nothing to remove' : `removed: ${removed.join(', ')}`);
+        const { removed, kept } = await provider.down(downOptions);
+        if (removed.length > 0) log.info(`removed: ${removed.join(', ')}`);
+        else if (kept.length === 0) log.info('nothing to remove');
+        // An environment a run holds is left up: said, with who holds it and how to remove it anyway.
+        for (const { id, why } of kept) {
+          log.info(
+            `kept ${id}: ${why}; \`down --provider ${provider.name} --id ${id} --force\` removes it anyway`,
+          );
+        }
+        // The one environment asked for by id was not removed: that is a failure, not a no-op.
+        if (flags.id !== undefined && kept.length > 0) process.exitCode = EXIT_FAILED;
       }),
     );
 

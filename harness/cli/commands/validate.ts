@@ -1,6 +1,33 @@
 /** `validate`: checks spec files; one line per problem, `FILE:LINE: field: what was expected`. */
 import type { Command } from 'commander';
+import type { ScopeException } from '../../spec/scope-reach.js';
 import { catalogueOutcome, printOutcome } from '../catalogue-cache.js';
+
+interface ValidateFlags {
+  suites?: string;
+  cache: boolean;
+  optionsFile?: string;
+}
+
+const PROVIDER_SECTIONS = ['lab', 'kind', 'existing'] as const;
+
+/**
+ * The options file as `run` reads it (schema, size, its provider sections), so that a spec the
+ * file's `scopeExceptions` allow validates as it will run; loaded only when the flag is given
+ * (it brings the run command's modules).
+ */
+async function optionsFileExceptions(file: string): Promise<ScopeException[]> {
+  const { readOptionsFile, checkProviderSettings } = await import('./run.js');
+  const { loadProvider } = await import('../../env/registry.js');
+  const options = await readOptionsFile(file);
+  for (const name of PROVIDER_SECTIONS) {
+    const section = options[name];
+    if (section === undefined) continue;
+    const provider = await loadProvider(name);
+    if (provider) checkProviderSettings(provider, section, file);
+  }
+  return options.scopeExceptions ?? [];
+}
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -8,11 +35,17 @@ export function registerValidateCommand(program: Command): void {
     .description('validate scenario specs (default: every spec under suites/); exit 2 when any is invalid')
     .argument('[files...]', 'spec files to validate')
     .option('--suites <dir>', 'scenario folder to validate when no files are given')
+    .option(
+      '--options-file <file>',
+      "the run's YAML options: checked, and its scopeExceptions applied as `run` applies them",
+    )
     .option('--no-cache', 'load and validate the specs even when the catalogue cache has their result')
-    .action(async (files: string[], options: { suites?: string; cache: boolean }) => {
+    .action(async (files: string[], options: ValidateFlags) => {
+      const exceptions = options.optionsFile ? await optionsFileExceptions(options.optionsFile) : [];
       const request = {
         command: 'validate',
-        options: {},
+        // The exceptions change what is valid: they are part of the cache key.
+        options: exceptions.length > 0 ? { scopeExceptions: exceptions } : {},
         files,
         suitesDir: options.suites,
         cache: options.cache,
@@ -21,9 +54,18 @@ export function registerValidateCommand(program: Command): void {
         // Loaded only when the cache has no entry: zod, yaml and the spec modules.
         const { loadCatalogue } = await import('../../spec/catalogue.js');
         const { formatProblem } = await import('../../spec/source.js');
-        const catalogue = await loadCatalogue(files, options.suites, source);
+        const catalogue = await loadCatalogue(files, options.suites, source, exceptions);
         if (catalogue.problems.length > 0) {
           return { error: { message: '', lines: catalogue.problems.map(formatProblem) } };
+        }
+        // An exception for a spec that is not in the catalogue is a typo that allows nothing.
+        if (files.length === 0) {
+          const ids = new Set(catalogue.scenarios.map((s) => s.scenario.id));
+          const unknown = exceptions.find((e) => !ids.has(e.spec));
+          if (unknown) {
+            const message = `--options-file ${options.optionsFile}: scopeExceptions: no spec with id '${unknown.spec}' (rule ${unknown.rule})`;
+            return { error: { message, lines: [] } };
+          }
         }
         return { stdout: `${catalogue.scenarios.length} scenario spec(s) valid.\n` };
       });

@@ -26,6 +26,7 @@ import {
   RUN_LABEL,
 } from '../environment.js';
 import type {
+  DownResult,
   EnvironmentStatus,
   PreflightProblem,
   Provider,
@@ -486,7 +487,7 @@ export function createExistingProvider(
       return { env: environment, phases, reused: false };
     },
 
-    async down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]> {
+    async down(options: ProviderOptions & { all: boolean; id?: string }): Promise<DownResult> {
       const s = resolve(options);
       const kubeconfig = load(s);
       const id = options.id ?? existingId(kubeconfig.server, kubeconfig.context);
@@ -503,7 +504,8 @@ export function createExistingProvider(
         ['kubectl', '--kubeconfig', kubeconfig.path, '--context', kubeconfig.context],
         options.log,
       );
-      return [id, ...removed];
+      // The user's cluster is not ours to lease: what the runs created is removed by their ledgers.
+      return { removed: [id, ...removed], kept: [] };
     },
 
     async status(options: ProviderOptions): Promise<EnvironmentStatus[]> {

@@ -11,6 +11,7 @@ import { KubeClient } from '../../k8s/client.js';
 import { loadKubeconfig } from '../../k8s/kubeconfig.js';
 import type { EnvironmentDescription } from '../environment.js';
 import type {
+  DownResult,
   EnvironmentStatus,
   PreflightProblem,
   Provider,
@@ -20,6 +21,15 @@ import type {
 import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
 import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
 import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
+import {
+  acquireLease,
+  type HeldLease,
+  type LeaseState,
+  leaseFile,
+  leaseLine,
+  leaseStateOf,
+  removeLease,
+} from '../shared/lease.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { type PlannedAction, printPlan } from '../shared/planned-actions.js';
 import { baseImageStatus } from './base-images.js';
@@ -233,44 +243,65 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
         const { kubeConfig } = loadKubeconfig({ path: t.kubeconfigPath, context: t.context });
         return KubeClient.fromKubeconfig(kubeConfig);
       };
-      const environment = (cluster: KubeClient, reused: boolean) =>
-        new KindEnvironment({ topology: t, cluster, runner, log, secrets, reused });
-      if (existing) {
-        const complete =
-          isComplete(existing, expectedContainers(t), nodeNames(t)) && existsSync(t.kubeconfigPath);
-        if (!complete) {
-          throw new Error(
-            `kind environment ${t.id} exists but is not complete (stopped or missing containers); ` +
-              `remove it with: egress-conformance down --provider kind --id ${t.id}`,
-          );
-        }
-        log.info(`reusing kind environment ${t.id} (found by its labels)`);
-        const cluster = connect();
-        await waitForReadyNodes(cluster, t.nodes.length, 120_000, log);
-        return { env: environment(cluster, true), phases: [], reused: true };
-      }
-      log.info(`creating kind environment ${t.id} (${actions.length} steps; work dir ${t.settings.workDir})`);
+      // The cluster of these settings is this process's until it closes: `down` elsewhere leaves it up.
+      const lease = await leaseKind(t.id, `${process.argv[2] ?? 'egress-conformance'} ${options.runId}`);
+      const environment = (cluster: KubeClient, reused: boolean) => {
+        const env = new KindEnvironment({ topology: t, cluster, runner, log, secrets, reused });
+        const close = env.close.bind(env);
+        env.close = async (closeOptions) => {
+          try {
+            await close(closeOptions);
+          } finally {
+            await lease.release();
+          }
+        };
+        return env;
+      };
       try {
-        const phases = await executePlan(actions, { runner, log, secrets, signal: options.signal });
-        const cluster = connect();
-        await waitForReadyNodes(cluster, t.nodes.length, 300_000, log);
-        return { env: environment(cluster, false), phases, reused: false };
-      } catch (error) {
-        const dir = join(
-          t.settings.workDir,
-          `bring-up-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-        );
-        await writeDiagnostics(runner, diagnosticCommands(t, 'default'), dir).catch(() => undefined);
-        log.warn(`bring-up failed; diagnostics in ${dir}`);
-        if (!options.keep) {
-          const entry = (await listKindEnvironments(runner).catch(() => new Map())).get(t.id);
-          if (entry) await executePlan(teardownByLabel(entry), { runner, log, secrets });
+        if (existing) {
+          const complete =
+            isComplete(existing, expectedContainers(t), nodeNames(t)) && existsSync(t.kubeconfigPath);
+          if (!complete) {
+            throw new Error(
+              `kind environment ${t.id} exists but is not complete (stopped or missing containers); ` +
+                `remove it with: egress-conformance down --provider kind --id ${t.id}`,
+            );
+          }
+          log.info(`reusing kind environment ${t.id} (found by its labels)`);
+          const cluster = connect();
+          await waitForReadyNodes(cluster, t.nodes.length, 120_000, log);
+          return { env: environment(cluster, true), phases: [], reused: true };
         }
+        log.info(
+          `creating kind environment ${t.id} (${actions.length} steps; work dir ${t.settings.workDir})`,
+        );
+        try {
+          const phases = await executePlan(actions, { runner, log, secrets, signal: options.signal });
+          const cluster = connect();
+          await waitForReadyNodes(cluster, t.nodes.length, 300_000, log);
+          return { env: environment(cluster, false), phases, reused: false };
+        } catch (error) {
+          const dir = join(
+            t.settings.workDir,
+            `bring-up-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+          );
+          await writeDiagnostics(runner, diagnosticCommands(t, 'default'), dir).catch(() => undefined);
+          log.warn(`bring-up failed; diagnostics in ${dir}`);
+          if (!options.keep) {
+            const entry = (await listKindEnvironments(runner).catch(() => new Map())).get(t.id);
+            if (entry) await executePlan(teardownByLabel(entry), { runner, log, secrets });
+          }
+          throw error;
+        }
+      } catch (error) {
+        await lease.release();
         throw error;
       }
     },
 
-    async down(options: ProviderOptions & { all: boolean; id?: string }): Promise<string[]> {
+    async down(
+      options: ProviderOptions & { all: boolean; id?: string; force?: boolean },
+    ): Promise<DownResult> {
       const inventory = await listKindEnvironments(runner);
       const ids = options.id
         ? [options.id]
@@ -278,41 +309,74 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
           ? [...inventory.keys()]
           : [kindTopologyOf(options).topology.id];
       const removed: string[] = [];
+      const kept: DownResult['kept'] = [];
       for (const id of ids) {
+        const lease = await kindLeaseState(id);
+        if (lease.state === 'in-use' && !options.force) {
+          kept.push({ id, why: lease.why });
+          continue;
+        }
         const entry = inventory.get(id) ?? { id, containers: [], networks: [], nodes: [] };
         if (!inventory.has(id)) {
           // A cluster left without our labelled containers (a crash before the peers started).
           const clusters = await runner.run(['kind', 'get', 'clusters']);
-          if (!clusters.stdout.split('\n').includes(id)) continue;
+          if (!clusters.stdout.split('\n').includes(id)) {
+            await removeLease(leaseFile('kind', id));
+            continue;
+          }
         }
         await executePlan(teardownByLabel(entry), { runner, log: options.log, secrets: {} });
+        await removeLease(leaseFile('kind', id));
         removed.push(id);
       }
-      return removed;
+      return { removed, kept };
     },
 
     async status(_options: ProviderOptions): Promise<EnvironmentStatus[]> {
       const inventory = await listKindEnvironments(runner);
-      return [...inventory.values()].map((e) => {
+      const statuses: EnvironmentStatus[] = [];
+      for (const e of inventory.values()) {
         const all = [...e.nodes, ...e.containers];
         const running = all.filter((c) => c.state === 'running').length;
-        return {
-          id: e.id,
-          state:
-            all.length > 0 && running === all.length ? 'running' : running === 0 ? 'stopped' : 'degraded',
-          details: [
-            `nodes: ${e.nodes.map((n) => `${n.name} (${n.state})`).join(', ') || 'none'}`,
-            `containers: ${e.containers.map((c) => `${c.name} (${c.state})`).join(', ') || 'none'}`,
-            `networks: ${e.networks.join(', ') || 'none'}`,
-          ],
-        };
-      });
+        const state =
+          all.length > 0 && running === all.length
+            ? 'running'
+            : running === 0
+              ? 'stopped (no container runs)'
+              : `degraded (${all.length - running} of ${all.length} containers not running)`;
+        const lease = await kindLeaseState(e.id);
+        const details = [
+          leaseLine(lease),
+          `nodes: ${e.nodes.map((n) => `${n.name} (${n.state})`).join(', ') || 'none'}`,
+          `containers: ${e.containers.map((c) => `${c.name} (${c.state})`).join(', ') || 'none'}`,
+          `networks: ${e.networks.join(', ') || 'none'}`,
+        ];
+        // A run cannot reuse a stopped or degraded environment: how to remove this one, by its id.
+        if (state !== 'running' && lease.state !== 'in-use')
+          details.push(`remove it with: down --provider kind --id ${e.id}`);
+        statuses.push({ id: e.id, state, details });
+      }
+      return statuses;
     },
   } satisfies Provider & {
     printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string;
     hostChecks(options: Pick<ProviderOptions, 'settings' | 'families'>): Promise<HostCheck[]>;
   };
   return provider;
+}
+
+/** Who uses the kind environment `id` (its cluster is named after it). */
+function kindLeaseState(id: string): Promise<LeaseState> {
+  return leaseStateOf(leaseFile('kind', id));
+}
+
+/** Takes the kind environment `id` for this process, or says who holds it. */
+async function leaseKind(id: string, holder: string): Promise<HeldLease> {
+  const result = await acquireLease(leaseFile('kind', id), { holder });
+  if ('held' in result) return result.held;
+  throw new Error(
+    `kind environment ${id} is in use (${result.refused.why}); wait for that run, or choose other kind settings`,
+  );
 }
 
 export const kindProvider = createKindProvider();

@@ -6,12 +6,14 @@ import { execa } from 'execa';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { EnvironmentDescription, IpFamily } from '../environment.js';
 import type {
+  DownResult,
   EnvironmentStatus,
   PreflightProblem,
   Provider,
   ProviderOptions,
   UpResult,
 } from '../provider.js';
+import { type HeldLease, leaseLine } from '../shared/lease.js';
 import {
   LAB_IMAGES,
   LAB_POLL_INTERVAL_MS,
@@ -23,10 +25,10 @@ import {
   referenceImplementation,
 } from './environment.js';
 import { destroyAllLabs, destroyLab, listLabs } from './infra/destroy.js';
-import { ensureLabImages, type LabImages } from './infra/images.js';
+import { ensureLabImages, imagePrefix, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
-import { leaseLab, releaseLab } from './infra/lab-lease.js';
-import { LAB_LABEL } from './infra/labels.js';
+import { labLeaseState, leaseLab, removeLabLease } from './infra/lab-lease.js';
+import { LAB_LABEL, newLabId } from './infra/labels.js';
 import { additionalNetworks, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
@@ -87,8 +89,9 @@ async function findKeptLab(
   families: IpFamily[],
   nodes: number,
   images: LabImages,
+  holder: string,
   log: (line: string) => void,
-): Promise<Lab | undefined> {
+): Promise<{ lab: Lab; lease: HeldLease } | undefined> {
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
@@ -108,7 +111,8 @@ async function findKeptLab(
       continue;
     }
     // A kept lab another run is using right now is not free: look further, or make a new one.
-    if (await leaseLab(lab.id)) return lab;
+    const lease = await leaseLab(lab.id, holder);
+    if (lease) return { lab, lease };
     log(`not reusing kept lab ${id} (another run is using it)`);
   }
   return undefined;
@@ -153,11 +157,25 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
   };
 }
 
+/** The labs `down` without `--id` or `--all` removes: the kept ones, and those that are not whole. */
+async function keptOrBroken(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const id of await listLabs()) {
+    const lab = await Lab.attach(id).catch(() => undefined);
+    if (!lab || lab.plan.runId === KEPT_RUN) ids.push(id);
+  }
+  return ids;
+}
+
 export const labProvider: Provider = {
   name: 'lab',
 
   checkSettings(settings: Record<string, unknown>): void {
     parseLabSettings(settings);
+  },
+
+  checkEnvironmentVariables(): void {
+    imagePrefix();
   },
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
@@ -234,18 +252,32 @@ export const labProvider: Provider = {
     const started = performance.now();
     const images = await ensureLabImages({ log });
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
-    let lab = await findKeptLab(families, nodes ?? 3, images, log);
-    const reused = lab !== undefined;
-    if (lab) {
+    // Who holds the lab while this process uses it: `status` and `down` show it.
+    const holder = `${process.argv[2] ?? 'egress-conformance'} ${options.runId}`;
+    const found = await findKeptLab(families, nodes ?? 3, images, holder, log);
+    const reused = found !== undefined;
+    let lab: Lab;
+    let lease: HeldLease;
+    if (found) {
+      ({ lab, lease } = found);
       log(`reusing lab ${lab.id} (kept up by an earlier run)`);
     } else {
+      // Leased before it exists: a `down --all` during the bring-up leaves it alone.
+      const id = newLabId();
+      const held = await leaseLab(id, holder);
+      if (!held) throw new Error(`lab ${id}: its lease is held by another process (an id clash; run again)`);
+      lease = held;
       lab = await Lab.create({
+        id,
         families,
         ...(nodes !== undefined ? { nodes } : {}),
         images,
         runId: options.keep ? KEPT_RUN : options.runId,
         log,
         signal: options.signal,
+      }).catch(async (error: unknown) => {
+        await lease.release();
+        throw error;
       });
       const t = lab.timings;
       if (t) {
@@ -258,7 +290,6 @@ export const labProvider: Provider = {
         );
       }
     }
-    if (!reused) await leaseLab(lab.id); // a kept lab is ours until this run ends
     if (faults.length > 0)
       log(`running with known faults: ${faults.join(', ')} (this lab is NOT conformant)`);
     const store = new ObjectStore();
@@ -275,37 +306,38 @@ export const labProvider: Provider = {
     const env = new LabEnvironment(lab, store, controller, fingerprint, faults);
     // A reused lab outlives this run whatever it asks; one made for this run goes unless kept.
     const close = env.close.bind(env);
-    const labId = lab.id;
     env.close = async (closeOptions) => {
       try {
         await close({ keep: reused || closeOptions.keep });
       } finally {
-        await releaseLab(labId);
+        await lease.release();
       }
     };
     return { env, phases, reused };
   },
 
-  async down(options): Promise<string[]> {
-    if (options.id) {
-      const result = await destroyLab(options.id);
-      return [...result.containers, ...result.networks];
+  async down(options): Promise<DownResult> {
+    const targets = options.id ? [options.id] : options.all ? await listLabs() : await keptOrBroken();
+    const removed: string[] = [];
+    const kept: DownResult['kept'] = [];
+    const idle: string[] = [];
+    for (const id of targets) {
+      const lease = await labLeaseState(id);
+      if (lease.state === 'in-use' && !options.force) kept.push({ id, why: lease.why });
+      else idle.push(id);
     }
-    if (!options.all) {
-      const kept = [];
-      for (const id of await listLabs()) {
-        const lab = await Lab.attach(id).catch(() => undefined);
-        if (!lab || lab.plan.runId === KEPT_RUN) kept.push(id);
-      }
-      const removed: string[] = [];
-      for (const id of kept) {
+    if (options.all && kept.length === 0) {
+      // Every lab, by the label alone: also what a crash left without a lab id.
+      const result = await destroyAllLabs();
+      removed.push(...result.containers, ...result.networks);
+    } else {
+      for (const id of idle) {
         const result = await destroyLab(id);
         removed.push(...result.containers, ...result.networks);
       }
-      return removed;
     }
-    const result = await destroyAllLabs();
-    return [...result.containers, ...result.networks];
+    for (const id of idle) await removeLabLease(id);
+    return { removed, kept };
   },
 
   async status(): Promise<EnvironmentStatus[]> {
@@ -316,7 +348,7 @@ export const labProvider: Provider = {
         statuses.push({
           id,
           state: 'broken (containers or networks missing)',
-          details: [`remove it with: down --provider lab --id ${id}`],
+          details: [leaseLine(await labLeaseState(id)), `remove it with: down --provider lab --id ${id}`],
         });
         continue;
       }
@@ -325,6 +357,7 @@ export const labProvider: Provider = {
         id,
         state: lab.plan.runId === KEPT_RUN ? 'up (kept for reuse)' : `up (run ${lab.plan.runId})`,
         details: [
+          leaseLine(await labLeaseState(id)),
           `families: ${lab.families.join(', ')}`,
           `nodes: ${(topology?.nodes ?? []).map((n) => `${n.name}${n.ready ? '' : ' (failed)'}`).join(', ')}`,
           `peers: ${lab

@@ -6,6 +6,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
+import { escapeUntrustedDeep } from '../../common/escape.js';
 import { redact } from '../../common/secrets.js';
 import type { RunResult } from '../../run/results.js';
 import { buildConformanceReport } from '../conformance.js';
@@ -43,7 +44,8 @@ export class ConformanceReporter implements Reporter {
   runEnd(run: RunResult): Promise<string[]> {
     const report = conformanceReportSchema.parse(buildConformanceReport(run));
     return write(run, [
-      [REPORT_FILES.conformanceYaml, stringify(report, { lineWidth: 0 })],
+      // YAML shows strings raw (folded over lines, bidi controls kept): the one escaping rule first.
+      [REPORT_FILES.conformanceYaml, stringify(escapeUntrustedDeep(report), { lineWidth: 0 })],
       [REPORT_FILES.conformanceJson, `${JSON.stringify(report, null, 2)}\n`],
     ]);
   }

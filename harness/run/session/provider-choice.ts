@@ -62,7 +62,10 @@ export async function chooseProvider(
   return requireProvider(source, 'lab');
 }
 
-/** The provider's own section of the options file, checked before anything runs; errors name the file. */
+/**
+ * The provider's own section of the options file, then its environment variables, checked before
+ * anything runs; errors name the file (or the variable).
+ */
 export function checkProviderSettings(
   provider: Provider,
   settings: Record<string, unknown>,
@@ -76,4 +79,5 @@ export function checkProviderSettings(
     }
     throw error;
   }
+  provider.checkEnvironmentVariables?.();
 }

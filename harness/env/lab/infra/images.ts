@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { UsageError } from '../../../common/errors.js';
 import { IMAGE_LABEL, INPUT_HASH_LABEL, TEMP_DIR_PREFIX } from './labels.js';
 
 export const REGISTRY_BASE_IMAGE = 'debian:bookworm-slim';
@@ -62,12 +63,17 @@ export interface EnsureImagesOptions {
 
 const REPOSITORY_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
-/** The image repository prefix: the option, else `EC_LAB_IMAGE_PREFIX`, else the default. */
+/**
+ * The image repository prefix: the option, else `EC_LAB_IMAGE_PREFIX`, else the default. A bad
+ * value is the user's input: a usage error (exit 2, one line), checked by the lab provider's
+ * settings check before anything is brought up.
+ */
 export function imagePrefix(option?: string): string {
   const prefix = option ?? process.env.EC_LAB_IMAGE_PREFIX ?? DEFAULT_IMAGE_PREFIX;
-  if (!REPOSITORY_PREFIX.test(prefix)) {
-    throw new Error(
-      `EC_LAB_IMAGE_PREFIX "${prefix}": expected a docker repository path (lowercase letters, digits, '.', '_', '-', '/')`,
+  if (prefix.length > 200 || !REPOSITORY_PREFIX.test(prefix)) {
+    const source = option === undefined ? 'EC_LAB_IMAGE_PREFIX' : 'image prefix';
+    throw new UsageError(
+      `${source} ${JSON.stringify(prefix.slice(0, 200))}: expected a docker repository path (lowercase letters, digits, '.', '_', '-', '/')`,
     );
   }
   return prefix;
