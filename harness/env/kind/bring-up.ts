@@ -33,13 +33,12 @@ import { dockerLabelArgs } from '../shared/docker-labels.js';
 import { type FrrStaticFiles, frrPeerContainerActions } from '../shared/frr-peer-container.js';
 import { METALLB_NAMESPACE, metallbPeerObjects } from '../shared/metallb-peers.js';
 import { applyAction, type PlannedAction, type RunAction } from '../shared/planned-actions.js';
+import { kindFamily } from './combinations.js';
 import { splitImage } from './image-reference.js';
-import { KUBE_RBAC_PROXY } from './registries.js';
 import { kindConfigPath, renderKindConfig } from './kind-config.js';
 import { METALLB_CHARTS } from './metallb-chart.js';
 import { pinSet } from './pin-sets.js';
-import { laneFollowed } from './upstream-support.js';
-import { kindFamily } from './combinations.js';
+import { KUBE_RBAC_PROXY } from './registries.js';
 import {
   dockerIpRange,
   type KindNode,
@@ -49,6 +48,7 @@ import {
   OVN_NAMESPACE,
   PROBE_PORT,
 } from './topology.js';
+import { laneFollowed } from './upstream-support.js';
 
 /** The label contrib/kind-helm.sh puts on every node in interconnect mode, one zone per node. */
 export const ZONE_LABEL = 'k8s.ovn.org/zone-name';
@@ -160,7 +160,14 @@ function imageActions(t: KindTopology): PlannedAction[] {
       // As test.yml's build jobs do: the Go build runs in the Makefile's builder image, the
       // result is Dockerfile.fedora on the pinned base image.
       title: `build ${image} with dist/images/Makefile fedora-image (base ${t.settings.baseImage})`,
-      argv: ['make', '-C', join(t.ovnSource, 'dist', 'images'), `IMAGE=${image}`, 'OCI_BIN=docker', 'fedora-image'],
+      argv: [
+        'make',
+        '-C',
+        join(t.ovnSource, 'dist', 'images'),
+        `IMAGE=${image}`,
+        'OCI_BIN=docker',
+        'fedora-image',
+      ],
       timeoutMs: 3_600_000,
     },
   ];
@@ -194,10 +201,9 @@ export function kindHelmEnvironment(t: KindTopology): Record<string, string> {
     PLATFORM_IPV4_SUPPORT: String(t.families.includes('ipv4')),
     PLATFORM_IPV6_SUPPORT: String(t.families.includes('ipv6')),
     OVN_GATEWAY_MODE: t.settings.gatewayMode,
-    OVN_HA: 'false',
     KIND_NUM_WORKER: String(t.settings.workers),
-    OVN_ENABLE_INTERCONNECT: 'true',
-    KIND_NUM_NODES_PER_ZONE: '1',
+    // No HA, interconnect, one node per zone, where the commit's scripts still offer a choice.
+    ...pinSet(t.settings.pinSet).layoutVariables,
     OVN_IMAGE: t.ovnImage.reference,
     // The plan installs MetalLB itself, with its own peers (see the header).
     KIND_INSTALL_METALLB: 'false',
@@ -227,6 +233,22 @@ function clusterActions(t: KindTopology, kindConfigBase: string): PlannedAction[
       timeoutMs: 2_700_000,
     },
   ];
+  const build = pinSet(t.settings.pinSet).nodeImageBuild;
+  const node = splitImage(t.settings.images.node);
+  if (build && node.repository === 'kindest/node') {
+    // As the commit's install-kind.sh: no kindest/node of this version is published (kind#4157).
+    actions.splice(1, 0, {
+      type: 'run',
+      phase: 'cluster',
+      title: `build the kind node image ${t.settings.images.node} (${build.path}, no published image)`,
+      argv: [
+        'sh',
+        '-c',
+        `docker image inspect ${t.settings.images.node} >/dev/null 2>&1 || kind build node-image --image ${t.settings.images.node} ${node.tag}`,
+      ],
+      timeoutMs: 3_600_000,
+    });
+  }
   for (const image of t.settings.loadImages) {
     actions.push({
       type: 'run',
