@@ -11,13 +11,10 @@
  * others missing, it fails (no partial silent skip).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { retiredRegistryOf } from '../../harness/env/kind/registries.js';
-import { kindClusterSchema } from './kind-config-schema.js';
 import { allClaims, loadFacts } from './upstream-facts.js';
 
 const facts = loadFacts();
@@ -45,14 +42,14 @@ function fileAt(source: string, path: string): string {
   return git(source, 'show', `${commit}:${path}`);
 }
 
-function exists(source: string, path: string): boolean {
+function _exists(source: string, path: string): boolean {
   const commit = facts.sources[source]?.commit;
   const result = spawnSync('git', ['-C', mirrorOf(source), 'cat-file', '-e', `${commit}:${path}`]);
   return result.status === 0;
 }
 
 /** A dotted key of a values file (`speaker.frr.image.tag`), or undefined when it is not there. */
-function valueAt(values: unknown, key: string): { found: boolean; value?: unknown } {
+function _valueAt(values: unknown, key: string): { found: boolean; value?: unknown } {
   let node: unknown = values;
   for (const part of key.split('.')) {
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return { found: false };

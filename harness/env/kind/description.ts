@@ -125,7 +125,8 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
       'ovnKubernetes.image': t.ovnImage.build
         ? `${t.ovnImage.reference} (built from the source)`
         : t.ovnImage.reference,
-      'ovnKubernetes.bringUp': 'contrib/kind-helm.sh with kind-configs/ovn-kubernetes.yaml (no HA, interconnect, one node per zone)',
+      'ovnKubernetes.bringUp':
+        'contrib/kind-helm.sh with kind-configs/ovn-kubernetes.yaml (no HA, interconnect, one node per zone)',
       'ovnKubernetes.gatewayMode': s.gatewayMode,
       'metallb.chart': s.versions.metallbChart,
       'metallb.mode': s.metallbMode,

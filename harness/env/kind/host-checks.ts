@@ -212,7 +212,8 @@ export async function checkKindHost(facts: HostFacts, needs: HostNeeds): Promise
       checks.push({
         item: name,
         ok: value === wanted,
-        detail: value === undefined ? 'unreadable' : `${value} (contrib/kind-helm.sh needs ${wanted} for IPv6)`,
+        detail:
+          value === undefined ? 'unreadable' : `${value} (contrib/kind-helm.sh needs ${wanted} for IPv6)`,
         fix: `sudo sysctl -w ${name}=${wanted}`,
       });
     }

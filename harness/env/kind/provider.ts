@@ -28,20 +28,20 @@ import { describeCombination, kindFamily, refusalOf, requireSupported } from './
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
 import { KindEnvironment } from './environment.js';
+import { failedBringUpEvidence } from './evidence.js';
 import {
-  pinnedTools,
   checkKindHost,
   type HostCheck,
   type HostFacts,
   type HostNeeds,
   MIN_FREE_BYTES,
+  pinnedTools,
   RUN_FREE_BYTES,
   realHostFacts,
 } from './host-checks.js';
 import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
-import { pinSet } from './pin-sets.js';
-import { failedBringUpEvidence } from './evidence.js';
 import { KIND_CONFIG_SOURCE, readKindConfigBase } from './kind-config.js';
+import { pinSet } from './pin-sets.js';
 import { parseKindSettings, resolveKindSettings } from './settings.js';
 import { type KindTopology, planTopology } from './topology.js';
 import { upstreamCoverage } from './upstream-support.js';
@@ -84,7 +84,9 @@ export function planHeader(t: KindTopology): string {
     `# cluster: contrib/kind-helm.sh with ${lane ? `the variables of lane ${lane.job}` : "the scripts' defaults (no lane of this family and gateway mode)"} and ${KIND_CONFIG_SOURCE} (--config-file)`,
     "# on purpose unlike upstream: MetalLB is installed from its chart (not MetalLB's dev-env) and peers with this project's FRR peers; LoadBalancer return paths are learnt by BGP, not a static route; MULTI_POD_SUBNET is left off",
     ...(t.otherNetworks.some((n) => n.routing === 'vrf')
-      ? ['# beyond upstream: the other networks are routed through a VRF (kind.networkRouting: vrf); upstream routes them by a plain table']
+      ? [
+          '# beyond upstream: the other networks are routed through a VRF (kind.networkRouting: vrf); upstream routes them by a plain table',
+        ]
       : []),
     ...(base ? [`# base image: ${base}`] : []),
   ].join('\n');
