@@ -3,7 +3,7 @@
  * from the CRDs' OpenAPI schemas:
  * - metallb/metallb config/crd/bases/metallb.io_ipaddresspools.yaml (v1beta1),
  *   metallb.io_bgpadvertisements.yaml (v1beta1), metallb.io_bgppeers.yaml (v1beta2);
- * - ovn-org/ovn-kubernetes dist/templates/k8s.ovn.org_egressservices.yaml.j2 (k8s.ovn.org/v1).
+ * - ovn-kubernetes/ovn-kubernetes helm/ovn-kubernetes/crds/k8s.ovn.org_egressservices.yaml (k8s.ovn.org/v1), at the kind pin sets' commits (harness/env/kind/pin-sets.ts).
  * Unknown fields are rejected (the API server prunes them silently, which would hide a typo in
  * a scenario), enums and bounds are the CRDs' own.
  */

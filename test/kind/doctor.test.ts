@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { doctorCommand, registerDoctorCommand } from '../../harness/cli/commands/doctor.js';
 import { checkKindHost, type HostFacts, type HostNeeds } from '../../harness/env/kind/host-checks.js';
 import { createKindProvider, kindHostNeeds, kindTopologyOf } from '../../harness/env/kind/provider.js';
@@ -63,41 +63,38 @@ describe('kind host checks', () => {
     ).toBe(0);
     const text = lines.join('\n');
     expect(text).toContain('kernel module vrf: not loaded, loadable');
-    // Upstream's EgressService lanes run MetalLB in FRR mode: FRR-K8s mode is marked, not refused.
+    // The default follows upstream's lane; FRR-K8s mode is marked beyond upstream, not refused.
     expect(text).toContain(
-      "ok       combination: ipv4, shared gateway, MetalLB frr-k8s: beyond upstream: not run by upstream's CI",
+      'ok       combination: ipv4, shared gateway, MetalLB frr: upstream lane control-plane-noHA-shared-ipv4-snatGW-1br-ic-single-node-zones (test.yml e2e entry 11, v1.3)',
     );
-    expect(text).toMatch(
-      /^ok {7}base image: WARNING: fedora:39 \(Fedora 39\) is past its end of life \(2024-11-26/m,
+    expect(text).toMatch(/^ok {7}base image: quay\.io\/fedora\/fedora:43 \(Fedora 43\)/m);
+    const frrK8s = await checkKindHost(facts(GOOD), needs({ metallbMode: 'frr-k8s' }));
+    expect(frrK8s.find((c) => c.item === 'combination')?.detail).toContain(
+      "beyond upstream: not run by upstream's CI",
     );
   });
 
   it("names missing tools with their fixes, kind.sh's own among them", async () => {
     const checks = await checkKindHost(facts({ ...GOOD, tools: ['kubectl'] }), needs());
     const bad = checks.filter((c) => !c.ok);
-    expect(bad.map((c) => c.item)).toEqual(['kind', 'helm', 'git', 'go', 'make', 'jq', 'curl', 'jinjanate']);
-    expect(bad[0]?.fix).toContain('kind.sigs.k8s.io/dl/v0.22.0');
+    expect(bad.map((c) => c.item)).toEqual(['kind', 'helm', 'git', 'make', 'jq', 'curl', 'jinjanate']);
+    // The pin set's kind (v1.3: install-kind.sh's v0.27.0; master: v0.32.0).
+    expect(bad[0]?.fix).toContain('kind.sigs.k8s.io/dl/v0.27.0');
+    const master = await checkKindHost(facts({ ...GOOD, tools: ['kubectl'] }), needs({ pinSet: 'master' }));
+    expect(master.find((c) => c.item === 'kind')?.fix).toContain('kind.sigs.k8s.io/dl/v0.32.0');
     expect(bad.find((c) => c.item === 'jinjanate')?.fix).toContain("pipx install 'jinjanator[yaml]'");
     expect(await missing({ ...GOOD, docker: undefined })).toEqual(['docker']);
     expect(await missing({ ...GOOD, docker: false })).toEqual(['docker']);
   });
 
-  it('needs Go 1.21 or newer to build the image, and no Go or git for a prebuilt image and a local checkout', async () => {
-    const old: Host = { ...GOOD };
-    const oldFacts = {
-      ...facts(old),
-      version: async (argv: string[]) => (argv[0] === 'go' ? 'go version go1.20.14 linux/amd64' : 'v1'),
-    };
-    const checks = await checkKindHost(oldFacts, needs());
-    expect(checks.find((c) => c.item === 'go')).toMatchObject({
-      ok: false,
-      detail: expect.stringContaining('older than go1.21'),
-    });
+  it('needs no Go (the Makefile builds in its builder image), and no make or git for a prebuilt image and a local checkout', async () => {
+    expect(needs().tools).not.toContain('go');
+    expect(needs().tools).toContain('make');
     const prebuilt = needs({
       images: { ovnKubernetes: 'registry.example.com/ovn:v1' },
       ovnKubernetes: { sourcePath: '/src' },
     });
-    expect(prebuilt.tools).not.toContain('go');
+    expect(prebuilt.tools).not.toContain('make');
     expect(prebuilt.tools).not.toContain('git');
   });
 
@@ -145,7 +142,7 @@ describe('kind host checks', () => {
   });
 
   it('refuses a combination upstream does not run, with its reason', async () => {
-    const checks = await checkKindHost(facts(GOOD), needs({}, ['ipv4', 'ipv6']));
+    const checks = await checkKindHost(facts(GOOD), needs({ metallbMode: 'frr-k8s' }, ['ipv4', 'ipv6']));
     expect(checks[0]).toMatchObject({
       item: 'combination',
       ok: false,
@@ -183,8 +180,14 @@ describe('kind host checks', () => {
 });
 
 describe('refused combinations through the CLI', () => {
+  // FRR-K8s mode, which dual-stack refuses (FRR mode is the default).
+  const optionsDir = mkdtempSync(join(tmpdir(), 'ec-kind-frrk8s-'));
+  const frrK8s = join(optionsDir, 'options.yaml');
+  writeFileSync(frrK8s, 'kind:\n  metallbMode: frr-k8s\n');
+  afterAll(() => rmSync(optionsDir, { recursive: true, force: true }));
+
   it('doctor names the combination and why, for the family and options file given', async () => {
-    const result = await cli(['doctor', '--provider', 'kind', '--family', 'dual']);
+    const result = await cli(['doctor', '--provider', 'kind', '--family', 'dual', '--options-file', frrK8s]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       /^MISSING {2}combination: dual-stack with MetalLB in FRR-K8s mode is not supported: MetalLB does not run it .* — fix: /m,
@@ -192,7 +195,7 @@ describe('refused combinations through the CLI', () => {
   });
 
   it('run refuses with one line and exit 2 before its preflight, creating nothing', async () => {
-    const run = await cli(['run', '--provider', 'kind', '--family', 'dual']);
+    const run = await cli(['run', '--provider', 'kind', '--family', 'dual', '--options-file', frrK8s]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
@@ -203,7 +206,16 @@ describe('refused combinations through the CLI', () => {
   });
 
   it('run --dry-run and up --dry-run refuse with one line and exit 2, creating nothing', async () => {
-    const run = await cli(['run', '--provider', 'kind', '--family', 'dual', '--dry-run']);
+    const run = await cli([
+      'run',
+      '--provider',
+      'kind',
+      '--family',
+      'dual',
+      '--dry-run',
+      '--options-file',
+      frrK8s,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(

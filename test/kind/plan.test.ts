@@ -11,22 +11,30 @@ import { UsageError } from '../../harness/common/errors.js';
 import type { IpFamily } from '../../harness/env/environment.js';
 import { metallbValuesPath } from '../../harness/env/kind/bring-up.js';
 import { allCombinations, refusalOf, supportedCombinations } from '../../harness/env/kind/combinations.js';
+import { kindConfigPath } from '../../harness/env/kind/kind-config.js';
+import { PIN_SET_NAMES, pinSet } from '../../harness/env/kind/pin-sets.js';
 import { kindProvider, planKind } from '../../harness/env/kind/provider.js';
 import { egressIPRange } from '../../harness/env/kind/topology.js';
+import { laneFollowed } from '../../harness/env/kind/upstream-support.js';
 import { type PlannedAction, printPlan, type RunAction } from '../../harness/env/shared/planned-actions.js';
 import { FIXED, kindOptions } from './support.js';
 
 const FAMILY_OF = { ipv4: ['ipv4'], ipv6: ['ipv6'], dual: ['ipv4', 'ipv6'] } as const;
 
-/** Every combination the provider brings up, pinned by a snapshot; and the plain-table routing. */
+/** Every combination the provider brings up, for each pin set, pinned by a snapshot; and the plain-table routing. */
 const VARIANTS = [
-  ...supportedCombinations().map((c) => ({
-    file: `${c.family}-${c.gatewayMode}-${c.metallbMode}`,
-    settings: { gatewayMode: c.gatewayMode, metallbMode: c.metallbMode } as Record<string, unknown>,
-    families: [...FAMILY_OF[c.family]],
-  })),
+  ...PIN_SET_NAMES.flatMap((pin) =>
+    supportedCombinations().map((c) => ({
+      file: `${pin}-${c.family}-${c.gatewayMode}-${c.metallbMode}`,
+      settings: { pinSet: pin, gatewayMode: c.gatewayMode, metallbMode: c.metallbMode } as Record<
+        string,
+        unknown
+      >,
+      families: [...FAMILY_OF[c.family]],
+    })),
+  ),
   {
-    file: 'ipv4-local-frr-k8s-table',
+    file: 'v1.3-ipv4-local-frr-table',
     settings: { gatewayMode: 'local', networkRouting: 'table' } as Record<string, unknown>,
     families: ['ipv4'],
   },
@@ -47,83 +55,112 @@ describe('kind bring-up plan', () => {
     expect(files.sort()).toEqual(VARIANTS.map((v) => `plan-${v.file}.txt`).sort());
   });
 
-  it('runs in order: networks, peers, source, image, cluster (kind.sh), nodes, MetalLB', () => {
+  it('runs in order: networks, peers, source, image, cluster (kind-helm.sh), nodes, MetalLB', () => {
     const { actions } = planKind(kindOptions({ metallbMode: 'frr' }, ['ipv4', 'ipv6']));
     const phases = [...new Set(actions.map((a) => a.phase))];
     expect(phases).toEqual(['networks', 'peers', 'ovn-source', 'ovn-image', 'cluster', 'nodes', 'metallb']);
     const titles = actions.map((a) => a.title);
-    const index = (needle: string) => titles.findIndex((t) => t.includes(needle));
-    expect(index('fetch OVN-Kubernetes')).toBeLessThan(index('build the OVN-Kubernetes binaries'));
-    expect(index('build ovn-daemonset-fedora')).toBeLessThan(index('with contrib/kind.sh'));
-    expect(index('with contrib/kind.sh')).toBeLessThan(index('connect eck-test-worker to'));
+    const index = (needle: string) => {
+      const i = titles.findIndex((t) => t.includes(needle));
+      expect(i, needle).toBeGreaterThan(-1);
+      return i;
+    };
+    expect(index('fetch OVN-Kubernetes')).toBeLessThan(index('fedora-image'));
+    expect(index('fedora-image')).toBeLessThan(index('kind cluster configuration'));
+    expect(index('kind cluster configuration')).toBeLessThan(index('with contrib/kind-helm.sh'));
+    expect(index('with contrib/kind-helm.sh')).toBeLessThan(index('connect eck-test-worker to'));
     expect(index('wait for the MetalLB controller')).toBeLessThan(index('BGPPeers for every node'));
   });
 
-  it('brings the cluster up with contrib/kind.sh of the pinned commit, on its own network, with the image built from it', () => {
-    const { actions, topology } = planKind(kindOptions({ gatewayMode: 'local' }, ['ipv4']));
-    const fetch = runs(actions).find((a) => a.argv.includes('fetch'));
-    expect(fetch?.argv.slice(-2)).toEqual([
-      'https://github.com/ovn-kubernetes/ovn-kubernetes.git',
-      '1c15e1bebf48429f4e8558151d6441232ae845ad',
-    ]);
-    const build = runs(actions).find((a) => a.argv[0] === 'docker' && a.argv[1] === 'build');
-    expect(build?.argv.slice(2, 4)).toEqual(['-t', 'ovn-daemonset-fedora:1c15e1bebf48']);
-    const kindSh = runs(actions).find((a) => a.argv[0] === `${topology.ovnSource}/contrib/kind.sh`);
-    expect(kindSh?.env).toMatchObject({
-      KIND_CLUSTER_NAME: FIXED.id,
-      KIND_EXPERIMENTAL_DOCKER_NETWORK: FIXED.id,
-      KIND_IMAGE: 'kindest/node',
-      K8S_VERSION: 'v1.29.2@sha256:51a1434a5397193442f0be2a297b488b6c919ce8a3931be0ce822606ea5ca245',
-      OVN_GATEWAY_MODE: 'local',
-      OVN_IMAGE: 'ovn-daemonset-fedora:1c15e1bebf48',
-      KIND_IPV4_SUPPORT: 'true',
-      KIND_IPV6_SUPPORT: 'false',
+  for (const name of PIN_SET_NAMES) {
+    it(`brings the cluster up as pin set ${name}'s CI does: kind-helm.sh with the lane's variables and kind-configs/, the image built from the commit`, () => {
+      const p = pinSet(name);
+      const { actions, topology } = planKind(kindOptions({ pinSet: name, gatewayMode: 'local' }, ['ipv4']));
+      const commit = p.ovnKubernetes.commit;
+      const fetch = runs(actions).find((a) => a.argv.includes('fetch'));
+      expect(fetch?.argv.slice(-2)).toEqual(['https://github.com/ovn-kubernetes/ovn-kubernetes.git', commit]);
+      const image = `ovn-daemonset-fedora:${commit.slice(0, 12)}`;
+      const build = runs(actions).find((a) => a.argv.at(-1) === 'fedora-image');
+      expect(build?.argv).toEqual([
+        'make',
+        '-C',
+        `${topology.ovnSource}/dist/images`,
+        `IMAGE=${image}`,
+        'OCI_BIN=docker',
+        'fedora-image',
+      ]);
+      const script = runs(actions).find((a) => a.argv[0] === `${topology.ovnSource}/contrib/kind-helm.sh`);
+      const lane = laneFollowed(p, { family: 'ipv4', gatewayMode: 'local', metallbMode: 'frr' });
+      expect(lane).toBeDefined();
+      expect(script?.title).toContain(lane?.job);
+      expect(script?.argv.slice(1)).toEqual(['--config-file', kindConfigPath(topology)]);
+      expect(script?.env).toMatchObject({
+        ...lane?.flags,
+        KIND_CLUSTER_NAME: FIXED.id,
+        KIND_EXPERIMENTAL_DOCKER_NETWORK: FIXED.id,
+        KIND_IMAGE: 'kindest/node',
+        K8S_VERSION: p.kubernetes.value,
+        OVN_GATEWAY_MODE: 'local',
+        OVN_IMAGE: image,
+        PLATFORM_IPV4_SUPPORT: 'true',
+        PLATFORM_IPV6_SUPPORT: 'false',
+        KIND_INSTALL_METALLB: 'false',
+      });
+      const config = actions.find((a) => a.type === 'write' && a.path === kindConfigPath(topology));
+      expect(config?.type === 'write' && parse(config.content).nodes).toHaveLength(3);
+      const helm = runs(actions).find((a) => a.argv[0] === 'helm');
+      expect(helm?.argv).toEqual(expect.arrayContaining(['--version', p.metallb.value.replace(/^v/, '')]));
+      // kind-helm.sh renames the context after the cluster.
+      expect(topology.context).toBe(FIXED.id);
     });
-    // kind.sh renames the context after the cluster.
-    expect(topology.context).toBe(FIXED.id);
-  });
+  }
 
   it('uses a local checkout or a prebuilt image instead of fetching or building', () => {
     const local = planKind(kindOptions({ ovnKubernetes: { sourcePath: '/src/ovn' } })).actions;
     expect(local.some((a) => a.phase === 'ovn-source')).toBe(false);
-    expect(runs(local).find((a) => a.argv[0] === '/src/ovn/contrib/kind.sh')?.env?.OVN_IMAGE).toBe(
+    expect(runs(local).find((a) => a.argv[0] === '/src/ovn/contrib/kind-helm.sh')?.env?.OVN_IMAGE).toBe(
       'ovn-daemonset-fedora:local-eck-test',
     );
     const prebuilt = planKind(
       kindOptions({ images: { ovnKubernetes: 'registry.example.com/ovn:v1' } }),
     ).actions;
     expect(runs(prebuilt).some((a) => a.argv[0] === 'make' || a.argv[1] === 'build')).toBe(false);
-    expect(runs(prebuilt).find((a) => a.argv[0]?.endsWith('contrib/kind.sh'))?.env?.OVN_IMAGE).toBe(
+    expect(runs(prebuilt).find((a) => a.argv[0]?.endsWith('contrib/kind-helm.sh'))?.env?.OVN_IMAGE).toBe(
       'registry.example.com/ovn:v1',
     );
   });
 
-  it('selects MetalLB FRR-K8s mode by default and FRR mode on request, in a values file', () => {
+  it("selects MetalLB FRR mode by default (upstream's lanes) and FRR-K8s on request, in a values file, with the pin set's FRR image", () => {
     const values = (settings: Record<string, unknown>) => {
       const { actions, topology } = planKind(kindOptions(settings));
       const write = actions.find((a) => a.type === 'write' && a.path === metallbValuesPath(topology));
       return parse(write?.type === 'write' ? write.content : '');
     };
-    // kube-rbac-proxy moved off the retired gcr.io/kubebuilder (finding 1 of issue 19).
+    const frr = { repository: 'quay.io/frrouting/frr', tag: '10.6.0' };
+    // kube-rbac-proxy moved off the retired gcr.io/kubebuilder (finding 1 of issue 19), where
+    // the chart still has it (MetalLB v0.15.3, frr-k8s 0.0.21: pin set v1.3).
     const rbacProxy = {
       rbacProxy: { repository: 'registry.k8s.io/kubebuilder/kube-rbac-proxy', tag: 'v0.12.0' },
     };
     expect(values({})).toEqual({
+      frrk8s: { enabled: false },
+      speaker: { frr: { enabled: true, image: frr } },
+      prometheus: rbacProxy,
+    });
+    expect(
+      values({ metallbMode: 'frr-k8s', images: { metallbController: 'mirror/metallb/controller:v0.15.3' } }),
+    ).toEqual({
       frrk8s: { enabled: true },
       speaker: { frr: { enabled: false } },
       prometheus: rbacProxy,
-      'frr-k8s': {
-        frrk8s: { frr: { image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } },
-        prometheus: rbacProxy,
-      },
+      'frr-k8s': { frrk8s: { frr: { image: frr } }, prometheus: rbacProxy },
+      controller: { image: { repository: 'mirror/metallb/controller', tag: 'v0.15.3' } },
     });
-    expect(
-      values({ metallbMode: 'frr', images: { metallbController: 'mirror/metallb/controller:v0.14.9' } }),
-    ).toEqual({
-      frrk8s: { enabled: false },
-      speaker: { frr: { enabled: true, image: { repository: 'quay.io/frrouting/frr', tag: '9.1.0' } } },
-      prometheus: rbacProxy,
-      controller: { image: { repository: 'mirror/metallb/controller', tag: 'v0.14.9' } },
+    // MetalLB v0.16.1 (pin set master) has no kube-rbac-proxy sidecar left to move.
+    expect(values({ pinSet: 'master', metallbMode: 'frr-k8s' })).toEqual({
+      frrk8s: { enabled: true },
+      speaker: { frr: { enabled: false } },
+      'frr-k8s': { frrk8s: { frr: { image: frr } } },
     });
   });
 
@@ -141,7 +178,7 @@ describe('kind bring-up plan', () => {
     // upstream, brought up and marked so.
     expect(refused({ gatewayMode: 'local' }, ['ipv6'])).toBe('planned');
     expect(refused({ gatewayMode: 'local', metallbMode: 'frr' }, ['ipv4', 'ipv6'])).toBe('planned');
-    expect(refused({}, ['ipv4', 'ipv6'])).toMatch(
+    expect(refused({ metallbMode: 'frr-k8s' }, ['ipv4', 'ipv6'])).toMatch(
       /^kind: dual-stack with MetalLB in FRR-K8s mode is not supported: .*ci\.yaml/,
     );
     for (const c of allCombinations()) {
@@ -167,7 +204,7 @@ describe('kind bring-up plan', () => {
     expect(all).not.toContain('--privileged');
     const peer = planned.find((a) => a.argv.includes(`${FIXED.id}-peer`) && a.argv.includes('--cap-add'));
     expect(peer?.argv).toEqual(
-      expect.arrayContaining(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'quay.io/frrouting/frr:9.1.0']),
+      expect.arrayContaining(['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'quay.io/frrouting/frr:10.6.0']),
     );
     const probe = planned.find((a) => a.argv.includes(`${FIXED.id}-peer-probe`));
     expect(probe?.argv).toEqual(expect.arrayContaining([`container:${FIXED.id}-peer`, 'netexec']));

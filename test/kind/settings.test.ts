@@ -39,7 +39,7 @@ describe('kind settings', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
       `egress-conformance: --options-file ${bad}: kind.gatwayMode: unknown field; expected one of ` +
-        'id, families, gatewayMode, metallbMode, workers, secondaryNetwork, tertiaryNetwork, networkRouting, versions, images, ovnKubernetes, ' +
+        'pinSet, id, families, gatewayMode, metallbMode, workers, secondaryNetwork, tertiaryNetwork, networkRouting, versions, images, ovnKubernetes, ' +
         'metallb, loadImages, networks, bgpPassword, workDir; kind.workers: expected a number, got the string "3"',
     );
     expect(result.stdout).not.toContain('# kind environment');

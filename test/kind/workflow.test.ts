@@ -1,19 +1,20 @@
 /**
- * The GitHub workflow that runs the kind path for real: parsed and checked against the
- * provider's pins, combinations and host needs, and against what upstream's CI does on the same
- * runners (upstream-facts.yaml). actionlint is not packaged by Debian, so structure is asserted.
+ * The GitHub workflow that runs the kind path for real: parsed and checked against the pin
+ * sets (tools, lanes), the provider's combinations and host needs, and against what upstream's
+ * CI does on the same runners (pin-sets.ts, upstream-facts.yaml). actionlint is not packaged by Debian, so structure is asserted.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { describeCombination, refusalOf } from '../../harness/env/kind/combinations.js';
+import { refusalOf, supportedCombinations } from '../../harness/env/kind/combinations.js';
 import {
   KERNEL_MODULES,
   MIN_FREE_BYTES,
-  PINNED_TOOLS,
+  pinnedTools,
   RUN_FREE_BYTES,
 } from '../../harness/env/kind/host-checks.js';
-import { KIND_DEFAULTS } from '../../harness/env/kind/settings.js';
+import { PIN_SET_NAMES, type PinSetName, pinSet } from '../../harness/env/kind/pin-sets.js';
+import { laneFollowed } from '../../harness/env/kind/upstream-support.js';
 import { loadFacts } from './upstream-facts.js';
 
 interface Step {
@@ -31,15 +32,22 @@ const workflow = parse(readFileSync('.github/workflows/kind-conformance.yml', 'u
   jobs: Record<
     string,
     {
+      name: string;
       'runs-on': string;
       env: Record<string, string>;
       steps: Step[];
       strategy: {
         matrix: {
           include: Array<{
+            pinSet: PinSetName;
             family: 'ipv4' | 'ipv6' | 'dual';
             gatewayMode: 'shared' | 'local';
             metallbMode: 'frr-k8s' | 'frr';
+            networkRouting: 'vrf' | 'table';
+            kind: string;
+            kubectl: string;
+            helm: string;
+            label: string;
           }>;
         };
       };
@@ -67,27 +75,58 @@ describe('kind-conformance workflow', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
   });
 
-  it("pins kind, kubectl, helm and Go to the provider's and upstream's versions", () => {
-    expect(workflow.env).toMatchObject({
-      KIND_VERSION: PINNED_TOOLS.kind,
-      KUBECTL_VERSION: PINNED_TOOLS.kubectl,
-      HELM_VERSION: PINNED_TOOLS.helm,
-      GO_VERSION: facts.tools.go?.version,
+  it("gives every job its pin set's kind, kubectl and helm, downloaded with checksums checked", () => {
+    for (const entry of job.strategy.matrix.include)
+      expect({ kind: entry.kind, kubectl: entry.kubectl, helm: entry.helm }, entry.label).toEqual(
+        pinnedTools(pinSet(entry.pinSet)),
+      );
+    expect(job.env).toMatchObject({
+      KIND_VERSION: '${{ matrix.kind }}',
+      KUBECTL_VERSION: '${{ matrix.kubectl }}',
+      HELM_VERSION: '${{ matrix.helm }}',
     });
-    expect(KIND_DEFAULTS.versions.kind).toBe(PINNED_TOOLS.kind);
-    const setupGo = steps.find((s) => s.uses?.startsWith('actions/setup-go@'));
-    expect(setupGo?.with?.['go-version']).toBe('${{ env.GO_VERSION }}');
-    // Downloads are checked against their published checksums.
+    // The image is built in dist/images/Makefile's Go builder image: no Go on the runner.
+    expect(steps.some((s) => s.uses?.startsWith('actions/setup-go@'))).toBe(false);
     const install = steps.find(named('Install kind, kubectl and helm'));
     expect(install?.run?.match(/sha256sum --check/g)).toHaveLength(3);
   });
 
-  it('runs only combinations the provider supports, covering both gateway modes, both MetalLB modes and every family', () => {
+  it('runs one labelled job per upstream lane the provider follows, for each pin set, plus ours marked beyond upstream', () => {
     const include = job.strategy.matrix.include;
-    for (const c of include) expect(refusalOf(c), describeCombination(c)).toBeUndefined();
-    expect(new Set(include.map((m) => m.gatewayMode))).toEqual(new Set(['shared', 'local']));
-    expect(new Set(include.map((m) => m.metallbMode))).toEqual(new Set(['frr-k8s', 'frr']));
+    expect(job.name).toBe('${{ matrix.label }}');
+    const expected = PIN_SET_NAMES.flatMap((name) =>
+      supportedCombinations().flatMap((c) => {
+        const lane = laneFollowed(pinSet(name), c);
+        return lane ? [`${name} ${lane.job} ${c.family}/${c.gatewayMode}/${c.metallbMode}/table`] : [];
+      }),
+    );
+    const laneJobs = include
+      .filter((m) => m.label.includes('upstream lane'))
+      .map((m) => {
+        const job = m.label.replace(/^\S+ upstream lane /, '');
+        return `${m.pinSet} ${job} ${m.family}/${m.gatewayMode}/${m.metallbMode}/${m.networkRouting}`;
+      });
+    expect(laneJobs.sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThanOrEqual(PIN_SET_NAMES.length * 2);
+    const ours = include.filter((m) => !m.label.includes('upstream lane'));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const m of [...include]) expect(refusalOf(m), m.label).toBeUndefined();
+    for (const m of ours) {
+      expect(m.label).toContain('beyond upstream');
+      const beyond = laneFollowed(pinSet(m.pinSet), m) === undefined || m.networkRouting === 'vrf';
+      expect(beyond, m.label).toBe(true);
+    }
     expect(new Set(include.map((m) => m.family))).toEqual(new Set(['ipv4', 'ipv6', 'dual']));
+    expect(new Set(include.map((m) => m.metallbMode))).toEqual(new Set(['frr-k8s', 'frr']));
+  });
+
+  it("turns Docker's containerd image store off before kind runs, as upstream's test.yml does for kind#3795", () => {
+    const step = index(named('Disable containerd image store'));
+    expect(step).toBeGreaterThan(-1);
+    expect(step).toBeLessThan(index(runs('up --provider kind')));
+    for (const name of PIN_SET_NAMES)
+      expect(steps[step]?.run, name).toContain(pinSet(name).dockerImageStore.quote);
+    expect(steps[step]?.run).toContain('sudo systemctl restart docker');
   });
 
   it('installs the extra modules package as upstream does, and loads and checks each module on its own', () => {
@@ -107,7 +146,7 @@ describe('kind-conformance workflow', () => {
     for (const module of KERNEL_MODULES) expect(facts.modules.map((m) => m.name)).toContain(module);
   });
 
-  it('prepares the host as contrib/kind.sh needs it: inotify, IPv6 sysctls, ufw off, jinjanate and jq', () => {
+  it('prepares the host as contrib/kind-helm.sh needs it: inotify, IPv6 sysctls, ufw off, jinjanate and jq', () => {
     const text = steps.map((s) => s.run ?? '').join('\n');
     for (const line of [
       'sudo sysctl fs.inotify.max_user_watches=524288',

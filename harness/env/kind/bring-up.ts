@@ -1,25 +1,30 @@
 /**
  * The kind environment's bring-up, as planned actions (env/shared/planned-actions.ts), following
- * what upstream runs in its own CI. Every file, script variable, values key, image and CRD field
- * it uses is listed in upstream-facts.yaml with where it was read; test/kind/upstream-facts.test.ts
- * holds every plan to that list.
+ * what the pin set's commit (kind.pinSet, pin-sets.ts) runs in its own CI for its EgressService
+ * e2e lanes. Every script flag, script variable, chart value and image it relies on is read back
+ * from the upstream mirrors at the pinned commits by test/kind/bring-up-upstream.test.ts.
  *
  *  networks        the nodes' docker network with fixed subnets (kind uses it through
  *                  KIND_EXPERIMENTAL_DOCKER_NETWORK) and the second network
  *  peers           the external FRR peers (stock image, capabilities by name, never --privileged)
  *                  with their probe-server sidecars
  *  ovn-source      OVN-Kubernetes fetched at the pinned commit (or the user's checkout)
- *  ovn-image       the image built from it as upstream's CI builds its test image: `make` in
- *                  go-controller, the binaries and git_info into dist/images, Dockerfile.fedora
- *  cluster         contrib/kind.sh of that commit, the script upstream's EgressService e2e lanes
- *                  bring clusters up with (test/scripts/install-kind.sh): it creates the kind
- *                  cluster, installs OVN-Kubernetes (EgressService and EgressIP on) in the lanes'
- *                  layout (no HA, interconnect with one node per zone) and waits for it
+ *  ovn-image       the image built from it as upstream's CI builds its test image
+ *                  (`make -C dist/images fedora-image`, Go in its builder image)
+ *  cluster         contrib/kind-helm.sh of that commit (test/scripts/install-kind.sh runs it;
+ *                  contrib/kind.sh links to it), with the followed lane's variables from
+ *                  test.yml and the project's kind config (kind-configs/, --config-file): it
+ *                  creates the kind cluster, installs OVN-Kubernetes with its helm chart in the
+ *                  lanes' layout (no HA, interconnect with one node per zone) and waits for it.
+ *                  MetalLB is not installed by the script (KIND_INSTALL_METALLB=false): see metallb
  *  nodes           IPv6 and forwarding in every node, and every node on the second network,
  *                  routed by table 100 (a VRF or a plain table)
- *  metallb         the chart at a pinned version with a values file written for this install,
- *                  FRR-K8s or FRR mode, the control plane made eligible to announce, and the
- *                  BGPPeers applied with MetalLB's run_with_retry policy while the webhook comes up
+ *  metallb         the chart at the MetalLB release kind-common.sh installs, with the FRR image it
+ *                  deploys (FRR_DEPLOYED_IMAGE), FRR mode as upstream (or FRR-K8s), the control plane
+ *                  made eligible to announce, and BGPPeers to the project's peers. On purpose
+ *                  unlike upstream, which runs MetalLB's dev-env (`inv dev-env -b frr`) with its
+ *                  own `frr` container and reaches LoadBalancer IPs through a static route: the
+ *                  suite needs its own peers, return paths learnt by BGP and per-network peers.
  */
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -28,7 +33,11 @@ import { dockerLabelArgs } from '../shared/docker-labels.js';
 import { type FrrStaticFiles, frrPeerContainerActions } from '../shared/frr-peer-container.js';
 import { METALLB_NAMESPACE, metallbPeerObjects } from '../shared/metallb-peers.js';
 import { applyAction, type PlannedAction, type RunAction } from '../shared/planned-actions.js';
+import { kindFamily } from './combinations.js';
 import { splitImage } from './image-reference.js';
+import { kindConfigPath, renderKindConfig } from './kind-config.js';
+import { METALLB_CHARTS } from './metallb-chart.js';
+import { pinSet } from './pin-sets.js';
 import { KUBE_RBAC_PROXY } from './registries.js';
 import {
   dockerIpRange,
@@ -39,8 +48,9 @@ import {
   OVN_NAMESPACE,
   PROBE_PORT,
 } from './topology.js';
+import { laneFollowed } from './upstream-support.js';
 
-/** The label contrib/kind.sh puts on every node in interconnect mode, one zone per node. */
+/** The label contrib/kind-helm.sh puts on every node in interconnect mode, one zone per node. */
 export const ZONE_LABEL = 'k8s.ovn.org/zone-name';
 
 export function kubectlBase(topology: KindTopology): string[] {
@@ -103,7 +113,7 @@ function sourceActions(t: KindTopology): PlannedAction[] {
   const dir = t.ovnSource;
   const commit = t.settings.versions.ovnKubernetesCommit;
   // A checkout made by an earlier bring-up of the same settings is reused.
-  const done = join(dir, 'contrib', 'kind.sh');
+  const done = join(dir, 'contrib', 'kind-helm.sh');
   const step = (title: string, argv: string[]): RunAction => ({
     type: 'run',
     phase: 'ovn-source',
@@ -130,9 +140,6 @@ function sourceActions(t: KindTopology): PlannedAction[] {
   ];
 }
 
-/** The binaries Dockerfile.fedora copies, as `make` in go-controller leaves them in _output/go/bin. */
-export const OVN_BINARY_PATTERNS = ['ovn*', 'hybrid-overlay-node'] as const;
-
 function imageActions(t: KindTopology): PlannedAction[] {
   const image = t.ovnImage.reference;
   if (!t.ovnImage.build) {
@@ -146,77 +153,102 @@ function imageActions(t: KindTopology): PlannedAction[] {
       },
     ];
   }
-  const src = t.ovnSource;
-  const bin = join(src, 'go-controller', '_output', 'go', 'bin');
-  const context = join(src, 'dist', 'images');
-  const commit = t.settings.versions.ovnKubernetesCommit;
   return [
     {
       type: 'run',
       phase: 'ovn-image',
-      title: 'build the OVN-Kubernetes binaries (make in go-controller)',
-      argv: ['make', '-C', join(src, 'go-controller')],
-      timeoutMs: 1_800_000,
-    },
-    {
-      type: 'run',
-      phase: 'ovn-image',
-      title: 'copy the binaries into the image build context (dist/images)',
-      argv: ['sh', '-c', `cp -f ${OVN_BINARY_PATTERNS.map((p) => join(bin, p)).join(' ')} ${context}/`],
-    },
-    {
-      type: 'write',
-      phase: 'ovn-image',
-      title: 'git_info of the image (what upstream CI writes)',
-      path: join(context, 'git_info'),
-      content: t.settings.ovnKubernetesSourcePath
-        ? `ref: local checkout ${t.settings.ovnKubernetesSourcePath}\n`
-        : `ref: refs/heads/${t.settings.versions.ovnKubernetesBranch}  commit: ${commit}\n`,
-    },
-    {
-      type: 'run',
-      phase: 'ovn-image',
-      title: `build ${image} from dist/images/Dockerfile.fedora`,
-      argv: ['docker', 'build', '-t', image, '-f', join(context, 'Dockerfile.fedora'), context],
-      timeoutMs: 1_800_000,
+      // As test.yml's build jobs do: the Go build runs in the Makefile's builder image, the
+      // result is Dockerfile.fedora on the pinned base image.
+      title: `build ${image} with dist/images/Makefile fedora-image (base ${t.settings.baseImage})`,
+      argv: [
+        'make',
+        '-C',
+        join(t.ovnSource, 'dist', 'images'),
+        `IMAGE=${image}`,
+        'OCI_BIN=docker',
+        'fedora-image',
+      ],
+      timeoutMs: 3_600_000,
     },
   ];
 }
 
-/** contrib/kind.sh's environment: what it reads, set for this environment (see upstream-facts.yaml). */
-export function kindShEnvironment(t: KindTopology): Record<string, string> {
+/** The lane a bring-up takes its variables from: the no-HA interconnect lane of its family and gateway mode. */
+export function laneOf(t: KindTopology) {
+  // MetalLB's mode does not reach kind-helm.sh (the plan installs MetalLB itself).
+  return laneFollowed(pinSet(t.settings.pinSet), {
+    family: kindFamily(t.families),
+    gatewayMode: t.settings.gatewayMode,
+    metallbMode: 'frr',
+  });
+}
+
+/**
+ * contrib/kind-helm.sh's environment: the followed lane's variables (test.yml's e2e job env),
+ * then the layout and names of this environment. Every name is a variable kind-common.sh or
+ * kind-helm.sh reads at the pinned commit (test/kind/bring-up-upstream.test.ts).
+ */
+export function kindHelmEnvironment(t: KindTopology): Record<string, string> {
   const node = splitImage(t.settings.images.node);
   return {
+    ...(laneOf(t)?.flags ?? {}),
     KIND_CLUSTER_NAME: t.clusterName,
     KUBECONFIG: t.kubeconfigPath,
     // Read by kind itself: the nodes join the network this plan created.
     KIND_EXPERIMENTAL_DOCKER_NETWORK: t.clusterNetwork.name,
     KIND_IMAGE: node.repository,
     K8S_VERSION: node.tag,
-    KIND_IPV4_SUPPORT: String(t.families.includes('ipv4')),
-    KIND_IPV6_SUPPORT: String(t.families.includes('ipv6')),
+    PLATFORM_IPV4_SUPPORT: String(t.families.includes('ipv4')),
+    PLATFORM_IPV6_SUPPORT: String(t.families.includes('ipv6')),
     OVN_GATEWAY_MODE: t.settings.gatewayMode,
-    OVN_HA: 'false',
     KIND_NUM_WORKER: String(t.settings.workers),
-    OVN_ENABLE_INTERCONNECT: 'true',
-    KIND_NUM_NODES_PER_ZONE: '1',
+    // No HA, interconnect, one node per zone, where the commit's scripts still offer a choice.
+    ...pinSet(t.settings.pinSet).layoutVariables,
     OVN_IMAGE: t.ovnImage.reference,
-    // The host's IPv6 sysctls are doctor's to check; kind.sh is not to sudo.
+    // The plan installs MetalLB itself, with its own peers (see the header).
+    KIND_INSTALL_METALLB: 'false',
+    // The host's IPv6 sysctls are doctor's to check; the script is not to sudo for them.
     KIND_ALLOW_SYSTEM_WRITES: 'false',
   };
 }
 
-function clusterActions(t: KindTopology): PlannedAction[] {
+function clusterActions(t: KindTopology, kindConfigBase: string): PlannedAction[] {
+  const lane = laneOf(t);
   const actions: PlannedAction[] = [
+    {
+      type: 'write',
+      phase: 'cluster',
+      title: 'kind cluster configuration (kind-configs/ovn-kubernetes.yaml for this environment)',
+      path: kindConfigPath(t),
+      content: renderKindConfig(t, kindConfigBase),
+    },
     {
       type: 'run',
       phase: 'cluster',
-      title: `create kind cluster ${t.clusterName} and install OVN-Kubernetes (${t.settings.gatewayMode} gateway) with contrib/kind.sh`,
-      env: kindShEnvironment(t),
-      argv: [join(t.ovnSource, 'contrib', 'kind.sh')],
+      title:
+        `create kind cluster ${t.clusterName} and install OVN-Kubernetes (${t.settings.gatewayMode} gateway) ` +
+        `with contrib/kind-helm.sh, ${lane ? `variables of upstream lane ${lane.job}` : "no upstream lane: the scripts' defaults"}`,
+      env: kindHelmEnvironment(t),
+      argv: [join(t.ovnSource, 'contrib', 'kind-helm.sh'), '--config-file', kindConfigPath(t)],
       timeoutMs: 2_700_000,
     },
   ];
+  const build = pinSet(t.settings.pinSet).nodeImageBuild;
+  const node = splitImage(t.settings.images.node);
+  if (build && node.repository === 'kindest/node') {
+    // As the commit's install-kind.sh: no kindest/node of this version is published (kind#4157).
+    actions.splice(1, 0, {
+      type: 'run',
+      phase: 'cluster',
+      title: `build the kind node image ${t.settings.images.node} (${build.path}, no published image)`,
+      argv: [
+        'sh',
+        '-c',
+        `docker image inspect ${t.settings.images.node} >/dev/null 2>&1 || kind build node-image --image ${t.settings.images.node} ${node.tag}`,
+      ],
+      timeoutMs: 3_600_000,
+    });
+  }
   for (const image of t.settings.loadImages) {
     actions.push({
       type: 'run',
@@ -232,7 +264,7 @@ function nodeSysctlAction(node: KindNode): RunAction {
   return {
     type: 'run',
     phase: 'nodes',
-    // kind.sh enables IPv6 and forwarding (docker_disable_ipv6); a restarted node needs them
+    // kind-helm.sh enables IPv6 and forwarding (docker_disable_ipv6); a restarted node needs them
     // again, and addresses must survive the link flap of moving an interface into a VRF.
     title: `IPv6, forwarding and kept addresses in ${node.name}`,
     argv: [
@@ -351,24 +383,21 @@ function networkRoutingActions(t: KindTopology, net: KindOtherNetwork, node: Kin
 export function metallbValues(t: KindTopology): Record<string, unknown> {
   const frrK8s = t.settings.metallbMode === 'frr-k8s';
   const frrImage = splitImage(t.settings.images.frr);
+  // Only a chart that still defaults kube-rbac-proxy to the retired registry gets the override.
+  const rbacProxy = METALLB_CHARTS[t.settings.pinSet].rbacProxyOnRetiredRegistry
+    ? { prometheus: { rbacProxy: { ...KUBE_RBAC_PROXY } } }
+    : {};
   const values: Record<string, unknown> = {
     frrk8s: { enabled: frrK8s },
     speaker: {
       frr: frrK8s ? { enabled: false } : { enabled: true, image: frrImage },
       ...(t.settings.images.metallbSpeaker ? { image: splitImage(t.settings.images.metallbSpeaker) } : {}),
     },
-    // The chart's kube-rbac-proxy default is on a retired registry (registries.ts).
-    prometheus: { rbacProxy: { ...KUBE_RBAC_PROXY } },
-    // FRR-K8s is a subchart: its values sit under its chart name. Its controller always runs a
-    // kube-rbac-proxy sidecar (charts/frr-k8s/templates/controller.yaml), also from gcr.io.
-    ...(frrK8s
-      ? {
-          'frr-k8s': {
-            frrk8s: { frr: { image: frrImage } },
-            prometheus: { rbacProxy: { ...KUBE_RBAC_PROXY } },
-          },
-        }
-      : {}),
+    // The chart's kube-rbac-proxy default is on a retired registry up to v0.15 (registries.ts).
+    ...rbacProxy,
+    // FRR-K8s is a subchart: its values sit under its chart name. Up to 0.0.21 its controller
+    // always runs a kube-rbac-proxy sidecar (charts/frr-k8s/templates/controller.yaml), from gcr.io.
+    ...(frrK8s ? { 'frr-k8s': { frrk8s: { frr: { image: frrImage } }, ...rbacProxy } } : {}),
     ...(t.settings.images.metallbController
       ? { controller: { image: splitImage(t.settings.images.metallbController) } }
       : {}),
@@ -479,20 +508,20 @@ function metallbActions(t: KindTopology): PlannedAction[] {
   ];
 }
 
-export function planBringUp(t: KindTopology, files: FrrStaticFiles): PlannedAction[] {
+export function planBringUp(t: KindTopology, files: FrrStaticFiles, kindConfigBase: string): PlannedAction[] {
   return [
     ...networkActions(t),
     ...peerActions(t, files),
     ...sourceActions(t),
     ...imageActions(t),
-    ...clusterActions(t),
+    ...clusterActions(t, kindConfigBase),
     ...t.nodes.flatMap((n) => nodeSetupActions(t, n, { afterRestart: false })),
     ...metallbActions(t),
   ];
 }
 
 /**
- * A node that was removed from the cluster registers again without the zone label kind.sh put
+ * A node that was removed from the cluster registers again without the zone label kind-helm.sh put
  * on it (label_ovn_single_node_zones); ovnkube-node reads its zone from that label when it
  * starts (dist/images/ovnkube.sh get_node_zone), so the label goes back and the pod restarts.
  */

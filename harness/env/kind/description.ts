@@ -13,7 +13,7 @@ import { BEYOND_UPSTREAM, lanesExercising, upstreamCoverage } from './upstream-s
  * upstream" (upstream-support.ts). Unsupported only where the environment cannot offer it.
  */
 export function kindFeatures(t: KindTopology): FeatureSupport[] {
-  const pins = pinSet();
+  const pins = pinSet(t.settings.pinSet);
   const combination = {
     family: kindFamily(t.families),
     gatewayMode: t.settings.gatewayMode,
@@ -111,8 +111,8 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
     metallbNamespace: METALLB_NAMESPACE,
     images: { agnhost: s.images.agnhost },
     fingerprint: {
-      'kind.pinSet': pinSet().name,
-      'kind.upstreamCoverage': upstreamCoverage(pinSet(), {
+      'kind.pinSet': s.pinSet,
+      'kind.upstreamCoverage': upstreamCoverage(pinSet(s.pinSet), {
         family: kindFamily(t.families),
         gatewayMode: s.gatewayMode,
         metallbMode: s.metallbMode,
@@ -125,7 +125,8 @@ export function describeTopology(t: KindTopology): EnvironmentDescription {
       'ovnKubernetes.image': t.ovnImage.build
         ? `${t.ovnImage.reference} (built from the source)`
         : t.ovnImage.reference,
-      'ovnKubernetes.bringUp': 'contrib/kind.sh (no HA, interconnect, one node per zone)',
+      'ovnKubernetes.bringUp':
+        'contrib/kind-helm.sh with kind-configs/ovn-kubernetes.yaml (no HA, interconnect, one node per zone)',
       'ovnKubernetes.gatewayMode': s.gatewayMode,
       'metallb.chart': s.versions.metallbChart,
       'metallb.mode': s.metallbMode,

@@ -4,7 +4,7 @@
  * real host through the same code.
  *
  * The list is what the pinned upstream scripts need (recorded in upstream-facts.yaml):
- * contrib/kind.sh checks for curl, kubectl, kind, jq, awk, jinjanate and docker, and for IPv6 it
+ * contrib/kind-helm.sh checks for curl, kubectl, kind, jq, awk, jinjanate and docker, and for IPv6 it
  * requires net.ipv6.conf.all.forwarding=1 and disable_ipv6=0 on the host (check_ipv6); building
  * the image takes git, make and Go 1.21 (go-controller/go.mod); kind's known-issues page gives the
  * inotify limits; OVN-Kubernetes needs the openvswitch and geneve modules (the nodes share the
@@ -17,6 +17,7 @@ import { release } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import type { IpFamily } from '../environment.js';
+import { type PinSet, pinSet } from './pin-sets.js';
 
 export interface HostFacts {
   /** Absolute path of an executable on PATH, or undefined. */
@@ -47,7 +48,7 @@ export interface HostCheck {
 /** The kernel modules the provider can need; vrf only for a second network in a VRF. */
 export const KERNEL_MODULES = ['openvswitch', 'geneve', 'vrf'] as const;
 export const INOTIFY_MINIMUMS = { max_user_watches: 524288, max_user_instances: 512 } as const;
-/** contrib/kind.sh check_ipv6: what an IPv6 or dual-stack cluster needs of the host. */
+/** contrib/kind-helm.sh check_ipv6: what an IPv6 or dual-stack cluster needs of the host. */
 export const IPV6_SYSCTLS = {
   'net/ipv6/conf/all/forwarding': 1,
   'net/ipv6/conf/all/disable_ipv6': 0,
@@ -58,20 +59,32 @@ export const MIN_FREE_BYTES = 20 * 1024 ** 3;
 export const RUN_FREE_BYTES = 2 * 1024 ** 3;
 /** Go that builds go-controller at the pinned commit (go.mod: `go 1.21`). */
 export const MIN_GO = [1, 21] as const;
-export const PINNED_TOOLS = { kind: 'v0.22.0', kubectl: 'v1.29.2', helm: 'v3.14.2' } as const;
+export interface PinnedTools {
+  kind: string;
+  kubectl: string;
+  helm: string;
+}
 
-const TOOL_FIXES: Record<string, string> = {
+/** The tools a pin set's CI installs (test/scripts/install-kind.sh: kind, kubectl of K8S_VERSION, helm). */
+export function pinnedTools(p: PinSet): PinnedTools {
+  return { kind: p.kind.value, kubectl: p.kubernetes.value, helm: p.helm.value };
+}
+
+/** The default pin set's. */
+export const PINNED_TOOLS: PinnedTools = pinnedTools(pinSet());
+
+const toolFixes = (PINNED_TOOLS: PinnedTools): Record<string, string> => ({
   kind: `install kind ${PINNED_TOOLS.kind}: curl -Lo kind https://kind.sigs.k8s.io/dl/${PINNED_TOOLS.kind}/kind-linux-amd64 && sudo install kind /usr/local/bin/`,
   kubectl: `install kubectl ${PINNED_TOOLS.kubectl}: curl -LO https://dl.k8s.io/release/${PINNED_TOOLS.kubectl}/bin/linux/amd64/kubectl && sudo install kubectl /usr/local/bin/`,
   helm: `install helm ${PINNED_TOOLS.helm}: curl -L https://get.helm.sh/helm-${PINNED_TOOLS.helm}-linux-amd64.tar.gz | tar xz && sudo install linux-amd64/helm /usr/local/bin/`,
   git: 'install git (apt-get install git), or set kind.ovnKubernetes.sourcePath to a local OVN-Kubernetes checkout',
   go: `install Go ${MIN_GO.join('.')} or newer (https://go.dev/dl/), or set kind.images.ovnKubernetes to a prebuilt image`,
   make: 'install make (apt-get install make), or set kind.images.ovnKubernetes to a prebuilt image',
-  jq: 'install jq (apt-get install jq); contrib/kind.sh needs it',
-  curl: 'install curl (apt-get install curl); contrib/kind.sh needs it',
+  jq: 'install jq (apt-get install jq); contrib/kind-helm.sh needs it',
+  curl: 'install curl (apt-get install curl); contrib/kind-helm.sh needs it',
   jinjanate:
-    "install jinjanator: pipx install 'jinjanator[yaml]' (contrib/kind.sh renders its kind config with it)",
-};
+    "install jinjanator: pipx install 'jinjanator[yaml]' (contrib/kind-helm.sh renders the kind config with it)",
+});
 
 const VERSION_ARGV: Record<string, string[]> = {
   kind: ['kind', 'version'],
@@ -89,6 +102,8 @@ const VERSION_ARGV: Record<string, string[]> = {
 export interface HostNeeds {
   tools: string[];
   modules: string[];
+  /** The versions the pin set's CI installs, named in the fixes. */
+  pinnedTools?: PinnedTools;
   families: IpFamily[];
   /** Free bytes needed where Docker keeps its data. */
   freeBytes: number;
@@ -161,7 +176,7 @@ export async function checkKindHost(facts: HostFacts, needs: HostNeeds): Promise
       item: tool,
       ok: path !== undefined && tooOld === undefined,
       detail: path ? (tooOld ?? version ?? 'version unknown') : 'not on PATH',
-      fix: TOOL_FIXES[tool] ?? `install ${tool}`,
+      fix: toolFixes(needs.pinnedTools ?? PINNED_TOOLS)[tool] ?? `install ${tool}`,
     });
   }
   const loaded = await facts.loadedModules();
@@ -198,7 +213,8 @@ export async function checkKindHost(facts: HostFacts, needs: HostNeeds): Promise
       checks.push({
         item: name,
         ok: value === wanted,
-        detail: value === undefined ? 'unreadable' : `${value} (contrib/kind.sh needs ${wanted} for IPv6)`,
+        detail:
+          value === undefined ? 'unreadable' : `${value} (contrib/kind-helm.sh needs ${wanted} for IPv6)`,
         fix: `sudo sysctl -w ${name}=${wanted}`,
       });
     }

@@ -41,6 +41,11 @@ export interface PinSet {
   kind: PinnedValue;
   /** The node image tag (kind-common.sh runs kind with --image KIND_IMAGE:K8S_VERSION). */
   kubernetes: PinnedValue;
+  /**
+   * Set when the commit's CI builds the node image itself (no kindest/node of that version is
+   * published): install-kind.sh's `kind build node-image`, which the plan then runs too.
+   */
+  nodeImageBuild?: PinnedValue;
   helm: PinnedValue;
   go: PinnedValue;
   /** The base image of the image upstream's CI tests (dist/images/Dockerfile.fedora). */
@@ -50,6 +55,12 @@ export interface PinSet {
   frrImage: PinnedValue;
   /** How upstream's CI keeps `kind load` working on ubuntu-24.04's Docker (kind#3795). */
   dockerImageStore: PinnedValue;
+  /**
+   * The variables that select the lanes' layout (no HA, interconnect, one node per zone), where
+   * the commit's scripts still have a choice; master's kind-helm.sh knows only single-node zones
+   * (values-single-node-zone.yaml) and reads none of them.
+   */
+  layoutVariables: Record<string, string>;
   lanes: UpstreamLane[];
 }
 
@@ -98,6 +109,7 @@ export const PIN_SETS: Record<PinSetName, PinSet> = {
       quote: 'readonly FRR_DEPLOYED_IMAGE=quay.io/frrouting/frr:10.6.0',
     },
     dockerImageStore: SNAPSHOTTER,
+    layoutVariables: { OVN_HA: 'false', OVN_ENABLE_INTERCONNECT: 'true', KIND_NUM_NODES_PER_ZONE: '1' },
     lanes: [
       {
         job: 'control-plane-HA-shared-ipv6-noSnatGW-1br-ic-disabled',
@@ -322,6 +334,11 @@ export const PIN_SETS: Record<PinSetName, PinSet> = {
       quote: 'KIND_URL=https://kind.sigs.k8s.io/dl/v0.32.0/kind-linux-${ARCH}',
     },
     kubernetes: { value: 'v1.36.2', path: 'test/scripts/install-kind.sh', quote: 'K8S_VERSION="v1.36.2"' },
+    nodeImageBuild: {
+      value: 'kind build node-image',
+      path: 'test/scripts/install-kind.sh',
+      quote: 'kind build node-image --image kindest/node:${K8S_VERSION} ${K8S_VERSION}',
+    },
     helm: { value: 'v3.17.2', path: 'test/scripts/install-kind.sh', quote: 'HELM_VERSION="v3.17.2"' },
     go: { value: '1.26.3', path: 'go-controller/go.mod', quote: 'toolchain go1.26.3' },
     baseImage: {
@@ -341,6 +358,7 @@ export const PIN_SETS: Record<PinSetName, PinSet> = {
       quote: 'readonly FRR_DEPLOYED_IMAGE=quay.io/frrouting/frr:10.6.0',
     },
     dockerImageStore: SNAPSHOTTER,
+    layoutVariables: {},
     lanes: [
       {
         job: 'control-plane-shared-ipv4-snatGW-1br-ic-single-node-zones-fedora',

@@ -33,23 +33,26 @@ import {
 import { executePlan } from '../shared/plan-executor.js';
 import { type PlannedAction, printPlan } from '../shared/planned-actions.js';
 import { baseImageStatus } from './base-images.js';
-import { planBringUp } from './bring-up.js';
+import { laneOf, planBringUp } from './bring-up.js';
 import { describeCombination, kindFamily, refusalOf, requireSupported } from './combinations.js';
 import { describeTopology } from './description.js';
 import { diagnosticCommands } from './diagnostics.js';
 import { KindEnvironment } from './environment.js';
+import { failedBringUpEvidence } from './evidence.js';
 import {
   checkKindHost,
   type HostCheck,
   type HostFacts,
   type HostNeeds,
   MIN_FREE_BYTES,
+  pinnedTools,
   RUN_FREE_BYTES,
   realHostFacts,
 } from './host-checks.js';
 import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
+import { KIND_CONFIG_SOURCE, readKindConfigBase } from './kind-config.js';
 import { pinSet } from './pin-sets.js';
-import { KIND_DEFAULTS, parseKindSettings, resolveKindSettings } from './settings.js';
+import { parseKindSettings, resolveKindSettings } from './settings.js';
 import { type KindTopology, planTopology } from './topology.js';
 import { upstreamCoverage } from './upstream-support.js';
 
@@ -77,17 +80,25 @@ function combinationOf(t: KindTopology) {
   };
 }
 
-/** The plan's first lines: the combination, the pin set, the upstream lane or "beyond upstream", the base image. */
+/** The plan's first lines: the combination, the pin set, the upstream lane or "beyond upstream", the differences, the base image. */
 export function planHeader(t: KindTopology): string {
-  const pins = pinSet();
-  const base = t.ovnImage.build ? baseImageStatus(KIND_DEFAULTS.baseImage, today()).detail : undefined;
+  const pins = pinSet(t.settings.pinSet);
+  const lane = laneOf(t);
+  const base = t.ovnImage.build ? baseImageStatus(t.settings.baseImage, today()).detail : undefined;
   return [
     `# kind environment ${t.id}: ${t.ipFamily}, ${t.nodes.length} nodes, ` +
       `${t.settings.gatewayMode} gateway, MetalLB ${t.settings.metallbMode} mode`,
-    `# upstream's CI, pin set ${pins.name} (${pins.ovnKubernetes.ref} at ${pins.ovnKubernetes.commit}, harness/env/kind/pin-sets.ts): ${upstreamCoverage(pins, combinationOf(t))}`,
-    `# this plan builds ${t.settings.versions.ovnKubernetesBranch} at ${t.settings.versions.ovnKubernetesCommit}: the bring-up does not follow the pin set's scripts yet (docs/kind.md)`,
+    `# pin set ${pins.name}: ${pins.ovnKubernetes.ref} at ${pins.ovnKubernetes.commit}, kind ${t.settings.versions.kind}, ` +
+      `node ${t.settings.images.node}, MetalLB ${t.settings.versions.metallbChart}, FRR ${t.settings.images.frr} (harness/env/kind/pin-sets.ts)`,
+    `# upstream's CI: ${upstreamCoverage(pins, combinationOf(t))}`,
+    `# cluster: contrib/kind-helm.sh with ${lane ? `the variables of lane ${lane.job}` : "the scripts' defaults (no lane of this family and gateway mode)"} and ${KIND_CONFIG_SOURCE} (--config-file)`,
+    "# on purpose unlike upstream: MetalLB is installed from its chart (not MetalLB's dev-env) and peers with this project's FRR peers; LoadBalancer return paths are learnt by BGP, not a static route; MULTI_POD_SUBNET is left off",
+    ...(t.otherNetworks.some((n) => n.routing === 'vrf')
+      ? [
+          '# beyond upstream: the other networks are routed through a VRF (kind.networkRouting: vrf); upstream routes them by a plain table',
+        ]
+      : []),
     ...(base ? [`# base image: ${base}`] : []),
-    '# the upstream facts this plan rests on, with where each was read: harness/env/kind/upstream-facts.yaml',
   ].join('\n');
 }
 
@@ -95,10 +106,11 @@ export function planHeader(t: KindTopology): string {
 export function planKind(
   options: Pick<ProviderOptions, 'settings' | 'families'>,
   files = readFrrStaticFiles(),
+  kindConfigBase = readKindConfigBase(),
 ): KindPlan {
   const { topology, secrets } = kindTopologyOf(options);
   requireSupported(combinationOf(topology));
-  return { topology, actions: planBringUp(topology, files), secrets };
+  return { topology, actions: planBringUp(topology, files, kindConfigBase), secrets };
 }
 
 /** What the host must offer for these settings; `environmentUp` lowers the disk it needs. */
@@ -117,19 +129,21 @@ export function kindHostNeeds(t: KindTopology, environmentUp: boolean): HostNeed
       'kubectl',
       'helm',
       ...(s.ovnKubernetesSourcePath ? [] : ['git']),
-      ...(build ? ['go', 'make'] : []),
-      // contrib/kind.sh's own dependencies (check_dependencies).
+      // dist/images/Makefile builds Go in its builder image: make and docker only.
+      ...(build ? ['make'] : []),
+      // contrib/kind-helm.sh's own dependencies (check_dependencies).
       'jq',
       'curl',
       'jinjanate',
     ],
+    pinnedTools: pinnedTools(pinSet(s.pinSet)),
     modules: ['openvswitch', 'geneve', ...(t.otherNetworks.some((n) => n.routing === 'vrf') ? ['vrf'] : [])],
     families: t.families,
     freeBytes: environmentUp ? RUN_FREE_BYTES : MIN_FREE_BYTES,
     freeBytesReason: environmentUp ? 'for the run: the environment is up' : 'before bring-up',
     combination: describeCombination(combinationOf(t)),
-    upstreamCoverage: upstreamCoverage(pinSet(), combinationOf(t)),
-    ...(build ? { baseImage: baseImageStatus(KIND_DEFAULTS.baseImage, today()) } : {}),
+    upstreamCoverage: upstreamCoverage(pinSet(s.pinSet), combinationOf(t)),
+    ...(build ? { baseImage: baseImageStatus(s.baseImage, today()) } : {}),
     ...(refusal ? { refusal } : {}),
   };
 }
@@ -285,8 +299,10 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
             t.settings.workDir,
             `bring-up-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}`,
           );
+          // The evidence first (kind's logs, then the cluster's and nodes' state), the teardown after.
+          await executePlan(failedBringUpEvidence(t, dir), { runner, log, secrets }).catch(() => undefined);
           await writeDiagnostics(runner, diagnosticCommands(t, 'default'), dir).catch(() => undefined);
-          log.warn(`bring-up failed; diagnostics in ${dir}`);
+          log.warn(`bring-up failed; kind's logs and diagnostics in ${dir}`);
           if (!options.keep) {
             const entry = (await listKindEnvironments(runner).catch(() => new Map())).get(t.id);
             if (entry) await executePlan(teardownByLabel(entry), { runner, log, secrets });

@@ -10,36 +10,18 @@ import { z } from 'zod';
 import type { IpFamily } from '../environment.js';
 import { PEER_IMAGES } from '../shared/frr-peer-container.js';
 import { parseSettingsSection } from '../shared/settings-section.js';
+import { DEFAULT_PIN_SET, PIN_SET_NAMES, type PinSetName, pinSet } from './pin-sets.js';
 
 /**
- * Pinned defaults. Each is recorded, with the upstream repository, path and commit it was read
- * from, in upstream-facts.yaml, and test/kind/upstream-facts.test.ts holds every plan to it:
- * - OVN-Kubernetes at a commit of release-1.0, brought up by that commit's contrib/kind.sh, the
- *   script upstream's EgressService e2e lanes run (test/scripts/install-kind.sh), with the image
- *   built from the same commit the way upstream's CI builds it (go-controller `make`, then
- *   dist/images/Dockerfile.fedora). No published image of that commit is pinned by digest in
- *   any upstream file, so none is pulled.
- * - kind v0.22.0 and its node image kindest/node:v1.29.2 by digest (kind v0.22.0's default image;
- *   v1.29.2 is the K8S_VERSION of kind.sh and install-kind.sh at the commit).
- * - MetalLB: the chart from its helm repository at a released version (0.14.9).
- * - The peers' images: see PEER_IMAGES (env/shared/frr-peer-container.ts).
+ * Defaults that do not depend on the pin set. Everything upstream pins (the OVN-Kubernetes commit,
+ * kind and its node image, MetalLB and its FRR image, the base image) comes from the pin set
+ * `kind.pinSet` selects (pin-sets.ts, each value read from the pinned commit): see pinnedDefaults.
+ * The peers' images: see PEER_IMAGES (env/shared/frr-peer-container.ts); their FRR is the pin
+ * set's FRR image, as upstream runs one FRR build everywhere (kind-common.sh FRR_DEPLOYED_IMAGE).
  */
 export const KIND_DEFAULTS = {
-  versions: {
-    kind: 'v0.22.0',
-    metallbChart: '0.14.9',
-    /** release-1.0 at the time of pinning. */
-    ovnKubernetesCommit: '1c15e1bebf48429f4e8558151d6441232ae845ad',
-    ovnKubernetesBranch: 'release-1.0',
-  },
-  images: {
-    node: 'kindest/node:v1.29.2@sha256:51a1434a5397193442f0be2a297b488b6c919ce8a3931be0ce822606ea5ca245',
-    ...PEER_IMAGES,
-  },
   /** Where the commit is read (ovn-org/ovn-kubernetes moved to the ovn-kubernetes organisation). */
   ovnKubernetesRepository: 'https://github.com/ovn-kubernetes/ovn-kubernetes.git',
-  /** dist/images/Dockerfile.fedora's base at the commit (upstream-facts.yaml ovnKubernetesBuild). */
-  baseImage: 'fedora:39',
   metallbChartRepository: 'https://metallb.github.io/metallb',
   /** Subnets of the two docker networks the provider creates (override if they collide). */
   networks: {
@@ -49,12 +31,39 @@ export const KIND_DEFAULTS = {
   },
 } as const;
 
+/** What a pin set fixes for a bring-up, as settings (every one overridable under `kind.versions`/`kind.images`). */
+export function pinnedDefaults(name: PinSetName) {
+  const p = pinSet(name);
+  return {
+    versions: {
+      kind: p.kind.value,
+      // The chart's version is the release without its `v` (charts/metallb/Chart.yaml).
+      metallbChart: p.metallb.value.replace(/^v/, ''),
+      ovnKubernetesCommit: p.ovnKubernetes.commit,
+      ovnKubernetesBranch: p.ovnKubernetes.ref,
+    },
+    images: {
+      // kind-common.sh runs kind with --image ${KIND_IMAGE}:${K8S_VERSION}, by tag.
+      node: `kindest/node:${p.kubernetes.value}`,
+      ...PEER_IMAGES,
+      frr: p.frrImage.value,
+    },
+    baseImage: p.baseImage.value,
+  };
+}
+
 const dualSubnets = z.strictObject({
   ipv4: z.string().regex(/^\d+\.\d+\.\d+\.0\/24$/, 'an IPv4 /24 such as 10.212.0.0/24'),
   ipv6: z.string().regex(/^[0-9a-f:]+::\/64$/, 'an IPv6 /64 such as fd65:6563:1::/64'),
 });
 
 export const kindSettingsSchema = z.strictObject({
+  /**
+   * Which upstream world to bring up: `v1.3` (release-1.3, the default) or `master` (a recorded
+   * commit), each a pin set of pin-sets.ts followed the way that commit's own CI runs its
+   * EgressService e2e lanes.
+   */
+  pinSet: z.enum(PIN_SET_NAMES).default(DEFAULT_PIN_SET),
   /** Environment id (names the cluster, containers and networks); default: derived from the settings. */
   id: z
     .string()
@@ -68,8 +77,11 @@ export const kindSettingsSchema = z.strictObject({
     .optional(),
   /** OVN-Kubernetes gateway mode; `sourceIPBy: Network` needs `local` upstream. */
   gatewayMode: z.enum(['shared', 'local']).default('shared'),
-  /** MetalLB's BGP backend: FRR-K8s (default) or the FRR sidecar mode. */
-  metallbMode: z.enum(['frr-k8s', 'frr']).default('frr-k8s'),
+  /**
+   * MetalLB's BGP backend: FRR (default: every EgressService lane of upstream's CI installs
+   * MetalLB in FRR mode, kind-common.sh `inv dev-env -b frr`) or FRR-K8s (beyond upstream).
+   */
+  metallbMode: z.enum(['frr-k8s', 'frr']).default('frr'),
   /** Worker nodes besides the control plane (upstream's egress-service tests need 3 nodes). */
   workers: z.number().int().min(2).max(4).default(2),
   /** Second docker network + peer2, routed by a table on every node, for `network` scenarios. */
@@ -140,6 +152,9 @@ export function parseKindSettings(raw: Record<string, unknown> | undefined): Kin
 /** Fully resolved settings: defaults filled in, families decided, id derived. */
 export interface ResolvedKindSettings {
   id: string;
+  pinSet: PinSetName;
+  /** dist/images/Dockerfile.fedora's base at the pinned commit (for the end-of-life warning). */
+  baseImage: string;
   families: IpFamily[];
   gatewayMode: 'shared' | 'local';
   metallbMode: 'frr-k8s' | 'frr';
@@ -180,7 +195,10 @@ export function resolveKindSettings(
   home = homedir(),
 ): { resolved: ResolvedKindSettings; secrets: Record<string, string> } {
   const chosen: IpFamily[] = [...(families ?? settings.families ?? ['ipv4'])].sort() as IpFamily[];
+  const pinned = pinnedDefaults(settings.pinSet);
   const base = {
+    pinSet: settings.pinSet,
+    baseImage: pinned.baseImage,
     families: chosen,
     gatewayMode: settings.gatewayMode,
     metallbMode: settings.metallbMode,
@@ -188,8 +206,8 @@ export function resolveKindSettings(
     secondaryNetwork: settings.secondaryNetwork,
     tertiaryNetwork: settings.secondaryNetwork && settings.tertiaryNetwork,
     networkRouting: settings.networkRouting,
-    versions: { ...KIND_DEFAULTS.versions, ...settings.versions },
-    images: { ...KIND_DEFAULTS.images, ...settings.images },
+    versions: { ...pinned.versions, ...settings.versions },
+    images: { ...pinned.images, ...settings.images },
     ovnKubernetesRepository: settings.ovnKubernetes.repository ?? KIND_DEFAULTS.ovnKubernetesRepository,
     ...(settings.ovnKubernetes.sourcePath
       ? { ovnKubernetesSourcePath: settings.ovnKubernetes.sourcePath }
