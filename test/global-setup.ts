@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
+/** Set once the setup ran in this process: each vitest project runs the root's global setup. */
+const DONE = 'egressConformanceTestGlobalSetup';
+
 export default async function setup(): Promise<() => Promise<void>> {
+  const state = globalThis as Record<string, unknown>;
+  if (state[DONE]) return async () => {};
+  state[DONE] = true;
   const cache = await mkdtemp(join(tmpdir(), 'ec-test-cache-'));
   const run = await mkdtemp(join(tmpdir(), 'ec-test-run-'));
   process.env.EC_CACHE_DIR = cache;
