@@ -161,5 +161,6 @@ describe('fuzz', () => {
     // The mix must actually reach the parsers, not just bounce off the magic check.
     expect(outcomes.read + outcomes.truncated).toBeGreaterThan(CASES / 3);
     expect(outcomes.rejected).toBeGreaterThan(CASES / 20);
-  });
+    // A hang still fails; 2500 cases on a core shared with the other worker and a lab take longer.
+  }, 240_000);
 });

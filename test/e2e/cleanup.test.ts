@@ -1,6 +1,7 @@
 /**
- * Leave nothing behind: after a failing run, after Ctrl-C in the middle of a scenario, and,
- * after a run killed outright, once `down --provider lab --id LAB` has run. Labs that were on the
+ * Leave nothing behind: after a failing run and, after a run killed outright, once
+ * `down --provider lab --id LAB` has run. (After Ctrl-C in the middle of a scenario: in
+ * report-always.test.ts, whose run of that case also checks its reports.) Labs that were on the
  * engine before or meanwhile (a kept lab, a sharpness run) are neither counted nor touched.
  */
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -63,29 +64,6 @@ describe('cleanup', () => {
     );
     expect((await stat(join(report, 'diagnostics'))).isDirectory()).toBe(true);
     expect(await leftBy(labUpIn(result.stdout))).toEqual(NOTHING_LEFT);
-  }, 300_000);
-
-  it('after Ctrl-C in the middle of a scenario: exit 130, cleaned up, nothing left', async () => {
-    const run = startRun(
-      [
-        '--provider',
-        'lab',
-        '--run-test',
-        'lifecycle-delete',
-        '--family',
-        'ipv4',
-        '--report-dir',
-        join(dir, 'sigint'),
-        '--verbose',
-      ],
-      /✓ 2\. wait/,
-    );
-    await run.reached;
-    run.child.kill('SIGINT');
-    const result = await run.child;
-    expect(run.output()).toContain('SIGINT: stopping after cleanup');
-    expect(result.exitCode).toBe(130);
-    expect(await leftBy(labUpIn(run.output()))).toEqual(NOTHING_LEFT);
   }, 300_000);
 
   it('after a run killed outright: down --provider lab --id removes what it left', async () => {

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
 import { cli, startCli } from '../support/cli.js';
-import { leftBy, NOTHING_LEFT } from '../support/leftovers.js';
+import { labUpIn, leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 import { countsByFormat } from '../support/report-counts.js';
 
 let dir: string;
@@ -149,13 +149,15 @@ describe('reports are always written', () => {
     expect(await leftBy(lab)).toEqual(NOTHING_LEFT);
   }, 300_000);
 
-  it('after Ctrl-C mid-test: marked interrupted, with what ran; exit 130', async () => {
+  it('after Ctrl-C mid-test: cleaned up, marked interrupted, with what ran; exit 130', async () => {
     const reportDir = join(dir, 'sigint');
     const run = startRun([...ONE_TEST, '--run-test', 'lifecycle-delete', '--report-dir', reportDir]);
     const output = await run.when(/✓ 2\. wait/);
-    const lab = /lab (eclab-[0-9a-f]+): up in/.exec(output)?.[1] as string;
+    const lab = labUpIn(output);
     run.child.kill('SIGINT');
     const result = await run.child;
+    // The scenario's own cleanup runs before the run stops (once in cleanup.test.ts).
+    expect(result.all).toContain('SIGINT: stopping after cleanup');
     expect(result.exitCode).toBe(130);
     const { report, junit, html } = await reports(reportDir);
     expect(report.interrupted).toBe(true);

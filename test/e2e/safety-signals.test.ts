@@ -59,7 +59,7 @@ describe('Ctrl-C at every phase exits 130 and leaves nothing behind', () => {
     expect(await leftBy(labOf(output))).toEqual(NOTHING);
   }, 300_000);
 
-  it('run, during a test (see also cleanup.test.ts): reports written, the test cleaned up', async () => {
+  it('run, during a test (see also report-always.test.ts): reports written, the test cleaned up', async () => {
     const report = join(dir, 'test');
     const run = startCli([...RUN, '--report-dir', report, '--verbose']);
     const output = await run.when(/environment eclab-[0-9a-f]+: /);
