@@ -9,14 +9,20 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ACTIVE_MUTANT_VARIABLE } from './mutants.js';
 
-/** Timeouts for the lab, as `npm run sharpness` sets them: every change there settles within seconds. */
+/**
+ * Timeouts for the lab: every change there settles within seconds, but a sample runs for hours
+ * beside other work, and `npm run sharpness`'s tighter bounds (convergence 15 s) failed the
+ * conformant run on a machine at load 60. A passing test ends when things converge, so only a
+ * killed mutant's failing wait pays for the margin. `--timeout name=value` among the run flags
+ * (given after these) overrides one.
+ */
 export const LAB_TIMEOUTS = [
-  'placement=20s',
-  'convergence=15s',
-  'ingress=20s',
-  'bgp=20s',
-  'deletion=20s',
-  'podsReady=60s',
+  'placement=30s',
+  'convergence=30s',
+  'ingress=30s',
+  'bgp=30s',
+  'deletion=30s',
+  'podsReady=90s',
 ];
 
 /** How long the CLI gets to clean up after SIGTERM before it is killed. */
