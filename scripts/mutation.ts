@@ -10,6 +10,7 @@
  *   --report-dir DIR                          where mutation.json, index.html and summary.txt go
  *                                             (default test-results/mutation-<timestamp>)
  *   --list                                    print every mutant's key and change; run nothing
+ *   --report-dir DIR --merge DIR...           one report of several (CI shards), with the current triage
  *   other flags (--family ipv4, --run-test X, --profile all) pass on to every `run`
  *
  * First a conformant run of the same build (no mutant): it must pass, it measures the time limit
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
 import { writeMutantBuild } from './mutation/build.js';
+import { mergeOutcomes } from './mutation/merge.js';
 import { instrumentReference, type MutantInfo } from './mutation/mutants.js';
 import {
   type MutantOutcome,
@@ -128,10 +130,69 @@ function summaryText(score: Score, outcomes: readonly MutantOutcome[], header: s
   return `${lines.join('\n')}\n`;
 }
 
+/** mutation.json, its page and summary.txt into `dir`. */
+async function writeReportFiles(
+  dir: string,
+  report: Record<string, unknown>,
+  bundle: string,
+  summary: string,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'mutation.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(
+    join(dir, 'index.html'),
+    mutationPage(report, bundle, 'egress-conformance mutation testing'),
+  );
+  await writeFile(join(dir, 'summary.txt'), summary);
+}
+
+/** `--merge DIR...`: the reports' outcomes as one report, with the current triage. */
+async function merge(dirs: string[], reportDir: string): Promise<number> {
+  const triage = await loadTriage(join(ROOT, TRIAGE_FILE));
+  const instrumented = await instrumentReference(ROOT);
+  const outcomes = await mergeOutcomes(dirs, instrumented.mutants, triage);
+  const version = (require('@stryker-mutator/instrumenter/package.json') as { version: string }).version;
+  const report = mutationReport({
+    outcomes,
+    sources: new Map(instrumented.files.map((f) => [f.name, f.source])),
+    config: { mergedFrom: dirs, mutantsInAll: instrumented.mutants.length },
+    performance: { setup: 0, initialRun: 0, mutation: 0 },
+    frameworkVersion: `@stryker-mutator/instrumenter ${version}`,
+  });
+  const score = scoreOf(outcomes);
+  const summary = summaryText(
+    score,
+    outcomes,
+    `npm run mutation -- --merge: ${outcomes.length} mutants from ${dirs.length} reports`,
+  );
+  const bundle = await readFile(
+    require.resolve('mutation-testing-elements/dist/mutation-test-elements.js'),
+    'utf8',
+  );
+  await writeReportFiles(reportDir, report, bundle, summary);
+  process.stdout.write(`${summary}\nreport: ${join(reportDir, 'index.html')}\n`);
+  return score.untriaged > 0 ? 1 : 0;
+}
+
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const mergeAt = argv.indexOf('--merge');
+  if (mergeAt >= 0) {
+    const dirs = argv.slice(mergeAt + 1);
+    const rest = argv.slice(0, mergeAt);
+    const at = rest.indexOf('--report-dir');
+    if (dirs.length === 0 || (rest.length > 0 && (at < 0 || rest.length !== 2))) {
+      process.stderr.write('mutation: usage: --report-dir DIR --merge DIR...\n');
+      return 2;
+    }
+    return merge(
+      dirs.map((d) => resolve(d)),
+      resolve(rest[at + 1] ?? 'test-results/mutation-merged'),
+    );
+  }
   let flags: MutationFlags;
   try {
-    flags = parseFlags(process.argv.slice(2));
+    flags = parseFlags(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`mutation: ${error.message}\n`);
@@ -204,13 +265,7 @@ async function main(): Promise<number> {
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
     const header = `npm run mutation: ${described}${flags.shard ? `, shard ${flags.shard.index}/${flags.shard.total}` : ''}${flags.runFlags.length > 0 ? `, run flags ${flags.runFlags.join(' ')}` : ''}; ${done ? '' : `STOPPED EARLY: ${outcomes.length} of ${chosen.length} judged; `}${minutes} min (conformant run ${(baselineMs / 1000).toFixed(0)} s)`;
     const summary = summaryText(score, outcomes, header);
-    await mkdir(flags.reportDir, { recursive: true });
-    await writeFile(join(flags.reportDir, 'mutation.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(
-      join(flags.reportDir, 'index.html'),
-      mutationPage(report, bundle, 'egress-conformance mutation testing'),
-    );
-    await writeFile(join(flags.reportDir, 'summary.txt'), summary);
+    await writeReportFiles(flags.reportDir, report, bundle, summary);
     return { score, summary };
   };
   try {

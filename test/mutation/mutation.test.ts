@@ -3,10 +3,13 @@
  * seeded sample and its shards, the flags, the triage file, and the report, checked against the
  * mutation-testing-report-schema's own JSON schema.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mergeOutcomes } from '../../scripts/mutation/merge.js';
 import {
   instrumentReference,
   MUTATED_FILES,
@@ -196,5 +199,55 @@ describe('the triage file', () => {
     const keys = new Set(mutants.map((m) => m.key));
     for (const key of triage.keys())
       expect(keys.has(key), `${TRIAGE_FILE}: ${key} is no mutant now`).toBe(true);
+  });
+});
+
+describe('--merge', () => {
+  it('reads outcomes back from reports by key, and applies the triage of now', async () => {
+    const pick = (key: string) => mutants.find((m) => m.key === key) as MutantInfo;
+    const report = (outcomes: MutantOutcome[]) =>
+      mutationReport({
+        outcomes,
+        sources,
+        config: {},
+        performance: { setup: 0, initialRun: 0, mutation: 0 },
+        frameworkVersion: 'test',
+      });
+    const dir = await mkdtemp(join(tmpdir(), 'ec-mutation-merge-'));
+    try {
+      await writeFile(
+        join(dir, 'mutation.json'),
+        JSON.stringify(
+          report([
+            {
+              mutant: pick('egress-rules.ts:32:7:EqualityOperator'),
+              status: 'Killed',
+              run: run('Killed', ['ES-SNAT-1']),
+            },
+            {
+              mutant: pick('egress-rules.ts:60:7:ConditionalExpression'),
+              status: 'Survived',
+              run: run('Survived'),
+            },
+            { mutant: pick('egress-rules.ts:49:22:ObjectLiteral'), status: 'NoCoverage' },
+          ]),
+        ),
+      );
+      const equivalent = {
+        key: 'egress-rules.ts:60:7:ConditionalExpression',
+        verdict: 'equivalent' as const,
+        reason: 'a reason given later',
+      };
+      const merged = await mergeOutcomes([dir], mutants, new Map([[equivalent.key, equivalent]]));
+      const byKey = new Map(merged.map((o) => [o.mutant.key, o]));
+      expect(byKey.get('egress-rules.ts:32:7:EqualityOperator')?.run?.statements).toEqual(['ES-SNAT-1']);
+      expect(byKey.get('egress-rules.ts:60:7:ConditionalExpression')?.status).toBe('Ignored');
+      expect(byKey.get('egress-rules.ts:49:22:ObjectLiteral')?.status).toBe('NoCoverage');
+      await expect(mergeOutcomes([dir], mutants.slice(0, 3), new Map())).rejects.toThrow(
+        'is not among the current',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
