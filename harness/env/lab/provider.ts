@@ -23,15 +23,15 @@ import {
   referenceImplementation,
 } from './environment.js';
 import { destroyAllLabs, destroyLab, listLabs } from './infra/destroy.js';
-import { ensureLabImages, type LabImages } from './infra/images.js';
+import { ensureLabImages, ensureOvnLabImages, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
 import { leaseLab, releaseLab } from './infra/lab-lease.js';
 import { LAB_LABEL } from './infra/labels.js';
-import { additionalNetworks, planLab } from './infra/topology.js';
+import { additionalNetworks, type LabDataPlane, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
-import { parseLabSettings } from './settings.js';
+import { checkDataPlaneFamilies, parseLabSettings } from './settings.js';
 
 /** The run label of labs left up for reuse; only these are ever reused. */
 export const KEPT_RUN = 'kept';
@@ -73,8 +73,8 @@ async function unusable(lab: Lab, images: LabImages): Promise<string | undefined
   const wanted = [...lab.nodes(), ...lab.peers()].map((m) => m.container);
   const missing = wanted.filter((name) => !byName.get(name)?.running);
   if (missing.length > 0) return `${missing.join(', ')} not running`;
-  if (containers.some((c) => c.image !== images.node && c.image !== images.peer))
-    return 'built from other lab images';
+  const known = [images.node, images.peer, images.ovnNode];
+  if (containers.some((c) => !known.includes(c.image))) return 'built from other lab images';
   return undefined;
 }
 
@@ -86,6 +86,7 @@ async function unusable(lab: Lab, images: LabImages): Promise<string | undefined
 async function findKeptLab(
   families: IpFamily[],
   nodes: number,
+  dataPlane: LabDataPlane,
   images: LabImages,
   log: (line: string) => void,
 ): Promise<Lab | undefined> {
@@ -93,6 +94,7 @@ async function findKeptLab(
     const lab = await Lab.attach(id).catch(() => undefined);
     if (!lab || lab.plan.runId !== KEPT_RUN) continue;
     if (lab.nodes().length !== nodes || lab.families.join() !== families.join()) continue;
+    if (lab.plan.dataPlane !== dataPlane) continue;
     // A lab kept before the tertiary network existed lacks it: not the same shape.
     if (lab.plan.networks.length !== 1 + additionalNetworks({}).length) continue;
     const why = await unusable(lab, images);
@@ -120,6 +122,7 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
     labId: lab.id,
     nodes: String(lab.nodes().length),
     families: lab.families.join('+'),
+    ...(lab.plan.dataPlane === 'ovn' ? { dataPlane: 'ovn' } : {}),
     frr: frr as string,
     kernel: kernel as string,
     dockerEngine: docker as string,
@@ -136,12 +139,13 @@ export const labProvider: Provider = {
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
-    const { faults, nodes } = parseLabSettings(options.settings);
+    const { faults, nodes, dataPlane } = parseLabSettings(options.settings);
+    checkDataPlaneFamilies(dataPlane, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
       options.runId,
-      { families, ...(nodes !== undefined ? { nodes } : {}) },
+      { families, dataPlane, ...(nodes !== undefined ? { nodes } : {}) },
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
@@ -202,19 +206,22 @@ export const labProvider: Provider = {
 
   async up(options: ProviderOptions): Promise<UpResult> {
     const families = familiesOf(options);
-    const { faults, nodes, behaviour } = parseLabSettings(options.settings);
+    const { faults, nodes, behaviour, dataPlane } = parseLabSettings(options.settings);
+    checkDataPlaneFamilies(dataPlane, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
     const started = performance.now();
-    const images = await ensureLabImages({ log });
+    let images = await ensureLabImages({ log });
+    if (dataPlane === 'ovn') images = { ...images, ovnNode: (await ensureOvnLabImages({ log })).node };
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
-    let lab = await findKeptLab(families, nodes ?? 3, images, log);
+    let lab = await findKeptLab(families, nodes ?? 3, dataPlane, images, log);
     const reused = lab !== undefined;
     if (lab) {
       log(`reusing lab ${lab.id} (kept up by an earlier run)`);
     } else {
       lab = await Lab.create({
         families,
+        dataPlane,
         ...(nodes !== undefined ? { nodes } : {}),
         images,
         runId: options.keep ? KEPT_RUN : options.runId,
