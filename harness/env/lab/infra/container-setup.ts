@@ -19,6 +19,7 @@ import {
   type LabPeerPlan,
   type LabPlan,
   OVN_GATEWAY_ROUTER_HOST_BASE,
+  PEER_HOST,
 } from './topology.js';
 
 /** The nftables table the lab's base datapath lives in (a cluster's default pod egress). */
@@ -114,7 +115,9 @@ export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
     index: node.index,
     podCidr: node.podCidrs.ipv4 as string,
     gatewayRouterAddress: `${ipv4Host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${subnet.split('/')[1]}`,
-    underlayGateway: ipv4Host(subnet, 1),
+    // The lab's "outside router" is its peer (the nodes have no default route): the gateway
+    // router's default route points there, so nothing it sends leaves the lab.
+    underlayGateway: ipv4Host(subnet, PEER_HOST),
   };
 }
 

@@ -123,7 +123,7 @@ export class ReferenceController {
     /** How it behaves: conformant, or with a known fault's deviations (faults.ts). */
     private readonly behaviour: Behaviour = CONFORMANT,
   ) {
-    this.ovn = new OvnEgressProgrammer(machines);
+    this.ovn = new OvnEgressProgrammer(machines, behaviour.ovn);
   }
 
   private get layout() {
@@ -804,7 +804,9 @@ export class ReferenceController {
     const chosen = new Set(state.egress.map((p) => p.host));
     const hosts = this.layout.nodes.filter((n) => chosen.has(n.name) || chosen.has('ALL'));
     await Promise.all(hosts.map(program));
-    if (await this.ovn.apply(state)) this.log(`programmed OVN: ${state.egress.length} egress placements`);
+    if (await this.ovn.apply(state, this.notReady.size === 0)) {
+      this.log(`programmed OVN: ${state.egress.length} egress placements`);
+    }
     await Promise.all(this.layout.nodes.filter((n) => !hosts.includes(n)).map(program));
   }
 

@@ -7,6 +7,7 @@
  */
 import { ipv4Host } from '../../../common/ip.js';
 import type { IpFamily } from '../../environment.js';
+import type { OvnBehaviour } from './behaviour.js';
 import type { DataplaneState } from './dataplane.js';
 import type { ClusterLayout, Machines } from './machines.js';
 import {
@@ -20,6 +21,12 @@ import {
 /** OVN-Kubernetes' join subnet (go-controller/pkg/config/config.go at 251895cd). */
 const JOIN_SUBNETS = { ipv4: '100.64.0.0/16', ipv6: 'fd98::/64' } as const;
 
+/** A node's address on the join switch: node i has 100.64.0.(i+2) (ovn.ts, infra). */
+function joinAddress(layout: ClusterLayout, node: string): string | undefined {
+  const index = layout.nodes.findIndex((n) => n.name === node);
+  return index < 0 ? undefined : `100.64.0.${index + 2}`;
+}
+
 /** A node's management port address: the second of its pod subnet (OVN-Kubernetes' .2). */
 function managementAddress(layout: ClusterLayout, node: string, family: IpFamily): string | undefined {
   const cidr = layout.nodes.find((n) => n.name === node)?.podCidrs?.[family];
@@ -32,7 +39,11 @@ function managementAddress(layout: ClusterLayout, node: string, family: IpFamily
  * Network, leaves every node's traffic on its own node) a reroute of each endpoint to the chosen
  * node's management port, for the families it has a LoadBalancer IP in.
  */
-export function ovnStateOf(layout: ClusterLayout, state: DataplaneState): OvnClusterState {
+export function ovnStateOf(
+  layout: ClusterLayout,
+  state: DataplaneState,
+  behaviour?: OvnBehaviour,
+): OvnClusterState {
   const families = layout.families.filter((f) => f === 'ipv4');
   const services: OvnEgressService[] = [];
   for (const placement of state.egress) {
@@ -43,7 +54,9 @@ export function ovnStateOf(layout: ClusterLayout, state: DataplaneState): OvnClu
       endpoints: {},
     };
     for (const family of families) {
-      const nextHop = managementAddress(layout, placement.host, family);
+      const nextHop = behaviour?.snatOnGatewayRouter
+        ? joinAddress(layout, placement.host)
+        : managementAddress(layout, placement.host, family);
       if (!nextHop || !placement.loadBalancerIPs[family]) continue;
       service.nextHops[family] = nextHop;
       service.endpoints[family] = placement.endpoints
@@ -70,22 +83,53 @@ export function ovnStateOf(layout: ClusterLayout, state: DataplaneState): OvnClu
   };
 }
 
+/** A gateway router's SNAT of one endpoint (`snatOnGatewayRouter`, a fault's). */
+interface GatewayRouterSnat {
+  router: string;
+  external: string;
+  logical: string;
+}
+
+/** The SNATs a faulty programmer puts on the chosen nodes' gateway routers. */
+function gatewayRouterSnats(state: DataplaneState): GatewayRouterSnat[] {
+  return state.egress.flatMap((placement) => {
+    const external = placement.loadBalancerIPs.ipv4;
+    if (placement.host === 'ALL' || !external) return [];
+    return placement.endpoints
+      .filter((e) => !e.hostNetwork && e.ips.ipv4)
+      .map((e) => ({ router: `GR_${placement.host}`, external, logical: e.ips.ipv4 as string }));
+  });
+}
+
 /** Applies OVN states to the northbound database, each only when it differs from the last applied. */
 export class OvnEgressProgrammer {
   private applied: string | undefined;
+  private appliedSnats: GatewayRouterSnat[] = [];
+  private readonly faults: OvnProgrammerFaults;
 
   constructor(
     private readonly machines: Machines,
-    private readonly faults: OvnProgrammerFaults = {},
-  ) {}
+    private readonly behaviour?: OvnBehaviour,
+  ) {
+    this.faults = {};
+    if (behaviour && behaviour.reroutePriority !== 101)
+      this.faults.reroutePriority = behaviour.reroutePriority;
+    if (behaviour?.omitPodNoReroute) this.faults.omitPodNoReroute = true;
+  }
 
   /** True when the machines have OVN (the lab's OVN data plane). */
   get active(): boolean {
     return this.machines.ovnNbctl !== undefined && this.machines.layout.dataPlane === 'ovn';
   }
 
-  /** Puts `state` into OVN; returns true when it changed anything. */
-  async apply(state: DataplaneState): Promise<boolean> {
+  /**
+   * Puts `state` into OVN; returns true when it changed anything. With `waitForNodes`, waits (up
+   * to 10 s) until every node's ovn-controller has installed it: the northbound commit alone
+   * returns before the flows exist (seconds before, on a loaded machine), and an implementation
+   * that reports a placement before its data plane is ready leaks endpoint traffic meanwhile. A
+   * failed node never catches up: the caller waits only while every node is ready.
+   */
+  async apply(state: DataplaneState, waitForNodes = false): Promise<boolean> {
     const nbctl = this.machines.ovnNbctl;
     if (!nbctl || !this.active) return false;
     const argv = ovnNbctlTransaction(
