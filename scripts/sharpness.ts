@@ -146,14 +146,6 @@ export async function runWithFault(
   if (profile !== asked || !flags.includes('--profile')) args.push('--profile', profile);
   for (const timeout of LAB_TIMEOUTS) args.push('--timeout', timeout);
   if (fault) args.push('--lab-fault', fault.name);
-  if (fault?.dataPlane === 'ovn') {
-    // A fault of the OVN programming: the lab runs the OVN data plane (ipv4 for now).
-    await mkdir(options.reportDir, { recursive: true });
-    const file = join(options.reportDir, 'ovn-lab-options.yaml');
-    await writeFile(file, 'lab:\n  dataPlane: ovn\n');
-    args.push('--options-file', file);
-    if (!runFlags.includes('--family')) args.push('--family', 'ipv4');
-  }
   const expected = fault ? expectedStatements(fault, asked) : [];
   if (fault && options.onlyExpected) {
     for (const id of await scenariosFor(expected, profile)) args.push('--run-test', id);

@@ -8,13 +8,7 @@ import { UsageError } from '../../common/errors.js';
 import { LAB_DATA_PLANES, type LabDataPlane } from './infra/topology.js';
 import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
-import { behaviourWith, FAULTS, type FaultName, isFaultName } from './reference/faults.js';
-
-/** Whether the fault lives in the OVN programming (the OVN data plane only). */
-function faultNeedsOvn(name: FaultName): boolean {
-  const fault = FAULTS.find((f) => f.name === name);
-  return fault !== undefined && 'dataPlane' in fault && fault.dataPlane === 'ovn';
-}
+import { behaviourWith, type FaultName, isFaultName } from './reference/faults.js';
 
 const NODES = 'expected a whole number from 1 to 50';
 /** `faults` comes from the options file or, replacing it, from `--lab-fault`. */
@@ -77,12 +71,6 @@ export function parseLabSettings(raw: Record<string, unknown>): LabSettings {
   }
   const faults = [...new Set(result.data.faults ?? [])] as FaultName[];
   const dataPlane = result.data.dataPlane ?? 'linux';
-  const needsOvn = faults.find((name) => faultNeedsOvn(name));
-  if (needsOvn && dataPlane !== 'ovn') {
-    throw new UsageError(
-      `lab.faults${FAULTS_SOURCE}: ${needsOvn} is a fault of the OVN data plane: set lab.dataPlane: ovn in the options file`,
-    );
-  }
   try {
     const settings: LabSettings = {
       faults,

@@ -162,8 +162,14 @@ const WAIT_OVN_INSTALLED = [
 ];
 
 /**
- * With the OVN data plane: the pod is a logical switch port of its node's switch (named by the
- * lab pod name, unique in the cluster), its veth's node side a port of br-int bound to it by
+ * The pod's logical switch port, `<namespace>_<pod>` as OVN-Kubernetes names it (the shared OVN
+ * diagnostics trace from it): the lab pod name `<namespace>.<pod>` with its first dot replaced
+ * (namespaces have none).
+ */
+const LOGICAL_PORT_LINE = `lsp=$(printf '%s' "$pod" | sed 's/\\./_/')`;
+
+/**
+ * With the OVN data plane: the pod is a logical switch port of its node's switch, its veth's node side a port of br-int bound to it by
  * iface-id, as OVN-Kubernetes' CNI does. The pod has its address in the node's /24 (slots from
  * .3: .1 is the node's router port, .2 its management port), OVN-Kubernetes' MAC for it, the
  * router port as gateway, and tx checksum offload off (OVS 3.1 drops tunnelled packets that
@@ -178,12 +184,13 @@ function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): stri
   const prefix = cidr.split('/')[0]!.split('.').slice(0, 3).join('.');
   const lines = [
     `pod='${pod}'; ns='${podNetnsName(plan.id, pod)}'; veth='${podVethName(pod)}'; tmp='${podVethName(pod)}p'; dir=/run/lab/pods/$pod`,
+    LOGICAL_PORT_LINE,
     'mkdir -p /run/lab/pods',
     `if ! mkdir "$dir" 2>/dev/null; then echo "pod $pod already exists on ${node.name}" >&2; exit 17; fi`,
     'done=0',
     'cleanup() {',
     '  if [ "$done" = 1 ]; then return; fi',
-    `  ${nb} --if-exists lsp-del "$pod" 2>/dev/null || true`,
+    `  ${nb} --if-exists lsp-del "$lsp" 2>/dev/null || true`,
     '  ovs-vsctl --if-exists del-port br-int "$veth" 2>/dev/null || true',
     '  ip netns del "$ns" 2>/dev/null || true; ip link del "$veth" 2>/dev/null || true',
     '  if [ -n "${slot:-}" ]; then rmdir "/run/lab/pods/.slot-$slot" 2>/dev/null || true; fi',
@@ -199,8 +206,8 @@ function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): stri
     'ip link set "$tmp" netns "$ns"',
     'ip -n "$ns" link set "$tmp" name eth0',
     'ip -n "$ns" link set lo up',
-    `${nb} --may-exist lsp-add ${node.name} "$pod" -- lsp-set-addresses "$pod" "$mac $ip4"`,
-    'ovs-vsctl --may-exist add-port br-int "$veth" -- set interface "$veth" external_ids:iface-id="$pod"',
+    `${nb} --may-exist lsp-add ${node.name} "$lsp" -- lsp-set-addresses "$lsp" "$mac $ip4"`,
+    'ovs-vsctl --may-exist add-port br-int "$veth" -- set interface "$veth" external_ids:iface-id="$lsp"',
     'ip link set "$veth" mtu 1400 up',
     'ip -n "$ns" link set eth0 address "$mac" mtu 1400 up',
     `ip -n "$ns" -4 addr add "$ip4/${cidr.split('/')[1]}" dev eth0`,
@@ -219,7 +226,8 @@ export function deletePodScript(plan: LabPlan, pod: string): string {
   assertPodName(pod);
   const netns = podNetnsName(plan.id, pod);
   const ovn = plan.ovnCentral
-    ? `ovn-nbctl --db=tcp:${plan.ovnCentral.address}:${OVN_NB_PORT} --if-exists lsp-del "$pod" || true
+    ? `${LOGICAL_PORT_LINE}
+ovn-nbctl --db=tcp:${plan.ovnCentral.address}:${OVN_NB_PORT} --if-exists lsp-del "$lsp" || true
 ovs-vsctl --if-exists del-port br-int "$veth" || true
 `
     : '';

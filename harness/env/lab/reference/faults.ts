@@ -27,11 +27,6 @@ export interface FaultDefinition {
   extendedStatements?: string[];
   /** How the faulty implementation differs from the conformant one. */
   behaviour: BehaviourChange;
-  /**
-   * The data plane the fault lives in: `ovn` for a mistake in the OVN programming, which only
-   * the lab's OVN data plane (`lab: { dataPlane: ovn }`) has. Absent: any data plane.
-   */
-  dataPlane?: 'ovn';
 }
 
 export const FAULTS = [
@@ -357,30 +352,6 @@ export const FAULTS = [
     statements: [],
     extendedStatements: ['ES-LEAK-1'],
     behaviour: { dataplane: { egressRulesDelayMs: LONG_LEAK_DELAY_SECONDS * 1000 } },
-  },
-  {
-    name: 'ovn-reroute-above-no-reroute',
-    breaks:
-      "the reroute policies sit at priority 103, above the no-reroute ones (102): endpoints' in-cluster traffic is hijacked to the egress node, whose host sends it back into OVN, round and round until its TTL runs out",
-    statements: ['ES-SNAT-4'],
-    behaviour: { ovn: { reroutePriority: 103 } },
-    dataPlane: 'ovn',
-  },
-  {
-    name: 'ovn-missing-pod-no-reroute',
-    breaks:
-      "no pod-to-pod no-reroute policy: endpoints' traffic to pods is rerouted to the egress node like egress, and loops between its host and OVN",
-    statements: ['ES-SNAT-4'],
-    behaviour: { ovn: { omitPodNoReroute: true } },
-    dataPlane: 'ovn',
-  },
-  {
-    name: 'ovn-snat-on-gateway-router',
-    breaks:
-      "endpoints are rerouted to the egress node's gateway router and SNATed there, not on its host: the replies, routed by BGP to the node's host, find no connection there and are lost",
-    statements: ['ES-SNAT-1'],
-    behaviour: { ovn: { snatOnGatewayRouter: true } },
-    dataPlane: 'ovn',
   },
 ] as const satisfies readonly FaultDefinition[];
 
