@@ -132,13 +132,26 @@ export class OvnEgressProgrammer {
   async apply(state: DataplaneState, waitForNodes = false): Promise<boolean> {
     const nbctl = this.machines.ovnNbctl;
     if (!nbctl || !this.active) return false;
-    const argv = ovnNbctlTransaction(
-      renderOvnEgressState(ovnStateOf(this.machines.layout, state), this.faults),
+    const commands = renderOvnEgressState(
+      ovnStateOf(this.machines.layout, state, this.behaviour),
+      this.faults,
     );
+    const snats = this.behaviour?.snatOnGatewayRouter ? gatewayRouterSnats(state) : [];
+    const key = (n: GatewayRouterSnat) => `${n.router} ${n.logical}`;
+    const next = new Set(snats.map(key));
+    for (const gone of this.appliedSnats.filter((n) => !next.has(key(n)))) {
+      commands.push(['--if-exists', 'lr-nat-del', gone.router, 'snat', gone.logical]);
+    }
+    for (const snat of snats) {
+      commands.push(['--may-exist', 'lr-nat-add', snat.router, 'snat', snat.external, snat.logical]);
+    }
+    const argv = ovnNbctlTransaction(commands);
     const text = JSON.stringify(argv);
     if (text === this.applied) return false;
     await nbctl(argv);
     this.applied = text;
+    this.appliedSnats = snats;
+    if (waitForNodes) await nbctl(['--timeout=10', '--wait=hv', 'sync']).catch(() => undefined);
     return true;
   }
 
