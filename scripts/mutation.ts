@@ -174,50 +174,54 @@ async function merge(dirs: string[], reportDir: string): Promise<number> {
   return score.untriaged > 0 ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const mergeAt = argv.indexOf('--merge');
-  if (mergeAt >= 0) {
-    const dirs = argv.slice(mergeAt + 1);
-    const rest = argv.slice(0, mergeAt);
-    const at = rest.indexOf('--report-dir');
-    if (dirs.length === 0 || (rest.length > 0 && (at < 0 || rest.length !== 2))) {
-      process.stderr.write('mutation: usage: --report-dir DIR --merge DIR...\n');
-      return 2;
-    }
-    return merge(
-      dirs.map((d) => resolve(d)),
-      resolve(rest[at + 1] ?? 'test-results/mutation-merged'),
-    );
+/** `--report-dir DIR --merge DIR...`: one report from shards' reports. */
+function mergeCommand(argv: string[], mergeAt: number): Promise<number> | number {
+  const dirs = argv.slice(mergeAt + 1);
+  const rest = argv.slice(0, mergeAt);
+  const at = rest.indexOf('--report-dir');
+  if (dirs.length === 0 || (rest.length > 0 && (at < 0 || rest.length !== 2))) {
+    process.stderr.write('mutation: usage: --report-dir DIR --merge DIR...\n');
+    return 2;
   }
-  let flags: MutationFlags;
+  return merge(
+    dirs.map((d) => resolve(d)),
+    resolve(rest[at + 1] ?? 'test-results/mutation-merged'),
+  );
+}
+
+/** The value, or undefined after printing a usage error's one line. */
+function orUsageError<T>(work: () => T): T | undefined {
   try {
-    flags = parseFlags(argv);
+    return work();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`mutation: ${error.message}\n`);
-    return 2;
+    return undefined;
   }
+}
+
+function printMutants(all: MutantInfo[]): void {
+  const short = (text: string) => text.replace(/\s+/g, ' ').slice(0, 100);
+  for (const m of all)
+    process.stdout.write(`${m.key}: \`${short(m.original)}\` -> \`${short(m.replacement)}\`\n`);
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const mergeAt = argv.indexOf('--merge');
+  if (mergeAt >= 0) return mergeCommand(argv, mergeAt);
+  const flags = orUsageError(() => parseFlags(argv));
+  if (!flags) return 2;
   const started = performance.now();
   const triage = await loadTriage(join(ROOT, TRIAGE_FILE));
   const instrumented = await instrumentReference(ROOT);
   const all = instrumented.mutants;
   if (flags.list) {
-    for (const m of all) {
-      process.stdout.write(
-        `${m.key}: \`${m.original.replace(/\s+/g, ' ').slice(0, 100)}\` -> \`${m.replacement.replace(/\s+/g, ' ').slice(0, 100)}\`\n`,
-      );
-    }
+    printMutants(all);
     return 0;
   }
-  let chosen: MutantInfo[];
-  try {
-    chosen = chooseMutants(all, flags);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`mutation: ${error.message}\n`);
-    return 2;
-  }
+  const chosen = orUsageError(() => chooseMutants(all, flags));
+  if (!chosen) return 2;
   const described = flags.mutants
     ? `${flags.mutants.length} named mutants`
     : `sample ${flags.sample} of ${all.length} mutants, seed ${flags.seed}`;

@@ -46,7 +46,7 @@ describe('lab settings', () => {
     [
       'an unknown key',
       'lab: { node: 3 }',
-      /lab\.node \(options file\): unknown setting; lab: takes nodes, faults$/,
+      /lab\.node \(options file\): unknown setting; lab: takes nodes, dataPlane, faults$/,
     ],
     [
       'nodes that are not a number',
@@ -70,6 +70,11 @@ describe('lab settings', () => {
       /lab\.faults\[0\] .*: expected a fault name, found 7$/,
     ],
     [
+      'an unknown data plane',
+      'lab: { dataPlane: vpp }',
+      /lab\.dataPlane .*: expected linux or ovn, found "vpp"$/,
+    ],
+    [
       'two faults that set one field differently',
       'lab: { faults: [late-snat, long-leak-window] }',
       /lab\.faults .*: late-snat and long-leak-window cannot run together \(both set dataplane\.egressRulesDelayMs/,
@@ -80,6 +85,18 @@ describe('lab settings', () => {
 
   it('checks --lab-fault the same way', async () => {
     expectUsageError(await dryRun('', ['--lab-fault', 'no-such-fault']), /lab\.faults\[0\] \(--lab-fault/);
+  });
+
+  it('refuses the OVN data plane with a family it does not carry yet', async () => {
+    expectUsageError(
+      await dryRun('lab: { dataPlane: ovn }', ['--family', 'dual']),
+      /lab\.dataPlane \(options file\): ovn carries the ipv4 family only for now, not ipv4\+ipv6; run with --family ipv4$/,
+    );
+  });
+
+  it('plans an OVN lab for ipv4', async () => {
+    const result = await dryRun('lab: { dataPlane: ovn }', ['--family', 'ipv4']);
+    expect(result.code, result.stderr).toBe(0);
   });
 
   it('accepts good settings, and plans the lab they ask for', async () => {

@@ -20,10 +20,12 @@ import type {
   IpFamily,
   ProbeAttempt,
   ProbeEvidence,
+  ProbeFlow,
   ProbeRequest,
 } from '../environment.js';
 import { captureFilter } from '../shared/tcpdump.js';
 import type { ClientRunOptions, Lab } from './infra/lab.js';
+import { collectLabOvnDiagnostics } from './lab-ovn-diagnostics.js';
 import { ReferenceClusterApi } from './reference/cluster-api.js';
 import type { ReferenceController } from './reference/controller.js';
 import type { ObjectStore } from './reference/store.js';
@@ -295,7 +297,7 @@ export class LabEnvironment implements Environment {
     this.controller.setNodeReady(node, true);
   }
 
-  async collectDiagnostics(namespace: string, dir: string): Promise<void> {
+  async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {
     await mkdir(dir, { recursive: true });
     const objects = [
       ...this.store.list('Namespace').filter((n) => n.metadata.name === namespace),
@@ -326,6 +328,20 @@ export class LabEnvironment implements Environment {
         }
         await writeFile(join(dir, `${member}.txt`), sections.join('\n'));
       }),
+    );
+    const nodes = this.lab.nodes().map((n) => n.name);
+    const hosts = this.store
+      .list('EgressService', namespace)
+      .map((e) => (e as { status?: { host?: string } }).status?.host)
+      .filter((host): host is string => host !== undefined && nodes.includes(host));
+    await collectLabOvnDiagnostics(
+      {
+        lab: this.lab,
+        egressNodes: hosts.length > 0 ? [...new Set(hosts)] : nodes,
+        ...(failedFlows[0] ? { failedFlow: failedFlows[0] } : {}),
+        podOf: (ns, name) => this.controller.runningPod(ns, name),
+      },
+      dir,
     );
   }
 

@@ -21,5 +21,6 @@ export function labMachines(lab: Lab): Machines {
     withdraw: (node, prefix, peers) => lab.withdraw(node, prefix, peers),
     isNodeFailed: (node) => lab.isNodeFailed(node),
     restoreNode: (node) => lab.restoreNode(node),
+    ...(lab.plan.dataPlane === 'ovn' ? { ovnNbctl: (argv: readonly string[]) => lab.ovnNbctl(argv) } : {}),
   };
 }

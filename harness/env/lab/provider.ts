@@ -25,15 +25,15 @@ import {
   referenceImplementation,
 } from './environment.js';
 import { destroyAllLabs, destroyLab, listLabs } from './infra/destroy.js';
-import { ensureLabImages, imagePrefix, type LabImages } from './infra/images.js';
+import { ensureLabImages, ensureOvnLabImages, imagePrefix, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
 import { labLeaseState, leaseLab, removeLabLease } from './infra/lab-lease.js';
 import { LAB_LABEL, newLabId } from './infra/labels.js';
-import { additionalNetworks, planLab } from './infra/topology.js';
+import { additionalNetworks, type LabDataPlane, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
-import { parseLabSettings } from './settings.js';
+import { checkDataPlaneFamilies, parseLabSettings } from './settings.js';
 
 /** The run label of labs left up for reuse; only these are ever reused. */
 export const KEPT_RUN = 'kept';
@@ -75,8 +75,8 @@ async function unusable(lab: Lab, images: LabImages): Promise<string | undefined
   const wanted = [...lab.nodes(), ...lab.peers()].map((m) => m.container);
   const missing = wanted.filter((name) => !byName.get(name)?.running);
   if (missing.length > 0) return `${missing.join(', ')} not running`;
-  if (containers.some((c) => c.image !== images.node && c.image !== images.peer))
-    return 'built from other lab images';
+  const known = [images.node, images.peer, images.ovnNode];
+  if (containers.some((c) => !known.includes(c.image))) return 'built from other lab images';
   return undefined;
 }
 
@@ -88,6 +88,7 @@ async function unusable(lab: Lab, images: LabImages): Promise<string | undefined
 async function findKeptLab(
   families: IpFamily[],
   nodes: number,
+  dataPlane: LabDataPlane,
   images: LabImages,
   holder: string,
   log: (line: string) => void,
@@ -103,6 +104,10 @@ async function findKeptLab(
     );
     if (otherShape) {
       log(`not reusing kept lab ${id} (${otherShape})`);
+      continue;
+    }
+    if (lab.plan.dataPlane !== dataPlane) {
+      log(`not reusing kept lab ${id} (its data plane is ${lab.plan.dataPlane}, this run's ${dataPlane})`);
       continue;
     }
     const why = await unusable(lab, images);
@@ -150,6 +155,7 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
     labId: lab.id,
     nodes: String(lab.nodes().length),
     families: lab.families.join('+'),
+    ...(lab.plan.dataPlane === 'ovn' ? { dataPlane: 'ovn' } : {}),
     frr: frr as string,
     kernel: kernel as string,
     dockerEngine: docker as string,
@@ -180,12 +186,13 @@ export const labProvider: Provider = {
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
-    const { faults, nodes } = parseLabSettings(options.settings);
+    const { faults, nodes, dataPlane } = parseLabSettings(options.settings);
+    checkDataPlaneFamilies(dataPlane, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
       options.runId,
-      { families, ...(nodes !== undefined ? { nodes } : {}) },
+      { families, dataPlane, ...(nodes !== undefined ? { nodes } : {}) },
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
@@ -246,15 +253,17 @@ export const labProvider: Provider = {
 
   async up(options: ProviderOptions): Promise<UpResult> {
     const families = familiesOf(options);
-    const { faults, nodes, behaviour } = parseLabSettings(options.settings);
+    const { faults, nodes, behaviour, dataPlane } = parseLabSettings(options.settings);
+    checkDataPlaneFamilies(dataPlane, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
     const started = performance.now();
-    const images = await ensureLabImages({ log });
+    let images = await ensureLabImages({ log });
+    if (dataPlane === 'ovn') images = { ...images, ovnNode: (await ensureOvnLabImages({ log })).node };
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
     // Who holds the lab while this process uses it: `status` and `down` show it.
     const holder = `${process.argv[2] ?? 'egress-conformance'} ${options.runId}`;
-    const found = await findKeptLab(families, nodes ?? 3, images, holder, log);
+    const found = await findKeptLab(families, nodes ?? 3, dataPlane, images, holder, log);
     const reused = found !== undefined;
     let lab: Lab;
     let lease: HeldLease;
@@ -270,6 +279,7 @@ export const labProvider: Provider = {
       lab = await Lab.create({
         id,
         families,
+        dataPlane,
         ...(nodes !== undefined ? { nodes } : {}),
         images,
         runId: options.keep ? KEPT_RUN : options.runId,

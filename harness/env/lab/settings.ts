@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
+import { LAB_DATA_PLANES, type LabDataPlane } from './infra/topology.js';
 import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
 import { behaviourWith, type FaultName, isFaultName } from './reference/faults.js';
@@ -25,12 +26,18 @@ export const labSettingsSchema = z.strictObject({
     .min(1, { error: NODES })
     .max(50, { error: NODES })
     .optional(),
+  /**
+   * What carries pod traffic: `linux` (node kernels, the default) or `ovn` (real OVN in
+   * OVN-Kubernetes' shape; ipv4 only for now; docs/ovn-lab.md).
+   */
+  dataPlane: z.enum(LAB_DATA_PLANES, { error: 'expected linux or ovn' }).optional(),
   /** Known faults the reference runs with (`lab faults` lists them). */
   faults: z.array(faultName, { error: 'expected a list of fault names, e.g. [no-snat]' }).optional(),
 });
 
 export interface LabSettings {
   nodes?: number;
+  dataPlane: LabDataPlane;
   faults: FaultName[];
   /** The reference's behaviour with those faults (conformant without any). */
   behaviour: Behaviour;
@@ -63,14 +70,28 @@ export function parseLabSettings(raw: Record<string, unknown>): LabSettings {
     throw new UsageError(`${field(issue.path)}${source}: ${issue.message}, found ${shown(issue.input)}`);
   }
   const faults = [...new Set(result.data.faults ?? [])] as FaultName[];
+  const dataPlane = result.data.dataPlane ?? 'linux';
   try {
-    const settings: LabSettings = { faults, behaviour: behaviourWith(faults) };
+    const settings: LabSettings = {
+      faults,
+      behaviour: behaviourWith(faults),
+      dataPlane,
+    };
     if (result.data.nodes !== undefined) settings.nodes = result.data.nodes;
     return settings;
   } catch (error) {
     if (!(error instanceof BehaviourConflict)) throw error;
     throw new UsageError(
       `lab.faults${FAULTS_SOURCE}: ${error.first} and ${error.second} cannot run together (both set ${error.field}, to different values)`,
+    );
+  }
+}
+
+/** The families the data plane can carry: a usage error for a combination it cannot. */
+export function checkDataPlaneFamilies(dataPlane: LabDataPlane, families: readonly string[]): void {
+  if (dataPlane === 'ovn' && families.join() !== 'ipv4') {
+    throw new UsageError(
+      `lab.dataPlane (options file): ovn carries the ipv4 family only for now, not ${families.join('+')}; run with --family ipv4`,
     );
   }
 }

@@ -11,6 +11,7 @@ import { allowLabBridges } from './bridge-filter.js';
 import {
   renderNodeNftables,
   renderNodeSetup,
+  renderOvnCentralSetup,
   renderPeerServices,
   renderPeerSetup,
 } from './container-setup.js';
@@ -18,7 +19,7 @@ import { type LabContainerSpec, type NetworkAttachment, startLabContainer } from
 import { destroyLab, listLabs } from './destroy.js';
 import { execIn, execScript } from './docker.js';
 import { renderNodeFrrConfig, renderPeerFrrConfig, renderZebraConfig } from './frr-config.js';
-import { ensureLabImages, type LabImages, type Logger } from './images.js';
+import { ensureLabImages, ensureOvnLabImages, type LabImages, type Logger } from './images.js';
 import { assertLabId, labLabels, networkName, newLabId, OPTIONS_LABEL } from './labels.js';
 import { createLabNetwork } from './networks.js';
 import {
@@ -29,6 +30,7 @@ import {
   type LabSubnets,
   type LabTopologyOptions,
   NODE_HOST_BASE,
+  OVN_CENTRAL_HOST,
   PEER_HOST,
   planLab,
 } from './topology.js';
@@ -91,7 +93,11 @@ export async function bringUpLab(
 
   try {
     options.signal?.throwIfAborted();
-    const images = options.images ?? (await ensureLabImages({ log }));
+    const dataPlane = options.dataPlane ?? 'linux';
+    let images = options.images ?? (await ensureLabImages({ log }));
+    if (dataPlane === 'ovn' && !images.ovnNode) {
+      images = { ...images, ovnNode: (await ensureOvnLabImages({ log })).node };
+    }
     const imagesMs = phase('images');
 
     const labels = labLabels(id, runId);
@@ -100,6 +106,7 @@ export async function bringUpLab(
       families: options.families ?? ['ipv4', 'ipv6'],
       secondaryNetwork: options.secondaryNetwork ?? true,
       tertiaryNetwork: options.tertiaryNetwork ?? true,
+      dataPlane,
     };
     // Sequential: each network must see the earlier ones' subnets as taken.
     const subnets: LabSubnets = {
@@ -128,7 +135,9 @@ export async function bringUpLab(
     const containersMs = phase('containers', `${plan.nodes.length} nodes, ${plan.peers.length} peers`);
 
     await Promise.all(
-      [...plan.nodes, ...plan.peers].map((member) => waitContainerReady(member.container, timeoutMs)),
+      [...plan.nodes, ...plan.peers, ...(plan.ovnCentral ? [plan.ovnCentral] : [])].map((member) =>
+        waitContainerReady(member.container, timeoutMs),
+      ),
     );
     const setupMs = phase('setup');
 
@@ -167,9 +176,12 @@ export function containerSpecs(
   images: LabImages,
   labels: Record<string, string>,
 ): LabContainerSpec[] {
+  const ovn = plan.dataPlane === 'ovn';
+  if (ovn && !images.ovnNode) throw new Error('the OVN data plane needs the OVN node image');
   const nodes = plan.nodes.map(
     (node): LabContainerSpec => ({
-      image: images.node,
+      image: ovn ? (images.ovnNode as string) : images.node,
+      ...(ovn ? { devices: ['/dev/net/tun'] } : {}),
       container: node.container,
       hostname: node.name,
       role: 'node',
@@ -206,8 +218,22 @@ export function containerSpecs(
       },
     };
   });
-  // Peers first: every node's sessions wait for its peer, so the peer should be up first.
-  return [...peers, ...nodes];
+  const central: LabContainerSpec[] = [];
+  if (plan.ovnCentral) {
+    const network = plan.networks[0]!;
+    central.push({
+      image: images.ovnNode as string,
+      container: plan.ovnCentral.container,
+      hostname: 'ovn-central',
+      role: 'ovn-central',
+      labels,
+      attachments: [{ network: network.dockerName, ...dockerAddresses(network.subnets, OVN_CENTRAL_HOST) }],
+      files: { '/etc/lab/setup.sh': renderOvnCentralSetup(plan) },
+    });
+  }
+  // Peers first: every node's sessions wait for its peer, so the peer should be up first; OVN's
+  // databases before the nodes, whose ovn-controller connects to them (and retries meanwhile).
+  return [...peers, ...central, ...nodes];
 }
 
 /** Waits (inside the container: one round trip) for the entrypoint's ready or failed mark. */

@@ -3,8 +3,24 @@
  * `/etc/lab/base.nft`), rendered from the plan and copied in before the container starts, so
  * that a container is configured by the time its FRR comes up.
  */
+
+import { ipv4Host } from '../../../common/ip.js';
 import type { IpFamily } from '../../environment.js';
-import type { LabNodePlan, LabPeerPlan, LabPlan } from './topology.js';
+import { OVN_UNDERLAY } from './node-failure.js';
+import {
+  clusterTopologyScript,
+  managementPortScript,
+  type OvnNodeSpec,
+  startCentralScript,
+  startNodeScript,
+} from './ovn.js';
+import {
+  type LabNodePlan,
+  type LabPeerPlan,
+  type LabPlan,
+  OVN_GATEWAY_ROUTER_HOST_BASE,
+  PEER_HOST,
+} from './topology.js';
 
 /** The nftables table the lab's base datapath lives in (a cluster's default pod egress). */
 export const BASE_NFT_TABLE = 'lab-base';
@@ -31,41 +47,110 @@ const WAIT_LINK_LOCAL = [
   'done',
 ];
 
-export function renderNodeSetup(plan: LabPlan, node: LabNodePlan): string {
-  const lines = ['# lab node setup (rendered by the harness)', ...NO_DEFAULT_ROUTE];
-  lines.push("# Other nodes' pod CIDRs through their node addresses, as kind's CNI routes do.");
-  for (const other of plan.nodes) {
-    if (other.name === node.name) continue;
+/** Other nodes' pod CIDRs through their node addresses, as kind's CNI routes do (plain Linux only). */
+function podRoutes(plan: LabPlan, node: LabNodePlan): string[] {
+  const lines = ["# Other nodes' pod CIDRs through their node addresses, as kind's CNI routes do."];
+  for (const other of plan.nodes.filter((n) => n.name !== node.name)) {
     for (const family of plan.families) {
       const cidr = other.podCidrs[family];
       const via = other.addresses[family];
       if (cidr && via) lines.push(`ip ${flag(family)} route add ${cidr} via ${via}`);
     }
   }
+  return lines;
+}
+
+/** One routing table per additional network (a VRF stand-in) with the routes to its peers. */
+function networkTables(plan: LabPlan): string[] {
   const tables = plan.networks.filter((n) => n.routingTable);
-  if (tables.length > 0) {
-    lines.push(
-      "# One routing table per additional network (a VRF stand-in): reaches that network's peers",
-      '# only through the table, never through the main one.',
-      'mkdir -p /etc/iproute2/rt_tables.d',
-      `printf '%s\\n' ${tables.map((n) => `'${n.routingTable!.id} ${n.routingTable!.name}'`).join(' ')} > /etc/iproute2/rt_tables.d/lab.conf`,
-    );
-    for (const network of tables) {
-      for (const peer of plan.peers.filter((p) => p.network === network.name)) {
-        for (const family of plan.families) {
-          const service = peer.serviceAddresses[family];
-          const via = peer.interfaceAddresses[family];
-          if (service && via) {
-            lines.push(
-              `ip ${flag(family)} route add ${service} via ${via} table ${network.routingTable!.id}`,
-            );
-          }
+  if (tables.length === 0) return [];
+  const lines = [
+    "# One routing table per additional network (a VRF stand-in): reaches that network's peers",
+    '# only through the table, never through the main one.',
+    'mkdir -p /etc/iproute2/rt_tables.d',
+    `printf '%s\\n' ${tables.map((n) => `'${n.routingTable!.id} ${n.routingTable!.name}'`).join(' ')} > /etc/iproute2/rt_tables.d/lab.conf`,
+  ];
+  for (const network of tables) {
+    for (const peer of plan.peers.filter((p) => p.network === network.name)) {
+      for (const family of plan.families) {
+        const service = peer.serviceAddresses[family];
+        const via = peer.interfaceAddresses[family];
+        if (service && via) {
+          lines.push(`ip ${flag(family)} route add ${service} via ${via} table ${network.routingTable!.id}`);
         }
       }
     }
   }
-  lines.push('nft -f /etc/lab/base.nft', 'mkdir -p /run/lab/pods /run/lab/servers', ...WAIT_LINK_LOCAL);
+  return lines;
+}
+
+export function renderNodeSetup(plan: LabPlan, node: LabNodePlan): string {
+  const ovn = plan.dataPlane === 'ovn';
+  const lines = [
+    '# lab node setup (rendered by the harness)',
+    ...NO_DEFAULT_ROUTE,
+    ...(ovn ? ovnNodeSetup(plan, node) : podRoutes(plan, node)),
+    ...networkTables(plan),
+    'nft -f /etc/lab/base.nft',
+    'mkdir -p /run/lab/pods /run/lab/servers',
+  ];
+  // With OVN the link-local wait came first (before br-ex took the underlay over): OVS's own
+  // devices (ovs-netdev, br-int) stay down and never get one.
+  if (!ovn) lines.push(...WAIT_LINK_LOCAL);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The node as an OVN-Kubernetes node (ovn.ts): Open vSwitch and ovn-controller, br-ex over the
+ * underlay, and the management port into the host stack with the route to the cluster's pods.
+ * Pods' egress leaves through the management port (local gateway mode), so the host's
+ * nftables and ip rules act on it as on a cluster node's.
+ */
+function ovnNodeSetup(plan: LabPlan, node: LabNodePlan): string[] {
+  const central = plan.ovnCentral;
+  const cluster = plan.clusterPodCidrs.ipv4;
+  if (!central || !cluster) throw new Error(`lab ${plan.id}: the OVN data plane needs ipv4`);
+  return [
+    ...WAIT_LINK_LOCAL,
+    '# OVN: Open vSwitch (userspace datapath), br-ex over the underlay, ovn-controller.',
+    startNodeScript(node.name, central.address, OVN_UNDERLAY).replace(/^set -e\n/, ''),
+    '# OVN: the management port.',
+    managementPortScript(ovnNodeSpec(plan, node), cluster).replace(/^set -e\n/, ''),
+  ];
+}
+
+/** A lab node as the OVN topology scripts see it. */
+export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
+  const subnet = plan.networks[0]!.subnets.ipv4;
+  return {
+    name: node.name,
+    index: node.index,
+    podCidr: node.podCidrs.ipv4 as string,
+    gatewayRouterAddress: `${ipv4Host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${subnet.split('/')[1]}`,
+    // The lab's "outside router" is its peer (the nodes have no default route): the gateway
+    // router's default route points there, so nothing it sends leaves the lab.
+    underlayGateway: ipv4Host(subnet, PEER_HOST),
+  };
+}
+
+/**
+ * OVN's central container: the NB and SB databases (on TCP for the nodes) and ovn-northd, and
+ * the cluster's logical topology in OVN-Kubernetes' shape, local gateway mode.
+ */
+export function renderOvnCentralSetup(plan: LabPlan): string {
+  const cluster = plan.clusterPodCidrs.ipv4;
+  if (!cluster) throw new Error(`lab ${plan.id}: the OVN data plane needs ipv4`);
+  return [
+    '# OVN central setup (rendered by the harness)',
+    ...NO_DEFAULT_ROUTE,
+    startCentralScript().replace(/^set -e\n/, ''),
+    clusterTopologyScript(
+      plan.nodes.map((n) => ovnNodeSpec(plan, n)),
+      cluster,
+      'local',
+    ).replace(/^set -e\n/, ''),
+    '',
+  ].join('\n');
 }
 
 /**

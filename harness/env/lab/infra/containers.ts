@@ -8,7 +8,7 @@ import { GenericContainer } from 'testcontainers';
 import { describeDockerError, dockerode } from './docker.js';
 import { NAME_LABEL, ROLE_LABEL } from './labels.js';
 
-export type LabRole = 'node' | 'peer';
+export type LabRole = 'node' | 'peer' | 'ovn-central';
 
 /** What a lab container gets: named capabilities only (never --privileged). */
 export const CAPABILITIES: Record<LabRole, string[]> = {
@@ -18,6 +18,8 @@ export const CAPABILITIES: Record<LabRole, string[]> = {
   // `ip netns add` bind-mounts the namespaces of pods.
   node: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
   peer: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
+  // Databases and northd over TCP: no network powers needed.
+  'ovn-central': [],
 };
 
 const COMMON_SYSCTLS: Record<string, string> = {
@@ -34,6 +36,7 @@ const COMMON_SYSCTLS: Record<string, string> = {
 export const SYSCTLS: Record<LabRole, Record<string, string>> = {
   node: { ...COMMON_SYSCTLS, 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
   peer: { ...COMMON_SYSCTLS },
+  'ovn-central': { ...COMMON_SYSCTLS },
 };
 
 export interface NetworkAttachment {
@@ -54,6 +57,8 @@ export interface LabContainerSpec {
   attachments: NetworkAttachment[];
   /** Files copied in before start (path -> content). */
   files: Record<string, string>;
+  /** Host devices passed in (OVN nodes: /dev/net/tun, for Open vSwitch's userspace ports). */
+  devices?: string[];
 }
 
 class LabContainer extends GenericContainer {
@@ -71,6 +76,13 @@ class LabContainer extends GenericContainer {
       );
     this.hostConfig.Sysctls = { ...SYSCTLS[spec.role] };
     this.hostConfig.Init = true;
+    if (spec.devices && spec.devices.length > 0) {
+      this.hostConfig.Devices = spec.devices.map((device) => ({
+        PathOnHost: device,
+        PathInContainer: device,
+        CgroupPermissions: 'rwm',
+      }));
+    }
     this.createOpts.NetworkingConfig = {
       EndpointsConfig: {
         [primary.network]: { IPAMConfig: { IPv4Address: primary.ipv4, IPv6Address: primary.ipv6 } },

@@ -28,6 +28,8 @@ export interface LabImages {
   base: string;
   node: string;
   peer: string;
+  /** With the OVN data plane: the node image with Open vSwitch and OVN (nodes and OVN central). */
+  ovnNode?: string;
 }
 
 export type Logger = (line: string) => void;

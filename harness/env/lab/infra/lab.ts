@@ -28,7 +28,13 @@ import { describeDockerError, type ExecOptions, type ExecResult, execIn, execScr
 import { announceCommands, hostPrefix } from './frr-config.js';
 import { assertLabId, networkName, OPTIONS_LABEL, podNetnsName, RUN_LABEL } from './labels.js';
 import { networkSubnets } from './networks.js';
-import { FAIL_NODE_SCRIPT, NODE_STATE_SCRIPT, RESTORE_NODE_SCRIPT } from './node-failure.js';
+import {
+  FAIL_NODE_SCRIPT,
+  FAIL_OVN_NODE_SCRIPT,
+  NODE_STATE_SCRIPT,
+  RESTORE_NODE_SCRIPT,
+  RESTORE_OVN_NODE_SCRIPT,
+} from './node-failure.js';
 import {
   assertPodName,
   createPodScript,
@@ -511,13 +517,15 @@ export class Lab {
    */
   async failNode(node: string): Promise<void> {
     if (await this.isNodeFailed(node)) return;
-    await execScript(this.node(node).container, FAIL_NODE_SCRIPT, { description: `fail node ${node}` });
+    const script = this.plan.dataPlane === 'ovn' ? FAIL_OVN_NODE_SCRIPT : FAIL_NODE_SCRIPT;
+    await execScript(this.node(node).container, script, { description: `fail node ${node}` });
   }
 
   /** Undoes `failNode` and waits until the node's BGP sessions are Established again. */
   async restoreNode(node: string, timeoutMs = 30_000): Promise<void> {
     const plan = this.node(node);
-    await execScript(plan.container, RESTORE_NODE_SCRIPT, { description: `restore node ${node}` });
+    const script = this.plan.dataPlane === 'ovn' ? RESTORE_OVN_NODE_SCRIPT : RESTORE_NODE_SCRIPT;
+    await execScript(plan.container, script, { description: `restore node ${node}` });
     const addresses = [plan.addresses, ...Object.values(plan.networkAddresses)].flatMap((a) =>
       Object.values(a),
     );
@@ -529,6 +537,20 @@ export class Lab {
       description: 'node state',
     });
     return result.stdout.trim() === 'failed';
+  }
+
+  // ---------------------------------------------------------------- OVN
+
+  /** Runs `ovn-nbctl <argv>` against the lab's northbound database (the OVN data plane only). */
+  ovnNbctl(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    const central = this.plan.ovnCentral;
+    if (!central) throw new Error(`lab ${this.id} runs the linux data plane: it has no OVN databases`);
+    return execIn(central.container, ['ovn-nbctl', ...argv], options);
+  }
+
+  /** The container of OVN's central databases (the OVN data plane only). */
+  get ovnCentralContainer(): string | undefined {
+    return this.plan.ovnCentral?.container;
   }
 
   // ---------------------------------------------------------------- routes

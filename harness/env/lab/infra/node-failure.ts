@@ -29,3 +29,12 @@ export const RESTORE_NODE_SCRIPT = `nft delete table inet ${FAILED_NFT_TABLE} 2>
 
 /** Prints `failed` or `ok`. */
 export const NODE_STATE_SCRIPT = `if nft list table inet ${FAILED_NFT_TABLE} >/dev/null 2>&1; then echo failed; else echo ok; fi\n`;
+
+/**
+ * With the OVN data plane the node's underlay interface belongs to Open vSwitch, which reads and
+ * writes it in userspace (AF_PACKET), past the kernel's hooks: the drop table alone would leave
+ * the node's tunnels (its pods' traffic) up. Taking the interface down cuts them too.
+ */
+export const OVN_UNDERLAY = 'eth0';
+export const FAIL_OVN_NODE_SCRIPT = `${FAIL_NODE_SCRIPT}ip link set ${OVN_UNDERLAY} down\n`;
+export const RESTORE_OVN_NODE_SCRIPT = `ip link set ${OVN_UNDERLAY} up\n${RESTORE_NODE_SCRIPT}`;

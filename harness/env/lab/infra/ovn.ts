@@ -166,20 +166,26 @@ export function clusterTopologyScript(
 }
 
 /**
- * The node's management port: an internal port of br-int bound to `k8s-<node>`, carrying the
+ * The management port's interface: upstream's name (go-controller/pkg/types/const.go
+ * K8sMgmtIntfName), which also fits the kernel's 15 characters where `k8s-<node>` may not.
+ */
+export const MANAGEMENT_INTERFACE = 'ovn-k8s-mp0';
+
+/**
+ * The node's management port: an internal port of br-int (`ovn-k8s-mp0`) bound to `k8s-<node>`, carrying the
  * node's .2 in the host stack, with the route to the cluster's pods through the node's router
  * port. Rerouted egress traffic arrives here, in the host, for SNAT and ip rules.
  */
 export function managementPortScript(node: OvnNodeSpec, clusterCidr: string): string {
   const mgmt = managementAddress(node);
   return `set -e
-ovs-vsctl --may-exist add-port br-int k8s-${node.name} -- set interface k8s-${node.name} type=internal external_ids:iface-id=k8s-${node.name}
-ip link set k8s-${node.name} address ${ovnMac(mgmt)} mtu 1400 up
-ip addr replace ${mgmt}/${prefixLength(node.podCidr)} dev k8s-${node.name}
-ip route replace ${clusterCidr} via ${nodeRouterAddress(node)} dev k8s-${node.name}
+ovs-vsctl --may-exist add-port br-int ${MANAGEMENT_INTERFACE} -- set interface ${MANAGEMENT_INTERFACE} type=internal external_ids:iface-id=k8s-${node.name}
+ip link set ${MANAGEMENT_INTERFACE} address ${ovnMac(mgmt)} mtu 1400 up
+ip addr replace ${mgmt}/${prefixLength(node.podCidr)} dev ${MANAGEMENT_INTERFACE}
+ip route replace ${clusterCidr} via ${nodeRouterAddress(node)} dev ${MANAGEMENT_INTERFACE}
 # Replies to rerouted pod traffic leave the host through this port into the tunnel. (Forwarding
 # and rp_filter are the lab node's docker sysctls: containers.ts SYSCTLS.)
-ethtool -K k8s-${node.name} tx off >/dev/null
+ethtool -K ${MANAGEMENT_INTERFACE} tx off >/dev/null
 `;
 }
 

@@ -8,12 +8,15 @@
 import { createHash } from 'node:crypto';
 import type { FamilyAddresses, IpFamily } from '../../environment.js';
 import { podNetnsName } from './labels.js';
+import { OVN_NB_PORT } from './ovn.js';
 import type { LabNodePlan, LabPlan } from './topology.js';
 
 const POD_NAME = /^[a-z0-9]([a-z0-9.-]{0,98}[a-z0-9])?$/;
 /** Pod addresses are .2 to .254 of the node's /24 (and the same numbers, in hex, in its /64). */
 const FIRST_SLOT = 2;
 const LAST_SLOT = 254;
+/** With OVN, .2 is the node's management port: pods start at .3. */
+const OVN_FIRST_SLOT = 3;
 
 export interface LabPod {
   node: string;
@@ -56,11 +59,11 @@ export const SLOT_REST_SECONDS = 60;
  * freed less than SLOT_REST_SECONDS ago is passed over while another is free. Exits 28 when every
  * slot is taken.
  */
-export function slotAllocationLines(root: string, node: string): string[] {
-  const span = LAST_SLOT - FIRST_SLOT + 1;
+export function slotAllocationLines(root: string, node: string, first = FIRST_SLOT): string[] {
+  const span = LAST_SLOT - first + 1;
   return [
-    `last=$(cat "${root}/.last-slot" 2>/dev/null || echo ${FIRST_SLOT - 1})`,
-    `slot=$((last + 1)); if [ $slot -gt ${LAST_SLOT} ] || [ $slot -lt ${FIRST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
+    `last=$(cat "${root}/.last-slot" 2>/dev/null || echo ${first - 1})`,
+    `slot=$((last + 1)); if [ $slot -gt ${LAST_SLOT} ] || [ $slot -lt ${first} ]; then slot=${first}; fi`,
     'now=$(date +%s)',
     // Two rounds over the slots: the first takes a never-used slot or one rested long enough, the
     // second any freed one.
@@ -70,7 +73,7 @@ export function slotAllocationLines(root: string, node: string): string[] {
     `  freed="${root}/.slot-$slot/freed"`,
     '  if [ -f "$freed" ] && [ $((now - $(stat -c %Y "$freed" 2>/dev/null || echo "$now"))) -ge "$rest" ] &&',
     '    mv "$freed" "$freed.$$" 2>/dev/null; then rm -f "$freed.$$"; break; fi',
-    `  slot=$((slot + 1)); tried=$((tried + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=${FIRST_SLOT}; fi`,
+    `  slot=$((slot + 1)); tried=$((tried + 1)); if [ $slot -gt ${LAST_SLOT} ]; then slot=${first}; fi`,
     `  if [ $tried -eq ${span} ]; then rest=0; fi`,
     `  if [ $tried -ge ${2 * span} ]; then slot=; echo "no free pod address on ${node}" >&2; exit 28; fi`,
     'done',
@@ -93,6 +96,7 @@ export function freeSlotLine(root: string, slotFile: string): string {
  */
 export function createPodScript(plan: LabPlan, node: LabNodePlan, pod: string): string {
   assertPodName(pod);
+  if (plan.dataPlane === 'ovn') return createOvnPodScript(plan, node, pod);
   const netns = podNetnsName(plan.id, pod);
   const veth = podVethName(pod);
   const lines = [
@@ -145,13 +149,91 @@ export function createPodScript(plan: LabPlan, node: LabNodePlan, pod: string): 
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Waits (up to 10 s) until ovn-controller has bound the pod's port and installed its flows: it
+ * marks the interface `ovn-installed`, as OVN-Kubernetes' CNI waits for before the pod starts.
+ */
+const WAIT_OVN_INSTALLED = [
+  'i=0',
+  'until [ "$(ovs-vsctl --if-exists get interface "$veth" external_ids:ovn-installed 2>/dev/null)" = \'"true"\' ]; do',
+  '  i=$((i + 1)); if [ $i -gt 200 ]; then echo "ovn-controller did not bind pod $pod within 10 s" >&2; exit 1; fi',
+  '  sleep 0.05',
+  'done',
+];
+
+/**
+ * The pod's logical switch port, `<namespace>_<pod>` as OVN-Kubernetes names it (the shared OVN
+ * diagnostics trace from it): the lab pod name `<namespace>.<pod>` with its first dot replaced
+ * (namespaces have none).
+ */
+const LOGICAL_PORT_LINE = `lsp=$(printf '%s' "$pod" | sed 's/\\./_/')`;
+
+/**
+ * With the OVN data plane: the pod is a logical switch port of its node's switch, its veth's node side a port of br-int bound to it by
+ * iface-id, as OVN-Kubernetes' CNI does. The pod has its address in the node's /24 (slots from
+ * .3: .1 is the node's router port, .2 its management port), OVN-Kubernetes' MAC for it, the
+ * router port as gateway, and tx checksum offload off (OVS 3.1 drops tunnelled packets that
+ * still carry offload flags).
+ */
+function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): string {
+  const central = plan.ovnCentral;
+  const cidr = node.podCidrs.ipv4;
+  const gateway = node.podGateways.ipv4;
+  if (!central || !cidr || !gateway) throw new Error(`lab ${plan.id} has no OVN data plane for ipv4`);
+  const nb = `ovn-nbctl --db=tcp:${central.address}:${OVN_NB_PORT}`;
+  const prefix = cidr.split('/')[0]!.split('.').slice(0, 3).join('.');
+  const lines = [
+    `pod='${pod}'; ns='${podNetnsName(plan.id, pod)}'; veth='${podVethName(pod)}'; tmp='${podVethName(pod)}p'; dir=/run/lab/pods/$pod`,
+    LOGICAL_PORT_LINE,
+    'mkdir -p /run/lab/pods',
+    `if ! mkdir "$dir" 2>/dev/null; then echo "pod $pod already exists on ${node.name}" >&2; exit 17; fi`,
+    'done=0',
+    'cleanup() {',
+    '  if [ "$done" = 1 ]; then return; fi',
+    `  ${nb} --if-exists lsp-del "$lsp" 2>/dev/null || true`,
+    '  ovs-vsctl --if-exists del-port br-int "$veth" 2>/dev/null || true',
+    '  ip netns del "$ns" 2>/dev/null || true; ip link del "$veth" 2>/dev/null || true',
+    '  if [ -n "${slot:-}" ]; then rmdir "/run/lab/pods/.slot-$slot" 2>/dev/null || true; fi',
+    '  rm -rf "$dir"',
+    '}',
+    'trap cleanup EXIT',
+    ...slotAllocationLines('/run/lab/pods', node.name, OVN_FIRST_SLOT),
+    'echo "$slot" >"$dir/slot"',
+    `ip4=${prefix}.$slot`,
+    `mac=$(printf '0a:58:%02x:%02x:%02x:%02x' $(echo "$ip4" | tr . ' '))`,
+    'ip netns add "$ns"',
+    'ip link add "$veth" type veth peer name "$tmp"',
+    'ip link set "$tmp" netns "$ns"',
+    'ip -n "$ns" link set "$tmp" name eth0',
+    'ip -n "$ns" link set lo up',
+    `${nb} --may-exist lsp-add ${node.name} "$lsp" -- lsp-set-addresses "$lsp" "$mac $ip4"`,
+    'ovs-vsctl --may-exist add-port br-int "$veth" -- set interface "$veth" external_ids:iface-id="$lsp"',
+    'ip link set "$veth" mtu 1400 up',
+    'ip -n "$ns" link set eth0 address "$mac" mtu 1400 up',
+    `ip -n "$ns" -4 addr add "$ip4/${cidr.split('/')[1]}" dev eth0`,
+    `ip -n "$ns" -4 route add default via ${gateway} dev eth0`,
+    'ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null',
+    ...WAIT_OVN_INSTALLED,
+    'echo "ipv4=$ip4"; echo "$ip4" >"$dir/ipv4"',
+    'echo "$ns" >"$dir/netns"',
+    'done=1',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** Script that removes a pod: its processes, namespace, veth, address slot and state. */
 export function deletePodScript(plan: LabPlan, pod: string): string {
   assertPodName(pod);
   const netns = podNetnsName(plan.id, pod);
+  const ovn = plan.ovnCentral
+    ? `${LOGICAL_PORT_LINE}
+ovn-nbctl --db=tcp:${plan.ovnCentral.address}:${OVN_NB_PORT} --if-exists lsp-del "$lsp" || true
+ovs-vsctl --if-exists del-port br-int "$veth" || true
+`
+    : '';
   return `pod='${pod}'; ns='${netns}'; veth='${podVethName(pod)}'; dir=/run/lab/pods/$pod
 if [ ! -d "$dir" ]; then exit 0; fi
-pids=$(ip netns pids "$ns" 2>/dev/null || true)
+${ovn}pids=$(ip netns pids "$ns" 2>/dev/null || true)
 if [ -n "$pids" ]; then kill -9 $pids 2>/dev/null || true; fi
 ip netns del "$ns" 2>/dev/null || true
 ip link del "$veth" 2>/dev/null || true

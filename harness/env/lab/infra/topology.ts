@@ -78,7 +78,20 @@ export interface LabTopologyOptions {
   secondaryNetwork?: boolean;
   /** Third network with a third peer sharing the second's address (needs the second). Default: true. */
   tertiaryNetwork?: boolean;
+  /**
+   * What carries pod traffic: `linux` (pods on veths routed by the node kernels) or `ovn` (real
+   * OVN in OVN-Kubernetes' shape, docs/ovn-lab.md). Default: linux.
+   */
+  dataPlane?: LabDataPlane;
 }
+
+export type LabDataPlane = 'linux' | 'ovn';
+export const LAB_DATA_PLANES: readonly LabDataPlane[] = ['linux', 'ovn'];
+
+/** Host number of OVN's central container (NB, SB, northd) on the default network. */
+export const OVN_CENTRAL_HOST = 5;
+/** Host numbers of the gateway routers' external ports on the default network: node i is 200+i. */
+export const OVN_GATEWAY_ROUTER_HOST_BASE = 200;
 
 /** Subnets docker gave the lab's networks, by network name. */
 export interface LabSubnets {
@@ -157,6 +170,9 @@ export interface LabPlan {
   peers: LabPeerPlan[];
   clusterPodCidrs: FamilyAddresses;
   loadBalancerRanges: FamilyAddresses;
+  dataPlane: LabDataPlane;
+  /** With the OVN data plane: the container of OVN's central databases and its address. */
+  ovnCentral?: { container: string; address: string };
 }
 
 export function nodeNames(count: number): string[] {
@@ -184,6 +200,10 @@ export function planLab(
   const nodeCount = options.nodes ?? 3;
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 50) {
     throw new Error(`a lab has 1 to 50 nodes, not ${nodeCount}`);
+  }
+  const dataPlane = options.dataPlane ?? 'linux';
+  if (dataPlane === 'ovn' && families.join() !== 'ipv4') {
+    throw new Error('the OVN data plane of the lab supports the ipv4 family only (for now)');
   }
   const wanted = additionalNetworks(options);
   const additional = ADDITIONAL_NETWORKS.filter((n) => wanted.includes(n.name)).map((n) => {
@@ -265,6 +285,15 @@ export function planLab(
     peers,
     clusterPodCidrs: pick(families, CLUSTER_POD_CIDRS),
     loadBalancerRanges: pick(families, LOAD_BALANCER_RANGES),
+    dataPlane,
+    ...(dataPlane === 'ovn'
+      ? {
+          ovnCentral: {
+            container: containerName(id, 'ovn-central'),
+            address: ipv4Host(subnets.default.ipv4, OVN_CENTRAL_HOST),
+          },
+        }
+      : {}),
   };
 }
 

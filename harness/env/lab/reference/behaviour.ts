@@ -147,12 +147,29 @@ export interface AnnouncementBehaviour {
   ignoreNetworkPeers: boolean;
 }
 
+/**
+ * How the reference programs OVN (the lab's OVN data plane only; ovn-egress.ts): the logical
+ * router policies and NAT OVN-Kubernetes' egress service controller keeps.
+ */
+export interface OvnBehaviour {
+  /** The reroute policies' priority: upstream's 101, below the no-reroute policies' 102. */
+  reroutePriority: number;
+  /** Leave out the pod-to-pod no-reroute policy. */
+  omitPodNoReroute: boolean;
+  /**
+   * SNAT the endpoints on the chosen node's gateway router (rerouting to its join address)
+   * instead of delivering them to the node's host through the management port.
+   */
+  snatOnGatewayRouter: boolean;
+}
+
 export interface Behaviour {
   placement: PlacementBehaviour;
   publication: PublicationBehaviour;
   lifecycle: LifecycleBehaviour;
   dataplane: DataplaneBehaviour;
   announcements: AnnouncementBehaviour;
+  ovn: OvnBehaviour;
 }
 
 /** Some fields of some roles: what a fault changes. */
@@ -202,6 +219,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     loadBalancerIPReadOnce: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
+  ovn: { reroutePriority: 101, omitPodNoReroute: false, snatOnGatewayRouter: false },
 });
 
 /** Two changes set one field to different values. */

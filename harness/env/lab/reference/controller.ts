@@ -30,6 +30,7 @@ import {
   serviceView,
 } from './model.js';
 import { egressNetwork, resolveNetwork } from './networks.js';
+import { OvnEgressProgrammer } from './ovn-egress.js';
 import { EGRESS_LABEL_PREFIX, labelsWanted, publishedHost } from './publication.js';
 import { selectorMatches } from './selector.js';
 import type { ObjectStore } from './store.js';
@@ -112,6 +113,8 @@ export class ReferenceController {
   private readonly ingressAtPlacement = new Map<string, string[]>();
   /** `node|label` of the egress-service labels this controller wanted at some pass (`strayLabels`). */
   private readonly labelsWanted = new Set<string>();
+  /** With the OVN data plane: the reroute and no-reroute policies (inactive otherwise). */
+  private readonly ovn: OvnEgressProgrammer;
 
   constructor(
     private readonly machines: Machines,
@@ -119,7 +122,9 @@ export class ReferenceController {
     private readonly sink: ControllerLog = () => {},
     /** How it behaves: conformant, or with a known fault's deviations (faults.ts). */
     private readonly behaviour: Behaviour = CONFORMANT,
-  ) {}
+  ) {
+    this.ovn = new OvnEgressProgrammer(machines, behaviour.ovn);
+  }
 
   private get layout() {
     return this.machines.layout;
@@ -693,7 +698,7 @@ export class ReferenceController {
         setTimeout(() => this.trigger(), snatDelay - age + 50).unref();
         continue;
       }
-      egress.push(this.egressPlacement(service, host));
+      egress.push({ ...this.egressPlacement(service, host), service: key });
     }
     const ingress: IngressRule[] = [];
     for (const service of services.filter((s) => s.type === 'LoadBalancer')) {
@@ -777,24 +782,33 @@ export class ReferenceController {
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {
     const state = this.desiredDataplane(services);
-    await Promise.all(
-      this.layout.nodes.map(async (node) => {
-        // Compared without the previous state: the same state renders the same text.
-        const full = renderNodeDataplane(this.layout, node.name, state);
-        if (this.appliedScripts.get(node.name) === full) return;
-        if (this.notReady.has(node.name)) return; // a failed node is unreachable; catch up on restore
-        const previous = this.appliedStates.get(node.name);
-        await this.machines.runScript(
-          node.name,
-          renderNodeDataplane(this.layout, node.name, state, previous),
-        );
-        this.appliedScripts.set(node.name, full);
-        this.appliedStates.set(node.name, state);
-        this.log(
-          `programmed ${node.name}: ${state.egress.length} egress placements, ${state.ingress.length} ingress rules`,
-        );
-      }),
-    );
+    const program = async (node: { name: string }) => {
+      // Compared without the previous state: the same state renders the same text.
+      const full = renderNodeDataplane(this.layout, node.name, state);
+      if (this.appliedScripts.get(node.name) === full) return;
+      if (this.notReady.has(node.name)) return; // a failed node is unreachable; catch up on restore
+      const previous = this.appliedStates.get(node.name);
+      await this.machines.runScript(node.name, renderNodeDataplane(this.layout, node.name, state, previous));
+      this.appliedScripts.set(node.name, full);
+      this.appliedStates.set(node.name, state);
+      this.log(
+        `programmed ${node.name}: ${state.egress.length} egress placements, ${state.ingress.length} ingress rules`,
+      );
+    };
+    if (!this.ovn.active) {
+      await Promise.all(this.layout.nodes.map(program));
+      return;
+    }
+    // With OVN: the chosen nodes' hosts SNAT before OVN reroutes to them, and a node that stops
+    // being chosen keeps its SNAT until OVN reroutes elsewhere, so no endpoint's packet reaches
+    // a host that does not rewrite it.
+    const chosen = new Set(state.egress.map((p) => p.host));
+    const hosts = this.layout.nodes.filter((n) => chosen.has(n.name) || chosen.has('ALL'));
+    await Promise.all(hosts.map(program));
+    if (await this.ovn.apply(state, this.notReady.size === 0)) {
+      this.log(`programmed OVN: ${state.egress.length} egress placements`);
+    }
+    await Promise.all(this.layout.nodes.filter((n) => !hosts.includes(n)).map(program));
   }
 
   /** MetalLB's speakers: each LoadBalancer IP with an endpoint, from the nodes its advertisements select. */
@@ -885,6 +899,8 @@ export class ReferenceController {
         }
       }),
     );
+    this.ovn.forget();
+    await this.ovn.apply(EMPTY_DATAPLANE);
     this.running.clear();
     this.announced.clear();
     this.appliedScripts.clear();

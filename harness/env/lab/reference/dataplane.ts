@@ -36,6 +36,8 @@ export interface EgressEndpoint {
 }
 
 export interface EgressPlacement {
+  /** The EgressService (`namespace/name`) the rules are for (OVN's reroute policies name it). */
+  service?: string;
   /** The chosen node, or `ALL` (sourceIPBy Network: every node sends its own endpoints' traffic). */
   host: string;
   /** The SNAT address per family: the LoadBalancer IPs (with `ALL`: only when a fault SNATs to them). */
@@ -143,8 +145,9 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
           .filter((a): a is string => !!a);
         if (placement.dropSteeredEgress && remote.length > 0)
           forwardRules.push(`${ip} saddr ${set(remote)} ${ip} daddr != @cluster-${V[family]} drop`);
-      } else if (local.length > 0) {
-        // Keep the pod source: the chosen node rewrites it. (The first NAT decision sticks, so
+      } else if (local.length > 0 && plan.dataPlane !== 'ovn') {
+        // Keep the pod source: the chosen node rewrites it. (With OVN, endpoints' traffic never
+        // reaches its own node's host: OVN reroutes it to the chosen node.) (The first NAT decision sticks, so
         // this also keeps the node's own masquerade away.)
         egressRules.push(
           `${ip} saddr ${set(local)} ${only}${ip} daddr != @cluster-${V[family]} snat ${ip} to ${ip} saddr`,
@@ -222,6 +225,8 @@ function routingState(
     const steered: Array<{ source: string; table: number; via: string }> = [];
     const networked = networkRoutes(node, state, family);
     for (const placement of state.egress) {
+      // With OVN the steering is OVN's reroute policies (ovn-egress.ts), not ip rules.
+      if (plan.dataPlane === 'ovn') break;
       if (placement.host === node || placement.host === 'ALL' || !placement.loadBalancerIPs[family]) continue;
       const hostIndex = plan.nodes.findIndex((n) => n.name === placement.host);
       const via = plan.nodes[hostIndex]?.addresses[family];

@@ -15,6 +15,8 @@ export interface MachineNode {
   networkAddresses: Record<string, FamilyAddresses>;
   /** The labels its kubelet registers the Node with. */
   labels: Record<string, string>;
+  /** Its pod subnet per family (with OVN: .1 its router port, .2 its management port). */
+  podCidrs?: FamilyAddresses;
 }
 
 export interface MachineNetwork {
@@ -37,6 +39,11 @@ export interface ClusterLayout {
   nodes: readonly MachineNode[];
   networks: readonly MachineNetwork[];
   peers: readonly MachinePeer[];
+  /**
+   * What carries pod traffic: the node kernels (`linux`, default), or OVN (`ovn`): then the
+   * reference reroutes endpoints' traffic by OVN logical router policies, not by ip rules.
+   */
+  dataPlane?: 'linux' | 'ovn';
 }
 
 export interface Machines {
@@ -58,6 +65,8 @@ export interface Machines {
   withdraw(node: string, prefix: string, peers: string[]): Promise<void>;
   isNodeFailed(node: string): Promise<boolean>;
   restoreNode(node: string): Promise<void>;
+  /** With the OVN data plane: runs `ovn-nbctl <argv>` against the northbound database. */
+  ovnNbctl?(argv: readonly string[]): Promise<unknown>;
 }
 
 /** A node of the layout by name; throws for one the cluster does not have. */

@@ -1,0 +1,159 @@
+/**
+ * The lab with the OVN data plane (`dataPlane: 'ovn'`), brought up as the provider does: OVN's
+ * central container, Open vSwitch and ovn-controller on every node with br-ex over the underlay,
+ * a management port per node, pods as logical switch ports. Checked where packets arrive:
+ * - pod to pod across nodes keeps the pod source (geneve, no NAT);
+ * - pod to the peer leaves through its own node's host, masqueraded to the node address (local
+ *   gateway mode), and an OVN reroute policy (what the reference programs for an EgressService)
+ *   moves it to another node's host, which then is the source;
+ * - a failed node's pods are cut off too (its tunnels run in userspace, past the kernel's hooks);
+ * - the shared OVN diagnostics, run against this lab's databases for a failed flow, hold the
+ *   policies, the gateway routers' NAT, the port bindings and an ovn-trace from the pod's port.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab } from '../../harness/env/lab/infra/lab.js';
+import { collectLabOvnDiagnostics } from '../../harness/env/lab/lab-ovn-diagnostics.js';
+
+let lab: Lab;
+let dir: string;
+const pods: Record<string, { node: string; ip: string }> = {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec-ovn-lab-'));
+  lab = await Lab.create({
+    families: ['ipv4'],
+    dataPlane: 'ovn',
+    secondaryNetwork: false,
+    runId: `ovn-lab-test-${process.pid}`,
+  });
+  for (const [name, node] of [
+    ['egress.client', 'worker'],
+    ['egress.server', 'control-plane'],
+  ] as const) {
+    const pod = await lab.createPod(node, name);
+    pods[name] = { node, ip: pod.ips.ipv4 as string };
+  }
+  await lab.startServer('control-plane', 'egress.server', 8080);
+}, 240_000);
+
+afterAll(async () => {
+  await lab?.destroy();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 120_000);
+
+const client = () => pods['egress.client'] as { node: string; ip: string };
+const peerAddress = () => lab.peer('peer').serviceAddresses.ipv4 as string;
+const clientAddress = (seen: string) => seen.split(':')[0];
+
+describe('the lab on OVN', () => {
+  it('plans the OVN data plane: a central container, pods in the node subnets from .3', () => {
+    expect(lab.plan.dataPlane).toBe('ovn');
+    expect(lab.plan.ovnCentral?.container).toBe(`${lab.id}-ovn-central`);
+    expect(client().ip).toMatch(/^10\.244\.1\.([3-9]|\d{2,3})$/);
+  });
+
+  it('carries pod to pod across nodes with the pod source', async () => {
+    const server = pods['egress.server']?.ip as string;
+    const seen = await lab.podConnect('worker', 'egress.client', server, 8080, 'tcp');
+    expect(clientAddress(seen)).toBe(client().ip);
+  });
+
+  it("sends pod egress out of its own node's host, and where an OVN reroute policy says", async () => {
+    const worker = lab.node('worker').addresses.ipv4;
+    const worker2 = lab.node('worker2').addresses.ipv4;
+    expect(clientAddress(await lab.podConnect('worker', 'egress.client', peerAddress(), 8080, 'tcp'))).toBe(
+      worker,
+    );
+    // worker2's management port is 10.244.2.2: rerouted there, the pod leaves through worker2's
+    // host, which rewrites it as the reference's host half does (here to worker2's own address).
+    await lab.execScript(
+      'worker2',
+      `nft add table ip ovn_lab_test
+nft add chain ip ovn_lab_test post '{ type nat hook postrouting priority srcnat - 10; }'
+nft add rule ip ovn_lab_test post ip saddr ${client().ip} masquerade`,
+    );
+    await lab.ovnNbctl([
+      '--wait=hv',
+      'lr-policy-add',
+      'ovn_cluster_router',
+      '101',
+      `ip4.src == ${client().ip}`,
+      'reroute',
+      '10.244.2.2',
+    ]);
+    try {
+      const seen = await lab.podConnect('worker', 'egress.client', peerAddress(), 8080, 'tcp');
+      expect(clientAddress(seen)).toBe(worker2);
+    } finally {
+      await lab.ovnNbctl([
+        '--wait=hv',
+        'lr-policy-del',
+        'ovn_cluster_router',
+        '101',
+        `ip4.src == ${client().ip}`,
+      ]);
+    }
+  });
+
+  it("cuts a failed node's pods off, tunnels included, and brings them back", async () => {
+    const server = pods['egress.server']?.ip as string;
+    await lab.failNode('worker');
+    try {
+      await expect(
+        lab.podConnect('worker', 'egress.client', server, 8080, 'tcp', { timeoutMs: 1500 }),
+      ).rejects.toThrow();
+    } finally {
+      await lab.restoreNode('worker');
+    }
+    const seen = await lab.podConnect('worker', 'egress.client', server, 8080, 'tcp', { timeoutMs: 5000 });
+    expect(clientAddress(seen)).toBe(client().ip);
+  }, 60_000);
+
+  it('collects the OVN diagnostics of a failed flow from the lab databases', async () => {
+    await lab.ovnNbctl([
+      'lr-policy-add',
+      'ovn_cluster_router',
+      '101',
+      `ip4.src == ${client().ip}`,
+      'reroute',
+      '10.244.0.2',
+    ]);
+    const out = join(dir, 'diagnostics');
+    await collectLabOvnDiagnostics(
+      {
+        lab,
+        egressNodes: ['control-plane'],
+        failedFlow: {
+          sources: [{ namespace: 'egress', pod: 'client' }],
+          address: peerAddress(),
+          port: 8080,
+          protocol: 'tcp',
+        },
+        podOf: (namespace, name) =>
+          namespace === 'egress' && name === 'client'
+            ? { node: 'worker', ips: { ipv4: client().ip } }
+            : undefined,
+      },
+      out,
+    );
+    const files = Object.fromEntries(
+      await Promise.all(
+        (await readdir(out)).map(async (f) => [f, await readFile(join(out, f), 'utf8')] as const),
+      ),
+    );
+    expect(files['OVN-INDEX.txt']).toBeDefined();
+    expect(files['ovn-central-nb-show.txt']).toMatch(/router \S+ \(GR_worker\)/);
+    expect(files['ovn-central-lr-policies.txt']).toMatch(
+      new RegExp(`101\\s+ip4\\.src == ${client().ip.replace(/\./g, '\\.')}\\s+reroute\\s+10\\.244\\.0\\.2`),
+    );
+    expect(files['ovn-central-lr-nat-GR_control-plane.txt']).toMatch(/snat/);
+    expect(files['ovn-central-port-bindings.txt']).toMatch(/logical_port\s*: egress_client/);
+    const trace = Object.entries(files).find(([f]) => f.includes('trace'))?.[1] ?? '';
+    expect(trace).toMatch(/inport="egress_client"/);
+    expect(trace).toMatch(/output to "k8s-control-plane"/);
+    expect(files['ovs-control-plane-conntrack.txt']).toBeDefined();
+  }, 60_000);
+});

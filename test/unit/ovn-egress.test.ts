@@ -1,0 +1,147 @@
+/**
+ * The reference's OVN programmer, without OVN: which policies the controller's data plane state
+ * becomes (what test/lab/ovn-dataplane.test.ts and the OVN lab run check on real OVN), when it
+ * writes the northbound database, and that on the OVN data plane the hosts no longer steer
+ * endpoints between nodes by ip rules (OVN's reroute does).
+ */
+import { describe, expect, it } from 'vitest';
+import { type DataplaneState, renderNodeDataplane } from '../../harness/env/lab/reference/dataplane.js';
+import type { ClusterLayout, Machines } from '../../harness/env/lab/reference/machines.js';
+import { OvnEgressProgrammer, ovnStateOf } from '../../harness/env/lab/reference/ovn-egress.js';
+
+const layout = (dataPlane: 'linux' | 'ovn'): ClusterLayout => ({
+  families: ['ipv4'],
+  clusterPodCidrs: { ipv4: '10.244.0.0/16' },
+  nodes: ['control-plane', 'worker', 'worker2'].map((name, index) => ({
+    name,
+    addresses: { ipv4: `10.213.0.${10 + index}` },
+    networkAddresses: { secondary: { ipv4: `10.213.1.${10 + index}` } },
+    labels: {},
+    podCidrs: { ipv4: `10.244.${index}.0/24` },
+  })),
+  networks: [
+    { name: 'default', subnets: { ipv4: '10.213.0.0/24' } },
+    { name: 'secondary', subnets: { ipv4: '10.213.1.0/24' }, routingTable: { id: 100, name: 'secondary' } },
+  ],
+  peers: [{ name: 'peer', network: 'default' }],
+  dataPlane,
+});
+
+const state: DataplaneState = {
+  egress: [
+    {
+      service: 'egress/web',
+      host: 'worker',
+      loadBalancerIPs: { ipv4: '203.0.113.10' },
+      endpoints: [
+        { node: 'worker', ips: { ipv4: '10.244.1.3' } },
+        { node: 'worker2', ips: { ipv4: '10.244.2.3' } },
+        { node: 'worker2', ips: { ipv4: '10.213.0.12' }, hostNetwork: true },
+      ],
+    },
+    {
+      service: 'egress/by-network',
+      host: 'ALL',
+      loadBalancerIPs: {},
+      endpoints: [{ node: 'worker2', ips: { ipv4: '10.244.2.4' } }],
+    },
+  ],
+  ingress: [],
+};
+
+function recordingMachines(dataPlane: 'linux' | 'ovn'): { machines: Machines; calls: string[][] } {
+  const calls: string[][] = [];
+  const machines = {
+    layout: layout(dataPlane),
+    ovnNbctl: async (argv: readonly string[]) => {
+      calls.push([...argv]);
+    },
+  } as unknown as Machines;
+  return { machines, calls };
+}
+
+describe('the OVN state of the reference', () => {
+  it("reroutes a placed service's pod endpoints, on every node, to the chosen node's management port", () => {
+    const ovn = ovnStateOf(layout('ovn'), state);
+    expect(ovn.services).toEqual([
+      {
+        key: 'egress/web',
+        nextHops: { ipv4: '10.244.1.2' },
+        endpoints: { ipv4: ['10.244.1.3', '10.244.2.3'] },
+      },
+    ]);
+    // Every address of every node, on every network: the node no-reroute policy's set.
+    expect(ovn.nodeIps.ipv4).toEqual([
+      '10.213.0.10',
+      '10.213.1.10',
+      '10.213.0.11',
+      '10.213.1.11',
+      '10.213.0.12',
+      '10.213.1.12',
+    ]);
+    expect(ovn.joinSubnets).toEqual({ ipv4: '100.64.0.0/16' });
+  });
+
+  it("reroutes to the chosen node's join address when the gateway router SNATs (a fault's)", () => {
+    const ovn = ovnStateOf(layout('ovn'), state, {
+      reroutePriority: 101,
+      omitPodNoReroute: false,
+      snatOnGatewayRouter: true,
+    });
+    expect(ovn.services[0]?.nextHops).toEqual({ ipv4: '100.64.0.3' });
+  });
+});
+
+describe('the OVN programmer', () => {
+  it('writes the northbound database only when the state changed, and waits for the nodes when asked', async () => {
+    const { machines, calls } = recordingMachines('ovn');
+    const programmer = new OvnEgressProgrammer(machines);
+    expect(programmer.active).toBe(true);
+    expect(await programmer.apply(state, true)).toBe(true);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.join(' ')).toContain('priority=101 match="ip4.src == 10.244.2.3" action=reroute');
+    expect(calls[1]).toEqual(['--timeout=10', '--wait=hv', 'sync']);
+    expect(await programmer.apply(state, true)).toBe(false);
+    expect(calls).toHaveLength(2);
+    programmer.forget();
+    expect(await programmer.apply(state)).toBe(true);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('puts the gateway-router SNATs of the fault in and takes them out again', async () => {
+    const { machines, calls } = recordingMachines('ovn');
+    const programmer = new OvnEgressProgrammer(machines, {
+      reroutePriority: 103,
+      omitPodNoReroute: false,
+      snatOnGatewayRouter: true,
+    });
+    await programmer.apply(state);
+    const first = calls[0]?.join(' ') ?? '';
+    expect(first).toContain('priority=103');
+    expect(first).toContain('--may-exist lr-nat-add GR_worker snat 203.0.113.10 10.244.2.3');
+    await programmer.apply({ ...state, egress: [] });
+    expect(calls[1]?.join(' ')).toContain('--if-exists lr-nat-del GR_worker snat 10.244.2.3');
+  });
+
+  it('does nothing on the linux data plane', async () => {
+    const { machines, calls } = recordingMachines('linux');
+    const programmer = new OvnEgressProgrammer(machines);
+    expect(programmer.active).toBe(false);
+    expect(await programmer.apply(state)).toBe(false);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('the hosts on the OVN data plane', () => {
+  it("steer no endpoint between nodes by ip rules: OVN's reroute does", () => {
+    const linux = renderNodeDataplane(layout('linux'), 'worker2', state);
+    const ovn = renderNodeDataplane(layout('ovn'), 'worker2', state);
+    expect(linux).toMatch(/ip -4 rule add from 10\.244\.2\.3 lookup 1001 priority 1600/);
+    expect(ovn).not.toMatch(/lookup 1001/);
+    expect(ovn).not.toMatch(/snat ip to ip saddr/);
+    // The chosen node still SNATs every endpoint to the LoadBalancer IP.
+    expect(renderNodeDataplane(layout('ovn'), 'worker', state)).toMatch(
+      /ip saddr \{ 10\.244\.1\.3, 10\.244\.2\.3, 10\.213\.0\.12 \} ip daddr != @cluster-v4 snat ip to 203\.0\.113\.10/,
+    );
+  });
+});
