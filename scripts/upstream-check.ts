@@ -1,24 +1,41 @@
 /**
  * npm run upstream:check: for each pin set, every pinned value as holding or changed at the
- * pinned commit, the lanes derived again from upstream's CI against the recorded ones, and how
- * stale the pin is (the newest release tag and the branch's head in the mirror). Reads the bare
+ * pinned commit, the lanes derived again from upstream's CI against the recorded ones, the
+ * MetalLB chart, frr-k8s subchart, FRR image keys and kind facts read at the pinned tags
+ * (test/kind/upstream-pins.ts), and how stale each pin is (the branch's head and the newest
+ * release tags of ovn-kubernetes, MetalLB, frr-k8s and kind in the mirrors). Reads the bare
  * mirrors (EC_UPSTREAM_MIRRORS, default /work/.mirror); exits 1 when anything changed or a
  * mirror or commit is missing. Run it before changing a pin.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { METALLB_CHARTS } from '../harness/env/kind/metallb-chart.js';
 import { PIN_SETS } from '../harness/env/kind/pin-sets.js';
 import { caseOfSpecText } from '../harness/env/kind/upstream-cases.js';
 import { deriveEgressServiceLanes, gitShow, hasCommit } from '../test/kind/upstream-ci.js';
+import { newestReleaseTag, pinFacts, REPOS, type ReadAt } from '../test/kind/upstream-pins.js';
 
-const dir = join(process.env.EC_UPSTREAM_MIRRORS ?? '/work/.mirror', 'ovn-kubernetes+ovn-kubernetes', 'repo');
+const dir = REPOS.ovn;
 const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
 let failed = false;
-if (!existsSync(dir)) {
-  console.error(`upstream:check: no mirror at ${dir} (set EC_UPSTREAM_MIRRORS)`);
+const missing = Object.values(REPOS).filter((d) => !existsSync(d));
+if (missing.length > 0) {
+  for (const d of missing) console.error(`upstream:check: no mirror at ${d} (set EC_UPSTREAM_MIRRORS)`);
   process.exit(1);
 }
+// For tests only: EC_UPSTREAM_CHECK_READ_AT=metallb=REF,kind=REF reads those mirrors at REF
+// instead of the pinned tag, so a test can see a change reported without editing a pin.
+const readAt: ReadAt = Object.fromEntries(
+  (process.env.EC_UPSTREAM_CHECK_READ_AT ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split('=') as [string, string]),
+);
+const newest = {
+  metallb: newestReleaseTag(REPOS.metallb),
+  frrK8s: newestReleaseTag(REPOS.frrK8s),
+  kind: newestReleaseTag(REPOS.kind),
+};
 const newestTag = git('tag', '--sort=-creatordate', '--list', 'v*').split('\n')[0] ?? '(none)';
 for (const p of Object.values(PIN_SETS)) {
   const m = { dir, commit: p.ovnKubernetes.commit };
@@ -42,6 +59,24 @@ for (const p of Object.values(PIN_SETS)) {
     console.log(
       `  ${holds ? 'holding' : 'CHANGED'}  ${key} = ${pinned.value} (${pinned.path}: ${pinned.quote})`,
     );
+  }
+  console.log(
+    `  staleness: MetalLB ${p.metallb.value} (newest ${newest.metallb}), frr-k8s chart v${METALLB_CHARTS[p.name].frrK8sChart} (newest ${newest.frrK8s}), kind ${p.kind.value} (newest ${newest.kind})`,
+  );
+  try {
+    for (const f of pinFacts(p, readAt)) {
+      const holds = f.read === f.pinned;
+      if (!holds) failed = true;
+      console.log(
+        `  ${holds ? 'holding' : 'CHANGED'}  ${f.fact} = ${f.pinned}${holds ? '' : ` (read: ${f.read})`} (${f.where})`,
+      );
+    }
+  } catch (error) {
+    // A pinned tag missing from a mirror: git show fails.
+    console.log(
+      `  MISSING  a pinned MetalLB, frr-k8s or kind ref: ${(error as Error).message.split('\n')[0]}`,
+    );
+    failed = true;
   }
   const derived = deriveEgressServiceLanes(m).map(
     (l) => `${l.job} [${l.specs.map((s) => caseOfSpecText(s)?.name ?? s).join(', ')}]`,

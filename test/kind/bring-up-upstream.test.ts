@@ -11,7 +11,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { IpFamily } from '../../harness/env/environment.js';
@@ -24,23 +23,18 @@ import { planKind } from '../../harness/env/kind/provider.js';
 import { RETIRED_REGISTRIES, retiredRegistryOf } from '../../harness/env/kind/registries.js';
 import type { PlannedAction, RunAction } from '../../harness/env/shared/planned-actions.js';
 import { kindOptions } from './support.js';
+import {
+  nodeImageOfCommit,
+  REPOS,
+  rbacProxyOnRetired,
+  readFrrK8sValues,
+  readMetallbChart,
+  show,
+  valueAt,
+} from './upstream-pins.js';
 
 const STRICT = process.env.EC_UPSTREAM_MIRRORS !== undefined;
-const MIRRORS = process.env.EC_UPSTREAM_MIRRORS ?? '/work/.mirror';
-const REPOS = {
-  ovn: join(MIRRORS, 'ovn-kubernetes+ovn-kubernetes', 'repo'),
-  kind: join(MIRRORS, 'kubernetes-sigs+kind', 'repo'),
-  metallb: join(MIRRORS, 'metallb+metallb', 'repo'),
-  frrK8s: join(MIRRORS, 'metallb+frr-k8s', 'repo'),
-};
 const present = Object.values(REPOS).some((dir) => existsSync(dir));
-
-function show(dir: string, rev: string, path: string): string {
-  return execFileSync('git', ['-C', dir, 'show', `${rev}:${path}`], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 ** 2,
-  });
-}
 
 /** The registry an image reference pulls from (docker.io when its first part is no host). */
 function registryOf(image: string): string {
@@ -70,14 +64,7 @@ function leafKeys(node: unknown, prefix = ''): string[] {
   return Object.entries(node).flatMap(([k, v]) => leafKeys(v, prefix ? `${prefix}.${k}` : k));
 }
 
-function has(values: unknown, key: string): boolean {
-  let node = values;
-  for (const part of key.split('.')) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return false;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return true;
-}
+const has = (values: unknown, key: string) => valueAt(values, key) !== undefined;
 
 function merge(base: unknown, over: unknown): unknown {
   if (over === null || typeof over !== 'object' || Array.isArray(over)) return over;
@@ -156,10 +143,7 @@ describe.skipIf(!STRICT && !present)('each pin set’s bring-up, read back from 
             problems.push(`${plan.name}: ${k}`);
           // KIND_IMAGE:K8S_VERSION as the commit's CI sets them: test.yml's K8S_VERSION when it
           // sets one (master builds that node image itself), else kind-common.sh's default.
-          const workflowVersion = /^ {2}K8S_VERSION: (\S+)$/m.exec(ovn('.github/workflows/test.yml'))?.[1];
-          if (workflowVersion) expect(env.K8S_VERSION).toBe(workflowVersion);
-          else expect(scripts).toContain(`K8S_VERSION=\${K8S_VERSION:-${env.K8S_VERSION}}`);
-          expect(scripts).toContain(`KIND_IMAGE=\${KIND_IMAGE:-${env.KIND_IMAGE}}`);
+          expect(`${env.KIND_IMAGE}:${env.K8S_VERSION}`).toBe(nodeImageOfCommit(commit));
           const buildsNode = ovn('test/scripts/install-kind.sh').includes('kind build node-image');
           expect(buildsNode, pin).toBe(p.nodeImageBuild !== undefined);
           expect(runs(plan.actions).some((a) => a.title.startsWith('build the kind node image'))).toBe(
@@ -181,22 +165,12 @@ describe.skipIf(!STRICT && !present)('each pin set’s bring-up, read back from 
 
       it('installs the MetalLB release kind-common.sh installs, with values keys its chart has', () => {
         expect(ovn('contrib/kind-common.sh')).toContain(`local metallb_version=${metallbTag}`);
-        const chart = parse(show(REPOS.metallb, metallbTag, 'charts/metallb/Chart.yaml')) as {
-          version: string;
-          dependencies: Array<{ name: string; version: string }>;
-        };
-        expect(chart.dependencies.find((d) => d.name === 'frr-k8s')?.version).toBe(chartFacts.frrK8sChart);
-        const values = parse(show(REPOS.metallb, metallbTag, 'charts/metallb/values.yaml'));
-        const sub = parse(show(REPOS.frrK8s, `v${chartFacts.frrK8sChart}`, 'charts/frr-k8s/values.yaml'));
-        const onRetired = (v: unknown, key: string) => {
-          let node = v;
-          for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
-          return typeof node === 'string' && retiredRegistryOf(node) !== undefined;
-        };
-        expect(onRetired(values, 'prometheus.rbacProxy.repository')).toBe(
-          chartFacts.rbacProxyOnRetiredRegistry,
-        );
-        expect(onRetired(sub, 'prometheus.rbacProxy.repository')).toBe(chartFacts.rbacProxyOnRetiredRegistry);
+        const chart = readMetallbChart(metallbTag);
+        expect(chart.frrK8sDependency).toBe(chartFacts.frrK8sChart);
+        const values = chart.values;
+        const sub = readFrrK8sValues(chartFacts.frrK8sChart);
+        expect(rbacProxyOnRetired(values)).toBe(chartFacts.rbacProxyOnRetiredRegistry);
+        expect(rbacProxyOnRetired(sub)).toBe(chartFacts.rbacProxyOnRetiredRegistry);
         const problems: string[] = [];
         const checkPlan = (plan: (typeof plans)[number]) => {
           const helm = runs(plan.actions).find((a) => a.argv[0] === 'helm');
@@ -217,8 +191,8 @@ describe.skipIf(!STRICT && !present)('each pin set’s bring-up, read back from 
       });
 
       it('pulls no image from a retired registry, counting the charts’ defaults and subcharts', async () => {
-        const values = parse(show(REPOS.metallb, metallbTag, 'charts/metallb/values.yaml'));
-        const sub = parse(show(REPOS.frrK8s, `v${chartFacts.frrK8sChart}`, 'charts/frr-k8s/values.yaml'));
+        const values = readMetallbChart(metallbTag).values;
+        const sub = readFrrK8sValues(chartFacts.frrK8sChart);
         const makefile = ovn('dist/images/Makefile');
         const goImage = /GO_IMAGE = (\S+)\$\{GO_VERSION\}/.exec(makefile)?.[1];
         const goVersion = /GO_VERSION \?= (\S+)/.exec(makefile)?.[1];
@@ -289,7 +263,7 @@ describe.skipIf(!STRICT && !present)('each pin set’s bring-up, read back from 
   }
 
   it('would catch the chart default finding 1 was about (the check bites)', () => {
-    const sub = parse(show(REPOS.frrK8s, 'v0.0.21', 'charts/frr-k8s/values.yaml'));
+    const sub = readFrrK8sValues('0.0.21');
     const defaults = imagesIn(sub, 'v0.0.21').filter((i) => retiredRegistryOf(i.image));
     expect(defaults.map((d) => d.key)).toEqual(['prometheus.rbacProxy']);
     expect(RETIRED_REGISTRIES.length).toBeGreaterThan(0);

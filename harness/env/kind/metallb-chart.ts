@@ -1,8 +1,8 @@
 /**
  * What the MetalLB chart of each pin set's MetalLB release pulls on its own, read from
  * metallb/metallb at the release tag (charts/metallb/Chart.yaml, values.yaml) and from
- * metallb/frr-k8s at the subchart's version; test/kind/images.test.ts reads both back from the
- * mirrors. The plan overrides a default only where it is on a retired registry (registries.ts).
+ * metallb/frr-k8s at the subchart's version; test/kind/upstream-pins.ts reads both back from the
+ * mirrors (for bring-up-upstream.test.ts and npm run upstream:check). The plan overrides a default only where it is on a retired registry (registries.ts).
  */
 import type { PinSetName } from './pin-sets.js';
 
