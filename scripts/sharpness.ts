@@ -29,10 +29,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { parseShard } from '../harness/cli/commands/run.js';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
 import { STYLE } from '../harness/report/html/assets.js';
 import { esc } from '../harness/report/html/escape.js';
 import { defaultReportDir } from '../harness/run/options.js';
+import type { Shard } from '../harness/run/plan.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import { STATEMENTS, statementById } from '../harness/spec/statements.js';
 import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
@@ -353,14 +355,8 @@ export function shardRuns<T>(runs: T[], shard: { index: number; total: number } 
   return shard ? runs.filter((_, i) => i % shard.total === shard.index - 1) : runs;
 }
 
-function parseShardFlag(text: string | undefined): { index: number; total: number } | undefined {
-  if (text === undefined) return undefined;
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  const index = Number(match?.[1]);
-  const total = Number(match?.[2]);
-  if (!match || total < 1 || index < 1 || index > total)
-    throw new Error(`--shard ${text}: expected I/N, e.g. 2/3`);
-  return { index, total };
+function parseShardFlag(text: string | undefined): Shard | undefined {
+  return text === undefined ? undefined : parseShard(text);
 }
 
 /** Takes `--name VALUE` out of the flags. */

@@ -28,20 +28,12 @@ export function drawSample<T>(items: readonly T[], size: number, seed: number): 
   return pool.slice(0, count);
 }
 
-export interface Shard {
-  index: number;
-  total: number;
-}
+// One rule for `--shard I/N` everywhere: the run's (a usage error naming the flag).
+export { parseShard } from '../../harness/cli/commands/run.js';
 
-/** `I/N` with 1 <= I <= N, or an error naming the flag. */
-export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  const index = Number(match?.[1]);
-  const total = Number(match?.[2]);
-  if (!match || total < 1 || index < 1 || index > total)
-    throw new Error(`--shard ${text}: expected I/N, e.g. 2/3`);
-  return { index, total };
-}
+import type { Shard } from '../../harness/run/plan.js';
+
+export type { Shard };
 
 /** The shard's part: items I, I+N, I+2N, ... (1-based), so every item is in exactly one shard. */
 export function shardOf<T>(items: readonly T[], shard: Shard | undefined): T[] {

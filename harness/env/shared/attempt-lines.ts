@@ -5,6 +5,8 @@
  * write it, so a probe costs one exec per source, not one per attempt.
  */
 
+import { parseJsonObject } from '../../common/json-object.js';
+
 export interface AttemptLine {
   /** 1 for the first attempt. */
   attempt: number;
@@ -29,14 +31,8 @@ function optionalString(value: unknown): string | undefined {
 export function parseAttemptLine(line: string): AttemptLine | undefined {
   const text = line.trim();
   if (!text.startsWith('{')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
+  const record = parseJsonObject(text);
+  if (!record) return undefined;
   if (typeof record.attempt !== 'number' || typeof record.ok !== 'boolean') return undefined;
   const parsed: AttemptLine = { attempt: record.attempt, ok: record.ok };
   const answer = optionalString(record.answer);

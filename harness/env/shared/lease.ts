@@ -14,6 +14,7 @@
 import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseJsonObject } from '../../common/json-object.js';
 
 /** How often a holder rewrites its lease. */
 export const LEASE_RENEW_MS = 20_000;
@@ -61,14 +62,8 @@ export function localProcessAlive(pid: number): boolean {
 /** The lease in a file's text, or undefined when it is not one (damaged, foreign, too big). */
 export function parseLease(text: string): Lease | undefined {
   if (text.length > LEASE_MAX_BYTES) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  const v = parseJsonObject(text);
+  if (!v) return undefined;
   const text64 = (x: unknown) => typeof x === 'string' && x.length > 0 && x.length <= 256;
   const time = (x: unknown) => typeof x === 'string' && !Number.isNaN(Date.parse(x));
   if (!text64(v.host) || !text64(v.holder) || !time(v.since) || !time(v.renewedAt)) return undefined;
