@@ -30,6 +30,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parseShard } from '../harness/cli/commands/run.js';
+import { UsageError } from '../harness/common/errors.js';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
 import { STYLE } from '../harness/report/html/assets.js';
 import { esc } from '../harness/report/html/escape.js';
@@ -490,5 +491,10 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main();
+  process.exitCode = await main().catch((error: unknown) => {
+    // A bad flag is one line and exit 2, as the CLI's are; anything else keeps its stack.
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`sharpness: ${error.message}\n`);
+    return 2;
+  });
 }
