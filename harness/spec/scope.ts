@@ -6,10 +6,15 @@
  * - **namespaced kinds** (`NAMESPACED_KINDS`: workloads, Services, EgressServices, ConfigMaps, ...)
  *   only in a test namespace: `${namespace}` or a further one the spec declares in
  *   `requires.namespaces` (`${namespaces.NAME}`), each created and removed by the run;
- * - **shared kinds** (`SHARED_KINDS`: MetalLB's IPAddressPool, BGPAdvertisement and BGPPeer in
+ * - **shared kinds** (`SHARED_KINDS`: MetalLB's IPAddressPool and BGPAdvertisement in
  *   `${metallb.namespace}`; the cluster-scoped EgressIP) only with a name containing `${uid}`, so
  *   that no user's object of a fixed name can be taken over (server-side apply) or deleted;
- * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind;
+ * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind. In particular no
+ *   peering object (MetalLB BGPPeer, FRRConfiguration, BFDProfile, ...): a peer at an address the
+ *   spec chooses would receive the user's advertisements. The environment makes the suite's own
+ *   peers (options `manageMetalLB`, env/shared/metallb-peers.ts), never a spec; and no
+ *   Endpoints/EndpointSlice: hand-written endpoints point a Service at any address, the cluster's
+ *   API server included (CVE-2021-25740); a Service's endpoints come from its selector;
  * - and of those, nothing that reaches beyond the test (scope-reach.ts): host access, externalIPs,
  *   EgressIP selectors and addresses, BGPAdvertisement pools and attributes, pool ranges; an
  *   options file may allow one of those rules for one named spec (`scopeExceptions`);
@@ -32,8 +37,6 @@ export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
   'Pod',
   'Service',
   'ConfigMap',
-  'Endpoints',
-  'discovery.k8s.io/EndpointSlice',
   'apps/Deployment',
   'apps/ReplicaSet',
   'apps/StatefulSet',
@@ -56,7 +59,6 @@ export const SHARED_KINDS: ReadonlyMap<string, SharedKind> = new Map([
     { namespaceVariable: 'metallb.namespace', why: "the test's LoadBalancer pool" },
   ],
   ['metallb.io/BGPAdvertisement', { namespaceVariable: 'metallb.namespace', why: "the pool's announcement" }],
-  ['metallb.io/BGPPeer', { namespaceVariable: 'metallb.namespace', why: 'a peer session (manageMetalLB)' }],
   ['k8s.ovn.org/EgressIP', { why: "the test's EgressIP (ES-EIP-1)" }],
 ]);
 
