@@ -152,9 +152,40 @@ const PRESENTATION_OPTIONS = new Set([
 ]);
 
 /**
+ * Fingerprint entries that name one environment rather than describe it: the lab's random id.
+ * The lab-shards workflow runs each shard on a lab of its own, so shards of one run differ there.
+ */
+export const ENVIRONMENT_IDENTITY_KEYS: ReadonlySet<string> = new Set(['labId']);
+
+/**
+ * The environment's shape: what makes two environments run a test the same way (provider,
+ * families, node count, features, images, and the fingerprint's versions), not which one it was.
+ */
+export function environmentShape(environment: RunResult['environment']): string {
+  const env = environment as RunResult['environment'] & {
+    families?: unknown;
+    nodes?: unknown;
+    features?: unknown;
+    images?: unknown;
+  };
+  const fingerprint = Object.entries(env.fingerprint ?? {})
+    .filter(([key]) => !ENVIRONMENT_IDENTITY_KEYS.has(key))
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify({
+    provider: env.provider,
+    families: env.families ?? null,
+    nodes: Array.isArray(env.nodes) ? env.nodes.length : null,
+    features: env.features ?? null,
+    images: env.images ?? null,
+    fingerprint: Object.fromEntries(fingerprint),
+  });
+}
+
+/**
  * What must be equal for runs to be shards of one run: the tool version, the options that choose
  * and run tests, the selection (every test each shard planned, with whether it was selected), the
- * environment's provider, fingerprint and implementation. Each part named, for the refusal.
+ * environment's provider, shape (environmentShape: not its id) and implementation. Each part
+ * named, for the refusal.
  */
 export function runFingerprint(run: RunResult): Record<string, string> {
   const options = Object.fromEntries(
@@ -170,7 +201,7 @@ export function runFingerprint(run: RunResult): Record<string, string> {
     options: JSON.stringify(options),
     selection: JSON.stringify(selection),
     provider: run.environment.provider,
-    environment: JSON.stringify(run.environment.fingerprint ?? {}),
+    environment: environmentShape(run.environment),
     implementation: JSON.stringify(run.environment.implementation),
   };
 }

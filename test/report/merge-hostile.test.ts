@@ -116,6 +116,38 @@ describe('merges only of one run', () => {
   it('merges shards of one run', () => {
     expect(mergeRuns(shards, '/m').tests).toEqual(whole.tests);
   });
+
+  // Hostile round of issue #22 (M5): the lab-shards workflow runs each shard on a lab of its own.
+  const onLab = (run: RunResult, labId: string, nodes = run.environment.nodes): RunResult => ({
+    ...run,
+    environment: {
+      ...run.environment,
+      id: labId,
+      nodes,
+      fingerprint: { provider: 'lab', labId, nodes: String(nodes.length), families: 'ipv4', frr: '8.4.4' },
+    },
+  });
+  it('merges shards run on two labs of one shape (their own lab ids), naming both', () => {
+    const merged = mergeRuns(
+      [onLab(shards[0] as RunResult, 'eclab-aaaaaa'), onLab(shards[1] as RunResult, 'eclab-bbbbbb')],
+      '/m',
+    );
+    expect(merged.tests).toEqual(whole.tests);
+    expect(merged.environment.id).toBe('eclab-aaaaaa+eclab-bbbbbb');
+    expect(merged.environment.fingerprint?.labId).toBe('eclab-aaaaaa+eclab-bbbbbb');
+  });
+  it('still refuses shards on labs of another shape (one node fewer)', () => {
+    const second = shards[1] as RunResult;
+    expect(() =>
+      mergeRuns(
+        [
+          onLab(shards[0] as RunResult, 'eclab-aaaaaa'),
+          onLab(second, 'eclab-bbbbbb', second.environment.nodes.slice(1)),
+        ],
+        '/m',
+      ),
+    ).toThrow(/\/s2 is not a shard of the run in \/s1: its environment differs/);
+  });
 });
 
 describe('merge-reports reads shards as hostile input', () => {
