@@ -26,6 +26,19 @@ const reportPath = z
     },
   );
 
+/**
+ * Names the merge prints on the console and in summary.txt as they are (a feature, a statement id,
+ * a phase): held to the characters the suite writes, so a shard cannot carry an escape sequence,
+ * a bidi override or a newline followed by a workflow command (`::error`, `::add-mask::`).
+ */
+const featureName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'expected a feature name (letters, digits)');
+const statementId = z.string().regex(/^[A-Z][A-Z0-9-]{0,63}$/, 'expected a statement id (ES-...)');
+const phaseName = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,200}$/, 'expected a phase name of printable ASCII (no control or bidi characters)');
+
 const shard = z
   .strictObject({ index: z.number().int().min(1), total: z.number().int().min(1) })
   .refine((s) => s.index <= s.total, { message: 'expected index from 1 to total' });
@@ -68,8 +81,8 @@ const test = z.looseObject({
   title: z.string(),
   file: z.string(),
   profile: z.string(),
-  features: z.array(z.string()),
-  statements: z.array(z.string()),
+  features: z.array(featureName),
+  statements: z.array(statementId),
   provisional: z.boolean(),
   family: z.enum(['ipv4', 'ipv6', 'dual']),
   namespace: z.string(),
@@ -97,7 +110,7 @@ const runSchema = z.looseObject({
   }),
   options: z.record(z.string(), z.unknown()),
   tests: z.array(test),
-  phases: z.array(z.looseObject({ name: z.string(), durationMs: z.number() })),
+  phases: z.array(z.looseObject({ name: phaseName, durationMs: z.number() })),
   interrupted: z.boolean(),
   errors: z.array(z.looseObject({ phase: z.string(), message: z.string() })).optional(),
   shard: shard.optional(),

@@ -182,6 +182,23 @@ describe('merge-reports reads shards as hostile input', () => {
       /tests\[0\]\.diagnostics: expected a path inside the report directory/,
     ],
     ['no tests', (r: Record<string, unknown>) => delete r.tests, /tests:/],
+    // Hostile round of issue #22 (M6): names the merge prints on the console and in summary.txt.
+    [
+      'a feature carrying ESC and a workflow command',
+      (r: Record<string, unknown>) => (firstTest(r).features = ['X\u001b[2J\n::add-mask::secret']),
+      /tests\[0\]\.features\[0\]: expected a feature name/,
+    ],
+    [
+      'a phase name with a bidi override and ::error',
+      (r: Record<string, unknown>) =>
+        ((r.phases as Json[])[0] = { name: 'x\u202e\n::error::forged', durationMs: 1 }),
+      /phases\[0\]\.name: expected a phase name of printable ASCII/,
+    ],
+    [
+      'a statement id with ::stop-commands::',
+      (r: Record<string, unknown>) => (firstTest(r).statements = ['\n::stop-commands::x']),
+      /tests\[0\]\.statements\[0\]: expected a statement id/,
+    ],
   ])('refuses %s in one line naming the file and field', async (name, change, field) => {
     const dirs = await writtenShards(name.replace(/\W+/g, '-'), change);
     const result = await cli([
