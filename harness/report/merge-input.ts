@@ -9,6 +9,7 @@ import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import { InputFileError, readInputText } from '../common/input-file.js';
+import { realPathAhead } from '../common/real-path.js';
 import type { RunResult } from '../run/results.js';
 import { REPORT_FILES } from './reporters/files.js';
 
@@ -235,10 +236,11 @@ export function checkOneRun(runs: RunResult[], dirs: readonly string[]): void {
 }
 
 /** The merged report must not be written into (or over) one of its inputs. */
-export function checkOutputNotInput(reportDir: string, dirs: readonly string[]): void {
-  const out = resolve(reportDir);
+export async function checkOutputNotInput(reportDir: string, dirs: readonly string[]): Promise<void> {
+  // Real paths: a --report-dir that is a link to an input (or under one) would overwrite it.
+  const out = await realPathAhead(reportDir);
   for (const dir of dirs) {
-    const input = resolve(dir);
+    const input = await realPathAhead(dir);
     if (out === input || out.startsWith(`${input}/`) || input.startsWith(`${out}/`)) {
       throw new UsageError(
         `merge-reports: --report-dir ${reportDir} overlaps the input ${dir}: expected a directory of its own`,

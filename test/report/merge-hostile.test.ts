@@ -278,4 +278,19 @@ describe('merge-reports reads shards as hostile input', () => {
     }
     expect(await readFile(join(dirs[0] as string, 'results.json'), 'utf8')).toBe(before);
   });
+
+  // Hostile round of issue #22 (M7): a link to an input, or a path under a link into one.
+  it('refuses a --report-dir that is a link to an input, or a new path under such a link', async () => {
+    const dirs = await writtenShards('output-links-to-input');
+    const before = await readFile(join(dirs[0] as string, 'results.json'), 'utf8');
+    const link = join(dir, 'link-to-shard-1');
+    await symlink(dirs[0] as string, link);
+    for (const out of [link, join(link, 'new', 'merged')]) {
+      oneLineExit2(
+        await cli(['merge-reports', ...dirs, '--report-dir', out]),
+        /--report-dir .* overlaps the input .*shard-1: expected a directory of its own/,
+      );
+    }
+    expect(await readFile(join(dirs[0] as string, 'results.json'), 'utf8')).toBe(before);
+  });
 });

@@ -22,7 +22,7 @@ interface MergeFlags {
 export async function mergeReportsCommand(dirs: string[], flags: MergeFlags): Promise<number> {
   const names = flags.reporter ? parseReporterNames(flags.reporter, '--reporter') : ['list'];
   const reportDir = resolve(flags.reportDir ?? defaultReportDir().replace(/\/([^/]+)$/, '/merged-$1'));
-  checkOutputNotInput(reportDir, dirs);
+  await checkOutputNotInput(reportDir, dirs);
   const runs = await Promise.all(dirs.map(readRunResult));
   const merged = mergeRuns(runs, reportDir);
   for (const path of await copyArtifacts(runs, reportDir)) {
