@@ -15,7 +15,8 @@ export async function nearestExisting(path: string): Promise<{ existing: string;
     if (
       await stat(existing).then(
         () => true,
-        (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+        // Missing, or under a file (`/dev/null/x`): look further up. Anything else (EACCES): it is there.
+        (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
       )
     )
       return { existing, rest: rest.reverse().join('/') };

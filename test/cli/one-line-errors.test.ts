@@ -34,6 +34,18 @@ describe('one line, exit 2', () => {
     expect(stdout).not.toMatch(/bring-up|lab: up/);
   });
 
+  // Hostile round of issue #22 (M8): a lab was brought up, then six raw ENOTDIR lines.
+  it('refuses a --report-dir under a non-directory (/dev/null/x) before bringing anything up', async () => {
+    const { code, stdout, stderr } = await cli(['run', '--provider', 'lab', '--report-dir', '/dev/null/x'], {
+      env: NO_DOCKER,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      'egress-conformance: --report-dir /dev/null/x: /dev/null is not a directory; expected a directory (or a path that can be made)',
+    ]);
+    expect(stdout).not.toMatch(/bring-up|lab: up/);
+  });
+
   it('list --suites / (a tree it cannot walk) is one line, exit 2, with no --debug hint (list has no --debug)', async () => {
     const { code, stdout, stderr } = await cli(['list', '--no-cache', '--suites', '/'], { timeout: 60_000 });
     expect(code, stderr).toBe(2);
