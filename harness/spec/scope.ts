@@ -81,6 +81,23 @@ function allowedKindsText(): string {
   return `namespaced ${[...NAMESPACED_KINDS].join(', ')}; shared ${[...SHARED_KINDS.keys()].join(', ')}`;
 }
 
+/** A DNS-1123 subdomain: what Kubernetes accepts as most objects' names. */
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Why `metadata.name` is not a Kubernetes name (undefined: it is, or there is none to judge). As
+ * written, each template variable stands for a valid part; rendered, the name itself is judged.
+ * Refused here rather than by the API server: a dry run prints the name, and a name with a bidi
+ * override (`web\u202egpj`) reads as another one.
+ */
+function objectNameIssue(name: unknown): string | undefined {
+  if (name === undefined) return undefined;
+  const text = String(name);
+  const judged = text.replace(/\$\{[^}]*\}/g, 'x');
+  if (judged.length <= 253 && DNS_1123_SUBDOMAIN.test(judged)) return undefined;
+  return `'${text}' is not a Kubernetes name: expected a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`;
+}
+
 /** Why a manifest is outside the spec's scope (none: it is inside). */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the scope guard's rules for one manifest, kept together so no rule is skipped
 export function manifestScopeIssues(
@@ -95,6 +112,8 @@ export function manifestScopeIssues(
   const key = kindKey(apiVersion, kind);
   const shared = SHARED_KINDS.get(key);
   const issues: ScopeIssue[] = [];
+  const nameIssue = objectNameIssue(metadata.name);
+  if (nameIssue) issues.push({ path: ['metadata', 'name'], message: nameIssue });
   if (NAMESPACED_KINDS.has(key)) {
     if (namespace === undefined) {
       issues.push({

@@ -236,6 +236,13 @@ export const HOSTILE_SPECS: HostileSpec[] = [
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { priorityClassName: system-node-critical, containers: [{ name: c, image: x }] } }',
     error: /priorityClassName: refused \(load\): a system priority class/,
   },
+  // Hostile round (M11): a name that reads as another one (U+202E), printed by the dry run.
+  {
+    name: 'an object name with a right-to-left override',
+    manifest:
+      '{ apiVersion: v1, kind: ConfigMap, metadata: { name: "web\u202egpj", namespace: "${namespace}" } }',
+    error: /metadata\.name: 'web\\u202egpj' is not a Kubernetes name: expected a DNS-1123 subdomain/,
+  },
   // Patches: the object a patch makes is judged like a manifest, and keeps its identity.
   {
     name: 'a patch making a Deployment privileged',

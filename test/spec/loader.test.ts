@@ -159,6 +159,17 @@ describe('spec loader', () => {
     ]);
   });
 
+  // Hostile round of issue #22 (M11): a key with ESC, U+202E and a newline, echoed in the error.
+  it('prints a hostile key escaped: no ESC, bidi override or line break reaches the terminal', () => {
+    const lines = problemsOf(
+      '  service:\n',
+      '  "\\e[31mEVIL\\u202E\\n::error::x": { apiVersion: v1 }\n  service:\n',
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).not.toMatch(/[\u001b\u202e\n]/);
+    expect(lines.join('\n')).toContain('\\u202e');
+  });
+
   it('reports an empty file', () => {
     const result = parseScenario('', 'empty.yaml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
