@@ -44,7 +44,7 @@ export const REACH_RULES = {
   'advertisement-pools':
     "a BGPAdvertisement without a list of the test's own pools, or with pool selectors, announces the cluster's other pools",
   'advertisement-attributes':
-    "an aggregationLength shorter than a host route, communities or localPref change how the user's routers treat addresses that are not the test's",
+    "an aggregationLength shorter than a host route, communities, largeCommunities, localPref or a peers list change how the user's routers treat addresses that are not the test's",
   'pool-range':
     "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range takes addresses that belong to others",
   'pool-auto-assign':
@@ -411,7 +411,8 @@ function advertisementIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
       );
     }
   }
-  for (const key of ['communities', 'localPref']) {
+  // largeCommunities and peers (which sessions announce) are the user's routing policy as well.
+  for (const key of ['communities', 'largeCommunities', 'localPref', 'peers']) {
     if (present(spec[key])) {
       issues.push(
         issue(

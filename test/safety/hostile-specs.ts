@@ -243,6 +243,18 @@ export const HOSTILE_SPECS: HostileSpec[] = [
       '{ apiVersion: v1, kind: ConfigMap, metadata: { name: "web\u202egpj", namespace: "${namespace}" } }',
     error: /metadata\.name: 'web\\u202egpj' is not a Kubernetes name: expected a DNS-1123 subdomain/,
   },
+  {
+    name: 'a BGPAdvertisement with largeCommunities (hostile round)',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], largeCommunities: ["65535:0:65281"] } }',
+    error: /largeCommunities: refused \(advertisement-attributes\)/,
+  },
+  {
+    name: 'a BGPAdvertisement naming peers (hostile round)',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], peers: [upstream-router] } }',
+    error: /peers: refused \(advertisement-attributes\)/,
+  },
   // Patches: the object a patch makes is judged like a manifest, and keeps its identity.
   {
     name: 'a patch making a Deployment privileged',
