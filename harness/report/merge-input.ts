@@ -235,6 +235,21 @@ export function checkOneRun(runs: RunResult[], dirs: readonly string[]): void {
   });
 }
 
+/** Each input named once (by real path): a directory named twice read as two runs of every test. */
+export async function checkDistinctInputs(dirs: readonly string[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const real = await realPathAhead(dir);
+    const first = seen.get(real);
+    if (first !== undefined) {
+      throw new UsageError(
+        `merge-reports: ${dir} is the same directory as ${first}: expected each shard's report directory once`,
+      );
+    }
+    seen.set(real, dir);
+  }
+}
+
 /** The merged report must not be written into (or over) one of its inputs. */
 export async function checkOutputNotInput(reportDir: string, dirs: readonly string[]): Promise<void> {
   // Real paths: a --report-dir that is a link to an input (or under one) would overwrite it.

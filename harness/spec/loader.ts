@@ -149,7 +149,7 @@ function scopeProblems(
   });
   scenario.steps.forEach((step, i) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
-    const message = nodeLabelKeyIssue(step.body.key, names);
+    const message = nodeLabelKeyIssue(step.body.key, names, step.kind);
     if (message) problems.push({ ...locate(root, origins, ['steps', i, step.kind, 'key']), message });
   });
   return problems;

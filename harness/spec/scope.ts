@@ -205,7 +205,12 @@ const EGRESS_SERVICE_LABEL_PREFIX = 'egress-service.k8s.ovn.org/';
 export function nodeLabelKeyIssue(
   key: string,
   names: Pick<ScopeNames, 'uid'> & Partial<Pick<ScopeNames, 'testNamespaces'>>,
+  step: 'labelNode' | 'unlabelNode' = 'labelNode',
 ): string | undefined {
+  // NODE_LABEL_KEYS are the user's keys a test may add to a node, never remove: removing
+  // k8s.ovn.org/egress-assignable would move the user's EgressIPs off that node.
+  if (NODE_LABEL_KEYS.has(key) && step === 'unlabelNode')
+    return `unlabelNode of '${key}' is not the suite's: a test may set it on a node, never remove it (the user's EgressIPs would leave that node)`;
   if (key.includes(names.uid) || key.startsWith(SUITE_LABEL_PREFIX) || NODE_LABEL_KEYS.has(key))
     return undefined;
   const own = (names.testNamespaces ?? []).map((ns) => `${EGRESS_SERVICE_LABEL_PREFIX}${ns}-`);

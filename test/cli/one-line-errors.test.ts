@@ -46,6 +46,16 @@ describe('one line, exit 2', () => {
     expect(stdout).not.toMatch(/bring-up|lab: up/);
   });
 
+  it("refuses --run-test '' naming the empty id", async () => {
+    const { code, stderr } = await cli(['run', '--dry-run', '--provider', 'lab', '--run-test', ''], {
+      env: NO_DOCKER,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      "egress-conformance: --run-test '': an empty scenario id; expected an id (see `egress-conformance list`)",
+    ]);
+  });
+
   // Hostile round of issue #22 (LOW): Number() read 0x10 as 16 and 0x50 as 80.
   it('refuses hexadecimal numbers: --parallel 0x10, report open --port 0x50', async () => {
     const parallel = await cli(

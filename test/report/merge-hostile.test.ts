@@ -279,6 +279,15 @@ describe('merge-reports reads shards as hostile input', () => {
     expect(await readFile(join(dirs[0] as string, 'results.json'), 'utf8')).toBe(before);
   });
 
+  // Hostile round of issue #22 (low): one directory named twice read as two runs of every test.
+  it('refuses a shard directory named twice, in one line saying so', async () => {
+    const dirs = await writtenShards('named-twice');
+    oneLineExit2(
+      await cli(['merge-reports', dirs[0] as string, `${dirs[0]}/`, '--report-dir', join(dir, 'out-twice')]),
+      /shard-1\/ is the same directory as .*shard-1: expected each shard's report directory once/,
+    );
+  });
+
   // Hostile round of issue #22 (M7): a link to an input, or a path under a link into one.
   it('refuses a --report-dir that is a link to an input, or a new path under such a link', async () => {
     const dirs = await writtenShards('output-links-to-input');

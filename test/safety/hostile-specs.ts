@@ -429,6 +429,12 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     error: /unlabelNode\.key: node label 'kubernetes\.io\/hostname' is not the suite's/,
   },
   {
+    name: 'unlabelNode of k8s.ovn.org/egress-assignable (hostile round)',
+    manifest: SAFE,
+    steps: '  - unlabelNode: { node: { index: 0 }, key: k8s.ovn.org/egress-assignable }\n',
+    error: /unlabelNode\.key: unlabelNode of 'k8s\.ovn\.org\/egress-assignable' is not the suite's/,
+  },
+  {
     name: 'labelNode of the control-plane role',
     manifest: SAFE,
     steps: '  - labelNode: { node: { index: 0 }, key: node-role.kubernetes.io/control-plane, value: "" }\n',

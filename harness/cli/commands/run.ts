@@ -144,6 +144,11 @@ function applyRunControl(options: RunOptions, flags: RunFlags, file: OptionsFile
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: flag, options-file and default precedence for every run option in one place
 export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
+  if (flags.runTest?.some((id) => id.trim() === '')) {
+    throw new UsageError(
+      "--run-test '': an empty scenario id; expected an id (see `egress-conformance list`)",
+    );
+  }
   const skipFlag = flags.skipTests
     ?.split(',')
     .map((s) => s.trim())
