@@ -9,6 +9,7 @@ import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import { InputFileError, readInputText } from '../common/input-file.js';
+import { realPathAhead } from '../common/real-path.js';
 import type { RunResult } from '../run/results.js';
 import { REPORT_FILES } from './reporters/files.js';
 
@@ -25,6 +26,19 @@ const reportPath = z
       message: 'expected a path inside the report directory (relative, without ..)',
     },
   );
+
+/**
+ * Names the merge prints on the console and in summary.txt as they are (a feature, a statement id,
+ * a phase): held to the characters the suite writes, so a shard cannot carry an escape sequence,
+ * a bidi override or a newline followed by a workflow command (`::error`, `::add-mask::`).
+ */
+const featureName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'expected a feature name (letters, digits)');
+const statementId = z.string().regex(/^[A-Z][A-Z0-9-]{0,63}$/, 'expected a statement id (ES-...)');
+const phaseName = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,200}$/, 'expected a phase name of printable ASCII (no control or bidi characters)');
 
 const shard = z
   .strictObject({ index: z.number().int().min(1), total: z.number().int().min(1) })
@@ -68,8 +82,8 @@ const test = z.looseObject({
   title: z.string(),
   file: z.string(),
   profile: z.string(),
-  features: z.array(z.string()),
-  statements: z.array(z.string()),
+  features: z.array(featureName),
+  statements: z.array(statementId),
   provisional: z.boolean(),
   family: z.enum(['ipv4', 'ipv6', 'dual']),
   namespace: z.string(),
@@ -97,7 +111,7 @@ const runSchema = z.looseObject({
   }),
   options: z.record(z.string(), z.unknown()),
   tests: z.array(test),
-  phases: z.array(z.looseObject({ name: z.string(), durationMs: z.number() })),
+  phases: z.array(z.looseObject({ name: phaseName, durationMs: z.number() })),
   interrupted: z.boolean(),
   errors: z.array(z.looseObject({ phase: z.string(), message: z.string() })).optional(),
   shard: shard.optional(),
@@ -152,9 +166,40 @@ const PRESENTATION_OPTIONS = new Set([
 ]);
 
 /**
+ * Fingerprint entries that name one environment rather than describe it: the lab's random id.
+ * The lab-shards workflow runs each shard on a lab of its own, so shards of one run differ there.
+ */
+export const ENVIRONMENT_IDENTITY_KEYS: ReadonlySet<string> = new Set(['labId']);
+
+/**
+ * The environment's shape: what makes two environments run a test the same way (provider,
+ * families, node count, features, images, and the fingerprint's versions), not which one it was.
+ */
+export function environmentShape(environment: RunResult['environment']): string {
+  const env = environment as RunResult['environment'] & {
+    families?: unknown;
+    nodes?: unknown;
+    features?: unknown;
+    images?: unknown;
+  };
+  const fingerprint = Object.entries(env.fingerprint ?? {})
+    .filter(([key]) => !ENVIRONMENT_IDENTITY_KEYS.has(key))
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify({
+    provider: env.provider,
+    families: env.families ?? null,
+    nodes: Array.isArray(env.nodes) ? env.nodes.length : null,
+    features: env.features ?? null,
+    images: env.images ?? null,
+    fingerprint: Object.fromEntries(fingerprint),
+  });
+}
+
+/**
  * What must be equal for runs to be shards of one run: the tool version, the options that choose
  * and run tests, the selection (every test each shard planned, with whether it was selected), the
- * environment's provider, fingerprint and implementation. Each part named, for the refusal.
+ * environment's provider, shape (environmentShape: not its id) and implementation. Each part
+ * named, for the refusal.
  */
 export function runFingerprint(run: RunResult): Record<string, string> {
   const options = Object.fromEntries(
@@ -170,7 +215,7 @@ export function runFingerprint(run: RunResult): Record<string, string> {
     options: JSON.stringify(options),
     selection: JSON.stringify(selection),
     provider: run.environment.provider,
-    environment: JSON.stringify(run.environment.fingerprint ?? {}),
+    environment: environmentShape(run.environment),
     implementation: JSON.stringify(run.environment.implementation),
   };
 }
@@ -190,11 +235,27 @@ export function checkOneRun(runs: RunResult[], dirs: readonly string[]): void {
   });
 }
 
-/** The merged report must not be written into (or over) one of its inputs. */
-export function checkOutputNotInput(reportDir: string, dirs: readonly string[]): void {
-  const out = resolve(reportDir);
+/** Each input named once (by real path): a directory named twice read as two runs of every test. */
+export async function checkDistinctInputs(dirs: readonly string[]): Promise<void> {
+  const seen = new Map<string, string>();
   for (const dir of dirs) {
-    const input = resolve(dir);
+    const real = await realPathAhead(dir);
+    const first = seen.get(real);
+    if (first !== undefined) {
+      throw new UsageError(
+        `merge-reports: ${dir} is the same directory as ${first}: expected each shard's report directory once`,
+      );
+    }
+    seen.set(real, dir);
+  }
+}
+
+/** The merged report must not be written into (or over) one of its inputs. */
+export async function checkOutputNotInput(reportDir: string, dirs: readonly string[]): Promise<void> {
+  // Real paths: a --report-dir that is a link to an input (or under one) would overwrite it.
+  const out = await realPathAhead(reportDir);
+  for (const dir of dirs) {
+    const input = await realPathAhead(dir);
     if (out === input || out.startsWith(`${input}/`) || input.startsWith(`${out}/`)) {
       throw new UsageError(
         `merge-reports: --report-dir ${reportDir} overlaps the input ${dir}: expected a directory of its own`,

@@ -52,6 +52,11 @@ function pick(key: string, candidates: Array<{ run: RunResult; test: TestResult 
   return chosen.test;
 }
 
+/** The lab ids of the shards, joined as the environment ids are. */
+function labIds(runs: RunResult[]): string {
+  return [...new Set(runs.map((r) => r.environment.fingerprint?.labId ?? ''))].join('+');
+}
+
 export function mergeRuns(runs: RunResult[], reportDir: string): RunResult {
   if (runs.length === 0) throw new UsageError('merge-reports: expected at least one report directory');
   checkShards(runs);
@@ -84,7 +89,14 @@ export function mergeRuns(runs: RunResult[], reportDir: string): RunResult {
       .map((r) => r.finishedAt)
       .sort()
       .at(-1) as string,
-    environment: { ...first.environment, id: ids.join('+') },
+    // Shards may run on environments of one shape but their own ids (environmentShape).
+    environment: {
+      ...first.environment,
+      id: ids.join('+'),
+      ...(first.environment.fingerprint?.labId === undefined
+        ? {}
+        : { fingerprint: { ...first.environment.fingerprint, labId: labIds(runs) } }),
+    },
     options,
     tests,
     phases: runs.flatMap((run) => run.phases.map((p) => ({ ...p, name: `${label(run)}${p.name}` }))),

@@ -194,7 +194,7 @@ export function contextFor(
   });
   test.loaded.scenario.steps.forEach((step, index) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
-    const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names);
+    const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names, step.kind);
     if (issue) {
       throw new ScopeError(
         `${test.loaded.file}:${test.loaded.stepLines[index] ?? 0}: steps[${index}].${step.kind}.key: ${issue}`,

@@ -68,7 +68,10 @@ export const optionsFileSchema = z.strictObject({
     .array(
       z.strictObject({
         rule: z.enum(REACH_RULE_NAMES),
-        spec: z.string().min(1),
+        // One spec by its id: no pattern (`*`), so an exception never allows a rule for every spec.
+        spec: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected one scenario id (lower case, digits, -), not a pattern'),
         reason: z.string().min(1),
       }),
     )

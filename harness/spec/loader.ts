@@ -149,7 +149,7 @@ function scopeProblems(
   });
   scenario.steps.forEach((step, i) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
-    const message = nodeLabelKeyIssue(step.body.key, names);
+    const message = nodeLabelKeyIssue(step.body.key, names, step.kind);
     if (message) problems.push({ ...locate(root, origins, ['steps', i, step.kind, 'key']), message });
   });
   return problems;
@@ -190,6 +190,9 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
   const manifests = new Set(Object.keys(scenario.manifests));
   const evidenceNames = new Set<string>();
   const networks = scenario.requires.networks;
+  // removeNode and restoreNode act on the node an earlier failNode failed, by the same reference:
+  // without one, removeNode would delete the Node object of a healthy machine.
+  const failed = new Set<string>();
   // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: each step's cross-references checked in the order the spec lists them
   scenario.steps.forEach((step, i) => {
     const at = (path: Array<string | number>): PathKey[] => ['steps', i, step.kind, ...path];
@@ -209,6 +212,16 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
           message: `network '${name}' is not one requires.networks lists (${lists})`,
         });
       }
+    }
+    if (step.kind === 'failNode') failed.add(JSON.stringify(step.body.node));
+    if (
+      (step.kind === 'removeNode' || step.kind === 'restoreNode') &&
+      !failed.has(JSON.stringify(step.body.node))
+    ) {
+      problems.push({
+        ...locate(root, origins, at(['node'])),
+        message: `${step.kind} of ${JSON.stringify(step.body.node)}: expected an earlier failNode of the same node reference (it acts on the node that failNode failed)`,
+      });
     }
     const evidence = evidenceNameOf(step);
     if (evidence) {

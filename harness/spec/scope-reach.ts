@@ -33,7 +33,8 @@ export interface ScopeNames {
 /** The rules an options file may name in `scopeExceptions`, each with why it exists. */
 export const REACH_RULES = {
   'host-access':
-    "a privileged container, the node's PID or IPC namespace, a host path, privilege escalation, an added capability or an unmasked /proc hands the pod its node",
+    "a privileged container, the node's PID or IPC namespace, a host path or host port, privilege escalation, an added capability, an unmasked /proc, or an SELinux, seccomp, AppArmor or sysctl setting outside Pod Security baseline hands the pod its node",
+  load: "more than a few replicas, large resource requests or a system priority class would starve or evict the user's workloads",
   'external-ips':
     "a Service's externalIPs make every node capture traffic to those addresses, whoever owns them (the externalIPs traffic-hijack problem)",
   'egressip-selector':
@@ -43,7 +44,7 @@ export const REACH_RULES = {
   'advertisement-pools':
     "a BGPAdvertisement without a list of the test's own pools, or with pool selectors, announces the cluster's other pools",
   'advertisement-attributes':
-    "an aggregationLength shorter than a host route, communities or localPref change how the user's routers treat addresses that are not the test's",
+    "an aggregationLength shorter than a host route, communities, largeCommunities, localPref or a peers list change how the user's routers treat addresses that are not the test's",
   'pool-range':
     "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range takes addresses that belong to others",
   'pool-auto-assign':
@@ -118,19 +119,143 @@ function issue(rule: ReachRule, path: Array<string | number>, what: string): Sco
   return { rule, path, message: `refused (${rule}): ${what}` };
 }
 
-const HOST_ACCESS: ReadonlyArray<[key: string, bad: (value: unknown) => boolean, what: string]> = [
-  ['privileged', (v) => v === true, 'a privileged container'],
-  ['hostPID', (v) => v === true, "the node's PID namespace"],
-  ['hostIPC', (v) => v === true, "the node's IPC namespace"],
-  ['hostPath', (v) => v !== undefined && v !== null, "a host path (the node's files)"],
-  ['allowPrivilegeEscalation', (v) => v === true, 'privilege escalation'],
-  ['procMount', (v) => v !== undefined && v !== 'Default', 'an unmasked /proc'],
+/**
+ * Pod Security Standards "baseline" (kubernetes.io/docs/concepts/security/pod-security-standards,
+ * the Baseline table), which the suite follows exactly except where it is stricter (no added
+ * capability at all, no privilege escalation) and for hostNetwork, which the catalogue's
+ * host-networked endpoints need (such a test runs alone). runAsUser 0, runAsNonRoot and volume
+ * types other than hostPath are "restricted"-level controls: baseline allows them, and so does the
+ * guard.
+ */
+const BASELINE_SELINUX_TYPES: ReadonlySet<string> = new Set([
+  '',
+  'container_t',
+  'container_init_t',
+  'container_kvm_t',
+  'container_engine_t',
+]);
+/** Baseline's safe sysctls (namespaced, unable to affect other pods or the node). */
+const BASELINE_SYSCTLS: ReadonlySet<string> = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+]);
+const unconfined = (v: unknown) => isObject(v) && v.type === 'Unconfined';
+const nonEmpty = (v: unknown) => v !== undefined && v !== null && v !== '';
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+const SECCOMP_ANNOTATIONS = [
+  'seccomp.security.alpha.kubernetes.io/pod',
+  'container.seccomp.security.alpha.kubernetes.io/',
 ];
 
+/** At most this many replicas (or Job pods at once): the catalogue needs one per node. */
+export const MAX_REPLICAS = 32;
+/** A container may request (or be limited to) at most this much: the probe pods need a fraction. */
+export const MAX_CPU_CORES = 2;
+export const MAX_MEMORY_BYTES = 2 * 1024 ** 3;
+
+const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
+};
+/** A Kubernetes quantity's value (NaN: not one, e.g. a template variable as written). */
+function quantity(value: unknown): number {
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(
+    String(value).trim(),
+  );
+  if (!match) return Number.NaN;
+  return Number(match[1]) * (QUANTITY_SUFFIX[match[2] ?? ''] ?? Number.NaN);
+}
+const count = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? Number(v) : Number.NaN);
+const tooMany = (v: unknown) => count(v) > MAX_REPLICAS;
+/** Requests or limits beyond the bounds (NaN, a template as written, is judged once rendered). */
+function tooLarge(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  return (
+    quantity(v.cpu) > MAX_CPU_CORES ||
+    quantity(v.memory) > MAX_MEMORY_BYTES ||
+    quantity(v['ephemeral-storage']) > MAX_MEMORY_BYTES
+  );
+}
+
+const POD_FIELDS: ReadonlyArray<
+  [key: string, bad: (value: unknown) => boolean, rule: ReachRule, what: string]
+> = [
+  ['privileged', (v) => v === true, 'host-access', 'a privileged container'],
+  ['hostPID', (v) => v === true, 'host-access', "the node's PID namespace"],
+  ['hostIPC', (v) => v === true, 'host-access', "the node's IPC namespace"],
+  ['hostPath', (v) => v !== undefined && v !== null, 'host-access', "a host path (the node's files)"],
+  ['allowPrivilegeEscalation', (v) => v === true, 'host-access', 'privilege escalation'],
+  ['procMount', (v) => v !== undefined && v !== 'Default', 'host-access', 'an unmasked /proc'],
+  [
+    'hostPort',
+    (v) => v !== undefined && v !== null && count(v) !== 0,
+    'host-access',
+    "a host port (a port on the node's own addresses)",
+  ],
+  ['hostProcess', (v) => v === true, 'host-access', 'a Windows host process'],
+  [
+    'seLinuxOptions',
+    (v) =>
+      isObject(v) &&
+      (!BASELINE_SELINUX_TYPES.has(String(v.type ?? '')) || nonEmpty(v.user) || nonEmpty(v.role)),
+    'host-access',
+    'an SELinux type, user or role outside Pod Security baseline (type container_t, container_init_t, container_kvm_t or container_engine_t; no user, no role)',
+  ],
+  ['seccompProfile', unconfined, 'host-access', 'an Unconfined seccomp profile'],
+  ['appArmorProfile', unconfined, 'host-access', 'an Unconfined AppArmor profile'],
+  [
+    'sysctls',
+    (v) => Array.isArray(v) && v.some((s) => !BASELINE_SYSCTLS.has(String(isObject(s) ? s.name : s))),
+    'host-access',
+    `a sysctl outside Pod Security baseline's safe set (${[...BASELINE_SYSCTLS].join(', ')})`,
+  ],
+  ['replicas', tooMany, 'load', `more than ${MAX_REPLICAS} replicas`],
+  ['parallelism', tooMany, 'load', `more than ${MAX_REPLICAS} pods at once`],
+  ['completions', tooMany, 'load', `more than ${MAX_REPLICAS} completions`],
+  [
+    'priorityClassName',
+    (v) => typeof v === 'string' && v.startsWith('system-'),
+    'load',
+    "a system priority class (it would evict the cluster's own pods)",
+  ],
+  ['requests', tooLarge, 'load', `a request over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
+  ['limits', tooLarge, 'load', `a limit over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
+];
+
+/** An annotation that relaxes a pod's confinement (the annotation forms of AppArmor and seccomp). */
+function annotationEscape(key: string, value: unknown): string | undefined {
+  const text = String(value);
+  if (key.startsWith(APPARMOR_ANNOTATION) && text !== 'runtime/default' && !text.startsWith('localhost/'))
+    return `AppArmor profile '${text}'`;
+  if (SECCOMP_ANNOTATIONS.some((a) => key.startsWith(a)) && text === 'unconfined')
+    return 'an unconfined seccomp profile';
+  return undefined;
+}
+
 /**
- * Fields anywhere in an object that would hand a pod its node, wherever its pod spec sits
- * (Pod, template, jobTemplate, or a field a later API adds). Walked with a stack, not recursion:
- * a spec's nesting is the spec author's choice.
+ * Fields anywhere in an object that would hand a pod its node (Pod Security baseline) or load the
+ * cluster beyond a test, wherever its pod spec sits (Pod, template, jobTemplate, or a field a
+ * later API adds). Walked with a stack, not recursion: a spec's nesting is the spec author's choice.
  */
 function hostAccess(object: unknown): ScopeIssue[] {
   const issues: ScopeIssue[] = [];
@@ -145,8 +270,11 @@ function hostAccess(object: unknown): ScopeIssue[] {
     }
     if (!isObject(node)) continue;
     for (const [key, value] of Object.entries(node)) {
-      const found = HOST_ACCESS.find(([k, bad]) => k === key && bad(value));
-      if (found) issues.push(issue('host-access', [...path, key], `${found[2]} is outside a test's scope`));
+      const found = POD_FIELDS.find(([k, bad]) => k === key && bad(value));
+      const annotation = path[path.length - 1] === 'annotations' ? annotationEscape(key, value) : undefined;
+      if (found) issues.push(issue(found[2], [...path, key], `${found[3]} is outside a test's scope`));
+      else if (annotation)
+        issues.push(issue('host-access', [...path, key], `${annotation} is outside a test's scope`));
       else if (key === 'add' && path[path.length - 1] === 'capabilities' && present(value))
         issues.push(issue('host-access', [...path, key], "added capabilities are outside a test's scope"));
       else stack.push({ node: value, path: [...path, key] });
@@ -283,7 +411,8 @@ function advertisementIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
       );
     }
   }
-  for (const key of ['communities', 'localPref']) {
+  // largeCommunities and peers (which sessions announce) are the user's routing policy as well.
+  for (const key of ['communities', 'largeCommunities', 'localPref', 'peers']) {
     if (present(spec[key])) {
       issues.push(
         issue(

@@ -6,10 +6,15 @@
  * - **namespaced kinds** (`NAMESPACED_KINDS`: workloads, Services, EgressServices, ConfigMaps, ...)
  *   only in a test namespace: `${namespace}` or a further one the spec declares in
  *   `requires.namespaces` (`${namespaces.NAME}`), each created and removed by the run;
- * - **shared kinds** (`SHARED_KINDS`: MetalLB's IPAddressPool, BGPAdvertisement and BGPPeer in
+ * - **shared kinds** (`SHARED_KINDS`: MetalLB's IPAddressPool and BGPAdvertisement in
  *   `${metallb.namespace}`; the cluster-scoped EgressIP) only with a name containing `${uid}`, so
  *   that no user's object of a fixed name can be taken over (server-side apply) or deleted;
- * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind;
+ * - nothing else: no Namespace, Node, RBAC, webhook, CRD or any other kind. In particular no
+ *   peering object (MetalLB BGPPeer, FRRConfiguration, BFDProfile, ...): a peer at an address the
+ *   spec chooses would receive the user's advertisements. The environment makes the suite's own
+ *   peers (options `manageMetalLB`, env/shared/metallb-peers.ts), never a spec; and no
+ *   Endpoints/EndpointSlice: hand-written endpoints point a Service at any address, the cluster's
+ *   API server included (CVE-2021-25740); a Service's endpoints come from its selector;
  * - and of those, nothing that reaches beyond the test (scope-reach.ts): host access, externalIPs,
  *   EgressIP selectors and addresses, BGPAdvertisement pools and attributes, pool ranges; an
  *   options file may allow one of those rules for one named spec (`scopeExceptions`);
@@ -32,8 +37,6 @@ export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
   'Pod',
   'Service',
   'ConfigMap',
-  'Endpoints',
-  'discovery.k8s.io/EndpointSlice',
   'apps/Deployment',
   'apps/ReplicaSet',
   'apps/StatefulSet',
@@ -56,7 +59,6 @@ export const SHARED_KINDS: ReadonlyMap<string, SharedKind> = new Map([
     { namespaceVariable: 'metallb.namespace', why: "the test's LoadBalancer pool" },
   ],
   ['metallb.io/BGPAdvertisement', { namespaceVariable: 'metallb.namespace', why: "the pool's announcement" }],
-  ['metallb.io/BGPPeer', { namespaceVariable: 'metallb.namespace', why: 'a peer session (manageMetalLB)' }],
   ['k8s.ovn.org/EgressIP', { why: "the test's EgressIP (ES-EIP-1)" }],
 ]);
 
@@ -79,6 +81,23 @@ function allowedKindsText(): string {
   return `namespaced ${[...NAMESPACED_KINDS].join(', ')}; shared ${[...SHARED_KINDS.keys()].join(', ')}`;
 }
 
+/** A DNS-1123 subdomain: what Kubernetes accepts as most objects' names. */
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Why `metadata.name` is not a Kubernetes name (undefined: it is, or there is none to judge). As
+ * written, each template variable stands for a valid part; rendered, the name itself is judged.
+ * Refused here rather than by the API server: a dry run prints the name, and a name with a bidi
+ * override (`web\u202egpj`) reads as another one.
+ */
+function objectNameIssue(name: unknown): string | undefined {
+  if (name === undefined) return undefined;
+  const text = String(name);
+  const judged = text.replace(/\$\{[^}]*\}/g, 'x');
+  if (judged.length <= 253 && DNS_1123_SUBDOMAIN.test(judged)) return undefined;
+  return `'${text}' is not a Kubernetes name: expected a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`;
+}
+
 /** Why a manifest is outside the spec's scope (none: it is inside). */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the scope guard's rules for one manifest, kept together so no rule is skipped
 export function manifestScopeIssues(
@@ -93,6 +112,8 @@ export function manifestScopeIssues(
   const key = kindKey(apiVersion, kind);
   const shared = SHARED_KINDS.get(key);
   const issues: ScopeIssue[] = [];
+  const nameIssue = objectNameIssue(metadata.name);
+  if (nameIssue) issues.push({ path: ['metadata', 'name'], message: nameIssue });
   if (NAMESPACED_KINDS.has(key)) {
     if (namespace === undefined) {
       issues.push({
@@ -184,7 +205,12 @@ const EGRESS_SERVICE_LABEL_PREFIX = 'egress-service.k8s.ovn.org/';
 export function nodeLabelKeyIssue(
   key: string,
   names: Pick<ScopeNames, 'uid'> & Partial<Pick<ScopeNames, 'testNamespaces'>>,
+  step: 'labelNode' | 'unlabelNode' = 'labelNode',
 ): string | undefined {
+  // NODE_LABEL_KEYS are the user's keys a test may add to a node, never remove: removing
+  // k8s.ovn.org/egress-assignable would move the user's EgressIPs off that node.
+  if (NODE_LABEL_KEYS.has(key) && step === 'unlabelNode')
+    return `unlabelNode of '${key}' is not the suite's: a test may set it on a node, never remove it (the user's EgressIPs would leave that node)`;
   if (key.includes(names.uid) || key.startsWith(SUITE_LABEL_PREFIX) || NODE_LABEL_KEYS.has(key))
     return undefined;
   const own = (names.testNamespaces ?? []).map((ns) => `${EGRESS_SERVICE_LABEL_PREFIX}${ns}-`);

@@ -4,7 +4,9 @@
  * the file, line and field the offending text stands at. Nodes are recorded when a file is
  * parsed; the assembled document reuses them, so looking a path up finds its origin.
  */
+
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { escapeUntrusted } from '../common/escape.js';
 import { YAML_MAX_ALIASES, YAML_MAX_DEPTH } from '../common/limits.js';
 
 export interface SpecProblem {
@@ -16,8 +18,10 @@ export interface SpecProblem {
 }
 
 export function formatProblem(problem: SpecProblem): string {
-  const where = problem.field ? ` ${problem.field}:` : '';
-  return `${problem.file}:${problem.line}:${where} ${problem.message}`;
+  // File names, keys and values come from the spec's author: escaped by the one rule (control
+  // characters, bidi overrides, a leading `::`), so an error line reads as what it is.
+  const where = problem.field ? ` ${escapeUntrusted(problem.field)}:` : '';
+  return `${escapeUntrusted(problem.file)}:${problem.line}:${where} ${escapeUntrusted(problem.message)}`;
 }
 
 export type PathKey = string | number;

@@ -34,6 +34,50 @@ describe('one line, exit 2', () => {
     expect(stdout).not.toMatch(/bring-up|lab: up/);
   });
 
+  // Hostile round of issue #22 (M8): a lab was brought up, then six raw ENOTDIR lines.
+  it('refuses a --report-dir under a non-directory (/dev/null/x) before bringing anything up', async () => {
+    const { code, stdout, stderr } = await cli(['run', '--provider', 'lab', '--report-dir', '/dev/null/x'], {
+      env: NO_DOCKER,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      'egress-conformance: --report-dir /dev/null/x: /dev/null is not a directory; expected a directory (or a path that can be made)',
+    ]);
+    expect(stdout).not.toMatch(/bring-up|lab: up/);
+  });
+
+  it("refuses --run-test '' naming the empty id", async () => {
+    const { code, stderr } = await cli(['run', '--dry-run', '--provider', 'lab', '--run-test', ''], {
+      env: NO_DOCKER,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      "egress-conformance: --run-test '': an empty scenario id; expected an id (see `egress-conformance list`)",
+    ]);
+  });
+
+  // Hostile round of issue #22 (LOW): Number() read 0x10 as 16 and 0x50 as 80.
+  it('refuses hexadecimal numbers: --parallel 0x10, report open --port 0x50', async () => {
+    const parallel = await cli(
+      ['run', '--provider', 'lab', '--parallel', '0x10', '--report-dir', join(dir, 'r')],
+      {
+        env: NO_DOCKER,
+      },
+    );
+    expect(parallel.code, parallel.stderr).toBe(2);
+    expect(parallel.stderr.split('\n').filter(Boolean)).toEqual([
+      'egress-conformance: --parallel 0x10: expected a whole number from 1 to 16',
+    ]);
+    const report = join(dir, 'report');
+    await mkdir(report, { recursive: true });
+    await writeFile(join(report, 'index.html'), '<!doctype html>');
+    const port = await cli(['report', 'open', report, '--port', '0x50']);
+    expect(port.code, port.stderr).toBe(2);
+    expect(port.stderr.split('\n').filter(Boolean)).toEqual([
+      'egress-conformance: --port 0x50: expected a port number (0 picks a free one)',
+    ]);
+  });
+
   it('list --suites / (a tree it cannot walk) is one line, exit 2, with no --debug hint (list has no --debug)', async () => {
     const { code, stdout, stderr } = await cli(['list', '--no-cache', '--suites', '/'], { timeout: 60_000 });
     expect(code, stderr).toBe(2);

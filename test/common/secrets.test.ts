@@ -74,6 +74,17 @@ describe('credentials in odd forms (issue #22)', () => {
     ["sshpass -p'glued secret' ssh ops@peer", 'glued secret'],
     ['git clone https://user:p@ss@w0rd@git.example.test/repo.git', 'p@ss@w0rd'],
     ['ssh -p2222 ops@peer.example.test', undefined],
+    // Hostile round of issue #22 (M10): curl -u, secret-named environment assignments, headers.
+    ['curl -u admin:CURLUSERSECRET11 {command} {ssh}', 'admin:CURLUSERSECRET11'],
+    ['curl --user=admin:CurlUser22 x', 'admin:CurlUser22'],
+    ['env AWS_SECRET_ACCESS_KEY=AWSSECRET14 ssh {ssh}', 'AWSSECRET14'],
+    ['GITHUB_TOKEN=ghp_abcdef123 DEPLOY_KEY=deploykey99 tool', 'ghp_abcdef123'],
+    ['GITHUB_TOKEN=ghp_abcdef123 DEPLOY_KEY=deploykey99 tool', 'deploykey99'],
+    ["curl -H 'X-Auth-Token: XAUTHSECRET15' x", 'XAUTHSECRET15'],
+    ["curl -H 'Cookie: session=COOKIESECRET16' x", 'session=COOKIESECRET16'],
+    ['curl -H "X-Api-Key: apikey1234" x', 'apikey1234'],
+    ['sort -u file; mysql -uroot -h db', undefined],
+    ["ssh -o 'PasswordAuthentication=yes' -o IdentityAgent=none {ssh}", undefined],
   ])('%s', (text, secret) => {
     const redacted = redact(text);
     if (secret === undefined) expect(redacted).toBe(text);

@@ -116,6 +116,38 @@ describe('merges only of one run', () => {
   it('merges shards of one run', () => {
     expect(mergeRuns(shards, '/m').tests).toEqual(whole.tests);
   });
+
+  // Hostile round of issue #22 (M5): the lab-shards workflow runs each shard on a lab of its own.
+  const onLab = (run: RunResult, labId: string, nodes = run.environment.nodes): RunResult => ({
+    ...run,
+    environment: {
+      ...run.environment,
+      id: labId,
+      nodes,
+      fingerprint: { provider: 'lab', labId, nodes: String(nodes.length), families: 'ipv4', frr: '8.4.4' },
+    },
+  });
+  it('merges shards run on two labs of one shape (their own lab ids), naming both', () => {
+    const merged = mergeRuns(
+      [onLab(shards[0] as RunResult, 'eclab-aaaaaa'), onLab(shards[1] as RunResult, 'eclab-bbbbbb')],
+      '/m',
+    );
+    expect(merged.tests).toEqual(whole.tests);
+    expect(merged.environment.id).toBe('eclab-aaaaaa+eclab-bbbbbb');
+    expect(merged.environment.fingerprint?.labId).toBe('eclab-aaaaaa+eclab-bbbbbb');
+  });
+  it('still refuses shards on labs of another shape (one node fewer)', () => {
+    const second = shards[1] as RunResult;
+    expect(() =>
+      mergeRuns(
+        [
+          onLab(shards[0] as RunResult, 'eclab-aaaaaa'),
+          onLab(second, 'eclab-bbbbbb', second.environment.nodes.slice(1)),
+        ],
+        '/m',
+      ),
+    ).toThrow(/\/s2 is not a shard of the run in \/s1: its environment differs/);
+  });
 });
 
 describe('merge-reports reads shards as hostile input', () => {
@@ -150,6 +182,23 @@ describe('merge-reports reads shards as hostile input', () => {
       /tests\[0\]\.diagnostics: expected a path inside the report directory/,
     ],
     ['no tests', (r: Record<string, unknown>) => delete r.tests, /tests:/],
+    // Hostile round of issue #22 (M6): names the merge prints on the console and in summary.txt.
+    [
+      'a feature carrying ESC and a workflow command',
+      (r: Record<string, unknown>) => (firstTest(r).features = ['X\u001b[2J\n::add-mask::secret']),
+      /tests\[0\]\.features\[0\]: expected a feature name/,
+    ],
+    [
+      'a phase name with a bidi override and ::error',
+      (r: Record<string, unknown>) =>
+        ((r.phases as Json[])[0] = { name: 'x\u202e\n::error::forged', durationMs: 1 }),
+      /phases\[0\]\.name: expected a phase name of printable ASCII/,
+    ],
+    [
+      'a statement id with ::stop-commands::',
+      (r: Record<string, unknown>) => (firstTest(r).statements = ['\n::stop-commands::x']),
+      /tests\[0\]\.statements\[0\]: expected a statement id/,
+    ],
   ])('refuses %s in one line naming the file and field', async (name, change, field) => {
     const dirs = await writtenShards(name.replace(/\W+/g, '-'), change);
     const result = await cli([
@@ -222,6 +271,30 @@ describe('merge-reports reads shards as hostile input', () => {
     const dirs = await writtenShards('output-is-input');
     const before = await readFile(join(dirs[0] as string, 'results.json'), 'utf8');
     for (const out of [dirs[0] as string, join(dirs[0] as string, 'merged')]) {
+      oneLineExit2(
+        await cli(['merge-reports', ...dirs, '--report-dir', out]),
+        /--report-dir .* overlaps the input .*shard-1: expected a directory of its own/,
+      );
+    }
+    expect(await readFile(join(dirs[0] as string, 'results.json'), 'utf8')).toBe(before);
+  });
+
+  // Hostile round of issue #22 (low): one directory named twice read as two runs of every test.
+  it('refuses a shard directory named twice, in one line saying so', async () => {
+    const dirs = await writtenShards('named-twice');
+    oneLineExit2(
+      await cli(['merge-reports', dirs[0] as string, `${dirs[0]}/`, '--report-dir', join(dir, 'out-twice')]),
+      /shard-1\/ is the same directory as .*shard-1: expected each shard's report directory once/,
+    );
+  });
+
+  // Hostile round of issue #22 (M7): a link to an input, or a path under a link into one.
+  it('refuses a --report-dir that is a link to an input, or a new path under such a link', async () => {
+    const dirs = await writtenShards('output-links-to-input');
+    const before = await readFile(join(dirs[0] as string, 'results.json'), 'utf8');
+    const link = join(dir, 'link-to-shard-1');
+    await symlink(dirs[0] as string, link);
+    for (const out of [link, join(link, 'new', 'merged')]) {
       oneLineExit2(
         await cli(['merge-reports', ...dirs, '--report-dir', out]),
         /--report-dir .* overlaps the input .*shard-1: expected a directory of its own/,

@@ -430,7 +430,7 @@ steps:
 });
 
 describe('removing a failed node', () => {
-  async function run(steps: string) {
+  async function run(steps: string, dropFirstStep = false) {
     const result = parseScenario(
       `id: remove
 title: t
@@ -444,8 +444,17 @@ ${steps}  - expect: { condition: { noEgressLabel: { service: web } } }
       'remove.yaml',
     );
     if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
+    // The loader refuses removeNode without an earlier failNode; dropping the failNode after
+    // loading reaches the runner's own check (the second line of defence).
+    const loaded = dropFirstStep
+      ? {
+          ...result.loaded,
+          scenario: { ...result.loaded.scenario, steps: result.loaded.scenario.steps.slice(1) },
+          stepLines: result.loaded.stepLines.slice(1),
+        }
+      : result.loaded;
     const env = new RecordingEnvironment(testDescription({ families: ['ipv4'] }));
-    const { results } = await runScenarios([result.loaded], env);
+    const { results } = await runScenarios([loaded], env);
     return { env, outcome: results[0] };
   }
 
@@ -462,7 +471,10 @@ ${steps}  - expect: { condition: { noEgressLabel: { service: web } } }
   });
 
   it('refuses to remove a node no earlier failNode failed', async () => {
-    const { env, outcome } = await run('  - removeNode: { node: { index: 2 } }\n');
+    const { env, outcome } = await run(
+      '  - failNode: { node: { index: 2 } }\n  - removeNode: { node: { index: 2 } }\n',
+      true,
+    );
     expect(outcome?.status).toBe('failed');
     expect(outcome?.message).toContain('removeNode node #2: no earlier failNode with this node reference');
     expect(env.calls.some((c) => c.startsWith('delete Node'))).toBe(false);

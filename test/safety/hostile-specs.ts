@@ -93,7 +93,33 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     name: 'a BGPPeer with a fixed name',
     manifest:
       '{ apiVersion: metallb.io/v1beta2, kind: BGPPeer, metadata: { name: router, namespace: "${metallb.namespace}" }, spec: { myASN: 64512, peerASN: 64500, peerAddress: 192.0.2.1 } }',
-    error: /BGPPeer 'router' is shared by the cluster/,
+    error: /BGPPeer \(metallb\.io\/v1beta2\) is outside a test's scope/,
+  },
+  // Hostile round of issue #22 (H1): a peer named from the test still peers with any address.
+  {
+    name: 'a BGPPeer named from the test, to an address of its choosing',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta2, kind: BGPPeer, metadata: { name: "${uid}-peer", namespace: "${metallb.namespace}" }, spec: { myASN: 64512, peerASN: 65001, peerAddress: 192.0.2.254 } }',
+    error: /BGPPeer \(metallb\.io\/v1beta2\) is outside a test's scope/,
+  },
+  {
+    name: 'an FRRConfiguration adding a neighbor',
+    manifest:
+      '{ apiVersion: frrk8s.metallb.io/v1beta1, kind: FRRConfiguration, metadata: { name: "${uid}-frr", namespace: "${metallb.namespace}" }, spec: { bgp: { routers: [{ asn: 64512, neighbors: [{ address: 192.0.2.254, asn: 65001 }] }] } } }',
+    error: /FRRConfiguration \(frrk8s\.metallb\.io\/v1beta1\) is outside a test's scope/,
+  },
+  // Hostile round (M1): hand-written endpoints point a Service at any address (CVE-2021-25740).
+  {
+    name: 'hand-written Endpoints to the API server',
+    manifest:
+      '{ apiVersion: v1, kind: Endpoints, metadata: { name: web, namespace: "${namespace}" }, subsets: [{ addresses: [{ ip: 10.96.0.1 }], ports: [{ port: 443 }] }] }',
+    error: /manifests\.m\.kind: Endpoints \(v1\) is outside a test's scope/,
+  },
+  {
+    name: 'a hand-written EndpointSlice',
+    manifest:
+      '{ apiVersion: discovery.k8s.io/v1, kind: EndpointSlice, metadata: { name: web, namespace: "${namespace}" }, addressType: IPv4, endpoints: [{ addresses: [192.0.2.77] }] }',
+    error: /manifests\.m\.kind: EndpointSlice \(discovery\.k8s\.io\/v1\) is outside/,
   },
   {
     name: 'a validating webhook',
@@ -142,6 +168,92 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     manifest:
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { capabilities: { add: [SYS_ADMIN] } } }] } }',
     error: /capabilities\.add: refused \(host-access\): added capabilities/,
+  },
+  // Hostile round of issue #22: Pod Security baseline (H2, M2) and load bounds (M3).
+  {
+    name: "a container port bound to the node's port 22 (H2)",
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, ports: [{ containerPort: 22, hostPort: 22 }] }] } }',
+    error: /ports\[0\]\.hostPort: refused \(host-access\): a host port/,
+  },
+  {
+    name: 'an SELinux type spc_t (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { securityContext: { seLinuxOptions: { type: spc_t } }, containers: [{ name: c, image: x }] } }',
+    error: /seLinuxOptions: refused \(host-access\): an SELinux type/,
+  },
+  {
+    name: 'an SELinux user (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { seLinuxOptions: { user: system_u } } }] } }',
+    error: /seLinuxOptions: refused \(host-access\)/,
+  },
+  {
+    name: 'an Unconfined seccomp profile (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { seccompProfile: { type: Unconfined } } }] } }',
+    error: /seccompProfile: refused \(host-access\): an Unconfined seccomp/,
+  },
+  {
+    name: 'an Unconfined AppArmor profile (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { securityContext: { appArmorProfile: { type: Unconfined } }, containers: [{ name: c, image: x }] } }',
+    error: /appArmorProfile: refused \(host-access\): an Unconfined AppArmor/,
+  },
+  {
+    name: 'the AppArmor annotation unconfined (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}", annotations: { container.apparmor.security.beta.kubernetes.io/c: unconfined } }, spec: { containers: [{ name: c, image: x }] } }',
+    error: /refused \(host-access\): AppArmor profile 'unconfined'/,
+  },
+  {
+    name: 'an unsafe sysctl (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { securityContext: { sysctls: [{ name: kernel.msgmax, value: "1" }] }, containers: [{ name: c, image: x }] } }',
+    error: /sysctls: refused \(host-access\): a sysctl outside/,
+  },
+  {
+    name: 'a Windows host process (M2)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { windowsOptions: { hostProcess: true } } }] } }',
+    error: /hostProcess: refused \(host-access\)/,
+  },
+  {
+    name: '100000 replicas (M3)',
+    manifest:
+      '{ apiVersion: apps/v1, kind: Deployment, metadata: { name: d, namespace: "${namespace}" }, spec: { replicas: 100000, template: { spec: { containers: [] } } } }',
+    error: /spec\.replicas: refused \(load\): more than 32 replicas/,
+  },
+  {
+    name: 'a 64-CPU request (M3)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, resources: { requests: { cpu: "64", memory: 512Gi } } }] } }',
+    error: /resources\.requests: refused \(load\): a request over 2 CPUs/,
+  },
+  {
+    name: 'a system priority class (M3)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { priorityClassName: system-node-critical, containers: [{ name: c, image: x }] } }',
+    error: /priorityClassName: refused \(load\): a system priority class/,
+  },
+  // Hostile round (M11): a name that reads as another one (U+202E), printed by the dry run.
+  {
+    name: 'an object name with a right-to-left override',
+    manifest:
+      '{ apiVersion: v1, kind: ConfigMap, metadata: { name: "web\u202egpj", namespace: "${namespace}" } }',
+    error: /metadata\.name: 'web\\u202egpj' is not a Kubernetes name: expected a DNS-1123 subdomain/,
+  },
+  {
+    name: 'a BGPAdvertisement with largeCommunities (hostile round)',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], largeCommunities: ["65535:0:65281"] } }',
+    error: /largeCommunities: refused \(advertisement-attributes\)/,
+  },
+  {
+    name: 'a BGPAdvertisement naming peers (hostile round)',
+    manifest:
+      '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"], peers: [upstream-router] } }',
+    error: /peers: refused \(advertisement-attributes\)/,
   },
   // Patches: the object a patch makes is judged like a manifest, and keeps its identity.
   {
@@ -315,6 +427,12 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     manifest: SAFE,
     steps: '  - unlabelNode: { node: { index: 0 }, key: kubernetes.io/hostname }\n',
     error: /unlabelNode\.key: node label 'kubernetes\.io\/hostname' is not the suite's/,
+  },
+  {
+    name: 'unlabelNode of k8s.ovn.org/egress-assignable (hostile round)',
+    manifest: SAFE,
+    steps: '  - unlabelNode: { node: { index: 0 }, key: k8s.ovn.org/egress-assignable }\n',
+    error: /unlabelNode\.key: unlabelNode of 'k8s\.ovn\.org\/egress-assignable' is not the suite's/,
   },
   {
     name: 'labelNode of the control-plane role',

@@ -417,6 +417,11 @@ describe('scope exceptions: a named options-file entry allows one reach rule for
         'scopeExceptions:\n  - { rule: kind, spec: excepted2, reason: x }\n',
         /scopeExceptions(\.0|\[0\])\.rule/,
       ],
+      // Hostile round of issue #22: a pattern would allow the rule for every spec.
+      [
+        'scopeExceptions:\n  - { rule: external-ips, spec: "*", reason: x }\n',
+        /scopeExceptions(\.0|\[0\])\.spec: expected one scenario id/,
+      ],
     ] as const) {
       const file = join(dir, 'bad-exception.yaml');
       await writeFile(file, text);

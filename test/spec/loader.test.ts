@@ -147,6 +147,29 @@ describe('spec loader', () => {
     expect(lines[0]).toMatch(pattern);
   });
 
+  // Hostile round of issue #22 (M4): removeNode without failNode would delete a healthy node.
+  it('refuses removeNode and restoreNode without an earlier failNode of the same reference', () => {
+    const lines = problemsOf(
+      '  - apply: [service]\n',
+      '  - apply: [service]\n  - removeNode: { node: { index: 0 } }\n  - failNode: { node: { index: 1 } }\n  - restoreNode: { node: { index: 0 } }\n  - removeNode: { node: { index: 1 } }\n',
+    );
+    expect(lines).toEqual([
+      'suites/core/example.yaml:13: steps[1].removeNode.node: removeNode of {"index":0}: expected an earlier failNode of the same node reference (it acts on the node that failNode failed)',
+      'suites/core/example.yaml:15: steps[3].restoreNode.node: restoreNode of {"index":0}: expected an earlier failNode of the same node reference (it acts on the node that failNode failed)',
+    ]);
+  });
+
+  // Hostile round of issue #22 (M11): a key with ESC, U+202E and a newline, echoed in the error.
+  it('prints a hostile key escaped: no ESC, bidi override or line break reaches the terminal', () => {
+    const lines = problemsOf(
+      '  service:\n',
+      '  "\\e[31mEVIL\\u202E\\n::error::x": { apiVersion: v1 }\n  service:\n',
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) for (const raw of ['\u001b', '\u202e', '\n']) expect(line).not.toContain(raw);
+    expect(lines.join('\n')).toContain('\\u202e');
+  });
+
   it('reports an empty file', () => {
     const result = parseScenario('', 'empty.yaml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([

@@ -153,7 +153,8 @@ export function registerEnvironmentCommands(program: Command): void {
         for (const phase of up.phases) log.info(`  ${phase.name}: ${(phase.durationMs / 1000).toFixed(1)}s`);
         log.info(`next: ${nextCommand(provider.name, flags)}`);
         log.info(
-          `  (it reuses this environment; \`egress-conformance down --provider ${provider.name}\` removes it)`,
+          // By its id: `down --provider lab` alone removes every kept lab, other users' too.
+          `  (it reuses this environment; \`egress-conformance down --provider ${provider.name} --id ${description.id}\` removes it)`,
         );
       }),
     );

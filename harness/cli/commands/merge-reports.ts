@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../../common/errors.js';
 import { escapeControl } from '../../common/escape.js';
 import { copyArtifacts, mergeRuns, readRunResult } from '../../report/merge.js';
-import { checkOutputNotInput } from '../../report/merge-input.js';
+import { checkDistinctInputs, checkOutputNotInput } from '../../report/merge-input.js';
 import { ReporterMultiplexer } from '../../report/multiplexer.js';
 import { createReporters, parseReporterNames } from '../../report/select.js';
 import { defaultReportDir } from '../../run/options.js';
@@ -22,7 +22,8 @@ interface MergeFlags {
 export async function mergeReportsCommand(dirs: string[], flags: MergeFlags): Promise<number> {
   const names = flags.reporter ? parseReporterNames(flags.reporter, '--reporter') : ['list'];
   const reportDir = resolve(flags.reportDir ?? defaultReportDir().replace(/\/([^/]+)$/, '/merged-$1'));
-  checkOutputNotInput(reportDir, dirs);
+  await checkDistinctInputs(dirs);
+  await checkOutputNotInput(reportDir, dirs);
   const runs = await Promise.all(dirs.map(readRunResult));
   const merged = mergeRuns(runs, reportDir);
   for (const path of await copyArtifacts(runs, reportDir)) {

@@ -13,7 +13,8 @@ export async function openReport(dir: string | undefined, options: { port?: stri
     throw new UsageError(`report open ${chosen}: no ${REPORT_FILES.html} there; expected a report directory`);
   }
   const port = options.port === undefined ? 0 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  // Decimal digits only: Number() also reads 0x50 and 1e3.
+  if (!/^\d+$/.test(String(options.port ?? '0')) || port < 0 || port > 65535) {
     throw new UsageError(`--port ${options.port}: expected a port number (0 picks a free one)`);
   }
   const served = await serveReport(chosen, port);

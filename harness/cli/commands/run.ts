@@ -144,6 +144,11 @@ function applyRunControl(options: RunOptions, flags: RunFlags, file: OptionsFile
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: flag, options-file and default precedence for every run option in one place
 export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
+  if (flags.runTest?.some((id) => id.trim() === '')) {
+    throw new UsageError(
+      "--run-test '': an empty scenario id; expected an id (see `egress-conformance list`)",
+    );
+  }
   const skipFlag = flags.skipTests
     ?.split(',')
     .map((s) => s.trim())
@@ -169,11 +174,8 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const family = flags.family ?? file.family;
   if (family) options.family = family as RunOptions['family'];
   if (flags.parallel !== undefined) {
-    const parallel = Number(flags.parallel);
-    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) {
-      throw new UsageError(`--parallel ${flags.parallel}: expected a whole number from 1 to 16`);
-    }
-    options.parallel = parallel;
+    // Decimal digits only: Number() also reads 0x10, 1e1 and ' 8 ' (wholeNumber).
+    options.parallel = wholeNumber('--parallel', flags.parallel, 1, 16);
   } else if (file.parallel !== undefined) {
     options.parallel = file.parallel;
   }

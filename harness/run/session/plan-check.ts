@@ -2,8 +2,10 @@
  * The plan of a run and what must hold of it before anything is created, and what the reports say
  * of tests that never ran.
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { UsageError } from '../../common/errors.js';
+import { nearestExisting } from '../../common/real-path.js';
 import type { EnvironmentDescription } from '../../env/environment.js';
 import type { Catalogue } from '../../spec/catalogue.js';
 import { checkAddressRoom, contextFor } from '../context.js';
@@ -70,6 +72,23 @@ export async function checkReportDir(reportDir: string): Promise<void> {
     throw new UsageError(
       `--report-dir ${reportDir}: not a directory; expected a directory (or a path that does not exist yet)`,
     );
+  }
+  // A path that does not exist yet is made under its nearest existing ancestor: that must be a
+  // directory we may write (`/dev/null/x` failed only after the bring-up, with raw ENOTDIR lines).
+  const { existing } = await nearestExisting(reportDir);
+  const ancestor = await stat(existing).catch(() => undefined);
+  if (!ancestor?.isDirectory()) {
+    throw new UsageError(
+      `--report-dir ${reportDir}: ${existing} is not a directory; expected a directory (or a path that can be made)`,
+    );
+  }
+  if (
+    !(await access(existing, constants.W_OK).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new UsageError(`--report-dir ${reportDir}: ${existing} is not writable`);
   }
 }
 

@@ -16,10 +16,11 @@ export async function setNodeLabel(
   const node = await resolveNode(env.cluster, ctx.test.namespace, ref);
   const key = render(rawKey, ctx.values);
   // The loader refuses such a key as written; this holds the rendered key to it too.
-  const outside = nodeLabelKeyIssue(key, {
-    uid: ctx.test.uid,
-    testNamespaces: testNamespaces(ctx.test).map((n) => n.namespace),
-  });
+  const outside = nodeLabelKeyIssue(
+    key,
+    { uid: ctx.test.uid, testNamespaces: testNamespaces(ctx.test).map((n) => n.namespace) },
+    rawValue === null ? 'unlabelNode' : 'labelNode',
+  );
   if (outside) return { ok: false, detail: `refused: ${outside}` };
   const before = node.labels[key];
   const value = rawValue === null ? null : render(rawValue, ctx.values);
