@@ -27,14 +27,15 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/'"]+)@/gi;
  * A credential after a flag or an assignment in a command line: `--password X`, `--token=X`,
  * `password=X`, `PASS=X`, an environment assignment whose NAME holds a secret word
  * (`AWS_SECRET_ACCESS_KEY=X`, `PGPASSWORD=X`, `GITHUB_TOKEN=X`, `*_KEY=X`; not ssh's
- * `PasswordAuthentication=yes`), `curl -u USER:PASS` / `--user USER:PASS` (a value with a colon),
+ * `PasswordAuthentication=yes`, and never a name after `-` or `.`: an HTML `data-key=`
+ * attribute or a flag's tail is no assignment), `curl -u USER:PASS` / `--user USER:PASS` (a value with a colon),
  * a `Cookie:`, `X-Auth-Token:`, `X-Api-Key:` or `Private-Token:` header, `sshpass -p X`, `Authorization: Bearer X`, `Authorization: Basic X`
  * (any scheme, and Proxy-Authorization), a bare `Basic X`/`Digest X`, and a password glued to its
  * flag (`mysql -pSECRET`; a `-p` followed by a digit is a port, `ssh -p2222`, and stays). Group 1
  * is kept, group 2 (the value, maybe quoted) is the secret.
  */
 const COMMAND_CREDENTIAL =
-  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|\b(?![A-Za-z0-9_]*authentication=)(?=[A-Za-z0-9_]*(?:password|passwd|secret|token|credential|apikey|api_key|access_key|private_key)[A-Za-z0-9_]*=|[A-Za-z0-9_]*(?:pass|key)=)[A-Za-z_][A-Za-z0-9_]*=|(?<=^|[\s'"])(?:-u\s*|--user[= ]\s*)(?=[^\s'"]*:)|\b(?:cookie|set-cookie|private-token|api-key|x-[a-z0-9-]*(?:token|key|auth|secret|session)[a-z0-9-]*)\s*:\s*|\bsshpass\s+-p\s*|\b(?:proxy-)?authorization\s*:\s*(?:[A-Za-z-]+\s+)?|\b(?:Bearer|Basic|Digest)\s+|(?<=^|\s)-p(?=[^\s\d-])))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
+  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|(?<![-\w.])(?![A-Za-z0-9_]*authentication=)(?=[A-Za-z0-9_]*(?:password|passwd|secret|token|credential|apikey|api_key|access_key|private_key)[A-Za-z0-9_]*=|(?:[A-Za-z0-9_]*_)?(?:pass|key)=)[A-Za-z_][A-Za-z0-9_]*=|(?<=^|[\s'"])(?:-u\s*|--user[= ]\s*)(?=[^\s'"]*:)|\b(?:cookie|set-cookie|private-token|api-key|x-[a-z0-9-]*(?:token|key|auth|secret|session)[a-z0-9-]*)\s*:\s*|\bsshpass\s+-p\s*|\b(?:proxy-)?authorization\s*:\s*(?:[A-Za-z-]+\s+)?|\b(?:Bearer|Basic|Digest)\s+|(?<=^|\s)-p(?=[^\s\d-])))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
 
 const registered = new Set<string>();
 /** Registered values, longest first, so that a secret containing another is replaced whole. */

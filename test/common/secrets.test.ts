@@ -85,6 +85,9 @@ describe('credentials in odd forms (issue #22)', () => {
     ['curl -H "X-Api-Key: apikey1234" x', 'apikey1234'],
     ['sort -u file; mysql -uroot -h db', undefined],
     ["ssh -o 'PasswordAuthentication=yes' -o IdentityAgent=none {ssh}", undefined],
+    // The report's own HTML passes through redaction: an attribute is no assignment.
+    ['<section class="test" data-key="snat-loadbalancer-ip/ipv4" data-status="passed">', undefined],
+    ['monkey=1 bypass=2 compass=north', undefined],
   ])('%s', (text, secret) => {
     const redacted = redact(text);
     if (secret === undefined) expect(redacted).toBe(text);
