@@ -132,17 +132,14 @@ export interface TestResult {
 }
 
 /** A failed attempt of a test that was retried: what it saw, where its files are. */
-export interface TestAttempt {
+export type TestAttempt = Pick<
+  TestResult,
+  'failedStatements' | 'startedAt' | 'durationMs' | 'steps' | 'evidence' | 'diagnostics'
+> & {
   /** 1 for the first attempt. */
   attempt: number;
   message: string;
-  failedStatements?: string[];
-  startedAt?: string;
-  durationMs: number;
-  steps: StepResult[];
-  evidence: ProbeEvidenceRecord[];
-  diagnostics?: string;
-}
+};
 
 /** How one attempt of a test ended (the runner's verdict before it becomes a TestResult). */
 export type TestEnding =

@@ -77,3 +77,15 @@ export function uncoveredStatements(scenarios: LoadedScenario[]): Statement[] {
   const covered = new Set(scenarios.flatMap((s) => s.scenario.statements));
   return STATEMENTS.filter((s) => !covered.has(s.id));
 }
+
+/**
+ * The first scope exception naming a spec the catalogue does not hold, if any: such an exception
+ * is a typo that allows nothing, so `validate` and `run` both refuse it.
+ */
+export function exceptionWithoutSpec(
+  catalogue: Catalogue,
+  exceptions: readonly ScopeException[],
+): ScopeException | undefined {
+  const ids = new Set(catalogue.scenarios.map((s) => s.scenario.id));
+  return exceptions.find((e) => !ids.has(e.spec));
+}

@@ -66,6 +66,8 @@ describe('a kept lab another run is using', () => {
     kept = labMadeByUp(up.stdout);
     expect(up.stdout).toMatch(/^provider auto: .*using the embedded reference lab\.$/m);
     expect(up.stdout).toContain('next: egress-conformance run --provider lab --family ipv4\n');
+    // Removal by its id: `down --provider lab` alone would remove every idle kept lab.
+    expect(up.stdout).toContain(`\`egress-conformance down --provider lab --id ${kept}\` removes it`);
 
     // Another live process holds the lab's lease, as a shard running beside this one would.
     holder = execa('sleep', ['600'], { reject: false });

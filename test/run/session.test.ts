@@ -481,4 +481,26 @@ describe('run session', () => {
     );
     expect(provider.ups).toBe(0);
   });
+
+  it('a scope exception naming no spec of the catalogue is a usage error, as validate says', async () => {
+    const env = new RecordingEnvironment(testDescription());
+    const provider = fakeProvider(env);
+    const attempt = (spec: string) =>
+      runSession({
+        options: options({ scopeExceptions: [{ rule: 'external-ips', spec, reason: 'routers expect it' }] }),
+        optionsFile: 'opts.yaml',
+        reporters: [],
+        providers: { load: async () => provider, available: () => ['lab'] },
+        catalogue: { scenarios: [scenario('snat-one')], problems: [] },
+      });
+    await expect(attempt('snat-onee')).rejects.toThrow(
+      new UsageError(
+        "--options-file opts.yaml: scopeExceptions: no spec with id 'snat-onee' (rule external-ips)",
+      ),
+    );
+    expect(provider.ups).toBe(0);
+    // The same exception naming a spec that exists is accepted and the run goes on.
+    await expect(attempt('snat-one')).resolves.toBeTypeOf('number');
+    expect(provider.ups).toBe(1);
+  });
 });

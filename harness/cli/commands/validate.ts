@@ -52,7 +52,7 @@ export function registerValidateCommand(program: Command): void {
       };
       const outcome = await catalogueOutcome(request, async (source) => {
         // Loaded only when the cache has no entry: zod, yaml and the spec modules.
-        const { loadCatalogue } = await import('../../spec/catalogue.js');
+        const { loadCatalogue, exceptionWithoutSpec } = await import('../../spec/catalogue.js');
         const { formatProblem } = await import('../../spec/source.js');
         const catalogue = await loadCatalogue(files, options.suites, source, exceptions);
         if (catalogue.problems.length > 0) {
@@ -60,8 +60,7 @@ export function registerValidateCommand(program: Command): void {
         }
         // An exception for a spec that is not in the catalogue is a typo that allows nothing.
         if (files.length === 0) {
-          const ids = new Set(catalogue.scenarios.map((s) => s.scenario.id));
-          const unknown = exceptions.find((e) => !ids.has(e.spec));
+          const unknown = exceptionWithoutSpec(catalogue, exceptions);
           if (unknown) {
             const message = `--options-file ${options.optionsFile}: scopeExceptions: no spec with id '${unknown.spec}' (rule ${unknown.rule})`;
             return { error: { message, lines: [] } };

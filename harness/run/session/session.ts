@@ -20,10 +20,11 @@ import type { Provider, ProviderOptions } from '../../env/provider.js';
 import { Ledger } from '../../k8s/ledger.js';
 import { ReporterMultiplexer } from '../../report/multiplexer.js';
 import type { Reporter } from '../../report/reporter.js';
-import { type Catalogue, loadCatalogue } from '../../spec/catalogue.js';
+import { type Catalogue, exceptionWithoutSpec, loadCatalogue } from '../../spec/catalogue.js';
 import { formatProblem } from '../../spec/loader.js';
 import { checkFilterNames } from '../filters.js';
 import { type RunOptions, redactOptions } from '../options.js';
+import type { PlannedTest } from '../plan.js';
 import { type PhaseTiming, type RunError, type RunResult, runPassed, type TestResult } from '../results.js';
 import { runTests } from '../runner.js';
 import { printDryRun } from './dry-run.js';
@@ -68,6 +69,8 @@ interface RunContext {
   settings?: ProviderOptions;
   /** The environment as planned, before anything exists; the reports' when it never came up. */
   plannedDescription?: EnvironmentDescription;
+  /** The tests planned on that description (what a dry run prints). */
+  planned?: PlannedTest[];
   startedAt?: string;
   env?: Environment;
   description?: EnvironmentDescription;
@@ -132,6 +135,12 @@ const resolveTask: Task<RunContext> = {
     if (catalogue.problems.length > 0) {
       throw new UsageError('invalid scenario specs', catalogue.problems.map(formatProblem));
     }
+    const unknown = exceptionWithoutSpec(catalogue, options.scopeExceptions ?? []);
+    if (unknown) {
+      throw new UsageError(
+        `--options-file ${input.optionsFile ?? ''}: scopeExceptions: no spec with id '${unknown.spec}' (rule ${unknown.rule})`,
+      );
+    }
     checkFilterNames(catalogue.scenarios, options);
     if (input.lastFailed) {
       const last = await readLastFailed(options.reportDir);
@@ -176,6 +185,7 @@ const planTask: Task<RunContext> = {
     const planned = planFor(need(ctx.catalogue, 'the catalogue'), ctx.options, description, ctx.runId);
     checkPlan(planned, ctx.options, description);
     ctx.plannedDescription = description;
+    ctx.planned = planned;
   },
 };
 
@@ -187,8 +197,7 @@ const dryRunTask: Task<RunContext> = {
     const settings = need(ctx.settings, 'the provider settings');
     if (provider.printPlan) ctx.log.info(provider.printPlan(settings));
     const description = need(ctx.plannedDescription, 'the planned environment');
-    const planned = planFor(need(ctx.catalogue, 'the catalogue'), ctx.options, description, ctx.runId);
-    printDryRun(planned, description, ctx.log, ctx.options.scopeExceptions);
+    printDryRun(need(ctx.planned, 'the plan'), description, ctx.log, ctx.options.scopeExceptions);
   },
 };
 
