@@ -5,7 +5,7 @@
  * needs no host): the providers' methods all receive that one parsed value, and a bad section is
  * one usage error naming the options file and the field.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -28,6 +28,7 @@ import {
 import type { ProviderSource } from '../../harness/run/session/provider-choice.js';
 import { runSession } from '../../harness/run/session/session.js';
 import { type LoadedScenario, parseScenario } from '../../harness/spec/loader.js';
+import { modulesLoadedBy } from '../support/loaded-modules.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -86,10 +87,7 @@ describe('what the provider table derives', () => {
   });
 });
 
-/** A scenario every provider's planned environment can run. */
-function scenario(): LoadedScenario {
-  const parsed = parseScenario(
-    `id: table-one
+const SCENARIO = `id: table-one
 title: a Service gets an address
 statements: [ES-LIFE-2]
 profile: core
@@ -103,9 +101,11 @@ manifests:
 steps:
   - apply: [service]
   - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }
-`,
-    'table-one.yaml',
-  );
+`;
+
+/** A scenario every provider's planned environment can run. */
+function scenario(): LoadedScenario {
+  const parsed = parseScenario(SCENARIO, 'table-one.yaml');
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.field} ${p.message}`).join('\n'));
   return parsed.loaded;
 }
@@ -248,4 +248,41 @@ describe('settings parsed once per run, through the real providers', () => {
       expect(received.filter((r) => r.method !== 'checkEnvironmentVariables')).toEqual([]);
     },
   );
+});
+
+describe('validate --options-file', () => {
+  it("checks every provider section by the table's schema without loading a provider", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ec-provider-table-validate-'));
+    try {
+      await mkdir(join(dir, 'suites'));
+      await writeFile(join(dir, 'suites', 'table-one.yaml'), SCENARIO);
+      const validate = async (options: string) => {
+        const file = join(dir, 'options.yaml');
+        await writeFile(file, options);
+        const run = await modulesLoadedBy(
+          ['validate', '--no-cache', '--suites', join(dir, 'suites'), '--options-file', file],
+          { env: { EC_CACHE_DIR: join(dir, 'cache') } },
+        );
+        // A provider's own module or environment (`validate` loads the run command's modules,
+        // execa among them, but no provider).
+        const providerCode = run.modules.filter((url) =>
+          /\/dist\/env\/[^/]+\/(provider|environment)\.js$/.test(url),
+        );
+        return { ...run, file, providerCode };
+      };
+      const good = await validate(
+        'provider: kind\nlab: { nodes: 2 }\nkind: { workers: 3 }\nexisting: { peer: { mode: host, ssh: a@b, addresses: { ipv4: 192.0.2.1 }, asn: 64500 } }\n',
+      );
+      expect(good.code, good.stderr).toBe(0);
+      expect(good.providerCode).toEqual([]);
+      const bad = await validate('provider: lab\nkind: { workers: 9 }\n');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim()).toBe(
+        `egress-conformance: --options-file ${bad.file}: kind.workers: expected at most 4, got number 9`,
+      );
+      expect(bad.providerCode).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
