@@ -87,7 +87,10 @@ module.exports = {
       severity: 'error',
       from: { path: `^harness/env/(${NAMES.join('|')})/settings[.]ts$` },
       to: {
-        path: ['node_modules/(execa|testcontainers|@kubernetes)/', '^harness/env/[^/]+/(provider|environment)[.]ts$'],
+        path: [
+          'node_modules/(execa|testcontainers|@kubernetes)/',
+          '^harness/env/[^/]+/(provider|environment)[.]ts$',
+        ],
         reachable: true,
       },
     },

@@ -5,26 +5,12 @@
  * the BGPPeers when `manageMetalLB` is set, and removes what it created afterwards.
  */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
 import { removeLedgered } from '../../k8s/ledger.js';
-import {
-  type BgpRoute,
-  type Environment,
-  type EnvironmentDescription,
-  type IngressRequest,
-  type IngressResult,
-  type IpFamily,
-  type NodeInfo,
-  type ProbeEvidence,
-  type ProbeFlow,
-  type ProbeRequest,
-  RUN_LABEL,
-} from '../environment.js';
+import { type EnvironmentDescription, type IpFamily, type NodeInfo, RUN_LABEL } from '../environment.js';
 import type {
   DownResult,
   EnvironmentStatus,
@@ -33,33 +19,14 @@ import type {
   ProviderOptions,
   UpResult,
 } from '../provider.js';
-import { bgpShowCommand, parseBgpRoutes } from '../shared/bgp-table.js';
-import {
-  clusterDiagnosticCommands,
-  peerDiagnosticCommands,
-  writeDiagnostics,
-} from '../shared/cluster-diagnostics.js';
 import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
-import { dockerCaptureSite } from '../shared/docker-capture-site.js';
 import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
-import { kubectlPodExec, runIngress, runProbe } from '../shared/kubectl-probing.js';
 import { metallbPeerObjects } from '../shared/metallb-peers.js';
-import { collectClusterOvnDiagnostics } from '../shared/ovn-diagnostics.js';
-import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { applyAction, type PlannedAction, printPlan } from '../shared/planned-actions.js';
-import { captureFilter } from '../shared/tcpdump.js';
 import { ExistingEnvironment, removeCreated } from './environment.js';
 import { existingFeatures, type Inferred, infer, type RecordedCluster } from './inference.js';
-import {
-  containerPeer,
-  containerPeerActions,
-  EXISTING_ENV_LABEL,
-  existingLabel,
-  hostCaptureSite,
-  peerImages,
-  runOnHost,
-} from './peer.js';
+import { containerPeer, containerPeerActions, existingLabel, peerImages } from './peer.js';
 import type { ExistingSettings } from './settings.js';
 
 /** What the existing provider's methods receive: `existing:` as its schema parsed it. */
