@@ -1,13 +1,14 @@
 /**
- * The providers this build has, by name: the provider table's (providers.ts). A provider's
- * settings are parsed here, once, by the table's schema; the provider's methods receive them.
+ * The providers this build has, by name: the provider table's (providers.ts), each with its
+ * settings schema, which the run session (run/session/provider-choice.ts) parses the chosen
+ * provider's section with, once, before any of its methods runs.
  */
 import type { ProviderName } from './environment.js';
 import type { Provider, SettingsSchema } from './provider.js';
-import { PROVIDERS, type ProviderTable } from './providers.js';
+import { PROVIDERS } from './providers.js';
 
-export function availableProviders(table: ProviderTable = PROVIDERS): ProviderName[] {
-  return Object.keys(table) as ProviderName[];
+export function availableProviders(): ProviderName[] {
+  return Object.keys(PROVIDERS) as ProviderName[];
 }
 
 export async function loadProvider(name: ProviderName): Promise<Provider | undefined> {
@@ -22,6 +23,6 @@ export function providerSettings(name: ProviderName): SettingsSchema<unknown> {
 /** The build's providers as a run session finds them (run/session/provider-choice.ts). */
 export const PROVIDER_REGISTRY = {
   load: loadProvider,
-  available: () => availableProviders(),
+  available: availableProviders,
   settings: providerSettings,
 };
