@@ -77,8 +77,22 @@ module.exports = {
       name: 'providers-do-not-import-each-other',
       comment: 'Providers share code through harness/env/shared/ and the contract, never through each other.',
       severity: 'error',
-      from: { path: '^harness/env/(lab|kind|existing)/' },
+      from: { path: PROVIDERS },
       to: { path: PROVIDERS, pathNot: '^harness/env/$1/' },
+    },
+    {
+      name: 'provider-settings-are-light',
+      comment:
+        "A provider's settings schema (env/<provider>/settings.ts) is in the provider table, which `validate` and the options file load without the provider: it reaches no process, Docker or Kubernetes library, and not the provider's own module or environment.",
+      severity: 'error',
+      from: { path: `^harness/env/(${NAMES.join('|')})/settings[.]ts$` },
+      to: {
+        path: [
+          'node_modules/(execa|testcontainers|@kubernetes)/',
+          '^harness/env/[^/]+/(provider|environment)[.]ts$',
+        ],
+        reachable: true,
+      },
     },
     {
       name: 'providers-below-cli-and-run',

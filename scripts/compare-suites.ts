@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { silentLogger } from '../harness/common/log.js';
 import { labProvider } from '../harness/env/lab/provider.js';
+import { parseLabSettings } from '../harness/env/lab/settings.js';
 import { contextFor } from '../harness/run/context.js';
 import { planRun } from '../harness/run/plan.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
@@ -31,7 +32,7 @@ const description = labProvider.plannedDescription({
   runId: 'cmp',
   families: ['ipv4', 'ipv6'],
   keep: false,
-  settings: {},
+  settings: parseLabSettings({}),
   log: silentLogger(),
   signal: new AbortController().signal,
 });

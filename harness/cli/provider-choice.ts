@@ -2,16 +2,18 @@
  * Which environment a command runs on. `run` and `up` both choose here, so that on a host that can
  * run kind the two never pick different environments (issue #23): `auto` (the default of both)
  * takes kind when its preflight finds nothing missing, else the embedded reference lab, and the
- * choice is printed either way.
+ * choice is printed either way. The chosen provider's section of the options file is parsed once,
+ * by its schema in the provider table.
  */
 import type { Logger } from '../common/log.js';
 import type { ProviderName } from '../env/environment.js';
-import type { Provider, ProviderOptions } from '../env/provider.js';
-import { availableProviders, loadProvider } from '../env/registry.js';
+import type { ProviderOptions } from '../env/provider.js';
+import { PROVIDER_REGISTRY } from '../env/registry.js';
 import {
+  type ChosenProvider,
   chooseProvider as chooseFrom,
-  type ProviderSource,
-  requireProvider as requireFrom,
+  namedProvider as namedFrom,
+  type ProviderSections,
 } from '../run/session/provider-choice.js';
 
 /** What `--provider` accepts in `run` and `up`. */
@@ -22,19 +24,23 @@ export function requestedProvider(flag: string | undefined, file: string | undef
   return (flag ?? file ?? 'auto') as ProviderRequest;
 }
 
-/** The build's providers, as the run session finds them. */
-const registry: ProviderSource = { load: loadProvider, available: availableProviders };
-
-export function requireProvider(name: ProviderName): Promise<Provider> {
-  return requireFrom(registry, name);
+/** The provider named, with its settings parsed (`down`, `status`). */
+export function namedProvider(
+  name: ProviderName,
+  sections: ProviderSections,
+  base: Omit<ProviderOptions, 'settings'>,
+  optionsFile: string | undefined,
+): Promise<ChosenProvider> {
+  return namedFrom(PROVIDER_REGISTRY, name, sections, base, optionsFile);
 }
 
 /** The provider for `requested`, chosen and printed as `run` does (run/session/provider-choice.ts). */
 export function chooseProvider(
   requested: ProviderRequest,
-  kindSettings: Record<string, unknown>,
-  providerOptions: ProviderOptions,
+  sections: ProviderSections,
+  base: Omit<ProviderOptions, 'settings'>,
   log: Logger,
-): Promise<Provider> {
-  return chooseFrom(registry, requested, kindSettings, providerOptions, log);
+  optionsFile: string | undefined,
+): Promise<ChosenProvider> {
+  return chooseFrom(PROVIDER_REGISTRY, requested, sections, base, log, optionsFile);
 }

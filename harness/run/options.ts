@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { redactValue } from '../common/secrets.js';
 import { PROVIDER_NAMES, type ProviderName } from '../env/provider-names.js';
+import { PROVIDERS } from '../env/providers.js';
 import { parseDuration } from '../spec/duration.js';
 import { REACH_RULE_NAMES } from '../spec/scope-reach.js';
 import { TIMEOUT_NAMES, type TimeoutName, type Timeouts, timeoutProblem } from '../spec/timeouts.js';
@@ -23,16 +24,8 @@ const timeouts = z
     }
   });
 
-function providerSections() {
-  const section = z.record(z.string(), z.unknown()).optional();
-  return Object.fromEntries(PROVIDER_NAMES.map((name) => [name, section])) as Record<
-    ProviderName,
-    typeof section
-  >;
-}
-
-/** The options file: every key optional, names as in docs/commands.md. */
-export const optionsFileSchema = z.strictObject({
+/** The run's own fields of the options file, as `run`'s flags name them (docs/commands.md). */
+const RUN_FIELDS = {
   provider: z.enum(PROVIDER_CHOICES).optional(),
   profile: z.enum(PROFILE_CHOICES).optional(),
   runTests: z.array(z.string()).optional(),
@@ -58,25 +51,61 @@ export const optionsFileSchema = z.strictObject({
     .optional(),
   /** Console reporters (`list`, `line`, `dot`, `github`); checked by the CLI. */
   reporter: z.union([z.string(), z.array(z.string())]).optional(),
-  // One section per provider (`lab:`, `kind:`, `existing:`), which the provider's own schema checks.
-  ...providerSections(),
-  /**
-   * Reach rules of the scope guard (spec/scope-reach.ts) allowed for one named spec each, with
-   * why; recorded in the report. Nothing else of the guard can be allowed.
-   */
-  scopeExceptions: z
-    .array(
-      z.strictObject({
-        rule: z.enum(REACH_RULE_NAMES),
-        // One spec by its id: no pattern (`*`), so an exception never allows a rule for every spec.
-        spec: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected one scenario id (lower case, digits, -), not a pattern'),
-        reason: z.string().min(1),
-      }),
-    )
-    .optional(),
-});
+};
+
+/**
+ * Reach rules of the scope guard (spec/scope-reach.ts) allowed for one named spec each, with
+ * why; recorded in the report. Nothing else of the guard can be allowed.
+ */
+const scopeExceptions = z
+  .array(
+    z.strictObject({
+      rule: z.enum(REACH_RULE_NAMES),
+      // One spec by its id: no pattern (`*`), so an exception never allows a rule for every spec.
+      spec: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected one scenario id (lower case, digits, -), not a pattern'),
+      reason: z.string().min(1),
+    }),
+  )
+  .optional();
+
+/** A provider table as the options file needs it: each entry's settings schema, by name. */
+type SectionTable<K extends string> = Readonly<
+  Record<K, { readonly settings: { readonly schema: z.ZodType } }>
+>;
+
+/**
+ * One section per entry of the provider table (`lab:`, `kind:`, `existing:`). Reading the file
+ * checks only that a section is a mapping: the chosen provider's own schema parses it, once, with
+ * errors naming `<section>.<field>` (run/session/provider-choice.ts).
+ */
+function providerSections<K extends string>(table: SectionTable<K>) {
+  const section = z.record(z.string(), z.unknown()).optional();
+  return Object.fromEntries(Object.keys(table).map((name) => [name, section])) as Record<K, typeof section>;
+}
+
+/** The options file for a provider table: every key optional, names as in docs/commands.md. */
+export function optionsFileSchemaFor<K extends string>(table: SectionTable<K>) {
+  return z.strictObject({ ...RUN_FIELDS, ...providerSections(table), scopeExceptions });
+}
+
+/**
+ * The options file as a document describes it (schemas/options-file.schema.json): each
+ * provider's section is its settings schema from the table.
+ */
+export function optionsFileDocumentSchema<K extends string>(table: SectionTable<K>) {
+  const sections = Object.fromEntries(
+    Object.entries<{ readonly settings: { readonly schema: z.ZodType } }>(table).map(([name, entry]) => [
+      name,
+      entry.settings.schema.optional(),
+    ]),
+  );
+  return z.strictObject({ ...RUN_FIELDS, ...sections, scopeExceptions });
+}
+
+/** The options file of this build: its sections are the provider table's (env/providers.ts). */
+export const optionsFileSchema = optionsFileSchemaFor(PROVIDERS);
 export type OptionsFile = z.infer<typeof optionsFileSchema>;
 
 export interface RunOptions {

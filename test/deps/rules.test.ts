@@ -33,6 +33,10 @@ const TREE: Record<string, string[]> = {
   'harness/env/lab/bad-sibling.ts': ['../kind/topology.js'],
   'harness/env/lab/bad-runner.ts': ['../../run/plan.js', '../../cli/main.js'],
   'harness/env/kind/topology.ts': ['../shared/docker.js'],
+  'harness/env/kind/settings.ts': ['zod', 'type:../provider.js', './bad-heavy.js'],
+  'harness/env/kind/bad-heavy.ts': ['execa', './environment.js'],
+  'harness/env/kind/environment.ts': [],
+  'harness/env/lab/settings.ts': ['zod', 'type:../provider.js', './reference/machines.js'],
   'harness/env/existing/provider.ts': ['../kind/topology.js'],
   'harness/cli/main.ts': ['../run/plan.js', '../env/lab/lab.js', '../spec/schema.js'],
   'harness/run/plan.ts': ['../env/environment.js', '../spec/schema.js', './steps/apply.js'],
@@ -129,6 +133,13 @@ describe('the import rules', () => {
     ]);
   });
 
+  it("keep the providers' settings schemas light: no heavy library, no provider module", () => {
+    expect(reported('provider-settings-are-light')).toEqual([
+      expect.stringMatching(/^harness\/env\/kind\/settings\.ts -> .*node_modules\/execa\//),
+      'harness/env/kind/settings.ts -> harness/env/kind/environment.ts',
+    ]);
+  });
+
   it('keep kind, existing and env/shared on the contract and leaf libraries', () => {
     expect(reported('kind-existing-and-shared-on-contract-and-leaves')).toEqual([
       'harness/env/existing/provider.ts -> harness/env/kind/topology.ts',
@@ -149,7 +160,12 @@ describe('the import rules', () => {
 
   it('report nothing else: every other import of the tree is allowed', () => {
     expect(
-      violations.filter((v) => !v.from.includes('bad') && !v.from.includes('existing/provider')),
+      violations.filter(
+        (v) =>
+          !v.from.includes('bad') &&
+          !v.from.includes('existing/provider') &&
+          v.rule !== 'provider-settings-are-light',
+      ),
     ).toEqual([expect.objectContaining({ rule: 'no-cycles' })]);
   });
 });

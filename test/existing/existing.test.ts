@@ -38,8 +38,15 @@ const CONTAINER_PEER = {
   },
 };
 
+/** The provider's options as a run makes them: `existing:` parsed once by its schema. */
 function options(settings: Record<string, unknown>) {
-  return { runId: 'r', keep: false, settings, log: silentLogger(), signal: new AbortController().signal };
+  return {
+    runId: 'r',
+    keep: false,
+    settings: parseExistingSettings(settings),
+    log: silentLogger(),
+    signal: new AbortController().signal,
+  };
 }
 
 describe('inference over recorded objects', () => {

@@ -14,6 +14,7 @@ import { allCombinations, refusalOf, supportedCombinations } from '../../harness
 import { kindConfigPath } from '../../harness/env/kind/kind-config.js';
 import { PIN_SET_NAMES, pinSet } from '../../harness/env/kind/pin-sets.js';
 import { kindProvider, planKind } from '../../harness/env/kind/provider.js';
+import { parseKindSettings } from '../../harness/env/kind/settings.js';
 import { egressIPRange } from '../../harness/env/kind/topology.js';
 import { laneFollowed } from '../../harness/env/kind/upstream-support.js';
 import { type PlannedAction, printPlan, type RunAction } from '../../harness/env/shared/planned-actions.js';
@@ -289,9 +290,9 @@ describe('kind bring-up plan', () => {
   });
 
   it('derives a stable id from the settings, so that a later run finds the same environment', () => {
-    const a = planKind({ settings: {}, families: ['ipv4'] }).topology.id;
-    const b = planKind({ settings: {}, families: ['ipv4'] }).topology.id;
-    const c = planKind({ settings: {}, families: ['ipv6'] }).topology.id;
+    const a = planKind({ settings: parseKindSettings({}), families: ['ipv4'] }).topology.id;
+    const b = planKind({ settings: parseKindSettings({}), families: ['ipv4'] }).topology.id;
+    const c = planKind({ settings: parseKindSettings({}), families: ['ipv6'] }).topology.id;
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(a).toMatch(/^eck-[0-9a-f]{6}$/);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../harness/common/errors.js';
-import { kindProvider } from '../../harness/env/kind/provider.js';
+import { parseKindSettings } from '../../harness/env/kind/settings.js';
 import { cli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ec-kind-settings-'));
@@ -22,7 +22,7 @@ function optionsFile(name: string, text: string): string {
 
 const message = (settings: Record<string, unknown>): string => {
   try {
-    kindProvider.checkSettings(settings);
+    parseKindSettings(settings);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return (error as Error).message;
@@ -81,6 +81,6 @@ describe('kind settings', () => {
   });
 
   it('accepts good settings', () => {
-    expect(() => kindProvider.checkSettings({ gatewayMode: 'local', metallbMode: 'frr' })).not.toThrow();
+    expect(() => parseKindSettings({ gatewayMode: 'local', metallbMode: 'frr' })).not.toThrow();
   });
 });

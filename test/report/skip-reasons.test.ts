@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
+import { PROVIDERS } from '../../harness/env/providers.js';
 import { loadProvider } from '../../harness/env/registry.js';
 import { countsOf } from '../../harness/report/counts.js';
 import { planRun } from '../../harness/run/plan.js';
@@ -18,11 +19,11 @@ async function labDescription(families: Array<'ipv4' | 'ipv6'>) {
   return lab.plannedDescription({
     runId: 'r',
     keep: false,
-    settings: {},
+    settings: PROVIDERS.lab.settings.parse({}),
     families,
     log: silentLogger(),
     signal: new AbortController().signal,
-  } as never);
+  });
 }
 
 const base = { profile: 'all' as const, runTests: [], skipTests: [], skipProvisional: false };

@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../harness/common/errors.js';
 import type { KubeObject } from '../../harness/env/environment.js';
 import type { Provider, UpResult } from '../../harness/env/provider.js';
+import { PROVIDERS } from '../../harness/env/providers.js';
 import { conformanceReportSchema } from '../../harness/report/conformance-schema.js';
 import { selectedTests } from '../../harness/report/counts.js';
 import type { Reporter } from '../../harness/report/reporter.js';
@@ -74,7 +75,6 @@ function fakeProvider(
     name: 'lab',
     ups: 0,
     env,
-    checkSettings: () => undefined,
     plannedDescription: () => env.description,
     preflight: async () =>
       behaviour.preflight ? [{ item: 'docker', problem: behaviour.preflight, fix: 'install it' }] : [],
@@ -156,7 +156,11 @@ describe('run session', () => {
         new ConformanceReporter(),
         new SummaryReporter(),
       ],
-      providers: { load: async () => provider, available: () => ['lab'] },
+      providers: {
+        load: async () => provider,
+        available: () => ['lab'],
+        settings: (name) => PROVIDERS[name].settings,
+      },
       catalogue: { scenarios: specs, problems: [] },
       runId: 'abc123',
       ...input,
@@ -436,7 +440,11 @@ describe('run session', () => {
         options: options(),
         lastFailed: true,
         reporters: [],
-        providers: { load: async () => fakeProvider(env), available: () => ['lab'] },
+        providers: {
+          load: async () => fakeProvider(env),
+          available: () => ['lab'],
+          settings: (name) => PROVIDERS[name].settings,
+        },
         catalogue: { scenarios: [scenario('one')], problems: [] },
       }),
     ).rejects.toThrow(/--last-failed: no earlier report/);
@@ -466,7 +474,11 @@ describe('run session', () => {
       runSession({
         options: options(more),
         reporters: [],
-        providers: { load: async () => provider, available: () => ['lab'] },
+        providers: {
+          load: async () => provider,
+          available: () => ['lab'],
+          settings: (name) => PROVIDERS[name].settings,
+        },
         catalogue: { scenarios: [scenario('snat-one')], problems: [] },
       });
     await expect(attempt({ runTests: ['snat-on'] })).rejects.toThrow(

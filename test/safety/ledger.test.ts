@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
 import { type KubeObject, RUN_LABEL } from '../../harness/env/environment.js';
 import { createExistingProvider } from '../../harness/env/existing/provider.js';
+import { parseExistingSettings } from '../../harness/env/existing/settings.js';
 import { KubeClient } from '../../harness/k8s/client.js';
 import { Ledger, readLedgers } from '../../harness/k8s/ledger.js';
 import { LedgeredCluster } from '../../harness/run/ledgered-cluster.js';
@@ -116,10 +117,10 @@ describe('down on an existing cluster after a killed run', () => {
       kubeconfig,
       'apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: "https://api.example.test:6443" } }]\nusers: [{ name: u, user: { token: t0k3n-value } }]\ncontexts: [{ name: prod, context: { cluster: c, user: u } }]\ncurrent-context: prod\n',
     );
-    const settings = {
+    const settings = parseExistingSettings({
       kubeconfig,
       peer: { mode: 'host', ssh: 'ops@peer', addresses: { ipv4: '192.0.2.10' }, asn: 64500 },
-    };
+    });
     const provider = createExistingProvider({
       home,
       client: () => client,

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../harness/common/log.js';
 import type { EnvironmentDescription, ProviderName } from '../../harness/env/environment.js';
+import { PROVIDERS } from '../../harness/env/providers.js';
 import { loadProvider } from '../../harness/env/registry.js';
 import { contextFor } from '../../harness/run/context.js';
 import { planRun } from '../../harness/run/plan.js';
@@ -44,7 +45,7 @@ async function planned(
   return p.plannedDescription({
     runId: 'r',
     keep: false,
-    settings,
+    settings: PROVIDERS[provider].settings.parse(settings),
     log: silentLogger(),
     signal: new AbortController().signal,
   });

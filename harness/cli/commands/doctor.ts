@@ -9,7 +9,9 @@ import { EXIT_FAILED, EXIT_OK } from '../../common/errors.js';
 import type { IpFamily } from '../../env/environment.js';
 import { formatHostChecks, type HostFacts } from '../../env/kind/host-checks.js';
 import { createKindProvider } from '../../env/kind/provider.js';
-import { checkProviderSettings, readOptionsFile } from './run.js';
+import { kindSettings } from '../../env/kind/settings.js';
+import { parseProviderSettings } from '../../run/session/provider-choice.js';
+import { readOptionsFile } from './run.js';
 
 export interface DoctorDeps {
   facts?: HostFacts;
@@ -26,8 +28,8 @@ export async function doctorCommand(flags: DoctorFlags, deps: DoctorDeps = {}): 
   const write = deps.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const provider = createKindProvider(deps.facts ? { hostFacts: deps.facts } : {});
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
-  const settings = (file.kind as Record<string, unknown> | undefined) ?? {};
-  checkProviderSettings(provider, settings, flags.optionsFile);
+  // `kind:` parsed once, by kind's schema (its entry of the provider table).
+  const settings = parseProviderSettings(kindSettings, file.kind, flags.optionsFile);
   const family = flags.family ?? file.family;
   const families: IpFamily[] | undefined = family
     ? family === 'dual'

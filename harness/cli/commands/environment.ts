@@ -4,17 +4,16 @@ import { type Command, Option } from 'commander';
 import { EXIT_FAILED, EXIT_INTERRUPTED, UsageError } from '../../common/errors.js';
 import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
-import type { Provider, ProviderOptions } from '../../env/provider.js';
+import type { ProviderOptions } from '../../env/provider.js';
+import { PROVIDER_NAMES } from '../../env/provider-names.js';
 import { handleInterrupts, type Interrupt } from '../interrupt.js';
 import {
   chooseProvider,
+  namedProvider,
   type ProviderRequest,
   requestedProvider,
-  requireProvider,
 } from '../provider-choice.js';
-import { checkProviderSettings, readOptionsFile } from './run.js';
-
-const PROVIDERS = ['lab', 'kind', 'existing'] as const;
+import { readOptionsFile } from './run.js';
 
 interface EnvFlags {
   /** `up` takes `auto` (its default, as `run`'s); `down` and `status` name one provider. */
@@ -37,21 +36,24 @@ async function providerFor(flags: EnvFlags, signal: AbortSignal, choose: boolean
   const log = consoleLogger(flags.debug ?? false);
   // The same provider settings as `run --options-file`, so that `run` finds what `up` made.
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
-  const options: ProviderOptions = {
+  const base: Omit<ProviderOptions, 'settings'> = {
     runId: randomBytes(3).toString('hex'),
     keep: true,
-    settings: {},
     log,
     signal,
   };
   const family = flags.family ?? file.family;
-  if (family) options.families = family === 'dual' ? ['ipv4', 'ipv6'] : [family];
-  const settingsOf = (name: ProviderName) => (file[name] as Record<string, unknown> | undefined) ?? {};
-  const provider: Provider = choose
-    ? await chooseProvider(requestedProvider(flags.provider, file.provider), settingsOf('kind'), options, log)
-    : await requireProvider((flags.provider ?? 'lab') as ProviderName);
-  options.settings = settingsOf(provider.name);
-  checkProviderSettings(provider, options.settings, flags.optionsFile);
+  if (family) base.families = family === 'dual' ? ['ipv4', 'ipv6'] : [family];
+  // The chosen provider's section of the options file, parsed once by the provider table's schema.
+  const { provider, options } = choose
+    ? await chooseProvider(
+        requestedProvider(flags.provider, file.provider),
+        file,
+        base,
+        log,
+        flags.optionsFile,
+      )
+    : await namedProvider((flags.provider ?? 'lab') as ProviderName, file, base, flags.optionsFile);
   return { provider, options, log };
 }
 
@@ -105,7 +107,7 @@ function checkDownTarget(flags: EnvFlags): void {
 }
 
 function providerOption() {
-  return new Option('--provider <name>', 'environment provider').choices([...PROVIDERS]).default('lab');
+  return new Option('--provider <name>', 'environment provider').choices([...PROVIDER_NAMES]).default('lab');
 }
 
 /** `up`'s provider: chosen as `run` chooses, `auto` by default (kind when the host can run it). */
@@ -113,7 +115,7 @@ function upProviderOption() {
   return new Option(
     '--provider <name>',
     "environment provider (default: the options file's, else auto: kind when this host can run it, else the lab)",
-  ).choices(['auto', ...PROVIDERS]);
+  ).choices(['auto', ...PROVIDER_NAMES]);
 }
 
 function optionsFileOption() {

@@ -11,7 +11,7 @@ import { readInputText } from '../../common/input-file.js';
 import { OPTIONS_MAX_BYTES } from '../../common/limits.js';
 import { registerSecrets, secretsIn } from '../../common/secrets.js';
 import { PROVIDER_NAMES } from '../../env/provider-names.js';
-import { availableProviders, loadProvider } from '../../env/registry.js';
+import { PROVIDER_REGISTRY } from '../../env/registry.js';
 import {
   createReporters,
   defaultReporters,
@@ -33,9 +33,6 @@ import { runSession } from '../../run/session/session.js';
 import { formatProblem, parseYamlWith } from '../../spec/loader.js';
 import { isTimeoutName, TIMEOUT_NAMES, timeoutProblem } from '../../spec/timeouts.js';
 import { handleInterrupts } from '../interrupt.js';
-
-/** Shared with `up`, `doctor` and `validate`, which check a provider's settings the same way. */
-export { checkProviderSettings } from '../../run/session/provider-choice.js';
 
 interface RunFlags {
   provider?: string;
@@ -213,7 +210,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       verbose: options.verbose ?? false,
       debug: options.debug,
     }),
-    providers: { load: loadProvider, available: availableProviders },
+    providers: PROVIDER_REGISTRY,
     interrupts: (log, controller) => handleInterrupts(log, 'stopping after cleanup', controller),
   });
 }

@@ -9,22 +9,20 @@ interface ValidateFlags {
   optionsFile?: string;
 }
 
-const PROVIDER_SECTIONS = ['lab', 'kind', 'existing'] as const;
-
 /**
- * The options file as `run` reads it (schema, size, its provider sections), so that a spec the
- * file's `scopeExceptions` allow validates as it will run; loaded only when the flag is given
- * (it brings the run command's modules).
+ * The options file as `run` reads it (schema, size, every provider section by its schema in the
+ * provider table, without loading a provider), so that a spec the file's `scopeExceptions` allow
+ * validates as it will run; loaded only when the flag is given (it brings the run command's
+ * modules).
  */
 async function optionsFileExceptions(file: string): Promise<ScopeException[]> {
-  const { readOptionsFile, checkProviderSettings } = await import('./run.js');
-  const { loadProvider } = await import('../../env/registry.js');
+  const { readOptionsFile } = await import('./run.js');
+  const { PROVIDERS } = await import('../../env/providers.js');
+  const { parseProviderSettings } = await import('../../run/session/provider-choice.js');
   const options = await readOptionsFile(file);
-  for (const name of PROVIDER_SECTIONS) {
-    const section = options[name];
-    if (section === undefined) continue;
-    const provider = await loadProvider(name);
-    if (provider) checkProviderSettings(provider, section, file);
+  for (const entry of Object.values(PROVIDERS)) {
+    const section = options[entry.name];
+    if (section !== undefined) parseProviderSettings(entry.settings, section, file);
   }
   return options.scopeExceptions ?? [];
 }

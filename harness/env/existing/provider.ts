@@ -5,26 +5,12 @@
  * the BGPPeers when `manageMetalLB` is set, and removes what it created afterwards.
  */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../common/log.js';
 import { KubeClient } from '../../k8s/client.js';
 import { type LoadedKubeconfig, loadKubeconfig } from '../../k8s/kubeconfig.js';
 import { removeLedgered } from '../../k8s/ledger.js';
-import {
-  type BgpRoute,
-  type Environment,
-  type EnvironmentDescription,
-  type IngressRequest,
-  type IngressResult,
-  type IpFamily,
-  type NodeInfo,
-  type ProbeEvidence,
-  type ProbeFlow,
-  type ProbeRequest,
-  RUN_LABEL,
-} from '../environment.js';
+import { type EnvironmentDescription, type IpFamily, type NodeInfo, RUN_LABEL } from '../environment.js';
 import type {
   DownResult,
   EnvironmentStatus,
@@ -33,33 +19,18 @@ import type {
   ProviderOptions,
   UpResult,
 } from '../provider.js';
-import { bgpShowCommand, parseBgpRoutes } from '../shared/bgp-table.js';
-import {
-  clusterDiagnosticCommands,
-  peerDiagnosticCommands,
-  writeDiagnostics,
-} from '../shared/cluster-diagnostics.js';
 import { type CommandRunner, execaRunner } from '../shared/command-runner.js';
-import { dockerCaptureSite } from '../shared/docker-capture-site.js';
 import { readFrrStaticFiles } from '../shared/frr-peer-container.js';
-import { kubectlPodExec, runIngress, runProbe } from '../shared/kubectl-probing.js';
 import { metallbPeerObjects } from '../shared/metallb-peers.js';
-import { collectClusterOvnDiagnostics } from '../shared/ovn-diagnostics.js';
-import { peerContainerBgpRoutes, runInPeerNamespace } from '../shared/peer-commands.js';
 import { executePlan } from '../shared/plan-executor.js';
 import { applyAction, type PlannedAction, printPlan } from '../shared/planned-actions.js';
-import { captureFilter } from '../shared/tcpdump.js';
+import { ExistingEnvironment, removeCreated } from './environment.js';
 import { existingFeatures, type Inferred, infer, type RecordedCluster } from './inference.js';
-import {
-  containerPeer,
-  containerPeerActions,
-  EXISTING_ENV_LABEL,
-  existingLabel,
-  hostCaptureSite,
-  peerImages,
-  runOnHost,
-} from './peer.js';
-import { type ExistingSettings, parseExistingSettings } from './settings.js';
+import { containerPeer, containerPeerActions, existingLabel, peerImages } from './peer.js';
+import type { ExistingSettings } from './settings.js';
+
+/** What the existing provider's methods receive: `existing:` as its schema parsed it. */
+type ExistingOptions = ProviderOptions<ExistingSettings>;
 
 export function existingId(server: string, context: string): string {
   return `ece-${createHash('sha256').update(`${server}\n${context}`).digest('hex').slice(0, 6)}`;
@@ -175,181 +146,6 @@ export function describeExisting(
   };
 }
 
-class ExistingEnvironment implements Environment {
-  constructor(
-    readonly cluster: KubeClient,
-    private readonly d: {
-      description: EnvironmentDescription;
-      settings: ExistingSettings;
-      kubeconfig: LoadedKubeconfig;
-      runner: CommandRunner;
-      log: Logger;
-      workDir: string;
-      secrets: Record<string, string>;
-    },
-  ) {}
-
-  /** The run's ledger goes under the work dir, where `down` looks after a crash. */
-  get stateDir(): string {
-    return this.d.workDir;
-  }
-
-  private kubectl(): string[] {
-    return ['kubectl', '--kubeconfig', this.d.kubeconfig.path, '--context', this.d.kubeconfig.context];
-  }
-
-  async describe(): Promise<EnvironmentDescription> {
-    return { ...this.d.description, nodes: await this.cluster.nodes() };
-  }
-
-  async probe(request: ProbeRequest): Promise<ProbeEvidence> {
-    const s = this.d.settings;
-    const captures = join(this.d.workDir, 'captures');
-    const peerSite = () =>
-      s.peer.mode === 'container'
-        ? dockerCaptureSite(this.d.runner, {
-            label: existingLabel(this.d.description.id),
-            target: this.peerContainer(),
-            toolsImage: peerImages(s).tools,
-            hostDir: captures,
-          })
-        : hostCaptureSite(s, captures);
-    return runProbe(request, {
-      cluster: this.cluster,
-      podExec: kubectlPodExec(this.d.runner, this.kubectl()),
-      filter: captureFilter,
-      target: async (req) => {
-        if (req.target.kind !== 'peer') {
-          // In-cluster targets are captured on the peer only when traffic crosses it; the
-          // existing provider has no access to nodes, so it cannot capture there.
-          throw new Error(
-            'the existing provider captures on the external peer only; in-cluster probe targets need the kind or lab provider',
-          );
-        }
-        const address = s.peer.addresses[req.family];
-        if (!address) throw new Error(`the peer has no ${req.family} address (existing.peer.addresses)`);
-        return { address, site: peerSite() };
-      },
-    });
-  }
-
-  async ingress(request: IngressRequest): Promise<IngressResult> {
-    const s = this.d.settings;
-    return runIngress(
-      request,
-      s.peer.mode === 'container'
-        ? runInPeerNamespace(this.d.runner, this.peerContainer(), peerImages(s).tools)
-        : (argv, timeoutMs) => runOnHost(this.d.runner, s, argv, timeoutMs),
-    );
-  }
-
-  private peerContainer(): string {
-    return `${this.d.description.id}-peer`;
-  }
-
-  async bgpRoutes(_peer: string, family: IpFamily): Promise<BgpRoute[]> {
-    const s = this.d.settings;
-    if (s.peer.mode === 'container')
-      return peerContainerBgpRoutes(this.d.runner, this.peerContainer(), family);
-    const result = await runOnHost(this.d.runner, s, ['vtysh', '-c', bgpShowCommand(family)], 30_000);
-    if (result.exitCode !== 0)
-      throw new Error(`reading the peer's BGP table failed: ${result.stderr.trim()}`);
-    return parseBgpRoutes(result.stdout);
-  }
-
-  async failNode(node: string): Promise<void> {
-    throw new Error(
-      `the existing provider does not fail nodes of your cluster (asked to fail ${node}); Failover is unsupported here`,
-    );
-  }
-
-  async restoreNode(node: string): Promise<void> {
-    throw new Error(`the existing provider does not fail nodes of your cluster (asked to restore ${node})`);
-  }
-
-  async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {
-    const s = this.d.settings;
-    const commands = clusterDiagnosticCommands(this.kubectl(), {
-      namespace,
-      metallb: s.metallbNamespace,
-      ovnKubernetes: s.ovnNamespace,
-    });
-    if (s.peer.mode === 'container') {
-      commands.push(
-        ...peerDiagnosticCommands(
-          { name: 'peer', container: this.peerContainer() },
-          this.d.description.families,
-        ),
-      );
-    }
-    await writeDiagnostics(this.d.runner, commands, dir);
-    await collectClusterOvnDiagnostics(
-      this.d.runner,
-      this.kubectl(),
-      { ovnNamespace: s.ovnNamespace, namespace, ...(failedFlows[0] ? { failedFlow: failedFlows[0] } : {}) },
-      dir,
-    );
-    if (s.peer.mode === 'host') {
-      // The peer host is reached through the user's command template, not docker.
-      const bgp = await Promise.all(
-        this.d.description.families.map((f) => this.bgpRoutes(s.peer.name, f).catch((e: Error) => e.message)),
-      );
-      await writeFile(join(dir, 'peer-bgp.json'), JSON.stringify(bgp, null, 2));
-    }
-  }
-
-  async close(options: { keep: boolean }): Promise<void> {
-    if (options.keep) return;
-    await removeCreated(this.d.runner, this.d.description.id, this.d.settings, this.kubectl(), this.d.log);
-  }
-}
-
-/**
- * Removes only what this provider created: its labelled containers and the BGPPeers of the peer
- * (objects the provider itself applies, labelled with its own environment label). What tests
- * created is removed from the runs' ledgers, by uid (`removeLedgered` in `down`).
- */
-async function removeCreated(
-  runner: CommandRunner,
-  envId: string,
-  s: ExistingSettings,
-  kubectl: string[],
-  log: Logger,
-): Promise<void> {
-  const actions: PlannedAction[] = [];
-  const containers = await runner
-    .run(['docker', 'ps', '--all', '--quiet', '--filter', `label=${EXISTING_ENV_LABEL}=${envId}`])
-    .catch(() => undefined);
-  const ids = containers?.stdout.split('\n').filter(Boolean) ?? [];
-  if (ids.length > 0)
-    actions.push({
-      type: 'run',
-      phase: 'cleanup',
-      title: 'remove the peer and sidecars',
-      argv: ['docker', 'rm', '--force', ...ids],
-      allowFailure: true,
-    });
-  if (s.manageMetalLB) {
-    actions.push({
-      type: 'run',
-      phase: 'cleanup',
-      title: 'remove the BGPPeers this run created',
-      argv: [
-        ...kubectl,
-        'delete',
-        'bgppeers.metallb.io,secrets',
-        '-n',
-        s.metallbNamespace,
-        '-l',
-        `${EXISTING_ENV_LABEL}=${envId}`,
-        '--ignore-not-found',
-      ],
-      allowFailure: true,
-    });
-  }
-  await executePlan(actions, { runner, log, secrets: {} });
-}
-
 export function createExistingProvider(
   deps: {
     runner?: CommandRunner;
@@ -364,7 +160,6 @@ export function createExistingProvider(
     deps.client ?? ((kubeconfig: LoadedKubeconfig) => KubeClient.fromKubeconfig(kubeconfig.kubeConfig));
   const env = deps.env ?? process.env;
   const home = deps.home ?? homedir();
-  const resolve = (options: Pick<ProviderOptions, 'settings'>) => parseExistingSettings(options.settings);
   const load = (s: ExistingSettings) => loadKubeconfig({ path: s.kubeconfig, context: s.context }, env, home);
   const workDirOf = (s: ExistingSettings, id: string) =>
     s.workDir ?? join(home, '.cache', 'egress-conformance', 'existing', id);
@@ -372,12 +167,8 @@ export function createExistingProvider(
   const provider = {
     name: 'existing' as const,
 
-    checkSettings(settings: Record<string, unknown>): void {
-      parseExistingSettings(settings);
-    },
-
-    plannedDescription(options: ProviderOptions): EnvironmentDescription {
-      const s = resolve(options);
+    plannedDescription(options: ExistingOptions): EnvironmentDescription {
+      const s = options.settings;
       const families = (options.families ?? s.families ?? ['ipv4']) as IpFamily[];
       const names = s.nodeNames ?? ['node-0', 'node-1', 'node-2'];
       const nodes: NodeInfo[] = names.map((name) => ({
@@ -392,8 +183,8 @@ export function createExistingProvider(
       });
     },
 
-    printPlan(options: ProviderOptions): string {
-      const s = resolve(options);
+    printPlan(options: ExistingOptions): string {
+      const s = options.settings;
       const id = dryId(s);
       const families = (options.families ?? s.families ?? ['ipv4']) as IpFamily[];
       const kubectl = [
@@ -409,20 +200,9 @@ export function createExistingProvider(
       );
     },
 
-    async preflight(options: ProviderOptions): Promise<PreflightProblem[]> {
+    async preflight(options: ExistingOptions): Promise<PreflightProblem[]> {
       const problems: PreflightProblem[] = [];
-      let s: ExistingSettings;
-      try {
-        s = resolve(options);
-      } catch (error) {
-        return [
-          {
-            item: 'existing settings',
-            problem: (error as Error).message,
-            fix: 'correct the existing: section of the options file',
-          },
-        ];
-      }
+      const s = options.settings;
       // A kubeconfig that is missing or names no usable context is the user's input: exit 2.
       load(s);
       if (s.peer.mode === 'container') {
@@ -440,8 +220,8 @@ export function createExistingProvider(
       return problems;
     },
 
-    async up(options: ProviderOptions): Promise<UpResult> {
-      const s = resolve(options);
+    async up(options: ExistingOptions): Promise<UpResult> {
+      const s = options.settings;
       const kubeconfig = load(s);
       const client = clientFor(kubeconfig);
       const id = existingId(kubeconfig.server, kubeconfig.context);
@@ -487,8 +267,8 @@ export function createExistingProvider(
       return { env: environment, phases, reused: false };
     },
 
-    async down(options: ProviderOptions & { all: boolean; id?: string }): Promise<DownResult> {
-      const s = resolve(options);
+    async down(options: ExistingOptions & { all: boolean; id?: string }): Promise<DownResult> {
+      const s = options.settings;
       const kubeconfig = load(s);
       const id = options.id ?? existingId(kubeconfig.server, kubeconfig.context);
       // What runs' tests created and did not remove (a crash, a kill): from their ledgers, by
@@ -508,8 +288,8 @@ export function createExistingProvider(
       return { removed: [id, ...removed], kept: [] };
     },
 
-    async status(options: ProviderOptions): Promise<EnvironmentStatus[]> {
-      const s = resolve(options);
+    async status(options: ExistingOptions): Promise<EnvironmentStatus[]> {
+      const s = options.settings;
       const kubeconfig = load(s);
       return [
         {
@@ -519,7 +299,7 @@ export function createExistingProvider(
         },
       ];
     },
-  } satisfies Provider & { printPlan(options: ProviderOptions): string };
+  } satisfies Provider & { printPlan(options: ExistingOptions): string };
   return provider;
 }
 

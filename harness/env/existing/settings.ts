@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CORE_FEATURES, EXTENDED_FEATURES } from '../../spec/statements.js';
+import type { SettingsSchema } from '../provider.js';
 import { parseSettingsSection } from '../shared/settings-section.js';
 
 const families = z.strictObject({ ipv4: z.string().optional(), ipv6: z.string().optional() });
@@ -96,3 +97,9 @@ export type ExistingSettings = z.output<typeof existingSettingsSchema>;
 export function parseExistingSettings(raw: Record<string, unknown> | undefined): ExistingSettings {
   return parseSettingsSection(existingSettingsSchema, 'existing', raw);
 }
+
+/** The existing provider's entry in the provider table (env/providers.ts): `existing:`, parsed once per command. */
+export const existingSettings: SettingsSchema<ExistingSettings> = {
+  schema: existingSettingsSchema,
+  parse: parseExistingSettings,
+};

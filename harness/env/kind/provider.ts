@@ -52,7 +52,7 @@ import {
 import { isComplete, type KindInventoryEntry, listKindEnvironments } from './inventory.js';
 import { KIND_CONFIG_SOURCE, readKindConfigBase } from './kind-config.js';
 import { pinSet } from './pin-sets.js';
-import { parseKindSettings, resolveKindSettings } from './settings.js';
+import { type KindSettings, resolveKindSettings } from './settings.js';
 import { type KindTopology, planTopology } from './topology.js';
 import { upstreamCoverage } from './upstream-support.js';
 
@@ -62,13 +62,16 @@ export interface KindPlan {
   secrets: Record<string, string>;
 }
 
+/** What kind's methods receive: `kind:` as its schema parsed it, and the families asked for. */
+export type KindOptions = ProviderOptions<KindSettings>;
+type KindPlanOptions = Pick<KindOptions, 'settings' | 'families'>;
+
 /** The environment's names and addresses, for any combination (down, status, doctor). */
-export function kindTopologyOf(options: Pick<ProviderOptions, 'settings' | 'families'>): {
+export function kindTopologyOf(options: KindPlanOptions): {
   topology: KindTopology;
   secrets: Record<string, string>;
 } {
-  const settings = parseKindSettings(options.settings);
-  const { resolved, secrets } = resolveKindSettings(settings, options.families);
+  const { resolved, secrets } = resolveKindSettings(options.settings, options.families);
   return { topology: planTopology(resolved), secrets };
 }
 
@@ -104,7 +107,7 @@ export function planHeader(t: KindTopology): string {
 
 /** The bring-up plan; a combination upstream does not run is refused (UsageError, one line). */
 export function planKind(
-  options: Pick<ProviderOptions, 'settings' | 'families'>,
+  options: KindPlanOptions,
   files = readFrrStaticFiles(),
   kindConfigBase = readKindConfigBase(),
 ): KindPlan {
@@ -215,22 +218,18 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
   const provider = {
     name: 'kind' as const,
 
-    checkSettings(settings: Record<string, unknown>): void {
-      parseKindSettings(settings);
-    },
-
-    plannedDescription(options: ProviderOptions): EnvironmentDescription {
+    plannedDescription(options: KindOptions): EnvironmentDescription {
       return describeTopology(planKind(options).topology);
     },
 
     /** The complete bring-up plan as text: every command, file and manifest, in order. */
-    printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string {
+    printPlan(options: KindPlanOptions): string {
       const { topology, actions } = planKind(options);
       return printPlan(actions, planHeader(topology));
     },
 
     /** Every check `doctor` prints, for these settings and families. */
-    async hostChecks(options: Pick<ProviderOptions, 'settings' | 'families'>): Promise<HostCheck[]> {
+    async hostChecks(options: KindPlanOptions): Promise<HostCheck[]> {
       const { topology } = kindTopologyOf(options);
       const up = await listKindEnvironments(runner)
         .then((inventory) => {
@@ -241,14 +240,14 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
       return checkKindHost(deps.hostFacts ?? realHostFacts(), kindHostNeeds(topology, up));
     },
 
-    async preflight(options: ProviderOptions): Promise<PreflightProblem[]> {
+    async preflight(options: KindOptions): Promise<PreflightProblem[]> {
       // A combination upstream does not run is the user's choice to change, not the host's.
       requireSupported(combinationOf(kindTopologyOf(options).topology));
       const checks = await provider.hostChecks(options);
       return checks.filter((c) => !c.ok).map((c) => ({ item: c.item, problem: c.detail, fix: c.fix }));
     },
 
-    async up(options: ProviderOptions): Promise<UpResult> {
+    async up(options: KindOptions): Promise<UpResult> {
       const { topology: t, actions, secrets } = planKind(options);
       const log = options.log;
       const inventory = await listKindEnvironments(runner);
@@ -315,9 +314,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
       }
     },
 
-    async down(
-      options: ProviderOptions & { all: boolean; id?: string; force?: boolean },
-    ): Promise<DownResult> {
+    async down(options: KindOptions & { all: boolean; id?: string; force?: boolean }): Promise<DownResult> {
       const inventory = await listKindEnvironments(runner);
       const ids = options.id
         ? [options.id]
@@ -348,7 +345,7 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
       return { removed, kept };
     },
 
-    async status(_options: ProviderOptions): Promise<EnvironmentStatus[]> {
+    async status(_options: KindOptions): Promise<EnvironmentStatus[]> {
       const inventory = await listKindEnvironments(runner);
       const statuses: EnvironmentStatus[] = [];
       for (const e of inventory.values()) {
@@ -374,9 +371,9 @@ export function createKindProvider(deps: KindProviderDeps = {}) {
       }
       return statuses;
     },
-  } satisfies Provider & {
-    printPlan(options: Pick<ProviderOptions, 'settings' | 'families'>): string;
-    hostChecks(options: Pick<ProviderOptions, 'settings' | 'families'>): Promise<HostCheck[]>;
+  } satisfies Provider<KindSettings> & {
+    printPlan(options: KindPlanOptions): string;
+    hostChecks(options: KindPlanOptions): Promise<HostCheck[]>;
   };
   return provider;
 }

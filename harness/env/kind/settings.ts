@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { IpFamily } from '../environment.js';
+import type { SettingsSchema } from '../provider.js';
 import { PEER_IMAGES } from '../shared/frr-peer-container.js';
 import { parseSettingsSection } from '../shared/settings-section.js';
 import { DEFAULT_PIN_SET, PIN_SET_NAMES, type PinSetName, pinSet } from './pin-sets.js';
@@ -148,6 +149,12 @@ export type KindSettings = z.output<typeof kindSettingsSchema>;
 export function parseKindSettings(raw: Record<string, unknown> | undefined): KindSettings {
   return parseSettingsSection(kindSettingsSchema, 'kind', raw);
 }
+
+/** kind's entry in the provider table (env/providers.ts): `kind:`, parsed once per command. */
+export const kindSettings: SettingsSchema<KindSettings> = {
+  schema: kindSettingsSchema,
+  parse: parseKindSettings,
+};
 
 /** Fully resolved settings: defaults filled in, families decided, id derived. */
 export interface ResolvedKindSettings {

@@ -33,12 +33,14 @@ import { additionalNetworks, type LabDataPlane, planLab } from './infra/topology
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
-import { checkDataPlaneFamilies, parseLabSettings } from './settings.js';
+import { checkDataPlaneFamilies, type LabSettings } from './settings.js';
 
 /** The run label of labs left up for reuse; only these are ever reused. */
 export const KEPT_RUN = 'kept';
 
-function familiesOf(options: ProviderOptions): IpFamily[] {
+type LabOptions = ProviderOptions<LabSettings>;
+
+function familiesOf(options: LabOptions): IpFamily[] {
   return options.families ?? ['ipv4', 'ipv6'];
 }
 
@@ -173,20 +175,16 @@ async function keptOrBroken(): Promise<string[]> {
   return ids;
 }
 
-export const labProvider: Provider = {
+export const labProvider: Provider<LabSettings> = {
   name: 'lab',
-
-  checkSettings(settings: Record<string, unknown>): void {
-    parseLabSettings(settings);
-  },
 
   checkEnvironmentVariables(): void {
     imagePrefix();
   },
 
-  plannedDescription(options: ProviderOptions): EnvironmentDescription {
+  plannedDescription(options: LabOptions): EnvironmentDescription {
     const families = familiesOf(options);
-    const { faults, nodes, dataPlane } = parseLabSettings(options.settings);
+    const { faults, nodes, dataPlane } = options.settings;
     checkDataPlaneFamilies(dataPlane, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
@@ -251,9 +249,9 @@ export const labProvider: Provider = {
     return problems;
   },
 
-  async up(options: ProviderOptions): Promise<UpResult> {
+  async up(options: LabOptions): Promise<UpResult> {
     const families = familiesOf(options);
-    const { faults, nodes, behaviour, dataPlane } = parseLabSettings(options.settings);
+    const { faults, nodes, behaviour, dataPlane } = options.settings;
     checkDataPlaneFamilies(dataPlane, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];

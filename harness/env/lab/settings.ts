@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
+import type { SettingsSchema } from '../provider.js';
 import { LAB_DATA_PLANES, type LabDataPlane } from './infra/topology.js';
 import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
@@ -56,8 +57,8 @@ function field(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** The settings, checked; throws a one-line UsageError for the first problem. */
-export function parseLabSettings(raw: Record<string, unknown>): LabSettings {
-  const result = labSettingsSchema.safeParse(raw, { reportInput: true });
+export function parseLabSettings(raw: Record<string, unknown> | undefined): LabSettings {
+  const result = labSettingsSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     if (issue.code === 'unrecognized_keys') {
@@ -86,6 +87,12 @@ export function parseLabSettings(raw: Record<string, unknown>): LabSettings {
     );
   }
 }
+
+/** The lab's entry in the provider table (env/providers.ts): `lab:`, parsed once per command. */
+export const labSettings: SettingsSchema<LabSettings> = {
+  schema: labSettingsSchema,
+  parse: parseLabSettings,
+};
 
 /** The families the data plane can carry: a usage error for a combination it cannot. */
 export function checkDataPlaneFamilies(dataPlane: LabDataPlane, families: readonly string[]): void {

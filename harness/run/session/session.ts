@@ -30,7 +30,7 @@ import { runTests } from '../runner.js';
 import { printDryRun } from './dry-run.js';
 import { readLastFailed } from './last-failed.js';
 import { checkPlan, checkReportDir, notRun, planFor } from './plan-check.js';
-import { checkProviderSettings, chooseProvider, type ProviderSource } from './provider-choice.js';
+import { chooseProvider, type ProviderSource } from './provider-choice.js';
 import { runTasks, type Task, type TaskOutcome } from './tasks.js';
 
 export interface SessionInput {
@@ -66,6 +66,7 @@ interface RunContext {
   printable: Record<string, unknown>;
   catalogue?: Catalogue;
   provider?: Provider;
+  /** What the provider's methods receive: its settings, parsed once in `resolve`. */
   settings?: ProviderOptions;
   /** The environment as planned, before anything exists; the reports' when it never came up. */
   plannedDescription?: EnvironmentDescription;
@@ -152,26 +153,25 @@ const resolveTask: Task<RunContext> = {
     if (options.verbose || options.debug) {
       ctx.log.info(`effective options:\n${stringify(ctx.printable).trimEnd().replace(/^/gm, '  ')}`);
     }
-    const providerOptions: ProviderOptions = {
+    const base: Omit<ProviderOptions, 'settings'> = {
       runId: ctx.runId,
       keep: options.keep,
-      settings: {},
       log: ctx.log,
       signal: ctx.controller.signal,
     };
     const families = familiesOf(options.family);
-    if (families) providerOptions.families = families;
-    const provider = await chooseProvider(
+    if (families) base.families = families;
+    // The chosen provider's section of the options file is parsed here, once (provider-choice.ts).
+    const chosen = await chooseProvider(
       input.providers,
       options.provider,
-      options.providerOptions.kind,
-      providerOptions,
+      options.providerOptions,
+      base,
       ctx.log,
+      input.optionsFile,
     );
-    const settings = { ...providerOptions, settings: options.providerOptions[provider.name] };
-    checkProviderSettings(provider, settings.settings, input.optionsFile);
-    ctx.provider = provider;
-    ctx.settings = settings;
+    ctx.provider = chosen.provider;
+    ctx.settings = chosen.options;
   },
 };
 
