@@ -3,7 +3,7 @@
  * user runs it (`npm run conformance`), against the same tests at a baseline commit measured in
  * the same invocation, and where this run's time goes.
  *
- *   npm run bench:suite [-- --baseline COMMIT] [--no-baseline] [--runs N]
+ *   npm run bench:suite [-- --baseline COMMIT] [--no-baseline] [--runs N] [--data-planes A,B]
  *
  * --baseline (default 336daca) is checked out into a temporary git worktree (npm ci builds it),
  * its images are warmed, and its own `npm run conformance` runs the core profile; this checkout
@@ -14,8 +14,13 @@
  * their ratio, each run's wall time against its tests phase, and this run against the floor its
  * mandatory waits set at its parallelism. The worktree, its labs and the reports are removed at
  * the end (also on Ctrl-C); the baseline's images stay as a cache, like every lab image.
+ *
+ * --data-planes linux,ovn compares the lab's two data planes instead of two commits: both sides
+ * are this checkout (no worktree), the first data plane is the baseline side and the second is
+ * measured against it, each with `lab: { dataPlane: X }` and `--family ipv4` (OVN's one family
+ * so far), and the last lines give the second's bring-up and tests phase against the first's.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +35,7 @@ const { values: flags } = parseArgs({
     baseline: { type: 'string', default: '336daca' },
     'no-baseline': { type: 'boolean', default: false },
     runs: { type: 'string', default: '1' },
+    'data-planes': { type: 'string' },
   },
 });
 const RUNS = Number(flags.runs);
@@ -38,6 +44,17 @@ if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 10) {
   process.exit(2);
 }
 const ROOT = resolve(import.meta.dirname, '..');
+const DATA_PLANES = ['linux', 'ovn'];
+const planes = flags['data-planes']?.split(',');
+if (
+  planes &&
+  (planes.length !== 2 || planes[0] === planes[1] || !planes.every((p) => DATA_PLANES.includes(p)))
+) {
+  console.error(
+    `bench-suite: --data-planes ${flags['data-planes']}: expected two different data planes, e.g. linux,ovn`,
+  );
+  process.exit(2);
+}
 
 /** One `npm run conformance` of a checkout, as measured. */
 interface Measured {
@@ -59,6 +76,7 @@ const median = (values: number[]) => {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
+const signedSeconds = (ms: number) => `${ms >= 0 ? '+' : ''}${seconds(ms)}`;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -66,6 +84,13 @@ const load = () =>
 
 async function git(args: string[], cwd = ROOT): Promise<string> {
   return (await execa('git', args, { cwd })).stdout.trim();
+}
+
+/** Run flags for one data plane of the lab (an options file in `work`), IPv4. */
+async function dataPlaneFlags(work: string, plane: string): Promise<string[]> {
+  const file = join(work, `lab-${plane}.yaml`);
+  await writeFile(file, `lab:\n  dataPlane: ${plane}\n`);
+  return ['--options-file', file, '--family', 'ipv4'];
 }
 
 /** Test times from a JUnit report (every version of the suite writes one). */
@@ -181,7 +206,10 @@ function table(rows: string[][]): void {
 async function main(): Promise<number> {
   const head = await git(['rev-parse', '--short', 'HEAD']);
   const dirty = (await git(['status', '--porcelain', '--untracked-files=no'])) !== '';
-  const baseline = flags['no-baseline'] ? undefined : await git(['rev-parse', '--short', flags.baseline]);
+  const commit =
+    planes || flags['no-baseline'] ? undefined : await git(['rev-parse', '--short', flags.baseline]);
+  // What the baseline side is called: a commit, or (--data-planes) this checkout's first data plane.
+  const baseline = planes ? `${planes[0]} data plane` : commit;
   line(`bench:suite at ${head}${dirty ? ' (with uncommitted changes)' : ''}, ${new Date().toISOString()}`);
   line(
     `machine: ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; load average at start ${load()}`,
@@ -191,6 +219,9 @@ async function main(): Promise<number> {
   );
   const work = await mkdtemp(join(tmpdir(), 'egress-conformance-bench-'));
   const worktree = join(work, 'baseline');
+  const baseCheckout = planes ? ROOT : worktree;
+  const baseFlags = planes ? await dataPlaneFlags(work, planes[0] as string) : [];
+  const ourFlags = planes ? await dataPlaneFlags(work, planes[1] as string) : [];
   let worktreeAdded = false;
   const cleanUp = async () => {
     if (worktreeAdded)
@@ -204,9 +235,9 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (baseline) {
-      progress(`checking out ${baseline} into ${worktree} (npm ci builds it)`);
-      await execa('git', ['worktree', 'add', '--detach', worktree, baseline], { cwd: ROOT });
+    if (commit) {
+      progress(`checking out ${commit} into ${worktree} (npm ci builds it)`);
+      await execa('git', ['worktree', 'add', '--detach', worktree, commit], { cwd: ROOT });
       worktreeAdded = true;
       await execa('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree });
       progress('warming the baseline images');
@@ -214,25 +245,28 @@ async function main(): Promise<number> {
     }
     progress('warming this checkout (build, images)');
     await execa('node', ['scripts/build-if-stale.mjs'], { cwd: ROOT });
-    await warm(ROOT);
+    if (planes) {
+      // The images only: a lab kept up between `up` and `down` can be taken by another run on
+      // this engine meanwhile (then `down` refuses it, and it stays).
+      await execa('node', ['--import', 'tsx', 'harness/env/lab/infra/images.ts', 'ovn'], { cwd: ROOT });
+    } else await warm(ROOT);
     const base: Measured[] = [];
     const ours: Measured[] = [];
     let only: string[] = [];
     for (let i = 1; i <= RUNS; i++) {
       if (baseline) {
         progress(`run ${i}/${RUNS}: baseline (load ${load()})`);
-        const measured = await conformance(worktree, join(work, `baseline-${i}`), []);
+        const measured = await conformance(baseCheckout, join(work, `baseline-${i}`), baseFlags);
         base.push(measured);
         // The same tests here, whatever scenarios the catalogue has gained since.
         only = [...new Set([...measured.tests.keys()].map((name) => name.replace(/ \[.*\]$/, '')))];
       }
       progress(`run ${i}/${RUNS}: this checkout (load ${load()})`);
       ours.push(
-        await conformance(
-          ROOT,
-          join(work, `ours-${i}`),
-          only.flatMap((id) => ['--run-test', id]),
-        ),
+        await conformance(ROOT, join(work, `ours-${i}`), [
+          ...ourFlags,
+          ...only.flatMap((id) => ['--run-test', id]),
+        ]),
       );
     }
     line(`load average at end ${load()}`);
@@ -293,12 +327,16 @@ async function main(): Promise<number> {
         seconds(phase(runs, 'teardown')),
       ]);
     };
-    if (baseline) describe(`baseline ${baseline}`, base);
-    describe(`this checkout ${head}`, ours);
+    if (baseline) describe(planes ? `${head}, ${baseline}` : `baseline ${baseline}`, base);
+    describe(`this checkout ${head}${planes ? `, ${planes[1]} data plane` : ''}`, ours);
     table(runRows);
     if (baseline)
       line(
         `tests phase, the same ${names.length} tests: baseline ${seconds(phase(base, 'tests'))}, this checkout ${seconds(testsPhase)}: ${(phase(base, 'tests') / testsPhase).toFixed(2)}x faster`,
+      );
+    if (planes)
+      line(
+        `${planes[1]} against ${planes[0]} (medians): tests phase ${(testsPhase / phase(base, 'tests')).toFixed(2)}x, bring-up ${signedSeconds(phase(ours, 'bring-up') - phase(base, 'bring-up'))}, wall ${(wall / median(base.map((r) => r.wallMs))).toFixed(2)}x`,
       );
     // The floor: lone tests one after another, the others at most `parallelism` at a time.
     const lone = names.filter((n) => byTest.get(n)?.alone);

@@ -21,11 +21,16 @@ export async function upKeptLab(cli: string, args: readonly string[] = []): Prom
   return { id: match[2] as string, ours: match[1] === 'up' };
 }
 
-/** `--family X` among a script's run flags: the kept lab must have the runs' families to be reused. */
-export function familyFlags(flags: readonly string[]): string[] {
-  const at = flags.indexOf('--family');
-  const value = at >= 0 ? flags[at + 1] : undefined;
-  return value ? ['--family', value] : [];
+/**
+ * `--family X` and `--options-file F` among a script's run flags: the kept lab must have the
+ * runs' families and lab options (e.g. `lab: { dataPlane: ovn }`) to be reused by them.
+ */
+export function keptLabFlags(flags: readonly string[]): string[] {
+  return ['--family', '--options-file'].flatMap((flag) => {
+    const at = flags.indexOf(flag);
+    const value = at >= 0 ? flags[at + 1] : undefined;
+    return value ? [flag, value] : [];
+  });
 }
 
 export async function downKeptLab(cli: string, lab: KeptLab | undefined): Promise<void> {

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
+import { cleanUpOnSignal, downKeptLab, type KeptLab, keptLabFlags, upKeptLab } from './kept-lab.js';
 import { writeMutantBuild } from './mutation/build.js';
 import { mergeOutcomes } from './mutation/merge.js';
 import { instrumentReference, type MutantInfo } from './mutation/mutants.js';
@@ -275,9 +275,9 @@ async function main(): Promise<number> {
   try {
     // A kept lab shared with other checkouts can go away under `up` (another run removing it):
     // one more try then brings up or finds another.
-    lab = await upKeptLab(CLI, familyFlags(flags.runFlags)).catch(async (error: Error) => {
+    lab = await upKeptLab(CLI, keptLabFlags(flags.runFlags)).catch(async (error: Error) => {
       process.stderr.write(`mutation: up failed (${error.message.split('\n')[0]}); trying once more\n`);
-      return upKeptLab(CLI, familyFlags(flags.runFlags));
+      return upKeptLab(CLI, keptLabFlags(flags.runFlags));
     });
     process.stdout.write('conformant run of the mutant build (no mutant) ...\n');
     const coverageFile = join(work, 'coverage.json');

@@ -38,7 +38,7 @@ import { defaultReportDir } from '../harness/run/options.js';
 import type { Shard } from '../harness/run/plan.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import { STATEMENTS, statementById } from '../harness/spec/statements.js';
-import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
+import { cleanUpOnSignal, downKeptLab, type KeptLab, keptLabFlags, upKeptLab } from './kept-lab.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -448,7 +448,7 @@ async function main(): Promise<number> {
     });
     return combineParallelism(sideBySide, oneAtATime);
   };
-  lab = await upKeptLab(CLI, familyFlags(runFlags));
+  lab = await upKeptLab(CLI, keptLabFlags(runFlags));
   try {
     // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
     const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')

@@ -4,13 +4,15 @@
  * that is too tight, to be fixed at its cause.
  *
  *   npm run soak [-- RUNS [extra run flags...]]     e.g. npm run soak -- 5 --family ipv4
+ *   (on the OVN data plane: npm run soak -- 5 --family ipv4 --options-file ovn.yaml, the file
+ *   holding `lab: { dataPlane: ovn }`; the kept lab is brought up with the same file)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
+import { cleanUpOnSignal, downKeptLab, type KeptLab, keptLabFlags, upKeptLab } from './kept-lab.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -39,7 +41,7 @@ async function main(): Promise<number> {
       .map((l) => l.toFixed(2))
       .join(' ');
   process.stdout.write(`soak: ${runs} runs on ${cpus().length} cores, load average at start ${load()}\n`);
-  lab = await upKeptLab(CLI, familyFlags(extra));
+  lab = await upKeptLab(CLI, keptLabFlags(extra));
   try {
     for (let i = 1; i <= runs; i++) {
       const reportDir = join(dir, `run-${i}`);

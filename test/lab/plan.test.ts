@@ -139,6 +139,13 @@ describe('lab plan', () => {
     expect(peer).not.toContain('10.213.5.');
   });
 
+  it('holds BGP sessions 3 s on the Linux data plane and 9 s on OVN (starved userspace br-ex)', () => {
+    expect(renderNodeFrrConfig(plan, plan.nodes[0]!)).toContain(' timers bgp 1 3\n');
+    const ovn = planLab('eclab-unit', 'run-1', { families: ['ipv4'], dataPlane: 'ovn' }, subnets);
+    expect(renderNodeFrrConfig(ovn, ovn.nodes[0]!)).toContain(' timers bgp 3 9\n');
+    expect(renderPeerFrrConfig(ovn, ovn.peers[0]!)).toContain(' timers bgp 3 9\n');
+  });
+
   it('announces through prefix-lists before the network statement, and withdraws in reverse', () => {
     const args = announceCommands(plan.nodes[0]!, '203.0.113.5', ['peer'], false).filter((a) => a !== '-c');
     expect(args[1]).toBe('ip prefix-list LAB-OUT-peer-V4 permit 203.0.113.5/32');

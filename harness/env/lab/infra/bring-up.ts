@@ -131,7 +131,14 @@ export async function bringUpLab(
     );
 
     const firstStart = Date.now();
-    await Promise.all(containerSpecs(plan, images, labels).map((spec) => startLabContainer(spec)));
+    // Every start settles before a failure is thrown: the clean-up below must not race a
+    // container still being created or attached to a network (it would outlive the lab, or
+    // leave the network an endpoint with no container).
+    const starts = await Promise.allSettled(
+      containerSpecs(plan, images, labels).map((spec) => startLabContainer(spec)),
+    );
+    const failedStart = starts.find((start) => start.status === 'rejected');
+    if (failedStart) throw failedStart.reason;
     const containersMs = phase('containers', `${plan.nodes.length} nodes, ${plan.peers.length} peers`);
 
     await Promise.all(

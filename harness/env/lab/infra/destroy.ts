@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { removeLabBridgeRules } from './bridge-filter.js';
-import { describeDockerError, dockerode, dockerStatus } from './docker.js';
+import { type Dockerode, describeDockerError, dockerode, dockerStatus } from './docker.js';
 import { assertLabId, LAB_LABEL, TEMP_DIR_PREFIX } from './labels.js';
 import { labNetworks } from './networks.js';
 
@@ -65,7 +65,7 @@ async function destroyByLabel(label: string, labIds: string[]): Promise<DestroyR
   await Promise.all(
     networks.map(async (info) => {
       try {
-        await docker.getNetwork(info.Id).remove();
+        await removeNetwork(docker, info.Id);
       } catch (error) {
         if (dockerStatus(error) !== 404) failures.push(`network ${info.Name}: ${describeDockerError(error)}`);
       }
@@ -80,6 +80,34 @@ async function destroyByLabel(label: string, labIds: string[]): Promise<DestroyR
     containers: containers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
     networks: networks.map((n) => n.Name),
   };
+}
+
+const ATTEMPTS = 5;
+
+/**
+ * Removes one network. Docker can still hold an endpoint of a container that is gone (its
+ * removal still releasing the endpoint when the engine is slow, or a container attached while a
+ * failed bring-up was being cleaned up): the network then "has active endpoints" with no
+ * container. Those endpoints are disconnected by force (what `docker network disconnect -f`
+ * does), and the removal is tried again, a few times.
+ */
+export async function removeNetwork(docker: Dockerode, id: string): Promise<void> {
+  const network = docker.getNetwork(id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await network.remove();
+      return;
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !/active endpoints/i.test(describeDockerError(error))) throw error;
+    }
+    const info = (await network.inspect().catch(() => undefined)) as
+      | { Containers?: Record<string, { Name?: string }> }
+      | undefined;
+    for (const [key, endpoint] of Object.entries(info?.Containers ?? {})) {
+      await network.disconnect({ Container: endpoint.Name || key, Force: true }).catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+  }
 }
 
 async function removeTempDirs(labIds: string[]): Promise<void> {

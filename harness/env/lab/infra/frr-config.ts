@@ -4,7 +4,8 @@
  *
  * Sessions: one per node, peer and family (IPv4 NLRI over IPv4, IPv6 over IPv6), as MetalLB
  * does. Timers keepalive 1 s / hold 3 s / connect 1 s, so that a failed node's routes are gone
- * from the peer within about 3 s and sessions come up about a second after a container starts.
+ * from the peer within about 3 s and sessions come up about a second after a container starts
+ * (on the OVN data plane keepalive 3 s / hold 9 s: `bgpTimers`).
  *
  * Announcements: `network` statements with `no bgp network import-check`, which is how MetalLB's
  * FRR mode announces a LoadBalancer IP: the prefix needs no route or address on the node, and
@@ -59,7 +60,20 @@ export function renderZebraConfig(hostname: string): string {
   return `${header(hostname).join('\n')}\n`;
 }
 
-function commonBgp(routerId: string): string[] {
+/**
+ * BGP keepalive and hold (s): 1/3 on the Linux data plane. On OVN a node's BGP to the default
+ * network's peer crosses ovs-vswitchd in userspace (br-ex over eth0), and a starved machine
+ * stalls its main loop for seconds (its log: "Unreasonably long 2508ms poll interval (0ms user,
+ * 0ms system)", load 77 on 2 cores): with a 3 s hold the session dropped and took the route to
+ * the peer with it (pods got "Network is unreachable"), while the node's kernel-path sessions
+ * to the other peers stayed up. 3/9 there: a failed node's routes go within about 9 s.
+ */
+export function bgpTimers(plan: Pick<LabPlan, 'dataPlane'>): { keepalive: number; hold: number } {
+  return plan.dataPlane === 'ovn' ? { keepalive: 3, hold: 9 } : { keepalive: 1, hold: 3 };
+}
+
+function commonBgp(routerId: string, plan: LabPlan): string[] {
+  const { keepalive, hold } = bgpTimers(plan);
   return [
     ` bgp router-id ${routerId}`,
     // Policy is explicit below (route-maps); FRR's eBGP default would block everything without one.
@@ -67,7 +81,7 @@ function commonBgp(routerId: string): string[] {
     ' no bgp default ipv4-unicast',
     ' no bgp network import-check',
     ' bgp log-neighbor-changes',
-    ' timers bgp 1 3',
+    ` timers bgp ${keepalive} ${hold}`,
   ];
 }
 
@@ -105,7 +119,7 @@ export function renderNodeFrrConfig(plan: LabPlan, node: LabNodePlan): string {
   }
   lines.push(
     `router bgp ${node.asn}`,
-    ...commonBgp(routerId(plan, DEFAULT_NETWORK, NODE_HOST_BASE + node.index)),
+    ...commonBgp(routerId(plan, DEFAULT_NETWORK, NODE_HOST_BASE + node.index), plan),
   );
   for (const peer of plan.peers) {
     for (const family of plan.families) {
@@ -137,7 +151,7 @@ export function renderNodeFrrConfig(plan: LabPlan, node: LabNodePlan): string {
 
 export function renderPeerFrrConfig(plan: LabPlan, peer: LabPeerPlan): string {
   const lines = [...header(peer.name)];
-  lines.push(`router bgp ${peer.asn}`, ...commonBgp(routerId(plan, peer.network, PEER_HOST)));
+  lines.push(`router bgp ${peer.asn}`, ...commonBgp(routerId(plan, peer.network, PEER_HOST), plan));
   for (const node of plan.nodes) {
     const addresses = addressOn(node, peer.network) ?? {};
     for (const family of plan.families) {

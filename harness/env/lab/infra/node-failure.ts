@@ -6,8 +6,8 @@
  * Why not `docker pause`: a frozen container's kernel keeps forwarding, NATing and answering
  * (a paused node still answers ping and would keep SNATing other nodes' egress), and a paused
  * container cannot be inspected. With the drop table FRR keeps running but its sessions die when
- * the peers' hold timers (3 s) expire, so the node's announcements are withdrawn within about
- * 3 s; restoring deletes the table and the sessions come back within a second or two.
+ * the peers' hold timers (3 s; 9 s on the OVN data plane) expire, so the node's announcements
+ * are withdrawn within about that long; restoring deletes the table and the sessions come back within a second or two.
  */
 export const FAILED_NFT_TABLE = 'lab-failed';
 
