@@ -502,7 +502,11 @@ describe('run session', () => {
         options: options({ scopeExceptions: [{ rule: 'external-ips', spec, reason: 'routers expect it' }] }),
         optionsFile: 'opts.yaml',
         reporters: [],
-        providers: { load: async () => provider, available: () => ['lab'] },
+        providers: {
+          load: async () => provider,
+          available: () => ['lab'],
+          settings: (name) => PROVIDERS[name].settings,
+        },
         catalogue: { scenarios: [scenario('snat-one')], problems: [] },
       });
     await expect(attempt('snat-onee')).rejects.toThrow(
