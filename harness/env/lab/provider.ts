@@ -29,7 +29,7 @@ import { ensureLabImages, ensureOvnLabImages, imagePrefix, type LabImages } from
 import { Lab } from './infra/lab.js';
 import { labLeaseState, leaseLab, removeLabLease } from './infra/lab-lease.js';
 import { LAB_LABEL, newLabId } from './infra/labels.js';
-import { additionalNetworks, type LabDataPlane, planLab } from './infra/topology.js';
+import { additionalNetworks, type LabDataPlane, type LabGatewayMode, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
@@ -89,6 +89,7 @@ async function findKeptLab(
   families: IpFamily[],
   nodes: number,
   dataPlane: LabDataPlane,
+  gatewayMode: LabGatewayMode | undefined,
   images: LabImages,
   holder: string,
   log: (line: string) => void,
@@ -108,6 +109,12 @@ async function findKeptLab(
     }
     if (lab.plan.dataPlane !== dataPlane) {
       log(`not reusing kept lab ${id} (its data plane is ${lab.plan.dataPlane}, this run's ${dataPlane})`);
+      continue;
+    }
+    if (lab.plan.gatewayMode !== gatewayMode) {
+      log(
+        `not reusing kept lab ${id} (its gateway mode is ${lab.plan.gatewayMode}, this run's ${gatewayMode})`,
+      );
       continue;
     }
     const why = await unusable(lab, images);
@@ -155,7 +162,9 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
     labId: lab.id,
     nodes: String(lab.nodes().length),
     families: lab.families.join('+'),
-    ...(lab.plan.dataPlane === 'ovn' ? { dataPlane: 'ovn' } : {}),
+    ...(lab.plan.dataPlane === 'ovn'
+      ? { dataPlane: 'ovn', gatewayMode: lab.plan.gatewayMode ?? 'local' }
+      : {}),
     frr: frr as string,
     kernel: kernel as string,
     dockerEngine: docker as string,
@@ -186,13 +195,18 @@ export const labProvider: Provider = {
 
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
-    const { faults, nodes, dataPlane } = parseLabSettings(options.settings);
+    const { faults, nodes, dataPlane, gatewayMode } = parseLabSettings(options.settings);
     checkDataPlaneFamilies(dataPlane, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
       options.runId,
-      { families, dataPlane, ...(nodes !== undefined ? { nodes } : {}) },
+      {
+        families,
+        dataPlane,
+        ...(gatewayMode ? { gatewayMode } : {}),
+        ...(nodes !== undefined ? { nodes } : {}),
+      },
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
@@ -253,7 +267,7 @@ export const labProvider: Provider = {
 
   async up(options: ProviderOptions): Promise<UpResult> {
     const families = familiesOf(options);
-    const { faults, nodes, behaviour, dataPlane } = parseLabSettings(options.settings);
+    const { faults, nodes, behaviour, dataPlane, gatewayMode } = parseLabSettings(options.settings);
     checkDataPlaneFamilies(dataPlane, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
@@ -263,7 +277,7 @@ export const labProvider: Provider = {
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
     // Who holds the lab while this process uses it: `status` and `down` show it.
     const holder = `${process.argv[2] ?? 'egress-conformance'} ${options.runId}`;
-    const found = await findKeptLab(families, nodes ?? 3, dataPlane, images, holder, log);
+    const found = await findKeptLab(families, nodes ?? 3, dataPlane, gatewayMode, images, holder, log);
     const reused = found !== undefined;
     let lab: Lab;
     let lease: HeldLease;
@@ -280,6 +294,7 @@ export const labProvider: Provider = {
         id,
         families,
         dataPlane,
+        ...(gatewayMode ? { gatewayMode } : {}),
         ...(nodes !== undefined ? { nodes } : {}),
         images,
         runId: options.keep ? KEPT_RUN : options.runId,
