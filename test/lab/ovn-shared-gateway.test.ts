@@ -8,6 +8,8 @@
  * - an EgressService endpoint's egress (the reference's OVN reroute to the egress node's
  *   management port and its host half there) arrives from the LoadBalancer IP, in both modes
  *   as upstream does it;
+ * - a pod reaches its own node's address and another node's in their hosts (the routers share
+ *   those addresses, upstream's 1004 policies' case);
  * - the host's own traffic (BGP, held by the lab's bring-up) still works beside the router.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -98,6 +100,18 @@ describe('the OVN lab in shared gateway mode', () => {
     expect(await masqueradeCount('worker2')).toBe(before);
     const kernel = await lab.execScript('worker2', `conntrack -L -s ${pod} 2>/dev/null | wc -l`);
     expect(kernel.stdout.trim()).toBe('0');
+  });
+
+  it("reaches its own node's address and another node's in their hosts, not in the gateway routers that share them", async () => {
+    const pod = ips['egress.client'] as string;
+    for (const node of ['worker2', 'worker']) {
+      await lab.startHostServer(node, 'sgw-host', 9376, `host-${node}`);
+      const seen = await lab.podConnect('worker2', 'egress.client', nodeAddress(node), 9376, 'tcp', {
+        timeoutMs: 5000,
+      });
+      expect(seen.split(':')[0]).toBe(pod);
+      await lab.stopHostServer(node, 'sgw-host', 9376);
+    }
   });
 
   it("sends an EgressService endpoint's egress through the egress node's host, SNATed to the LoadBalancer IP", async () => {

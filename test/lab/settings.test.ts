@@ -46,7 +46,7 @@ describe('lab settings', () => {
     [
       'an unknown key',
       'lab: { node: 3 }',
-      /lab\.node \(options file\): unknown setting; lab: takes nodes, dataPlane, faults$/,
+      /lab\.node \(options file\): unknown setting; lab: takes nodes, dataPlane, gatewayMode, faults$/,
     ],
     [
       'nodes that are not a number',

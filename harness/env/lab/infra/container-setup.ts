@@ -148,6 +148,9 @@ export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
       ? `${nodeIp}/${prefix}`
       : `${ipv4Host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${prefix}`,
     ...(shared ? { gatewayRouterMac: ovnMac(nodeIp) } : {}),
+    hostAddresses: [node.addresses, ...Object.values(node.networkAddresses)]
+      .map((a) => a.ipv4)
+      .filter((a): a is string => a !== undefined),
     // The lab's "outside router" is its peer (the nodes have no default route): the gateway
     // router's default route points there, so nothing it sends leaves the lab.
     underlayGateway: ipv4Host(subnet, PEER_HOST),

@@ -38,6 +38,8 @@ export interface OvnNodeSpec {
   gatewayRouterMac?: string;
   /** Next hop of the gateway router's default route on the underlay. */
   underlayGateway: string;
+  /** The node's own addresses (every network's): shared mode routes pods' traffic for them to its host. */
+  hostAddresses?: string[];
 }
 
 /** OVN-Kubernetes' MACs for an IPv4 address: 0a:58 and the address's four bytes. */
@@ -115,12 +117,26 @@ ovn-controller unix:/var/run/openvswitch/db.sock --pidfile=/var/run/ovn/ovn-cont
  */
 export type OvnGatewayMode = 'shared' | 'local';
 
-/** ovn-nbctl lines that (re)point the node subnet's source route for the gateway mode. */
+/**
+ * ovn-nbctl lines that (re)point the node subnet's source route for the gateway mode. In shared
+ * mode also a route per address of the node to its management port: the gateway router holds the
+ * node's address, and pods' traffic for the node would end there. Upstream sends a pod's traffic
+ * for its own node's addresses to the management port with policies at 1004 (pkg/ovn/gatewayrouter/
+ * policybasedroutes.go AddSameNodeIPPolicy) and other nodes' through the gateway router; in the
+ * lab the egress controller owns the cluster router's policies (it replaces them all), so the
+ * lab routes every node's addresses to that node's host instead.
+ */
 export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode): string {
   const nexthop = mode === 'shared' ? joinAddress(node) : managementAddress(node);
+  const hostRoutes = (node.hostAddresses ?? []).map((address) =>
+    mode === 'shared'
+      ? `ovn-nbctl --may-exist lr-route-add ovn_cluster_router ${address}/32 ${managementAddress(node)}`
+      : `ovn-nbctl --if-exists lr-route-del ovn_cluster_router ${address}/32`,
+  );
   return [
     `ovn-nbctl --if-exists --policy=src-ip lr-route-del ovn_cluster_router ${node.podCidr}`,
     `ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router ${node.podCidr} ${nexthop}`,
+    ...hostRoutes,
   ].join('\n');
 }
 
