@@ -46,7 +46,7 @@ describe('lab settings', () => {
     [
       'an unknown key',
       'lab: { node: 3 }',
-      /lab\.node \(options file\): unknown setting; lab: takes nodes, dataPlane, faults$/,
+      /lab\.node \(options file\): unknown setting; lab: takes nodes, dataPlane, gatewayMode, faults$/,
     ],
     [
       'nodes that are not a number',
@@ -75,6 +75,16 @@ describe('lab settings', () => {
       /lab\.dataPlane .*: expected linux or ovn, found "vpp"$/,
     ],
     [
+      'an unknown gateway mode',
+      'lab: { dataPlane: ovn, gatewayMode: distributed }',
+      /lab\.gatewayMode .*: expected shared or local, found "distributed"$/,
+    ],
+    [
+      'a gateway mode on the Linux data plane',
+      'lab: { gatewayMode: shared }',
+      /lab\.gatewayMode \(options file\): a setting of the OVN data plane, not of linux; set lab\.dataPlane: ovn or remove it$/,
+    ],
+    [
       'two faults that set one field differently',
       'lab: { faults: [late-snat, long-leak-window] }',
       /lab\.faults .*: late-snat and long-leak-window cannot run together \(both set dataplane\.egressRulesDelayMs/,
@@ -96,6 +106,11 @@ describe('lab settings', () => {
 
   it('plans an OVN lab for ipv4', async () => {
     const result = await dryRun('lab: { dataPlane: ovn }', ['--family', 'ipv4']);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('plans an OVN lab in shared gateway mode', async () => {
+    const result = await dryRun('lab: { dataPlane: ovn, gatewayMode: shared }', ['--family', 'ipv4']);
     expect(result.code, result.stderr).toBe(0);
   });
 

@@ -29,7 +29,7 @@ import { ensureLabImages, ensureOvnLabImages, imagePrefix, type LabImages } from
 import { Lab } from './infra/lab.js';
 import { labLeaseState, leaseLab, removeLabLease } from './infra/lab-lease.js';
 import { LAB_LABEL, newLabId } from './infra/labels.js';
-import { additionalNetworks, type LabDataPlane, planLab } from './infra/topology.js';
+import { additionalNetworks, type LabDataPlane, type LabGatewayMode, planLab } from './infra/topology.js';
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
@@ -91,6 +91,7 @@ async function findKeptLab(
   families: IpFamily[],
   nodes: number,
   dataPlane: LabDataPlane,
+  gatewayMode: LabGatewayMode | undefined,
   images: LabImages,
   holder: string,
   log: (line: string) => void,
@@ -110,6 +111,12 @@ async function findKeptLab(
     }
     if (lab.plan.dataPlane !== dataPlane) {
       log(`not reusing kept lab ${id} (its data plane is ${lab.plan.dataPlane}, this run's ${dataPlane})`);
+      continue;
+    }
+    if (lab.plan.gatewayMode !== gatewayMode) {
+      log(
+        `not reusing kept lab ${id} (its gateway mode is ${lab.plan.gatewayMode}, this run's ${gatewayMode})`,
+      );
       continue;
     }
     const why = await unusable(lab, images);
@@ -157,7 +164,9 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
     labId: lab.id,
     nodes: String(lab.nodes().length),
     families: lab.families.join('+'),
-    ...(lab.plan.dataPlane === 'ovn' ? { dataPlane: 'ovn' } : {}),
+    ...(lab.plan.dataPlane === 'ovn'
+      ? { dataPlane: 'ovn', gatewayMode: lab.plan.gatewayMode ?? 'local' }
+      : {}),
     frr: frr as string,
     kernel: kernel as string,
     dockerEngine: docker as string,
@@ -184,13 +193,18 @@ export const labProvider: Provider<LabSettings> = {
 
   plannedDescription(options: LabOptions): EnvironmentDescription {
     const families = familiesOf(options);
-    const { faults, nodes, dataPlane } = options.settings;
+    const { faults, nodes, dataPlane, gatewayMode } = options.settings;
     checkDataPlaneFamilies(dataPlane, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
       options.runId,
-      { families, dataPlane, ...(nodes !== undefined ? { nodes } : {}) },
+      {
+        families,
+        dataPlane,
+        ...(gatewayMode ? { gatewayMode } : {}),
+        ...(nodes !== undefined ? { nodes } : {}),
+      },
       {
         default: { ipv4: '10.213.0.0/24', ipv6: 'fd65:636c:6162::/64' },
         secondary: { ipv4: '10.213.1.0/24', ipv6: 'fd65:636c:6162:1::/64' },
@@ -251,7 +265,7 @@ export const labProvider: Provider<LabSettings> = {
 
   async up(options: LabOptions): Promise<UpResult> {
     const families = familiesOf(options);
-    const { faults, nodes, behaviour, dataPlane } = options.settings;
+    const { faults, nodes, behaviour, dataPlane, gatewayMode } = options.settings;
     checkDataPlaneFamilies(dataPlane, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
@@ -261,7 +275,7 @@ export const labProvider: Provider<LabSettings> = {
     phases.push({ name: 'images', durationMs: Math.round(performance.now() - started) });
     // Who holds the lab while this process uses it: `status` and `down` show it.
     const holder = `${process.argv[2] ?? 'egress-conformance'} ${options.runId}`;
-    const found = await findKeptLab(families, nodes ?? 3, dataPlane, images, holder, log);
+    const found = await findKeptLab(families, nodes ?? 3, dataPlane, gatewayMode, images, holder, log);
     const reused = found !== undefined;
     let lab: Lab;
     let lease: HeldLease;
@@ -278,6 +292,7 @@ export const labProvider: Provider<LabSettings> = {
         id,
         families,
         dataPlane,
+        ...(gatewayMode ? { gatewayMode } : {}),
         ...(nodes !== undefined ? { nodes } : {}),
         images,
         runId: options.keep ? KEPT_RUN : options.runId,

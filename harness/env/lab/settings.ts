@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
 import type { SettingsSchema } from '../provider.js';
-import { LAB_DATA_PLANES, type LabDataPlane } from './infra/topology.js';
+import {
+  LAB_DATA_PLANES,
+  LAB_GATEWAY_MODES,
+  type LabDataPlane,
+  type LabGatewayMode,
+} from './infra/topology.js';
 import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
 import { behaviourWith, type FaultName, isFaultName } from './reference/faults.js';
@@ -32,6 +37,11 @@ export const labSettingsSchema = z.strictObject({
    * OVN-Kubernetes' shape; ipv4 only for now; docs/ovn-lab.md).
    */
   dataPlane: z.enum(LAB_DATA_PLANES, { error: 'expected linux or ovn' }).optional(),
+  /**
+   * With `dataPlane: ovn`: OVN-Kubernetes' gateway mode, `local` (pod egress through the node's
+   * host, the default) or `shared` (through the node's gateway router; docs/ovn-lab.md).
+   */
+  gatewayMode: z.enum(LAB_GATEWAY_MODES, { error: 'expected shared or local' }).optional(),
   /** Known faults the reference runs with (`lab faults` lists them). */
   faults: z.array(faultName, { error: 'expected a list of fault names, e.g. [no-snat]' }).optional(),
 });
@@ -39,6 +49,8 @@ export const labSettingsSchema = z.strictObject({
 export interface LabSettings {
   nodes?: number;
   dataPlane: LabDataPlane;
+  /** Only with the OVN data plane (local when not given). */
+  gatewayMode?: LabGatewayMode;
   faults: FaultName[];
   /** The reference's behaviour with those faults (conformant without any). */
   behaviour: Behaviour;
@@ -72,6 +84,12 @@ export function parseLabSettings(raw: Record<string, unknown> | undefined): LabS
   }
   const faults = [...new Set(result.data.faults ?? [])] as FaultName[];
   const dataPlane = result.data.dataPlane ?? 'linux';
+  const gatewayMode = result.data.gatewayMode;
+  if (gatewayMode !== undefined && dataPlane !== 'ovn') {
+    throw new UsageError(
+      `lab.gatewayMode (options file): a setting of the OVN data plane, not of ${dataPlane}; set lab.dataPlane: ovn or remove it`,
+    );
+  }
   try {
     const settings: LabSettings = {
       faults,
@@ -79,6 +97,7 @@ export function parseLabSettings(raw: Record<string, unknown> | undefined): LabS
       dataPlane,
     };
     if (result.data.nodes !== undefined) settings.nodes = result.data.nodes;
+    if (dataPlane === 'ovn') settings.gatewayMode = gatewayMode ?? 'local';
     return settings;
   } catch (error) {
     if (!(error instanceof BehaviourConflict)) throw error;

@@ -107,6 +107,7 @@ export async function bringUpLab(
       secondaryNetwork: options.secondaryNetwork ?? true,
       tertiaryNetwork: options.tertiaryNetwork ?? true,
       dataPlane,
+      ...(options.gatewayMode ? { gatewayMode: options.gatewayMode } : {}),
     };
     // Sequential: each network must see the earlier ones' subnets as taken.
     const subnets: LabSubnets = {

@@ -11,6 +11,8 @@ import {
   clusterTopologyScript,
   managementPortScript,
   type OvnNodeSpec,
+  ovnMac,
+  sharedGatewayBridgeScript,
   startCentralScript,
   startNodeScript,
 } from './ovn.js';
@@ -103,30 +105,52 @@ export function renderNodeSetup(plan: LabPlan, node: LabNodePlan): string {
 /**
  * The node as an OVN-Kubernetes node (ovn.ts): Open vSwitch and ovn-controller, br-ex over the
  * underlay, and the management port into the host stack with the route to the cluster's pods.
- * Pods' egress leaves through the management port (local gateway mode), so the host's
- * nftables and ip rules act on it as on a cluster node's.
+ * In local gateway mode pods' egress leaves through the management port, so the host's nftables
+ * and ip rules act on it as on a cluster node's; in shared mode through the node's gateway
+ * router, which shares br-ex's address and MAC with the host (br-ex's flows steer between them).
  */
 function ovnNodeSetup(plan: LabPlan, node: LabNodePlan): string[] {
   const central = plan.ovnCentral;
   const cluster = plan.clusterPodCidrs.ipv4;
   if (!central || !cluster) throw new Error(`lab ${plan.id}: the OVN data plane needs ipv4`);
-  return [
+  const spec = ovnNodeSpec(plan, node);
+  const lines = [
     ...WAIT_LINK_LOCAL,
     '# OVN: Open vSwitch (userspace datapath), br-ex over the underlay, ovn-controller.',
-    startNodeScript(node.name, central.address, OVN_UNDERLAY).replace(/^set -e\n/, ''),
+    startNodeScript(node.name, central.address, OVN_UNDERLAY, spec.gatewayRouterMac).replace(/^set -e\n/, ''),
     '# OVN: the management port.',
-    managementPortScript(ovnNodeSpec(plan, node), cluster).replace(/^set -e\n/, ''),
+    managementPortScript(spec, cluster).replace(/^set -e\n/, ''),
   ];
+  if (plan.gatewayMode === 'shared') {
+    lines.push(
+      "# OVN, shared gateway mode: br-ex's flows between the host and the gateway router.",
+      sharedGatewayBridgeScript(spec, OVN_UNDERLAY).replace(/^set -e\n/, ''),
+    );
+  }
+  return lines;
 }
 
-/** A lab node as the OVN topology scripts see it. */
+/**
+ * A lab node as the OVN topology scripts see it. In shared gateway mode its gateway router has
+ * the node's address and MAC; the MAC is chosen here (OVN-Kubernetes' form of the node address,
+ * br-ex takes it), not docker's, so that the central topology knows it before the node runs.
+ */
 export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
   const subnet = plan.networks[0]!.subnets.ipv4;
+  const prefix = subnet.split('/')[1];
+  const shared = plan.gatewayMode === 'shared';
+  const nodeIp = node.addresses.ipv4 as string;
   return {
     name: node.name,
     index: node.index,
     podCidr: node.podCidrs.ipv4 as string,
-    gatewayRouterAddress: `${ipv4Host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${subnet.split('/')[1]}`,
+    gatewayRouterAddress: shared
+      ? `${nodeIp}/${prefix}`
+      : `${ipv4Host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${prefix}`,
+    ...(shared ? { gatewayRouterMac: ovnMac(nodeIp) } : {}),
+    hostAddresses: [node.addresses, ...Object.values(node.networkAddresses)]
+      .map((a) => a.ipv4)
+      .filter((a): a is string => a !== undefined),
     // The lab's "outside router" is its peer (the nodes have no default route): the gateway
     // router's default route points there, so nothing it sends leaves the lab.
     underlayGateway: ipv4Host(subnet, PEER_HOST),
@@ -135,7 +159,7 @@ export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
 
 /**
  * OVN's central container: the NB and SB databases (on TCP for the nodes) and ovn-northd, and
- * the cluster's logical topology in OVN-Kubernetes' shape, local gateway mode.
+ * the cluster's logical topology in OVN-Kubernetes' shape, in the lab's gateway mode.
  */
 export function renderOvnCentralSetup(plan: LabPlan): string {
   const cluster = plan.clusterPodCidrs.ipv4;
@@ -147,7 +171,7 @@ export function renderOvnCentralSetup(plan: LabPlan): string {
     clusterTopologyScript(
       plan.nodes.map((n) => ovnNodeSpec(plan, n)),
       cluster,
-      'local',
+      plan.gatewayMode ?? 'local',
     ).replace(/^set -e\n/, ''),
     '',
   ].join('\n');

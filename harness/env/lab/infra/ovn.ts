@@ -31,8 +31,15 @@ export interface OvnNodeSpec {
   index: number;
   /** The gateway router's address on the node's underlay network (a /prefix given). */
   gatewayRouterAddress: string;
+  /**
+   * The gateway router's MAC on the underlay; default `ovnMac` of its address. In shared gateway
+   * mode the node's (br-ex's), shared with the host as its address is.
+   */
+  gatewayRouterMac?: string;
   /** Next hop of the gateway router's default route on the underlay. */
   underlayGateway: string;
+  /** The node's own addresses (every network's): shared mode routes pods' traffic for them to its host. */
+  hostAddresses?: string[];
 }
 
 /** OVN-Kubernetes' MACs for an IPv4 address: 0a:58 and the address's four bytes. */
@@ -59,7 +66,13 @@ ovn-sbctl set-connection ptcp:${OVN_SB_PORT}
  * `underlay` (its addresses, its MAC as br-ex's, the default route) and br-int for OVN.
  * `ovs-ctl` is not used: it insists on loading the kernel module.
  */
-export function startNodeScript(node: string, centralIp: string, underlay = 'eth0'): string {
+export function startNodeScript(
+  node: string,
+  centralIp: string,
+  underlay = 'eth0',
+  /** br-ex's MAC; default the underlay's. */
+  bridgeMac?: string,
+): string {
   return `set -e
 mkdir -p /var/run/openvswitch /etc/openvswitch /var/log/openvswitch /var/run/ovn /var/log/ovn
 [ -f /etc/openvswitch/conf.db ] || ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema
@@ -73,7 +86,7 @@ ovs-vswitchd unix:/var/run/openvswitch/db.sock --pidfile=/var/run/openvswitch/ov
   --log-file=/var/log/openvswitch/ovs-vswitchd.log --detach
 addrs=$(ip -4 -o addr show dev ${underlay} | awk '{print $4}')
 gw=$(ip -4 route show default dev ${underlay} | awk '{print $3; exit}')
-mac=$(cat /sys/class/net/${underlay}/address)
+mac=${bridgeMac ?? `$(cat /sys/class/net/${underlay}/address)`}
 ovs-vsctl add-br br-ex -- set bridge br-ex datapath_type=netdev other-config:hwaddr=$mac -- add-port br-ex ${underlay}
 # The kernel must not also answer what arrives on ${underlay}: br-ex (and the host behind it) does.
 nft -f - <<NFT
@@ -104,12 +117,26 @@ ovn-controller unix:/var/run/openvswitch/db.sock --pidfile=/var/run/ovn/ovn-cont
  */
 export type OvnGatewayMode = 'shared' | 'local';
 
-/** ovn-nbctl lines that (re)point the node subnet's source route for the gateway mode. */
+/**
+ * ovn-nbctl lines that (re)point the node subnet's source route for the gateway mode. In shared
+ * mode also a route per address of the node to its management port: the gateway router holds the
+ * node's address, and pods' traffic for the node would end there. Upstream sends a pod's traffic
+ * for its own node's addresses to the management port with policies at 1004 (pkg/ovn/gatewayrouter/
+ * policybasedroutes.go AddSameNodeIPPolicy) and other nodes' through the gateway router; in the
+ * lab the egress controller owns the cluster router's policies (it replaces them all), so the
+ * lab routes every node's addresses to that node's host instead.
+ */
 export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode): string {
   const nexthop = mode === 'shared' ? joinAddress(node) : managementAddress(node);
+  const hostRoutes = (node.hostAddresses ?? []).map((address) =>
+    mode === 'shared'
+      ? `ovn-nbctl --may-exist lr-route-add ovn_cluster_router ${address}/32 ${managementAddress(node)}`
+      : `ovn-nbctl --if-exists lr-route-del ovn_cluster_router ${address}/32`,
+  );
   return [
     `ovn-nbctl --if-exists --policy=src-ip lr-route-del ovn_cluster_router ${node.podCidr}`,
     `ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router ${node.podCidr} ${nexthop}`,
+    ...hostRoutes,
   ].join('\n');
 }
 
@@ -121,9 +148,9 @@ export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode):
  * router with the join switch and the gateway mode's source route per node subnet. The logical
  * router policies (no-reroute, reroute) are the egress controller's: reference/ovn-programmer.ts.
  *
- * Unlike upstream, the gateway router's external port has an address of its own on the
- * underlay, not the node's: upstream shares the node IP between host and gateway router with
- * OpenFlow rules on br-ex, which the lab does not reproduce.
+ * In shared gateway mode the gateway router's external port has the node's address and MAC, as
+ * upstream's has, and `sharedGatewayBridgeScript` steers br-ex between host and router. In local
+ * mode the lab gives it an address of its own on the underlay (it carries no pod egress there).
  */
 export function clusterTopologyScript(
   nodes: OvnNodeSpec[],
@@ -153,7 +180,7 @@ export function clusterTopologyScript(
       `$nb lrp-add GR_${n} rtoj-GR_${n} ${ovnMac(join)} ${join}/16`,
       `router_port join jtor-GR_${n} rtoj-GR_${n}`,
       `$nb ls-add ext_${n}`,
-      `$nb lrp-add GR_${n} rtoe-GR_${n} ${ovnMac(ext)} ${node.gatewayRouterAddress}`,
+      `$nb lrp-add GR_${n} rtoe-GR_${n} ${node.gatewayRouterMac ?? ovnMac(ext)} ${node.gatewayRouterAddress}`,
       `router_port ext_${n} etor-GR_${n} rtoe-GR_${n}`,
       `$nb lsp-add ext_${n} breth0_${n} -- lsp-set-type breth0_${n} localnet -- lsp-set-addresses breth0_${n} unknown -- lsp-set-options breth0_${n} network_name=${PHYSNET}`,
       `$nb lr-route-add GR_${n} ${clusterCidr} 100.64.0.1`,
@@ -163,6 +190,67 @@ export function clusterTopologyScript(
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** OVN-Kubernetes' conntrack zone of br-ex's flows (go-controller/pkg/config/config.go, 64000). */
+const BRIDGE_CT_ZONE = 64000;
+/** ct_mark of br-ex's connections: from OVN (the gateway router) 0x1, from the host 0x2. */
+const CT_MARK_OVN = '0x1';
+const CT_MARK_HOST = '0x2';
+/** pkt_mark OVN sets on egress-service and egress-IP pods' traffic to node IPs (1008). */
+const NODE_SNAT_MARK = '0x3f0';
+/** Geneve's UDP port. */
+const GENEVE_PORT = 6081;
+
+/**
+ * Shared gateway mode's OpenFlow on br-ex, after OVN-Kubernetes' (release-1.3, 251895cd,
+ * go-controller/pkg/node/bridgeconfig/bridgeflows.go DefaultBridgeFlows): the host (LOCAL) and
+ * the gateway router (the localnet patch port) share the node's IP and MAC, so what leaves
+ * either is committed in conntrack zone 64000 with a mark saying whose it is (0x1 router, 0x2
+ * host), and what arrives for the node's MAC goes back by that mark; new inbound connections go
+ * to the host. Pods' traffic marked 1008 is SNATed to the node IP once more on the way out.
+ * The lab's one addition: geneve between the nodes skips conntrack (the userspace datapath
+ * pushes and pops tunnel headers inside br-ex's pipeline; upstream's kernel tunnel passes the
+ * host stack instead). Waits (up to 60 s) for ovn-controller's patch port first.
+ */
+export function sharedGatewayBridgeScript(node: OvnNodeSpec, underlay = 'eth0'): string {
+  const mac = node.gatewayRouterMac;
+  const ip = node.gatewayRouterAddress.split('/')[0];
+  if (!mac) throw new Error(`node ${node.name}: shared gateway mode needs the node's MAC`);
+  const patchName = `patch-breth0_${node.name}-to-br-int`;
+  /** The patch port's OpenFlow number, read by the script (ovs-ofctl takes no names here). */
+  const patch = '$patch';
+  const commit = (mark: string, nat = '') =>
+    `ct(commit,zone=${BRIDGE_CT_ZONE}${nat},exec(set_field:${mark}->ct_mark)),output:${underlay}`;
+  const back = (mark: string, to: string) =>
+    ['est', 'rel'].map(
+      (state) => `table=1,priority=100,ip,ct_state=+trk+${state},ct_mark=${mark},actions=output:${to}`,
+    );
+  const flows = [
+    `priority=200,in_port=LOCAL,udp,tp_dst=${GENEVE_PORT},actions=output:${underlay}`,
+    `priority=200,in_port=${underlay},udp,tp_dst=${GENEVE_PORT},dl_dst=${mac},actions=output:LOCAL`,
+    `priority=105,in_port=${patch},dl_src=${mac},ip,pkt_mark=${NODE_SNAT_MARK},actions=${commit(CT_MARK_OVN, `,nat(src=${ip})`)}`,
+    `priority=100,in_port=${patch},dl_src=${mac},ip,actions=${commit(CT_MARK_OVN)}`,
+    `priority=100,in_port=LOCAL,ip,actions=${commit(CT_MARK_HOST)}`,
+    `priority=50,in_port=${underlay},ip,dl_dst=${mac},actions=ct(zone=${BRIDGE_CT_ZONE},nat,table=1)`,
+    // ARP and the like for the shared MAC reach both; the router's own go out as usual.
+    `priority=10,dl_dst=${mac},actions=output:${patch},output:LOCAL`,
+    `priority=10,in_port=${patch},dl_src=${mac},actions=NORMAL`,
+    `priority=9,in_port=${patch},actions=drop`,
+    ...back(CT_MARK_OVN, patch),
+    ...back(CT_MARK_HOST, 'LOCAL'),
+    `table=1,priority=10,dl_dst=${mac},actions=output:LOCAL`,
+  ];
+  return `set -e
+i=0
+until patch=$(ovs-vsctl --if-exists get interface ${patchName} ofport 2>/dev/null) && [ "$patch" -gt 0 ] 2>/dev/null; do
+  i=$((i + 1)); if [ $i -gt 600 ]; then echo "ovn-controller made no ${patchName} in 60 s" >&2; exit 1; fi
+  sleep 0.1
+done
+ovs-ofctl add-flows br-ex - <<FLOWS
+${flows.join('\n')}
+FLOWS
+`;
 }
 
 /**

@@ -83,10 +83,18 @@ export interface LabTopologyOptions {
    * OVN in OVN-Kubernetes' shape, docs/ovn-lab.md). Default: linux.
    */
   dataPlane?: LabDataPlane;
+  /**
+   * With the OVN data plane: where ordinary pod egress leaves, through the node's gateway router
+   * (`shared`) or through its host (`local`). Default: local.
+   */
+  gatewayMode?: LabGatewayMode;
 }
 
 export type LabDataPlane = 'linux' | 'ovn';
 export const LAB_DATA_PLANES: readonly LabDataPlane[] = ['linux', 'ovn'];
+/** OVN-Kubernetes' gateway modes (infra/ovn.ts, docs/ovn-lab.md). */
+export type LabGatewayMode = 'shared' | 'local';
+export const LAB_GATEWAY_MODES: readonly LabGatewayMode[] = ['shared', 'local'];
 
 /** Host number of OVN's central container (NB, SB, northd) on the default network. */
 export const OVN_CENTRAL_HOST = 5;
@@ -173,6 +181,8 @@ export interface LabPlan {
   dataPlane: LabDataPlane;
   /** With the OVN data plane: the container of OVN's central databases and its address. */
   ovnCentral?: { container: string; address: string };
+  /** With the OVN data plane: its gateway mode. */
+  gatewayMode?: LabGatewayMode;
 }
 
 export function nodeNames(count: number): string[] {
@@ -204,6 +214,9 @@ export function planLab(
   const dataPlane = options.dataPlane ?? 'linux';
   if (dataPlane === 'ovn' && families.join() !== 'ipv4') {
     throw new Error('the OVN data plane of the lab supports the ipv4 family only (for now)');
+  }
+  if (options.gatewayMode && dataPlane !== 'ovn') {
+    throw new Error('a gateway mode is a setting of the OVN data plane only');
   }
   const wanted = additionalNetworks(options);
   const additional = ADDITIONAL_NETWORKS.filter((n) => wanted.includes(n.name)).map((n) => {
@@ -292,6 +305,7 @@ export function planLab(
             container: containerName(id, 'ovn-central'),
             address: ipv4Host(subnets.default.ipv4, OVN_CENTRAL_HOST),
           },
+          gatewayMode: options.gatewayMode ?? 'local',
         }
       : {}),
   };
