@@ -28,6 +28,16 @@ export function familyFlags(flags: readonly string[]): string[] {
   return value ? ['--family', value] : [];
 }
 
+/**
+ * The flags `up` needs for the kept lab to be the one the runs ask for: `--family`, and
+ * `--options-file` (its `lab:` section chooses the data plane, e.g. `dataPlane: ovn`).
+ */
+export function labFlags(flags: readonly string[]): string[] {
+  const at = flags.indexOf('--options-file');
+  const file = at >= 0 ? flags[at + 1] : undefined;
+  return [...familyFlags(flags), ...(file ? ['--options-file', file] : [])];
+}
+
 export async function downKeptLab(cli: string, lab: KeptLab | undefined): Promise<void> {
   if (!lab?.ours) return;
   await execa('node', [cli, 'down', '--provider', 'lab', '--id', lab.id], { stdio: 'inherit' });

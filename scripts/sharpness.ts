@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
 import { parseShard } from '../harness/cli/commands/run.js';
 import { UsageError } from '../harness/common/errors.js';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
@@ -38,7 +39,7 @@ import { defaultReportDir } from '../harness/run/options.js';
 import type { Shard } from '../harness/run/plan.js';
 import { loadCatalogue } from '../harness/spec/catalogue.js';
 import { STATEMENTS, statementById } from '../harness/spec/statements.js';
-import { cleanUpOnSignal, downKeptLab, familyFlags, type KeptLab, upKeptLab } from './kept-lab.js';
+import { cleanUpOnSignal, downKeptLab, type KeptLab, labFlags, upKeptLab } from './kept-lab.js';
 
 const CLI = resolve(fileURLToPath(new URL('../bin/egress-conformance.js', import.meta.url)));
 
@@ -404,6 +405,26 @@ async function mergeShards(dirs: string[], reportDir: string): Promise<number> {
   return (conformant === undefined || conformant.exitCode === 0) && missed.length === 0 ? 0 : 1;
 }
 
+/** `lab.dataPlane` of the runs' `--options-file` (`linux` without one, or without the setting). */
+export async function labDataPlaneOf(flags: readonly string[]): Promise<string> {
+  const at = flags.indexOf('--options-file');
+  const file = at >= 0 ? flags[at + 1] : undefined;
+  if (!file) return 'linux';
+  let options: unknown;
+  try {
+    options = parseYaml(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--options-file ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const lab = (options as { lab?: { dataPlane?: unknown } } | null)?.lab;
+  return typeof lab?.dataPlane === 'string' ? lab.dataPlane : 'linux';
+}
+
+/** True when the fault lives in this data plane (faults without one live in every data plane). */
+export function onDataPlane(fault: FaultDefinition | undefined, dataPlane: string): boolean {
+  return fault?.dataPlane === undefined || fault.dataPlane === dataPlane;
+}
+
 async function main(): Promise<number> {
   // Fault names, and run flags (e.g. --family ipv4) passed on to every run.
   const args = process.argv.slice(2);
@@ -431,7 +452,24 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const faults = FAULTS.filter((f) => wanted.length === 0 || wanted.includes(f.name));
+  const dataPlane = await labDataPlaneOf(runFlags);
+  const foreign = wanted.filter(
+    (name) =>
+      !onDataPlane(
+        FAULTS.find((f) => f.name === name),
+        dataPlane,
+      ),
+  );
+  if (foreign.length > 0) {
+    process.stderr.write(
+      `sharpness: ${foreign.join(', ')}: faults of the OVN data plane; pass --options-file with lab.dataPlane: ovn\n`,
+    );
+    return 2;
+  }
+  // Without names: every fault of this data plane (an OVN fault changes nothing on the Linux one).
+  const faults = FAULTS.filter((f) =>
+    wanted.length === 0 ? onDataPlane(f, dataPlane) : wanted.includes(f.name),
+  );
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-sharpness-'));
   let lab: KeptLab | undefined;
   cleanUpOnSignal(CLI, dir, () => lab);
@@ -448,7 +486,7 @@ async function main(): Promise<number> {
     });
     return combineParallelism(sideBySide, oneAtATime);
   };
-  lab = await upKeptLab(CLI, familyFlags(runFlags));
+  lab = await upKeptLab(CLI, labFlags(runFlags));
   try {
     // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
     const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')

@@ -8,7 +8,7 @@ import { UsageError } from '../../common/errors.js';
 import { LAB_DATA_PLANES, type LabDataPlane } from './infra/topology.js';
 import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
-import { behaviourWith, type FaultName, isFaultName } from './reference/faults.js';
+import { behaviourWith, FAULTS, type FaultName, isFaultName } from './reference/faults.js';
 
 const NODES = 'expected a whole number from 1 to 50';
 /** `faults` comes from the options file or, replacing it, from `--lab-fault`. */
@@ -71,6 +71,15 @@ export function parseLabSettings(raw: Record<string, unknown>): LabSettings {
   }
   const faults = [...new Set(result.data.faults ?? [])] as FaultName[];
   const dataPlane = result.data.dataPlane ?? 'linux';
+  const elsewhere = faults.find((name) => {
+    const needs = (FAULTS.find((f) => f.name === name) as { dataPlane?: string }).dataPlane;
+    return needs !== undefined && needs !== dataPlane;
+  });
+  if (elsewhere) {
+    throw new UsageError(
+      `lab.faults${FAULTS_SOURCE}: ${elsewhere} is a fault of the OVN data plane; set lab.dataPlane: ovn in the options file`,
+    );
+  }
   try {
     const settings: LabSettings = {
       faults,
