@@ -23,7 +23,7 @@ let output = '';
 let bundle = '';
 const files: Record<string, string> = {};
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ec-ovn-fault-diagnostics-'));
@@ -118,7 +118,7 @@ describe('a failure on the OVN lab carries the OVN diagnostics', () => {
       // The fault's reroute: to the join switch (the gateway router), not a management port.
       expect(policies).toMatch(
         new RegExp(
-          `^\\s*101\\s+ip4\\.src == ${escape(endpoint)}\\s+reroute\\s+100\\.64\\.0\\.\\d+\\s*$`,
+          `^\\s*101\\s+ip4\\.src == ${literal(endpoint)}\\s+reroute\\s+100\\.64\\.0\\.\\d+\\s*$`,
           'm',
         ),
       );
