@@ -19,6 +19,9 @@
  *                                      when both runs failed it, so a fault caught only while tests
  *                                      overlap is not caught (a verdict must not depend on
  *                                      parallelism). `--parallel 1` alone runs the matrix serially.
+ *   npm run sharpness -- --only-expected each fault runs only the scenarios of its own statements,
+ *                                      and the conformant baseline only those of every fault run:
+ *                                      a narrower matrix (no "also failed"), for a few faults
  *
  * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
@@ -434,6 +437,9 @@ async function main(): Promise<number> {
   const mergeAt = args.indexOf('--merge');
   if (mergeAt >= 0) return mergeShards(args.slice(mergeAt + 1), reportDir);
   const shard = parseShardFlag(takeFlag(args, '--shard'));
+  const onlyAt = args.indexOf('--only-expected');
+  const onlyExpected = onlyAt >= 0;
+  if (onlyExpected) args.splice(onlyAt, 1);
   const serialAt = args.indexOf('--serial');
   const serial = serialAt >= 0;
   if (serial) args.splice(serialAt, 1);
@@ -478,11 +484,12 @@ async function main(): Promise<number> {
   const runs: Array<FaultDefinition | undefined> = shardRuns([undefined, ...faults], shard);
   /** The fault's run, and with --serial the same run one test at a time, combined. */
   const runBoth = async (fault: FaultDefinition | undefined, at: string, flags: string[]) => {
-    const sideBySide = await runWithFault(fault, { reportDir: at, extraArgs: flags });
+    const sideBySide = await runWithFault(fault, { reportDir: at, extraArgs: flags, onlyExpected });
     if (!serial) return sideBySide;
     const oneAtATime = await runWithFault(fault, {
       reportDir: `${at}-serial`,
       extraArgs: [...flags, '--parallel', '1'],
+      onlyExpected,
     });
     return combineParallelism(sideBySide, oneAtATime);
   };
@@ -491,7 +498,16 @@ async function main(): Promise<number> {
     // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
     const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')
       ? [...withoutProfile(runFlags), '--profile', 'all']
-      : runFlags;
+      : [...runFlags];
+    if (onlyExpected) {
+      // The baseline of a narrowed matrix: the scenarios the faults run, and no others.
+      const asked = profileOf(runFlags);
+      const ids = new Set<string>();
+      for (const f of faults) {
+        for (const id of await scenariosFor(expectedStatements(f, asked), profileFor(f, asked))) ids.add(id);
+      }
+      for (const id of ids) conformantFlags.push('--run-test', id);
+    }
     const report = (outcome: FaultOutcome, since: number) =>
       process.stdout.write(
         `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}${outcome.parallelismDependent?.length ? `; failed in one run only (side by side or --parallel 1): ${outcome.parallelismDependent.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,
