@@ -428,6 +428,38 @@ export function onDataPlane(fault: FaultDefinition | undefined, dataPlane: strin
   return fault?.dataPlane === undefined || fault.dataPlane === dataPlane;
 }
 
+/**
+ * The faults a run makes: the named ones, or without names every fault of the runs' data plane
+ * (an OVN fault changes nothing on the Linux one); undefined, after one line, for a named fault
+ * of another data plane.
+ */
+async function faultsToRun(wanted: string[], runFlags: string[]): Promise<FaultDefinition[] | undefined> {
+  const dataPlane = await labDataPlaneOf(runFlags);
+  const foreign = wanted.filter(
+    (name) =>
+      !onDataPlane(
+        FAULTS.find((f) => f.name === name),
+        dataPlane,
+      ),
+  );
+  if (foreign.length > 0) {
+    process.stderr.write(
+      `sharpness: ${foreign.join(', ')}: faults of the OVN data plane; pass --options-file with lab.dataPlane: ovn\n`,
+    );
+    return undefined;
+  }
+  return FAULTS.filter((f) => (wanted.length === 0 ? onDataPlane(f, dataPlane) : wanted.includes(f.name)));
+}
+
+/** The baseline of a narrowed matrix (`--only-expected`): the scenarios the faults run, no others. */
+async function baselineTests(faults: readonly FaultDefinition[], asked: SharpnessProfile): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const f of faults) {
+    for (const id of await scenariosFor(expectedStatements(f, asked), profileFor(f, asked))) ids.add(id);
+  }
+  return [...ids].flatMap((id) => ['--run-test', id]);
+}
+
 async function main(): Promise<number> {
   // Fault names, and run flags (e.g. --family ipv4) passed on to every run.
   const args = process.argv.slice(2);
@@ -458,24 +490,8 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const dataPlane = await labDataPlaneOf(runFlags);
-  const foreign = wanted.filter(
-    (name) =>
-      !onDataPlane(
-        FAULTS.find((f) => f.name === name),
-        dataPlane,
-      ),
-  );
-  if (foreign.length > 0) {
-    process.stderr.write(
-      `sharpness: ${foreign.join(', ')}: faults of the OVN data plane; pass --options-file with lab.dataPlane: ovn\n`,
-    );
-    return 2;
-  }
-  // Without names: every fault of this data plane (an OVN fault changes nothing on the Linux one).
-  const faults = FAULTS.filter((f) =>
-    wanted.length === 0 ? onDataPlane(f, dataPlane) : wanted.includes(f.name),
-  );
+  const faults = await faultsToRun(wanted, runFlags);
+  if (!faults) return 2;
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-sharpness-'));
   let lab: KeptLab | undefined;
   cleanUpOnSignal(CLI, dir, () => lab);
@@ -499,15 +515,7 @@ async function main(): Promise<number> {
     const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')
       ? [...withoutProfile(runFlags), '--profile', 'all']
       : [...runFlags];
-    if (onlyExpected) {
-      // The baseline of a narrowed matrix: the scenarios the faults run, and no others.
-      const asked = profileOf(runFlags);
-      const ids = new Set<string>();
-      for (const f of faults) {
-        for (const id of await scenariosFor(expectedStatements(f, asked), profileFor(f, asked))) ids.add(id);
-      }
-      for (const id of ids) conformantFlags.push('--run-test', id);
-    }
+    if (onlyExpected) conformantFlags.push(...(await baselineTests(faults, profileOf(runFlags))));
     const report = (outcome: FaultOutcome, since: number) =>
       process.stdout.write(
         `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}${outcome.parallelismDependent?.length ? `; failed in one run only (side by side or --parallel 1): ${outcome.parallelismDependent.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,
