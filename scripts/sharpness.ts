@@ -19,6 +19,9 @@
  *                                      when both runs failed it, so a fault caught only while tests
  *                                      overlap is not caught (a verdict must not depend on
  *                                      parallelism). `--parallel 1` alone runs the matrix serially.
+ *   npm run sharpness -- --only-expected each fault runs only the scenarios of its own statements,
+ *                                      and the conformant baseline only those of every fault run:
+ *                                      a narrower matrix (no "also failed"), for a few faults
  *
  * Prints the fault x statement matrix and exits 1 when a fault went uncaught. All runs share one
  * lab (brought up first, removed at the end) and use timeouts sized for the lab, which settles
@@ -29,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
 import { parseShard } from '../harness/cli/commands/run.js';
 import { UsageError } from '../harness/common/errors.js';
 import { FAULTS, type FaultDefinition } from '../harness/env/lab/reference/faults.js';
@@ -404,6 +408,58 @@ async function mergeShards(dirs: string[], reportDir: string): Promise<number> {
   return (conformant === undefined || conformant.exitCode === 0) && missed.length === 0 ? 0 : 1;
 }
 
+/** `lab.dataPlane` of the runs' `--options-file` (`linux` without one, or without the setting). */
+export async function labDataPlaneOf(flags: readonly string[]): Promise<string> {
+  const at = flags.indexOf('--options-file');
+  const file = at >= 0 ? flags[at + 1] : undefined;
+  if (!file) return 'linux';
+  let options: unknown;
+  try {
+    options = parseYaml(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--options-file ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const lab = (options as { lab?: { dataPlane?: unknown } } | null)?.lab;
+  return typeof lab?.dataPlane === 'string' ? lab.dataPlane : 'linux';
+}
+
+/** True when the fault lives in this data plane (faults without one live in every data plane). */
+export function onDataPlane(fault: FaultDefinition | undefined, dataPlane: string): boolean {
+  return fault?.dataPlane === undefined || fault.dataPlane === dataPlane;
+}
+
+/**
+ * The faults a run makes: the named ones, or without names every fault of the runs' data plane
+ * (an OVN fault changes nothing on the Linux one); undefined, after one line, for a named fault
+ * of another data plane.
+ */
+async function faultsToRun(wanted: string[], runFlags: string[]): Promise<FaultDefinition[] | undefined> {
+  const dataPlane = await labDataPlaneOf(runFlags);
+  const foreign = wanted.filter(
+    (name) =>
+      !onDataPlane(
+        FAULTS.find((f) => f.name === name),
+        dataPlane,
+      ),
+  );
+  if (foreign.length > 0) {
+    process.stderr.write(
+      `sharpness: ${foreign.join(', ')}: faults of the OVN data plane; pass --options-file with lab.dataPlane: ovn\n`,
+    );
+    return undefined;
+  }
+  return FAULTS.filter((f) => (wanted.length === 0 ? onDataPlane(f, dataPlane) : wanted.includes(f.name)));
+}
+
+/** The baseline of a narrowed matrix (`--only-expected`): the scenarios the faults run, no others. */
+async function baselineTests(faults: readonly FaultDefinition[], asked: SharpnessProfile): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const f of faults) {
+    for (const id of await scenariosFor(expectedStatements(f, asked), profileFor(f, asked))) ids.add(id);
+  }
+  return [...ids].flatMap((id) => ['--run-test', id]);
+}
+
 async function main(): Promise<number> {
   // Fault names, and run flags (e.g. --family ipv4) passed on to every run.
   const args = process.argv.slice(2);
@@ -413,6 +469,9 @@ async function main(): Promise<number> {
   const mergeAt = args.indexOf('--merge');
   if (mergeAt >= 0) return mergeShards(args.slice(mergeAt + 1), reportDir);
   const shard = parseShardFlag(takeFlag(args, '--shard'));
+  const onlyAt = args.indexOf('--only-expected');
+  const onlyExpected = onlyAt >= 0;
+  if (onlyExpected) args.splice(onlyAt, 1);
   const serialAt = args.indexOf('--serial');
   const serial = serialAt >= 0;
   if (serial) args.splice(serialAt, 1);
@@ -431,7 +490,8 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const faults = FAULTS.filter((f) => wanted.length === 0 || wanted.includes(f.name));
+  const faults = await faultsToRun(wanted, runFlags);
+  if (!faults) return 2;
   const dir = await mkdtemp(join(tmpdir(), 'egress-conformance-sharpness-'));
   let lab: KeptLab | undefined;
   cleanUpOnSignal(CLI, dir, () => lab);
@@ -440,11 +500,12 @@ async function main(): Promise<number> {
   const runs: Array<FaultDefinition | undefined> = shardRuns([undefined, ...faults], shard);
   /** The fault's run, and with --serial the same run one test at a time, combined. */
   const runBoth = async (fault: FaultDefinition | undefined, at: string, flags: string[]) => {
-    const sideBySide = await runWithFault(fault, { reportDir: at, extraArgs: flags });
+    const sideBySide = await runWithFault(fault, { reportDir: at, extraArgs: flags, onlyExpected });
     if (!serial) return sideBySide;
     const oneAtATime = await runWithFault(fault, {
       reportDir: `${at}-serial`,
       extraArgs: [...flags, '--parallel', '1'],
+      onlyExpected,
     });
     return combineParallelism(sideBySide, oneAtATime);
   };
@@ -453,7 +514,8 @@ async function main(): Promise<number> {
     // The conformant lab runs every scenario any fault runs, so that each column has its baseline.
     const conformantFlags = faults.some((f) => profileFor(f, profileOf(runFlags)) !== 'core')
       ? [...withoutProfile(runFlags), '--profile', 'all']
-      : runFlags;
+      : [...runFlags];
+    if (onlyExpected) conformantFlags.push(...(await baselineTests(faults, profileOf(runFlags))));
     const report = (outcome: FaultOutcome, since: number) =>
       process.stdout.write(
         `  exit ${outcome.exitCode}; failed: ${outcome.failed.join(', ') || 'nothing'}${outcome.missed.length > 0 ? `; MISSED ${outcome.missed.join(', ')}` : ''}${outcome.parallelismDependent?.length ? `; failed in one run only (side by side or --parallel 1): ${outcome.parallelismDependent.join(', ')}` : ''} (${((performance.now() - since) / 1000).toFixed(0)} s)\n`,

@@ -104,6 +104,20 @@ describe('lab settings', () => {
     );
   });
 
+  it('refuses an OVN fault on the Linux data plane, and plans it on OVN', async () => {
+    expectUsageError(
+      await dryRun('', ['--lab-fault', 'ovn-reroute-above-no-reroute']),
+      /lab\.faults \(--lab-fault or the options file\): ovn-reroute-above-no-reroute is a fault of the OVN data plane; set lab\.dataPlane: ovn in the options file$/,
+    );
+    const result = await dryRun('lab: { dataPlane: ovn }', [
+      '--family',
+      'ipv4',
+      '--lab-fault',
+      'ovn-reroute-above-no-reroute',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
   it('plans an OVN lab for ipv4', async () => {
     const result = await dryRun('lab: { dataPlane: ovn }', ['--family', 'ipv4']);
     expect(result.code, result.stderr).toBe(0);

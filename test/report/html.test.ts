@@ -56,6 +56,31 @@ describe('the HTML report', () => {
   });
 });
 
+describe("the HTML report's links from a failed step to its diagnostics", () => {
+  const run = sampleRun('/r');
+  const dir = 'diagnostics/ec-r1-snat-loadbalancer-ip-v6';
+  const page = renderHtmlReport(run, {
+    diagnostics: {
+      [dir]: [`${dir}/OVN-INDEX.txt`, `${dir}/nodes.txt`, `${dir}/ovn-trace-ns_web-1-to-198.51.100.10.txt`],
+    },
+  });
+
+  it('links the OVN index and every ovn-trace from the failed step, and the whole list below', () => {
+    const rows = [...page.matchAll(/<tr class="failed">.*?<\/tr>/gs)].map((m) => m[0]);
+    const row = rows.find((r) => r.includes('step-diagnostics')) ?? '';
+    expect(row).toContain(`href="${dir}/OVN-INDEX.txt"`);
+    expect(row).toContain(`href="${dir}/ovn-trace-ns_web-1-to-198.51.100.10.txt"`);
+    expect(row).not.toContain(`href="${dir}/nodes.txt"`);
+    const anchor = /<a href="#([^"]+)">diagnostics \(3 files\)<\/a>/.exec(row);
+    expect(anchor?.[1]).toBeTruthy();
+    expect(page).toContain(`<h4 id="${anchor?.[1]}">Diagnostics</h4>`);
+    // Only a failed step links: passed ones have no links.
+    expect(page.match(/step-diagnostics/g)?.length).toBe(
+      rows.filter((r) => r.includes('step-diagnostics')).length,
+    );
+  });
+});
+
 describe('packet timelines from captures', () => {
   const dir = scratchDir('timeline');
   afterAll(() => dir.remove());

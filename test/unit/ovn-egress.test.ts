@@ -86,6 +86,7 @@ describe('the OVN state of the reference', () => {
     const ovn = ovnStateOf(layout('ovn'), state, {
       reroutePriority: 101,
       omitPodNoReroute: false,
+      omitNodeNoReroute: false,
       snatOnGatewayRouter: true,
     });
     expect(ovn.services[0]?.nextHops).toEqual({ ipv4: '100.64.0.3' });
@@ -113,6 +114,7 @@ describe('the OVN programmer', () => {
     const programmer = new OvnEgressProgrammer(machines, {
       reroutePriority: 103,
       omitPodNoReroute: false,
+      omitNodeNoReroute: false,
       snatOnGatewayRouter: true,
     });
     await programmer.apply(state);

@@ -1,4 +1,7 @@
 /** The sharpness matrix and which scenarios a fault runs: pure parts of scripts/sharpness.ts. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAULTS, type FaultDefinition } from '../../harness/env/lab/reference/faults.js';
 import {
@@ -6,6 +9,8 @@ import {
   combineParallelism,
   expectedStatements,
   type FaultOutcome,
+  labDataPlaneOf,
+  onDataPlane,
   profileFor,
   renderMatrix,
 } from '../../scripts/sharpness.js';
@@ -129,5 +134,35 @@ describe('sharpness with --serial: the verdict must not depend on parallelism', 
     expect(combined.exitCode).toBe(1);
     expect(combined.failed).toEqual([]);
     expect(combined.parallelismDependent).toEqual(['ES-SNAT-6']);
+  });
+});
+
+describe('sharpness on a data plane', () => {
+  it("reads the data plane from the runs' options file, linux without one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ec-sharpness-plane-'));
+    try {
+      const ovn = join(dir, 'ovn.yaml');
+      await writeFile(ovn, 'lab:\n  dataPlane: ovn\n');
+      const plain = join(dir, 'plain.yaml');
+      await writeFile(plain, 'lab:\n  nodes: 3\n');
+      expect(await labDataPlaneOf(['--family', 'ipv4', '--options-file', ovn])).toBe('ovn');
+      expect(await labDataPlaneOf(['--options-file', plain])).toBe('linux');
+      expect(await labDataPlaneOf(['--family', 'ipv4'])).toBe('linux');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs an OVN fault only on the OVN data plane, every other fault on both', () => {
+    const ovnFaults = FAULTS.filter((f) => (f as FaultDefinition).dataPlane === 'ovn').map((f) => f.name);
+    expect(ovnFaults).toEqual([
+      'ovn-reroute-above-no-reroute',
+      'ovn-no-pod-no-reroute',
+      'ovn-snat-on-gateway-router',
+    ]);
+    expect(onDataPlane(fault('ovn-no-pod-no-reroute'), 'linux')).toBe(false);
+    expect(onDataPlane(fault('ovn-no-pod-no-reroute'), 'ovn')).toBe(true);
+    expect(onDataPlane(fault('no-snat'), 'linux')).toBe(true);
+    expect(onDataPlane(fault('no-snat'), 'ovn')).toBe(true);
   });
 });

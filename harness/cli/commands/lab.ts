@@ -20,8 +20,9 @@ export function registerLabCommand(program: Command): void {
       const lines = FAULTS.flatMap((fault) => {
         const extended = 'extendedStatements' in fault ? fault.extendedStatements : [];
         const caught = [...fault.statements, ...extended.map((s) => `${s} (extended)`)];
+        const plane = 'dataPlane' in fault ? `  (lab.dataPlane: ${fault.dataPlane} only)` : '';
         return [
-          `${fault.name}  ->  ${caught.join(', ')}`,
+          `${fault.name}  ->  ${caught.join(', ')}${plane}`,
           `    ${fault.breaks}`,
           `    deviates: ${describeChange(fault.behaviour).join(', ')}`,
         ];

@@ -14,7 +14,7 @@ import {
 } from './infra/topology.js';
 import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
-import { behaviourWith, type FaultName, isFaultName } from './reference/faults.js';
+import { behaviourWith, FAULTS, type FaultName, isFaultName } from './reference/faults.js';
 
 const NODES = 'expected a whole number from 1 to 50';
 /** `faults` comes from the options file or, replacing it, from `--lab-fault`. */
@@ -88,6 +88,15 @@ export function parseLabSettings(raw: Record<string, unknown> | undefined): LabS
   if (gatewayMode !== undefined && dataPlane !== 'ovn') {
     throw new UsageError(
       `lab.gatewayMode (options file): a setting of the OVN data plane, not of ${dataPlane}; set lab.dataPlane: ovn or remove it`,
+    );
+  }
+  const elsewhere = faults.find((name) => {
+    const needs = (FAULTS.find((f) => f.name === name) as { dataPlane?: string }).dataPlane;
+    return needs !== undefined && needs !== dataPlane;
+  });
+  if (elsewhere) {
+    throw new UsageError(
+      `lab.faults${FAULTS_SOURCE}: ${elsewhere} is a fault of the OVN data plane; set lab.dataPlane: ovn in the options file`,
     );
   }
   try {

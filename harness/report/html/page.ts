@@ -193,12 +193,30 @@ function probe(record: ProbeEvidenceRecord): string {
   ].join('');
 }
 
-function stepsTable(test: TestResult): string {
+/** Diagnostics files a failed step links to directly: the bundle's indexes and its ovn-traces. */
+const STEP_LINKED = /^(INDEX\.txt|OVN-INDEX\.txt|ovn-trace-.*)$/;
+
+/**
+ * The failed step's links into its test's diagnostics bundle: the indexes and every ovn-trace by
+ * name, and the whole list (the Diagnostics block under the test).
+ */
+function failedStepLinks(test: TestResult, extras: HtmlExtras, block: string): string {
+  const dir = test.diagnostics;
+  if (!dir) return '';
+  const files = extras.diagnostics?.[dir] ?? [];
+  const direct = files
+    .filter((f) => STEP_LINKED.test(f.slice(dir.length + 1)))
+    .map((f) => `<a class="artifact" href="${href(f)}">${esc(f.slice(dir.length + 1))}</a>`);
+  const all = `<a href="#${esc(block)}">diagnostics (${files.length} files)</a>`;
+  return `<div class="step-diagnostics">${[...direct, all].join(' ')}</div>`;
+}
+
+function stepsTable(test: TestResult, extras: HtmlExtras = {}, block = ''): string {
   if (test.steps.length === 0) return '';
   return `<table class="steps"><tr><th>#</th><th>step</th><th>line</th><th>result</th><th>time</th><th>detail</th></tr>${test.steps
     .map(
       (s) =>
-        `<tr class="${s.status === 'not-run' ? 'skipped' : s.status}"><td>${s.index + 1}</td><td>${esc(s.kind)}</td><td>${s.line}</td><td>${esc(s.status)}</td><td>${s.status === 'not-run' ? '' : esc(formatDuration(s.durationMs))}</td><td class="message">${esc(s.detail)}</td></tr>`,
+        `<tr class="${s.status === 'not-run' ? 'skipped' : s.status}"><td>${s.index + 1}</td><td>${esc(s.kind)}</td><td>${s.line}</td><td>${esc(s.status)}</td><td>${s.status === 'not-run' ? '' : esc(formatDuration(s.durationMs))}</td><td class="message">${esc(s.detail)}${s.status === 'failed' ? failedStepLinks(test, extras, block) : ''}</td></tr>`,
     )
     .join('')}</table>`;
 }
@@ -257,28 +275,35 @@ function timelineBlock(test: TestResult, names: Map<string, string>): string {
   ].join('');
 }
 
-function diagnosticsBlock(test: TestResult, extras: HtmlExtras): string {
+/** The id of a diagnostics block (a failed step links to it). */
+function diagnosticsId(test: TestResult, attempt?: number): string {
+  return `${testAnchor(test)}-diagnostics${attempt === undefined ? '' : `-${attempt}`}`;
+}
+
+function diagnosticsBlock(test: TestResult, extras: HtmlExtras, id = diagnosticsId(test)): string {
   const dir = test.diagnostics;
   if (!dir) return '';
   const files = extras.diagnostics?.[dir] ?? [];
   const links = files.map(
     (f) => `<li><a class="artifact" href="${href(f)}">${esc(f.slice(dir.length + 1))}</a></li>`,
   );
-  return `<h4>Diagnostics</h4><p><code>${esc(dir)}</code></p>${links.length > 0 ? `<ul class="diagnostics">${links.join('')}</ul>` : ''}`;
+  return `<h4 id="${esc(id)}">Diagnostics</h4><p><code>${esc(dir)}</code></p>${links.length > 0 ? `<ul class="diagnostics">${links.join('')}</ul>` : ''}`;
 }
 
 /** The failed attempts before a retry, each with its steps, evidence and diagnostics. */
 function attemptsBlock(test: TestResult, extras: HtmlExtras): string[] {
-  return (test.retries ?? []).map((attempt) =>
-    [
+  return (test.retries ?? []).map((attempt) => {
+    const id = diagnosticsId(test, attempt.attempt);
+    const tried = { ...test, steps: attempt.steps, diagnostics: attempt.diagnostics };
+    return [
       `<details class="attempt"><summary>attempt ${attempt.attempt}: failed</summary>`,
       `<p class="message">${esc(attempt.message)}</p>`,
-      stepsTable({ ...test, steps: attempt.steps }),
+      stepsTable(tried, extras, id),
       ...attempt.evidence.map(probe),
-      attempt.diagnostics ? diagnosticsBlock({ ...test, diagnostics: attempt.diagnostics }, extras) : '',
+      attempt.diagnostics ? diagnosticsBlock(tried, extras, id) : '',
       '</details>',
-    ].join('\n'),
-  );
+    ].join('\n');
+  });
 }
 
 function testSection(test: TestResult, extras: HtmlExtras, names: Map<string, string>): string {
@@ -298,7 +323,7 @@ function testSection(test: TestResult, extras: HtmlExtras, names: Map<string, st
     `<details${test.status === 'failed' ? ' open' : ''}><summary><span class="badge ${status}">${label}</span> <strong>${esc(test.scenarioId)}</strong> [${FAMILY_LABEL[test.family]}]${skip} — ${esc(test.title)} <small>(${esc(formatDuration(test.durationMs))}; ${esc(test.statements.join(', '))}${test.provisional ? '; provisional' : ''})</small></summary>`,
     test.message ? `<p class="message">${esc(test.message)}</p>` : '',
     `<p>namespace <code>${esc(test.namespace)}</code>; spec <code>${esc(test.file)}</code></p>`,
-    stepsTable(test),
+    stepsTable(test, extras, diagnosticsId(test)),
     ...test.evidence.map(probe),
     timelineBlock(test, names),
     diagnosticsBlock(test, extras),

@@ -260,6 +260,31 @@ FLOWS
 export const MANAGEMENT_INTERFACE = 'ovn-k8s-mp0';
 
 /**
+ * What the host sends into the pod network through the management port leaves with the port's
+ * address, as on an OVN-Kubernetes node (go-controller/pkg/node/managementport/port_linux.go at
+ * 251895cd, chain `mgmtport-snat`: `oifname != ovn-k8s-mp0 return`, no SNAT when the source is
+ * already the port's address, `snat ip to <mgmt>`; its exemptions for NodePorts and ETP-Local
+ * services do not apply in the lab, whose ingress is masqueraded anyway). So pod traffic that an
+ * implementation detours through a node's host on its way to another pod (a reroute above the
+ * no-reroute policies) arrives with the management address, not its pod IP.
+ */
+function managementPortSnat(mgmt: string): string {
+  return `nft -f - <<NFT
+table ip ovn-k8s-mgmtport
+delete table ip ovn-k8s-mgmtport
+table ip ovn-k8s-mgmtport {
+  chain mgmtport-snat {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname != "${MANAGEMENT_INTERFACE}" return
+    ip saddr ${mgmt} return
+    snat ip to ${mgmt}
+  }
+}
+NFT
+`;
+}
+
+/**
  * The node's management port: an internal port of br-int (`ovn-k8s-mp0`) bound to `k8s-<node>`, carrying the
  * node's .2 in the host stack, with the route to the cluster's pods through the node's router
  * port. Rerouted egress traffic arrives here, in the host, for SNAT and ip rules.
@@ -274,7 +299,7 @@ ip route replace ${clusterCidr} via ${nodeRouterAddress(node)} dev ${MANAGEMENT_
 # Replies to rerouted pod traffic leave the host through this port into the tunnel. (Forwarding
 # and rp_filter are the lab node's docker sysctls: containers.ts SYSCTLS.)
 ethtool -K ${MANAGEMENT_INTERFACE} tx off >/dev/null
-`;
+${managementPortSnat(mgmt)}`;
 }
 
 /** OVN-Kubernetes' logical switch port name of a pod. */

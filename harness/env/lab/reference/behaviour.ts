@@ -156,6 +156,8 @@ export interface OvnBehaviour {
   reroutePriority: number;
   /** Leave out the pod-to-pod no-reroute policy. */
   omitPodNoReroute: boolean;
+  /** Leave out the no-reroute policy for served pods' traffic to node addresses (`pkt_mark=1008`). */
+  omitNodeNoReroute: boolean;
   /**
    * SNAT the endpoints on the chosen node's gateway router (rerouting to its join address)
    * instead of delivering them to the node's host through the management port.
@@ -219,7 +221,12 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     loadBalancerIPReadOnce: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
-  ovn: { reroutePriority: 101, omitPodNoReroute: false, snatOnGatewayRouter: false },
+  ovn: {
+    reroutePriority: 101,
+    omitPodNoReroute: false,
+    omitNodeNoReroute: false,
+    snatOnGatewayRouter: false,
+  },
 });
 
 /** Two changes set one field to different values. */

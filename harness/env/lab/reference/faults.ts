@@ -27,6 +27,11 @@ export interface FaultDefinition {
   extendedStatements?: string[];
   /** How the faulty implementation differs from the conformant one. */
   behaviour: BehaviourChange;
+  /**
+   * The lab data plane the fault lives in: `ovn` for a fault of the OVN programming (logical
+   * router policies, NAT), which changes nothing on the plain-Linux data plane. Absent: any.
+   */
+  dataPlane?: 'ovn';
 }
 
 export const FAULTS = [
@@ -345,6 +350,30 @@ export const FAULTS = [
     statements: [],
     extendedStatements: ['ES-FAM-1'],
     behaviour: { dataplane: { dualStackIPv6ToNodeIP: true } },
+  },
+  {
+    name: 'ovn-reroute-above-no-reroute',
+    breaks:
+      "the endpoints' reroute policies sit at priority 103, above the no-reroute policies' 102 (upstream: 101 below 102): their traffic to pods and nodes is rerouted to the chosen node's management port too, and leaves its host rewritten",
+    statements: ['ES-SNAT-4'],
+    behaviour: { ovn: { reroutePriority: 103 } },
+    dataPlane: 'ovn',
+  },
+  {
+    name: 'ovn-no-pod-no-reroute',
+    breaks:
+      "the pod-to-pod no-reroute policy (102, cluster subnet to cluster subnet) is missing: endpoints' traffic to other pods is rerouted to the chosen node's management port and leaves its host rewritten",
+    statements: ['ES-SNAT-4'],
+    behaviour: { ovn: { omitPodNoReroute: true } },
+    dataPlane: 'ovn',
+  },
+  {
+    name: 'ovn-snat-on-gateway-router',
+    breaks:
+      "endpoints are rerouted to the chosen node's gateway router (its join address) and SNATed there to the LoadBalancer IP, instead of being delivered to the node's host through its management port: the replies come back to the host, which has no connection for them",
+    statements: ['ES-SNAT-1'],
+    behaviour: { ovn: { snatOnGatewayRouter: true } },
+    dataPlane: 'ovn',
   },
   {
     name: 'long-leak-window',

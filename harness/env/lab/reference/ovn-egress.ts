@@ -115,6 +115,7 @@ export class OvnEgressProgrammer {
     if (behaviour && behaviour.reroutePriority !== 101)
       this.faults.reroutePriority = behaviour.reroutePriority;
     if (behaviour?.omitPodNoReroute) this.faults.omitPodNoReroute = true;
+    if (behaviour?.omitNodeNoReroute) this.faults.omitNodeNoReroute = true;
   }
 
   /** True when the machines have OVN (the lab's OVN data plane). */
