@@ -78,7 +78,11 @@ export async function namedProvider(
   optionsFile: string | undefined,
 ): Promise<ChosenProvider> {
   const provider = await requireProvider(source, name);
-  return ready(provider, parseProviderSettings(settingsSchema(source, name), sections[name], optionsFile), base);
+  return ready(
+    provider,
+    parseProviderSettings(settingsSchema(source, name), sections[name], optionsFile),
+    base,
+  );
 }
 
 /**
