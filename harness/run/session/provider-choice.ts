@@ -7,13 +7,18 @@ import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
 import type { Provider, ProviderOptions, SettingsSchema } from '../../env/provider.js';
+import { PROVIDERS } from '../../env/providers.js';
 
 /** Where the session finds providers: the build's registry, or a test's fakes. */
 export interface ProviderSource {
   load(name: ProviderName): Promise<Provider | undefined>;
   available(): ProviderName[];
-  /** The provider's settings schema: its entry of the provider table. */
-  settings(name: ProviderName): SettingsSchema<unknown>;
+  /** The provider's settings schema; default: its entry of the provider table (env/providers.ts). */
+  settings?(name: ProviderName): SettingsSchema<unknown>;
+}
+
+function settingsSchema(source: ProviderSource, name: ProviderName): SettingsSchema<unknown> {
+  return source.settings?.(name) ?? PROVIDERS[name].settings;
 }
 
 /** The options file's sections, by provider (`lab:`, `kind:`, `existing:`); absent ones are empty. */
@@ -73,7 +78,11 @@ export async function namedProvider(
   optionsFile: string | undefined,
 ): Promise<ChosenProvider> {
   const provider = await requireProvider(source, name);
-  return ready(provider, parseProviderSettings(source.settings(name), sections[name], optionsFile), base);
+  return ready(
+    provider,
+    parseProviderSettings(settingsSchema(source, name), sections[name], optionsFile),
+    base,
+  );
 }
 
 /**
@@ -100,7 +109,7 @@ export async function chooseProvider(
     let settings: unknown;
     const problems = await Promise.resolve()
       .then(() => {
-        settings = source.settings('kind').parse(sections.kind ?? {});
+        settings = settingsSchema(source, 'kind').parse(sections.kind ?? {});
         return kind.preflight({ ...base, settings });
       })
       .catch((error: unknown) => {
