@@ -33,7 +33,7 @@ import { additionalNetworks, type LabDataPlane, planLab } from './infra/topology
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
-import { checkDataPlaneFamilies, parseLabSettings } from './settings.js';
+import { parseLabSettings } from './settings.js';
 
 /** The run label of labs left up for reuse; only these are ever reused. */
 export const KEPT_RUN = 'kept';
@@ -187,7 +187,6 @@ export const labProvider: Provider = {
   plannedDescription(options: ProviderOptions): EnvironmentDescription {
     const families = familiesOf(options);
     const { faults, nodes, dataPlane } = parseLabSettings(options.settings);
-    checkDataPlaneFamilies(dataPlane, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
@@ -254,7 +253,6 @@ export const labProvider: Provider = {
   async up(options: ProviderOptions): Promise<UpResult> {
     const families = familiesOf(options);
     const { faults, nodes, behaviour, dataPlane } = parseLabSettings(options.settings);
-    checkDataPlaneFamilies(dataPlane, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
     const started = performance.now();

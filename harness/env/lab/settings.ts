@@ -28,7 +28,7 @@ export const labSettingsSchema = z.strictObject({
     .optional(),
   /**
    * What carries pod traffic: `linux` (node kernels, the default) or `ovn` (real OVN in
-   * OVN-Kubernetes' shape; ipv4 only for now; docs/ovn-lab.md).
+   * OVN-Kubernetes' shape, any family; docs/ovn-lab.md).
    */
   dataPlane: z.enum(LAB_DATA_PLANES, { error: 'expected linux or ovn' }).optional(),
   /** Known faults the reference runs with (`lab faults` lists them). */
@@ -83,15 +83,6 @@ export function parseLabSettings(raw: Record<string, unknown>): LabSettings {
     if (!(error instanceof BehaviourConflict)) throw error;
     throw new UsageError(
       `lab.faults${FAULTS_SOURCE}: ${error.first} and ${error.second} cannot run together (both set ${error.field}, to different values)`,
-    );
-  }
-}
-
-/** The families the data plane can carry: a usage error for a combination it cannot. */
-export function checkDataPlaneFamilies(dataPlane: LabDataPlane, families: readonly string[]): void {
-  if (dataPlane === 'ovn' && families.join() !== 'ipv4') {
-    throw new UsageError(
-      `lab.dataPlane (options file): ovn carries the ipv4 family only for now, not ${families.join('+')}; run with --family ipv4`,
     );
   }
 }
