@@ -152,7 +152,9 @@ describe('the lab on OVN, dual-stack', () => {
     try {
       for (const family of FAMILIES) {
         await eventually(`the peer's ${family} route to the LoadBalancer IP`, 30_000, async () =>
-          (await lab.peerBgpRoutes('peer', family)).find((r) => r.prefix.startsWith(LOAD_BALANCER_IPS[family])),
+          (await lab.peerBgpRoutes('peer', family)).find((r) =>
+            r.prefix.startsWith(LOAD_BALANCER_IPS[family]),
+          ),
         );
       }
       const peer = lab.peer('peer');

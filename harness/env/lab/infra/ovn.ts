@@ -51,7 +51,12 @@ export function ovnMac(ip: string): string {
   const bytes =
     parseIp(ip).version === 4
       ? ip.split('.').map(Number)
-      : [...createHash('sha256').update(formatIpv6(parseIp(ip).value)).digest().subarray(0, 4)];
+      : [
+          ...createHash('sha256')
+            .update(formatIpv6(parseIp(ip).value))
+            .digest()
+            .subarray(0, 4),
+        ];
   return ['0a', '58', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 

@@ -240,7 +240,9 @@ function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): stri
     'ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null',
     ...WAIT_OVN_INSTALLED,
     ...families.map((f) =>
-      f === 'ipv4' ? 'echo "ipv4=$ip4"; echo "$ip4" >"$dir/ipv4"' : 'echo "ipv6=$ip6"; echo "$ip6" >"$dir/ipv6"',
+      f === 'ipv4'
+        ? 'echo "ipv4=$ip4"; echo "$ip4" >"$dir/ipv4"'
+        : 'echo "ipv6=$ip6"; echo "$ip6" >"$dir/ipv6"',
     ),
     'echo "$ns" >"$dir/netns"',
     'done=1',
