@@ -286,12 +286,6 @@ describe('the OVN data plane, dual-stack', () => {
     expect(script).toContain('ip -n "$ns" -6 route add default via fd00:10:244:2::1 dev eth0');
     expect(script).toContain('ip -n "$ns" -4 route add default via 10.244.2.1 dev eth0');
   });
-
-  it('drops forwarded packets conntrack calls invalid (never NATed), only on OVN', () => {
-    expect(renderNodeNftables(ovn, ovn.nodes[0]!)).toContain('ct state invalid counter drop');
-    const linux = planLab('eclab-l', 'eclab-l', { families: ['ipv4', 'ipv6'] }, subnets);
-    expect(renderNodeNftables(linux, linux.nodes[0]!)).not.toContain('ct state invalid');
-  });
 });
 
 describe('parsers', () => {

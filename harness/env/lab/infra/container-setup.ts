@@ -204,25 +204,10 @@ export function renderNodeNftables(plan: LabPlan, node: LabNodePlan): string {
     '    type nat hook postrouting priority srcnat; policy accept;',
     ...rules,
     '  }',
-    ...(plan.dataPlane === 'ovn' ? OVN_FORWARD_INVALID_DROP : []),
     '}',
   );
   return `${lines.join('\n')}\n`;
 }
-
-/**
- * With OVN, a pod's packets reach a host by the reroute in force when they are sent: a pod that
- * becomes an EgressService endpoint mid-connection sends the rest of it (a RST to the peer's
- * retransmitted FIN, seen in the IPv6 runs) to the chosen node, whose conntrack has no entry for
- * it, so it is invalid, no NAT applies, and it would leave with the pod's address. Dropped, as
- * kube-proxy's `KUBE-FORWARD` chain drops forwarded packets in conntrack state INVALID.
- */
-const OVN_FORWARD_INVALID_DROP = [
-  '  chain forward {',
-  '    type filter hook forward priority filter; policy accept;',
-  '    ct state invalid counter drop comment "no conntrack entry: never NATed"',
-  '  }',
-];
 
 export function renderPeerSetup(plan: LabPlan, peer: LabPeerPlan): string {
   const lines = ['# lab peer setup (rendered by the harness)', ...NO_DEFAULT_ROUTE];

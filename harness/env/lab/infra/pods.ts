@@ -232,7 +232,13 @@ function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): stri
     'ip link set "$tmp" netns "$ns"',
     'ip -n "$ns" link set "$tmp" name eth0',
     'ip -n "$ns" link set lo up',
-    `${nb} --may-exist lsp-add ${node.name} "$lsp" -- lsp-set-addresses "$lsp" "$mac ${addresses}"`,
+    // Retried (up to about 10 s): a freshly brought-up lab's first connection from a node to the
+    // northbound database was refused now and then under load (ovn-nbctl tries once).
+    'i=0',
+    `until ${nb} --may-exist lsp-add ${node.name} "$lsp" -- lsp-set-addresses "$lsp" "$mac ${addresses}"; do`,
+    '  i=$((i + 1)); if [ $i -ge 20 ]; then exit 1; fi',
+    '  sleep 0.5',
+    'done',
     'ovs-vsctl --may-exist add-port br-int "$veth" -- set interface "$veth" external_ids:iface-id="$lsp"',
     'ip link set "$veth" mtu 1400 up',
     'ip -n "$ns" link set eth0 address "$mac" mtu 1400 up',
