@@ -79,6 +79,14 @@ export function ipv6Host(subnet64: string, n: number): string {
   return formatIpv6(network | BigInt(Number.parseInt(String(n), 16)));
 }
 
+/** The address `n` (a decimal count) after a subnet's network address, in either family. */
+export function subnetHost(cidr: string, n: number): string {
+  const { version, network } = parseCidr(cidr);
+  if (version === 6) return formatIpv6(network + BigInt(n));
+  const v = Number(network) + n;
+  return [24, 16, 8, 0].map((shift) => (v >>> shift) & 255).join('.');
+}
+
 /** RFC 5952 text of an IPv6 address given as a 128-bit number (the capture reader's formatter). */
 export function formatIpv6(value: bigint): string {
   const bytes = new Uint8Array(16);

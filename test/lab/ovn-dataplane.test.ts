@@ -80,9 +80,10 @@ beforeAll(async () => {
   nodes = ['node0', 'node1'].map((name, index) => ({
     name,
     index,
-    podCidr: `10.244.${index}.0/24`,
-    gatewayRouterAddress: `${base}.${200 + index}/${cidr.split('/')[1]}`,
-    underlayGateway: gateway,
+    families: ['ipv4'],
+    podCidrs: { ipv4: `10.244.${index}.0/24` },
+    gatewayRouterAddresses: { ipv4: `${base}.${200 + index}/${cidr.split('/')[1]}` },
+    underlayGateways: { ipv4: gateway },
   }));
   const run = (name: string, image: string, caps: string[]) =>
     docker([
@@ -126,9 +127,9 @@ beforeAll(async () => {
   peerIp = await ipOf(peer);
   nodeIps = await Promise.all(nodes.map((n) => ipOf(nodeContainer(n))));
   egressNodeIp = nodeIps[0] as string;
-  await sh(central, `${startCentralScript()}\n${clusterTopologyScript(nodes, CLUSTER_CIDR)}`);
+  await sh(central, `${startCentralScript()}\n${clusterTopologyScript(nodes, { ipv4: CLUSTER_CIDR })}`);
   await Promise.all(nodes.map((n) => sh(nodeContainer(n), startNodeScript(n.name, centralIp))));
-  await Promise.all(nodes.map((n) => sh(nodeContainer(n), managementPortScript(n, CLUSTER_CIDR))));
+  await Promise.all(nodes.map((n) => sh(nodeContainer(n), managementPortScript(n, { ipv4: CLUSTER_CIDR }))));
   for (const pod of pods) {
     const node = nodes[pod.node] as OvnNodeSpec;
     const netns = `${id}-${pod.name}`;
@@ -142,7 +143,7 @@ beforeAll(async () => {
           logicalPort: `egress_${pod.name}`,
           netns,
           veth,
-          ip: pod.ip,
+          ips: { ipv4: pod.ip },
         }),
     );
   }
@@ -296,7 +297,7 @@ NFT`,
       pods[0] as (typeof pods)[number],
       `socat -T 5 - TCP:${PEER_SERVICE_IP}:8080,connect-timeout=5`,
     );
-    expect(other.stdout.trim()).toBe((nodes[0] as OvnNodeSpec).gatewayRouterAddress.split('/')[0]);
+    expect(other.stdout.trim()).toBe((nodes[0] as OvnNodeSpec).gatewayRouterAddresses.ipv4?.split('/')[0]);
     expect(ovnMac(endpoint.ip)).toBe('0a:58:0a:f4:01:05');
   });
 

@@ -8,7 +8,11 @@ import { canonicalIp, cidrContains, cidrsOverlap, ipv6Host } from '../../harness
 import { parseBgpRoutes, parseBgpSummary } from '../../harness/env/lab/infra/bgp.js';
 import { splitRule } from '../../harness/env/lab/infra/bridge-filter.js';
 import { parseTcpdumpCounters } from '../../harness/env/lab/infra/capture.js';
-import { renderNodeNftables, renderNodeSetup } from '../../harness/env/lab/infra/container-setup.js';
+import {
+  renderNodeNftables,
+  renderNodeSetup,
+  renderOvnCentralSetup,
+} from '../../harness/env/lab/infra/container-setup.js';
 import {
   announceCommands,
   renderNodeFrrConfig,
@@ -246,6 +250,48 @@ describe('lab plan', () => {
       { node: 'worker', name: 'web-0', netns: 'ns', ips: { ipv4: '10.244.1.2', ipv6: 'fd00:10:244:1::2' } },
       { node: 'worker', name: 'v4only', netns: 'ns', ips: { ipv4: '10.244.1.3' } },
     ]);
+  });
+});
+
+describe('the OVN data plane, dual-stack', () => {
+  const ovn = planLab('eclab-ovn', 'eclab-ovn', { families: ['ipv4', 'ipv6'], dataPlane: 'ovn' }, subnets);
+
+  it('gives every port both families, the IPv6 join subnet, and a source route per family', () => {
+    const topology = renderOvnCentralSetup(ovn);
+    expect(topology).toMatch(
+      /lrp-add ovn_cluster_router rtoj-ovn_cluster_router \S+ 100\.64\.0\.1\/16 fd98::1\/64/,
+    );
+    expect(topology).toMatch(
+      /lrp-add ovn_cluster_router rtos-worker 0a:58:0a:f4:01:01 10\.244\.1\.1\/24 fd00:10:244:1::1\/64/,
+    );
+    expect(topology).toContain(
+      'lsp-set-addresses k8s-worker "0a:58:0a:f4:01:02 10.244.1.2 fd00:10:244:1::2"',
+    );
+    expect(topology).toContain('other_config:subnet=10.244.1.0/24 other_config:ipv6_prefix=fd00:10:244:1::');
+    expect(topology).toMatch(/lrp-add GR_worker rtoj-GR_worker \S+ 100\.64\.0\.3\/16 fd98::3\/64/);
+    expect(topology).toContain('lr-route-add GR_worker fd00:10:244::/56 fd98::1');
+    expect(topology).toContain('lr-route-add GR_worker ::/0 fd65:636c:6162:4::100 rtoe-GR_worker');
+    expect(topology).toContain(
+      'ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router fd00:10:244:1::/64 fd00:10:244:1::2',
+    );
+    expect(topology).toContain(
+      'ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router 10.244.1.0/24 10.244.1.2',
+    );
+  });
+
+  it("puts the management port's IPv6 address (nodad) and the IPv6 cluster route in the host", () => {
+    const setup = renderNodeSetup(ovn, ovn.nodes[1]!);
+    expect(setup).toContain('ip -6 addr replace fd00:10:244:1::2/64 dev ovn-k8s-mp0 nodad');
+    expect(setup).toContain('ip -6 route replace fd00:10:244::/56 via fd00:10:244:1::1 dev ovn-k8s-mp0');
+    expect(setup).toContain('for a in $addrs6; do ip -6 addr add $a dev br-ex nodad; done');
+  });
+
+  it('creates pods with both addresses, nodad, and the router port of each family as gateway', () => {
+    const script = createPodScript(ovn, ovn.nodes[2]!, 'web-0');
+    expect(script).toContain('lsp-set-addresses "$lsp" "$mac $ip4 $ip6"');
+    expect(script).toContain('ip -n "$ns" -6 addr add "$ip6/64" dev eth0 nodad');
+    expect(script).toContain('ip -n "$ns" -6 route add default via fd00:10:244:2::1 dev eth0');
+    expect(script).toContain('ip -n "$ns" -4 route add default via 10.244.2.1 dev eth0');
   });
 });
 

@@ -97,13 +97,6 @@ describe('lab settings', () => {
     expectUsageError(await dryRun('', ['--lab-fault', 'no-such-fault']), /lab\.faults\[0\] \(--lab-fault/);
   });
 
-  it('refuses the OVN data plane with a family it does not carry yet', async () => {
-    expectUsageError(
-      await dryRun('lab: { dataPlane: ovn }', ['--family', 'dual']),
-      /lab\.dataPlane \(options file\): ovn carries the ipv4 family only for now, not ipv4\+ipv6; run with --family ipv4$/,
-    );
-  });
-
   it('refuses an OVN fault on the Linux data plane, and plans it on OVN', async () => {
     expectUsageError(
       await dryRun('', ['--lab-fault', 'ovn-reroute-above-no-reroute']),
@@ -118,14 +111,18 @@ describe('lab settings', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 
-  it('plans an OVN lab for ipv4', async () => {
-    const result = await dryRun('lab: { dataPlane: ovn }', ['--family', 'ipv4']);
+  it.each(['ipv4', 'ipv6', 'dual'])('plans an OVN lab for --family %s', async (family) => {
+    const result = await dryRun('lab: { dataPlane: ovn }', ['--family', family]);
     expect(result.code, result.stderr).toBe(0);
   });
 
-  it('plans an OVN lab in shared gateway mode', async () => {
+  it('plans an OVN lab in shared gateway mode for ipv4, and refuses it for another family', async () => {
     const result = await dryRun('lab: { dataPlane: ovn, gatewayMode: shared }', ['--family', 'ipv4']);
     expect(result.code, result.stderr).toBe(0);
+    expectUsageError(
+      await dryRun('lab: { dataPlane: ovn, gatewayMode: shared }', ['--family', 'dual']),
+      /lab\.gatewayMode \(options file\): shared carries the ipv4 family only for now, not ipv4\+ipv6; run with --family ipv4 or use local$/,
+    );
   });
 
   it('accepts good settings, and plans the lab they ask for', async () => {

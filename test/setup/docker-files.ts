@@ -12,6 +12,7 @@ export const DOCKER_TESTS = [
   'test/lab/lease.test.ts',
   'test/lab/ovn-lab.test.ts',
   'test/lab/ovn-shared-gateway.test.ts',
+  'test/lab/ovn-lab-ipv6.test.ts',
   'test/lab/ovn-dataplane.test.ts',
   'test/lab/ovn-diagnostics.test.ts',
   'test/lab/probe-clients.test.ts',

@@ -93,6 +93,97 @@ describe('the OVN state of the reference', () => {
   });
 });
 
+/** The same cluster dual-stack: IPv6 as the lab plans it (topology.ts). */
+const dualLayout = (): ClusterLayout => {
+  const base = layout('ovn');
+  return {
+    ...base,
+    families: ['ipv4', 'ipv6'],
+    clusterPodCidrs: { ...base.clusterPodCidrs, ipv6: 'fd00:10:244::/56' },
+    nodes: base.nodes.map((n, index) => ({
+      ...n,
+      addresses: { ...n.addresses, ipv6: `fc00:f853:ccd:e793::${10 + index}` },
+      podCidrs: { ...n.podCidrs, ipv6: index === 0 ? 'fd00:10:244::/64' : `fd00:10:244:${index}::/64` },
+    })),
+  };
+};
+
+const dualState: DataplaneState = {
+  egress: [
+    {
+      service: 'egress/web',
+      host: 'worker',
+      loadBalancerIPs: { ipv4: '203.0.113.10', ipv6: '2001:db8:113::10' },
+      endpoints: [
+        { node: 'worker', ips: { ipv4: '10.244.1.3', ipv6: 'fd00:10:244:1::3' } },
+        { node: 'worker2', ips: { ipv4: '10.244.2.3', ipv6: 'fd00:10:244:2::3' } },
+      ],
+    },
+  ],
+  ingress: [],
+};
+
+describe('the OVN state of the reference, IPv6', () => {
+  it("reroutes each family to the chosen node's management port of that family (::2)", () => {
+    const ovn = ovnStateOf(dualLayout(), dualState);
+    expect(ovn.families).toEqual(['ipv4', 'ipv6']);
+    expect(ovn.services[0]?.nextHops).toEqual({ ipv4: '10.244.1.2', ipv6: 'fd00:10:244:1::2' });
+    expect(ovn.services[0]?.endpoints.ipv6).toEqual(['fd00:10:244:1::3', 'fd00:10:244:2::3']);
+    expect(ovn.joinSubnets).toEqual({ ipv4: '100.64.0.0/16', ipv6: 'fd98::/64' });
+    expect(ovn.nodeIps.ipv6).toEqual([
+      'fc00:f853:ccd:e793::10',
+      'fc00:f853:ccd:e793::11',
+      'fc00:f853:ccd:e793::12',
+    ]);
+  });
+
+  it('renders the v6 no-reroutes and reroutes with ip6 matches and the _v6 address sets', async () => {
+    const { machines, calls } = recordingMachines('ovn');
+    const programmer = new OvnEgressProgrammer({ ...machines, layout: dualLayout() } as Machines);
+    await programmer.apply(dualState);
+    const text = calls[0]?.join(' ') ?? '';
+    expect(text).toContain('match="ip6.src == fd00:10:244::/56 && ip6.dst == fd00:10:244::/56" action=allow');
+    expect(text).toContain('match="ip6.src == fd00:10:244::/56 && ip6.dst == fd98::/64" action=allow');
+    expect(text).toContain(
+      'match="ip6.src == $egresssvc_served_pods_v6 && ip6.dst == $node_ips_v6" action=allow options:pkt_mark="1008"',
+    );
+    expect(text).toContain(
+      'priority=101 match="ip6.src == fd00:10:244:2::3" action=reroute nexthops="fd00:10:244:1::2"',
+    );
+    expect(text).toContain('name=egresssvc_served_pods_v6 addresses="fd00:10:244:1::3","fd00:10:244:2::3"');
+    // The IPv4 half is unchanged beside it.
+    expect(text).toContain('priority=101 match="ip4.src == 10.244.2.3" action=reroute nexthops="10.244.1.2"');
+  });
+
+  it("reroutes IPv6 to the chosen node's v6 join address when the gateway router SNATs (a fault's)", async () => {
+    const ovn = ovnStateOf(dualLayout(), dualState, {
+      reroutePriority: 101,
+      omitPodNoReroute: false,
+      omitNodeNoReroute: false,
+      snatOnGatewayRouter: true,
+    });
+    expect(ovn.services[0]?.nextHops).toEqual({ ipv4: '100.64.0.3', ipv6: 'fd98::3' });
+    const { machines, calls } = recordingMachines('ovn');
+    const programmer = new OvnEgressProgrammer({ ...machines, layout: dualLayout() } as Machines, {
+      reroutePriority: 101,
+      omitPodNoReroute: false,
+      omitNodeNoReroute: false,
+      snatOnGatewayRouter: true,
+    });
+    await programmer.apply(dualState);
+    expect(calls[0]?.join(' ')).toContain(
+      '--may-exist lr-nat-add GR_worker snat 2001:db8:113::10 fd00:10:244:2::3',
+    );
+  });
+
+  it('has the chosen host SNAT the IPv6 endpoints to the IPv6 LoadBalancer IP, and no other host steer them', () => {
+    expect(renderNodeDataplane(dualLayout(), 'worker', dualState)).toMatch(
+      /ip6 saddr \{ fd00:10:244:1::3, fd00:10:244:2::3 \} ip6 daddr != @cluster-v6 snat ip6 to 2001:db8:113::10/,
+    );
+    expect(renderNodeDataplane(dualLayout(), 'worker2', dualState)).not.toMatch(/ip -6 rule add|snat ip6/);
+  });
+});
+
 describe('the OVN programmer', () => {
   it('writes the northbound database only when the state changed, and waits for the nodes when asked', async () => {
     const { machines, calls } = recordingMachines('ovn');

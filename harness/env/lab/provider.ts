@@ -33,7 +33,7 @@ import { additionalNetworks, type LabDataPlane, type LabGatewayMode, planLab } f
 import { labMachines } from './machines.js';
 import { ReferenceController } from './reference/controller.js';
 import { ObjectStore } from './reference/store.js';
-import { checkDataPlaneFamilies, type LabSettings } from './settings.js';
+import { checkGatewayModeFamilies, type LabSettings } from './settings.js';
 
 /** The run label of labs left up for reuse; only these are ever reused. */
 export const KEPT_RUN = 'kept';
@@ -194,7 +194,7 @@ export const labProvider: Provider<LabSettings> = {
   plannedDescription(options: LabOptions): EnvironmentDescription {
     const families = familiesOf(options);
     const { faults, nodes, dataPlane, gatewayMode } = options.settings;
-    checkDataPlaneFamilies(dataPlane, families);
+    checkGatewayModeFamilies(gatewayMode, families);
     // Docker picks the node subnets at bring-up; the plan shows the first candidate.
     const plan = planLab(
       'planned',
@@ -266,7 +266,7 @@ export const labProvider: Provider<LabSettings> = {
   async up(options: LabOptions): Promise<UpResult> {
     const families = familiesOf(options);
     const { faults, nodes, behaviour, dataPlane, gatewayMode } = options.settings;
-    checkDataPlaneFamilies(dataPlane, families);
+    checkGatewayModeFamilies(gatewayMode, families);
     const log = (line: string) => options.log.info(`lab: ${line}`);
     const phases: UpResult['phases'] = [];
     const started = performance.now();

@@ -34,7 +34,7 @@ export const labSettingsSchema = z.strictObject({
     .optional(),
   /**
    * What carries pod traffic: `linux` (node kernels, the default) or `ovn` (real OVN in
-   * OVN-Kubernetes' shape; ipv4 only for now; docs/ovn-lab.md).
+   * OVN-Kubernetes' shape, any family; docs/ovn-lab.md).
    */
   dataPlane: z.enum(LAB_DATA_PLANES, { error: 'expected linux or ovn' }).optional(),
   /**
@@ -122,11 +122,17 @@ export const labSettings: SettingsSchema<LabSettings> = {
   parse: parseLabSettings,
 };
 
-/** The families the data plane can carry: a usage error for a combination it cannot. */
-export function checkDataPlaneFamilies(dataPlane: LabDataPlane, families: readonly string[]): void {
-  if (dataPlane === 'ovn' && families.join() !== 'ipv4') {
+/**
+ * Shared gateway mode's br-ex flows are IPv4's (infra/ovn.ts sharedGatewayBridgeScript): a usage
+ * error for another family rather than a lab whose IPv6 egress has no path.
+ */
+export function checkGatewayModeFamilies(
+  gatewayMode: LabGatewayMode | undefined,
+  families: readonly string[],
+): void {
+  if (gatewayMode === 'shared' && families.join() !== 'ipv4') {
     throw new UsageError(
-      `lab.dataPlane (options file): ovn carries the ipv4 family only for now, not ${families.join('+')}; run with --family ipv4`,
+      `lab.gatewayMode (options file): shared carries the ipv4 family only for now, not ${families.join('+')}; run with --family ipv4 or use local`,
     );
   }
 }

@@ -4,7 +4,7 @@
  * that a container is configured by the time its FRR comes up.
  */
 
-import { ipv4Host } from '../../../common/ip.js';
+import { ipv4Host, ipv6Host } from '../../../common/ip.js';
 import type { IpFamily } from '../../environment.js';
 import { OVN_UNDERLAY } from './node-failure.js';
 import {
@@ -104,22 +104,22 @@ export function renderNodeSetup(plan: LabPlan, node: LabNodePlan): string {
 
 /**
  * The node as an OVN-Kubernetes node (ovn.ts): Open vSwitch and ovn-controller, br-ex over the
- * underlay, and the management port into the host stack with the route to the cluster's pods.
+ * underlay, and the management port into the host stack with the routes to the cluster's pods.
  * In local gateway mode pods' egress leaves through the management port, so the host's nftables
  * and ip rules act on it as on a cluster node's; in shared mode through the node's gateway
  * router, which shares br-ex's address and MAC with the host (br-ex's flows steer between them).
  */
 function ovnNodeSetup(plan: LabPlan, node: LabNodePlan): string[] {
   const central = plan.ovnCentral;
-  const cluster = plan.clusterPodCidrs.ipv4;
-  if (!central || !cluster) throw new Error(`lab ${plan.id}: the OVN data plane needs ipv4`);
+  if (!central) throw new Error(`lab ${plan.id}: no OVN central container in the plan`);
   const spec = ovnNodeSpec(plan, node);
   const lines = [
     ...WAIT_LINK_LOCAL,
     '# OVN: Open vSwitch (userspace datapath), br-ex over the underlay, ovn-controller.',
     startNodeScript(node.name, central.address, OVN_UNDERLAY, spec.gatewayRouterMac).replace(/^set -e\n/, ''),
+    ...(plan.families.includes('ipv6') ? BR_EX_LINK_LOCAL : []),
     '# OVN: the management port.',
-    managementPortScript(spec, cluster).replace(/^set -e\n/, ''),
+    managementPortScript(spec, plan.clusterPodCidrs).replace(/^set -e\n/, ''),
   ];
   if (plan.gatewayMode === 'shared') {
     lines.push(
@@ -131,30 +131,50 @@ function ovnNodeSetup(plan: LabPlan, node: LabNodePlan): string[] {
 }
 
 /**
- * A lab node as the OVN topology scripts see it. In shared gateway mode its gateway router has
- * the node's address and MAC; the MAC is chosen here (OVN-Kubernetes' form of the node address,
- * br-ex takes it), not docker's, so that the central topology knows it before the node runs.
+ * FRR's IPv6 sessions take their next hop from the interface's link-local address: br-ex's is
+ * new (br-ex took the underlay over), so wait (up to 2 s) for it.
+ */
+const BR_EX_LINK_LOCAL = [
+  'i=0',
+  'until ip -6 -o addr show dev br-ex scope link | grep -v tentative | grep -q fe80; do',
+  '  i=$((i + 1)); [ $i -gt 100 ] && break',
+  '  sleep 0.02',
+  'done',
+];
+
+/**
+ * A lab node as the OVN topology scripts see it: each of the lab's families. In shared gateway
+ * mode its gateway router has the node's address and MAC; the MAC is chosen here (OVN-Kubernetes'
+ * form of the node address, br-ex takes it), not docker's, so that the central topology knows it
+ * before the node runs.
  */
 export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
-  const subnet = plan.networks[0]!.subnets.ipv4;
-  const prefix = subnet.split('/')[1];
+  const subnets = plan.networks[0]!.subnets;
   const shared = plan.gatewayMode === 'shared';
-  const nodeIp = node.addresses.ipv4 as string;
-  return {
+  const spec: OvnNodeSpec = {
     name: node.name,
     index: node.index,
-    podCidr: node.podCidrs.ipv4 as string,
-    gatewayRouterAddress: shared
-      ? `${nodeIp}/${prefix}`
-      : `${ipv4Host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${prefix}`,
-    ...(shared ? { gatewayRouterMac: ovnMac(nodeIp) } : {}),
-    hostAddresses: [node.addresses, ...Object.values(node.networkAddresses)]
-      .map((a) => a.ipv4)
-      .filter((a): a is string => a !== undefined),
+    families: [...plan.families],
+    podCidrs: { ...node.podCidrs },
+    gatewayRouterAddresses: {},
+    underlayGateways: {},
+    hostAddresses: [node.addresses, ...Object.values(node.networkAddresses)].flatMap((a) =>
+      plan.families.map((f) => a[f]).filter((ip): ip is string => ip !== undefined),
+    ),
+  };
+  for (const family of plan.families) {
+    const subnet = subnets[family];
+    const host = family === 'ipv4' ? ipv4Host : ipv6Host;
+    const own = shared ? node.addresses[family] : undefined;
+    spec.gatewayRouterAddresses[family] =
+      `${own ?? host(subnet, OVN_GATEWAY_ROUTER_HOST_BASE + node.index)}/${subnet.split('/')[1]}`;
     // The lab's "outside router" is its peer (the nodes have no default route): the gateway
     // router's default route points there, so nothing it sends leaves the lab.
-    underlayGateway: ipv4Host(subnet, PEER_HOST),
-  };
+    spec.underlayGateways[family] = host(subnet, PEER_HOST);
+  }
+  const first = node.addresses[plan.families[0] as IpFamily];
+  if (shared && first) spec.gatewayRouterMac = ovnMac(first);
+  return spec;
 }
 
 /**
@@ -162,15 +182,13 @@ export function ovnNodeSpec(plan: LabPlan, node: LabNodePlan): OvnNodeSpec {
  * the cluster's logical topology in OVN-Kubernetes' shape, in the lab's gateway mode.
  */
 export function renderOvnCentralSetup(plan: LabPlan): string {
-  const cluster = plan.clusterPodCidrs.ipv4;
-  if (!cluster) throw new Error(`lab ${plan.id}: the OVN data plane needs ipv4`);
   return [
     '# OVN central setup (rendered by the harness)',
     ...NO_DEFAULT_ROUTE,
     startCentralScript().replace(/^set -e\n/, ''),
     clusterTopologyScript(
       plan.nodes.map((n) => ovnNodeSpec(plan, n)),
-      cluster,
+      plan.clusterPodCidrs,
       plan.gatewayMode ?? 'local',
     ).replace(/^set -e\n/, ''),
     '',

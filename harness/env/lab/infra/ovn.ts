@@ -1,6 +1,6 @@
 /**
- * The lab's OVN data plane, as shell scripts run in its containers (IPv4; work in progress, see
- * the lab README): OVN's central databases and ovn-northd in one container; on every node Open
+ * The lab's OVN data plane, as shell scripts run in its containers (IPv4, IPv6 or dual-stack;
+ * docs/ovn-lab.md): OVN's central databases and ovn-northd in one container; on every node Open
  * vSwitch with the userspace datapath (no kernel module here), ovn-controller, and br-ex holding
  * the node's underlay interface so that geneve reaches the other nodes; and the logical topology
  * in OVN-Kubernetes' shape.
@@ -8,49 +8,87 @@
  * Topology and names follow OVN-Kubernetes at release-1.3 (251895cd):
  * go-controller/pkg/types/const.go for the names (`ovn_cluster_router`, switch `join`, `GR_<node>`,
  * `ext_<node>`, ports `rtos-`/`stor-`, `rtoj-`/`jtor-`, `rtoe-`/`etor-`, management port
- * `k8s-<node>`); go-controller/pkg/config/config.go for the join subnet 100.64.0.0/16. A node's management
- * port has the second address of its subnet (.2), its router port the first (.1).
+ * `k8s-<node>`); go-controller/pkg/config/config.go for the join subnets 100.64.0.0/16 and fd98::/64. A node's
+ * management port has the second address of its subnet in each family (.2, ::2), its router port
+ * the first (.1, ::1); the geneve tunnels run over the nodes' IPv4 underlay addresses in every
+ * family (the lab's docker networks are always dual-stack).
  *
  * What was measured on this kind of machine (shared/experiments/ovn-userspace): OVS 3.1 needs
  * `userspace-tso-enable` before ovs-vswitchd starts for TCP through the tunnel, and drops
  * tunnelled packets that still carry checksum-offload flags, so senders turn tx offload off.
  */
-import { ipv4Host } from '../../../common/ip.js';
+import { createHash } from 'node:crypto';
+import { formatIpv6, parseIp, subnetHost } from '../../../common/ip.js';
 
 export const OVN_NB_PORT = 6641;
 export const OVN_SB_PORT = 6642;
-export const OVN_JOIN_SUBNET = '100.64.0.0/16';
+export type OvnFamily = 'ipv4' | 'ipv6';
+/** The join subnets per family (go-controller/pkg/config/config.go V4JoinSubnet, V6JoinSubnet). */
+export const OVN_JOIN_SUBNETS = { ipv4: '100.64.0.0/16', ipv6: 'fd98::/64' } as const;
+export const OVN_JOIN_SUBNET = OVN_JOIN_SUBNETS.ipv4;
 /** The bridge mapping's physical network name: the localnet ports of the ext_ switches use it. */
 const PHYSNET = 'physnet';
 
 export interface OvnNodeSpec {
   name: string;
-  /** The node's pod subnet, e.g. 10.244.1.0/24: .1 is its router port, .2 its management port. */
-  podCidr: string;
-  /** Index of the node (0, 1, ...): numbers its join address (100.64.0.index+2) and MACs. */
+  /** Index of the node (0, 1, ...): numbers its join addresses (the join subnet's index+2). */
   index: number;
-  /** The gateway router's address on the node's underlay network (a /prefix given). */
-  gatewayRouterAddress: string;
+  /** The node's families, in the cluster's order: the first one's address gives a port its MAC. */
+  families: OvnFamily[];
+  /** The node's pod subnet per family, e.g. 10.244.1.0/24: .1 is its router port, .2 its management port. */
+  podCidrs: Partial<Record<OvnFamily, string>>;
+  /** The gateway router's address on the node's underlay network per family (a /prefix given). */
+  gatewayRouterAddresses: Partial<Record<OvnFamily, string>>;
+  /** Next hop of the gateway router's default route on the underlay, per family. */
+  underlayGateways: Partial<Record<OvnFamily, string>>;
   /**
-   * The gateway router's MAC on the underlay; default `ovnMac` of its address. In shared gateway
-   * mode the node's (br-ex's), shared with the host as its address is.
+   * The gateway router's MAC on the underlay; default `ovnMac` of its first address. In shared
+   * gateway mode the node's (br-ex's), shared with the host as its address is.
    */
   gatewayRouterMac?: string;
-  /** Next hop of the gateway router's default route on the underlay. */
-  underlayGateway: string;
   /** The node's own addresses (every network's): shared mode routes pods' traffic for them to its host. */
   hostAddresses?: string[];
 }
 
-/** OVN-Kubernetes' MACs for an IPv4 address: 0a:58 and the address's four bytes. */
+/**
+ * OVN-Kubernetes' MAC for an address (go-controller/pkg/util/net.go IPAddrToHWAddr): 0a:58 and
+ * an IPv4 address's four bytes, or the first four bytes of the SHA-256 of an IPv6 address's text.
+ */
 export function ovnMac(ip: string): string {
-  return ['0a', '58', ...ip.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0'))].join(':');
+  const bytes =
+    parseIp(ip).version === 4
+      ? ip.split('.').map(Number)
+      : [
+          ...createHash('sha256')
+            .update(formatIpv6(parseIp(ip).value))
+            .digest()
+            .subarray(0, 4),
+        ];
+  return ['0a', '58', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-export const nodeRouterAddress = (node: OvnNodeSpec) => ipv4Host(node.podCidr, 1);
-export const managementAddress = (node: OvnNodeSpec) => ipv4Host(node.podCidr, 2);
-export const joinAddress = (node: OvnNodeSpec) => `100.64.0.${node.index + 2}`;
+function familyValue(values: Partial<Record<OvnFamily, string>>, family: OvnFamily, what: string): string {
+  const value = values[family];
+  if (!value) throw new Error(`the OVN node has no ${family} ${what}`);
+  return value;
+}
+
+export const nodePodCidr = (node: OvnNodeSpec, family: OvnFamily = 'ipv4') =>
+  familyValue(node.podCidrs, family, 'pod subnet');
+export const nodeRouterAddress = (node: OvnNodeSpec, family: OvnFamily = 'ipv4') =>
+  subnetHost(nodePodCidr(node, family), 1);
+export const managementAddress = (node: OvnNodeSpec, family: OvnFamily = 'ipv4') =>
+  subnetHost(nodePodCidr(node, family), 2);
+export const joinAddress = (node: OvnNodeSpec, family: OvnFamily = 'ipv4') =>
+  subnetHost(OVN_JOIN_SUBNETS[family], node.index + 2);
+/** The cluster router's join address per family (the join subnet's first). */
+export const clusterRouterJoinAddress = (family: OvnFamily) => subnetHost(OVN_JOIN_SUBNETS[family], 1);
 const prefixLength = (cidr: string) => cidr.split('/')[1] ?? '24';
+/** `a/p b/p` for a router port: each family's address with its subnet's prefix length. */
+const withPrefixes = (pairs: Array<[string, string]>) =>
+  pairs.map(([ip, cidr]) => `${ip}/${prefixLength(cidr)}`).join(' ');
+/** The MAC of a port with these addresses: the first's (upstream takes the first IP's). */
+const macOf = (addresses: string[]) => ovnMac(addresses[0] as string);
 
 /** Starts NB and SB (listening on TCP for the nodes) and ovn-northd. Run in the central container. */
 export function startCentralScript(): string {
@@ -85,6 +123,7 @@ ovs-vsctl --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true \\
 ovs-vswitchd unix:/var/run/openvswitch/db.sock --pidfile=/var/run/openvswitch/ovs-vswitchd.pid \\
   --log-file=/var/log/openvswitch/ovs-vswitchd.log --detach
 addrs=$(ip -4 -o addr show dev ${underlay} | awk '{print $4}')
+addrs6=$(ip -6 -o addr show dev ${underlay} scope global | awk '{print $4}')
 gw=$(ip -4 route show default dev ${underlay} | awk '{print $3; exit}')
 mac=${bridgeMac ?? `$(cat /sys/class/net/${underlay}/address)`}
 ovs-vsctl add-br br-ex -- set bridge br-ex datapath_type=netdev other-config:hwaddr=$mac -- add-port br-ex ${underlay}
@@ -95,7 +134,10 @@ table netdev lab_ovn_underlay {
 }
 NFT
 ip -4 addr flush dev ${underlay}
+ip -6 addr flush dev ${underlay} scope global
 for a in $addrs; do ip addr add $a dev br-ex; done
+# IPv6 addresses without duplicate address detection: usable at once (no tentative phase).
+for a in $addrs6; do ip -6 addr add $a dev br-ex nodad; done
 ip link set br-ex up
 if [ -n "$gw" ]; then ip route replace default via $gw dev br-ex; fi
 ip=$(echo "$addrs" | head -1 | cut -d/ -f1)
@@ -109,11 +151,12 @@ ovn-controller unix:/var/run/openvswitch/db.sock --pidfile=/var/run/ovn/ovn-cont
 }
 
 /**
- * OVN-Kubernetes' two gateway modes differ, for pod egress, in one source route per node on
- * ovn_cluster_router (at 251895cd): `shared` routes the node subnet to the node's gateway router
- * over the join switch (pkg/ovn/gateway.go, the src-ip LogicalRouterStaticRoute towards the join
- * IP), `local` to the node's management port, into the host (pkg/ovn/base_network_controller.go,
- * the src-ip route to the management IP when Gateway.Mode is local).
+ * OVN-Kubernetes' two gateway modes differ, for pod egress, in one source route per node subnet
+ * and family on ovn_cluster_router (at 251895cd): `shared` routes the node subnet to the node's
+ * gateway router over the join switch (pkg/ovn/gateway.go, the src-ip LogicalRouterStaticRoute
+ * towards the join IP), `local` to the node's management port, into the host
+ * (pkg/ovn/base_network_controller.go, the src-ip route to the management IP when Gateway.Mode is
+ * local).
  */
 export type OvnGatewayMode = 'shared' | 'local';
 
@@ -127,17 +170,73 @@ export type OvnGatewayMode = 'shared' | 'local';
  * lab routes every node's addresses to that node's host instead.
  */
 export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode): string {
-  const nexthop = mode === 'shared' ? joinAddress(node) : managementAddress(node);
-  const hostRoutes = (node.hostAddresses ?? []).map((address) =>
-    mode === 'shared'
-      ? `ovn-nbctl --may-exist lr-route-add ovn_cluster_router ${address}/32 ${managementAddress(node)}`
-      : `ovn-nbctl --if-exists lr-route-del ovn_cluster_router ${address}/32`,
+  const sourceRoutes = node.families.flatMap((family) => {
+    const nexthop = mode === 'shared' ? joinAddress(node, family) : managementAddress(node, family);
+    const cidr = nodePodCidr(node, family);
+    return [
+      `ovn-nbctl --if-exists --policy=src-ip lr-route-del ovn_cluster_router ${cidr}`,
+      `ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router ${cidr} ${nexthop}`,
+    ];
+  });
+  const hostRoutes = (node.hostAddresses ?? []).flatMap((address) => {
+    const family: OvnFamily = address.includes(':') ? 'ipv6' : 'ipv4';
+    if (!node.families.includes(family)) return [];
+    const host = `${address}/${family === 'ipv4' ? 32 : 128}`;
+    return [
+      mode === 'shared'
+        ? `ovn-nbctl --may-exist lr-route-add ovn_cluster_router ${host} ${managementAddress(node, family)}`
+        : `ovn-nbctl --if-exists lr-route-del ovn_cluster_router ${host}`,
+    ];
+  });
+  return [...sourceRoutes, ...hostRoutes].join('\n');
+}
+
+/** The default route's prefix per family. */
+const DEFAULT_ROUTE = { ipv4: '0.0.0.0/0', ipv6: '::/0' } as const;
+
+/** One node's part of the topology: its switch and ports, its gateway router, join and external ports. */
+function nodeTopologyLines(
+  node: OvnNodeSpec,
+  clusterCidrs: Partial<Record<OvnFamily, string>>,
+  mode: OvnGatewayMode,
+): string[] {
+  const n = node.name;
+  const families = node.families;
+  const rtos = families.map((f) => nodeRouterAddress(node, f));
+  const mgmt = families.map((f) => managementAddress(node, f));
+  const join = families.map((f) => joinAddress(node, f));
+  const ext = families.map((f) => familyValue(node.gatewayRouterAddresses, f, 'gateway router address'));
+  // OVN-Kubernetes' switch keys: `subnet` for IPv4, `ipv6_prefix` for IPv6
+  // (base_network_controller.go, createNodeLogicalSwitch).
+  const switchConfig = families.map((f) =>
+    f === 'ipv4'
+      ? `other_config:subnet=${nodePodCidr(node, f)}`
+      : `other_config:ipv6_prefix=${nodePodCidr(node, f).split('/')[0]}`,
   );
-  return [
-    `ovn-nbctl --if-exists --policy=src-ip lr-route-del ovn_cluster_router ${node.podCidr}`,
-    `ovn-nbctl --policy=src-ip lr-route-add ovn_cluster_router ${node.podCidr} ${nexthop}`,
-    ...hostRoutes,
-  ].join('\n');
+  const lines = [
+    `$nb ls-add ${n} -- set logical_switch ${n} ${switchConfig.join(' ')}`,
+    `$nb lrp-add ovn_cluster_router rtos-${n} ${macOf(rtos)} ${withPrefixes(families.map((f, i) => [rtos[i] as string, nodePodCidr(node, f)]))}`,
+    `router_port ${n} stor-${n} rtos-${n}`,
+    `$nb lsp-add ${n} k8s-${n} -- lsp-set-addresses k8s-${n} "${macOf(mgmt)} ${mgmt.join(' ')}"`,
+    `$nb lr-add GR_${n} -- set logical_router GR_${n} options:chassis=${n}`,
+    `$nb lrp-add GR_${n} rtoj-GR_${n} ${macOf(join)} ${withPrefixes(families.map((f, i) => [join[i] as string, OVN_JOIN_SUBNETS[f]]))}`,
+    `router_port join jtor-GR_${n} rtoj-GR_${n}`,
+    `$nb ls-add ext_${n}`,
+    `$nb lrp-add GR_${n} rtoe-GR_${n} ${node.gatewayRouterMac ?? macOf(ext.map((a) => a.split('/')[0] as string))} ${ext.join(' ')}`,
+    `router_port ext_${n} etor-GR_${n} rtoe-GR_${n}`,
+    `$nb lsp-add ext_${n} breth0_${n} -- lsp-set-type breth0_${n} localnet -- lsp-set-addresses breth0_${n} unknown -- lsp-set-options breth0_${n} network_name=${PHYSNET}`,
+  ];
+  for (const family of families) {
+    const cluster = familyValue(clusterCidrs, family, 'cluster subnet');
+    const address = familyValue(node.gatewayRouterAddresses, family, 'gateway router address');
+    lines.push(
+      `$nb lr-route-add GR_${n} ${cluster} ${clusterRouterJoinAddress(family)}`,
+      `$nb lr-route-add GR_${n} ${DEFAULT_ROUTE[family]} ${familyValue(node.underlayGateways, family, 'underlay gateway')} rtoe-GR_${n}`,
+      `$nb lr-nat-add GR_${n} snat ${address.split('/')[0]} ${cluster}`,
+    );
+  }
+  lines.push(gatewayModeRouteScript(node, mode));
+  return lines;
 }
 
 /**
@@ -145,8 +244,9 @@ export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode):
  * per node its switch (router port, management port), gateway router pinned to its chassis with
  * a join port and an external port on the node's underlay through a localnet port, and a
  * cluster-wide SNAT of pod traffic leaving through it (used in shared gateway mode); the cluster
- * router with the join switch and the gateway mode's source route per node subnet. The logical
- * router policies (no-reroute, reroute) are the egress controller's: reference/ovn-programmer.ts.
+ * router with the join switch and the gateway mode's source route per node subnet. Ports carry
+ * one address per family of the node (dual-stack: both). The logical router policies
+ * (no-reroute, reroute) are the egress controller's: reference/ovn-programmer.ts.
  *
  * In shared gateway mode the gateway router's external port has the node's address and MAC, as
  * upstream's has, and `sharedGatewayBridgeScript` steers br-ex between host and router. In local
@@ -154,41 +254,20 @@ export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode):
  */
 export function clusterTopologyScript(
   nodes: OvnNodeSpec[],
-  clusterCidr: string,
+  clusterCidrs: Partial<Record<OvnFamily, string>>,
   mode: OvnGatewayMode = 'shared',
 ): string {
+  const families = (['ipv4', 'ipv6'] as const).filter((f) => clusterCidrs[f]);
+  const joins = families.map((f) => clusterRouterJoinAddress(f));
   const lines = [
     'set -e',
     'nb=ovn-nbctl',
     'router_port() { $nb lsp-add "$1" "$2" -- lsp-set-type "$2" router -- lsp-set-addresses "$2" router -- lsp-set-options "$2" router-port="$3"; }',
     '$nb lr-add ovn_cluster_router -- ls-add join',
-    `$nb lrp-add ovn_cluster_router rtoj-ovn_cluster_router ${ovnMac('100.64.0.1')} 100.64.0.1/16`,
+    `$nb lrp-add ovn_cluster_router rtoj-ovn_cluster_router ${macOf(joins)} ${withPrefixes(families.map((f, i) => [joins[i] as string, OVN_JOIN_SUBNETS[f]]))}`,
     'router_port join jtor-ovn_cluster_router rtoj-ovn_cluster_router',
   ];
-  for (const node of nodes) {
-    const n = node.name;
-    const rtos = nodeRouterAddress(node);
-    const mgmt = managementAddress(node);
-    const join = joinAddress(node);
-    const ext = node.gatewayRouterAddress.split('/')[0] as string;
-    lines.push(
-      `$nb ls-add ${n} -- set logical_switch ${n} other_config:subnet=${node.podCidr}`,
-      `$nb lrp-add ovn_cluster_router rtos-${n} ${ovnMac(rtos)} ${rtos}/${prefixLength(node.podCidr)}`,
-      `router_port ${n} stor-${n} rtos-${n}`,
-      `$nb lsp-add ${n} k8s-${n} -- lsp-set-addresses k8s-${n} "${ovnMac(mgmt)} ${mgmt}"`,
-      `$nb lr-add GR_${n} -- set logical_router GR_${n} options:chassis=${n}`,
-      `$nb lrp-add GR_${n} rtoj-GR_${n} ${ovnMac(join)} ${join}/16`,
-      `router_port join jtor-GR_${n} rtoj-GR_${n}`,
-      `$nb ls-add ext_${n}`,
-      `$nb lrp-add GR_${n} rtoe-GR_${n} ${node.gatewayRouterMac ?? ovnMac(ext)} ${node.gatewayRouterAddress}`,
-      `router_port ext_${n} etor-GR_${n} rtoe-GR_${n}`,
-      `$nb lsp-add ext_${n} breth0_${n} -- lsp-set-type breth0_${n} localnet -- lsp-set-addresses breth0_${n} unknown -- lsp-set-options breth0_${n} network_name=${PHYSNET}`,
-      `$nb lr-route-add GR_${n} ${clusterCidr} 100.64.0.1`,
-      `$nb lr-route-add GR_${n} 0.0.0.0/0 ${node.underlayGateway} rtoe-GR_${n}`,
-      `$nb lr-nat-add GR_${n} snat ${ext} ${clusterCidr}`,
-      gatewayModeRouteScript(node, mode),
-    );
-  }
+  for (const node of nodes) lines.push(...nodeTopologyLines(node, clusterCidrs, mode));
   return `${lines.join('\n')}\n`;
 }
 
@@ -215,7 +294,8 @@ const GENEVE_PORT = 6081;
  */
 export function sharedGatewayBridgeScript(node: OvnNodeSpec, underlay = 'eth0'): string {
   const mac = node.gatewayRouterMac;
-  const ip = node.gatewayRouterAddress.split('/')[0];
+  // The flows below are IPv4's (`ip`): shared gateway mode runs on ipv4 labs (lab/settings.ts).
+  const ip = familyValue(node.gatewayRouterAddresses, 'ipv4', 'gateway router address').split('/')[0];
   if (!mac) throw new Error(`node ${node.name}: shared gateway mode needs the node's MAC`);
   const patchName = `patch-breth0_${node.name}-to-br-int`;
   /** The patch port's OpenFlow number, read by the script (ovs-ofctl takes no names here). */
@@ -259,6 +339,10 @@ FLOWS
  */
 export const MANAGEMENT_INTERFACE = 'ovn-k8s-mp0';
 
+const IP_FLAG = { ipv4: '-4', ipv6: '-6' } as const;
+/** IPv6 addresses skip duplicate address detection: usable at once. */
+const NODAD = { ipv4: '', ipv6: ' nodad' } as const;
+
 /**
  * What the host sends into the pod network through the management port leaves with the port's
  * address, as on an OVN-Kubernetes node (go-controller/pkg/node/managementport/port_linux.go at
@@ -268,38 +352,52 @@ export const MANAGEMENT_INTERFACE = 'ovn-k8s-mp0';
  * implementation detours through a node's host on its way to another pod (a reroute above the
  * no-reroute policies) arrives with the management address, not its pod IP.
  */
-function managementPortSnat(mgmt: string): string {
+function managementPortSnat(family: OvnFamily, mgmt: string): string {
+  const ip = family === 'ipv4' ? 'ip' : 'ip6';
   return `nft -f - <<NFT
-table ip ovn-k8s-mgmtport
-delete table ip ovn-k8s-mgmtport
-table ip ovn-k8s-mgmtport {
+table ${ip} ovn-k8s-mgmtport
+delete table ${ip} ovn-k8s-mgmtport
+table ${ip} ovn-k8s-mgmtport {
   chain mgmtport-snat {
     type nat hook postrouting priority srcnat; policy accept;
     oifname != "${MANAGEMENT_INTERFACE}" return
-    ip saddr ${mgmt} return
-    snat ip to ${mgmt}
+    ${ip} saddr ${mgmt} return
+    snat ${ip} to ${mgmt}
   }
 }
-NFT
-`;
+NFT`;
 }
 
 /**
- * The node's management port: an internal port of br-int (`ovn-k8s-mp0`) bound to `k8s-<node>`, carrying the
- * node's .2 in the host stack, with the route to the cluster's pods through the node's router
- * port. Rerouted egress traffic arrives here, in the host, for SNAT and ip rules.
+ * The node's management port: an internal port of br-int (`ovn-k8s-mp0`) bound to `k8s-<node>`,
+ * carrying the node subnet's .2 (::2) of each family in the host stack, with the route to the
+ * cluster's pods of each family through the node's router port. Rerouted egress traffic arrives
+ * here, in the host, for SNAT and ip rules.
  */
-export function managementPortScript(node: OvnNodeSpec, clusterCidr: string): string {
-  const mgmt = managementAddress(node);
-  return `set -e
-ovs-vsctl --may-exist add-port br-int ${MANAGEMENT_INTERFACE} -- set interface ${MANAGEMENT_INTERFACE} type=internal external_ids:iface-id=k8s-${node.name}
-ip link set ${MANAGEMENT_INTERFACE} address ${ovnMac(mgmt)} mtu 1400 up
-ip addr replace ${mgmt}/${prefixLength(node.podCidr)} dev ${MANAGEMENT_INTERFACE}
-ip route replace ${clusterCidr} via ${nodeRouterAddress(node)} dev ${MANAGEMENT_INTERFACE}
-# Replies to rerouted pod traffic leave the host through this port into the tunnel. (Forwarding
-# and rp_filter are the lab node's docker sysctls: containers.ts SYSCTLS.)
-ethtool -K ${MANAGEMENT_INTERFACE} tx off >/dev/null
-${managementPortSnat(mgmt)}`;
+export function managementPortScript(
+  node: OvnNodeSpec,
+  clusterCidrs: Partial<Record<OvnFamily, string>>,
+): string {
+  const mgmt = node.families.map((f) => managementAddress(node, f));
+  const lines = [
+    'set -e',
+    `ovs-vsctl --may-exist add-port br-int ${MANAGEMENT_INTERFACE} -- set interface ${MANAGEMENT_INTERFACE} type=internal external_ids:iface-id=k8s-${node.name}`,
+    `ip link set ${MANAGEMENT_INTERFACE} address ${macOf(mgmt)} mtu 1400 up`,
+  ];
+  for (const family of node.families) {
+    const cidr = nodePodCidr(node, family);
+    lines.push(
+      `ip ${IP_FLAG[family]} addr replace ${managementAddress(node, family)}/${prefixLength(cidr)} dev ${MANAGEMENT_INTERFACE}${NODAD[family]}`,
+      `ip ${IP_FLAG[family]} route replace ${familyValue(clusterCidrs, family, 'cluster subnet')} via ${nodeRouterAddress(node, family)} dev ${MANAGEMENT_INTERFACE}`,
+    );
+  }
+  lines.push(
+    '# Replies to rerouted pod traffic leave the host through this port into the tunnel. (Forwarding',
+    "# and rp_filter are the lab node's docker sysctls: containers.ts SYSCTLS.)",
+    `ethtool -K ${MANAGEMENT_INTERFACE} tx off >/dev/null`,
+    ...node.families.map((family) => managementPortSnat(family, managementAddress(node, family))),
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** OVN-Kubernetes' logical switch port name of a pod. */
@@ -308,8 +406,9 @@ export const podLogicalPort = (namespace: string, pod: string) => `${namespace}_
 /**
  * Attaches a pod's network namespace to OVN: its logical switch port (run where NB is
  * reachable, `ovn-nbctl --db=...` from the node) and the node side of its veth on br-int, bound
- * by iface-id. The pod's eth0 gets the port's MAC, its address in the node subnet, the router
- * port as default gateway, and tx checksum offload off (OVS 3.1 drops tunnelled packets with it).
+ * by iface-id. The pod's eth0 gets the port's MAC, its address in the node subnet of each family
+ * given, the router port as default gateway, and tx checksum offload off (OVS 3.1 drops
+ * tunnelled packets with it).
  */
 export function attachPodScript(options: {
   node: OvnNodeSpec;
@@ -317,19 +416,27 @@ export function attachPodScript(options: {
   logicalPort: string;
   netns: string;
   veth: string;
-  ip: string;
+  ips: Partial<Record<OvnFamily, string>>;
 }): string {
-  const { node, logicalPort, netns, veth, ip } = options;
-  const mac = ovnMac(ip);
-  return `set -e
-ovn-nbctl --db=${options.nbDb} --may-exist lsp-add ${node.name} ${logicalPort} -- lsp-set-addresses ${logicalPort} "${mac} ${ip}"
-ovs-vsctl --may-exist add-port br-int ${veth} -- set interface ${veth} external_ids:iface-id=${logicalPort}
-ip link set ${veth} mtu 1400 up
-ip -n ${netns} link set eth0 address ${mac} mtu 1400 up
-ip -n ${netns} addr add ${ip}/${prefixLength(node.podCidr)} dev eth0
-ip -n ${netns} route add default via ${nodeRouterAddress(node)}
-ip netns exec ${netns} ethtool -K eth0 tx off >/dev/null
-`;
+  const { node, logicalPort, netns, veth } = options;
+  const families = node.families.filter((f) => options.ips[f]);
+  const ips = families.map((f) => options.ips[f] as string);
+  const mac = macOf(ips);
+  const lines = [
+    'set -e',
+    `ovn-nbctl --db=${options.nbDb} --may-exist lsp-add ${node.name} ${logicalPort} -- lsp-set-addresses ${logicalPort} "${mac} ${ips.join(' ')}"`,
+    `ovs-vsctl --may-exist add-port br-int ${veth} -- set interface ${veth} external_ids:iface-id=${logicalPort}`,
+    `ip link set ${veth} mtu 1400 up`,
+    `ip -n ${netns} link set eth0 address ${mac} mtu 1400 up`,
+  ];
+  families.forEach((family, i) => {
+    lines.push(
+      `ip -n ${netns} ${IP_FLAG[family]} addr add ${ips[i]}/${prefixLength(nodePodCidr(node, family))} dev eth0${NODAD[family]}`,
+      `ip -n ${netns} ${IP_FLAG[family]} route add default via ${nodeRouterAddress(node, family)}`,
+    );
+  });
+  lines.push(`ip netns exec ${netns} ethtool -K eth0 tx off >/dev/null`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Removes a pod's logical switch port and its br-int port. */

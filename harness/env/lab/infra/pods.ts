@@ -6,6 +6,7 @@
  * (`/run/lab/pods/<pod>/`), so any process attached to the lab sees the same pods.
  */
 import { createHash } from 'node:crypto';
+import { ipv4Host, ipv6Host } from '../../../common/ip.js';
 import type { FamilyAddresses, IpFamily } from '../../environment.js';
 import { podNetnsName } from './labels.js';
 import { OVN_NB_PORT } from './ovn.js';
@@ -169,19 +170,44 @@ const WAIT_OVN_INSTALLED = [
 const LOGICAL_PORT_LINE = `lsp=$(printf '%s' "$pod" | sed 's/\\./_/')`;
 
 /**
- * With the OVN data plane: the pod is a logical switch port of its node's switch, its veth's node side a port of br-int bound to it by
- * iface-id, as OVN-Kubernetes' CNI does. The pod has its address in the node's /24 (slots from
- * .3: .1 is the node's router port, .2 its management port), OVN-Kubernetes' MAC for it, the
- * router port as gateway, and tx checksum offload off (OVS 3.1 drops tunnelled packets that
- * still carry offload flags).
+ * Shell lines that set the pod's MAC into `$mac` from its first address (upstream's
+ * IPAddrToHWAddr, ovn.ts ovnMac): an IPv4 address's bytes, or an IPv6 address's SHA-256.
+ */
+const OVN_MAC_LINES: Record<IpFamily, string> = {
+  ipv4: `mac=$(printf '0a:58:%02x:%02x:%02x:%02x' $(echo "$ip4" | tr . ' '))`,
+  ipv6: `mac=0a:58:$(printf %s "$ip6" | sha256sum | cut -c1-8 | sed 's/../&:/g; s/:$//')`,
+};
+
+/** The pod's address and default route of one family on OVN (IPv6 without duplicate address detection). */
+function ovnPodFamilyLines(family: IpFamily, node: LabNodePlan): string[] {
+  const cidr = node.podCidrs[family] as string;
+  const length = cidr.split('/')[1];
+  if (family === 'ipv4') {
+    return [
+      `ip -n "$ns" -4 addr add "$ip4/${length}" dev eth0`,
+      `ip -n "$ns" -4 route add default via ${ipv4Host(cidr, 1)} dev eth0`,
+    ];
+  }
+  return [
+    `ip -n "$ns" -6 addr add "$ip6/${length}" dev eth0 nodad`,
+    `ip -n "$ns" -6 route add default via ${ipv6Host(cidr, 1)} dev eth0`,
+  ];
+}
+
+/**
+ * With the OVN data plane: the pod is a logical switch port of its node's switch, its veth's node
+ * side a port of br-int bound to it by iface-id, as OVN-Kubernetes' CNI does. The pod has its
+ * address in the node's subnet of each family (slots from .3 and ::3: .1 is the node's router
+ * port, .2 its management port), OVN-Kubernetes' MAC for its first address, the router port as
+ * gateway, and tx checksum offload off (OVS 3.1 drops tunnelled packets that still carry
+ * offload flags).
  */
 function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): string {
   const central = plan.ovnCentral;
-  const cidr = node.podCidrs.ipv4;
-  const gateway = node.podGateways.ipv4;
-  if (!central || !cidr || !gateway) throw new Error(`lab ${plan.id} has no OVN data plane for ipv4`);
+  const families = plan.families.filter((f) => node.podCidrs[f]);
+  if (!central || families.length === 0) throw new Error(`lab ${plan.id} has no OVN data plane`);
   const nb = `ovn-nbctl --db=tcp:${central.address}:${OVN_NB_PORT}`;
-  const prefix = cidr.split('/')[0]!.split('.').slice(0, 3).join('.');
+  const addresses = families.map((f) => (f === 'ipv4' ? '$ip4' : '$ip6')).join(' ');
   const lines = [
     `pod='${pod}'; ns='${podNetnsName(plan.id, pod)}'; veth='${podVethName(pod)}'; tmp='${podVethName(pod)}p'; dir=/run/lab/pods/$pod`,
     LOGICAL_PORT_LINE,
@@ -199,22 +225,31 @@ function createOvnPodScript(plan: LabPlan, node: LabNodePlan, pod: string): stri
     'trap cleanup EXIT',
     ...slotAllocationLines('/run/lab/pods', node.name, OVN_FIRST_SLOT),
     'echo "$slot" >"$dir/slot"',
-    `ip4=${prefix}.$slot`,
-    `mac=$(printf '0a:58:%02x:%02x:%02x:%02x' $(echo "$ip4" | tr . ' '))`,
+    ...families.map((f) => podAddressLine(f, node) as string),
+    OVN_MAC_LINES[families[0] as IpFamily],
     'ip netns add "$ns"',
     'ip link add "$veth" type veth peer name "$tmp"',
     'ip link set "$tmp" netns "$ns"',
     'ip -n "$ns" link set "$tmp" name eth0',
     'ip -n "$ns" link set lo up',
-    `${nb} --may-exist lsp-add ${node.name} "$lsp" -- lsp-set-addresses "$lsp" "$mac $ip4"`,
+    // Retried (up to about 10 s): a freshly brought-up lab's first connection from a node to the
+    // northbound database was refused now and then under load (ovn-nbctl tries once).
+    'i=0',
+    `until ${nb} --may-exist lsp-add ${node.name} "$lsp" -- lsp-set-addresses "$lsp" "$mac ${addresses}"; do`,
+    '  i=$((i + 1)); if [ $i -ge 20 ]; then exit 1; fi',
+    '  sleep 0.5',
+    'done',
     'ovs-vsctl --may-exist add-port br-int "$veth" -- set interface "$veth" external_ids:iface-id="$lsp"',
     'ip link set "$veth" mtu 1400 up',
     'ip -n "$ns" link set eth0 address "$mac" mtu 1400 up',
-    `ip -n "$ns" -4 addr add "$ip4/${cidr.split('/')[1]}" dev eth0`,
-    `ip -n "$ns" -4 route add default via ${gateway} dev eth0`,
+    ...families.flatMap((f) => ovnPodFamilyLines(f, node)),
     'ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null',
     ...WAIT_OVN_INSTALLED,
-    'echo "ipv4=$ip4"; echo "$ip4" >"$dir/ipv4"',
+    ...families.map((f) =>
+      f === 'ipv4'
+        ? 'echo "ipv4=$ip4"; echo "$ip4" >"$dir/ipv4"'
+        : 'echo "ipv6=$ip6"; echo "$ip6" >"$dir/ipv6"',
+    ),
     'echo "$ns" >"$dir/netns"',
     'done=1',
   ];

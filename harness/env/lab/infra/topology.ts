@@ -212,11 +212,11 @@ export function planLab(
     throw new Error(`a lab has 1 to 50 nodes, not ${nodeCount}`);
   }
   const dataPlane = options.dataPlane ?? 'linux';
-  if (dataPlane === 'ovn' && families.join() !== 'ipv4') {
-    throw new Error('the OVN data plane of the lab supports the ipv4 family only (for now)');
-  }
   if (options.gatewayMode && dataPlane !== 'ovn') {
     throw new Error('a gateway mode is a setting of the OVN data plane only');
+  }
+  if (options.gatewayMode === 'shared' && families.join() !== 'ipv4') {
+    throw new Error("shared gateway mode's br-ex flows carry the ipv4 family only (for now)");
   }
   const wanted = additionalNetworks(options);
   const additional = ADDITIONAL_NETWORKS.filter((n) => wanted.includes(n.name)).map((n) => {

@@ -5,7 +5,7 @@
  * host half (SNAT to the LoadBalancer IP, `network` ip rules) stays with dataplane.ts, on the
  * egress node's host, where the reroute delivers the endpoints' traffic.
  */
-import { ipv4Host } from '../../../common/ip.js';
+import { subnetHost } from '../../../common/ip.js';
 import type { IpFamily } from '../../environment.js';
 import type { OvnBehaviour } from './behaviour.js';
 import type { DataplaneState } from './dataplane.js';
@@ -18,20 +18,19 @@ import {
   renderOvnEgressState,
 } from './ovn-programmer.js';
 
-/** OVN-Kubernetes' join subnet (go-controller/pkg/config/config.go at 251895cd). */
+/** OVN-Kubernetes' join subnets (go-controller/pkg/config/config.go at 251895cd). */
 const JOIN_SUBNETS = { ipv4: '100.64.0.0/16', ipv6: 'fd98::/64' } as const;
 
-/** A node's address on the join switch: node i has 100.64.0.(i+2) (ovn.ts, infra). */
-function joinAddress(layout: ClusterLayout, node: string): string | undefined {
+/** A node's address on the join switch: node i has the join subnet's (i+2)th (ovn.ts, infra). */
+function joinAddress(layout: ClusterLayout, node: string, family: IpFamily): string | undefined {
   const index = layout.nodes.findIndex((n) => n.name === node);
-  return index < 0 ? undefined : `100.64.0.${index + 2}`;
+  return index < 0 ? undefined : subnetHost(JOIN_SUBNETS[family], index + 2);
 }
 
-/** A node's management port address: the second of its pod subnet (OVN-Kubernetes' .2). */
+/** A node's management port address: the second of its pod subnet (OVN-Kubernetes' .2 and ::2). */
 function managementAddress(layout: ClusterLayout, node: string, family: IpFamily): string | undefined {
   const cidr = layout.nodes.find((n) => n.name === node)?.podCidrs?.[family];
-  if (!cidr || family !== 'ipv4') return undefined;
-  return ipv4Host(cidr, 2);
+  return cidr ? subnetHost(cidr, 2) : undefined;
 }
 
 /**
@@ -44,7 +43,7 @@ export function ovnStateOf(
   state: DataplaneState,
   behaviour?: OvnBehaviour,
 ): OvnClusterState {
-  const families = layout.families.filter((f) => f === 'ipv4');
+  const families = [...layout.families];
   const services: OvnEgressService[] = [];
   for (const placement of state.egress) {
     if (placement.host === 'ALL') continue;
@@ -55,7 +54,7 @@ export function ovnStateOf(
     };
     for (const family of families) {
       const nextHop = behaviour?.snatOnGatewayRouter
-        ? joinAddress(layout, placement.host)
+        ? joinAddress(layout, placement.host, family)
         : managementAddress(layout, placement.host, family);
       if (!nextHop || !placement.loadBalancerIPs[family]) continue;
       service.nextHops[family] = nextHop;
@@ -90,15 +89,17 @@ interface GatewayRouterSnat {
   logical: string;
 }
 
-/** The SNATs a faulty programmer puts on the chosen nodes' gateway routers. */
-function gatewayRouterSnats(state: DataplaneState): GatewayRouterSnat[] {
-  return state.egress.flatMap((placement) => {
-    const external = placement.loadBalancerIPs.ipv4;
-    if (placement.host === 'ALL' || !external) return [];
-    return placement.endpoints
-      .filter((e) => !e.hostNetwork && e.ips.ipv4)
-      .map((e) => ({ router: `GR_${placement.host}`, external, logical: e.ips.ipv4 as string }));
-  });
+/** The SNATs a faulty programmer puts on the chosen nodes' gateway routers, per family. */
+function gatewayRouterSnats(families: readonly IpFamily[], state: DataplaneState): GatewayRouterSnat[] {
+  return state.egress.flatMap((placement) =>
+    families.flatMap((family) => {
+      const external = placement.loadBalancerIPs[family];
+      if (placement.host === 'ALL' || !external) return [];
+      return placement.endpoints
+        .filter((e) => !e.hostNetwork && e.ips[family])
+        .map((e) => ({ router: `GR_${placement.host}`, external, logical: e.ips[family] as string }));
+    }),
+  );
 }
 
 /** Applies OVN states to the northbound database, each only when it differs from the last applied. */
@@ -137,7 +138,9 @@ export class OvnEgressProgrammer {
       ovnStateOf(this.machines.layout, state, this.behaviour),
       this.faults,
     );
-    const snats = this.behaviour?.snatOnGatewayRouter ? gatewayRouterSnats(state) : [];
+    const snats = this.behaviour?.snatOnGatewayRouter
+      ? gatewayRouterSnats(this.machines.layout.families, state)
+      : [];
     const key = (n: GatewayRouterSnat) => `${n.router} ${n.logical}`;
     const next = new Set(snats.map(key));
     for (const gone of this.appliedSnats.filter((n) => !next.has(key(n)))) {
