@@ -102,6 +102,12 @@ describe('sample and shards', () => {
     expect(() => chooseMutants(mutants, { ...flags, mutants: ['nope.ts:1:1:X'] })).toThrow(
       'no mutant nope.ts:1:1:X',
     );
+    const again = parseFlags(['--undetected-in', 'a,b', '--resume', '--profile', 'all']);
+    expect(again).toMatchObject({ resume: true, runFlags: ['--profile', 'all'] });
+    expect(again.undetectedIn?.map((d) => d.split('/').pop())).toEqual(['a', 'b']);
+    expect(() => parseFlags(['--undetected-in', 'a', '--mutants', 'x'])).toThrow(
+      '--mutants and --undetected-in: give one of them',
+    );
   });
 });
 
@@ -246,6 +252,44 @@ describe('--merge', () => {
       await expect(mergeOutcomes([dir], mutants.slice(0, 3), new Map())).rejects.toThrow(
         'is not among the current',
       );
+      // The same mutants judged again (wider run flags): a kill anywhere stands, a later
+      // survivor does not undo it, and a later kill replaces a survivor or an unreached mutant.
+      const later = await mkdtemp(join(tmpdir(), 'ec-mutation-merge-'));
+      try {
+        await writeFile(
+          join(later, 'mutation.json'),
+          JSON.stringify(
+            report([
+              {
+                mutant: pick('egress-rules.ts:32:7:EqualityOperator'),
+                status: 'Survived',
+                run: run('Survived'),
+              },
+              {
+                mutant: pick('egress-rules.ts:60:7:ConditionalExpression'),
+                status: 'Killed',
+                run: run('Killed', ['ES-SNAT-2']),
+              },
+              {
+                mutant: pick('egress-rules.ts:49:22:ObjectLiteral'),
+                status: 'Killed',
+                run: run('Killed', ['ES-SNAT-3']),
+              },
+            ]),
+          ),
+        );
+        const both = new Map(
+          (await mergeOutcomes([dir, later], mutants, new Map())).map((o) => [o.mutant.key, o]),
+        );
+        expect(both.size).toBe(3);
+        expect(both.get('egress-rules.ts:32:7:EqualityOperator')?.run?.statements).toEqual(['ES-SNAT-1']);
+        expect(both.get('egress-rules.ts:60:7:ConditionalExpression')?.run?.statements).toEqual([
+          'ES-SNAT-2',
+        ]);
+        expect(both.get('egress-rules.ts:49:22:ObjectLiteral')?.status).toBe('Killed');
+      } finally {
+        await rm(later, { recursive: true, force: true });
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
