@@ -35,6 +35,7 @@ import { writeMutantBuild } from './mutation/build.js';
 import { mergeOutcomes } from './mutation/merge.js';
 import { instrumentReference, type MutantInfo } from './mutation/mutants.js';
 import {
+  lateKill,
   type MutantOutcome,
   mutationPage,
   mutationReport,
@@ -135,11 +136,12 @@ function summaryText(score: Score, outcomes: readonly MutantOutcome[], header: s
     header,
     `mutants: ${score.total}; killed ${score.killed}, timeout ${score.timeout}, survived ${score.survived}, no coverage ${score.noCoverage}, runtime error ${score.runtimeError}, equivalent ${score.equivalent}`,
     `score: ${score.killedPercent}% killed, ${score.detectedPercent}% detected (killed or timeout) among the ${score.killed + score.timeout + score.survived + score.noCoverage} not equivalent; gaps ${score.gaps}, untriaged ${score.untriaged}`,
+    `late kills (the failed wait's condition held at the end, too late: timing or the mutant): ${score.lateKills}; ${score.firmKilledPercent}% killed without them`,
     '',
   ];
   for (const o of outcomes) {
     const what = o.run
-      ? `${o.status}${o.run.statements.length > 0 ? ` by ${o.run.statements.join(', ')}` : ''} (${(o.run.durationMs / 1000).toFixed(0)} s)`
+      ? `${o.status}${lateKill(o.run) ? ' late' : ''}${o.run.statements.length > 0 ? ` by ${o.run.statements.join(', ')}` : ''} (${(o.run.durationMs / 1000).toFixed(0)} s)`
       : o.status;
     const triage = o.triage ? ` [${o.triage.verdict}: ${o.triage.reason}]` : '';
     lines.push(

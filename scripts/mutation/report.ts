@@ -36,6 +36,19 @@ export interface Score {
   killedPercent: number;
   /** Killed or timed out (Stryker's "detected") among the same, in percent. */
   detectedPercent: number;
+  /** Kills whose first failure was late, not wrong (see `lateKill`). */
+  lateKills: number;
+  /** Killed among the same with late kills counted as survivors: the score a quiet machine bounds from below. */
+  firmKilledPercent: number;
+}
+
+/**
+ * A kill whose first failure is a wait that saw its condition hold at the end, only too late
+ * (`held 1 of 2 polls in a row` at the bound): on a loaded machine that is as likely timing as the
+ * mutant. Such kills are counted, and named, apart.
+ */
+export function lateKill(run: MutantRun | undefined): boolean {
+  return run?.status === 'Killed' && /not within \d+ms: held [1-9]\d* of \d+ polls in a row/.test(run.reason);
 }
 
 export function scoreOf(outcomes: readonly MutantOutcome[]): Score {
@@ -59,6 +72,10 @@ export function scoreOf(outcomes: readonly MutantOutcome[]): Score {
     untriaged: undetected.filter((o) => !o.triage).length,
     killedPercent: percent(killed),
     detectedPercent: percent(killed + timeout),
+    lateKills: outcomes.filter((o) => o.status === 'Killed' && lateKill(o.run)).length,
+    firmKilledPercent: percent(
+      killed - outcomes.filter((o) => o.status === 'Killed' && lateKill(o.run)).length,
+    ),
   };
 }
 

@@ -16,7 +16,13 @@ import {
   type MutantInfo,
   textAt,
 } from '../../scripts/mutation/mutants.js';
-import { type MutantOutcome, mutationReport, scoreOf, triaged } from '../../scripts/mutation/report.js';
+import {
+  lateKill,
+  type MutantOutcome,
+  mutationReport,
+  scoreOf,
+  triaged,
+} from '../../scripts/mutation/report.js';
 import type { MutantRun } from '../../scripts/mutation/run-mutant.js';
 import { statusOf } from '../../scripts/mutation/run-mutant.js';
 import { drawSample, parseShard, shardOf } from '../../scripts/mutation/sample.js';
@@ -149,6 +155,33 @@ describe('statuses and score', () => {
     });
     expect(score.killedPercent).toBe(40);
     expect(score.detectedPercent).toBe(60);
+    expect(score).toMatchObject({ lateKills: 0, firmKilledPercent: 40 });
+  });
+
+  it('names a kill whose failed wait held its condition at the end, too late, and scores without it', () => {
+    const late: MutantRun = {
+      ...run('Killed', ['ES-LIFE-2']),
+      reason:
+        'lifecycle-no-ingress-yet/ipv4: ES-LIFE-2: did not pass 2 rounds in a row in time (not within 30000ms: held 1 of 2 polls in a row); last round: ...',
+    };
+    const wrong: MutantRun = {
+      ...run('Killed', ['ES-LIFE-2']),
+      reason:
+        'x/ipv4: ES-LIFE-2: did not pass 2 rounds in a row in time (not within 30000ms: 9/9 packets had source 10.0.0.1)',
+    };
+    expect(lateKill(late)).toBe(true);
+    expect(lateKill(wrong)).toBe(false);
+    expect(lateKill({ ...late, status: 'Survived' })).toBe(false);
+    const m = mutants[0] as MutantInfo;
+    const score = scoreOf([
+      { mutant: m, status: 'Killed', run: late },
+      { mutant: m, status: 'Killed', run: wrong },
+      { mutant: m, status: 'Survived', run: run('Survived') },
+      { mutant: m, status: 'RuntimeError', run: run('RuntimeError') },
+    ]);
+    expect(score).toMatchObject({ killed: 2, lateKills: 1, runtimeError: 1 });
+    expect(score.killedPercent).toBe(66.7);
+    expect(score.firmKilledPercent).toBe(33.3);
   });
 });
 
