@@ -137,6 +137,7 @@ function summaryText(score: Score, outcomes: readonly MutantOutcome[], header: s
     `mutants: ${score.total}; killed ${score.killed}, timeout ${score.timeout}, survived ${score.survived}, no coverage ${score.noCoverage}, runtime error ${score.runtimeError}, equivalent ${score.equivalent}`,
     `score: ${score.killedPercent}% killed, ${score.detectedPercent}% detected (killed or timeout) among the ${score.killed + score.timeout + score.survived + score.noCoverage} not equivalent; gaps ${score.gaps}, untriaged ${score.untriaged}`,
     `late kills (the failed wait's condition held at the end, too late: timing or the mutant): ${score.lateKills}; ${score.firmKilledPercent}% killed without them`,
+    `false kills (mutants triaged equivalent that a run "killed": failures they did not cause): ${score.falseKills}`,
     '',
   ];
   for (const o of outcomes) {

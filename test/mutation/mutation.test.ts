@@ -134,7 +134,9 @@ describe('statuses and score', () => {
     const gap = { key: 'k', verdict: 'gap' as const, reason: 'no scenario sends ICMP here' };
     const equivalent = { key: 'k', verdict: 'equivalent' as const, reason: 'only a log line changes' };
     expect(triaged('Survived', equivalent)).toBe('Ignored');
-    expect(triaged('Killed', equivalent)).toBe('Killed');
+    // An equivalent mutant a run "killed" was killed by a failure it did not cause.
+    expect(triaged('Killed', equivalent)).toBe('Ignored');
+    expect(triaged('Killed', gap)).toBe('Killed');
     const m = mutants[0] as MutantInfo;
     const score = scoreOf([
       { mutant: m, status: 'Killed', run: run('Killed', ['ES-SNAT-1']) },
@@ -155,7 +157,12 @@ describe('statuses and score', () => {
     });
     expect(score.killedPercent).toBe(40);
     expect(score.detectedPercent).toBe(60);
-    expect(score).toMatchObject({ lateKills: 0, firmKilledPercent: 40 });
+    expect(score).toMatchObject({ lateKills: 0, firmKilledPercent: 40, falseKills: 0 });
+    const withFalseKill = scoreOf([
+      { mutant: m, status: 'Killed', run: run('Killed', ['ES-SNAT-1']) },
+      { mutant: m, status: 'Ignored', run: run('Killed', ['ES-LIFE-5']), triage: equivalent },
+    ]);
+    expect(withFalseKill).toMatchObject({ killed: 1, equivalent: 1, falseKills: 1, killedPercent: 100 });
   });
 
   it('names a kill whose failed wait held its condition at the end, too late, and scores without it', () => {
