@@ -35,7 +35,17 @@ export function keptLabFlags(flags: readonly string[]): string[] {
 
 export async function downKeptLab(cli: string, lab: KeptLab | undefined): Promise<void> {
   if (!lab?.ours) return;
-  await execa('node', [cli, 'down', '--provider', 'lab', '--id', lab.id], { stdio: 'inherit' });
+  // A kept lab is free for any run to reuse: another checkout's run may hold it now, and `down`
+  // then leaves it up. That is one line, not a crash at the end of a finished script.
+  const result = await execa('node', [cli, 'down', '--provider', 'lab', '--id', lab.id], {
+    stdio: 'inherit',
+    reject: false,
+  });
+  if (result.exitCode !== 0) {
+    process.stderr.write(
+      `lab ${lab.id} was left up (\`down\` exited ${result.exitCode}; another run may be using it): \`down --provider lab --id ${lab.id}\` removes it\n`,
+    );
+  }
 }
 
 /**

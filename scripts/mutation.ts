@@ -9,6 +9,11 @@
  *   --mutants KEY[,KEY...]                    these mutants (by key, as the report lists them)
  *   --report-dir DIR                          where mutation.json, index.html and summary.txt go
  *                                             (default test-results/mutation-<timestamp>)
+ *   --undetected-in DIR[,DIR...]              the mutants those reports did not detect (survived,
+ *                                             no coverage, runtime error, equivalent): judge
+ *                                             them again with other run flags (e.g. --profile all)
+ *   --resume                                  keep the mutants --report-dir's mutation.json already
+ *                                             judged and judge only the rest (an interrupted run)
  *   --list                                    print every mutant's key and change; run nothing
  *   --report-dir DIR --merge DIR...           one report of several (CI shards), with the current triage
  *   other flags (--family ipv4, --run-test X, --profile all) pass on to every `run`
@@ -18,6 +23,7 @@
  * mutant it never reached is NoCoverage without a run. Exit 0 when every survivor is triaged in
  * scripts/mutation/triage.yaml, 1 when one is not (or the conformant run failed), 2 on bad flags.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -29,6 +35,7 @@ import { writeMutantBuild } from './mutation/build.js';
 import { mergeOutcomes } from './mutation/merge.js';
 import { instrumentReference, type MutantInfo } from './mutation/mutants.js';
 import {
+  lateKill,
   type MutantOutcome,
   mutationPage,
   mutationReport,
@@ -49,7 +56,10 @@ export interface MutationFlags {
   seed: number;
   shard: Shard | undefined;
   mutants: string[] | undefined;
+  /** Reports whose undetected mutants are the ones to judge. */
+  undetectedIn: string[] | undefined;
   reportDir: string;
+  resume: boolean;
   list: boolean;
   runFlags: string[];
 }
@@ -86,15 +96,25 @@ export function parseFlags(argv: readonly string[], now = new Date()): MutationF
     ?.split(',')
     .map((k) => k.trim())
     .filter(Boolean);
+  const undetectedIn = take('--undetected-in')
+    ?.split(',')
+    .filter(Boolean)
+    .map((d) => resolve(d));
+  if (mutants && undetectedIn) throw new UsageError('--mutants and --undetected-in: give one of them');
   const reportDir = resolve(
     take('--report-dir') ?? `test-results/mutation-${now.toISOString().replace(/[:.]/g, '-')}`,
   );
-  const listAt = args.indexOf('--list');
-  if (listAt >= 0) args.splice(listAt, 1);
+  const switchFlag = (name: string) => {
+    const at = args.indexOf(name);
+    if (at >= 0) args.splice(at, 1);
+    return at >= 0;
+  };
+  const list = switchFlag('--list');
+  const resume = switchFlag('--resume');
   for (const forbidden of ['--report-dir', '--reporter', '--lab-fault', '--shard', '--keep']) {
     if (args.includes(forbidden)) throw new UsageError(`${forbidden} is set by the mutation run`);
   }
-  return { sample, seed, shard, mutants, reportDir, list: listAt >= 0, runFlags: args };
+  return { sample, seed, shard, mutants, undetectedIn, reportDir, resume, list, runFlags: args };
 }
 
 /** The mutants to run: the named ones, or the seeded sample; then the shard's slice. */
@@ -116,11 +136,13 @@ function summaryText(score: Score, outcomes: readonly MutantOutcome[], header: s
     header,
     `mutants: ${score.total}; killed ${score.killed}, timeout ${score.timeout}, survived ${score.survived}, no coverage ${score.noCoverage}, runtime error ${score.runtimeError}, equivalent ${score.equivalent}`,
     `score: ${score.killedPercent}% killed, ${score.detectedPercent}% detected (killed or timeout) among the ${score.killed + score.timeout + score.survived + score.noCoverage} not equivalent; gaps ${score.gaps}, untriaged ${score.untriaged}`,
+    `late kills (the failed wait's condition held at the end, too late: timing or the mutant): ${score.lateKills}; ${score.firmKilledPercent}% killed without them`,
+    `false kills (mutants triaged equivalent that a run "killed": failures they did not cause): ${score.falseKills}`,
     '',
   ];
   for (const o of outcomes) {
     const what = o.run
-      ? `${o.status}${o.run.statements.length > 0 ? ` by ${o.run.statements.join(', ')}` : ''} (${(o.run.durationMs / 1000).toFixed(0)} s)`
+      ? `${o.status}${lateKill(o.run) ? ' late' : ''}${o.run.statements.length > 0 ? ` by ${o.run.statements.join(', ')}` : ''} (${(o.run.durationMs / 1000).toFixed(0)} s)`
       : o.status;
     const triage = o.triage ? ` [${o.triage.verdict}: ${o.triage.reason}]` : '';
     lines.push(
@@ -200,6 +222,42 @@ function orUsageError<T>(work: () => T): T | undefined {
   }
 }
 
+/** The mutants to judge and how to describe them; undefined after a usage error's line. */
+async function choose(
+  all: MutantInfo[],
+  flags: MutationFlags,
+  triage: Awaited<ReturnType<typeof loadTriage>>,
+): Promise<{ chosen: MutantInfo[]; described: string } | undefined> {
+  if (flags.undetectedIn) {
+    const earlier = await mergeOutcomes(flags.undetectedIn, all, triage);
+    flags.mutants = earlier.filter((o) => !DETECTED.has(o.status)).map((o) => o.mutant.key);
+  }
+  const chosen = orUsageError(() => chooseMutants(all, flags));
+  if (!chosen) return undefined;
+  const described = flags.undetectedIn
+    ? `${chosen.length} mutants undetected in ${flags.undetectedIn.length} reports`
+    : flags.mutants
+      ? `${flags.mutants.length} named mutants`
+      : `sample ${flags.sample} of ${all.length} mutants, seed ${flags.seed}`;
+  return { chosen, described };
+}
+
+/** Statuses that count as detected: not judged again by --undetected-in. */
+const DETECTED = new Set<MutantOutcome['status']>(['Killed', 'Timeout']);
+
+/** The outcomes of `chosen` in `dir`'s mutation.json, if it has one (for --resume). */
+async function judgedBefore(
+  dir: string,
+  all: readonly MutantInfo[],
+  chosen: readonly MutantInfo[],
+  triage: Awaited<ReturnType<typeof loadTriage>>,
+): Promise<MutantOutcome[]> {
+  if (!existsSync(join(dir, 'mutation.json'))) return [];
+  const keys = new Set(chosen.map((m) => m.key));
+  const before = await mergeOutcomes([dir], all, triage);
+  return before.filter((o) => keys.has(o.mutant.key));
+}
+
 function printMutants(all: MutantInfo[]): void {
   const short = (text: string) => text.replace(/\s+/g, ' ').slice(0, 100);
   for (const m of all)
@@ -220,11 +278,9 @@ async function main(): Promise<number> {
     printMutants(all);
     return 0;
   }
-  const chosen = orUsageError(() => chooseMutants(all, flags));
-  if (!chosen) return 2;
-  const described = flags.mutants
-    ? `${flags.mutants.length} named mutants`
-    : `sample ${flags.sample} of ${all.length} mutants, seed ${flags.seed}`;
+  const choice = await choose(all, flags, triage);
+  if (!choice) return 2;
+  const { chosen, described } = choice;
   process.stdout.write(
     `mutation: ${described}${flags.shard ? `, shard ${flags.shard.index}/${flags.shard.total}` : ''}: ${chosen.length} to judge\n`,
   );
@@ -235,7 +291,12 @@ async function main(): Promise<number> {
   cleanUpOnSignal(CLI, work, () => lab);
   const mutantCli = await writeMutantBuild(ROOT, join(work, 'build'), instrumented);
   const setupMs = performance.now() - started;
-  const outcomes: MutantOutcome[] = [];
+  // --resume: what the report dir already holds of these mutants stands; the rest is judged.
+  const outcomes: MutantOutcome[] = flags.resume
+    ? await judgedBefore(flags.reportDir, all, chosen, triage)
+    : [];
+  const judged = new Set(outcomes.map((o) => o.mutant.key));
+  if (judged.size > 0) process.stdout.write(`  resuming: ${judged.size} judged before, kept\n`);
   let baselineMs = 0;
   let mutationStarted = performance.now();
   const version = (require('@stryker-mutator/instrumenter/package.json') as { version: string }).version;
@@ -312,6 +373,7 @@ async function main(): Promise<number> {
     const timeoutMs = Math.max(3 * baselineMs, baselineMs + 120_000);
     mutationStarted = performance.now();
     for (const [i, mutant] of chosen.entries()) {
+      if (judged.has(mutant.key)) continue;
       const entry = triage.get(mutant.key);
       if (!reached.has(mutant.id)) {
         const status = triaged('NoCoverage', entry);

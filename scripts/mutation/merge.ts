@@ -3,6 +3,10 @@
  * back from their mutation.json files, each mutant found again by its key among the current
  * sources' mutants, and the current triage applied (a survivor triaged after its run counts as
  * triaged in the merged report).
+ *
+ * A mutant judged in more than one report (a survivor of a narrow run judged again with wider
+ * run flags, or a shard resumed) keeps its strongest verdict: a failed test in any run kills it.
+ * Order: Killed, Timeout, Survived, RuntimeError, NoCoverage; between equals, the later report.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,6 +47,14 @@ function runOf(status: RunStatus, m: ReportedMutant): MutantRun {
   };
 }
 
+const STRENGTH: Record<RunStatus | 'NoCoverage', number> = {
+  NoCoverage: 0,
+  RuntimeError: 1,
+  Survived: 2,
+  Timeout: 3,
+  Killed: 4,
+};
+
 /** The outcomes of the reports in `dirs`, in their order, each mutant once. */
 export async function mergeOutcomes(
   dirs: readonly string[],
@@ -51,6 +63,7 @@ export async function mergeOutcomes(
 ): Promise<MutantOutcome[]> {
   const byKey = new Map(mutants.map((m) => [m.key, m]));
   const outcomes = new Map<string, MutantOutcome>();
+  const strength = new Map<string, number>();
   for (const dir of dirs) {
     const report = JSON.parse(await readFile(join(dir, 'mutation.json'), 'utf8')) as {
       files: Record<string, { mutants: ReportedMutant[] }>;
@@ -64,6 +77,8 @@ export async function mergeOutcomes(
             `${join(dir, 'mutation.json')}: mutant ${key} is not among the current sources' mutants`,
           );
         const raw = rawStatus(reported);
+        if ((strength.get(key) ?? -1) > STRENGTH[raw]) continue;
+        strength.set(key, STRENGTH[raw]);
         const entry = triage.get(key);
         outcomes.set(key, {
           mutant,

@@ -4,8 +4,10 @@
  *
  * Statuses: Killed (a test failed; `killedBy` the failed tests, the reason the first failure),
  * Survived, Timeout, NoCoverage (the conformant run never reached the mutant's code: it was not
- * run), RuntimeError (the run ended in an error without a failed test). A survivor triaged as
- * equivalent is reported as Ignored with the triage's reason, and left out of the score.
+ * run), RuntimeError (the run ended in an error without a failed test). A mutant triaged as
+ * equivalent is reported as Ignored with the triage's reason, and left out of the score, whatever
+ * its run said: an equivalent mutant "killed" was killed by a failure it did not cause (a test
+ * that failed by timing on a loaded machine), and the summary counts those as false kills.
  */
 import type { MutantInfo } from './mutants.js';
 import type { MutantRun, RunStatus } from './run-mutant.js';
@@ -36,6 +38,21 @@ export interface Score {
   killedPercent: number;
   /** Killed or timed out (Stryker's "detected") among the same, in percent. */
   detectedPercent: number;
+  /** Mutants triaged equivalent that a run nevertheless "killed" (or timed out): failures they did not cause. */
+  falseKills: number;
+  /** Kills whose first failure was late, not wrong (see `lateKill`). */
+  lateKills: number;
+  /** Killed among the same with late kills counted as survivors: the score a quiet machine bounds from below. */
+  firmKilledPercent: number;
+}
+
+/**
+ * A kill whose first failure is a wait that saw its condition hold at the end, only too late
+ * (`held 1 of 2 polls in a row` at the bound): on a loaded machine that is as likely timing as the
+ * mutant. Such kills are counted, and named, apart.
+ */
+export function lateKill(run: MutantRun | undefined): boolean {
+  return run?.status === 'Killed' && /not within \d+ms: held [1-9]\d* of \d+ polls in a row/.test(run.reason);
 }
 
 export function scoreOf(outcomes: readonly MutantOutcome[]): Score {
@@ -55,18 +72,23 @@ export function scoreOf(outcomes: readonly MutantOutcome[]): Score {
     noCoverage,
     runtimeError: count('RuntimeError'),
     equivalent: count('Ignored'),
+    falseKills: outcomes.filter(
+      (o) => o.status === 'Ignored' && (o.run?.status === 'Killed' || o.run?.status === 'Timeout'),
+    ).length,
     gaps: undetected.filter((o) => o.triage?.verdict === 'gap').length,
     untriaged: undetected.filter((o) => !o.triage).length,
     killedPercent: percent(killed),
     detectedPercent: percent(killed + timeout),
+    lateKills: outcomes.filter((o) => o.status === 'Killed' && lateKill(o.run)).length,
+    firmKilledPercent: percent(
+      killed - outcomes.filter((o) => o.status === 'Killed' && lateKill(o.run)).length,
+    ),
   };
 }
 
-/** A survivor or unreached mutant's final status after triage. */
+/** A mutant's final status after triage: an equivalent one is Ignored, whatever its run said. */
 export function triaged(status: MutantStatus, triage: TriageEntry | undefined): MutantStatus {
-  if ((status === 'Survived' || status === 'NoCoverage') && triage?.verdict === 'equivalent')
-    return 'Ignored';
-  return status;
+  return triage?.verdict === 'equivalent' ? 'Ignored' : status;
 }
 
 function statusReason(o: MutantOutcome): string {

@@ -16,7 +16,13 @@ import {
   type MutantInfo,
   textAt,
 } from '../../scripts/mutation/mutants.js';
-import { type MutantOutcome, mutationReport, scoreOf, triaged } from '../../scripts/mutation/report.js';
+import {
+  lateKill,
+  type MutantOutcome,
+  mutationReport,
+  scoreOf,
+  triaged,
+} from '../../scripts/mutation/report.js';
 import type { MutantRun } from '../../scripts/mutation/run-mutant.js';
 import { statusOf } from '../../scripts/mutation/run-mutant.js';
 import { drawSample, parseShard, shardOf } from '../../scripts/mutation/sample.js';
@@ -102,6 +108,12 @@ describe('sample and shards', () => {
     expect(() => chooseMutants(mutants, { ...flags, mutants: ['nope.ts:1:1:X'] })).toThrow(
       'no mutant nope.ts:1:1:X',
     );
+    const again = parseFlags(['--undetected-in', 'a,b', '--resume', '--profile', 'all']);
+    expect(again).toMatchObject({ resume: true, runFlags: ['--profile', 'all'] });
+    expect(again.undetectedIn?.map((d) => d.split('/').pop())).toEqual(['a', 'b']);
+    expect(() => parseFlags(['--undetected-in', 'a', '--mutants', 'x'])).toThrow(
+      '--mutants and --undetected-in: give one of them',
+    );
   });
 });
 
@@ -122,7 +134,9 @@ describe('statuses and score', () => {
     const gap = { key: 'k', verdict: 'gap' as const, reason: 'no scenario sends ICMP here' };
     const equivalent = { key: 'k', verdict: 'equivalent' as const, reason: 'only a log line changes' };
     expect(triaged('Survived', equivalent)).toBe('Ignored');
-    expect(triaged('Killed', equivalent)).toBe('Killed');
+    // An equivalent mutant a run "killed" was killed by a failure it did not cause.
+    expect(triaged('Killed', equivalent)).toBe('Ignored');
+    expect(triaged('Killed', gap)).toBe('Killed');
     const m = mutants[0] as MutantInfo;
     const score = scoreOf([
       { mutant: m, status: 'Killed', run: run('Killed', ['ES-SNAT-1']) },
@@ -143,6 +157,38 @@ describe('statuses and score', () => {
     });
     expect(score.killedPercent).toBe(40);
     expect(score.detectedPercent).toBe(60);
+    expect(score).toMatchObject({ lateKills: 0, firmKilledPercent: 40, falseKills: 0 });
+    const withFalseKill = scoreOf([
+      { mutant: m, status: 'Killed', run: run('Killed', ['ES-SNAT-1']) },
+      { mutant: m, status: 'Ignored', run: run('Killed', ['ES-LIFE-5']), triage: equivalent },
+    ]);
+    expect(withFalseKill).toMatchObject({ killed: 1, equivalent: 1, falseKills: 1, killedPercent: 100 });
+  });
+
+  it('names a kill whose failed wait held its condition at the end, too late, and scores without it', () => {
+    const late: MutantRun = {
+      ...run('Killed', ['ES-LIFE-2']),
+      reason:
+        'lifecycle-no-ingress-yet/ipv4: ES-LIFE-2: did not pass 2 rounds in a row in time (not within 30000ms: held 1 of 2 polls in a row); last round: ...',
+    };
+    const wrong: MutantRun = {
+      ...run('Killed', ['ES-LIFE-2']),
+      reason:
+        'x/ipv4: ES-LIFE-2: did not pass 2 rounds in a row in time (not within 30000ms: 9/9 packets had source 10.0.0.1)',
+    };
+    expect(lateKill(late)).toBe(true);
+    expect(lateKill(wrong)).toBe(false);
+    expect(lateKill({ ...late, status: 'Survived' })).toBe(false);
+    const m = mutants[0] as MutantInfo;
+    const score = scoreOf([
+      { mutant: m, status: 'Killed', run: late },
+      { mutant: m, status: 'Killed', run: wrong },
+      { mutant: m, status: 'Survived', run: run('Survived') },
+      { mutant: m, status: 'RuntimeError', run: run('RuntimeError') },
+    ]);
+    expect(score).toMatchObject({ killed: 2, lateKills: 1, runtimeError: 1 });
+    expect(score.killedPercent).toBe(66.7);
+    expect(score.firmKilledPercent).toBe(33.3);
   });
 });
 
@@ -246,6 +292,44 @@ describe('--merge', () => {
       await expect(mergeOutcomes([dir], mutants.slice(0, 3), new Map())).rejects.toThrow(
         'is not among the current',
       );
+      // The same mutants judged again (wider run flags): a kill anywhere stands, a later
+      // survivor does not undo it, and a later kill replaces a survivor or an unreached mutant.
+      const later = await mkdtemp(join(tmpdir(), 'ec-mutation-merge-'));
+      try {
+        await writeFile(
+          join(later, 'mutation.json'),
+          JSON.stringify(
+            report([
+              {
+                mutant: pick('egress-rules.ts:32:7:EqualityOperator'),
+                status: 'Survived',
+                run: run('Survived'),
+              },
+              {
+                mutant: pick('egress-rules.ts:60:7:ConditionalExpression'),
+                status: 'Killed',
+                run: run('Killed', ['ES-SNAT-2']),
+              },
+              {
+                mutant: pick('egress-rules.ts:49:22:ObjectLiteral'),
+                status: 'Killed',
+                run: run('Killed', ['ES-SNAT-3']),
+              },
+            ]),
+          ),
+        );
+        const both = new Map(
+          (await mergeOutcomes([dir, later], mutants, new Map())).map((o) => [o.mutant.key, o]),
+        );
+        expect(both.size).toBe(3);
+        expect(both.get('egress-rules.ts:32:7:EqualityOperator')?.run?.statements).toEqual(['ES-SNAT-1']);
+        expect(both.get('egress-rules.ts:60:7:ConditionalExpression')?.run?.statements).toEqual([
+          'ES-SNAT-2',
+        ]);
+        expect(both.get('egress-rules.ts:49:22:ObjectLiteral')?.status).toBe('Killed');
+      } finally {
+        await rm(later, { recursive: true, force: true });
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
