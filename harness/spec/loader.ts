@@ -295,6 +295,8 @@ export function parseScenario(
 ): LoadResult {
   const parsed = parseSource(text, file, 'a scenario spec', origins);
   if (!parsed.ok) return parsed;
+  const foreign = notASpec(parsed.root, file);
+  if (foreign) return { ok: false, problems: [foreign] };
   const expansion = expandFixtures(parsed.root as YAMLMap, library, origins);
   const { root } = expansion;
   // Template variables are worth reporting even when the schema or the expansion failed.
@@ -331,6 +333,22 @@ export function parseScenario(
   if (problems.length > 0) return { ok: false, problems: dedupe(sortProblems(problems)) };
   const stepLines = expansion.specSteps.map((step) => origins.of(step)?.line ?? 0);
   return { ok: true, loaded: { file, scenario: validated.data, stepLines } };
+}
+
+/**
+ * A mapping none of whose keys is a spec field is some other file (`validate /etc/shadow` read
+ * each line as a key, and printed every one of them back as an unknown field): one line for it.
+ */
+function notASpec(root: unknown, file: string): SpecProblem | undefined {
+  if (!isMap(root) || root.items.length === 0) return undefined;
+  const fields = new Set(Object.keys(scenarioSchema.shape));
+  if (root.items.some((pair) => isScalar(pair.key) && fields.has(String(pair.key.value)))) return undefined;
+  return {
+    file,
+    line: 1,
+    field: '',
+    message: `not a scenario spec: none of its ${root.items.length} keys is a spec field (expected id, title, statements, steps, ...)`,
+  };
 }
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {
