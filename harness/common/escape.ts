@@ -68,3 +68,15 @@ export function escapeUntrustedDeep<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * JSON text in which no character that controls a terminal or the reading direction appears raw:
+ * JSON.stringify escapes C0 controls but leaves DEL, C1 controls, U+2028/2029 and bidi overrides
+ * (U+202E) as they are. Written as \uXXXX escapes, the value read back is unchanged.
+ */
+export function jsonWithoutControls(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g,
+    (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -13,5 +13,12 @@ export const KUBECONFIG_MAX_BYTES = 4 * 1024 * 1024;
 export const YAML_MAX_DEPTH = 64;
 /** YAML aliases (`*name`) in one document; an alias bomb needs many of them. */
 export const YAML_MAX_ALIASES = 100;
+/**
+ * Steps of one spec once its `setup:` steps are expanded (the longest shipped spec has under 60),
+ * and how deep setups may include setups (the shipped fixtures nest 3 deep): a setup that runs
+ * the one before it twice, 30 times over, would otherwise expand to 2^30 steps.
+ */
+export const MAX_EXPANDED_STEPS = 2000;
+export const MAX_SETUP_DEPTH = 16;
 /** Spec files under one suites folder. */
 export const MAX_SPEC_FILES = 10_000;

@@ -151,7 +151,30 @@ export async function readRunResult(dir: string): Promise<RunResult> {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     throw new UsageError(`merge-reports: ${file}: ${fieldOf(issue.path)}: ${issue.message}`);
   }
+  parsed.data.tests.forEach((test, i) => {
+    const contradiction = statusContradiction(test);
+    if (contradiction) throw new UsageError(`merge-reports: ${file}: tests[${i}].status: ${contradiction}`);
+  });
   return { ...(parsed.data as unknown as RunResult), reportDir: resolve(dir) };
+}
+
+/**
+ * Why a test's status contradicts its own record (undefined: it does not). A run writes a skip
+ * reason exactly on skipped tests, and a test that passed ran its steps; a shard saying `passed`
+ * for a test it skipped as `not-selected`, with no step, would be counted as a pass no shard ran.
+ */
+export function statusContradiction(test: {
+  status: string;
+  skipReason?: string;
+  steps: unknown[];
+}): string | undefined {
+  if (test.status === 'skipped' && test.skipReason === undefined)
+    return "'skipped' without a skipReason: expected the reason a run writes";
+  if (test.status !== 'skipped' && test.skipReason !== undefined)
+    return `'${test.status}' contradicts skipReason '${test.skipReason}': a test with a skip reason did not run`;
+  if (test.status === 'passed' && test.steps.length === 0)
+    return "'passed' with no step: a test that passed ran its steps";
+  return undefined;
 }
 
 /** Options that say how a run was shown or where it wrote, not what it ran. */

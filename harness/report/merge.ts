@@ -78,6 +78,12 @@ export function mergeRuns(runs: RunResult[], reportDir: string): RunResult {
     }
   }
   const tests = [...byKey].map(([key, candidates]) => pick(key, candidates));
+  // The rule of `run` (plan-check.ts): a run that selects no test is exit 2, so is a merge of them.
+  if (!tests.some((t) => t.skipReason !== 'not-selected')) {
+    throw new UsageError(
+      `merge-reports: no test selected in ${runs.map((r) => r.reportDir).join(', ')}: ${tests.length === 0 ? 'every shard lists no test (tests: [])' : 'every test was left out'}`,
+    );
+  }
   const ids = [...new Set(runs.map((r) => r.environment.id))];
   const { shard: _shard, ...options } = first.options as Record<string, unknown> & { shard?: unknown };
   const label = (run: RunResult) => (runs.length > 1 ? `${shardLabel(run)}: ` : '');

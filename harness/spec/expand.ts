@@ -14,6 +14,7 @@
  * problem found in it names the file and line its text came from.
  */
 import { isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { MAX_EXPANDED_STEPS, MAX_SETUP_DEPTH } from '../common/limits.js';
 import type { Fixture, FixtureLibrary } from './fixtures.js';
 import { fieldOf, keyText, type Origin, type Origins, type SpecProblem } from './source.js';
 
@@ -50,6 +51,14 @@ class Expander {
     private readonly library: FixtureLibrary,
     private readonly origins: Origins,
   ) {}
+
+  /** Set once a bound on the expansion is reached: nothing more is expanded or reported. */
+  private stopped = false;
+
+  private stop(node: unknown, message: string): void {
+    this.report(node, message);
+    this.stopped = true;
+  }
 
   private report(node: unknown, message: string): void {
     const origin = this.origins.of(node) ?? (this.origins.of(this.spec) as Origin);
@@ -227,44 +236,64 @@ class Expander {
     specStep?: unknown,
   ): void {
     for (const item of items) {
+      if (this.stopped) return;
       const from = specStep ?? item;
       const setup = pairIn(item, 'setup');
       if (!setup) {
+        if (out.steps.length >= MAX_EXPANDED_STEPS) {
+          this.stop(from, `the setups expand to more than ${MAX_EXPANDED_STEPS} steps: expected fewer`);
+          return;
+        }
         out.steps.push(this.instantiate(item, owner));
         out.specSteps.push(from);
         continue;
       }
-      if ((item as YAMLMap).items.length > 1) {
-        this.report(item, 'a setup step has one key, `setup: SEQUENCE`');
-        continue;
-      }
-      const nameNode = setup.value;
-      if (!(isScalar(nameNode) && typeof nameNode.value === 'string')) {
-        this.report(
-          nameNode ?? setup.key,
-          'expected the name of a setup sequence of a fixture the spec uses',
-        );
-        continue;
-      }
-      const sequence = nameNode.value;
-      const candidates = owner ? [owner] : this.used;
-      const found = candidates.find((u) => u.fixture.setups.has(sequence));
-      if (!found) {
-        const known = candidates.flatMap((u) => [...u.fixture.setups.keys()]);
-        const whose = owner ? `fixture '${owner.fixture.name}'` : 'the fixtures the spec uses';
-        this.report(
-          nameNode,
-          `no setup sequence named '${sequence}' in ${whose}: expected one of ${listOf(known)}`,
-        );
-        continue;
-      }
-      if (chain.includes(sequence)) {
-        this.report(nameNode, `setup '${sequence}' includes itself: ${[...chain, sequence].join(' -> ')}`);
-        continue;
-      }
-      const steps = found.fixture.setups.get(sequence) as YAMLSeq;
-      this.expandSteps(steps.items, found, [...chain, sequence], out, from);
+      const resolved = this.setupOf(item as YAMLMap, setup, owner, chain);
+      if (resolved)
+        this.expandSteps(resolved.steps.items, resolved.found, [...chain, resolved.sequence], out, from);
     }
+  }
+
+  /** The sequence a `setup:` step names, with its fixture; undefined (reported): none to expand. */
+  private setupOf(
+    item: YAMLMap,
+    setup: Pair<unknown, unknown>,
+    owner: UsedFixture | undefined,
+    chain: string[],
+  ): { found: UsedFixture; sequence: string; steps: YAMLSeq } | undefined {
+    if (item.items.length > 1) {
+      this.report(item, 'a setup step has one key, `setup: SEQUENCE`');
+      return undefined;
+    }
+    const nameNode = setup.value;
+    if (!(isScalar(nameNode) && typeof nameNode.value === 'string')) {
+      this.report(nameNode ?? setup.key, 'expected the name of a setup sequence of a fixture the spec uses');
+      return undefined;
+    }
+    const sequence = nameNode.value;
+    const candidates = owner ? [owner] : this.used;
+    const found = candidates.find((u) => u.fixture.setups.has(sequence));
+    if (!found) {
+      const known = candidates.flatMap((u) => [...u.fixture.setups.keys()]);
+      const whose = owner ? `fixture '${owner.fixture.name}'` : 'the fixtures the spec uses';
+      this.report(
+        nameNode,
+        `no setup sequence named '${sequence}' in ${whose}: expected one of ${listOf(known)}`,
+      );
+      return undefined;
+    }
+    if (chain.includes(sequence)) {
+      this.report(nameNode, `setup '${sequence}' includes itself: ${[...chain, sequence].join(' -> ')}`);
+      return undefined;
+    }
+    if (chain.length >= MAX_SETUP_DEPTH) {
+      this.stop(
+        nameNode,
+        `setups nest more than ${MAX_SETUP_DEPTH} deep: ${[...chain, sequence].join(' -> ')}: expected fewer`,
+      );
+      return undefined;
+    }
+    return { found, sequence, steps: found.fixture.setups.get(sequence) as YAMLSeq };
   }
 
   /** The spec's manifests with fixture manifests resolved, in the fixtures' order, then the spec's. */

@@ -15,6 +15,7 @@ import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeIssue } from './scope.js';
 import { allowedRules, RESERVED_AS_WRITTEN, type ScopeException } from './scope-reach.js';
+import { sentNodes, yaml11Problems } from './yaml-1-1.js';
 
 export type { ScopeException } from './scope-reach.js';
 
@@ -294,10 +295,14 @@ export function parseScenario(
 ): LoadResult {
   const parsed = parseSource(text, file, 'a scenario spec', origins);
   if (!parsed.ok) return parsed;
+  const foreign = notASpec(parsed.root, file);
+  if (foreign) return { ok: false, problems: [foreign] };
   const expansion = expandFixtures(parsed.root as YAMLMap, library, origins);
   const { root } = expansion;
   // Template variables are worth reporting even when the schema or the expansion failed.
   const variables = templateProblems(root, origins);
+  // What the run sends must read alike in YAML 1.1 (kubectl's) and 1.2 (ours): yaml-1-1.ts.
+  const readings = yaml11Problems(sentNodes(root), origins);
   const validated = validateNode(scenarioSchema, root, origins);
   if (expansion.problems.length > 0) {
     // What expansion could not build would only be reported again; the other fields still count.
@@ -307,18 +312,43 @@ export function parseScenario(
     return { ok: false, problems: dedupe(sortProblems([...expansion.problems, ...elsewhere, ...variables])) };
   }
   if (!validated.ok) {
-    return { ok: false, problems: dedupe(sortProblems([...validated.problems, ...variables])) };
+    return { ok: false, problems: dedupe(sortProblems([...validated.problems, ...variables, ...readings])) };
   }
+  // A field a YAML 1.1 reader reads otherwise is reported once, as that; its scope is judged when it is fixed.
+  const misread = new Set(readings.map((p) => `${p.file}:${p.line}:${p.field}`));
+  const scope =
+    variables.length === 0
+      ? scopeProblems(validated.data, root, origins, exceptions).filter(
+          (p) => !misread.has(`${p.file}:${p.line}:${p.field}`),
+        )
+      : [];
   const problems = [
     ...variables,
+    ...readings,
     ...checkProblems(validated.data, root, origins),
     ...crossReferenceProblems(validated.data, root, origins),
     // A field with an unknown variable is reported once, as that; its scope is judged when it is fixed.
-    ...(variables.length === 0 ? scopeProblems(validated.data, root, origins, exceptions) : []),
+    ...scope,
   ];
   if (problems.length > 0) return { ok: false, problems: dedupe(sortProblems(problems)) };
   const stepLines = expansion.specSteps.map((step) => origins.of(step)?.line ?? 0);
   return { ok: true, loaded: { file, scenario: validated.data, stepLines } };
+}
+
+/**
+ * A mapping none of whose keys is a spec field is some other file (`validate /etc/shadow` read
+ * each line as a key, and printed every one of them back as an unknown field): one line for it.
+ */
+function notASpec(root: unknown, file: string): SpecProblem | undefined {
+  if (!isMap(root) || root.items.length === 0) return undefined;
+  const fields = new Set(Object.keys(scenarioSchema.shape));
+  if (root.items.some((pair) => isScalar(pair.key) && fields.has(String(pair.key.value)))) return undefined;
+  return {
+    file,
+    line: 1,
+    field: '',
+    message: `not a scenario spec: none of its ${root.items.length} keys is a spec field (expected id, title, statements, steps, ...)`,
+  };
 }
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {

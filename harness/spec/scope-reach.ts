@@ -242,6 +242,34 @@ const POD_FIELDS: ReadonlyArray<
   ['limits', tooLarge, 'load', `a limit over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
 ];
 
+/**
+ * Pod fields read as booleans, which must be written as one: a string such as `yes` or `on` is the
+ * guard's string but the cluster's true once a YAML 1.1 reader (kubectl) or a lenient decoder
+ * reads it, so it would pass `privileged` as "not true" and still make a privileged container.
+ * Never allowed by an exception: the fix is to write true or false.
+ */
+const BOOLEAN_FIELDS: ReadonlySet<string> = new Set([
+  'privileged',
+  'hostPID',
+  'hostIPC',
+  'hostNetwork',
+  'hostUsers',
+  'hostProcess',
+  'allowPrivilegeEscalation',
+  'readOnlyRootFilesystem',
+  'runAsNonRoot',
+  'automountServiceAccountToken',
+  'shareProcessNamespace',
+]);
+function notBoolean(key: string, value: unknown): ScopeIssue | undefined {
+  if (!BOOLEAN_FIELDS.has(key) || value === undefined || value === null || typeof value === 'boolean')
+    return undefined;
+  return {
+    path: [key],
+    message: `${key} must be true or false, found ${typeof value} '${String(value)}' (YAML 1.1 readers such as kubectl read yes, on and y as true)`,
+  };
+}
+
 /** An annotation that relaxes a pod's confinement (the annotation forms of AppArmor and seccomp). */
 function annotationEscape(key: string, value: unknown): string | undefined {
   const text = String(value);
@@ -270,6 +298,11 @@ function hostAccess(object: unknown): ScopeIssue[] {
     }
     if (!isObject(node)) continue;
     for (const [key, value] of Object.entries(node)) {
+      const loose = notBoolean(key, value);
+      if (loose) {
+        issues.push({ ...loose, path: [...path, key] });
+        continue;
+      }
       const found = POD_FIELDS.find(([k, bad]) => k === key && bad(value));
       const annotation = path[path.length - 1] === 'annotations' ? annotationEscape(key, value) : undefined;
       if (found) issues.push(issue(found[2], [...path, key], `${found[3]} is outside a test's scope`));
@@ -278,6 +311,54 @@ function hostAccess(object: unknown): ScopeIssue[] {
       else if (key === 'add' && path[path.length - 1] === 'capabilities' && present(value))
         issues.push(issue('host-access', [...path, key], "added capabilities are outside a test's scope"));
       else stack.push({ node: value, path: [...path, key] });
+    }
+  }
+  return issues;
+}
+
+/**
+ * The prefixes of the Service annotations MetalLB reads: `metallb.io/` and the deprecated
+ * `metallb.universe.tf/`, which it still honours when the `metallb.io/` one is absent (read in the
+ * metallb+metallb mirror at 7938d3f: controller/service.go lines 32-44, the annotation constants;
+ * `valueForAnnotation` at 359-368, used for address-pool at 137 and 268 and for loadBalancerIPs at
+ * 307; `SharingKey` at 352-357 for allow-shared-ip). Both are judged alike.
+ */
+export const METALLB_ANNOTATION_PREFIXES = ['metallb.io', 'metallb.universe.tf'] as const;
+
+/** A Service's MetalLB annotations under one prefix: the pool, the requested addresses, the sharing key. */
+function metallbAnnotationIssues(annotations: Obj, prefix: string, names: ScopeNames): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  for (const [name, what] of [
+    ['address-pool', 'pool'],
+    ['allow-shared-ip', 'sharing key'],
+  ] as const) {
+    const key = `${prefix}/${name}`;
+    const value = annotations[key];
+    if (value !== undefined && !String(value).includes(names.uid)) {
+      issues.push(
+        issue(
+          'pool-range',
+          ['metadata', 'annotations', key],
+          `${what} '${String(value)}' is not the test's: it must contain ${names.uid}`,
+        ),
+      );
+    }
+  }
+  const key = `${prefix}/loadBalancerIPs`;
+  const requested = annotations[key];
+  if (requested !== undefined) {
+    const outside = String(requested)
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => !names.reserved.poolAddress(a));
+    if (outside.length > 0) {
+      issues.push(
+        issue(
+          'pool-range',
+          ['metadata', 'annotations', key],
+          `'${outside.join(', ')}' is not an address reserved for the test: expected \${pool.address.N}`,
+        ),
+      );
     }
   }
   return issues;
@@ -305,32 +386,8 @@ function serviceIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
     );
   }
   const annotations = objectAt(objectAt(object, 'metadata'), 'annotations');
-  const pool = annotations['metallb.io/address-pool'];
-  if (pool !== undefined && !String(pool).includes(names.uid)) {
-    issues.push(
-      issue(
-        'pool-range',
-        ['metadata', 'annotations', 'metallb.io/address-pool'],
-        `pool '${String(pool)}' is not the test's: its name must contain ${names.uid}`,
-      ),
-    );
-  }
-  const requested = annotations['metallb.io/loadBalancerIPs'];
-  if (requested !== undefined) {
-    const outside = String(requested)
-      .split(',')
-      .map((a) => a.trim())
-      .filter((a) => !names.reserved.poolAddress(a));
-    if (outside.length > 0) {
-      issues.push(
-        issue(
-          'pool-range',
-          ['metadata', 'annotations', 'metallb.io/loadBalancerIPs'],
-          `'${outside.join(', ')}' is not an address reserved for the test: expected \${pool.address.N}`,
-        ),
-      );
-    }
-  }
+  for (const prefix of METALLB_ANNOTATION_PREFIXES)
+    issues.push(...metallbAnnotationIssues(annotations, prefix, names));
   return issues;
 }
 

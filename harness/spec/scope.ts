@@ -98,6 +98,37 @@ function objectNameIssue(name: unknown): string | undefined {
   return `'${text}' is not a Kubernetes name: expected a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`;
 }
 
+/**
+ * What no object of a test may carry, whatever its kind (never allowed by an exception):
+ * `metadata.finalizers`, which nothing of the suite would remove, so the object, and the test
+ * namespace holding it, would stay Terminating on the user's cluster after cleanup; and a Service
+ * of `type: ExternalName`, a name in the test's namespace aliasing any host or another namespace's
+ * Service (the CVE-2021-25740 class the Endpoints rule cites).
+ */
+function objectIssues(key: string, object: { metadata?: unknown; spec?: unknown }): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const finalizers = valueAt(object, ['metadata', 'finalizers']);
+  if (
+    finalizers !== undefined &&
+    finalizers !== null &&
+    !(Array.isArray(finalizers) && finalizers.length === 0)
+  ) {
+    issues.push({
+      path: ['metadata', 'finalizers'],
+      message:
+        "metadata.finalizers is outside a test's scope: nothing removes them, so the object and its namespace would stay Terminating after cleanup",
+    });
+  }
+  const type = valueAt(object, ['spec', 'type']);
+  if (key === 'Service' && typeof type === 'string' && type.toLowerCase() === 'externalname') {
+    issues.push({
+      path: ['spec', 'type'],
+      message: `a Service of type ${type} is outside a test's scope: it aliases a name outside the test (another namespace's Service, any host); expected ClusterIP, NodePort or LoadBalancer`,
+    });
+  }
+  return issues;
+}
+
 /** Why a manifest is outside the spec's scope (none: it is inside). */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the scope guard's rules for one manifest, kept together so no rule is skipped
 export function manifestScopeIssues(
@@ -153,7 +184,7 @@ export function manifestScopeIssues(
     return issues;
   }
   const reach = reachIssues(key, object, names).filter((i) => !(i.rule && names.allowed?.has(i.rule)));
-  return [...issues, ...reach];
+  return [...issues, ...objectIssues(key, object), ...reach];
 }
 
 /** What a patch may not change: the object's identity (a rename or move would leave the test's scope). */
@@ -169,6 +200,30 @@ function valueAt(object: unknown, path: readonly string[]): unknown {
   for (const key of path)
     node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   return node;
+}
+
+/**
+ * Strategic-merge-patch directives (`$patch`, `$retainKeys`, `$setElementOrder/...`,
+ * `$deleteFromPrimitiveList/...`) in a patch: the guard judges the object a JSON merge patch makes,
+ * and a server reading the patch as a strategic merge would make another one (`$patch: replace` or
+ * `delete` drop what the guard saw). Walked with a stack: a patch's nesting is the author's choice.
+ */
+function directiveIssues(patch: unknown): ScopeIssue[] {
+  const issues: ScopeIssue[] = [];
+  const stack: Array<{ node: unknown; path: string[] }> = [{ node: patch, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: string[] };
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('$')) {
+        issues.push({
+          path: [...path, key],
+          message: `'${key}' is a strategic merge patch directive: a patch step is a JSON merge patch, expected plain fields`,
+        });
+      } else stack.push({ node: value, path: [...path, key] });
+    }
+  }
+  return issues;
 }
 
 /**
@@ -190,6 +245,7 @@ export function patchScopeIssues(
       });
     }
   }
+  issues.push(...directiveIssues(patch));
   if (issues.length > 0) return issues;
   const patched = mergePatch(manifest, patch) as typeof manifest;
   return manifestScopeIssues(patched, names);

@@ -63,10 +63,15 @@ describe('pcap summary as a process', () => {
     expect(JSON.parse(stdout).truncated).toBe(true);
   });
 
-  it('exits 1 with one line on stderr for a file that is not a capture', async () => {
+  // Hostile round 3: an empty or text file was exit 1, a failed check, though it is the wrong input.
+  it('exits 2 with one line on stderr for a file that is not a capture (text, empty)', async () => {
+    const empty = dir.write('empty.pcap', new Uint8Array(0));
+    const none = await cli(empty, '--json');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(`egress-conformance: ${empty}: not a pcap or pcapng capture (empty file)\n`);
     const file = dir.write('notes.txt', new TextEncoder().encode('hello world, not a capture\n'));
     const { code, stdout, stderr } = await cli(file, '--json');
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(`egress-conformance: ${file}: not a pcap or pcapng capture (magic 0x68656c6c)\n`);
   });
@@ -99,7 +104,7 @@ describe('pcap summary as a process', () => {
       new TextEncoder().encode('not a capture'),
     );
     const { code, stderr } = await cli(file, '--json');
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toBe(
       `egress-conformance: ${dir.path}/x.pcap\\nforged.yaml:1: bad \\x1b[31mred: not a pcap or pcapng capture (magic 0x6e6f7420)\n`,
     );

@@ -17,6 +17,7 @@ describe('down --id', () => {
     ['kind', ''],
     ['lab', '../../etc'],
     ['lab', '-rf'],
+    ['lab', 'ECLAB-17F221'],
   ])('--provider %s --id %j is exit 2 in one line', async (provider, id) => {
     const { code, stdout, stderr } = await cli(['down', '--provider', provider, `--id=${id}`], {
       env: NO_DOCKER,
@@ -25,7 +26,11 @@ describe('down --id', () => {
     expect(stdout).toBe('');
     const lines = stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`--id ${JSON.stringify(id)}: expected an environment id`);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `--id ${JSON.stringify(id).replace(/[.*+?^$()|[\]\\]/g, '\\$&')}: expected an? (environment|lab) id`,
+      ),
+    );
     expect(stderr).not.toMatch(/\n\s+at |--debug/);
   });
 

@@ -3,7 +3,8 @@
  * using). Real files in a temporary lease folder; owners other than this process are given by
  * host and pid, with their liveness answered by the test.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import {
   LEASE_STALE_MS,
   leaseFile,
   leaseLine,
+  leaseStateOf,
   parseLease,
 } from '../../harness/env/shared/lease.js';
 
@@ -196,4 +198,42 @@ describe('taking, renewing and giving back a lease', () => {
     expect(leaseFile('lab', 'eclab-1', {})).toBe('/tmp/egress-conformance-leases/lab-eclab-1.json');
     expect(() => leaseFile('lab', '../../etc/passwd', {})).toThrow(/not an environment id/);
   });
+});
+
+describe('planted lease files (hostile round 3: a FIFO hung status forever, deaf to SIGTERM)', () => {
+  const valid = JSON.stringify({
+    ...A,
+    holder: 'run 3fa2c1',
+    since: new Date().toISOString(),
+    renewedAt: new Date().toISOString(),
+  });
+  const plant: Array<[string, (file: string) => Promise<void>, RegExp]> = [
+    ['a FIFO', async (file) => void execFileSync('mkfifo', [file]), /FIFO/],
+    ['a link to /dev/zero', (file) => symlink('/dev/zero', file), /symbolic link/],
+    ['a directory', (file) => mkdir(file), /directory/],
+    ['a file of 200 KB', (file) => writeFile(file, 'x'.repeat(200_000)), /over the limit/],
+    [
+      'a lease others can write',
+      async (file) => {
+        await writeFile(file, valid);
+        await chmod(file, 0o666);
+      },
+      /writable by others \(mode 666\)/,
+    ],
+  ];
+  it.each(plant)(
+    'counts %s as in use, says why, and never blocks (status and acquire)',
+    async (_what, make, why) => {
+      const file = fileOf();
+      await mkdir(join(file, '..'), { recursive: true });
+      await make(file);
+      const state = await leaseStateOf(file);
+      expect(state.state).toBe('in-use');
+      expect(leaseLine(state)).toMatch(/^lease: in use, its lease file was not read \(/);
+      expect(leaseLine(state)).toMatch(why);
+      const taken = await acquireLease(file, { holder: 'run x', owner: B, alive: alive([]), renewMs: 0 });
+      expect('refused' in taken && taken.refused.why).toMatch(why);
+    },
+    10_000,
+  );
 });

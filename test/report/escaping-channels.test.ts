@@ -176,6 +176,21 @@ describe('the one escaping rule', () => {
     expect(yaml).toContain('x1b[31mRED'); // the hostile text is there, escaped
   });
 
+  it('JSON (the ConformanceReport): no raw bidi override, the text read back exact (round 3)', async () => {
+    const run = hostileRun();
+    run.reportDir = join(dir, 'json-report');
+    run.environment.implementation.name = TEXT;
+    await new ConformanceReporter().runEnd(run);
+    const json = await readFile(join(run.reportDir, 'conformance-report.json'), 'utf8');
+    // A data file, not a log: kept exact, with nothing raw that a terminal or an editor obeys.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters under test
+    expect(json).not.toMatch(/[\u001b\u0007\u0085]/);
+    expect(json).not.toMatch(BIDI);
+    expect(json).toContain('\\u202e');
+    expect(JSON.stringify(JSON.parse(json))).toContain(JSON.stringify(TEXT));
+    expect(json.includes('\u202e')).toBe(false);
+  });
+
   it('list prints spec titles escaped', async () => {
     const suites = join(dir, 'suites');
     await mkdir(suites, { recursive: true });

@@ -199,6 +199,24 @@ describe('merge-reports reads shards as hostile input', () => {
       (r: Record<string, unknown>) => (firstTest(r).statements = ['\n::stop-commands::x']),
       /tests\[0\]\.statements\[0\]: expected a statement id/,
     ],
+    // Hostile round 3: a status its own record contradicts was counted as a pass no shard ran.
+    [
+      'a test skipped as not run but marked passed (round 3)',
+      (r: Record<string, unknown>) => {
+        const skipped = (r.tests as Json[]).find((t) => t.skipReason !== undefined) as Json;
+        skipped.status = 'passed';
+      },
+      /tests\[\d+\]\.status: 'passed' contradicts skipReason '[a-z-]+': a test with a skip reason did not run/,
+    ],
+    [
+      'a test passed with no step (round 3)',
+      (r: Record<string, unknown>) => {
+        const ran = (r.tests as Json[]).find((t) => t.skipReason === undefined) as Json;
+        ran.status = 'passed';
+        ran.steps = [];
+      },
+      /tests\[\d+\]\.status: 'passed' with no step/,
+    ],
   ])('refuses %s in one line naming the file and field', async (name, change, field) => {
     const dirs = await writtenShards(name.replace(/\W+/g, '-'), change);
     const result = await cli([
@@ -216,6 +234,21 @@ describe('merge-reports reads shards as hostile input', () => {
     });
     const result = await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-other-run')]);
     oneLineExit2(result, /shard-2 is not a shard of the run in .*shard-1: its options differs/);
+  });
+
+  it('refuses shards in which no test ran or was selected (tests: []), as run does: exit 2 (round 3)', async () => {
+    const dirs = await writtenShards('tests-empty');
+    for (const shard of dirs) {
+      const file = join(shard, 'results.json');
+      const results = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      results.tests = [];
+      await writeFile(file, JSON.stringify(results));
+    }
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', join(dir, 'out-tests-empty')]);
+    oneLineExit2(
+      result,
+      /^egress-conformance: merge-reports: no test selected in .*shard-1, .*shard-2: every shard lists no test/,
+    );
   });
 
   it('refuses malformed JSON naming the file', async () => {

@@ -25,6 +25,8 @@ const POOL =
   '{ apiVersion: metallb.io/v1beta1, kind: IPAddressPool, metadata: { name: "${uid}-pool", namespace: "${metallb.namespace}" }, spec: { addresses: ["${pool.addresses}"], autoAssign: false } }';
 const ADVERTISEMENT =
   '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"] } }';
+const SERVICE =
+  '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { type: LoadBalancer, ports: [{ port: 80 }] } }';
 const patchOf = (patch: string) => `  - patch: { manifest: m, patch: ${patch} }\n`;
 
 export const HOSTILE_SPECS: HostileSpec[] = [
@@ -439,6 +441,92 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     manifest: SAFE,
     steps: '  - labelNode: { node: { index: 0 }, key: node-role.kubernetes.io/control-plane, value: "" }\n',
     error: /labelNode\.key: node label 'node-role\.kubernetes\.io\/control-plane' is not the suite's/,
+  },
+  // Hostile round 3 (docs/hardening.md): MetalLB's deprecated annotation prefix, YAML 1.1
+  // booleans, ExternalName, finalizers, strategic-merge directives.
+  {
+    name: "a Service taking a user's pool by the deprecated metallb.universe.tf/address-pool (round 3)",
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.universe.tf/address-pool: production } }, spec: { type: LoadBalancer } }',
+    error:
+      /annotations\.metallb\.universe\.tf\/address-pool: refused \(pool-range\): pool 'production' is not the test's/,
+  },
+  {
+    name: 'a Service asking for a cluster address by the deprecated metallb.universe.tf/loadBalancerIPs (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.universe.tf/loadBalancerIPs: 10.96.0.1 } }, spec: { type: LoadBalancer } }',
+    error: /refused \(pool-range\): '10\.96\.0\.1' is not an address reserved/,
+  },
+  {
+    name: "a Service sharing a user's address by allow-shared-ip (either prefix) (round 3)",
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.universe.tf/allow-shared-ip: ingress } }, spec: { type: LoadBalancer } }',
+    error: /allow-shared-ip: refused \(pool-range\): sharing key 'ingress' is not the test's/,
+  },
+  {
+    name: 'a patch adding the deprecated pool annotation (round 3)',
+    manifest: SERVICE,
+    steps: patchOf('{ metadata: { annotations: { metallb.universe.tf/address-pool: production } } }'),
+    error: /patched: refused \(pool-range\): pool 'production'/,
+  },
+  {
+    name: 'privileged: yes, a YAML 1.1 true (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { privileged: yes } }] } }',
+    error:
+      /securityContext\.privileged: unquoted 'yes' is a string in YAML 1\.2 but true to YAML 1\.1 readers such as kubectl/,
+  },
+  {
+    name: 'hostPID: on (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { hostPID: on, containers: [{ name: c, image: x }] } }',
+    error: /spec\.hostPID: unquoted 'on' is a string/,
+  },
+  {
+    name: 'a patch making allowPrivilegeEscalation ON (round 3)',
+    manifest: DEPLOYMENT,
+    steps: patchOf(
+      '{ spec: { template: { spec: { containers: [{ name: c, image: x, securityContext: { allowPrivilegeEscalation: ON } }] } } } }',
+    ),
+    error: /allowPrivilegeEscalation: unquoted 'ON' is a string/,
+  },
+  {
+    name: 'an octal mode 0777, 511 to YAML 1.1 (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: ConfigMap, metadata: { name: c, namespace: "${namespace}" }, data: { mode: 0777 } }',
+    error: /data\.mode: unquoted '0777' is 777 in YAML 1\.2 but 511/,
+  },
+  {
+    name: 'a quoted "yes" for privileged, a string to every reader (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, securityContext: { privileged: "yes" } }] } }',
+    error: /privileged: privileged must be true or false, found string 'yes'/,
+  },
+  {
+    name: 'a Service of type ExternalName (CVE-2021-25740 class) (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { type: ExternalName, externalName: kubernetes.default.svc.cluster.local } }',
+    error: /spec\.type: a Service of type ExternalName is outside a test's scope/,
+  },
+  {
+    name: 'a patch turning a Service into ExternalName (round 3)',
+    manifest: SERVICE,
+    steps: patchOf('{ spec: { type: ExternalName, externalName: example.com } }'),
+    error: /patched: a Service of type ExternalName/,
+  },
+  {
+    name: 'an object with a finalizer nothing removes (round 3)',
+    manifest:
+      '{ apiVersion: v1, kind: ConfigMap, metadata: { name: c, namespace: "${namespace}", finalizers: [example.com/never] } }',
+    error: /metadata\.finalizers: metadata\.finalizers is outside a test's scope/,
+  },
+  {
+    name: 'a patch with a strategic-merge $patch directive (round 3)',
+    manifest: DEPLOYMENT,
+    steps: patchOf(
+      '{ spec: { template: { spec: { $patch: replace, containers: [{ name: c, image: x }] } } } }',
+    ),
+    error: /'\$patch' is a strategic merge patch directive/,
   },
 ];
 

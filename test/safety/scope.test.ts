@@ -359,6 +359,13 @@ describe('scope exceptions: a named options-file entry allows one reach rule for
       /scopeExceptions:\n\s+- rule: external-ips\n\s+spec: excepted\n\s+reason: a lab whose routers expect it/,
     );
     expect(allowed.stdout).toContain('externalIPs');
+    // Hostile round 3: the exception was recorded only in results.json and the ConformanceReport.
+    expect(allowed.stdout).toContain(
+      'scope exception: external-ips allowed for excepted (a lab whose routers expect it)',
+    );
+    expect(allowed.stdout).toMatch(
+      /=== excepted \[ipv4\][^\n]*\n# scope exception applied: external-ips \(options file: a lab whose routers expect it\)/,
+    );
   });
 
   it('validate --options-file applies the exceptions as run does, and checks the file in one line', async () => {

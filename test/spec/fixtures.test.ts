@@ -296,6 +296,33 @@ describe('fixture problems, one FILE:LINE line each, in the file the text is in'
   });
 });
 
+describe('setups are bounded (hostile round 3: setup sK ran sK-1 twice, 2^K steps)', () => {
+  /** A fixture whose setup sK runs sK-1 twice, s0 one step. */
+  const doubling = (levels: number) => {
+    let text = `manifests:\n  cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: cm, namespace: "\${namespace}" } }\nsetups:\n  s0:\n    - apply: [cm]\n`;
+    for (let k = 1; k <= levels; k++) text += `  s${k}:\n    - setup: s${k - 1}\n    - setup: s${k - 1}\n`;
+    return text;
+  };
+  it.each([
+    [
+      'wide (2^12 steps, 12 deep)',
+      12,
+      /^suites\/core\/example\.yaml:8: steps\[0\]: the setups expand to more than 2000 steps: expected fewer$/,
+    ],
+    [
+      'deep (s30: 2^30 steps, 30 deep)',
+      30,
+      /^fixtures\/web\.yaml:\d+: setups\.s\d+\[0\]\.setup: setups nest more than 16 deep: s30 -> s29 -> .* -> s14: expected fewer$/,
+    ],
+  ])('refuses a %s expansion in one line naming the file, at once', (_what, levels, pattern) => {
+    const started = Date.now();
+    const lines = problemsOf(specWith('setup: ready', `setup: s${levels}`), doubling(levels));
+    expect(lines, lines.join('\n')).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
+
 describe('a suites folder with fixtures', () => {
   let dir: string;
   beforeAll(async () => {

@@ -177,6 +177,17 @@ describe('spec loader', () => {
     ]);
   });
 
+  // Hostile round 3: `validate /etc/shadow` printed every line of the file back as an unknown field.
+  it('reports a file that is no spec (a shadow-like file) in one line, echoing none of its lines', () => {
+    const text =
+      'root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\nsecret-user:$6$salt$hash:20228::::::\n';
+    const result = parseScenario(text, 'shadow');
+    const lines = result.ok ? [] : result.problems.map(formatProblem);
+    expect(lines).toEqual([
+      'shadow:1: not a scenario spec: none of its 3 keys is a spec field (expected id, title, statements, steps, ...)',
+    ]);
+  });
+
   it('reports a document that is not a mapping', () => {
     const result = parseScenario('- just\n- a list\n', 'list.yaml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([

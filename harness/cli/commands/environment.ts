@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { EXIT_FAILED, EXIT_INTERRUPTED, UsageError } from '../../common/errors.js';
 import { consoleLogger } from '../../common/log.js';
 import type { ProviderName } from '../../env/environment.js';
+import { LAB_ID_PATTERN } from '../../env/lab/infra/labels.js';
 import type { ProviderOptions } from '../../env/provider.js';
 import { PROVIDER_NAMES } from '../../env/provider-names.js';
 import { handleInterrupts, type Interrupt } from '../interrupt.js';
@@ -101,6 +102,13 @@ function checkDownTarget(flags: EnvFlags): void {
   if (flags.id !== undefined && !ENVIRONMENT_ID.test(flags.id)) {
     throw new UsageError(
       `--id ${JSON.stringify(flags.id)}: expected an environment id (letters, digits, '.', '_', '-'; see \`status\`)`,
+    );
+  }
+  // A lab id is narrower (labels.ts): `ECLAB-17F221` passed the check above, then failed in the lab
+  // provider with an error of two lines, exit 1.
+  if (flags.id !== undefined && flags.provider === 'lab' && !LAB_ID_PATTERN.test(flags.id)) {
+    throw new UsageError(
+      `--id ${JSON.stringify(flags.id)}: expected a lab id (1-30 characters of a-z, 0-9 and '-', starting with a letter or digit; see \`status\`)`,
     );
   }
   if (flags.id !== undefined && flags.all) throw new UsageError('--id and --all: expected one of them');

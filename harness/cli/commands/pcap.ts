@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CaptureError, CaptureFileError } from '../../capture/errors.js';
+import { CaptureError, CaptureFileError, NotACaptureError } from '../../capture/errors.js';
 import type { Flow } from '../../capture/flows.js';
 import { type CaptureSummary, summariseCapture } from '../../capture/summary.js';
 import { EXIT_FAILED, EXIT_USAGE } from '../../common/errors.js';
@@ -43,8 +43,9 @@ function describe(err: unknown): string {
 
 /**
  * `pcap summary FILE [--json]`: packets, truncation and flows of a capture. Exit code 0 for any
- * readable capture (truncated too); 2 with one line on stderr when FILE is missing, unreadable or
- * not a regular file; 1 with one line when it is not a capture, is corrupt or fails to read.
+ * readable capture (truncated too); 2 with one line on stderr when FILE is missing, unreadable,
+ * not a regular file or not a capture at all (empty, text); 1 with one line when it is a corrupt
+ * capture or fails to read.
  */
 export function registerPcapCommand(program: Command): void {
   const pcap = program.command('pcap').description('read packet captures (pcap, pcapng)');
@@ -59,7 +60,9 @@ export function registerPcapCommand(program: Command): void {
         process.stdout.write(`${options.json ? JSON.stringify(summary) : table(summary)}\n`);
       } catch (err) {
         process.stderr.write(`${PROGRAM}: ${describe(err)}\n`);
-        process.exitCode = err instanceof CaptureFileError ? EXIT_USAGE : EXIT_FAILED;
+        // A file that is no capture at all (empty, text) is the wrong input, as a missing one is.
+        process.exitCode =
+          err instanceof CaptureFileError || err instanceof NotACaptureError ? EXIT_USAGE : EXIT_FAILED;
       }
     });
 }

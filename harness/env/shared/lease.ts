@@ -11,9 +11,10 @@
  * rename, so that a reader never sees half a lease.
  */
 
-import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { describeFileError, InputFileError, openInputFile } from '../../common/input-file.js';
 import { parseJsonObject } from '../../common/json-object.js';
 
 /** How often a holder rewrites its lease. */
@@ -115,27 +116,50 @@ export function leaseLine(state: LeaseState): string {
   return `lease: in use, ${state.why} (\`down\` leaves it up; --force removes it anyway)`;
 }
 
-/** The lease file's text, or undefined when there is none. */
+/**
+ * The lease file's text, or undefined when there is none. Leases live in a folder every local user
+ * can write (mode 1777), so a file there may be planted: it is read only if it is a regular file
+ * (lstat, so not a link; then opened O_NONBLOCK and checked again on the descriptor, so a FIFO
+ * neither blocks the read nor the signals that would end it), not writable by group or others,
+ * and at most LEASE_MAX_BYTES. Anything else throws an InputFileError saying what it is.
+ */
 export async function readLeaseText(file: string): Promise<string | undefined> {
+  let link: Awaited<ReturnType<typeof lstat>>;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(LEASE_MAX_BYTES + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    link = await lstat(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw new InputFileError(file, describeFileError(error).reason);
+  }
+  if (link.isSymbolicLink()) throw new InputFileError(file, 'is a symbolic link, not a regular file');
+  const { handle } = await openInputFile(file, { maxBytes: LEASE_MAX_BYTES });
+  try {
+    const stat = await handle.stat();
+    if ((stat.mode & 0o022) !== 0)
+      throw new InputFileError(file, `is writable by others (mode ${(stat.mode & 0o777).toString(8)})`);
+    const buffer = Buffer.alloc(LEASE_MAX_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 
 /** What the lease file at `file` says now, for this host. */
 export async function leaseStateOf(file: string, now = Date.now()): Promise<LeaseState> {
-  const text = await readLeaseText(file).catch(() => 'unreadable');
+  let text: string | undefined;
+  try {
+    text = await readLeaseText(file);
+  } catch (error) {
+    return unreadLease(error);
+  }
   return judgeLease(text, { now, host: hostname(), alive: localProcessAlive });
+}
+
+/** A lease file that was not read (readLeaseText refused it): not ours to call idle (`--force` is the way past it). */
+function unreadLease(error: unknown): Exclude<LeaseState, { state: 'idle' }> {
+  const reason = error instanceof InputFileError ? error.reason : describeFileError(error).reason;
+  return { state: 'in-use', why: `its lease file was not read (${reason})` };
 }
 
 /** A lease this process holds: renewed until released. */
@@ -189,7 +213,12 @@ export async function acquireLease(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const text = await readLeaseText(file);
+    let text: string | undefined;
+    try {
+      text = await readLeaseText(file);
+    } catch (error) {
+      return { refused: unreadLease(error) };
+    }
     if (text === undefined) continue; // released between our attempt and the read
     if (ours(text, owner)) {
       const held = heldLease(file, owner, options.holder, since, now, options.renewMs ?? LEASE_RENEW_MS);
@@ -199,9 +228,11 @@ export async function acquireLease(
     const state = judgeLease(text, { now: now(), host: owner.host, alive });
     if (state.state !== 'stale') return { refused: state as Exclude<LeaseState, { state: 'idle' }> };
     // Taken over: removed only if it is still the stale lease we judged.
-    if ((await readLeaseText(file)) === text) await rm(file, { force: true });
+    if ((await readLeaseText(file).catch(() => undefined)) === text) await rm(file, { force: true });
   }
-  const state = judgeLease(await readLeaseText(file), { now: now(), host: owner.host, alive });
+  const last = await readLeaseText(file).catch((error: unknown) => unreadLease(error));
+  if (typeof last === 'object') return { refused: last };
+  const state = judgeLease(last, { now: now(), host: owner.host, alive });
   if (state.state === 'idle') throw new Error(`${file}: the lease changed hands three times while taking it`);
   return { refused: state as Exclude<LeaseState, { state: 'idle' }> };
 }

@@ -6,7 +6,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import { escapeUntrustedDeep } from '../../common/escape.js';
+import { escapeUntrustedDeep, jsonWithoutControls } from '../../common/escape.js';
 import { redact } from '../../common/secrets.js';
 import type { RunResult } from '../../run/results.js';
 import { buildConformanceReport } from '../conformance.js';
@@ -46,7 +46,8 @@ export class ConformanceReporter implements Reporter {
     return write(run, [
       // YAML shows strings raw (folded over lines, bidi controls kept): the one escaping rule first.
       [REPORT_FILES.conformanceYaml, stringify(escapeUntrustedDeep(report), { lineWidth: 0 })],
-      [REPORT_FILES.conformanceJson, `${JSON.stringify(report, null, 2)}\n`],
+      // JSON keeps the text exact, with bidi and C1 controls as \\u escapes (never raw).
+      [REPORT_FILES.conformanceJson, `${jsonWithoutControls(report, 2)}\n`],
     ]);
   }
 }

@@ -30,6 +30,10 @@ export function printDryRun(
     }
     const ctx = contextFor(test, description, exceptions);
     log.info(head);
+    // What the guard let through for this spec, and why, where a reviewer reads the objects.
+    for (const e of (exceptions ?? []).filter((x) => x.spec === scenario.id)) {
+      log.info(`# scope exception applied: ${e.rule} (options file: ${e.reason})`);
+    }
     log.info(`# objects applied (in step order), rendered for ${test.family}:`);
     for (const [name, object] of Object.entries(ctx.manifests)) {
       log.info(`---\n# manifest ${name}\n${stringify(object, { lineWidth: 0 }).trimEnd()}`);

@@ -150,6 +150,10 @@ const resolveTask: Task<RunContext> = {
       ctx.printable = redactOptions({ ...options }) as Record<string, unknown>;
     }
     ctx.catalogue = catalogue;
+    // Every exception to the scope guard, on the console of every run, not only in the reports.
+    for (const e of options.scopeExceptions ?? []) {
+      ctx.log.info(`scope exception: ${e.rule} allowed for ${e.spec} (${e.reason})`);
+    }
     if (options.verbose || options.debug) {
       ctx.log.info(`effective options:\n${stringify(ctx.printable).trimEnd().replace(/^/gm, '  ')}`);
     }

@@ -22,7 +22,7 @@ export const OPTIONS_LABEL = 'egress-conformance.io/options';
 export const LAB_ID_PREFIX = 'eclab-';
 export const TEMP_DIR_PREFIX = 'egress-conformance-';
 
-const LAB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
+export const LAB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
 
 /** Throws unless `id` is usable in container, network and netns names. */
 export function assertLabId(id: string): void {
