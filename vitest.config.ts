@@ -3,10 +3,11 @@ import { DOCKER_LANES, DOCKER_PROJECT, DOCKER_TESTS } from './test/setup/docker-
 import DockerFirstSequencer from './test/setup/sequencer.js';
 
 /**
- * One worker per Docker lane and one more (the machines this runs on have two cores; a lab mostly
- * waits on timers and BGP): the Docker files take turns in DOCKER_LANES lanes
- * (test/setup/docker-turn.ts) while the Docker-free files fill the other worker, and every worker
- * a Docker file does not hold (test/setup/sequencer.ts).
+ * One worker per Docker lane and two more (the machines this runs on have two cores; a lab mostly
+ * waits on timers and BGP, the Docker-free files use the cores): the first Docker files take the
+ * DOCKER_LANES lanes (test/setup/docker-turn.ts) while the Docker-free files fill the other two
+ * workers, then every worker a Docker file does not hold (test/setup/sequencer.ts). With one
+ * Docker-free worker the lanes sat idle behind the last Docker-free files (test-loop.md).
  */
 export default defineConfig({
   test: {
@@ -14,7 +15,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
-    maxWorkers: DOCKER_LANES + 1,
+    maxWorkers: DOCKER_LANES + 2,
     sequence: { sequencer: DockerFirstSequencer },
     projects: [
       {

@@ -26,12 +26,12 @@ export const SHARPNESS_HALVES: readonly [readonly string[], readonly string[]] =
     'no-snat',
     'snat-in-cluster',
     'no-return-path',
-    'label-every-node',
     'leftovers-after-delete',
     'no-failover',
     'network-announced-not-routed',
   ],
   [
+    'label-every-node',
     // One per statement of issue #13: endpoint churn, several EgressServices at once, an ingress
     // IP change, the Service deleted or changed under its EgressService.
     'endpoints-read-once',

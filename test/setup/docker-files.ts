@@ -26,11 +26,20 @@ export const DOCKER_LANES = 2;
 export const DOCKER_ALONE = ['test/e2e/failover-restore.test.ts'];
 
 /**
- * The Docker files by measured duration, longest first: the first DOCKER_LANES run while the
- * Docker-free files take the other worker. A new file goes after them until it has been measured.
+ * The Docker files by measured duration, longest first (docs/measurements/test-loop.md): the
+ * first DOCKER_LANES run while the Docker-free files take the other workers, the rest fill the
+ * lanes longest first. A new file goes after them until it has been measured.
  */
 export const DOCKER_LONGEST_FIRST = [
   'test/e2e/sharpness-a.test.ts',
   'test/e2e/sharpness-b.test.ts',
+  'test/e2e/safety-signals.test.ts',
   'test/e2e/conformance-run.test.ts',
+  'test/e2e/report-shards.test.ts',
+  'test/e2e/report-always.test.ts',
+  'test/e2e/mutation-sample.test.ts',
+  'test/e2e/kept-lab.test.ts',
+  'test/e2e/cleanup.test.ts',
+  'test/e2e/failure-text.test.ts',
+  'test/e2e/report-browser.test.ts',
 ];
