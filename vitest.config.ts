@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
-import { DOCKER_PROJECT, DOCKER_TESTS } from './test/setup/docker-files.js';
+import { DOCKER_LANES, DOCKER_PROJECT, DOCKER_TESTS } from './test/setup/docker-files.js';
 import DockerFirstSequencer from './test/setup/sequencer.js';
 
 /**
- * Two workers (the machines this runs on have two cores): the Docker files take turns in one of
- * them, one file at a time (test/setup/docker-turn.ts), while the Docker-free files fill the
- * other, and both once the Docker-free files are all taken (test/setup/sequencer.ts).
+ * One worker per Docker lane and two more (the machines this runs on have two cores; a lab mostly
+ * waits on timers and BGP, the Docker-free files use the cores): the first Docker files take the
+ * DOCKER_LANES lanes (test/setup/docker-turn.ts) while the Docker-free files fill the other two
+ * workers, then every worker a Docker file does not hold (test/setup/sequencer.ts). With one
+ * Docker-free worker the lanes sat idle behind the last Docker-free files (test-loop.md).
  */
 export default defineConfig({
   test: {
@@ -13,7 +15,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
-    maxWorkers: 2,
+    maxWorkers: DOCKER_LANES + 2,
     sequence: { sequencer: DockerFirstSequencer },
     projects: [
       {

@@ -137,4 +137,21 @@ describe('one line, exit 2', () => {
     );
     expect(stdout).not.toMatch(/bring-up|lab: up|images/);
   });
+
+  it.each([
+    [['up', '--provider', 'lab']],
+    [['run', '--provider', 'lab', '--family', 'ipv4', '--report-dir', 'unused-report-dir']],
+  ])('a bad EC_LAB_KEPT_POOL is one line, exit 2, before anything is brought up (%j)', async (args) => {
+    const { code, stdout, stderr } = await cli(args, {
+      cwd: dir,
+      env: { ...NO_DOCKER, EC_LAB_KEPT_POOL: 'Not A Pool' },
+    });
+    expect(code, stderr).toBe(2);
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toBe(
+      `egress-conformance: EC_LAB_KEPT_POOL "Not A Pool": expected 1-40 characters of a-z, 0-9 and '-', starting alphanumeric`,
+    );
+    expect(stdout).not.toMatch(/bring-up|lab: up|images/);
+  });
 });

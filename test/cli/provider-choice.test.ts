@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextCommand } from '../../harness/cli/commands/environment.js';
 import { requestedProvider } from '../../harness/cli/provider-choice.js';
-import { keptLabShapeMismatch } from '../../harness/env/lab/provider.js';
+import { KEPT_RUN, keptLabShapeMismatch, keptRunLabel } from '../../harness/env/lab/provider.js';
 import { cli } from '../support/cli.js';
 
 /** The lines that say which provider was chosen. */
@@ -70,6 +70,23 @@ describe('a kept lab of another shape', () => {
     );
     expect(keptLabShapeMismatch({ ...kept, networks: 2 }, { nodes: 3, families: ['ipv4', 'ipv6'] })).toBe(
       'it has 2 networks, made by an older version; this run needs 3',
+    );
+  });
+});
+
+describe('the kept-lab pool (EC_LAB_KEPT_POOL)', () => {
+  it('labels the labs a process keeps, and so the only kept labs it reuses and removes', () => {
+    expect(keptRunLabel(undefined)).toBe(KEPT_RUN);
+    expect(keptRunLabel('')).toBe(KEPT_RUN);
+    expect(keptRunLabel('vt-1a2b')).toBe('kept-vt-1a2b');
+    // Two pools never share a label, nor does a pool with the common one.
+    expect(keptRunLabel('a')).not.toBe(keptRunLabel('b'));
+    expect(keptRunLabel('a')).not.toBe(keptRunLabel(undefined));
+  });
+
+  it.each(['Upper', '-lead', 'a b', 'x'.repeat(41), 'a\u001b[31m'])('refuses %j in one line', (pool) => {
+    expect(() => keptRunLabel(pool)).toThrow(
+      /^EC_LAB_KEPT_POOL ".*": expected 1-40 characters of a-z, 0-9 and '-', starting alphanumeric$/,
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
- * A kept lab is reused only when it is whole. One whose containers are gone (an engine restart,
- * a machine image taken with the lab's networks in it, a container removed by hand) is named and
- * left alone, and the run brings up a lab of its own instead of failing on the first command.
+ * A kept lab is reused only when it is whole, free, and of this process's kept-lab pool. One whose
+ * containers are gone (an engine restart, a machine image taken with the lab's networks in it, a
+ * container removed by hand) is named and left alone, and the run brings up a lab of its own
+ * instead of failing on the first command.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,10 +54,13 @@ describe('a kept lab with a container gone', () => {
 
 describe('a kept lab another run is using', () => {
   let kept: string | undefined;
+  let theirs: string | undefined;
   let holder: ReturnType<typeof execa> | undefined;
   afterAll(async () => {
     holder?.kill();
-    if (kept) await cli(['down', '--provider', 'lab', '--id', kept], { timeout: 120_000 });
+    for (const id of [kept, theirs]) {
+      if (id) await cli(['down', '--provider', 'lab', '--id', id], { timeout: 120_000 });
+    }
   });
 
   it('up says what it chose and what to run next; a run that cannot take the lab says why it makes its own', async () => {
@@ -84,5 +88,24 @@ describe('a kept lab another run is using', () => {
     expect(await leftBy(own)).toEqual(NOTHING_LEFT);
     holder.kill();
     holder = undefined;
+  }, 600_000);
+
+  it('is neither reused nor removed by a process of another kept-lab pool, even once free', async () => {
+    expect(kept, 'the test above kept a lab').toBeDefined();
+    // This file's pool (test/setup/docker-turn.ts) plus a suffix: a pool no one else uses.
+    const other = { EC_LAB_KEPT_POOL: `${process.env.EC_LAB_KEPT_POOL ?? 'vt'}-other` };
+    const up = await cli(['up', '--provider', 'lab', '--family', 'ipv4'], { env: other, timeout: 300_000 });
+    expect(up.code, up.stderr).toBe(0);
+    theirs = labMadeByUp(up.stdout);
+    expect(theirs).not.toBe(kept);
+    // Not even named as passed over: another pool's kept lab is not for this run.
+    expect(up.stdout).not.toContain(kept);
+    const status = await cli(['status', '--provider', 'lab'], { env: other });
+    expect(status.stdout).toContain(`up (kept for reuse in pool ${other.EC_LAB_KEPT_POOL})`);
+    const down = await cli(['down', '--provider', 'lab'], { env: other, timeout: 120_000 });
+    expect(down.code, down.stderr).toBe(0);
+    expect(await leftBy(theirs)).toEqual(NOTHING_LEFT);
+    theirs = undefined;
+    expect((await leftBy(kept as string)).networks.length).toBeGreaterThan(0);
   }, 600_000);
 });

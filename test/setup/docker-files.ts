@@ -1,8 +1,8 @@
 /**
  * The test files that need Docker: they bring up a lab or OVN containers, or run the CLI on one.
- * They run one at a time (two lab bring-ups on two cores would make each other's timing bounds
- * flaky); every other file needs no Docker and runs beside them. The numbers behind the order are
- * in docs/measurements/test-loop.md.
+ * At most DOCKER_LANES of them run at once (test/setup/docker-turn.ts), each with labs of its own;
+ * every other file needs no Docker and runs beside them. The numbers behind the order are in
+ * docs/measurements/test-loop.md.
  */
 export const DOCKER_PROJECT = 'docker';
 
@@ -18,8 +18,30 @@ export const DOCKER_TESTS = [
   'test/lab/probe-clients.test.ts',
 ];
 
+/** How many Docker files run at once, each in its own worker (a lab mostly waits on timers and BGP). */
+export const DOCKER_LANES = 2;
+
 /**
- * The Docker files by measured duration, longest first: the first runs while the Docker-free
- * files take the other worker. A new file is appended to the end until it has been measured.
+ * Docker files that run with no other Docker file beside them: their timing bounds are the ones
+ * a second lab's bring-up on two cores could upset. They are queued last.
  */
-export const DOCKER_LONGEST_FIRST = ['test/e2e/sharpness.test.ts', 'test/e2e/conformance-run.test.ts'];
+export const DOCKER_ALONE = ['test/e2e/failover-restore.test.ts'];
+
+/**
+ * The Docker files by measured duration, longest first (docs/measurements/test-loop.md): the
+ * first DOCKER_LANES run while the Docker-free files take the other workers, the rest fill the
+ * lanes longest first. A new file goes after them until it has been measured.
+ */
+export const DOCKER_LONGEST_FIRST = [
+  'test/e2e/sharpness-a.test.ts',
+  'test/e2e/sharpness-b.test.ts',
+  'test/e2e/safety-signals.test.ts',
+  'test/e2e/conformance-run.test.ts',
+  'test/e2e/report-shards.test.ts',
+  'test/e2e/report-always.test.ts',
+  'test/e2e/mutation-sample.test.ts',
+  'test/e2e/kept-lab.test.ts',
+  'test/e2e/cleanup.test.ts',
+  'test/e2e/failure-text.test.ts',
+  'test/e2e/report-browser.test.ts',
+];

@@ -1,16 +1,20 @@
 /**
- * The order the test files are handed to the two workers (a first-in first-out queue): the
- * longest Docker file first, then every Docker-free file, then the other Docker files. One worker
- * spends the first Docker file's lab waits while the other runs the Docker-free files; once those
- * are all taken, the Docker files follow one at a time (test/setup/docker-turn.ts makes each wait
- * for the one before). A Docker file taken earlier would hold a worker waiting for its turn.
+ * The order the test files are handed to the workers (a first-in first-out queue): the longest
+ * DOCKER_LANES Docker files first, then every Docker-free file, then the other Docker files, and
+ * those that run alone last. The first Docker files spend their lab waits while another worker
+ * runs the Docker-free files; once those are all taken, the Docker files follow, DOCKER_LANES at a
+ * time (test/setup/docker-turn.ts makes each wait for a turn). A Docker file taken earlier would
+ * hold a worker waiting for its turn.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { DOCKER_LONGEST_FIRST, DOCKER_PROJECT } from './docker-files.js';
+import { DOCKER_ALONE, DOCKER_LANES, DOCKER_LONGEST_FIRST, DOCKER_PROJECT } from './docker-files.js';
 
-/** A Docker file's place in the measured order; a file not measured yet goes after them. */
+const named = (spec: TestSpecification, file: string) => spec.moduleId.endsWith(`/${file}`);
+
+/** A Docker file's place: the measured order, then files not measured yet, then the lone ones. */
 function rank(spec: TestSpecification): number {
-  const at = DOCKER_LONGEST_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+  if (DOCKER_ALONE.some((file) => named(spec, file))) return DOCKER_LONGEST_FIRST.length + 1;
+  const at = DOCKER_LONGEST_FIRST.findIndex((file) => named(spec, file));
   return at < 0 ? DOCKER_LONGEST_FIRST.length : at;
 }
 
@@ -21,7 +25,6 @@ export default class DockerFirstSequencer extends BaseSequencer {
     const free = sorted.filter((spec) => spec.project.name !== DOCKER_PROJECT);
     // A stable sort: files of equal rank keep vitest's own order (its recorded durations).
     docker.sort((a, b) => rank(a) - rank(b));
-    const [first, ...rest] = docker;
-    return first ? [first, ...free, ...rest] : free;
+    return [...docker.slice(0, DOCKER_LANES), ...free, ...docker.slice(DOCKER_LANES)];
   }
 }

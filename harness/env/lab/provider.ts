@@ -3,6 +3,7 @@
  * implementation on it, and tears down what the run created.
  */
 import { execa } from 'execa';
+import { UsageError } from '../../common/errors.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { EnvironmentDescription, IpFamily } from '../environment.js';
 import type {
@@ -39,6 +40,32 @@ import { checkGatewayModeFamilies, type LabSettings } from './settings.js';
 export const KEPT_RUN = 'kept';
 
 type LabOptions = ProviderOptions<LabSettings>;
+
+const KEPT_POOL = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * The run label of the kept labs this process makes, reuses and removes with `down`: `kept`, or
+ * `kept-<pool>` when `EC_LAB_KEPT_POOL` names a pool. A run reuses only its own pool's kept labs,
+ * so processes sharing one engine (two test files at once, a developer's lab beside the test
+ * suite) never pick up each other's. A bad value is a usage error (checked before bring-up).
+ */
+export function keptRunLabel(pool = process.env.EC_LAB_KEPT_POOL): string {
+  if (pool === undefined || pool === '') return KEPT_RUN;
+  if (!KEPT_POOL.test(pool)) {
+    throw new UsageError(
+      `EC_LAB_KEPT_POOL ${JSON.stringify(pool.slice(0, 60))}: expected 1-40 characters of a-z, 0-9 and '-', starting alphanumeric`,
+    );
+  }
+  return `${KEPT_RUN}-${pool}`;
+}
+
+/** How `status` names a lab's run: kept (in which pool) or the run that made it. */
+function runState(runId: string): string {
+  if (runId === KEPT_RUN) return 'up (kept for reuse)';
+  if (runId.startsWith(`${KEPT_RUN}-`))
+    return `up (kept for reuse in pool ${runId.slice(KEPT_RUN.length + 1)})`;
+  return `up (run ${runId})`;
+}
 
 function familiesOf(options: LabOptions): IpFamily[] {
   return options.families ?? ['ipv4', 'ipv6'];
@@ -96,9 +123,11 @@ async function findKeptLab(
   holder: string,
   log: (line: string) => void,
 ): Promise<{ lab: Lab; lease: HeldLease } | undefined> {
+  const kept = keptRunLabel();
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
-    if (!lab || lab.plan.runId !== KEPT_RUN) continue;
+    // Another pool's kept lab is not this run's to take (nor to name: it is not for this run).
+    if (!lab || lab.plan.runId !== kept) continue;
     // Every kept lab passed over is named with the reason: a run (a shard, say) that brings up a
     // lab of its own beside a kept one must say why (issue #23).
     const otherShape = keptLabShapeMismatch(
@@ -174,12 +203,16 @@ async function fingerprintOf(lab: Lab): Promise<Record<string, string>> {
   };
 }
 
-/** The labs `down` without `--id` or `--all` removes: the kept ones, and those that are not whole. */
+/**
+ * The labs `down` without `--id` or `--all` removes: the kept ones of this process's pool
+ * (`EC_LAB_KEPT_POOL`), and those that are not whole.
+ */
 async function keptOrBroken(): Promise<string[]> {
+  const kept = keptRunLabel();
   const ids: string[] = [];
   for (const id of await listLabs()) {
     const lab = await Lab.attach(id).catch(() => undefined);
-    if (!lab || lab.plan.runId === KEPT_RUN) ids.push(id);
+    if (!lab || lab.plan.runId === kept) ids.push(id);
   }
   return ids;
 }
@@ -189,6 +222,7 @@ export const labProvider: Provider<LabSettings> = {
 
   checkEnvironmentVariables(): void {
     imagePrefix();
+    keptRunLabel();
   },
 
   plannedDescription(options: LabOptions): EnvironmentDescription {
@@ -295,7 +329,7 @@ export const labProvider: Provider<LabSettings> = {
         ...(gatewayMode ? { gatewayMode } : {}),
         ...(nodes !== undefined ? { nodes } : {}),
         images,
-        runId: options.keep ? KEPT_RUN : options.runId,
+        runId: options.keep ? keptRunLabel() : options.runId,
         log,
         signal: options.signal,
       }).catch(async (error: unknown) => {
@@ -378,7 +412,7 @@ export const labProvider: Provider<LabSettings> = {
       const topology = await lab.describe().catch(() => undefined);
       statuses.push({
         id,
-        state: lab.plan.runId === KEPT_RUN ? 'up (kept for reuse)' : `up (run ${lab.plan.runId})`,
+        state: runState(lab.plan.runId),
         details: [
           leaseLine(await labLeaseState(id)),
           `families: ${lab.families.join(', ')}`,
