@@ -20,45 +20,13 @@ import {
   SECONDARY_NETWORK,
   TERTIARY_NETWORK,
 } from '../../harness/env/lab/infra/index.js';
+import { echoedIp, packetAddresses } from '../support/packet-addresses.js';
 
 const FAMILIES: IpFamily[] = ['ipv4', 'ipv6'];
 const labId = newLabId();
 let lab: Lab;
 let plan: LabPlan;
 let artifacts: string;
-
-/** The address without brackets and port, from an echoed `ip:port` / `[ip]:port`. */
-function echoedIp(echo: string): string {
-  const v6 = /^\[(.+)\]:\d+$/.exec(echo);
-  return v6 ? v6[1]! : echo.replace(/:\d+$/, '');
-}
-
-/** (source, destination) of every IP packet in a pcap, read by tshark. */
-async function packets(file: string): Promise<{ src: string; dst: string }[]> {
-  const { stdout } = await execa('tshark', [
-    '-r',
-    file,
-    '-T',
-    'fields',
-    '-E',
-    'separator=,',
-    '-e',
-    'ip.src',
-    '-e',
-    'ipv6.src',
-    '-e',
-    'ip.dst',
-    '-e',
-    'ipv6.dst',
-  ]);
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const [src4 = '', src6 = '', dst4 = '', dst6 = ''] = line.split(',');
-      return { src: src4 || src6, dst: dst4 || dst6 };
-    });
-}
 
 async function eventually<T>(
   what: string,
@@ -242,7 +210,7 @@ describe('lab traffic', () => {
     }
     const result = await lab.stopCapture(capture, artifacts);
     expect(result.packetsDroppedByKernel).toBe(0);
-    const seen = await packets(result.path);
+    const seen = await packetAddresses(result.path);
     for (const family of FAMILIES) {
       const service = peer.serviceAddresses[family]!;
       const towardsPeer = seen.filter((p) => p.dst === service);

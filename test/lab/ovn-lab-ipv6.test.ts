@@ -14,7 +14,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cidrContains } from '../../harness/common/ip.js';
 import type { IpFamily } from '../../harness/env/environment.js';
@@ -26,6 +25,7 @@ import {
   renderNodeDataplane,
 } from '../../harness/env/lab/reference/dataplane.js';
 import { OvnEgressProgrammer } from '../../harness/env/lab/reference/ovn-egress.js';
+import { echoedIp, packetAddresses } from '../support/packet-addresses.js';
 
 const FAMILIES: IpFamily[] = ['ipv4', 'ipv6'];
 const LOAD_BALANCER_IPS = { ipv4: '203.0.113.77', ipv6: '2001:db8:113::77' } as const;
@@ -59,35 +59,6 @@ afterAll(async () => {
 
 const client = () => pods['egress.client'] as { node: string; ips: Partial<Record<IpFamily, string>> };
 const peerAddress = (family: IpFamily) => lab.peer('peer').serviceAddresses[family] as string;
-/** The address of an echoed `ip:port` / `[ip]:port`. */
-const echoedIp = (echo: string) => /^\[(.+)\]:\d+$/.exec(echo)?.[1] ?? echo.replace(/:\d+$/, '');
-
-/** (source, destination) of every IP packet in a pcap, read by tshark. */
-async function packets(file: string): Promise<Array<{ src: string; dst: string }>> {
-  const { stdout } = await execa('tshark', [
-    '-r',
-    file,
-    '-T',
-    'fields',
-    '-E',
-    'separator=,',
-    '-e',
-    'ip.src',
-    '-e',
-    'ipv6.src',
-    '-e',
-    'ip.dst',
-    '-e',
-    'ipv6.dst',
-  ]);
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const [src4 = '', src6 = '', dst4 = '', dst6 = ''] = line.split(',');
-      return { src: src4 || src6, dst: dst4 || dst6 };
-    });
-}
 
 /** Retries `probe` until it returns a value, up to `timeoutMs`. */
 async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
@@ -168,7 +139,7 @@ describe('the lab on OVN, dual-stack', () => {
         expect(echoedIp(seen)).toBe(LOAD_BALANCER_IPS[family]);
       }
       const result = await lab.stopCapture(capture, dir);
-      const seen = await packets(result.path);
+      const seen = await packetAddresses(result.path);
       for (const family of FAMILIES) {
         const towardsPeer = seen.filter((p) => p.dst === peerAddress(family));
         expect(towardsPeer.length, family).toBeGreaterThanOrEqual(3);

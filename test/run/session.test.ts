@@ -467,20 +467,24 @@ describe('run session', () => {
     expect(await ran({ statements: ['ES-LIFE-2'] })).toEqual(['life-two']);
   });
 
+  /** A session over one spec, `snat-one`, without reporters: for what is refused before bring-up. */
+  function onOneSpec(provider: FakeProvider, more: Partial<RunOptions>, input: Partial<SessionInput> = {}) {
+    return runSession({
+      options: options(more),
+      reporters: [],
+      providers: {
+        load: async () => provider,
+        available: () => ['lab'],
+        settings: (name) => PROVIDERS[name].settings,
+      },
+      catalogue: { scenarios: [scenario('snat-one')], problems: [] },
+      ...input,
+    });
+  }
+
   it('an unknown id or statement is a usage error with a "did you mean" before anything runs', async () => {
-    const env = new RecordingEnvironment(testDescription());
-    const provider = fakeProvider(env);
-    const attempt = (more: Partial<RunOptions>) =>
-      runSession({
-        options: options(more),
-        reporters: [],
-        providers: {
-          load: async () => provider,
-          available: () => ['lab'],
-          settings: (name) => PROVIDERS[name].settings,
-        },
-        catalogue: { scenarios: [scenario('snat-one')], problems: [] },
-      });
+    const provider = fakeProvider(new RecordingEnvironment(testDescription()));
+    const attempt = (more: Partial<RunOptions>) => onOneSpec(provider, more);
     await expect(attempt({ runTests: ['snat-on'] })).rejects.toThrow(
       new UsageError(
         '--run-test: no scenario with id snat-on; did you mean snat-one? (see `egress-conformance list`)',
@@ -495,20 +499,13 @@ describe('run session', () => {
   });
 
   it('a scope exception naming no spec of the catalogue is a usage error, as validate says', async () => {
-    const env = new RecordingEnvironment(testDescription());
-    const provider = fakeProvider(env);
+    const provider = fakeProvider(new RecordingEnvironment(testDescription()));
     const attempt = (spec: string) =>
-      runSession({
-        options: options({ scopeExceptions: [{ rule: 'external-ips', spec, reason: 'routers expect it' }] }),
-        optionsFile: 'opts.yaml',
-        reporters: [],
-        providers: {
-          load: async () => provider,
-          available: () => ['lab'],
-          settings: (name) => PROVIDERS[name].settings,
-        },
-        catalogue: { scenarios: [scenario('snat-one')], problems: [] },
-      });
+      onOneSpec(
+        provider,
+        { scopeExceptions: [{ rule: 'external-ips', spec, reason: 'routers expect it' }] },
+        { optionsFile: 'opts.yaml' },
+      );
     await expect(attempt('snat-onee')).rejects.toThrow(
       new UsageError(
         "--options-file opts.yaml: scopeExceptions: no spec with id 'snat-onee' (rule external-ips)",
