@@ -270,6 +270,9 @@ function notBoolean(key: string, value: unknown): ScopeIssue | undefined {
   };
 }
 
+/** The fields of a ConfigMap or Secret whose keys and values are data, never read as pod fields. */
+const OPAQUE_DATA: ReadonlySet<string> = new Set(['data', 'stringData', 'binaryData']);
+
 /** An annotation that relaxes a pod's confinement (the annotation forms of AppArmor and seccomp). */
 function annotationEscape(key: string, value: unknown): string | undefined {
   const text = String(value);
@@ -297,7 +300,10 @@ function hostAccess(object: unknown): ScopeIssue[] {
       continue;
     }
     if (!isObject(node)) continue;
+    // A ConfigMap's or Secret's data is text for its readers, not pod fields of the cluster's.
+    const opaque = path.length === 0 && (node.kind === 'ConfigMap' || node.kind === 'Secret');
     for (const [key, value] of Object.entries(node)) {
+      if (opaque && OPAQUE_DATA.has(key)) continue;
       const loose = notBoolean(key, value);
       if (loose) {
         issues.push({ ...loose, path: [...path, key] });

@@ -88,7 +88,7 @@ const ATTEMPTS = 5;
  * Removes one network. Docker can still hold an endpoint of a container that is gone (its
  * removal still releasing the endpoint when the engine is slow, or a container attached while a
  * failed bring-up was being cleaned up): the network then "has active endpoints" with no
- * container. Those endpoints are disconnected by force (what `docker network disconnect -f`
+ * container. Those endpoints (and only those: a live container is never cut off) are disconnected by force (what `docker network disconnect -f`
  * does), and the removal is tried again, a few times.
  */
 export async function removeNetwork(docker: Dockerode, id: string): Promise<void> {
@@ -104,7 +104,16 @@ export async function removeNetwork(docker: Dockerode, id: string): Promise<void
       | { Containers?: Record<string, { Name?: string }> }
       | undefined;
     for (const [key, endpoint] of Object.entries(info?.Containers ?? {})) {
-      await network.disconnect({ Container: endpoint.Name || key, Force: true }).catch(() => undefined);
+      // Only an endpoint whose container is gone: a live container on the lab's network is not
+      // the lab's to cut off (its removal then fails, naming the network, as it should).
+      const live = await docker
+        .getContainer(key)
+        .inspect()
+        .then(() => true)
+        .catch(() => false);
+      if (!live) {
+        await network.disconnect({ Container: endpoint.Name || key, Force: true }).catch(() => undefined);
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
