@@ -80,3 +80,21 @@ export function jsonWithoutControls(value: unknown, space?: number): string {
     (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * `value` as one POSIX-shell word that reads back as `value`, for a command line the tool prints
+ * for copying: as it is when it holds only safe characters; else in single quotes; and when it
+ * holds a control or bidi character (or `##[`), in bash's `$'...'` form with those written as
+ * `\xHH`/`\uHHHH`, so the printed line stays one inert line (the one rule) yet pastes exactly.
+ */
+export function shellQuoted(value: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value;
+  const special = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]|##\[/u;
+  if (!special.test(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  const body = Array.from(value, (char) => {
+    if (char === '\\' || char === "'") return `\\${char}`;
+    if (char === '[') return '\\x5b';
+    return /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]/u.test(char) ? escapeOne(char) : char;
+  }).join('');
+  return `$'${body}'`;
+}

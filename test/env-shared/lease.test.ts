@@ -4,13 +4,14 @@
  * host and pid, with their liveness answered by the test.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acquireLease,
   judgeLease,
+  LEASE_CLOCK_SKEW_MS,
   LEASE_STALE_MS,
   leaseFile,
   leaseLine,
@@ -65,6 +66,21 @@ describe('judging a lease', () => {
       state: 'stale',
       why: `not renewed for ${LEASE_STALE_MS / 1000 + 1} s`,
     });
+  });
+
+  it('is stale when renewed further in the future than clocks differ (hostile round 4: year 9999)', () => {
+    const there = { ...here, alive: alive([]) };
+    // A little ahead (another host's clock): believed.
+    expect(judgeLease(lease(now + LEASE_CLOCK_SKEW_MS - 1_000, OTHER_HOST), there).state).toBe('in-use');
+    expect(judgeLease(lease(now + LEASE_CLOCK_SKEW_MS + 1_000, OTHER_HOST), there)).toMatchObject({
+      state: 'stale',
+      why: `renewed ${LEASE_CLOCK_SKEW_MS / 1000 + 1} s in the future (past the clock skew allowed)`,
+    });
+    const far = lease(now, OTHER_HOST).replace(
+      /"renewedAt":"[^"]+"/,
+      '"renewedAt":"9999-01-01T00:00:00.000Z"',
+    );
+    expect(judgeLease(far, there).state).toBe('stale');
   });
 
   it('counts a file that is no lease as in use (not ours to call idle; --force is the way past it)', () => {
@@ -235,5 +251,24 @@ describe('planted lease files (hostile round 3: a FIFO hung status forever, deaf
       expect('refused' in taken && taken.refused.why).toMatch(why);
     },
     10_000,
+  );
+
+  // Needs root to give a file to another user; the CI and lab machines run these as root.
+  it.runIf(process.getuid?.() === 0)(
+    "counts another user's lease as in use by another user, without reading it (hostile round 4)",
+    async () => {
+      const file = fileOf();
+      await mkdir(join(file, '..'), { recursive: true });
+      await writeFile(file, valid.replace('run 3fa2c1', 'run \\u001b[2J::error::x'));
+      await chown(file, 65534, 65534);
+      const state = await leaseStateOf(file);
+      expect(state.state).toBe('in-use');
+      expect(leaseLine(state)).toMatch(
+        /belongs to another user \(uid 65534\), so it is in use by another user/,
+      );
+      expect(leaseLine(state)).not.toContain('run ');
+      const taken = await acquireLease(file, { holder: 'run x', owner: B, alive: alive([]), renewMs: 0 });
+      expect('refused' in taken && taken.refused.why).toMatch(/another user/);
+    },
   );
 });

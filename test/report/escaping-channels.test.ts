@@ -5,16 +5,19 @@
  * detail, an error, an output line, a spec title), then every channel is read back: console
  * reporters (line, list, dot, github), the annotations and step summary, `list`, HTML, JUnit.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeUntrusted } from '../../harness/common/escape.js';
+import { escapeUntrusted, shellQuoted } from '../../harness/common/escape.js';
+import { judgeLease, leaseLine } from '../../harness/env/shared/lease.js';
 import { renderHtmlReport } from '../../harness/report/html/page.js';
 import { renderJunit } from '../../harness/report/junit.js';
 import type { Reporter } from '../../harness/report/reporter.js';
 import { ConformanceReporter } from '../../harness/report/reporters/files.js';
 import { stepSummaryMarkdown } from '../../harness/report/reporters/github.js';
+import { closingLines } from '../../harness/report/reporters/terminal.js';
 import { createReporters } from '../../harness/report/select.js';
 import type { RunResult } from '../../harness/run/results.js';
 import { cli } from '../support/cli.js';
@@ -203,5 +206,118 @@ describe('the one escaping rule', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('hostile-title');
     expectNeutral(stdout);
+  });
+
+  // Hostile round 4: channels that printed spec, options-file or lease text raw.
+  describe('hostile round 4', () => {
+    const ONE = JSON.stringify(HOSTILE.slice(0, 6).join(' ~ '));
+
+    it('the dry run: manifest values and step bodies', async () => {
+      const suites = join(dir, 'dry-suites', 'core');
+      await mkdir(suites, { recursive: true });
+      await writeFile(
+        join(suites, 'spec.yaml'),
+        `id: hostile-dry\ntitle: hostile dry\nstatements: [ES-SNAT-1]\nprofile: core\nfeatures: [SourceIPLoadBalancer]\nmanifests:\n  cm: { apiVersion: v1, kind: ConfigMap, metadata: { name: c, namespace: "\${namespace}", annotations: { x: ${ONE} } }, data: { k: ${ONE} } }\n  pod: { apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "\${namespace}", labels: { app: web } }, spec: { containers: [ { name: c, image: ${ONE} } ] } }\nsteps:\n  - apply: [cm, pod]\n  - wait: { condition: { podsReady: { pods: { app: web } } }, timeout: podsReady }\n`,
+      );
+      const args = [
+        'run',
+        '--dry-run',
+        '--provider',
+        'lab',
+        '--family',
+        'ipv4',
+        '--suites',
+        join(dir, 'dry-suites'),
+      ];
+      const { code, stdout, stderr } = await cli(args);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain('# manifest cm');
+      expect(stdout).toContain('x1b[31mRED'); // shown, escaped
+      expectNeutral(stdout);
+      expectNeutral(stderr);
+    });
+
+    it('the dry run and every run: scope-exception reasons from the options file', async () => {
+      const options = join(dir, 'exceptions.yaml');
+      await writeFile(
+        options,
+        `provider: lab\nscopeExceptions:\n  - { rule: host-access, spec: snat-loadbalancer-ip, reason: ${ONE} }\n`,
+      );
+      const args = ['run', '--dry-run', '--family', 'ipv4', '--run-test', 'snat-loadbalancer-ip'];
+      const { code, stdout, stderr } = await cli([...args, '--options-file', options]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toMatch(/^scope exception: host-access allowed for snat-loadbalancer-ip \(.*RED/m);
+      expect(stdout).toMatch(/^# scope exception applied: host-access \(options file: .*RED/m);
+      expectNeutral(stdout);
+      expectNeutral(stderr);
+    });
+
+    it('the closing lines: the report folder, and a shell command that opens it', () => {
+      const run = sampleRun('/r');
+      const reportDir = `/tmp/rd${HOSTILE.slice(0, 6).join(' ~ ')} it's`;
+      run.reportDir = reportDir;
+      const lines = closingLines(run, [join(reportDir, 'index.html')]);
+      const text = lines.join('\n');
+      expect(text).toContain('reports in /tmp/rd');
+      expectNeutral(text);
+      const open = lines.find((l) => l.startsWith('To open the report: '));
+      const quoted = open?.replace('To open the report: egress-conformance report open ', '') ?? '';
+      // The printed word, given to bash, is the folder exactly.
+      expect(execFileSync('bash', ['-c', `printf %s ${quoted}`]).toString()).toBe(reportDir);
+      for (const plain of ['out/run-1', "it's here", 'a b']) {
+        expect(execFileSync('bash', ['-c', `printf %s ${shellQuoted(plain)}`]).toString()).toBe(plain);
+      }
+      expect(shellQuoted('out/run-1')).toBe('out/run-1');
+    });
+
+    it('status: the holder and host of a lease file', () => {
+      const now = Date.now();
+      const lease = JSON.stringify({
+        host: HOSTILE[1],
+        pid: 1,
+        holder: HOSTILE.slice(0, 6).join(' ~ ').slice(0, 250),
+        since: new Date(now).toISOString(),
+        renewedAt: new Date(now).toISOString(),
+      });
+      const inUse = judgeLease(lease, { now, host: 'here', alive: () => true });
+      expect(inUse.state).toBe('in-use');
+      expectNeutral(leaseLine(inUse));
+      const gone = judgeLease(lease.replace(JSON.stringify(HOSTILE[1]), '"here"'), {
+        now,
+        host: 'here',
+        alive: () => false,
+      });
+      expect(gone.state).toBe('stale');
+      expectNeutral(leaseLine(gone));
+      const goneThere = judgeLease(lease, { now, host: HOSTILE[1] as string, alive: () => false });
+      expect(goneThere.state).toBe('stale');
+      expectNeutral(leaseLine(goneThere));
+    });
+
+    it('error lines: a bad value in an options file', async () => {
+      const options = join(dir, 'fault.yaml');
+      // Short: the error shows the start of a long value only.
+      const value = JSON.stringify('\u001b[2J\u202e\n::error::fault');
+      await writeFile(options, `provider: lab\nlab: { faults: [${value}] }\n`);
+      const { code, stderr } = await cli(['run', '--dry-run', '--options-file', options]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('lab.faults[0]');
+      expectNeutral(stderr);
+    });
+
+    it('list --json: titles with bidi controls written as \\u escapes, read back exact', async () => {
+      const suites = join(dir, 'json-suites');
+      await mkdir(suites, { recursive: true });
+      await writeFile(
+        join(suites, 'spec.yaml'),
+        `id: hostile-json\ntitle: ${ONE}\nstatements: [ES-SNAT-1]\nprofile: core\nfeatures: [SourceIPLoadBalancer]\nmanifests:\n  m: { apiVersion: v1, kind: ConfigMap, metadata: { name: c, namespace: "\${namespace}" } }\nsteps:\n  - apply: [m]\n  - expect: { condition: { noEgressLabel: { service: m } } }\n`,
+      );
+      const { code, stdout, stderr } = await cli(['list', '--json', '--no-cache', '--suites', suites]);
+      expect(code, stderr).toBe(0);
+      expect(stdout).not.toMatch(BIDI);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters under test
+      expect(stdout).not.toMatch(/[\u001b\u0007]/);
+      expect(JSON.parse(stdout)[0].title).toBe(JSON.parse(ONE));
+    });
   });
 });

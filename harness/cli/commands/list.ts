@@ -1,7 +1,7 @@
 /** `list`: the catalogue, and the statements (docs/behaviour.md) no scenario covers yet. */
 
 import type { Command } from 'commander';
-import { escapeUntrusted } from '../../common/escape.js';
+import { escapeUntrusted, jsonWithoutControls } from '../../common/escape.js';
 import type { CatalogueSource } from '../../spec/inputs.js';
 import { catalogueOutcome, type Outcome, printOutcome } from '../catalogue-cache.js';
 
@@ -47,7 +47,8 @@ async function listing(
     file,
   }));
   const uncovered = uncoveredStatements(catalogue.scenarios);
-  if (json) return { stdout: `${JSON.stringify(scenarios, null, 2)}\n` };
+  // JSON escapes C0 controls only: bidi overrides and C1 controls are written as \u escapes too.
+  if (json) return { stdout: `${jsonWithoutControls(scenarios, 2)}\n` };
   const out: string[] = [];
   for (const s of scenarios) {
     out.push(

@@ -14,6 +14,7 @@
 import { chmod, lstat, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { escapeUntrusted } from '../../common/escape.js';
 import { describeFileError, InputFileError, openInputFile } from '../../common/input-file.js';
 import { parseJsonObject } from '../../common/json-object.js';
 
@@ -23,6 +24,11 @@ export const LEASE_RENEW_MS = 20_000;
 export const LEASE_STALE_MS = 120_000;
 /** A lease file is a few hundred bytes; anything bigger is not one of ours. */
 const LEASE_MAX_BYTES = 4096;
+/**
+ * Clocks of hosts sharing a lease folder may differ a little; a lease renewed further ahead of now
+ * than this is not believed (stale): one "renewed" in year 9999 would otherwise never go stale.
+ */
+export const LEASE_CLOCK_SKEW_MS = 120_000;
 
 export interface Lease {
   host: string;
@@ -95,7 +101,14 @@ export function judgeLease(text: string | undefined, context: JudgeContext): Lea
   if (!lease) return { state: 'in-use', why: 'its lease file cannot be read as a lease' };
   const age = context.now - Date.parse(lease.renewedAt);
   if (lease.host === context.host && !context.alive(lease.pid)) {
-    return { state: 'stale', lease, why: `process ${lease.pid} on ${lease.host} is gone` };
+    return { state: 'stale', lease, why: `process ${lease.pid} on ${escapeUntrusted(lease.host)} is gone` };
+  }
+  if (age < -LEASE_CLOCK_SKEW_MS) {
+    return {
+      state: 'stale',
+      lease,
+      why: `renewed ${Math.round(-age / 1000)} s in the future (past the clock skew allowed)`,
+    };
   }
   if (age > LEASE_STALE_MS) {
     return { state: 'stale', lease, why: `not renewed for ${Math.round(age / 1000)} s` };
@@ -103,10 +116,10 @@ export function judgeLease(text: string | undefined, context: JudgeContext): Lea
   return { state: 'in-use', lease, why: `used by ${describeHolder(lease, context.now)}` };
 }
 
-/** `run 3fa2c1, process 4242 on ci-runner-7, renewed 12 s ago`. */
+/** `run 3fa2c1, process 4242 on ci-runner-7, renewed 12 s ago`; the file's text escaped (the one rule). */
 export function describeHolder(lease: Lease, now: number): string {
   const age = Math.max(0, Math.round((now - Date.parse(lease.renewedAt)) / 1000));
-  return `${lease.holder}, process ${lease.pid} on ${lease.host}, renewed ${age} s ago`;
+  return `${escapeUntrusted(lease.holder)}, process ${lease.pid} on ${escapeUntrusted(lease.host)}, renewed ${age} s ago`;
 }
 
 /** The line `status` shows for an environment's lease. */
@@ -120,8 +133,9 @@ export function leaseLine(state: LeaseState): string {
  * The lease file's text, or undefined when there is none. Leases live in a folder every local user
  * can write (mode 1777), so a file there may be planted: it is read only if it is a regular file
  * (lstat, so not a link; then opened O_NONBLOCK and checked again on the descriptor, so a FIFO
- * neither blocks the read nor the signals that would end it), not writable by group or others,
- * and at most LEASE_MAX_BYTES. Anything else throws an InputFileError saying what it is.
+ * neither blocks the read nor the signals that would end it), owned by the user running (another
+ * user's file means another user's run, or a planted file: in use, its text not shown), not
+ * writable by group or others, and at most LEASE_MAX_BYTES. Anything else throws an InputFileError saying what it is.
  */
 export async function readLeaseText(file: string): Promise<string | undefined> {
   let link: Awaited<ReturnType<typeof lstat>>;
@@ -135,6 +149,12 @@ export async function readLeaseText(file: string): Promise<string | undefined> {
   const { handle } = await openInputFile(file, { maxBytes: LEASE_MAX_BYTES });
   try {
     const stat = await handle.stat();
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid)
+      throw new InputFileError(
+        file,
+        `belongs to another user (uid ${stat.uid}), so it is in use by another user`,
+      );
     if ((stat.mode & 0o022) !== 0)
       throw new InputFileError(file, `is writable by others (mode ${(stat.mode & 0o777).toString(8)})`);
     const buffer = Buffer.alloc(LEASE_MAX_BYTES + 1);

@@ -3,7 +3,7 @@
  * not (plain lines), and the live area at the bottom of a terminal that shows what is running.
  */
 import { basename, isAbsolute, relative } from 'node:path';
-import { escapeUntrusted, escapeUntrustedLines } from '../../common/escape.js';
+import { escapeUntrusted, escapeUntrustedLines, shellQuoted } from '../../common/escape.js';
 import type { RunError, RunResult, StepResult, TestFamily, TestResult } from '../../run/results.js';
 import { formatDuration } from '../../spec/duration.js';
 import { renderSummary } from '../console.js';
@@ -98,13 +98,13 @@ export function closingLines(run: RunResult, written: readonly string[]): string
   if (timings) lines.push('', timings);
   if (written.length > 0) {
     lines.push(
-      `reports in ${typed(run.reportDir)}: ${written.map((f) => relative(run.reportDir, f)).join(', ')}`,
+      `reports in ${escapeUntrusted(typed(run.reportDir))}: ${written.map((f) => relative(run.reportDir, f)).join(', ')}`,
     );
   }
   const counts = countsOf(run);
   lines.push(`${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky`);
   if (written.some((f) => basename(f) === 'index.html')) {
-    lines.push(`To open the report: egress-conformance report open ${typed(run.reportDir)}`);
+    lines.push(`To open the report: egress-conformance report open ${shellQuoted(typed(run.reportDir))}`);
   }
   return lines;
 }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../common/errors.js';
+import { escapeUntrusted } from '../../common/escape.js';
 import { consoleLogger, type Logger } from '../../common/log.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { Environment, EnvironmentDescription, IpFamily } from '../../env/environment.js';
@@ -152,7 +153,7 @@ const resolveTask: Task<RunContext> = {
     ctx.catalogue = catalogue;
     // Every exception to the scope guard, on the console of every run, not only in the reports.
     for (const e of options.scopeExceptions ?? []) {
-      ctx.log.info(`scope exception: ${e.rule} allowed for ${e.spec} (${e.reason})`);
+      ctx.log.info(escapeUntrusted(`scope exception: ${e.rule} allowed for ${e.spec} (${e.reason})`));
     }
     if (options.verbose || options.debug) {
       ctx.log.info(`effective options:\n${stringify(ctx.printable).trimEnd().replace(/^/gm, '  ')}`);
