@@ -18,8 +18,17 @@ export const DOCKER_TESTS = [
   'test/lab/probe-clients.test.ts',
 ];
 
-/** How many Docker files run at once, each in its own worker (a lab mostly waits on timers and BGP). */
-export const DOCKER_LANES = 2;
+/**
+ * How many Docker files run at once, each in its own worker (a lab mostly waits on timers and
+ * BGP). `EC_TEST_DOCKER_LANES` changes it for a measurement (a whole number from 1 to 4).
+ */
+export const DOCKER_LANES = lanesFrom(process.env.EC_TEST_DOCKER_LANES);
+
+function lanesFrom(text: string | undefined): number {
+  if (text === undefined || text === '') return 2;
+  if (!/^[1-4]$/.test(text)) throw new Error(`EC_TEST_DOCKER_LANES ${JSON.stringify(text)}: expected 1 to 4`);
+  return Number(text);
+}
 
 /**
  * Docker files that run with no other Docker file beside them: their timing bounds are the ones
@@ -35,13 +44,17 @@ export const DOCKER_ALONE = ['test/e2e/failover-restore.test.ts'];
 export const DOCKER_LONGEST_FIRST = [
   'test/e2e/sharpness-a.test.ts',
   'test/e2e/sharpness-b.test.ts',
+  'test/e2e/mutation-sample.test.ts',
   'test/e2e/safety-signals.test.ts',
   'test/e2e/conformance-run.test.ts',
+  'test/e2e/kept-lab.test.ts',
+  'test/e2e/ovn-fault-diagnostics.test.ts',
   'test/e2e/report-shards.test.ts',
   'test/e2e/report-always.test.ts',
-  'test/e2e/mutation-sample.test.ts',
-  'test/e2e/kept-lab.test.ts',
-  'test/e2e/cleanup.test.ts',
   'test/e2e/failure-text.test.ts',
+  'test/lab/lab.test.ts',
+  'test/lab/probe-clients.test.ts',
   'test/e2e/report-browser.test.ts',
+  'test/e2e/cleanup.test.ts',
+  'test/lab/ovn-dataplane.test.ts',
 ];
