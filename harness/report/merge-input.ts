@@ -92,6 +92,7 @@ const test = z.looseObject({
     .enum(['not-supported', 'not-selected', 'provisional', 'interrupted', 'not-run', 'other-shard'])
     .optional(),
   message: z.string().optional(),
+  failedStatements: z.array(statementId).optional(),
   durationMs: z.number().min(0),
   steps: z.array(step),
   evidence: z.array(evidence).optional(),
@@ -160,20 +161,42 @@ export async function readRunResult(dir: string): Promise<RunResult> {
 
 /**
  * Why a test's status contradicts its own record (undefined: it does not). A run writes a skip
- * reason exactly on skipped tests, and a test that passed ran its steps; a shard saying `passed`
- * for a test it skipped as `not-selected`, with no step, would be counted as a pass no shard ran.
+ * reason exactly on skipped tests; a test that passed ran its steps, none of them failed, and it
+ * has no failed statement and no failure message; a test that failed says why (a message) and
+ * which statements failed. A shard saying `passed` for a test
+ * its own steps, failedStatements or message show failed would be counted as a pass.
  */
 export function statusContradiction(test: {
   status: string;
   skipReason?: string;
-  steps: unknown[];
+  message?: string;
+  failedStatements?: unknown[];
+  steps: Array<{ status: string }>;
 }): string | undefined {
   if (test.status === 'skipped' && test.skipReason === undefined)
     return "'skipped' without a skipReason: expected the reason a run writes";
   if (test.status !== 'skipped' && test.skipReason !== undefined)
     return `'${test.status}' contradicts skipReason '${test.skipReason}': a test with a skip reason did not run`;
-  if (test.status === 'passed' && test.steps.length === 0)
-    return "'passed' with no step: a test that passed ran its steps";
+  const failedStep = test.steps.findIndex((s) => s.status === 'failed');
+  const failedStatements = test.failedStatements?.length ?? 0;
+  if (test.status === 'passed') return passedContradiction(test, failedStep, failedStatements);
+  if (test.status === 'failed' && !test.message)
+    return "'failed' without a message: a test that failed says why";
+  if (test.status === 'failed' && failedStatements === 0)
+    return "'failed' without failedStatements: a test that failed names the statements it failed";
+  return undefined;
+}
+
+function passedContradiction(
+  test: { message?: string; steps: unknown[] },
+  failedStep: number,
+  failedStatements: number,
+): string | undefined {
+  if (test.steps.length === 0) return "'passed' with no step: a test that passed ran its steps";
+  if (failedStep >= 0) return `'passed' contradicts steps[${failedStep}].status 'failed'`;
+  if (failedStatements > 0)
+    return "'passed' contradicts failedStatements: a test that passed failed no statement";
+  if (test.message) return "'passed' contradicts message: a test that passed has no failure message";
   return undefined;
 }
 

@@ -217,6 +217,54 @@ describe('merge-reports reads shards as hostile input', () => {
       },
       /tests\[\d+\]\.status: 'passed' with no step/,
     ],
+    // Hostile round 4: a status its own steps, failedStatements or message contradict.
+    ...(
+      [
+        [
+          'a test passed with a failed step (round 4)',
+          (t: Json) => (((t.steps as Json[])[0] as Json).status = 'failed'),
+          /'passed' contradicts steps\[0\]\.status 'failed'/,
+        ],
+        [
+          'a test passed with failedStatements (round 4)',
+          (t: Json) => (t.failedStatements = ['ES-SNAT-1']),
+          /'passed' contradicts failedStatements/,
+        ],
+        [
+          'a test passed with a failure message (round 4)',
+          (t: Json) => (t.message = 'ES-SNAT-1: boom'),
+          /'passed' contradicts message/,
+        ],
+        [
+          'a test failed with no message (round 4)',
+          (t: Json) => {
+            t.status = 'failed';
+            t.failedStatements = t.statements;
+          },
+          /'failed' without a message/,
+        ],
+        [
+          'a test failed with no failedStatements (round 4)',
+          (t: Json) => {
+            t.status = 'failed';
+            t.message = 'ES-SNAT-1: boom';
+          },
+          /'failed' without failedStatements/,
+        ],
+      ] as Array<[string, (t: Json) => void, RegExp]>
+    ).map(([name, edit, why]): [string, (r: Json) => void, RegExp] => [
+      name,
+      (r: Json) => {
+        // A test this shard ran, made a consistent pass first; then the one edit.
+        const ran = (r.tests as Json[]).find((t) => t.skipReason === undefined) as Json;
+        ran.status = 'passed';
+        for (const step of ran.steps as Json[]) step.status = 'passed';
+        delete ran.message;
+        delete ran.failedStatements;
+        edit(ran);
+      },
+      new RegExp(`tests\\[\\d+\\]\\.status: ${why.source}`),
+    ]),
   ])('refuses %s in one line naming the file and field', async (name, change, field) => {
     const dirs = await writtenShards(name.replace(/\W+/g, '-'), change);
     const result = await cli([
