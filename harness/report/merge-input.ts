@@ -11,6 +11,8 @@ import { UsageError } from '../common/errors.js';
 import { InputFileError, readInputText } from '../common/input-file.js';
 import { realPathAhead } from '../common/real-path.js';
 import type { RunResult } from '../run/results.js';
+import { loadCatalogue } from '../spec/catalogue.js';
+import type { ScopeException } from '../spec/loader.js';
 import { REPORT_FILES } from './reporters/files.js';
 
 /** A shard's results.json: the whole catalogue with every packet of its timelines is a few MiB. */
@@ -308,4 +310,47 @@ export async function checkOutputNotInput(reportDir: string, dirs: readonly stri
       );
     }
   }
+}
+
+/** The fields of a test that say what it proves: they must be its scenario's, as the catalogue has it. */
+const SCENARIO_FIELDS = ['title', 'profile', 'features', 'statements', 'provisional'] as const;
+
+/**
+ * Each test of each shard is a scenario of this tool's catalogue (the run's suites), with the
+ * scenario's title, profile, features, statements and provisional flag. A shard's own claims are
+ * not trusted: a core test listing extended statements would have them reported as passed, and a
+ * forged pair of shards agrees with itself (and with any fingerprint it carries), not with the
+ * catalogue. The options the shards share (checkOneRun) name the suites and scope exceptions.
+ */
+export async function checkAgainstCatalogue(runs: RunResult[], dirs: readonly string[]): Promise<void> {
+  const first = runs[0];
+  if (!first) return;
+  const suites = typeof first.options.suites === 'string' ? first.options.suites : undefined;
+  const exceptions = Array.isArray(first.options.scopeExceptions)
+    ? (first.options.scopeExceptions as ScopeException[])
+    : [];
+  let catalogue: Awaited<ReturnType<typeof loadCatalogue>>;
+  try {
+    catalogue = await loadCatalogue(undefined, suites, undefined, exceptions);
+  } catch (error) {
+    throw new UsageError(
+      `merge-reports: ${join(dirs[0] ?? '', REPORT_FILES.results)}: options.suites: the run's catalogue cannot be read here (${(error as Error).message.split('\n')[0]}): merge where the run ran`,
+    );
+  }
+  const byId = new Map(catalogue.scenarios.map((loaded) => [loaded.scenario.id, loaded.scenario]));
+  runs.forEach((run, r) => {
+    run.tests.forEach((test, i) => {
+      const where = `merge-reports: ${join(dirs[r] ?? '', REPORT_FILES.results)}: tests[${i}]`;
+      const scenario = byId.get(test.scenarioId);
+      if (!scenario)
+        throw new UsageError(`${where}.scenarioId: '${test.scenarioId}' is not a scenario of the run's catalogue`);
+      const own: Record<string, unknown> = { ...scenario, provisional: scenario.provisional === true };
+      const claimed: Record<string, unknown> = { ...test };
+      const differs = SCENARIO_FIELDS.find((f) => JSON.stringify(claimed[f]) !== JSON.stringify(own[f]));
+      if (differs)
+        throw new UsageError(
+          `${where}.${differs}: differs from scenario ${test.scenarioId} in the catalogue; a shard's test must be its scenario as this tool has it`,
+        );
+    });
+  });
 }
