@@ -343,7 +343,9 @@ export async function checkAgainstCatalogue(runs: RunResult[], dirs: readonly st
       const where = `merge-reports: ${join(dirs[r] ?? '', REPORT_FILES.results)}: tests[${i}]`;
       const scenario = byId.get(test.scenarioId);
       if (!scenario)
-        throw new UsageError(`${where}.scenarioId: '${test.scenarioId}' is not a scenario of the run's catalogue`);
+        throw new UsageError(
+          `${where}.scenarioId: '${test.scenarioId}' is not a scenario of the run's catalogue`,
+        );
       const own: Record<string, unknown> = { ...scenario, provisional: scenario.provisional === true };
       const claimed: Record<string, unknown> = { ...test };
       const differs = SCENARIO_FIELDS.find((f) => JSON.stringify(claimed[f]) !== JSON.stringify(own[f]));
