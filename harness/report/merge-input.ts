@@ -11,6 +11,8 @@ import { UsageError } from '../common/errors.js';
 import { InputFileError, readInputText } from '../common/input-file.js';
 import { realPathAhead } from '../common/real-path.js';
 import type { RunResult } from '../run/results.js';
+import { loadCatalogue } from '../spec/catalogue.js';
+import type { ScopeException } from '../spec/loader.js';
 import { REPORT_FILES } from './reporters/files.js';
 
 /** A shard's results.json: the whole catalogue with every packet of its timelines is a few MiB. */
@@ -92,6 +94,7 @@ const test = z.looseObject({
     .enum(['not-supported', 'not-selected', 'provisional', 'interrupted', 'not-run', 'other-shard'])
     .optional(),
   message: z.string().optional(),
+  failedStatements: z.array(statementId).optional(),
   durationMs: z.number().min(0),
   steps: z.array(step),
   evidence: z.array(evidence).optional(),
@@ -160,20 +163,42 @@ export async function readRunResult(dir: string): Promise<RunResult> {
 
 /**
  * Why a test's status contradicts its own record (undefined: it does not). A run writes a skip
- * reason exactly on skipped tests, and a test that passed ran its steps; a shard saying `passed`
- * for a test it skipped as `not-selected`, with no step, would be counted as a pass no shard ran.
+ * reason exactly on skipped tests; a test that passed ran its steps, none of them failed, and it
+ * has no failed statement and no failure message; a test that failed says why (a message) and
+ * which statements failed. A shard saying `passed` for a test
+ * its own steps, failedStatements or message show failed would be counted as a pass.
  */
 export function statusContradiction(test: {
   status: string;
   skipReason?: string;
-  steps: unknown[];
+  message?: string;
+  failedStatements?: unknown[];
+  steps: Array<{ status: string }>;
 }): string | undefined {
   if (test.status === 'skipped' && test.skipReason === undefined)
     return "'skipped' without a skipReason: expected the reason a run writes";
   if (test.status !== 'skipped' && test.skipReason !== undefined)
     return `'${test.status}' contradicts skipReason '${test.skipReason}': a test with a skip reason did not run`;
-  if (test.status === 'passed' && test.steps.length === 0)
-    return "'passed' with no step: a test that passed ran its steps";
+  const failedStep = test.steps.findIndex((s) => s.status === 'failed');
+  const failedStatements = test.failedStatements?.length ?? 0;
+  if (test.status === 'passed') return passedContradiction(test, failedStep, failedStatements);
+  if (test.status === 'failed' && !test.message)
+    return "'failed' without a message: a test that failed says why";
+  if (test.status === 'failed' && failedStatements === 0)
+    return "'failed' without failedStatements: a test that failed names the statements it failed";
+  return undefined;
+}
+
+function passedContradiction(
+  test: { message?: string; steps: unknown[] },
+  failedStep: number,
+  failedStatements: number,
+): string | undefined {
+  if (test.steps.length === 0) return "'passed' with no step: a test that passed ran its steps";
+  if (failedStep >= 0) return `'passed' contradicts steps[${failedStep}].status 'failed'`;
+  if (failedStatements > 0)
+    return "'passed' contradicts failedStatements: a test that passed failed no statement";
+  if (test.message) return "'passed' contradicts message: a test that passed has no failure message";
   return undefined;
 }
 
@@ -285,4 +310,49 @@ export async function checkOutputNotInput(reportDir: string, dirs: readonly stri
       );
     }
   }
+}
+
+/** The fields of a test that say what it proves: they must be its scenario's, as the catalogue has it. */
+const SCENARIO_FIELDS = ['title', 'profile', 'features', 'statements', 'provisional'] as const;
+
+/**
+ * Each test of each shard is a scenario of this tool's catalogue (the run's suites), with the
+ * scenario's title, profile, features, statements and provisional flag. A shard's own claims are
+ * not trusted: a core test listing extended statements would have them reported as passed, and a
+ * forged pair of shards agrees with itself (and with any fingerprint it carries), not with the
+ * catalogue. The options the shards share (checkOneRun) name the suites and scope exceptions.
+ */
+export async function checkAgainstCatalogue(runs: RunResult[], dirs: readonly string[]): Promise<void> {
+  const first = runs[0];
+  if (!first) return;
+  const suites = typeof first.options.suites === 'string' ? first.options.suites : undefined;
+  const exceptions = Array.isArray(first.options.scopeExceptions)
+    ? (first.options.scopeExceptions as ScopeException[])
+    : [];
+  let catalogue: Awaited<ReturnType<typeof loadCatalogue>>;
+  try {
+    catalogue = await loadCatalogue(undefined, suites, undefined, exceptions);
+  } catch (error) {
+    throw new UsageError(
+      `merge-reports: ${join(dirs[0] ?? '', REPORT_FILES.results)}: options.suites: the run's catalogue cannot be read here (${(error as Error).message.split('\n')[0]}): merge where the run ran`,
+    );
+  }
+  const byId = new Map(catalogue.scenarios.map((loaded) => [loaded.scenario.id, loaded.scenario]));
+  runs.forEach((run, r) => {
+    run.tests.forEach((test, i) => {
+      const where = `merge-reports: ${join(dirs[r] ?? '', REPORT_FILES.results)}: tests[${i}]`;
+      const scenario = byId.get(test.scenarioId);
+      if (!scenario)
+        throw new UsageError(
+          `${where}.scenarioId: '${test.scenarioId}' is not a scenario of the run's catalogue`,
+        );
+      const own: Record<string, unknown> = { ...scenario, provisional: scenario.provisional === true };
+      const claimed: Record<string, unknown> = { ...test };
+      const differs = SCENARIO_FIELDS.find((f) => JSON.stringify(claimed[f]) !== JSON.stringify(own[f]));
+      if (differs)
+        throw new UsageError(
+          `${where}.${differs}: differs from scenario ${test.scenarioId} in the catalogue; a shard's test must be its scenario as this tool has it`,
+        );
+    });
+  });
 }

@@ -123,9 +123,9 @@ function issue(rule: ReachRule, path: Array<string | number>, what: string): Sco
  * Pod Security Standards "baseline" (kubernetes.io/docs/concepts/security/pod-security-standards,
  * the Baseline table), which the suite follows exactly except where it is stricter (no added
  * capability at all, no privilege escalation) and for hostNetwork, which the catalogue's
- * host-networked endpoints need (such a test runs alone). runAsUser 0, runAsNonRoot and volume
- * types other than hostPath are "restricted"-level controls: baseline allows them, and so does the
- * guard.
+ * host-networked endpoints need (such a test runs alone), and for volume types, where the guard
+ * follows Pod Security "restricted" (VOLUME_TYPES). runAsUser 0 and runAsNonRoot are
+ * "restricted"-level controls: baseline allows them, and so does the guard.
  */
 const BASELINE_SELINUX_TYPES: ReadonlySet<string> = new Set([
   '',
@@ -147,6 +147,36 @@ const BASELINE_SYSCTLS: ReadonlySet<string> = new Set([
   'net.ipv4.tcp_keepalive_intvl',
   'net.ipv4.tcp_keepalive_probes',
 ]);
+/**
+ * The volume types a test's pod may use: Pod Security "restricted"'s list without inline csi (any
+ * driver with any attributes, run by the node). Every other type has the node's kubelet mount
+ * from a server (nfs, iscsi, rbd, cephfs, glusterfs, fc, portworxVolume), run code (gitRepo,
+ * CVE-2024-10220; flexVolume) or pull an image (image): outside "traffic stays inside". hostPath
+ * is refused with its own message (POD_FIELDS).
+ */
+export const VOLUME_TYPES: ReadonlySet<string> = new Set([
+  'configMap',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
+/** A pod's (or template's, or patch's) volumes of a type outside VOLUME_TYPES. */
+function volumeTypeIssues(volumes: unknown[], path: Array<string | number>): ScopeIssue[] {
+  return volumes.flatMap((volume, i) =>
+    Object.keys(isObject(volume) ? volume : {})
+      .filter((type) => type !== 'name' && type !== 'hostPath' && !VOLUME_TYPES.has(type))
+      .map((type) =>
+        issue(
+          'host-access',
+          [...path, i, type],
+          `volume type ${type} is outside a test's scope (expected one of ${[...VOLUME_TYPES].join(', ')})`,
+        ),
+      ),
+  );
+}
 const unconfined = (v: unknown) => isObject(v) && v.type === 'Unconfined';
 const nonEmpty = (v: unknown) => v !== undefined && v !== null && v !== '';
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
@@ -193,7 +223,8 @@ function tooLarge(v: unknown): boolean {
   return (
     quantity(v.cpu) > MAX_CPU_CORES ||
     quantity(v.memory) > MAX_MEMORY_BYTES ||
-    quantity(v['ephemeral-storage']) > MAX_MEMORY_BYTES
+    quantity(v['ephemeral-storage']) > MAX_MEMORY_BYTES ||
+    quantity(v.storage) > MAX_MEMORY_BYTES
   );
 }
 
@@ -240,6 +271,7 @@ const POD_FIELDS: ReadonlyArray<
   ],
   ['requests', tooLarge, 'load', `a request over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
   ['limits', tooLarge, 'load', `a limit over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
+  ['sizeLimit', (v) => quantity(v) > MAX_MEMORY_BYTES, 'load', 'an emptyDir over 2Gi'],
 ];
 
 /**
@@ -283,6 +315,20 @@ function annotationEscape(key: string, value: unknown): string | undefined {
   return undefined;
 }
 
+/** What one field (at `at`, its key last) itself puts outside a test's scope; undefined: look inside it. */
+function fieldIssue(key: string, value: unknown, at: Array<string | number>): ScopeIssue | undefined {
+  const loose = notBoolean(key, value);
+  if (loose) return { ...loose, path: at };
+  const parent = at[at.length - 2];
+  const found = POD_FIELDS.find(([k, bad]) => k === key && bad(value));
+  const annotation = parent === 'annotations' ? annotationEscape(key, value) : undefined;
+  if (found) return issue(found[2], at, `${found[3]} is outside a test's scope`);
+  if (annotation) return issue('host-access', at, `${annotation} is outside a test's scope`);
+  if (key === 'add' && parent === 'capabilities' && present(value))
+    return issue('host-access', at, "added capabilities are outside a test's scope");
+  return undefined;
+}
+
 /**
  * Fields anywhere in an object that would hand a pod its node (Pod Security baseline) or load the
  * cluster beyond a test, wherever its pod spec sits (Pod, template, jobTemplate, or a field a
@@ -304,19 +350,10 @@ function hostAccess(object: unknown): ScopeIssue[] {
     const opaque = path.length === 0 && (node.kind === 'ConfigMap' || node.kind === 'Secret');
     for (const [key, value] of Object.entries(node)) {
       if (opaque && OPAQUE_DATA.has(key)) continue;
-      const loose = notBoolean(key, value);
-      if (loose) {
-        issues.push({ ...loose, path: [...path, key] });
-        continue;
-      }
-      const found = POD_FIELDS.find(([k, bad]) => k === key && bad(value));
-      const annotation = path[path.length - 1] === 'annotations' ? annotationEscape(key, value) : undefined;
-      if (found) issues.push(issue(found[2], [...path, key], `${found[3]} is outside a test's scope`));
-      else if (annotation)
-        issues.push(issue('host-access', [...path, key], `${annotation} is outside a test's scope`));
-      else if (key === 'add' && path[path.length - 1] === 'capabilities' && present(value))
-        issues.push(issue('host-access', [...path, key], "added capabilities are outside a test's scope"));
+      const found = fieldIssue(key, value, [...path, key]);
+      if (found) issues.push(found);
       else stack.push({ node: value, path: [...path, key] });
+      if (key === 'volumes' && Array.isArray(value)) issues.push(...volumeTypeIssues(value, [...path, key]));
     }
   }
   return issues;

@@ -43,14 +43,15 @@ function shardsOf(run: RunResult, total: number, dirOf: (i: number) => string): 
 async function writtenShards(
   name: string,
   change?: (results: Record<string, unknown>) => void,
+  shardsChanged: readonly number[] = [2],
 ): Promise<string[]> {
   const base = join(dir, name);
   const shards = shardsOf(sampleRun(base), 2, (i) => join(base, `shard-${i}`));
   for (const shard of shards) await writeReports(shard);
-  if (change) {
-    const file = join(base, 'shard-2', 'results.json');
+  for (const index of change ? shardsChanged : []) {
+    const file = join(base, `shard-${index}`, 'results.json');
     const results = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    change(results);
+    change?.(results);
     await writeFile(file, JSON.stringify(results));
   }
   return shards.map((s) => s.reportDir);
@@ -217,6 +218,54 @@ describe('merge-reports reads shards as hostile input', () => {
       },
       /tests\[\d+\]\.status: 'passed' with no step/,
     ],
+    // Hostile round 4: a status its own steps, failedStatements or message contradict.
+    ...(
+      [
+        [
+          'a test passed with a failed step (round 4)',
+          (t: Json) => (((t.steps as Json[])[0] as Json).status = 'failed'),
+          /'passed' contradicts steps\[0\]\.status 'failed'/,
+        ],
+        [
+          'a test passed with failedStatements (round 4)',
+          (t: Json) => (t.failedStatements = ['ES-SNAT-1']),
+          /'passed' contradicts failedStatements/,
+        ],
+        [
+          'a test passed with a failure message (round 4)',
+          (t: Json) => (t.message = 'ES-SNAT-1: boom'),
+          /'passed' contradicts message/,
+        ],
+        [
+          'a test failed with no message (round 4)',
+          (t: Json) => {
+            t.status = 'failed';
+            t.failedStatements = t.statements;
+          },
+          /'failed' without a message/,
+        ],
+        [
+          'a test failed with no failedStatements (round 4)',
+          (t: Json) => {
+            t.status = 'failed';
+            t.message = 'ES-SNAT-1: boom';
+          },
+          /'failed' without failedStatements/,
+        ],
+      ] as Array<[string, (t: Json) => void, RegExp]>
+    ).map(([name, edit, why]): [string, (r: Json) => void, RegExp] => [
+      name,
+      (r: Json) => {
+        // A test this shard ran, made a consistent pass first; then the one edit.
+        const ran = (r.tests as Json[]).find((t) => t.skipReason === undefined) as Json;
+        ran.status = 'passed';
+        for (const step of ran.steps as Json[]) step.status = 'passed';
+        delete ran.message;
+        delete ran.failedStatements;
+        edit(ran);
+      },
+      new RegExp(`tests\\[\\d+\\]\\.status: ${why.source}`),
+    ]),
   ])('refuses %s in one line naming the file and field', async (name, change, field) => {
     const dirs = await writtenShards(name.replace(/\W+/g, '-'), change);
     const result = await cli([
@@ -227,6 +276,44 @@ describe('merge-reports reads shards as hostile input', () => {
     ]);
     oneLineExit2(result, new RegExp(`shard-2/results\\.json: ${field.source}`));
   });
+
+  // Hostile round 4: a forged pair of shards (both edited alike, so they are one run) claiming
+  // what the test's scenario does not prove; the catalogue of this tool decides, not the shards.
+  it.each([
+    [
+      'statements it does not have (extended ES-SEL-1, ES-FAIL-1 on a core test)',
+      (t: Json) => (t.statements = ['ES-SNAT-1', 'ES-SNAT-2', 'ES-SEL-1', 'ES-FAIL-1']),
+      /tests\[0\]\.statements: differs from scenario snat-loadbalancer-ip in the catalogue/,
+    ],
+    [
+      'another title',
+      (t: Json) => (t.title = 'something else'),
+      /tests\[0\]\.title: differs from scenario snat-loadbalancer-ip/,
+    ],
+    [
+      'another profile',
+      (t: Json) => (t.profile = 'extended'),
+      /tests\[0\]\.profile: differs from scenario snat-loadbalancer-ip/,
+    ],
+    [
+      'another feature',
+      (t: Json) => (t.features = ['Failover']),
+      /tests\[0\]\.features: differs from scenario snat-loadbalancer-ip/,
+    ],
+    [
+      'a scenario the catalogue does not have',
+      (t: Json) => (t.scenarioId = 'invented-test'),
+      /tests\[0\]\.scenarioId: 'invented-test' is not a scenario of the run's catalogue/,
+    ],
+  ] as Array<[string, (t: Json) => void, RegExp]>)(
+    'refuses a forged pair of shards claiming %s (round 4)',
+    async (name, edit, field) => {
+      const slug = `forged-${name.replace(/\W+/g, '-')}`;
+      const dirs = await writtenShards(slug, (r) => edit(firstTest(r)), [1, 2]);
+      const result = await cli(['merge-reports', ...dirs, '--report-dir', join(dir, `out-${slug}`)]);
+      oneLineExit2(result, new RegExp(`shard-1/results\\.json: ${field.source}`));
+    },
+  );
 
   it('refuses a shard of another run (the lab fault differs) in one line', async () => {
     const dirs = await writtenShards('other-run', (r) => {

@@ -70,7 +70,7 @@ describe('reports', () => {
     expect(profile?.extended.statistics).toEqual({ passed: 0, failed: 0, skipped: 0 });
     expect(profile?.provisional).toEqual({
       statistics: { passed: 0, failed: 1, skipped: 0 },
-      failedTests: ['leak-window/ipv4'],
+      failedTests: ['no-leak-on-placement/ipv4'],
     });
     expect(report.implementation.reference).toBe(true);
     expect(report.certification).toMatch(/certify no implementation/);
@@ -97,7 +97,7 @@ describe('reports', () => {
     expect(lines[0]).toMatch(/^profile\s+features\s+scenario\s+IPv4\s+IPv6$/);
     expect(summary).toMatch(/core\s+SourceIPLoadBalancer\s+snat-loadbalancer-ip\s+pass\s+FAIL/);
     expect(summary).toMatch(/extended\s+Failover\s+failover\s+skip\(not-supported\)\s+-/);
-    expect(summary).toMatch(/leak-window\s+FAIL\*/);
+    expect(summary).toMatch(/no-leak-on-placement\s+FAIL\*/);
     expect(summary).toContain('1 passed, 2 failed, 1 skipped (lab provider, 1m41s)');
     expect(summary).toContain('- snat-loadbalancer-ip [IPv6]: ES-SNAT-1, ES-SNAT-2: step 5');
     expect(summary).toContain('diagnostics: diagnostics/ec-r1-snat-loadbalancer-ip-v6');

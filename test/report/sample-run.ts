@@ -5,7 +5,7 @@ import { testDescription } from '../support/recording-environment.js';
 function test(overrides: Partial<TestResult>): TestResult {
   return {
     scenarioId: 'snat-loadbalancer-ip',
-    title: 'Endpoint pods egress with the LoadBalancer IP',
+    title: 'Endpoint pods on every node egress with the LoadBalancer IP, and their connections complete',
     file: 'suites/core/snat-loadbalancer-ip.yaml',
     profile: 'core',
     features: ['SourceIPLoadBalancer'],
@@ -159,6 +159,8 @@ export function sampleRun(reportDir: string): RunResult {
       }),
       test({
         scenarioId: 'failover',
+        title: 'A failed chosen node is replaced within the failover bound, egress keeps the LoadBalancer IP',
+        file: 'suites/extended/failover.yaml',
         profile: 'extended',
         features: ['Failover'],
         statements: ['ES-FAIL-1'],
@@ -169,7 +171,9 @@ export function sampleRun(reportDir: string): RunResult {
         steps: [],
       }),
       test({
-        scenarioId: 'leak-window',
+        scenarioId: 'no-leak-on-placement',
+        title: 'No endpoint packet leaves with another source once status.host is published',
+        file: 'suites/extended/no-leak-on-placement.yaml',
         profile: 'extended',
         features: ['NoLeakOnPlacement'],
         statements: ['ES-LEAK-1'],

@@ -147,7 +147,7 @@ describe('merging shards', () => {
       'snat-loadbalancer-ip/ipv4 passed',
       'snat-loadbalancer-ip/ipv6 failed',
       'failover/ipv4 skipped',
-      'leak-window/ipv4 failed',
+      'no-leak-on-placement/ipv4 failed',
     ]);
     expect(report.mergedFrom).toEqual(['s1', 's2', 's3']);
     expect(report.shard).toBeUndefined();

@@ -528,6 +528,104 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     ),
     error: /'\$patch' is a strategic merge patch directive/,
   },
+  {
+    name: 'a gitRepo volume (round 4, CVE-2024-10220)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, gitRepo: { repository: "https://example.com/r.git" } }], containers: [{ name: c, image: x }] } }',
+    error:
+      /spec\.volumes\[0\]\.gitRepo: refused \(host-access\): volume type gitRepo is outside a test's scope/,
+  },
+  {
+    name: 'a nfs volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, nfs: { server: 1.1.1.1, path: / } }], containers: [{ name: c, image: x }] } }',
+    error: /spec\.volumes\[0\]\.nfs: refused \(host-access\): volume type nfs is outside a test's scope/,
+  },
+  {
+    name: 'a iscsi volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, iscsi: { targetPortal: "1.1.1.1:3260", iqn: "iqn.2001-04.com.example:x", lun: 0 } }], containers: [{ name: c, image: x }] } }',
+    error: /spec\.volumes\[0\]\.iscsi: refused \(host-access\): volume type iscsi is outside a test's scope/,
+  },
+  {
+    name: 'a rbd volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, rbd: { monitors: ["1.1.1.1:6789"], image: x } }], containers: [{ name: c, image: x }] } }',
+    error: /spec\.volumes\[0\]\.rbd: refused \(host-access\): volume type rbd is outside a test's scope/,
+  },
+  {
+    name: 'a cephfs volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, cephfs: { monitors: ["1.1.1.1:6789"] } }], containers: [{ name: c, image: x }] } }',
+    error:
+      /spec\.volumes\[0\]\.cephfs: refused \(host-access\): volume type cephfs is outside a test's scope/,
+  },
+  {
+    name: 'a glusterfs volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, glusterfs: { endpoints: e, path: p } }], containers: [{ name: c, image: x }] } }',
+    error:
+      /spec\.volumes\[0\]\.glusterfs: refused \(host-access\): volume type glusterfs is outside a test's scope/,
+  },
+  {
+    name: 'a fc volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, fc: { wwids: [x] } }], containers: [{ name: c, image: x }] } }',
+    error: /spec\.volumes\[0\]\.fc: refused \(host-access\): volume type fc is outside a test's scope/,
+  },
+  {
+    name: 'a flexVolume volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, flexVolume: { driver: example.com/x } }], containers: [{ name: c, image: x }] } }',
+    error:
+      /spec\.volumes\[0\]\.flexVolume: refused \(host-access\): volume type flexVolume is outside a test's scope/,
+  },
+  {
+    name: 'a portworxVolume volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, portworxVolume: { volumeID: x } }], containers: [{ name: c, image: x }] } }',
+    error:
+      /spec\.volumes\[0\]\.portworxVolume: refused \(host-access\): volume type portworxVolume is outside a test's scope/,
+  },
+  {
+    name: 'an inline csi volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, csi: { driver: hostpath.csi.k8s.io, volumeAttributes: { path: / } } }], containers: [{ name: c, image: x }] } }',
+    error: /spec\.volumes\[0\]\.csi: refused \(host-access\): volume type csi is outside a test's scope/,
+  },
+  {
+    name: 'a image volume (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, image: { reference: evil/img } }], containers: [{ name: c, image: x }] } }',
+    error: /spec\.volumes\[0\]\.image: refused \(host-access\): volume type image is outside a test's scope/,
+  },
+  {
+    name: 'a patch adding an nfs volume to a pod template (round 4)',
+    manifest: DEPLOYMENT,
+    steps: patchOf(
+      '{ spec: { template: { spec: { volumes: [{ name: r, nfs: { server: 1.1.1.1, path: / } }] } } } }',
+    ),
+    error: /volumes\[0\]\.nfs: manifest m patched: refused \(host-access\): volume type nfs/,
+  },
+  {
+    name: 'StatefulSet volumeClaimTemplates of 100Ti (round 4)',
+    manifest:
+      '{ apiVersion: apps/v1, kind: StatefulSet, metadata: { name: s, namespace: "${namespace}" }, spec: { selector: { matchLabels: { app: s } }, serviceName: s, template: { metadata: { labels: { app: s } }, spec: { containers: [{ name: c, image: x }] } }, volumeClaimTemplates: [{ metadata: { name: d }, spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 100Ti } } } }] } }',
+    error:
+      /volumeClaimTemplates\[0\]\.spec\.resources\.requests: refused \(load\): a request over 2 CPUs or 2Gi of memory or storage/,
+  },
+  {
+    name: 'an ephemeral volume claiming 1Pi (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, ephemeral: { volumeClaimTemplate: { spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Pi } } } } } }], containers: [{ name: c, image: x }] } }',
+    error: /ephemeral\.volumeClaimTemplate\.spec\.resources\.requests: refused \(load\)/,
+  },
+  {
+    name: 'a Memory emptyDir of 1Ti (round 4)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, emptyDir: { medium: Memory, sizeLimit: 1Ti } }], containers: [{ name: c, image: x }] } }',
+    error: /emptyDir\.sizeLimit: refused \(load\): an emptyDir over 2Gi/,
+  },
 ];
 
 /** The spec text of a hostile entry (or of a safe one, with `manifest` and `steps` of your own). */

@@ -152,6 +152,30 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'ec1a2b3c0v4' } },
       [/outside a test's scope/],
     ],
+    // Round 4: the volume types Pod Security restricted allows (without inline csi), within the bounds.
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'ec-1a2b3c-x-v4' },
+        spec: {
+          containers: [{ name: 'c' }],
+          volumes: [
+            { name: 'a', configMap: { name: 'c' } },
+            { name: 'b', secret: { secretName: 's' } },
+            { name: 'c', emptyDir: { sizeLimit: '1Gi' } },
+            { name: 'd', persistentVolumeClaim: { claimName: 'x' } },
+            { name: 'e', projected: { sources: [{ serviceAccountToken: { path: 't' } }] } },
+            { name: 'f', downwardAPI: { items: [] } },
+            {
+              name: 'g',
+              ephemeral: { volumeClaimTemplate: { spec: { resources: { requests: { storage: '1Gi' } } } } },
+            },
+          ],
+        },
+      },
+      [],
+    ],
   ])('%j', (object, expected) => {
     const issues = manifestScopeIssues(object, names).map((i) => i.message);
     expect(issues).toHaveLength(expected.length);

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../../common/errors.js';
 import { escapeControl } from '../../common/escape.js';
 import { copyArtifacts, mergeRuns, readRunResult } from '../../report/merge.js';
-import { checkDistinctInputs, checkOutputNotInput } from '../../report/merge-input.js';
+import { checkAgainstCatalogue, checkDistinctInputs, checkOutputNotInput } from '../../report/merge-input.js';
 import { ReporterMultiplexer } from '../../report/multiplexer.js';
 import { createReporters, parseReporterNames } from '../../report/select.js';
 import { defaultReportDir } from '../../run/options.js';
@@ -26,6 +26,7 @@ export async function mergeReportsCommand(dirs: string[], flags: MergeFlags): Pr
   await checkOutputNotInput(reportDir, dirs);
   const runs = await Promise.all(dirs.map(readRunResult));
   const merged = mergeRuns(runs, reportDir);
+  await checkAgainstCatalogue(runs, dirs);
   for (const path of await copyArtifacts(runs, reportDir)) {
     process.stderr.write(`merge-reports: left out ${escapeControl(path)}: not a regular file or directory\n`);
   }
