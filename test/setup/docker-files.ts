@@ -25,7 +25,7 @@ export const DOCKER_TESTS = [
 export const DOCKER_LANES = lanesFrom(process.env.EC_TEST_DOCKER_LANES);
 
 function lanesFrom(text: string | undefined): number {
-  if (text === undefined || text === '') return 2;
+  if (text === undefined || text === '') return 3;
   if (!/^[1-4]$/.test(text)) throw new Error(`EC_TEST_DOCKER_LANES ${JSON.stringify(text)}: expected 1 to 4`);
   return Number(text);
 }
