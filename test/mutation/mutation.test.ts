@@ -49,6 +49,20 @@ const run = (status: MutantRun['status'], statements: string[] = []): MutantRun 
   testsCompleted: 3,
 });
 
+/** One mutant of each kind (killed at ES-SNAT-1, survived, not covered), for the report tests. */
+function threeOutcomes(): MutantOutcome[] {
+  const pick = (key: string) => mutants.find((m) => m.key === key) as MutantInfo;
+  return [
+    {
+      mutant: pick('egress-rules.ts:32:7:EqualityOperator'),
+      status: 'Killed',
+      run: run('Killed', ['ES-SNAT-1']),
+    },
+    { mutant: pick('egress-rules.ts:60:7:ConditionalExpression'), status: 'Survived', run: run('Survived') },
+    { mutant: pick('egress-rules.ts:49:22:ObjectLiteral'), status: 'NoCoverage' },
+  ];
+}
+
 describe('mutants of the reference implementation', () => {
   it('come from every mutated file, each with a unique key and the code it replaces', () => {
     expect(mutants.length).toBeGreaterThan(1000);
@@ -201,20 +215,7 @@ describe('the report', () => {
       ),
     );
     const validate = new Ajv({ strict: false, validateFormats: false }).compile(schema);
-    const pick = (key: string) => mutants.find((m) => m.key === key) as MutantInfo;
-    const outcomes: MutantOutcome[] = [
-      {
-        mutant: pick('egress-rules.ts:32:7:EqualityOperator'),
-        status: 'Killed',
-        run: run('Killed', ['ES-SNAT-1']),
-      },
-      {
-        mutant: pick('egress-rules.ts:60:7:ConditionalExpression'),
-        status: 'Survived',
-        run: run('Survived'),
-      },
-      { mutant: pick('egress-rules.ts:49:22:ObjectLiteral'), status: 'NoCoverage' },
-    ];
+    const outcomes = threeOutcomes();
     const report = mutationReport({
       outcomes,
       sources,
@@ -261,24 +262,7 @@ describe('--merge', () => {
       });
     const dir = await mkdtemp(join(tmpdir(), 'ec-mutation-merge-'));
     try {
-      await writeFile(
-        join(dir, 'mutation.json'),
-        JSON.stringify(
-          report([
-            {
-              mutant: pick('egress-rules.ts:32:7:EqualityOperator'),
-              status: 'Killed',
-              run: run('Killed', ['ES-SNAT-1']),
-            },
-            {
-              mutant: pick('egress-rules.ts:60:7:ConditionalExpression'),
-              status: 'Survived',
-              run: run('Survived'),
-            },
-            { mutant: pick('egress-rules.ts:49:22:ObjectLiteral'), status: 'NoCoverage' },
-          ]),
-        ),
-      );
+      await writeFile(join(dir, 'mutation.json'), JSON.stringify(report(threeOutcomes())));
       const equivalent = {
         key: 'egress-rules.ts:60:7:ConditionalExpression',
         verdict: 'equivalent' as const,
