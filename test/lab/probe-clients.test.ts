@@ -44,7 +44,13 @@ async function packetsByClientPort(
     '-r',
     file,
     '-Y',
-    `${address.includes(':') ? 'ipv6' : 'ip'}.dst == ${address} && (tcp.dstport == ${port} || udp.dstport == ${port})`,
+    // A TCP connection is counted by the segments the client chose to send: SYN, payload, FIN or
+    // RST. Pure ACKs depend on timing (on a loaded machine the delayed ACK of the server's FIN
+    // fires before the client closes: 7 packets on a connection instead of 6), and
+    // retransmissions are the network's doing.
+    `${address.includes(':') ? 'ipv6' : 'ip'}.dst == ${address} && (udp.dstport == ${port} || (tcp.dstport == ${port}` +
+      ' && (tcp.flags.syn == 1 || tcp.flags.fin == 1 || tcp.flags.reset == 1 || tcp.len > 0)' +
+      ' && !tcp.analysis.retransmission))',
     '-T',
     'fields',
     '-e',
@@ -86,26 +92,49 @@ async function captured(
  */
 const ANSWER_WAIT_MS = 15_000;
 
+/**
+ * The one-exec-per-attempt clients and the loop, each sending `attempts` probes from every pod,
+ * captured at the peer. `answered` is false when any attempt went unanswered: a datagram lost on
+ * the loaded lab's bridges (seen once in a CI run: 11 of 12 UDP datagrams at the peer, one
+ * attempt waiting out its 15 s) says nothing about the clients, and is never resent.
+ */
+async function bothClients(protocol: ProbeProtocol, attempts: number, round: number) {
+  let answered = true;
+  const before = await captured(`single-${protocol}-${round}`, protocol, async (node, pod, address, port) => {
+    for (let i = 0; i < attempts; i++)
+      await lab.podConnect(node, pod, address, port, protocol, { timeoutMs: ANSWER_WAIT_MS }).catch(() => {
+        answered = false;
+      });
+  });
+  const after = await captured(`loop-${protocol}-${round}`, protocol, (node, pod, address, port) =>
+    lab.podProbe(node, pod, address, port, protocol, { attempts, timeoutMs: ANSWER_WAIT_MS }),
+  );
+  const lines = (after.attempts as Array<Awaited<ReturnType<Lab['podProbe']>>>).flat();
+  if (!lines.every((l) => l.ok)) answered = false;
+  return { before, after, lines, answered };
+}
+
+/** Rounds tried before the comparison counts as failed: a client that sends nothing fails them all. */
+const ROUNDS = 3;
+
 describe('a probe in one client process per source', () => {
   for (const protocol of ['tcp', 'udp'] as const) {
     it(`puts on the wire what one exec per attempt did: ${protocol}, attempts x sources connections, the same packets each`, async () => {
       const attempts = 4;
-      const before = await captured(`single-${protocol}`, protocol, async (node, pod, address, port) => {
-        for (let i = 0; i < attempts; i++)
-          await lab.podConnect(node, pod, address, port, protocol, { timeoutMs: ANSWER_WAIT_MS });
-      });
-      const after = await captured(`loop-${protocol}`, protocol, (node, pod, address, port) =>
-        lab.podProbe(node, pod, address, port, protocol, { attempts, timeoutMs: ANSWER_WAIT_MS }),
-      );
+      let round = await bothClients(protocol, attempts, 1);
+      for (let n = 2; n <= ROUNDS && !round.answered; n++) round = await bothClients(protocol, attempts, n);
+      expect(round.answered, `every attempt answered in one of ${ROUNDS} rounds`).toBe(true);
+      const { before, after, lines } = round;
       expect(before.perConnection).toHaveLength(attempts * PODS.length);
       expect(after.perConnection).toHaveLength(attempts * PODS.length);
       // Packets per connection toward the target: the same as before, connection by connection.
       expect(after.perConnection).toEqual(before.perConnection);
-      expect(after.perConnection.every((n) => n === (protocol === 'tcp' ? 6 : 1))).toBe(true);
-      const lines = (after.attempts as Array<Awaited<ReturnType<Lab['podProbe']>>>).flat();
+      // SYN, the request, FIN: one each, and no RST; one datagram per attempt.
+      expect(after.perConnection.every((n) => n === (protocol === 'tcp' ? 3 : 1))).toBe(true);
       expect(lines).toHaveLength(attempts * PODS.length);
       expect(lines.every((l) => l.ok && l.answer && l.durationMs !== undefined && l.startedAtMs)).toBe(true);
-    });
+      // Three rounds of two clients, each attempt waiting up to ANSWER_WAIT_MS when lost.
+    }, 300_000);
   }
 
   for (const family of ['ipv4', 'ipv6'] as const) {
