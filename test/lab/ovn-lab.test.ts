@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../../harness/env/lab/infra/lab.js';
 import { LAB_LABEL } from '../../harness/env/lab/infra/labels.js';
 import { collectLabOvnDiagnostics } from '../../harness/env/lab/lab-ovn-diagnostics.js';
+import { ovnTopologyMermaid } from '../../harness/env/shared/ovn-topology-diagram.js';
 import { cli } from '../support/cli.js';
 import { leftBy, NOTHING_LEFT } from '../support/leftovers.js';
 
@@ -161,6 +162,17 @@ nft add rule ip ovn_lab_test post ip saddr ${client().ip} masquerade`,
     expect(files['ovs-control-plane-conntrack.txt']).toBeDefined();
   }, 60_000);
 
+  it("draws the README's picture of the OVN topology: the same switches, routers and links", async () => {
+    const live = topologySkeleton(ovnTopologyMermaid((await lab.ovnNbctl(['show'])).stdout));
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const picture = /### The lab on OVN[\s\S]*?```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(picture, 'a mermaid block in the README section "The lab on OVN"').toBeDefined();
+    expect(topologySkeleton(picture ?? '')).toEqual(live);
+    // Not vacuous: every node has its gateway router, switch and management port in it.
+    for (const node of ['control-plane', 'worker', 'worker2'])
+      expect(live.join('\n')).toContain(`k8s-${node}`);
+  }, 60_000);
+
   // Last: it removes the lab. br-ex owns every node's eth0, the central container is one more:
   // once, a network of an OVN lab was left with "active endpoints" and no container.
   it('leaves no container, network or volume with its id after `down`', async () => {
@@ -186,3 +198,19 @@ nft add rule ip ovn_lab_test post ip saddr ${client().ip} masquerade`,
     expect(volumes.filter((v) => v.includes(id) || mounts.includes(v))).toEqual([]);
   }, 150_000);
 });
+
+/**
+ * What a topology picture shows of the lab itself: datapaths, router links and management ports.
+ * Left out: the underlay addresses (each lab's network is allocated at bring-up), the pods (the
+ * README's lab ran an EgressService's, this one its own) and the policies (the same reason).
+ */
+function topologySkeleton(mermaid: string): string[] {
+  return mermaid
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(
+      (line) => line && !line.includes('policies') && (!line.includes('(["') || /--- \S+_k8s_/.test(line)),
+    )
+    .map((line) => line.replace(/(rtoe-GR_\S+) [\d.]+\/\d+/, '$1 <underlay>'))
+    .sort();
+}
