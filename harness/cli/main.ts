@@ -8,6 +8,7 @@ import { EXIT_OK, EXIT_USAGE } from '../common/errors.js';
 import { escapeControl } from '../common/escape.js';
 import { installOutputRedaction } from '../common/secrets.js';
 import { TOOL_VERSION } from '../common/version.js';
+import { tolerateClosedOutput } from './closed-output.js';
 import { reportError } from './errors.js';
 import { addExamples } from './examples.js';
 
@@ -101,6 +102,7 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
 export async function main(argv: string[]): Promise<number> {
   // Whatever any command prints passes through redaction of the secrets its inputs registered.
   installOutputRedaction();
+  tolerateClosedOutput();
   const args = argv.slice(2);
   const debug = argv.includes('--debug');
   let program: Awaited<ReturnType<typeof buildProgram>> | undefined;
