@@ -31,11 +31,22 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/'"]+)@/gi;
  * attribute or a flag's tail is no assignment), `curl -u USER:PASS` / `--user USER:PASS` (a value with a colon),
  * a `Cookie:`, `X-Auth-Token:`, `X-Api-Key:` or `Private-Token:` header, `sshpass -p X`, `Authorization: Bearer X`, `Authorization: Basic X`
  * (any scheme, and Proxy-Authorization), a bare `Basic X`/`Digest X`, and a password glued to its
- * flag (`mysql -pSECRET`; a `-p` followed by a digit is a port, `ssh -p2222`, and stays). Group 1
- * is kept, group 2 (the value, maybe quoted) is the secret.
+ * flag (`mysql -pSECRET`; a `-p` followed by a digit is a port, `ssh -p2222`, and stays); an
+ * assignment whose name has an `AUTH`, `PAT` or `PWD` segment (`DOCKER_AUTH_CONFIG=`,
+ * `GITHUB_PAT=`, `MYSQL_PWD=`); a JSON body's secret-named key (`{"password": "X"}`); and a
+ * secret word glued to its value by a colon (`password:X`; with a space after the colon it is our
+ * own `field: expected ...` error text, and after a `/` or before `LINE:` a file's `FILE:LINE:`,
+ * and stays). `-P` stays: it is mysql's and scp's port. Group
+ * 1 is kept, group 2 (the value, maybe quoted) is the secret.
  */
 const COMMAND_CREDENTIAL =
-  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|(?<![-\w.])(?![A-Za-z0-9_]*authentication=)(?=[A-Za-z0-9_]*(?:password|passwd|secret|token|credential|apikey|api_key|access_key|private_key)[A-Za-z0-9_]*=|(?:[A-Za-z0-9_]*_)?(?:pass|key)=)[A-Za-z_][A-Za-z0-9_]*=|(?<=^|[\s'"])(?:-u\s*|--user[= ]\s*)(?=[^\s'"]*:)|\b(?:cookie|set-cookie|private-token|api-key|x-[a-z0-9-]*(?:token|key|auth|secret|session)[a-z0-9-]*)\s*:\s*|\bsshpass\s+-p\s*|\b(?:proxy-)?authorization\s*:\s*(?:[A-Za-z-]+\s+)?|\b(?:Bearer|Basic|Digest)\s+|(?<=^|\s)-p(?=[^\s\d-])))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
+  /((?:--?(?:password|passwd|pass|token|secret|api-key|auth)[= ]|(?<![-\w.])(?![A-Za-z0-9_]*authentication=)(?=[A-Za-z0-9_]*(?:password|passwd|secret|token|credential|apikey|api_key|access_key|private_key)[A-Za-z0-9_]*=|(?:[A-Za-z0-9_]*_)?(?:pass|key)=|(?:[A-Za-z0-9]+_)*(?:auth|pat|pwd)(?:_[A-Za-z0-9]+)*=)[A-Za-z_][A-Za-z0-9_]*=|(?<=^|[\s'"])(?:-u\s*|--user[= ]\s*)(?=[^\s'"]*:)|\b(?:cookie|set-cookie|private-token|api-key|x-[a-z0-9-]*(?:token|key|auth|secret|session)[a-z0-9-]*)\s*:\s*|\bsshpass\s+-p\s*|\b(?:proxy-)?authorization\s*:\s*(?:[A-Za-z-]+\s+)?|\b(?:Bearer|Basic|Digest)\s+|(?<=^|\s)-p(?=[^\s\d-])|"[A-Za-z0-9_-]*(?:password|passwd|pwd|secret|token|apikey|api_key)[A-Za-z0-9_-]*"\s*:\s*|(?<![-\w./])[A-Za-z0-9_]*(?:password|passwd|pwd|secret|token):(?!\d+:)(?=[^\s/'"])))('[^']*'|"[^"]*"|[^\s'"]+)/gi;
+
+/**
+ * `user:password@host` without a scheme (an ssh or scp target): the part after the colon. Only
+ * after a start, a space, a quote or `=`, so a URL (handled above) and `host:path` never match.
+ */
+const TARGET_PASSWORD = /(?<=^|[\s'"=])([^\s:@'"/]+:)([^\s@'"/]+)@(?=[A-Za-z0-9[])/g;
 
 const registered = new Set<string>();
 /** Registered values, longest first, so that a secret containing another is replaced whole. */
@@ -76,6 +87,7 @@ export function credentialsIn(text: string): string[] {
     if (colon >= 0) found.push(userinfo.slice(colon + 1));
   }
   for (const match of text.matchAll(COMMAND_CREDENTIAL)) found.push(unquote(match[2] as string));
+  for (const match of text.matchAll(TARGET_PASSWORD)) found.push(match[2] as string);
   return found.filter((v) => v.length > 0 && v !== REDACTED);
 }
 
@@ -104,7 +116,27 @@ export function redact(text: string): string {
   }
   return result
     .replace(URL_USERINFO, (_m, scheme: string) => `${scheme}${REDACTED}@`)
-    .replace(COMMAND_CREDENTIAL, (_m, flag: string) => `${flag}${REDACTED}`);
+    .replace(TARGET_PASSWORD, (_m, user: string) => `${user}${REDACTED}@`)
+    .replace(COMMAND_CREDENTIAL, (match, flag: string, value: string) =>
+      // Already redacted (a report rendered from redacted values): the match may run on into a
+      // format's escape (`<redacted>\` before a JSON `"`), which must stay.
+      {
+        if (unquote(value).startsWith(REDACTED)) return match;
+        // A JSON key's quoted value keeps its quotes: the JSON stays JSON.
+        return flag.startsWith('"') && value.startsWith('"') ? `${flag}"${REDACTED}"` : `${flag}${REDACTED}`;
+      },
+    );
+}
+
+/**
+ * A copy of JSON data (a run's results) with every string redacted. Reports are rendered from it,
+ * so redaction never cuts into the escapes of a format: redacting the written JSON text once took
+ * the `\\` of a `\\"` with the token after `Bearer`, and the file no longer parsed.
+ */
+export function redactStrings<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
+    typeof item === 'string' ? redact(item) : item,
+  ) as T;
 }
 
 /** A copy safe to print and report: values under secret-named keys replaced, credentials in other strings too. */

@@ -5,6 +5,7 @@ import {
   credentialsIn,
   REDACTED,
   redact,
+  redactStrings,
   redactValue,
   registerSecrets,
   secretsIn,
@@ -103,5 +104,52 @@ describe('credentials in odd forms (issue #22)', () => {
   it('registers them from an options file, so they are redacted anywhere later', () => {
     const secrets = secretsIn({ existing: { peer: { commandTemplate: 'mysql -pGluedSecret9 -e "{cmd}"' } } });
     expect(secrets).toContain('GluedSecret9');
+  });
+});
+
+describe('credentials in odd forms (hostile round 5, F8)', () => {
+  it.each([
+    ['curl -d \'{"password": "JSONPW1"}\' {ssh}', 'JSONPW1'],
+    ['tool password:COLONPW1 {ssh}', 'COLONPW1'],
+    ['pwd=PWDEQ1 tool', 'PWDEQ1'],
+    ['MYSQL_PWD=MYSQLPWD1 mysql', 'MYSQLPWD1'],
+    ['GITHUB_PAT=GHPAT1xx tool', 'GHPAT1xx'],
+    ['DOCKER_AUTH_CONFIG=DAC1xx tool', 'DAC1xx'],
+    ['ssh ops:SSHURLPASS1@bgp-peer.example.com', 'SSHURLPASS1'],
+    ["sshpass -e ssh 'ops:QUOTED1x@peer.example.test'", 'QUOTED1x'],
+    // Left alone: a port flag, our own error text, host:path, an ssh option.
+    ['mysql -P 3306 -h db', undefined],
+    ['options.yaml:3: existing.bgpPassword: expected a string', undefined],
+    ['/etc/passwd:1: forged; token:12: line', undefined],
+    ['scp peer.example.test:/tmp/x . ; git@github.example.test:org/repo', undefined],
+    ['ssh -o GSSAPIAuthentication=no {ssh}', undefined],
+    ['compass=north author=Jane', undefined],
+  ])('%s', (text, secret) => {
+    const redacted = redact(text);
+    if (secret === undefined) expect(redacted).toBe(text);
+    else {
+      expect(redacted).not.toContain(secret);
+      expect(redacted).toContain(REDACTED);
+      expect(credentialsIn(text)).toContain(secret);
+    }
+  });
+});
+
+describe('reports rendered from redacted values (hostile round 5, F7)', () => {
+  it('keeps a JSON string whole when its secret sat before an escaped quote', () => {
+    const data = { commandTemplate: 'echo curl -H "Authorization: Bearer HDRTOK2" {ssh} {command}' };
+    const text = redact(JSON.stringify(redactStrings(data)));
+    expect(text).not.toContain('HDRTOK2');
+    // Before: the text-level pass took the `\` of `\"` with the token, and this threw.
+    expect(JSON.parse(text)).toEqual({
+      commandTemplate: 'echo curl -H "Authorization: Bearer <redacted>" {ssh} {command}',
+    });
+  });
+});
+
+describe('a JSON document through redact', () => {
+  it('stays JSON: a secret-named key keeps its quotes, an already redacted value is left alone', () => {
+    const text = redact(JSON.stringify({ options: { password: 'hunter22', token: '<redacted>' }, n: 1 }));
+    expect(JSON.parse(text)).toEqual({ options: { password: '<redacted>', token: '<redacted>' }, n: 1 });
   });
 });

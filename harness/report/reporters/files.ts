@@ -7,7 +7,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { escapeUntrustedDeep, jsonWithoutControls } from '../../common/escape.js';
-import { redact } from '../../common/secrets.js';
+import { redact, redactStrings } from '../../common/secrets.js';
 import type { RunResult } from '../../run/results.js';
 import { buildConformanceReport } from '../conformance.js';
 import { conformanceReportSchema } from '../conformance-schema.js';
@@ -25,9 +25,17 @@ export const REPORT_FILES = {
   results: 'results.json',
 } as const;
 
+/**
+ * Every report is rendered from the run with its strings redacted (a secret in an error message
+ * or a fingerprint stays out), so redaction works on values, never on a format's escapes; the
+ * rendered text passes through `redact` once more, as everything printed does.
+ */
+function shown(run: RunResult): RunResult {
+  return redactStrings(run);
+}
+
 async function write(run: RunResult, files: Array<[string, string]>): Promise<string[]> {
   await mkdir(run.reportDir, { recursive: true });
-  // Every report passes through redaction: a secret in an error message or a fingerprint stays out.
   await Promise.all(files.map(([name, text]) => writeFile(join(run.reportDir, name), redact(text))));
   return files.map(([name]) => join(run.reportDir, name));
 }
@@ -35,14 +43,14 @@ async function write(run: RunResult, files: Array<[string, string]>): Promise<st
 export class JunitReporter implements Reporter {
   readonly name = 'junit';
   runEnd(run: RunResult): Promise<string[]> {
-    return write(run, [[REPORT_FILES.junit, renderJunit(run)]]);
+    return write(run, [[REPORT_FILES.junit, renderJunit(shown(run))]]);
   }
 }
 
 export class ConformanceReporter implements Reporter {
   readonly name = 'conformance';
   runEnd(run: RunResult): Promise<string[]> {
-    const report = conformanceReportSchema.parse(buildConformanceReport(run));
+    const report = conformanceReportSchema.parse(buildConformanceReport(shown(run)));
     return write(run, [
       // YAML shows strings raw (folded over lines, bidi controls kept): the one escaping rule first.
       [REPORT_FILES.conformanceYaml, stringify(escapeUntrustedDeep(report), { lineWidth: 0 })],
@@ -55,14 +63,14 @@ export class ConformanceReporter implements Reporter {
 export class SummaryReporter implements Reporter {
   readonly name = 'summary';
   runEnd(run: RunResult): Promise<string[]> {
-    return write(run, [[REPORT_FILES.summary, `${renderSummary(run)}\n`]]);
+    return write(run, [[REPORT_FILES.summary, `${renderSummary(shown(run))}\n`]]);
   }
 }
 
 export class ResultsReporter implements Reporter {
   readonly name = 'results';
   runEnd(run: RunResult): Promise<string[]> {
-    return write(run, [[REPORT_FILES.results, `${JSON.stringify(run)}\n`]]);
+    return write(run, [[REPORT_FILES.results, `${JSON.stringify(shown(run))}\n`]]);
   }
 }
 
@@ -82,7 +90,7 @@ export class HtmlReporter implements Reporter {
     for (const test of run.tests) {
       if (test.diagnostics) diagnostics[test.diagnostics] = await filesUnder(run.reportDir, test.diagnostics);
     }
-    return write(run, [[REPORT_FILES.html, renderHtmlReport(run, { diagnostics })]]);
+    return write(run, [[REPORT_FILES.html, renderHtmlReport(shown(run), { diagnostics })]]);
   }
 }
 
