@@ -49,11 +49,22 @@ export async function ingressIP(
   service: string,
   family: IpFamily,
 ): Promise<string | undefined> {
+  return (await ingressIPs(cluster, namespace, service, family))[0];
+}
+
+/** Every ingress IP of the family the Service's status lists, in its order. */
+export async function ingressIPs(
+  cluster: ClusterApi,
+  namespace: string,
+  service: string,
+  family: IpFamily,
+): Promise<string[]> {
   const object = await cluster.get(serviceRef(namespace, service));
   const ingress = field(object, 'status', 'loadBalancer', 'ingress');
-  if (!Array.isArray(ingress)) return undefined;
-  const ips = ingress.map((entry) => field(entry, 'ip')).filter((ip): ip is string => typeof ip === 'string');
-  return ips.find((ip) => familyOf(ip) === family);
+  if (!Array.isArray(ingress)) return [];
+  return ingress
+    .map((entry) => field(entry, 'ip'))
+    .filter((ip): ip is string => typeof ip === 'string' && familyOf(ip) === family);
 }
 
 export function podReady(pod: KubeObject): boolean {

@@ -204,4 +204,29 @@ describe('serviceIngress reserved: N', () => {
       /: Service web ingress: ipv4 203\.0\.113\.1 \(expected the ipv4 address 203\.0\.113\.2\)\n {2}at step 3 \(expect, judged\.yaml:\d+\)/,
     );
   });
+
+  it('fails on a second ingress IP of one family, naming both (MetalLB gives one per family)', async () => {
+    // A MetalLB that gave web a second IPv4 address besides the reserved one: the first alone
+    // would still read as `reserved: 0`.
+    const env = fakeEnvironment();
+    const played = env.onChange;
+    env.onChange = (e, object) => {
+      played(e, object);
+      if (object.kind === 'Service') {
+        object.status = { loadBalancer: { ingress: [{ ip: '203.0.113.1' }, { ip: '203.0.113.2' }] } };
+      }
+    };
+    const { result } = await runSteps(
+      env,
+      `  - apply: [service]
+  - expect: { condition: { serviceIngress: { service: web, reserved: 0 } } }
+`,
+      {},
+      RESERVED,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.message).toMatch(
+      /: Service web ingress: ipv4 203\.0\.113\.1 and 203\.0\.113\.2 \(expected exactly one ipv4 IP\)\n {2}at step 2 \(expect, judged\.yaml:\d+\)/,
+    );
+  });
 });

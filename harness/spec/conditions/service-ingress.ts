@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCondition } from '../definitions.js';
 import { name, namespaceRef } from '../fields.js';
 
-/** The Service has (or has not) an ingress IP of the family under test. */
+/** The Service has (or has not) an ingress IP of the family under test; never two of one family. */
 export const serviceIngress = defineCondition({
   kind: 'serviceIngress',
   schema: z.strictObject({
@@ -20,6 +20,6 @@ export const serviceIngress = defineCondition({
   doc: {
     syntax: '`serviceIngress: {service, namespace, assigned, reserved}`',
     meaning:
-      "the Service has a LoadBalancer ingress IP of each family under test (`assigned: false`: none); with `reserved: N`, it is the test's N-th reserved address (`${pool.address.N}`)",
+      "the Service has one LoadBalancer ingress IP of each family under test, and only one, as MetalLB gives (`assigned: false`: none); with `reserved: N`, it is the test's N-th reserved address (`${pool.address.N}`)",
   },
 });
