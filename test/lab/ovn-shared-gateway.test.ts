@@ -148,6 +148,24 @@ describe('the OVN lab in shared gateway mode', () => {
     const other = await egressSeenAtPeer('egress.client', 'sgw-client-again');
     expect(other.captured).toEqual([nodeAddress('worker2')]);
   }, 60_000);
+
+  it("lets an EgressService endpoint reach other nodes' addresses: the node no-reroute's mark 1008 crosses the tunnel", async () => {
+    // Follows the test above (its EgressService, egress node worker, endpoint egress.web on
+    // worker2): the 102 policy lets the endpoint's traffic for node addresses through with
+    // pkt_mark=1008, and the lab's /32 route sends it to the target node's management port over
+    // geneve. The userspace datapath looks the tunnel's route up with the packet's mark; with
+    // no route for that mark the packet was dropped (core's in-cluster-traffic-not-rewritten:
+    // "6/9 tcp attempts to <node>:9376 got no reply", from the endpoints on the other nodes).
+    const web = ips['egress.web'] as string;
+    for (const node of ['worker', 'control-plane']) {
+      await lab.startHostServer(node, 'sgw-host', 9376, `host-${node}`);
+      const seen = await lab.podConnect('worker2', 'egress.web', nodeAddress(node), 9376, 'tcp', {
+        timeoutMs: 5000,
+      });
+      expect(seen.split(':')[0]).toBe(web);
+      await lab.stopHostServer(node, 'sgw-host', 9376);
+    }
+  }, 60_000);
 });
 
 async function masqueradeCount(node: string): Promise<number> {

@@ -330,7 +330,27 @@ done
 ovs-ofctl add-flows br-ex - <<FLOWS
 ${flows.join('\n')}
 FLOWS
+${markedTunnelRoute(node)}
 `;
+}
+
+/**
+ * The userspace datapath's native tunnel looks the remote's route up with the packet's
+ * pkt_mark, and its routes (copied from the kernel, mark 0) match that mark exactly (OVS 3.1
+ * `ovs/route/lookup <ip> pkt_mark=1008`: "Not found"). The node no-reroute policy marks
+ * EgressService endpoints' traffic for node addresses with 1008, and in shared mode the lab routes
+ * a node's addresses to that node's management port (gatewayModeRouteScript), so for another
+ * node that traffic crosses geneve, and without this route it was dropped: core's
+ * in-cluster-traffic-not-rewritten failed with "6/9 tcp attempts to <node>:9376 got no reply" from
+ * the endpoints on the other nodes, and no packet reached the target's host. A kernel datapath's
+ * tunnel looks it up in the host's tables, where no rule selects on that mark, so upstream's
+ * marked packets are never lost this way. The route: the underlay subnet (where the tunnels'
+ * remotes are) on br-ex for mark 1008 too.
+ */
+function markedTunnelRoute(node: OvnNodeSpec): string {
+  const address = familyValue(node.gatewayRouterAddresses, 'ipv4', 'gateway router address');
+  const subnet = `${subnetHost(address, 0)}/${prefixLength(address)}`;
+  return `ovs-appctl ovs/route/add ${subnet} br-ex pkt_mark=${Number(NODE_SNAT_MARK)} >/dev/null`;
 }
 
 /**
