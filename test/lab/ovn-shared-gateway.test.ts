@@ -113,11 +113,15 @@ describe('the OVN lab in shared gateway mode', () => {
     const expected: Record<string, string> = { worker2: pod, worker: nodeAddress('worker2') };
     for (const node of ['worker2', 'worker']) {
       await lab.startHostServer(node, 'sgw-host', 9376, `host-${node}`);
-      const seen = await lab.podConnect('worker2', 'egress.client', nodeAddress(node), 9376, 'tcp', {
-        timeoutMs: 5000,
-      });
-      expect(seen.split(':')[0]).toBe(expected[node]);
-      await lab.stopHostServer(node, 'sgw-host', 9376);
+      try {
+        const seen = await lab.podConnect('worker2', 'egress.client', nodeAddress(node), 9376, 'tcp', {
+          timeoutMs: 5000,
+        });
+        expect(seen.split(':')[0]).toBe(expected[node]);
+      } finally {
+        // The next test starts the same server: a failure here must not fail it too.
+        await lab.stopHostServer(node, 'sgw-host', 9376);
+      }
     }
   });
 
@@ -171,11 +175,14 @@ describe('the OVN lab in shared gateway mode', () => {
     const before = await flow105();
     for (const node of ['worker', 'control-plane']) {
       await lab.startHostServer(node, 'sgw-host', 9376, `host-${node}`);
-      const seen = await lab.podConnect('worker2', 'egress.web', nodeAddress(node), 9376, 'tcp', {
-        timeoutMs: 5000,
-      });
-      expect(seen.split(':')[0]).toBe(nodeAddress('worker2'));
-      await lab.stopHostServer(node, 'sgw-host', 9376);
+      try {
+        const seen = await lab.podConnect('worker2', 'egress.web', nodeAddress(node), 9376, 'tcp', {
+          timeoutMs: 5000,
+        });
+        expect(seen.split(':')[0]).toBe(nodeAddress('worker2'));
+      } finally {
+        await lab.stopHostServer(node, 'sgw-host', 9376);
+      }
     }
     expect(await flow105()).toBeGreaterThan(before);
     // A node's addresses on other networks still reach its management port over geneve (the
