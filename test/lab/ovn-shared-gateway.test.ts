@@ -8,8 +8,9 @@
  * - an EgressService endpoint's egress (the reference's OVN reroute to the egress node's
  *   management port and its host half there) arrives from the LoadBalancer IP, in both modes
  *   as upstream does it;
- * - a pod reaches its own node's address and another node's in their hosts (the routers share
- *   those addresses, upstream's 1004 policies' case);
+ * - a pod reaches its own node's address through its management port and another node's
+ *   through its gateway router (the routers share those addresses, upstream's 1004 policies'
+ *   case), an EgressService endpoint too (br-ex's flow for mark 1008);
  * - the host's own traffic (BGP, held by the lab's bring-up) still works beside the router.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -102,15 +103,25 @@ describe('the OVN lab in shared gateway mode', () => {
     expect(kernel.stdout.trim()).toBe('0');
   });
 
-  it("reaches its own node's address and another node's in their hosts, not in the gateway routers that share them", async () => {
+  it("reaches its own node's address through its management port and another node's through its gateway router, as upstream's 1004 policies leave it", async () => {
+    // Upstream (release-1.3, pkg/ovn/gatewayrouter/policybasedroutes.go AddSameNodeIPPolicy):
+    // a pod's traffic for its own node's address goes to the management port at 1004, keeping
+    // the pod IP; for another node's address it takes the source route to its gateway router,
+    // which SNATs it to its node's address. Before the lab had the per-port route tables, both
+    // went to the target's management port over geneve and arrived with the pod IP.
     const pod = ips['egress.client'] as string;
+    const expected: Record<string, string> = { worker2: pod, worker: nodeAddress('worker2') };
     for (const node of ['worker2', 'worker']) {
       await lab.startHostServer(node, 'sgw-host', 9376, `host-${node}`);
-      const seen = await lab.podConnect('worker2', 'egress.client', nodeAddress(node), 9376, 'tcp', {
-        timeoutMs: 5000,
-      });
-      expect(seen.split(':')[0]).toBe(pod);
-      await lab.stopHostServer(node, 'sgw-host', 9376);
+      try {
+        const seen = await lab.podConnect('worker2', 'egress.client', nodeAddress(node), 9376, 'tcp', {
+          timeoutMs: 5000,
+        });
+        expect(seen.split(':')[0]).toBe(expected[node]);
+      } finally {
+        // The next test starts the same server: a failure here must not fail it too.
+        await lab.stopHostServer(node, 'sgw-host', 9376);
+      }
     }
   });
 
@@ -147,6 +158,41 @@ describe('the OVN lab in shared gateway mode', () => {
     // The other pod on the same node still leaves through its gateway router.
     const other = await egressSeenAtPeer('egress.client', 'sgw-client-again');
     expect(other.captured).toEqual([nodeAddress('worker2')]);
+  }, 60_000);
+
+  it("lets an EgressService endpoint reach other nodes' addresses through its gateway router, where br-ex's 1008 flow SNATs it", async () => {
+    // Follows the test above (its EgressService, egress node worker, endpoint egress.web on
+    // worker2): the 102 node no-reroute lets the endpoint's traffic for node addresses through
+    // with pkt_mark=1008. Upstream sends it for another node's address through the pod's gateway
+    // router, and br-ex's priority 105 flow for that mark SNATs it to the node's address once
+    // more. Before, the lab sent it over geneve to the target's management port, where the
+    // userspace datapath looked the tunnel's route up with the mark and dropped it (core's
+    // in-cluster-traffic-not-rewritten: "6/9 tcp attempts to <node>:9376 got no reply").
+    const flow105 = async () => {
+      const flows = await lab.execScript('worker2', 'ovs-ofctl dump-flows br-ex | grep priority=105');
+      return Number(/n_packets=(\d+)/.exec(flows.stdout)?.[1] ?? Number.NaN);
+    };
+    const before = await flow105();
+    for (const node of ['worker', 'control-plane']) {
+      await lab.startHostServer(node, 'sgw-host', 9376, `host-${node}`);
+      try {
+        const seen = await lab.podConnect('worker2', 'egress.web', nodeAddress(node), 9376, 'tcp', {
+          timeoutMs: 5000,
+        });
+        expect(seen.split(':')[0]).toBe(nodeAddress('worker2'));
+      } finally {
+        await lab.stopHostServer(node, 'sgw-host', 9376);
+      }
+    }
+    expect(await flow105()).toBeGreaterThan(before);
+    // A node's addresses on other networks still reach its management port over geneve (the
+    // gateway router routes only to the default network's peer); the mark's packets need br-ex's
+    // route for mark 1008 there: without it OVS 3.1 answered "Not found".
+    const route = await lab.execScript(
+      'worker2',
+      `ovs-appctl ovs/route/lookup ${nodeAddress('worker')} pkt_mark=1008`,
+    );
+    expect(route.stdout).toContain('dev br-ex');
   }, 60_000);
 });
 

@@ -162,12 +162,17 @@ export type OvnGatewayMode = 'shared' | 'local';
 
 /**
  * ovn-nbctl lines that (re)point the node subnet's source route for the gateway mode. In shared
- * mode also a route per address of the node to its management port: the gateway router holds the
- * node's address, and pods' traffic for the node would end there. Upstream sends a pod's traffic
- * for its own node's addresses to the management port with policies at 1004 (pkg/ovn/gatewayrouter/
- * policybasedroutes.go AddSameNodeIPPolicy) and other nodes' through the gateway router; in the
- * lab the egress controller owns the cluster router's policies (it replaces them all), so the
- * lab routes every node's addresses to that node's host instead.
+ * mode the gateway router holds the node's address, so pods' traffic for a node's addresses
+ * needs routes. Upstream sends a pod's traffic for its own node's addresses to the management
+ * port with policies at 1004 (pkg/ovn/gatewayrouter/policybasedroutes.go AddSameNodeIPPolicy,
+ * `inport == "rtos-<node>" && ip4.dst == <node IP>`), and other nodes' through the pod's gateway
+ * router, SNATed to its node's address. The lab's egress controller owns the cluster router's
+ * policies (it replaces them all), so the lab says the same with routes: the router port
+ * `rtos-<node>` gets a route table of its own holding the node's shared address towards its
+ * management port (OVN applies a port's table to what enters by that port), and no global
+ * route covers that address, so other nodes' pods take their source route to their gateway
+ * router. The node's addresses on other networks, which the gateway router (routing everything
+ * to the default network's peer) cannot reach, keep a global route to its management port.
  */
 export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode): string {
   const sourceRoutes = node.families.flatMap((family) => {
@@ -182,13 +187,29 @@ export function gatewayModeRouteScript(node: OvnNodeSpec, mode: OvnGatewayMode):
     const family: OvnFamily = address.includes(':') ? 'ipv6' : 'ipv4';
     if (!node.families.includes(family)) return [];
     const host = `${address}/${family === 'ipv4' ? 32 : 128}`;
+    const table = sharesGatewayRouterAddress(node, family, address)
+      ? `--route-table=${routeTable(node)} `
+      : '';
     return [
       mode === 'shared'
-        ? `ovn-nbctl --may-exist lr-route-add ovn_cluster_router ${host} ${managementAddress(node, family)}`
-        : `ovn-nbctl --if-exists lr-route-del ovn_cluster_router ${host}`,
+        ? `ovn-nbctl --may-exist ${table}lr-route-add ovn_cluster_router ${host} ${managementAddress(node, family)}`
+        : `ovn-nbctl --if-exists ${table}lr-route-del ovn_cluster_router ${host}`,
     ];
   });
-  return [...sourceRoutes, ...hostRoutes].join('\n');
+  const port = `rtos-${node.name}`;
+  const tableOption =
+    mode === 'shared'
+      ? `ovn-nbctl set logical_router_port ${port} options:route_table=${routeTable(node)}`
+      : `ovn-nbctl remove logical_router_port ${port} options route_table`;
+  return [...sourceRoutes, ...(node.hostAddresses?.length ? [tableOption] : []), ...hostRoutes].join('\n');
+}
+
+/** The route table of a node's router port on ovn_cluster_router (shared mode's own-node routes). */
+const routeTable = (node: OvnNodeSpec) => `rtb-${node.name}`;
+
+/** True for the node's address that its gateway router's external port holds too (shared mode). */
+function sharesGatewayRouterAddress(node: OvnNodeSpec, family: OvnFamily, address: string): boolean {
+  return node.gatewayRouterAddresses[family]?.split('/')[0] === address;
 }
 
 /** The default route's prefix per family. */
@@ -330,7 +351,27 @@ done
 ovs-ofctl add-flows br-ex - <<FLOWS
 ${flows.join('\n')}
 FLOWS
+${markedTunnelRoute(node)}
 `;
+}
+
+/**
+ * The userspace datapath's native tunnel looks the remote's route up with the packet's
+ * pkt_mark, and its routes (copied from the kernel, mark 0) match that mark exactly (OVS 3.1
+ * `ovs/route/lookup <ip> pkt_mark=1008`: "Not found"). The node no-reroute policy marks
+ * EgressService endpoints' traffic for node addresses with 1008, and in shared mode the lab routes
+ * a node's addresses to that node's management port (gatewayModeRouteScript), so for another
+ * node that traffic crosses geneve, and without this route it was dropped: core's
+ * in-cluster-traffic-not-rewritten failed with "6/9 tcp attempts to <node>:9376 got no reply" from
+ * the endpoints on the other nodes, and no packet reached the target's host. A kernel datapath's
+ * tunnel looks it up in the host's tables, where no rule selects on that mark, so upstream's
+ * marked packets are never lost this way. The route: the underlay subnet (where the tunnels'
+ * remotes are) on br-ex for mark 1008 too.
+ */
+function markedTunnelRoute(node: OvnNodeSpec): string {
+  const address = familyValue(node.gatewayRouterAddresses, 'ipv4', 'gateway router address');
+  const subnet = `${subnetHost(address, 0)}/${prefixLength(address)}`;
+  return `ovs-appctl ovs/route/add ${subnet} br-ex pkt_mark=${Number(NODE_SNAT_MARK)} >/dev/null`;
 }
 
 /**
