@@ -945,13 +945,18 @@ export class ReferenceController {
    */
   private etpLocalIngress(services: ServiceView[], rule: IngressRule): IngressRule {
     if (this.ovn.active || !this.machines.podNetns) return rule;
+    // The Service the rule is of (a shared ingress IP tells Services apart by port).
     const service = services.find(
-      (s) => s.externalTrafficPolicy === 'Local' && s.ingress.includes(rule.address),
+      (s) =>
+        s.type === 'LoadBalancer' &&
+        s.ingress.includes(rule.address) &&
+        s.ports.some((p) => p.protocol === rule.protocol && p.port === rule.port),
     );
-    const port =
-      service &&
-      this.withNodePorts(service).ports.find((p) => p.protocol === rule.protocol && p.port === rule.port);
-    if (!service || port?.nodePort === undefined) return rule;
+    if (service?.externalTrafficPolicy !== 'Local') return rule;
+    const port = this.withNodePorts(service).ports.find(
+      (p) => p.protocol === rule.protocol && p.port === rule.port,
+    );
+    if (port?.nodePort === undefined) return rule;
     const pods = [...this.running.values()].filter((p) => !p.hostNetwork);
     const backends = rule.backends.map((b) => {
       const pod = pods.find((p) => p.ips[rule.family] === b.ip);
