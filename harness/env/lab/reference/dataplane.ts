@@ -472,7 +472,9 @@ function etpLocalCommands(
 ): string[] {
   const next = etpLocalState(plan, node, state);
   const before = previous ? etpLocalState(plan, node, previous) : undefined;
-  const lines = [`nft -f - <<'NFT'`, ...natTable(next.dnat), 'NFT'];
+  // Nothing to replace (the usual case: no ETP Local Service before or now): no nft run at all.
+  const unchanged = before && before.dnat.length === 0 && next.dnat.length === 0;
+  const lines = unchanged ? [] : [`nft -f - <<'NFT'`, ...natTable(next.dnat), 'NFT'];
   for (const [netns, rules] of next.pods) {
     // A pod deleted since the state was computed has no namespace left to program.
     lines.push(`if [ -e /run/netns/${netns} ]; then`, `ip netns exec ${netns} nft -f - <<'NFT'`);
