@@ -166,6 +166,58 @@ describe('egress rules as the data plane behaviour makes them', () => {
     expect(chosenNode([], 'ALL')).not.toMatch(/snat ip6? to/);
     expect(chosenNode(['network-snat-to-lb'], 'ALL')).toContain('snat ip to 203.0.113.5');
   });
+
+  /**
+   * externalTrafficPolicy Local takes upstream's local gateway hop (the ETP-Local masquerade
+   * address and node port, then the pod's own namespace), and the replies from that address are
+   * routed by the network's table: 210a1808b's `from <masquerade> sport <node port>` rules, which
+   * etp-local-reply-by-main-table leaves out.
+   */
+  it('ETP Local: the ingress goes through the masquerade address and node port, whose replies take the network table', () => {
+    const local: ServiceView = {
+      ...service,
+      externalTrafficPolicy: 'Local',
+      ports: [{ protocol: 'tcp', port: 8080, targetPort: 8080, nodePort: 30123 }],
+    };
+    const render = (faults: FaultName[]) => {
+      const placement = egressPlacementOf({
+        service: local,
+        host: 'control-plane',
+        network,
+        endpoints,
+        nodeAddresses,
+        behaviour: behaviourWith(faults).dataplane,
+      });
+      return renderNodeDataplane(plan, 'control-plane', {
+        egress: [placement],
+        ingress: [
+          {
+            family: 'ipv4',
+            address: '203.0.113.5',
+            protocol: 'tcp',
+            port: 8080,
+            nodePort: 30123,
+            backends: [{ ip: '10.244.0.5', port: 8080, node: 'control-plane', netns: 'pod-ns' }],
+          },
+        ],
+      });
+    };
+    const script = render([]);
+    expect(script).toContain('ip daddr 203.0.113.5 tcp dport 8080 dnat ip to 169.254.169.3:30123');
+    expect(script).toContain(
+      'ip -4 rule add to 169.254.169.3 ipproto 6 dport 30123 lookup 30123 priority 1450',
+    );
+    expect(script).toContain('ip -4 route replace 169.254.169.3 via 10.244.0.5 table 30123');
+    expect(script).toContain('ip daddr 169.254.169.3 tcp dport 30123 dnat ip to 10.244.0.5:8080');
+    expect(script).toContain('ip -4 rule add from 169.254.169.3 sport 30123 lookup 100 priority 1700');
+    expect(script).toContain('ip -6 rule add from fd69::3 sport 30123 lookup 100 priority 1700');
+    // Client addresses are kept: no masquerade of the ETP Local ingress.
+    expect(script).not.toContain('ct original ip daddr { 203.0.113.5 } masquerade');
+    const broken = render(['etp-local-reply-by-main-table']);
+    expect(broken).toContain('dnat ip to 169.254.169.3:30123');
+    expect(broken).not.toContain('from 169.254.169.3 sport');
+    expect(broken).not.toContain('from fd69::3 sport');
+  });
 });
 
 describe('publication as the behaviour makes it', () => {

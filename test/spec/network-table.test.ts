@@ -91,6 +91,7 @@ describe('${networks.NAME.table}', () => {
     const network = catalogue.scenarios.filter((s) => s.scenario.id.startsWith('network-'));
     expect(network.map((s) => s.scenario.id).sort()).toEqual([
       'network-ingress-replies',
+      'network-ingress-replies-etp-local',
       'network-loadbalancer-ip',
       'network-shared-client-address',
       'network-source-ip',

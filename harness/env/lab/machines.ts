@@ -21,6 +21,7 @@ export function labMachines(lab: Lab): Machines {
     withdraw: (node, prefix, peers) => lab.withdraw(node, prefix, peers),
     isNodeFailed: (node) => lab.isNodeFailed(node),
     restoreNode: (node) => lab.restoreNode(node),
+    podNetns: (pod) => lab.podNetns(pod),
     ...(lab.plan.dataPlane === 'ovn' ? { ovnNbctl: (argv: readonly string[]) => lab.ovnNbctl(argv) } : {}),
   };
 }

@@ -137,6 +137,13 @@ export interface DataplaneBehaviour {
    * changes, endpoints keep egressing with the old address.
    */
   loadBalancerIPReadOnce: boolean;
+  /**
+   * With spec.network and externalTrafficPolicy Local, leave out the ip rules for the ETP-Local
+   * masquerade address and node ports: the Service's replies, which leave the node's host from
+   * that address (upstream's local gateway hop), are routed by the main table (upstream's bug
+   * fixed in 210a1808b).
+   */
+  omitEtpLocalReplyRules: boolean;
 }
 
 /** MetalLB's speakers announcing a Service's LoadBalancer IP. */
@@ -219,6 +226,7 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     keepFormerEndpoints: false,
     snatToNamespaceFirstService: false,
     loadBalancerIPReadOnce: false,
+    omitEtpLocalReplyRules: false,
   },
   announcements: { fromEveryNode: false, ignoreNetworkPeers: false },
   ovn: {

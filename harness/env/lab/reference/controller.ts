@@ -719,7 +719,7 @@ export class ReferenceController {
         }
       }
     }
-    return { egress, ingress };
+    return { egress, ingress: ingress.map((rule) => this.etpLocalIngress(services, rule)) };
   }
 
   /**
@@ -743,7 +743,7 @@ export class ReferenceController {
       : undefined;
     const seen = readOnce && readOnce.length > 0 ? { ...service, ingress: readOnce } : service;
     return egressPlacementOf({
-      service: dataplane.snatToNamespaceFirstService ? this.firstOfNamespace(seen) : seen,
+      service: this.withNodePorts(dataplane.snatToNamespaceFirstService ? this.firstOfNamespace(seen) : seen),
       host,
       network: spec?.network
         ? egressNetwork(this.layout, this.networkNamed(spec.namespace, spec.network), dataplane)
@@ -905,5 +905,63 @@ export class ReferenceController {
     this.announced.clear();
     this.appliedScripts.clear();
     this.appliedStates.clear();
+  }
+
+  /** Node ports the reference gave Services that set none, by `namespace/name/protocol/port`. */
+  private readonly allocatedNodePorts = new Map<string, number>();
+
+  /**
+   * The Service with a node port on every port, as the API server allocates for a LoadBalancer:
+   * its own, else one the reference allocates (the lab's in-memory API server allocates none),
+   * in 30000-32767, kept while the Service exists. Only ETP Local's hop uses them.
+   */
+  private withNodePorts(service: ServiceView): ServiceView {
+    if (service.externalTrafficPolicy !== 'Local') return service;
+    const services = new Set(
+      this.store.list('Service').map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+    );
+    for (const key of this.allocatedNodePorts.keys()) {
+      if (!services.has(key.split('/').slice(0, 2).join('/'))) this.allocatedNodePorts.delete(key);
+    }
+    const ports = service.ports.map((port) => {
+      if (port.nodePort !== undefined) return port;
+      const key = `${service.namespace}/${service.name}/${port.protocol}/${port.port}`;
+      let nodePort = this.allocatedNodePorts.get(key);
+      if (nodePort === undefined) {
+        const taken = new Set(this.allocatedNodePorts.values());
+        nodePort = 30000;
+        while (taken.has(nodePort) && nodePort < 32767) nodePort++;
+        this.allocatedNodePorts.set(key, nodePort);
+      }
+      return { ...port, nodePort };
+    });
+    return { ...service, ports };
+  }
+
+  /**
+   * externalTrafficPolicy Local on the Linux data plane: the ingress rule with its node port and
+   * each backend's node and network namespace, for the hop through the ETP-Local masquerade
+   * address that upstream's local gateway mode takes (dataplane.ts, etpLocalCommands).
+   */
+  private etpLocalIngress(services: ServiceView[], rule: IngressRule): IngressRule {
+    if (this.ovn.active || !this.machines.podNetns) return rule;
+    // The Service the rule is of (a shared ingress IP tells Services apart by port).
+    const service = services.find(
+      (s) =>
+        s.type === 'LoadBalancer' &&
+        s.ingress.includes(rule.address) &&
+        s.ports.some((p) => p.protocol === rule.protocol && p.port === rule.port),
+    );
+    if (service?.externalTrafficPolicy !== 'Local') return rule;
+    const port = this.withNodePorts(service).ports.find(
+      (p) => p.protocol === rule.protocol && p.port === rule.port,
+    );
+    if (port?.nodePort === undefined) return rule;
+    const pods = [...this.running.values()].filter((p) => !p.hostNetwork);
+    const backends = rule.backends.map((b) => {
+      const pod = pods.find((p) => p.ips[rule.family] === b.ip);
+      return pod ? { ...b, node: pod.node, netns: this.machines.podNetns?.(pod.labName) as string } : b;
+    });
+    return { ...rule, backends, nodePort: port.nodePort };
   }
 }

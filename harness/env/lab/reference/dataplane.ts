@@ -69,6 +69,11 @@ export interface EgressPlacement {
    * fault's, upstream's 442747f0a: a default FORWARD DROP that allow-listed no pod CIDR).
    */
   dropSteeredEgress?: boolean;
+  /**
+   * externalTrafficPolicy Local with a network table: the node ports per family whose replies,
+   * from the ETP-Local masquerade address, are routed by the table (upstream's 210a1808b).
+   */
+  nodePorts?: Partial<Record<IpFamily, number[]>>;
 }
 
 export interface IngressRule {
@@ -76,7 +81,14 @@ export interface IngressRule {
   address: string;
   protocol: 'tcp' | 'udp';
   port: number;
-  backends: Array<{ ip: string; port: number }>;
+  /** With `nodePort`: each backend's node and network namespace (the pod's end of the hop). */
+  backends: Array<{ ip: string; port: number; node?: string; netns?: string }>;
+  /**
+   * externalTrafficPolicy Local (Linux data plane): the node port of upstream's local gateway
+   * hop. The ingress goes to the ETP-Local masquerade address and this port, and from there to a
+   * local endpoint (etpLocalCommands).
+   */
+  nodePort?: number;
 }
 
 export interface DataplaneState {
@@ -333,15 +345,164 @@ export function renderNodeDataplane(
   state: DataplaneState,
   previous?: DataplaneState,
 ): string {
+  // The ETP-Local ingress is etpLocalCommands' own: no DNAT to every endpoint, no masquerade.
+  const clusterPolicy = { ...state, ingress: state.ingress.filter((r) => r.nodePort === undefined) };
   return [
     `nft -f - <<'NFT'`,
     `table inet ${REFERENCE_NFT_TABLE}`,
     `delete table inet ${REFERENCE_NFT_TABLE}`,
-    nftTable(plan, node, state),
+    nftTable(plan, node, clusterPolicy),
     'NFT',
     ...routingCommands(plan, node, state, previous),
+    ...etpLocalCommands(plan, node, state, previous),
     '',
   ].join('\n');
 }
 
 export const EMPTY_DATAPLANE: DataplaneState = { egress: [], ingress: [] };
+
+/**
+ * externalTrafficPolicy Local the way upstream's local gateway mode carries it (read at
+ * OVN-Kubernetes 251895cd534fcdc797a9fdbb7f289a95b63ea4af): the host DNATs the ingress IP and
+ * port to the ETP-Local masquerade address and the node port (`getExternalIPTRules` in
+ * go-controller/pkg/node/gateway_iptables.go; 169.254.169.3 and fd69::3 in
+ * go-controller/pkg/config/config.go), routes that address into OVN (the management port,
+ * managementport/port_config.go), where the node switch's load balancer DNATs it to a local
+ * endpoint (services/lb_config.go). The reply comes back into the host from the masquerade
+ * address and node port, and that is the source the host routes it by: with spec.network, only
+ * the node controller's `from <masquerade> sport <node port>` rule sends it by the network's
+ * table (210a1808b, egressservice_node.go).
+ *
+ * The lab has no OVN switch between the host and the pod, so the pod's own network namespace
+ * plays its part: a second conntrack that DNATs the masquerade address and node port to the pod
+ * and undoes it on the reply, so the node sees the reply from the masquerade address as
+ * upstream's host does. A node port's connections go to one local endpoint (the lowest address)
+ * where OVN would balance them across the local endpoints.
+ */
+export const ETP_LOCAL_NFT_TABLE = 'ec-etp-local';
+export const ETP_LOCAL_MASQUERADE: Readonly<Record<IpFamily, string>> = {
+  ipv4: '169.254.169.3',
+  ipv6: 'fd69::3',
+};
+/** `ip rule ... ipproto` by number: the lab's nodes have no /etc/protocols to read names from. */
+const IP_PROTOCOL = { tcp: 6, udp: 17 } as const;
+/** Before the in-cluster rule (1500): the hop to the pod is found by destination and node port. */
+const ETP_LOCAL_RULE_PRIORITY = 1450;
+
+interface EtpLocalState {
+  dnat: string[];
+  rules: string[];
+  routes: string[];
+  /** The rules of each pod's network namespace. */
+  pods: Map<string, string[]>;
+}
+
+function hostPort(family: IpFamily, address: string, port: number): string {
+  return family === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function etpLocalState(plan: ClusterLayout, node: string, state: DataplaneState): EtpLocalState {
+  const result: EtpLocalState = { dnat: [], rules: [], routes: [], pods: new Map() };
+  if (plan.dataPlane === 'ovn') return result;
+  for (const rule of state.ingress) {
+    if (rule.nodePort === undefined) continue;
+    const ip = NFT_FAMILY[rule.family];
+    const flag = IP_FLAG[rule.family];
+    const masquerade = ETP_LOCAL_MASQUERADE[rule.family];
+    const [backend] = rule.backends
+      .filter((b) => b.node === node && b.netns !== undefined)
+      .sort((a, b) => a.ip.localeCompare(b.ip));
+    // No local endpoint: nothing here serves the Service (MetalLB announces it from elsewhere).
+    if (!backend?.netns) continue;
+    const vip = hostPort(rule.family, masquerade, rule.nodePort);
+    result.dnat.push(`${ip} daddr ${rule.address} ${rule.protocol} dport ${rule.port} dnat ${ip} to ${vip}`);
+    result.rules.push(
+      `ip ${flag} rule add to ${masquerade} ipproto ${IP_PROTOCOL[rule.protocol]} dport ${rule.nodePort} lookup ${rule.nodePort} priority ${ETP_LOCAL_RULE_PRIORITY}`,
+    );
+    result.routes.push(`ip ${flag} route replace ${masquerade} via ${backend.ip} table ${rule.nodePort}`);
+    const pod = result.pods.get(backend.netns) ?? [];
+    pod.push(
+      `${ip} daddr ${masquerade} ${rule.protocol} dport ${rule.nodePort} dnat ${ip} to ${hostPort(rule.family, backend.ip, backend.port)}`,
+    );
+    result.pods.set(backend.netns, pod);
+  }
+  for (const placement of state.egress) {
+    if (placement.table === undefined || !placement.nodePorts) continue;
+    if (placement.host !== node && placement.host !== 'ALL') continue;
+    for (const family of plan.families) {
+      for (const port of placement.nodePorts[family] ?? []) {
+        result.rules.push(
+          `ip ${IP_FLAG[family]} rule add from ${ETP_LOCAL_MASQUERADE[family]} sport ${port} lookup ${placement.table} priority ${NETWORK_RULE_PRIORITY}`,
+        );
+      }
+    }
+  }
+  result.rules = [...new Set(result.rules)];
+  return result;
+}
+
+function natTable(rules: string[]): string[] {
+  return [
+    `table inet ${ETP_LOCAL_NFT_TABLE}`,
+    `delete table inet ${ETP_LOCAL_NFT_TABLE}`,
+    ...(rules.length > 0
+      ? [
+          `table inet ${ETP_LOCAL_NFT_TABLE} {`,
+          '  chain prerouting {',
+          '    type nat hook prerouting priority dstnat; policy accept;',
+          ...rules.map((r) => `    ${r}`),
+          '  }',
+          '}',
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Commands that take a node's ETP-Local hop (its nftables table, the pods' tables, the ip rules
+ * and tables by node port, the network's rules for the replies) from `previous` to `state`.
+ * Without a previous state every rule of its priority goes first; the network rules' priority is
+ * routingCommands' to clear then.
+ */
+function etpLocalCommands(
+  plan: ClusterLayout,
+  node: string,
+  state: DataplaneState,
+  previous?: DataplaneState,
+): string[] {
+  const next = etpLocalState(plan, node, state);
+  const before = previous ? etpLocalState(plan, node, previous) : undefined;
+  // Nothing to replace (the usual case: no ETP Local Service before or now): no nft run at all.
+  const unchanged = before && before.dnat.length === 0 && next.dnat.length === 0;
+  const lines = unchanged ? [] : [`nft -f - <<'NFT'`, ...natTable(next.dnat), 'NFT'];
+  for (const [netns, rules] of next.pods) {
+    // A pod deleted since the state was computed has no namespace left to program.
+    lines.push(`if [ -e /run/netns/${netns} ]; then`, `ip netns exec ${netns} nft -f - <<'NFT'`);
+    lines.push(...natTable(rules), 'NFT', 'fi');
+  }
+  for (const netns of before?.pods.keys() ?? []) {
+    if (!next.pods.has(netns))
+      lines.push(`ip netns exec ${netns} nft delete table inet ${ETP_LOCAL_NFT_TABLE} 2>/dev/null || true`);
+  }
+  if (!before) {
+    for (const family of plan.families)
+      lines.push(
+        `while ip ${IP_FLAG[family]} rule del priority ${ETP_LOCAL_RULE_PRIORITY} 2>/dev/null; do :; done`,
+      );
+    return [...lines, ...next.routes, ...next.rules];
+  }
+  const tableOf = (route: string) => route.replace(/^ip (-[46]) route replace .* table (\d+)$/, '$1 $2');
+  const kept = new Set(next.routes.map(tableOf));
+  return [
+    ...lines,
+    ...next.routes,
+    ...next.rules.filter((r) => !before.rules.includes(r)),
+    ...before.rules
+      .filter((r) => !next.rules.includes(r))
+      .map((r) => `${r.replace(' rule add ', ' rule del ')} 2>/dev/null || true`),
+    ...before.routes
+      .map(tableOf)
+      .filter((t) => !kept.has(t))
+      .map((t) => `ip ${t.split(' ')[0]} route flush table ${t.split(' ')[1]} 2>/dev/null || true`),
+  ];
+}

@@ -61,5 +61,27 @@ export function egressPlacementOf(input: EgressRulesInput): EgressPlacement {
   if (behaviour.snatAtMasqueradePriority) placement.snatAtMasqueradePriority = true;
   if (behaviour.dropSteeredEgress) placement.dropSteeredEgress = true;
   if (network?.routingTable && !behaviour.ignoreNetworkTable) placement.table = network.routingTable.id;
+  const nodePorts = etpLocalNodePorts(service, placement, behaviour);
+  if (nodePorts) placement.nodePorts = nodePorts;
   return placement;
+}
+
+/**
+ * With externalTrafficPolicy Local, the node ports per family of the Service's ingress IPs: its
+ * replies leave the node's host from the ETP-Local masquerade address and these ports, and
+ * upstream's node controller (210a1808b; egressservice_node.go at 251895cd, syncEgressService)
+ * routes them by the network's table too, for each family the Service has an ingress IP of.
+ */
+function etpLocalNodePorts(
+  service: ServiceView,
+  placement: EgressPlacement,
+  behaviour: DataplaneBehaviour,
+): Partial<Record<IpFamily, number[]>> | undefined {
+  if (placement.table === undefined || behaviour.omitEtpLocalReplyRules) return undefined;
+  if (service.externalTrafficPolicy !== 'Local') return undefined;
+  const ports = service.ports.map((p) => p.nodePort).filter((p): p is number => p !== undefined);
+  if (ports.length === 0) return undefined;
+  const byFamily: Partial<Record<IpFamily, number[]>> = {};
+  for (const ip of service.ingress) byFamily[familyOf(ip)] = ports;
+  return Object.keys(byFamily).length > 0 ? byFamily : undefined;
 }

@@ -382,6 +382,14 @@ export const FAULTS = [
     extendedStatements: ['ES-LEAK-1'],
     behaviour: { dataplane: { egressRulesDelayMs: LONG_LEAK_DELAY_SECONDS * 1000 } },
   },
+  {
+    name: 'etp-local-reply-by-main-table',
+    breaks:
+      "with spec.network and externalTrafficPolicy Local, the replies to the Service's external clients leave the node from the ETP-Local masquerade address and node port (upstream's local gateway hop) with no ip rule for the network's table, so they are routed by the main table and never reach the network's clients (upstream's 210a1808b)",
+    statements: [],
+    extendedStatements: ['ES-NET-3'],
+    behaviour: { dataplane: { omitEtpLocalReplyRules: true } },
+  },
 ] as const satisfies readonly FaultDefinition[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];

@@ -67,6 +67,8 @@ export interface Machines {
   restoreNode(node: string): Promise<void>;
   /** With the OVN data plane: runs `ovn-nbctl <argv>` against the northbound database. */
   ovnNbctl?(argv: readonly string[]): Promise<unknown>;
+  /** The network namespace of a pod on its node (`ip netns exec <it>`), for rules inside the pod. */
+  podNetns?(pod: string): string;
 }
 
 /** A node of the layout by name; throws for one the cluster does not have. */

@@ -20,6 +20,8 @@ export interface ServicePort {
   protocol: 'tcp' | 'udp';
   port: number;
   targetPort: number;
+  /** spec.ports[].nodePort, when set (the lab's API server allocates none; the reference does). */
+  nodePort?: number;
 }
 
 export interface ServiceView {
@@ -68,6 +70,7 @@ export function serviceView(object: KubeObject, defaultFamily: IpFamily): Servic
       const target = typeof p.targetPort === 'number' ? p.targetPort : port;
       const view: ServicePort = { protocol: p.protocol === 'UDP' ? 'udp' : 'tcp', port, targetPort: target };
       if (typeof p.name === 'string') view.name = p.name;
+      if (typeof p.nodePort === 'number') view.nodePort = p.nodePort;
       return view;
     }),
     families: families.length > 0 ? families : [defaultFamily],
