@@ -28,6 +28,7 @@ import type { Machines } from '../../harness/env/lab/reference/machines.js';
 import { ObjectStore } from '../../harness/env/lab/reference/store.js';
 import { cli } from '../support/cli.js';
 import { leftBy, NOTHING_LEFT } from '../support/leftovers.js';
+import { packetAddresses } from '../support/packet-addresses.js';
 
 let lab: Lab;
 let dir: string;
@@ -109,6 +110,50 @@ nft add rule ip ovn_lab_test post ip saddr ${client().ip} masquerade`,
       ]);
     }
   });
+
+  // A connection that left through the pod's own host, then rerouted to another host (the pod
+  // became an EgressService endpoint): that host's conntrack never saw it, so the pod's FIN is
+  // invalid there and NAT skips it. Without the drop it reached the peer with the pod's address
+  // (lifecycle-service-deleted's placed round caught four such FINs, on dual-stack OVN).
+  it("drops a moved connection's invalid FIN rather than let it out with the pod's address", async () => {
+    const peer = lab.peer('peer');
+    const netns = lab.podNetns('egress.client');
+    const match = `ip4.src == ${client().ip}`;
+    await lab.execScript(
+      'worker',
+      `nohup ip netns exec ${netns} bash -c 'exec 3<>/dev/tcp/${peerAddress()}/${peer.probePort}; sleep 10' >/dev/null 2>&1 &`,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const capture = await lab.startCapture('peer', `ovn-moved-${lab.id}`, `tcp port ${peer.probePort}`);
+    await lab.execScript(
+      'worker2',
+      `nft add table ip ovn_lab_moved
+nft add chain ip ovn_lab_moved post '{ type nat hook postrouting priority srcnat - 10; }'
+nft add rule ip ovn_lab_moved post ip saddr ${client().ip} masquerade`,
+    );
+    await lab.ovnNbctl([
+      '--wait=hv',
+      'lr-policy-add',
+      'ovn_cluster_router',
+      '101',
+      match,
+      'reroute',
+      '10.244.2.2',
+    ]);
+    try {
+      // The pod's shell exits 10 s after connecting: its FIN (and retransmissions) come now.
+      await new Promise((r) => setTimeout(r, 14_000));
+      const result = await lab.stopCapture(capture, dir);
+      const seen = await packetAddresses(result.path);
+      expect(seen.filter((p) => p.src === client().ip)).toEqual([]);
+      // Not vacuous: the FIN did reach worker2's host, and its drop counted it.
+      const forward = (await lab.execScript('worker2', 'nft list chain inet lab-base forward')).stdout;
+      expect(forward).toMatch(/ct state invalid .* counter packets [1-9]/);
+    } finally {
+      await lab.ovnNbctl(['--wait=hv', 'lr-policy-del', 'ovn_cluster_router', '101', match]);
+      await lab.execScript('worker2', 'nft delete table ip ovn_lab_moved');
+    }
+  }, 60_000);
 
   it("cuts a failed node's pods off, tunnels included, and brings them back", async () => {
     const server = pods['egress.server']?.ip as string;
