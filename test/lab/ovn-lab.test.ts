@@ -314,7 +314,10 @@ nft add rule ip ovn_lab_moved post ip saddr ${client().ip} masquerade`,
       store.delete(service);
       await controller.settled();
       expect((await lab.ovnNbctl(['lr-policy-list', 'ovn_cluster_router'])).stdout).not.toMatch(/ reroute /);
-      expect(violations).toEqual([]);
+      // Only this controller's pods: an earlier test's policy (the diagnostics one) for another
+      // pod is there until the controller's first OVN pass replaces every policy.
+      const ours = ['a', 'b', 'c'].map((name) => controller.runningPod(ns, name)?.ips.ipv4 ?? leavingIp);
+      expect(violations.filter((v) => ours.some((ip) => v.includes(` ${ip} `)))).toEqual([]);
     } finally {
       for (const name of ['a', 'b', 'c'])
         store.delete({ apiVersion: 'v1', kind: 'Pod', namespace: ns, name });
