@@ -155,65 +155,6 @@ nft add rule ip ovn_lab_moved post ip saddr ${client().ip} masquerade`,
     }
   }, 60_000);
 
-  it("cuts a failed node's pods off, tunnels included, and brings them back", async () => {
-    const server = pods['egress.server']?.ip as string;
-    await lab.failNode('worker');
-    try {
-      await expect(
-        lab.podConnect('worker', 'egress.client', server, 8080, 'tcp', { timeoutMs: 1500 }),
-      ).rejects.toThrow();
-    } finally {
-      await lab.restoreNode('worker');
-    }
-    const seen = await lab.podConnect('worker', 'egress.client', server, 8080, 'tcp', { timeoutMs: 5000 });
-    expect(clientAddress(seen)).toBe(client().ip);
-  }, 60_000);
-
-  it('collects the OVN diagnostics of a failed flow from the lab databases', async () => {
-    await lab.ovnNbctl([
-      'lr-policy-add',
-      'ovn_cluster_router',
-      '101',
-      `ip4.src == ${client().ip}`,
-      'reroute',
-      '10.244.0.2',
-    ]);
-    const out = join(dir, 'diagnostics');
-    await collectLabOvnDiagnostics(
-      {
-        lab,
-        egressNodes: ['control-plane'],
-        failedFlow: {
-          sources: [{ namespace: 'egress', pod: 'client' }],
-          address: peerAddress(),
-          port: 8080,
-          protocol: 'tcp',
-        },
-        podOf: (namespace, name) =>
-          namespace === 'egress' && name === 'client'
-            ? { node: 'worker', ips: { ipv4: client().ip } }
-            : undefined,
-      },
-      out,
-    );
-    const files = Object.fromEntries(
-      await Promise.all(
-        (await readdir(out)).map(async (f) => [f, await readFile(join(out, f), 'utf8')] as const),
-      ),
-    );
-    expect(files['OVN-INDEX.txt']).toBeDefined();
-    expect(files['ovn-central-nb-show.txt']).toMatch(/router \S+ \(GR_worker\)/);
-    expect(files['ovn-central-lr-policies.txt']).toMatch(
-      new RegExp(`101\\s+ip4\\.src == ${client().ip.replace(/\./g, '\\.')}\\s+reroute\\s+10\\.244\\.0\\.2`),
-    );
-    expect(files['ovn-central-lr-nat-GR_control-plane.txt']).toMatch(/snat/);
-    expect(files['ovn-central-port-bindings.txt']).toMatch(/logical_port\s*: egress_client/);
-    const trace = Object.entries(files).find(([f]) => f.includes('trace'))?.[1] ?? '';
-    expect(trace).toMatch(/inport="egress_client"/);
-    expect(trace).toMatch(/output to "k8s-control-plane"/);
-    expect(files['ovs-control-plane-conntrack.txt']).toBeDefined();
-  }, 60_000);
-
   // Upstream's order on removal: the reroute policies go before the node's SNAT. Every script the
   // controller runs on a host is checked, as it starts, against what OVN then reroutes to that
   // host: each rerouted endpoint must still be SNATed by the host's new rules.
@@ -325,6 +266,65 @@ nft add rule ip ovn_lab_moved post ip saddr ${client().ip} masquerade`,
       controller.stop();
     }
   }, 180_000);
+
+  it("cuts a failed node's pods off, tunnels included, and brings them back", async () => {
+    const server = pods['egress.server']?.ip as string;
+    await lab.failNode('worker');
+    try {
+      await expect(
+        lab.podConnect('worker', 'egress.client', server, 8080, 'tcp', { timeoutMs: 1500 }),
+      ).rejects.toThrow();
+    } finally {
+      await lab.restoreNode('worker');
+    }
+    const seen = await lab.podConnect('worker', 'egress.client', server, 8080, 'tcp', { timeoutMs: 5000 });
+    expect(clientAddress(seen)).toBe(client().ip);
+  }, 60_000);
+
+  it('collects the OVN diagnostics of a failed flow from the lab databases', async () => {
+    await lab.ovnNbctl([
+      'lr-policy-add',
+      'ovn_cluster_router',
+      '101',
+      `ip4.src == ${client().ip}`,
+      'reroute',
+      '10.244.0.2',
+    ]);
+    const out = join(dir, 'diagnostics');
+    await collectLabOvnDiagnostics(
+      {
+        lab,
+        egressNodes: ['control-plane'],
+        failedFlow: {
+          sources: [{ namespace: 'egress', pod: 'client' }],
+          address: peerAddress(),
+          port: 8080,
+          protocol: 'tcp',
+        },
+        podOf: (namespace, name) =>
+          namespace === 'egress' && name === 'client'
+            ? { node: 'worker', ips: { ipv4: client().ip } }
+            : undefined,
+      },
+      out,
+    );
+    const files = Object.fromEntries(
+      await Promise.all(
+        (await readdir(out)).map(async (f) => [f, await readFile(join(out, f), 'utf8')] as const),
+      ),
+    );
+    expect(files['OVN-INDEX.txt']).toBeDefined();
+    expect(files['ovn-central-nb-show.txt']).toMatch(/router \S+ \(GR_worker\)/);
+    expect(files['ovn-central-lr-policies.txt']).toMatch(
+      new RegExp(`101\\s+ip4\\.src == ${client().ip.replace(/\./g, '\\.')}\\s+reroute\\s+10\\.244\\.0\\.2`),
+    );
+    expect(files['ovn-central-lr-nat-GR_control-plane.txt']).toMatch(/snat/);
+    expect(files['ovn-central-port-bindings.txt']).toMatch(/logical_port\s*: egress_client/);
+    const trace = Object.entries(files).find(([f]) => f.includes('trace'))?.[1] ?? '';
+    expect(trace).toMatch(/inport="egress_client"/);
+    expect(trace).toMatch(/output to "k8s-control-plane"/);
+    expect(files['ovs-control-plane-conntrack.txt']).toBeDefined();
+  }, 60_000);
 
   // Last: it removes the lab. br-ex owns every node's eth0, the central container is one more:
   // once, a network of an OVN lab was left with "active endpoints" and no container.
