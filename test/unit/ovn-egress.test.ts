@@ -7,7 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { type DataplaneState, renderNodeDataplane } from '../../harness/env/lab/reference/dataplane.js';
 import type { ClusterLayout, Machines } from '../../harness/env/lab/reference/machines.js';
-import { OvnEgressProgrammer, ovnStateOf } from '../../harness/env/lab/reference/ovn-egress.js';
+import {
+  OvnEgressProgrammer,
+  ovnStateOf,
+  withRetainedSnat,
+} from '../../harness/env/lab/reference/ovn-egress.js';
 
 const layout = (dataPlane: 'linux' | 'ovn'): ClusterLayout => ({
   families: ['ipv4'],
@@ -236,5 +240,33 @@ describe('the hosts on the OVN data plane', () => {
     expect(renderNodeDataplane(layout('ovn'), 'worker', state)).toMatch(
       /ip saddr \{ 10\.244\.1\.3, 10\.244\.2\.3, 10\.213\.0\.12 \} ip daddr != @cluster-v4 snat ip to 203\.0\.113\.10/,
     );
+  });
+});
+
+describe('what a host holds while OVN changes (withRetainedSnat)', () => {
+  const placement = state.egress[0] as DataplaneState['egress'][number];
+  const without = (ip: string): DataplaneState => ({
+    ...state,
+    egress: [{ ...placement, endpoints: placement.endpoints.filter((e) => e.ips.ipv4 !== ip) }],
+  });
+
+  it('keeps the SNAT of an endpoint that left, on the chosen node only, until the next state', () => {
+    const next = without('10.244.2.3');
+    const held = withRetainedSnat('worker', next, state);
+    expect(renderNodeDataplane(layout('ovn'), 'worker', held)).toMatch(
+      /ip saddr \{ 10\.244\.2\.3 \}.* snat ip to 203\.0\.113\.10/,
+    );
+    expect(withRetainedSnat('worker2', next, state)).toBe(next);
+  });
+
+  it('keeps a former chosen node SNATing after the placement leaves it', () => {
+    const moved: DataplaneState = { ...state, egress: [{ ...placement, host: 'worker2' }] };
+    const held = withRetainedSnat('worker', moved, state);
+    expect(held.egress.map((p) => p.host)).toEqual(['worker2', 'worker']);
+  });
+
+  it('adds nothing when nothing left: the same state, so no extra script runs', () => {
+    expect(withRetainedSnat('worker', state, state)).toBe(state);
+    expect(withRetainedSnat('worker', state, undefined)).toBe(state);
   });
 });

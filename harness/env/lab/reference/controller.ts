@@ -30,7 +30,7 @@ import {
   serviceView,
 } from './model.js';
 import { egressNetwork, resolveNetwork } from './networks.js';
-import { OvnEgressProgrammer } from './ovn-egress.js';
+import { OvnEgressProgrammer, withRetainedSnat } from './ovn-egress.js';
 import { EGRESS_LABEL_PREFIX, labelsWanted, publishedHost } from './publication.js';
 import { selectorMatches } from './selector.js';
 import type { ObjectStore } from './store.js';
@@ -782,33 +782,33 @@ export class ReferenceController {
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {
     const state = this.desiredDataplane(services);
-    const program = async (node: { name: string }) => {
+    const program = async (node: { name: string }, target = state) => {
       // Compared without the previous state: the same state renders the same text.
-      const full = renderNodeDataplane(this.layout, node.name, state);
+      const full = renderNodeDataplane(this.layout, node.name, target);
       if (this.appliedScripts.get(node.name) === full) return;
       if (this.notReady.has(node.name)) return; // a failed node is unreachable; catch up on restore
       const previous = this.appliedStates.get(node.name);
-      await this.machines.runScript(node.name, renderNodeDataplane(this.layout, node.name, state, previous));
+      await this.machines.runScript(node.name, renderNodeDataplane(this.layout, node.name, target, previous));
       this.appliedScripts.set(node.name, full);
-      this.appliedStates.set(node.name, state);
+      this.appliedStates.set(node.name, target);
       this.log(
-        `programmed ${node.name}: ${state.egress.length} egress placements, ${state.ingress.length} ingress rules`,
+        `programmed ${node.name}: ${target.egress.length} egress placements, ${target.ingress.length} ingress rules`,
       );
     };
     if (!this.ovn.active) {
-      await Promise.all(this.layout.nodes.map(program));
+      await Promise.all(this.layout.nodes.map((n) => program(n)));
       return;
     }
-    // With OVN: the chosen nodes' hosts SNAT before OVN reroutes to them, and a node that stops
-    // being chosen keeps its SNAT until OVN reroutes elsewhere, so no endpoint's packet reaches
-    // a host that does not rewrite it.
-    const chosen = new Set(state.egress.map((p) => p.host));
-    const hosts = this.layout.nodes.filter((n) => chosen.has(n.name) || chosen.has('ALL'));
-    await Promise.all(hosts.map(program));
+    // With OVN, as upstream: hosts SNAT before OVN reroutes to them, and keep SNATing what OVN
+    // still reroutes to them until OVN stops (withRetainedSnat), so no endpoint's packet reaches
+    // a host that does not rewrite it; then every host drops what OVN no longer sends it (hosts
+    // dropping it first let endpoints-relabelled's peer see pod addresses).
+    const retained = (n: { name: string }) => withRetainedSnat(n.name, state, this.appliedStates.get(n.name));
+    await Promise.all(this.layout.nodes.map((n) => program(n, retained(n))));
     if (await this.ovn.apply(state, this.notReady.size === 0)) {
       this.log(`programmed OVN: ${state.egress.length} egress placements`);
     }
-    await Promise.all(this.layout.nodes.filter((n) => !hosts.includes(n)).map(program));
+    await Promise.all(this.layout.nodes.map((n) => program(n)));
   }
 
   /** MetalLB's speakers: each LoadBalancer IP with an endpoint, from the nodes its advertisements select. */

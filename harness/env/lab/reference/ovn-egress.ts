@@ -6,9 +6,9 @@
  * egress node's host, where the reroute delivers the endpoints' traffic.
  */
 import { subnetHost } from '../../../common/ip.js';
-import type { IpFamily } from '../../environment.js';
+import type { FamilyAddresses, IpFamily } from '../../environment.js';
 import type { OvnBehaviour } from './behaviour.js';
-import type { DataplaneState } from './dataplane.js';
+import type { DataplaneState, EgressEndpoint, EgressPlacement } from './dataplane.js';
 import type { ClusterLayout, Machines } from './machines.js';
 import {
   type OvnClusterState,
@@ -163,4 +163,32 @@ export class OvnEgressProgrammer {
   forget(): void {
     this.applied = undefined;
   }
+}
+
+/**
+ * What `node`'s host holds while OVN changes: `state`, plus the SNAT it did as the chosen node in
+ * `previous` that `state` drops. Upstream stops steering before it removes the host's rules (the
+ * reroute policies and address-set entries go first, then the node controller's SNAT); a host that
+ * dropped an endpoint's SNAT first would send what OVN still reroutes to it out with the pod's
+ * own address. The controller puts every host in this state, then OVN, then `state`.
+ */
+export function withRetainedSnat(
+  node: string,
+  state: DataplaneState,
+  previous: DataplaneState | undefined,
+): DataplaneState {
+  const same = (a: FamilyAddresses, b: FamilyAddresses) => a.ipv4 === b.ipv4 && a.ipv6 === b.ipv6;
+  const covered = (old: EgressPlacement, endpoint: EgressEndpoint) =>
+    state.egress.some(
+      (p) =>
+        p.host === node &&
+        p.table === old.table &&
+        same(p.loadBalancerIPs, old.loadBalancerIPs) &&
+        p.endpoints.some((e) => same(e.ips, endpoint.ips)),
+    );
+  const kept = (previous?.egress ?? [])
+    .filter((p) => p.host === node)
+    .map((p) => ({ ...p, endpoints: p.endpoints.filter((e) => !covered(p, e)) }))
+    .filter((p) => p.endpoints.some((e) => !e.hostNetwork));
+  return kept.length === 0 ? state : { ...state, egress: [...state.egress, ...kept] };
 }
