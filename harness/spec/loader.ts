@@ -14,7 +14,13 @@ import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
 import { type ReadText, readSpecText } from './inputs.js';
 import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
-import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeIssue } from './scope.js';
+import {
+  manifestScopeIssues,
+  nodeLabelKeyIssue,
+  ownObjects,
+  patchScopeIssues,
+  type ScopeIssue,
+} from './scope.js';
 import { allowedRules, RESERVED_AS_WRITTEN, type ScopeException } from './scope-reach.js';
 import { sentNodes, yaml11Problems } from './yaml-1-1.js';
 
@@ -130,6 +136,7 @@ function scopeProblems(
     uid: '${uid}',
     reserved: RESERVED_AS_WRITTEN,
     allowed: allowedRules(exceptions, scenario.id),
+    objects: ownObjects(Object.values(scenario.manifests)),
   };
   const problems: SpecProblem[] = [];
   for (const [name, manifest] of Object.entries(scenario.manifests)) {
