@@ -247,6 +247,25 @@ describe('one line, exit 2', () => {
     ]);
   });
 
+  // Hostile round of issue #22 (LOW): testcontainers fell back to /var/run/docker.sock when
+  // DOCKER_HOST named a missing socket, so `status`/`down` acted on the local engine unannounced.
+  it.each([
+    [['status', '--provider', 'lab']],
+    [['down', '--provider', 'lab', '--all']],
+    [['up', '--provider', 'lab']],
+    [['run', '--provider', 'lab', '--family', 'ipv4', '--report-dir', 'unused-report-dir']],
+  ])(
+    'a DOCKER_HOST naming a missing socket is one line naming it, exit 2, never the local engine (%j)',
+    async (args) => {
+      const { code, stdout, stderr } = await cli(args, { cwd: dir, env: NO_DOCKER });
+      expect(code, stderr).toBe(2);
+      expect(stderr.split('\n').filter(Boolean)).toEqual([
+        "egress-conformance: DOCKER_HOST unix:///nonexistent/ec-one-line.sock: no such socket; expected the Docker engine's socket (unset DOCKER_HOST to use the local engine)",
+      ]);
+      expect(stdout).not.toMatch(/eclab-|bring-up|lab: up|images/);
+    },
+  );
+
   it.each([
     [['up', '--provider', 'lab']],
     [['run', '--provider', 'lab', '--family', 'ipv4', '--report-dir', 'unused-report-dir']],
