@@ -48,10 +48,13 @@ export function createReporters(names: readonly string[], context: ReporterConte
   const env = context.env ?? process.env;
   const consoles = names.filter((n) => (CONSOLE_REPORTERS as readonly string[]).includes(n));
   const reporters: Reporter[] = fileReporters();
+  // The lines every console reporter prints alike come from the first of them only (sharedLines).
+  const first = consoles.find((n) => n !== 'github') ?? 'list';
+  const options = (name: string) => (name === first ? context : { ...context, sharedLines: false });
   for (const name of consoles) {
-    if (name === 'list') reporters.push(new ListReporter(context));
-    if (name === 'line') reporters.push(new LineReporter(context));
-    if (name === 'dot') reporters.push(new DotReporter(context));
+    if (name === 'list') reporters.push(new ListReporter(options(name)));
+    if (name === 'line') reporters.push(new LineReporter(options(name)));
+    if (name === 'dot') reporters.push(new DotReporter(options(name)));
     if (name === 'github') {
       reporters.push(
         new GithubReporter({

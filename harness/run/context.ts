@@ -12,7 +12,13 @@ import {
   type PeerInfo,
   RUN_LABEL,
 } from '../env/environment.js';
-import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeNames } from '../spec/scope.js';
+import {
+  manifestScopeIssues,
+  nodeLabelKeyIssue,
+  ownObjects,
+  patchScopeIssues,
+  type ScopeNames,
+} from '../spec/scope.js';
 import { allowedRules, reservedValues, type ScopeException } from '../spec/scope-reach.js';
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
@@ -150,12 +156,17 @@ export function scopeNamesOf(
   env: EnvironmentDescription,
   exceptions: readonly ScopeException[] = [],
 ): ScopeNames {
+  const values = templateValues(test, env);
   return {
     testNamespaces: testNamespaces(test).map((n) => n.namespace),
     metallbNamespace: env.metallbNamespace,
     uid: test.uid,
-    reserved: reservedValues(templateValues(test, env)),
+    reserved: reservedValues(values),
     allowed: allowedRules(exceptions, test.loaded.scenario.id),
+    // Rendered as the objects sent are, so an ownerReference is compared with rendered names.
+    objects: ownObjects(
+      Object.values(test.loaded.scenario.manifests).map((m) => render(m as KubeObject, values)),
+    ),
   };
 }
 

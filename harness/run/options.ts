@@ -68,6 +68,23 @@ const scopeExceptions = z
       reason: z.string().min(1),
     }),
   )
+  .superRefine((entries, ctx) => {
+    // A second entry for one rule and spec is refused, not merged: which reason would the report
+    // record? A copy-paste slip should be seen, not silently collapsed.
+    const first = new Map<string, number>();
+    entries.forEach((entry, i) => {
+      const key = `${entry.rule} ${entry.spec}`;
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, i);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `a second exception of rule ${entry.rule} for spec ${entry.spec} (the first is scopeExceptions[${earlier}]); expected each rule and spec once`,
+        });
+      }
+    });
+  })
   .optional();
 
 /** A provider table as the options file needs it: each entry's settings schema, by name. */

@@ -8,12 +8,19 @@ import { relative } from 'node:path';
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import { InputFileError } from '../common/input-file.js';
+import { isDecimalWhole } from '../common/numbers.js';
 import { expandFixtures } from './expand.js';
 import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
 import { type ReadText, readSpecText } from './inputs.js';
 import { sortProblems, validateNode } from './issues.js';
 import { type Scenario, scenarioSchema } from './schema.js';
-import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeIssue } from './scope.js';
+import {
+  manifestScopeIssues,
+  nodeLabelKeyIssue,
+  ownObjects,
+  patchScopeIssues,
+  type ScopeIssue,
+} from './scope.js';
 import { allowedRules, RESERVED_AS_WRITTEN, type ScopeException } from './scope-reach.js';
 import { sentNodes, yaml11Problems } from './yaml-1-1.js';
 
@@ -129,6 +136,7 @@ function scopeProblems(
     uid: '${uid}',
     reserved: RESERVED_AS_WRITTEN,
     allowed: allowedRules(exceptions, scenario.id),
+    objects: ownObjects(Object.values(scenario.manifests)),
   };
   const problems: SpecProblem[] = [];
   for (const [name, manifest] of Object.entries(scenario.manifests)) {
@@ -279,7 +287,41 @@ export function parseYamlWith<T>(
   const origins = new Origins();
   const parsed = parseSource(text, file, what, origins);
   if (!parsed.ok) return parsed;
-  return validateNode(schema, parsed.root, origins);
+  const spelled = numberSpellingProblems(parsed.root, origins);
+  const validated = validateNode(schema, parsed.root, origins);
+  if (spelled.length === 0) return validated;
+  // One line per field: the spelling says what to write, whatever else the schema finds there.
+  const fields = new Set(spelled.map((p) => p.field));
+  const others = validated.ok ? [] : validated.problems.filter((p) => !fields.has(p.field));
+  return { ok: false, problems: sortProblems([...spelled, ...others]) };
+}
+
+/**
+ * Whole numbers written otherwise than common/numbers.ts's grammar: YAML 1.2 reads `01`, `+4`,
+ * `0x10`, `0o7`, `1e1` and `4.0` as integers, so `parallel: 0x10` would run 16 tests side by side
+ * where `--parallel 0x10` is refused. At the line of the value, naming its field.
+ */
+function numberSpellingProblems(root: unknown, origins: Origins): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) for (const pair of node.items) stack.push(pair.value);
+    else if (isSeq(node)) stack.push(...node.items);
+    else if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value)) {
+      const written = node.source ?? String(node.value);
+      const at = origins.of(node);
+      if (!isDecimalWhole(written) && at) {
+        problems.push({
+          file: at.file,
+          line: at.line,
+          field: fieldOf(at.path),
+          message: `${written}: expected a whole number in decimal digits (no sign, leading zero, base prefix, exponent or fraction)`,
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 /**

@@ -5,7 +5,7 @@
  * runner, not to a spec.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { DURATION_EXPECTED, parseDuration } from './duration.js';
 import { name, timeoutName } from './fields.js';
 import { FEATURES, PROFILES, STATEMENT_IDS } from './statements.js';
 import { stepSchema } from './steps/index.js';
@@ -14,7 +14,7 @@ import { checkTrafficPairs } from './steps/traffic-pairs.js';
 import { type TimeoutName, timeoutProblem } from './timeouts.js';
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: 'expected a duration such as 500ms, 30s, 2m or 1m30s',
+  message: DURATION_EXPECTED,
 });
 
 const manifestSchema = z.looseObject({

@@ -28,6 +28,18 @@ export interface ScopeNames {
   reserved: Reserved;
   /** Reach rules the options file allows for this spec (`scopeExceptions`). */
   allowed?: ReadonlySet<ReachRule>;
+  /**
+   * The objects the spec itself creates (its manifests, named as at this level): the only owners
+   * an ownerReference may name (scope.ts, ownerReferenceIssues). Absent: none.
+   */
+  objects?: ReadonlyArray<OwnObject>;
+}
+
+/** One of the spec's own objects: `group/Kind` (scope.ts, kindKey), name, and namespace if namespaced. */
+export interface OwnObject {
+  key: string;
+  name: string;
+  namespace?: string;
 }
 
 /** The rules an options file may name in `scopeExceptions`, each with why it exists. */
@@ -49,6 +61,8 @@ export const REACH_RULES = {
     "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range takes addresses that belong to others",
   'pool-auto-assign':
     "a pool without autoAssign: false hands its addresses to the user's own LoadBalancer Services",
+  'runtime-class':
+    "a runtimeClassName selects a runtime handler the cluster's admin configured for other workloads (one may run pods with host devices or privileges, or in VMs); the probe pods need the default runtime",
 } as const;
 
 export type ReachRule = keyof typeof REACH_RULES;
@@ -272,6 +286,12 @@ const POD_FIELDS: ReadonlyArray<
   ['requests', tooLarge, 'load', `a request over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
   ['limits', tooLarge, 'load', `a limit over ${MAX_CPU_CORES} CPUs or 2Gi of memory or storage`],
   ['sizeLimit', (v) => quantity(v) > MAX_MEMORY_BYTES, 'load', 'an emptyDir over 2Gi'],
+  [
+    'runtimeClassName',
+    (v) => v !== undefined && v !== null && v !== '',
+    'runtime-class',
+    "a runtime class (it selects the node's runtime handler, which may be privileged)",
+  ],
 ];
 
 /**

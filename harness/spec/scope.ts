@@ -30,7 +30,7 @@
  * (patchScopeIssues), and may not rename it, move it or change its kind.
  */
 import { mergePatch } from '../common/merge-patch.js';
-import { reachIssues, type ScopeIssue, type ScopeNames } from './scope-reach.js';
+import { type OwnObject, reachIssues, type ScopeIssue, type ScopeNames } from './scope-reach.js';
 
 /** `group/Kind` (core group: `Kind`) of the namespaced kinds a spec may create in its test namespaces. */
 export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
@@ -129,6 +129,64 @@ function objectIssues(key: string, object: { metadata?: unknown; spec?: unknown 
   return issues;
 }
 
+/**
+ * ownerReferences (on the object or a pod template's metadata) naming anything but one of the
+ * spec's own objects, in the dependent's namespace. Never allowed by an exception: an owner is
+ * found by kind, name and namespace, so a reference to a user's object makes the garbage
+ * collector tie the test's object to it: `controller: true` to a user's ReplicaSet has that
+ * controller count (and delete) pods for it, `blockOwnerDeletion` holds back the user's foreground
+ * delete, and the user's delete cascades into the test. A reference to the test's own object
+ * reaches nothing else (a wrong uid only makes the test's object orphaned and collected).
+ */
+function ownerReferenceIssues(object: unknown, names: ScopeNames): ScopeIssue[] {
+  const namespace = valueAt(object, ['metadata', 'namespace']);
+  const own = (ref: unknown) => {
+    if (ref === null || typeof ref !== 'object') return false;
+    const { apiVersion, kind, name } = ref as Record<string, unknown>;
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') return false;
+    return (names.objects ?? []).some(
+      (o) => o.key === kindKey(apiVersion, kind) && o.name === name && o.namespace === namespace,
+    );
+  };
+  const issues: ScopeIssue[] = [];
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: object, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: Array<string | number> };
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, value] of Object.entries(node)) {
+      const at = [...path, Array.isArray(node) ? Number(key) : key];
+      if (key !== 'ownerReferences' || path.at(-1) !== 'metadata') {
+        stack.push({ node: value, path: at });
+        continue;
+      }
+      const refs = Array.isArray(value) ? value : [value];
+      refs.forEach((ref, i) => {
+        if (ref === undefined || ref === null || own(ref)) return;
+        const { kind, name } = (typeof ref === 'object' ? ref : {}) as Record<string, unknown>;
+        issues.push({
+          path: Array.isArray(value) ? [...at, i] : at,
+          message: `an ownerReference to ${String(kind ?? '(no kind)')} '${String(name ?? '')}' is outside a test's scope: the garbage collector would tie this object to one the spec does not create (its controller could adopt or delete pods, its deletion cascade or be held back); expected one of the spec's own manifests in the same namespace`,
+        });
+      });
+    }
+  }
+  return issues;
+}
+
+/** The spec's own objects (ScopeNames.objects) from its manifests, as written or rendered. */
+export function ownObjects(
+  manifests: ReadonlyArray<{ apiVersion?: unknown; kind?: unknown; metadata?: unknown }>,
+): OwnObject[] {
+  return manifests.map((m) => {
+    const namespace = valueAt(m, ['metadata', 'namespace']);
+    return {
+      key: kindKey(String(m.apiVersion ?? ''), String(m.kind ?? '')),
+      name: String(valueAt(m, ['metadata', 'name']) ?? ''),
+      ...(typeof namespace === 'string' ? { namespace } : {}),
+    };
+  });
+}
+
 /** Why a manifest is outside the spec's scope (none: it is inside). */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the scope guard's rules for one manifest, kept together so no rule is skipped
 export function manifestScopeIssues(
@@ -184,7 +242,7 @@ export function manifestScopeIssues(
     return issues;
   }
   const reach = reachIssues(key, object, names).filter((i) => !(i.rule && names.allowed?.has(i.rule)));
-  return [...issues, ...objectIssues(key, object), ...reach];
+  return [...issues, ...objectIssues(key, object), ...ownerReferenceIssues(object, names), ...reach];
 }
 
 /** What a patch may not change: the object's identity (a rename or move would leave the test's scope). */

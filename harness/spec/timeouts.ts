@@ -2,7 +2,7 @@
  * Named timeouts. Specs and the `--timeout NAME=DURATION` flag refer to these names; the values
  * below are the defaults, chosen for a kind cluster on a laptop (the lab is much faster).
  */
-import { formatDuration, parseDuration } from './duration.js';
+import { DURATION_EXPECTED, formatDuration, parseDuration } from './duration.js';
 
 export const TIMEOUT_DEFAULTS = {
   /** A Service of type LoadBalancer receives its ingress IP from MetalLB. */
@@ -49,7 +49,7 @@ export const NEGATIVE_WINDOW_MIN_MS = 1000;
  */
 export function timeoutProblem(name: TimeoutName, text: string): string | undefined {
   const ms = parseDuration(text);
-  if (ms === undefined) return `expected a duration such as 500ms, 30s, 2m or 1m30s, found '${text}'`;
+  if (ms === undefined) return `${DURATION_EXPECTED}, found '${text}'`;
   const min = name === 'negativeWindow' ? NEGATIVE_WINDOW_MIN_MS : TIMEOUT_MIN_MS;
   if (ms < min || ms > TIMEOUT_MAX_MS) {
     return `${name} must be from ${formatDuration(min)} to 24h${

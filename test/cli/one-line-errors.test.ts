@@ -66,7 +66,7 @@ describe('one line, exit 2', () => {
     );
     expect(parallel.code, parallel.stderr).toBe(2);
     expect(parallel.stderr.split('\n').filter(Boolean)).toEqual([
-      'egress-conformance: --parallel 0x10: expected a whole number from 1 to 16',
+      'egress-conformance: --parallel 0x10: expected a whole number from 1 to 16 in decimal digits (no sign, space or leading zero)',
     ]);
     const report = join(dir, 'report');
     await mkdir(report, { recursive: true });
@@ -74,8 +74,134 @@ describe('one line, exit 2', () => {
     const port = await cli(['report', 'open', report, '--port', '0x50']);
     expect(port.code, port.stderr).toBe(2);
     expect(port.stderr.split('\n').filter(Boolean)).toEqual([
-      'egress-conformance: --port 0x50: expected a port number (0 picks a free one)',
+      'egress-conformance: --port 0x50: expected a whole number from 0 to 65535 in decimal digits (no sign, space or leading zero); 0 picks a free port',
     ]);
+  });
+
+  // Hostile round of issue #22 (LOW, odd numbers): `--shard 01/02`, `--parallel ' 4'` and
+  // `podsReady=1m1m` ran; one grammar for numbers (common/numbers.ts) and durations (spec/duration.ts).
+  const WHOLE = 'in decimal digits (no sign, space or leading zero)';
+  const DURATION =
+    'expected a duration such as 500ms, 30s, 2m or 1m30s (units h, m, s, ms, each at most once and in that order)';
+  it.each([
+    [['--shard', '01/02'], `--shard 01/02: expected I/N with 1 <= I <= N <= 64 ${WHOLE}, e.g. 2/3`],
+    [['--shard', ' 1/2'], `--shard ' 1/2': expected I/N with 1 <= I <= N <= 64 ${WHOLE}, e.g. 2/3`],
+    [['--shard', '1/2/2'], `--shard 1/2/2: expected I/N with 1 <= I <= N <= 64 ${WHOLE}, e.g. 2/3`],
+    [['--shard', '+1/2'], `--shard +1/2: expected I/N with 1 <= I <= N <= 64 ${WHOLE}, e.g. 2/3`],
+    [['--parallel', ' 4'], `--parallel ' 4': expected a whole number from 1 to 16 ${WHOLE}`],
+    [['--parallel', '4 '], `--parallel '4 ': expected a whole number from 1 to 16 ${WHOLE}`],
+    [['--parallel', '+4'], `--parallel +4: expected a whole number from 1 to 16 ${WHOLE}`],
+    [['--parallel', '04'], `--parallel 04: expected a whole number from 1 to 16 ${WHOLE}`],
+    [['--retries', '01'], `--retries 01: expected a whole number from 0 to 10 ${WHOLE}`],
+    [['--max-failures', '1e1'], `--max-failures 1e1: expected a whole number from 0 to 10000 ${WHOLE}`],
+    [['--timeout', 'podsReady=1m1m'], `--timeout podsReady=1m1m: ${DURATION}, found '1m1m'`],
+    [['--timeout', 'podsReady=30s1m'], `--timeout podsReady=30s1m: ${DURATION}, found '30s1m'`],
+    [['--timeout', 'podsReady=01m'], `--timeout podsReady=01m: ${DURATION}, found '01m'`],
+    [['--timeout', 'podsReady= 30s'], `--timeout podsReady= 30s: ${DURATION}, found ' 30s'`],
+  ])('refuses the odd number %j in one line naming the flag (hostile round, low)', async (args, line) => {
+    const { code, stdout, stderr } = await cli(
+      ['run', '--dry-run', '--provider', 'lab', '--run-test', 'snat-loadbalancer-ip', ...args],
+      { env: NO_DOCKER },
+    );
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([`egress-conformance: ${line}`]);
+    expect(stdout).toBe('');
+  });
+
+  it.each([
+    ['parallel: 04', 'parallel: 04'],
+    ['retries: +1', 'retries: +1'],
+    ['maxFailures: 0x10', 'maxFailures: 0x10'],
+    ['parallel: 4.0', 'parallel: 4.0'],
+    ['parallel: 1e1', 'parallel: 1e1'],
+    ['kind:\n  workers: 0o3', 'kind.workers: 0o3'],
+  ])(
+    'refuses the options-file number %j in one line naming the field (hostile round, low)',
+    async (yaml, said) => {
+      const file = join(dir, 'odd-number.yaml');
+      await writeFile(file, `${yaml}\n`);
+      const { code, stdout, stderr } = await cli(
+        [
+          'run',
+          '--dry-run',
+          '--provider',
+          'lab',
+          '--run-test',
+          'snat-loadbalancer-ip',
+          '--options-file',
+          file,
+        ],
+        { env: NO_DOCKER },
+      );
+      expect(code, stderr).toBe(2);
+      const line = yaml.split('\n').length;
+      expect(stderr.split('\n').filter(Boolean)).toEqual([
+        `${file}:${line}: ${said}: expected a whole number in decimal digits (no sign, leading zero, base prefix, exponent or fraction)`,
+      ]);
+      expect(stdout).toBe('');
+    },
+  );
+
+  it('refuses an options-file duration with a repeated unit (podsReady: 1m1m) naming the field', async () => {
+    const file = join(dir, 'odd-duration.yaml');
+    await writeFile(file, 'timeouts:\n  podsReady: 1m1m\n');
+    const { code, stderr } = await cli(
+      ['run', '--dry-run', '--provider', 'lab', '--run-test', 'snat-loadbalancer-ip', '--options-file', file],
+      { env: NO_DOCKER },
+    );
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      `${file}:2: timeouts.podsReady: ${DURATION}, found '1m1m'`,
+    ]);
+  });
+
+  it('accepts numbers and durations as the grammar writes them', async () => {
+    const file = join(dir, 'good-numbers.yaml');
+    await writeFile(file, 'parallel: 4\nretries: 0\ntimeouts:\n  podsReady: 1m30s\n  probe: 1.5s\n');
+    const { code, stderr } = await cli(
+      [
+        'run',
+        '--dry-run',
+        '--provider',
+        'lab',
+        '--run-test',
+        'snat-loadbalancer-ip',
+        '--options-file',
+        file,
+        '--shard',
+        '1/1',
+        '--timeout',
+        'placement=1h2m3s4ms',
+      ],
+      { env: NO_DOCKER },
+    );
+    expect(code, stderr).toBe(0);
+  });
+
+  // Hostile round of issue #22 (LOW): two entries for one rule and spec were both accepted.
+  it('refuses a repeated scopeExceptions entry in one line naming it', async () => {
+    const file = join(dir, 'duplicate-exception.yaml');
+    await writeFile(
+      file,
+      [
+        'scopeExceptions:',
+        '  - { rule: external-ips, spec: snat-loadbalancer-ip, reason: "first" }',
+        '  - { rule: load, spec: snat-loadbalancer-ip, reason: "another rule" }',
+        '  - { rule: external-ips, spec: snat-loadbalancer-ip, reason: "again" }',
+        '',
+      ].join('\n'),
+    );
+    for (const args of [
+      ['run', '--dry-run', '--provider', 'lab', '--run-test', 'snat-loadbalancer-ip'],
+      ['validate'],
+    ]) {
+      const { code, stdout, stderr } = await cli([...args, '--options-file', file], { env: NO_DOCKER });
+      expect(code, stderr).toBe(2);
+      expect(stderr.split('\n').filter(Boolean)).toEqual([
+        `${file}:4: scopeExceptions[2]: a second exception of rule external-ips for spec snat-loadbalancer-ip (the first is scopeExceptions[0]); expected each rule and spec once`,
+      ]);
+      expect(stdout).toBe('');
+    }
   });
 
   it('list --suites / (a tree it cannot walk) is one line, exit 2, with no --debug hint (list has no --debug)', async () => {
@@ -120,6 +246,25 @@ describe('one line, exit 2', () => {
       `egress-conformance: --suites ${join(root, 'suites')}: cannot read every folder under it (${join(root, 'suites', 'locked')}): permission denied`,
     ]);
   });
+
+  // Hostile round of issue #22 (LOW): testcontainers fell back to /var/run/docker.sock when
+  // DOCKER_HOST named a missing socket, so `status`/`down` acted on the local engine unannounced.
+  it.each([
+    [['status', '--provider', 'lab']],
+    [['down', '--provider', 'lab', '--all']],
+    [['up', '--provider', 'lab']],
+    [['run', '--provider', 'lab', '--family', 'ipv4', '--report-dir', 'unused-report-dir']],
+  ])(
+    'a DOCKER_HOST naming a missing socket is one line naming it, exit 2, never the local engine (%j)',
+    async (args) => {
+      const { code, stdout, stderr } = await cli(args, { cwd: dir, env: NO_DOCKER });
+      expect(code, stderr).toBe(2);
+      expect(stderr.split('\n').filter(Boolean)).toEqual([
+        "egress-conformance: DOCKER_HOST unix:///nonexistent/ec-one-line.sock: no such socket; expected the Docker engine's socket (unset DOCKER_HOST to use the local engine)",
+      ]);
+      expect(stdout).not.toMatch(/eclab-|bring-up|lab: up|images/);
+    },
+  );
 
   it.each([
     [['up', '--provider', 'lab']],

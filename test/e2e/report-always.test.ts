@@ -5,6 +5,7 @@
  * ConformanceReport (valid) and index.html with the right statuses, and nothing on the engine.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -51,7 +52,11 @@ const ONE_TEST = ['--provider', 'lab', '--family', 'ipv4', '--verbose'];
 describe('reports are always written', () => {
   it('after a preflight that fails (no Docker engine answers): a JUnit error case, result error; exit 1', async () => {
     const reportDir = join(dir, 'preflight');
-    // The flags are accepted; the host cannot run the lab: the engine it names does not exist.
+    // The flags are accepted; the host cannot run the lab: the engine it names does not answer (a
+    // socket that hangs up on every connection; a missing socket is a usage error, one-line-errors.test.ts).
+    const socket = join(dir, 'no-engine.sock');
+    const server = createServer((connection) => connection.destroy());
+    await new Promise<void>((done) => server.listen(socket, done));
     const stepSummary = join(dir, 'preflight-step-summary.md');
     const result = await cli(
       [
@@ -67,12 +72,13 @@ describe('reports are always written', () => {
       ],
       {
         env: {
-          DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}`,
+          DOCKER_HOST: `unix://${socket}`,
           GITHUB_STEP_SUMMARY: stepSummary,
           GITHUB_WORKSPACE: process.cwd(),
         },
       },
     );
+    server.close();
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^docker: the Docker engine does not answer \(fix: /m);
     const { report, junit, html } = await reports(reportDir);

@@ -113,6 +113,37 @@ describe('the reporter multiplexer', () => {
   });
 });
 
+describe('several console reporters', () => {
+  // Hostile round of issue #22 (LOW): with --reporter list,line,dot every informational line,
+  // phase line, error and closing line was printed once per console reporter.
+  it('print each line they share once; each still shows the tests its own way', async () => {
+    const { options, out, err } = consoleOptions();
+    const consoles = createReporters(['list', 'line', 'dot'], options).filter((r) =>
+      ['list', 'line', 'dot'].includes(r.name),
+    );
+    expect(consoles.map((r) => r.name)).toEqual(['list', 'line', 'dot']);
+    // A file reporter first, as in a run: the consoles name the files it wrote.
+    const files: Reporter = { name: 'files', runEnd: () => ['/r/junit.xml', '/r/index.html'] };
+    const mux = new ReporterMultiplexer([files, ...consoles]);
+    mux.output('info', 'scope exception: external-ips allowed for my-spec (lab routers)');
+    mux.error({ phase: 'teardown', message: 'a container was left' });
+    await play(mux, sampleRun('/r'));
+    const text = out.text() + err.text();
+    const times = (line: string) => text.split(line).length - 1;
+    for (const line of [
+      'scope exception: external-ips allowed for my-spec (lab routers)',
+      'lab: up in 6.1 s',
+      'bring-up done in 6.1s',
+      'teardown: a container was left',
+      'To open the report: egress-conformance report open /r',
+      'reports in /r',
+    ])
+      expect(times(line), `${line}\n${text}`).toBe(1);
+    // The reporters' own views of the tests are still there (list's lines).
+    expect(text).toContain('  ✓ 1/3 snat-loadbalancer-ip [IPv4] (1.2s)');
+  });
+});
+
 describe('console reporters', () => {
   it("list: one line per test with its progress and duration, a failed test's steps, the summary", async () => {
     const { options, out } = consoleOptions();

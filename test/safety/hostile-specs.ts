@@ -626,6 +626,49 @@ export const HOSTILE_SPECS: HostileSpec[] = [
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, emptyDir: { medium: Memory, sizeLimit: 1Ti } }], containers: [{ name: c, image: x }] } }',
     error: /emptyDir\.sizeLimit: refused \(load\): an emptyDir over 2Gi/,
   },
+  // Hostile round (low): runtimeClassName and ownerReferences passed the guard.
+  {
+    name: 'a Pod with a runtimeClassName (low)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { runtimeClassName: privileged-handler, containers: [{ name: c, image: x }] } }',
+    error: /manifests\.m\.spec\.runtimeClassName: refused \(runtime-class\): a runtime class/,
+  },
+  {
+    name: 'a patch adding a runtimeClassName to a pod template (low)',
+    manifest: DEPLOYMENT,
+    steps: patchOf('{ spec: { template: { spec: { runtimeClassName: kata } } } }'),
+    error: /spec\.template\.spec\.runtimeClassName: manifest m patched: refused \(runtime-class\)/,
+  },
+  {
+    name: 'a Pod owned (controller) by a ReplicaSet the spec does not create (low)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}", labels: { app: production }, ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: production-7d4f, uid: 0b7c9d6e-0000-4000-8000-000000000001, controller: true }] }, spec: { containers: [{ name: c, image: x }] } }',
+    error:
+      /manifests\.m\.metadata\.ownerReferences\[0\]: an ownerReference to ReplicaSet 'production-7d4f' is outside a test's scope/,
+  },
+  {
+    name: 'a pod template owned by an object the spec does not create (low)',
+    manifest:
+      '{ apiVersion: apps/v1, kind: Deployment, metadata: { name: web, namespace: "${namespace}" }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web }, ownerReferences: [{ apiVersion: v1, kind: ConfigMap, name: user-config, uid: x }] }, spec: { containers: [{ name: c, image: x }] } } } }',
+    error: /spec\.template\.metadata\.ownerReferences\[0\]: an ownerReference to ConfigMap 'user-config'/,
+  },
+  {
+    name: "a patch making an object a dependent of a user's Deployment, blocking its deletion (low)",
+    manifest: DEPLOYMENT,
+    steps: patchOf(
+      '{ metadata: { ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: production, uid: x, blockOwnerDeletion: true }] } }',
+    ),
+    error:
+      /metadata\.ownerReferences\[0\]: manifest m patched: an ownerReference to Deployment 'production' is outside/,
+  },
+  {
+    name: 'an EgressIP owned by a Node (a cluster-scoped owner the spec does not create) (low)',
+    manifest: EGRESS_IP.replace(
+      'metadata: { name: "${uid}-eip" }',
+      'metadata: { name: "${uid}-eip", ownerReferences: [{ apiVersion: v1, kind: Node, name: "${nodes.0}", uid: x }] }',
+    ),
+    error: /metadata\.ownerReferences\[0\]: an ownerReference to Node/,
+  },
 ];
 
 /** The spec text of a hostile entry (or of a safe one, with `manifest` and `steps` of your own). */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues } from '../../harness/spec/scope.js';
-import { reservedValues } from '../../harness/spec/scope-reach.js';
+import { REACH_RULE_NAMES, reservedValues } from '../../harness/spec/scope-reach.js';
 import { cli } from '../support/cli.js';
 import { HOSTILE_SPECS, specText } from './hostile-specs.js';
 
@@ -221,6 +221,98 @@ describe('the scope guard on rendered manifests (what the dry run and the run ap
     ).toEqual([]);
   });
 
+  // Hostile round (low): ownerReferences tie a test's object to one it did not create.
+  it("allows ownerReferences only to the spec's own objects, in the dependent's namespace (low)", () => {
+    const objects = [
+      { key: 'apps/Deployment', name: 'web', namespace: 'ec-1a2b3c-x-v4' },
+      { key: 'k8s.ovn.org/EgressIP', name: 'ec1a2b3c0v4-eip' },
+    ];
+    const ownedBy = (ref: Record<string, unknown>, namespace = 'ec-1a2b3c-x-v4') => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace, ownerReferences: [ref] },
+    });
+    const web = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true };
+    expect(manifestScopeIssues(ownedBy(web), { ...names, objects })).toEqual([]);
+    for (const [object, why] of [
+      [ownedBy(web), 'no own objects given'],
+      [ownedBy({ ...web, name: 'production' }), 'another name'],
+      [ownedBy({ ...web, kind: 'ReplicaSet' }), 'another kind'],
+      [ownedBy({ ...web, apiVersion: 'extensions/v1beta1' }), 'another group'],
+      [ownedBy(web, 'ec-1a2b3c-x-v4-other'), "another namespace than the owner's"],
+      [ownedBy({ kind: 'Deployment', name: 'web' }), 'no apiVersion'],
+    ] as const) {
+      const given = why === 'no own objects given' ? names : { ...names, objects };
+      expect(
+        manifestScopeIssues(object, given).map((i) => [i.path.join('.'), i.rule]),
+        why,
+      ).toEqual([['metadata.ownerReferences.0', undefined]]);
+    }
+    // Never allowed by an exception: no rule names it.
+    expect(
+      manifestScopeIssues(ownedBy({ ...web, name: 'production' }), {
+        ...names,
+        objects,
+        allowed: new Set(REACH_RULE_NAMES),
+      }),
+    ).toHaveLength(1);
+    // A cluster-scoped dependent may name a cluster-scoped own object; a patch is judged alike.
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'ec-1a2b3c-x-v4' },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    };
+    const eipOwner = { apiVersion: 'k8s.ovn.org/v1', kind: 'EgressIP', name: 'ec1a2b3c0v4-eip', uid: 'u' };
+    expect(
+      manifestScopeIssues(
+        { ...RENDERED_EGRESS_IP, metadata: { ...RENDERED_EGRESS_IP.metadata, ownerReferences: [eipOwner] } },
+        { ...names, objects },
+      ),
+    ).toEqual([]);
+    expect(
+      patchScopeIssues(
+        deployment,
+        { metadata: { ownerReferences: [{ ...web, kind: 'ReplicaSet', name: 'production' }] } },
+        { ...names, objects },
+      ).map((i) => i.message),
+    ).toEqual([expect.stringMatching(/an ownerReference to ReplicaSet 'production' is outside/)]);
+    expect(
+      patchScopeIssues(
+        deployment,
+        { spec: { template: { metadata: { ownerReferences: [eipOwner] } } } },
+        { ...names, objects },
+      ).map((i) => i.path.join('.')),
+    ).toEqual(['spec.template.metadata.ownerReferences.0']);
+  });
+
+  it('refuses a runtimeClassName (manifest and patch) unless an exception names runtime-class (low)', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'ec-1a2b3c-x-v4' },
+      spec: { runtimeClassName: 'kata', containers: [{ name: 'c', image: 'x' }] },
+    };
+    expect(manifestScopeIssues(pod, names).map((i) => [i.path.join('.'), i.rule])).toEqual([
+      ['spec.runtimeClassName', 'runtime-class'],
+    ]);
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'ec-1a2b3c-x-v4' },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    };
+    const patch = { spec: { template: { spec: { runtimeClassName: 'kata' } } } };
+    expect(patchScopeIssues(deployment, patch, names).map((i) => i.rule)).toEqual(['runtime-class']);
+    const allowed = { ...names, allowed: new Set(['runtime-class'] as const) };
+    expect(manifestScopeIssues(pod, allowed)).toEqual([]);
+    expect(patchScopeIssues(deployment, patch, allowed)).toEqual([]);
+    // Another rule's exception does not allow it.
+    expect(manifestScopeIssues(pod, { ...names, allowed: new Set(['host-access'] as const) })).toHaveLength(
+      1,
+    );
+  });
+
   it("holds node label keys to the suite's", () => {
     expect(nodeLabelKeyIssue('ec-egress-ec1a2b3c0v4', names)).toBeUndefined();
     expect(nodeLabelKeyIssue('egress-conformance.io/zone', names)).toBeUndefined();
@@ -330,6 +422,61 @@ describe('the scope guard refuses hostile specs in the dry run, on every provide
     const namespace = /=== two-namespaces \[ipv4\] namespace (\S+)/.exec(stdout)?.[1] as string;
     expect(namespace).toMatch(/^ec-[0-9a-f]{6}-two-namespaces-v4$/);
     expect(stdout).toContain(`namespace: ${namespace}-other`);
+  });
+});
+
+describe("the spec's own objects: ownerReferences to them, and a runtimeClassName by exception (low)", () => {
+  const text = `id: owned-objects
+title: owned objects
+statements: [ES-SNAT-1]
+profile: core
+features: [SourceIPLoadBalancer]
+manifests:
+  web: { apiVersion: apps/v1, kind: Deployment, metadata: { name: web, namespace: "\${namespace}" }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { runtimeClassName: gvisor, containers: [{ name: c, image: x }] } } } }
+  settings: { apiVersion: v1, kind: ConfigMap, metadata: { name: "settings-\${uid}", namespace: "\${namespace}", ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: web, uid: x }] } }
+steps:
+  - apply: [web, settings]
+  - expect: { condition: { noEgressLabel: { service: web } } }
+`;
+
+  it('validate and the dry run pass an ownerReference to an own object; runtimeClassName needs its exception', async () => {
+    const suites = await suiteWith('owned', text);
+    const refused = await cli(['validate', '--no-cache', '--suites', suites]);
+    expect(refused.code, refused.stderr).toBe(2);
+    // Only the runtime class is refused: the ownerReference names the spec's own Deployment.
+    expect(refused.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(
+        /spec\.yaml:7: manifests\.web\.spec\.template\.spec\.runtimeClassName: refused \(runtime-class\)/,
+      ),
+    ]);
+    const exception = join(dir, 'runtime-class.yaml');
+    await writeFile(
+      exception,
+      'scopeExceptions:\n  - { rule: runtime-class, spec: owned-objects, reason: "our clusters run probes in gVisor" }\n',
+    );
+    const valid = await cli(['validate', '--no-cache', '--suites', suites, '--options-file', exception]);
+    expect(valid.stderr).toBe('');
+    expect(valid.code).toBe(0);
+    const dry = await cli([
+      'run',
+      '--dry-run',
+      '--provider',
+      'lab',
+      '--family',
+      'ipv4',
+      '--options-file',
+      exception,
+      '--suites',
+      suites,
+    ]);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(
+      '# scope exception applied: runtime-class (options file: our clusters run probes in gVisor)',
+    );
+    expect(dry.stdout).toMatch(
+      /ownerReferences:\n\s+- apiVersion: apps\/v1\n\s+kind: Deployment\n\s+name: web/,
+    );
   });
 });
 

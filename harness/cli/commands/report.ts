@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_OK, UsageError } from '../../common/errors.js';
+import { expectedWholeNumber, parseWholeNumber, shownValue } from '../../common/numbers.js';
 import { REPORT_FILES } from '../../report/reporters/files.js';
 import { latestReportDir, serveReport } from '../../report/serve.js';
 
@@ -12,10 +13,12 @@ export async function openReport(dir: string | undefined, options: { port?: stri
   if (!(await stat(join(chosen, REPORT_FILES.html)).catch(() => undefined))) {
     throw new UsageError(`report open ${chosen}: no ${REPORT_FILES.html} there; expected a report directory`);
   }
-  const port = options.port === undefined ? 0 : Number(options.port);
-  // Decimal digits only: Number() also reads 0x50 and 1e3.
-  if (!/^\d+$/.test(String(options.port ?? '0')) || port < 0 || port > 65535) {
-    throw new UsageError(`--port ${options.port}: expected a port number (0 picks a free one)`);
+  // Decimal digits only (common/numbers.ts): Number() also reads 0x50, 1e3 and ' 80'.
+  const port = options.port === undefined ? 0 : parseWholeNumber(options.port, 0, 65535);
+  if (port === undefined) {
+    throw new UsageError(
+      `--port ${shownValue(options.port ?? '')}: ${expectedWholeNumber(0, 65535)}; 0 picks a free port`,
+    );
   }
   const served = await serveReport(chosen, port);
   process.stdout.write(`serving ${chosen} at ${served.url} (Ctrl-C to stop)\n`);

@@ -9,6 +9,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { readInputText } from '../../common/input-file.js';
 import { OPTIONS_MAX_BYTES } from '../../common/limits.js';
+import { expectedWholeNumber, parseWholeNumber, shownValue } from '../../common/numbers.js';
 import { registerSecrets, secretsIn } from '../../common/secrets.js';
 import { PROVIDER_NAMES } from '../../env/provider-names.js';
 import { PROVIDER_REGISTRY } from '../../env/registry.js';
@@ -97,23 +98,24 @@ function parseTimeoutFlags(values: string[]): Record<string, string> {
   return result;
 }
 
-/** `I/N` with 1 <= I <= N <= 64. */
+/** `I/N` with 1 <= I <= N <= 64, each a whole number as common/numbers.ts writes it (not `01/02`). */
 export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = Number(match?.[1]);
-  const total = Number(match?.[2]);
-  if (!match || total < 1 || total > 64 || index < 1 || index > total) {
-    throw new UsageError(`--shard ${text}: expected I/N with 1 <= I <= N <= 64, e.g. 2/3`);
+  const [indexText = '', totalText = '', ...rest] = text.split('/');
+  const total = parseWholeNumber(totalText, 1, 64);
+  const index = total === undefined ? undefined : parseWholeNumber(indexText, 1, total);
+  if (rest.length > 0 || total === undefined || index === undefined) {
+    throw new UsageError(
+      `--shard ${shownValue(text)}: expected I/N with 1 <= I <= N <= 64 in decimal digits (no sign, space or leading zero), e.g. 2/3`,
+    );
   }
   return { index, total };
 }
 
-/** A whole number flag from `min` to `max`, or a one-line usage error naming it. */
+/** A whole number flag from `min` to `max` (common/numbers.ts), or a one-line usage error naming it. */
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new UsageError(`${flag} ${text}: expected a whole number from ${min} to ${max}`);
-  }
+  const value = parseWholeNumber(text, min, max);
+  if (value === undefined)
+    throw new UsageError(`${flag} ${shownValue(text)}: ${expectedWholeNumber(min, max)}`);
   return value;
 }
 
@@ -171,7 +173,7 @@ export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const family = flags.family ?? file.family;
   if (family) options.family = family as RunOptions['family'];
   if (flags.parallel !== undefined) {
-    // Decimal digits only: Number() also reads 0x10, 1e1 and ' 8 ' (wholeNumber).
+    // Decimal digits only: Number() also reads 0x10, 1e1 and ' 8 ' (common/numbers.ts).
     options.parallel = wholeNumber('--parallel', flags.parallel, 1, 16);
   } else if (file.parallel !== undefined) {
     options.parallel = file.parallel;

@@ -26,6 +26,7 @@ import {
   referenceImplementation,
 } from './environment.js';
 import { destroyAllLabs, destroyLab, listLabs } from './infra/destroy.js';
+import { checkDockerHost } from './infra/docker.js';
 import { ensureLabImages, ensureOvnLabImages, imagePrefix, type LabImages } from './infra/images.js';
 import { Lab } from './infra/lab.js';
 import { labLeaseState, leaseLab, removeLabLease } from './infra/lab-lease.js';
@@ -282,6 +283,7 @@ export const labProvider: Provider<LabSettings> = {
   },
 
   async preflight(): Promise<PreflightProblem[]> {
+    await checkDockerHost();
     const problems: PreflightProblem[] = [];
     const docker = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
     if (docker.exitCode !== 0) {
@@ -298,6 +300,7 @@ export const labProvider: Provider<LabSettings> = {
   },
 
   async up(options: LabOptions): Promise<UpResult> {
+    await checkDockerHost();
     const families = familiesOf(options);
     const { faults, nodes, behaviour, dataPlane, gatewayMode } = options.settings;
     checkGatewayModeFamilies(gatewayMode, families);

@@ -59,7 +59,11 @@ export abstract class ConsoleReporter implements Reporter {
   private lastPrinted = Date.now();
   private testHeartbeat: NodeJS.Timeout | undefined;
 
+  /** Prints the lines every console reporter prints alike (ConsoleOptions.sharedLines). */
+  private readonly shared: boolean;
+
   constructor(protected readonly options: ConsoleOptions) {
+    this.shared = options.sharedLines !== false;
     const live = options.live ?? options.out.isTTY === true;
     this.live = live ? new LiveArea(options.out, () => this.liveLines()) : undefined;
   }
@@ -115,6 +119,7 @@ export abstract class ConsoleReporter implements Reporter {
       this.live.redraw();
       return;
     }
+    if (!this.shared) return;
     phase.heartbeat = setInterval(
       () => this.options.out.write(`${name}: still running (${seconds(Date.now() - phase.started)})\n`),
       HEARTBEAT_MS,
@@ -126,11 +131,13 @@ export abstract class ConsoleReporter implements Reporter {
     if (this.phase?.heartbeat) clearInterval(this.phase.heartbeat);
     this.phase = undefined;
     const took = formatDuration(durationMs);
+    if (!this.shared) return;
     this.print(error ? `${name} failed after ${took}: ${error}` : `${name} done in ${took}`);
   }
 
   output(level: OutputLevel, line: string): void {
     if (this.phase && level === 'info') this.phase.last = line.trim();
+    if (!this.shared) return;
     writeOutput(this.options, level, line, (text, stream) => this.print(text, stream));
   }
 
@@ -165,6 +172,7 @@ export abstract class ConsoleReporter implements Reporter {
   }
 
   error(error: RunError): void {
+    if (!this.shared) return;
     this.print(errorLine(error), this.options.err);
   }
 
@@ -174,7 +182,7 @@ export abstract class ConsoleReporter implements Reporter {
     this.testHeartbeat = undefined;
     this.phase = undefined;
     this.live?.stop();
-    this.options.out.write(`${closingLines(run, written).join('\n')}\n`);
+    if (this.shared) this.options.out.write(`${closingLines(run, written).join('\n')}\n`);
     return undefined;
   }
 }

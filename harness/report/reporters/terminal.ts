@@ -27,6 +27,12 @@ export interface ConsoleOptions {
   live?: boolean;
   /** Off a terminal: how long running tests go unnamed before a line names them (tests shorten it). */
   heartbeatMs?: number;
+  /**
+   * Whether this reporter prints the lines every console reporter prints alike (output lines,
+   * phase lines and heartbeats, errors, the closing lines); default true. With several console
+   * reporters chosen (`--reporter list,dot`) only the first does, so each such line appears once.
+   */
+  sharedLines?: boolean;
 }
 
 /**

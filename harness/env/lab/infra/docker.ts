@@ -2,8 +2,10 @@
  * Access to the Docker engine: testcontainers' runtime client (which wraps dockerode) and a
  * command runner for lab containers with errors that say what failed and why.
  */
+import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
+import { UsageError } from '../../../common/errors.js';
 import { type AgentResult, agentFor } from './agent.js';
 
 export type Dockerode = ContainerRuntimeClient['container']['dockerode'];
@@ -17,8 +19,64 @@ let clientPromise: Promise<ContainerRuntimeClient> | undefined;
  */
 export function dockerClient(): Promise<ContainerRuntimeClient> {
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-  clientPromise ??= getContainerRuntimeClient();
+  clientPromise ??= dockerHostProblem(process.env.DOCKER_HOST).then(async (problem) => {
+    if (problem) throw new UsageError(problem);
+    const client = await getContainerRuntimeClient().catch((error: Error) => {
+      // No strategy worked: with DOCKER_HOST set, that is the engine it names not answering.
+      if (!process.env.DOCKER_HOST) throw error;
+      throw new UsageError(
+        `DOCKER_HOST ${process.env.DOCKER_HOST}: no Docker engine answered there (${error.message}); expected a reachable engine, or DOCKER_HOST unset for the local one`,
+      );
+    });
+    const mismatch = engineMismatch(process.env.DOCKER_HOST, client.container.dockerode);
+    if (mismatch) throw new UsageError(mismatch);
+    return client;
+  });
   return clientPromise;
+}
+
+/**
+ * Refuses a DOCKER_HOST that names no engine (one line, exit 2) before anything uses Docker: the
+ * docker CLI the lab's image and preflight steps run would otherwise fail in their own words, and
+ * testcontainers would fall back to the local engine.
+ */
+export async function checkDockerHost(): Promise<void> {
+  const problem = await dockerHostProblem(process.env.DOCKER_HOST);
+  if (problem) throw new UsageError(problem);
+}
+
+/**
+ * Why DOCKER_HOST names no engine (undefined: unset, or a socket that exists). testcontainers
+ * tries DOCKER_HOST, and when that engine does not answer moves on to /var/run/docker.sock: a
+ * run meant for a remote or rootless engine would bring a lab up on the local one, unannounced.
+ */
+async function dockerHostProblem(dockerHost: string | undefined): Promise<string | undefined> {
+  if (!dockerHost) return undefined;
+  let url: URL;
+  try {
+    url = new URL(dockerHost);
+  } catch {
+    return `DOCKER_HOST ${dockerHost}: not a URL; expected unix:///path/to/docker.sock or tcp://host:port`;
+  }
+  if (url.protocol !== 'unix:') return undefined;
+  const kind = await stat(url.pathname).then(
+    (s) => (s.isSocket() ? undefined : 'is not a socket'),
+    (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'no such socket' : error.message),
+  );
+  return kind === undefined
+    ? undefined
+    : `DOCKER_HOST ${dockerHost}: ${kind}; expected the Docker engine's socket (unset DOCKER_HOST to use the local engine)`;
+}
+
+/** DOCKER_HOST named one engine and testcontainers fell back to another (it did not answer). */
+function engineMismatch(dockerHost: string | undefined, docker: Dockerode): string | undefined {
+  if (!dockerHost) return undefined;
+  const modem = (docker as unknown as { modem?: { socketPath?: unknown; host?: unknown } }).modem ?? {};
+  const url = new URL(dockerHost);
+  const used = url.protocol === 'unix:' ? modem.socketPath === url.pathname : modem.host === url.hostname;
+  return used
+    ? undefined
+    : `DOCKER_HOST ${dockerHost}: the engine there did not answer; expected a reachable Docker engine (the local one is not used in its place; unset DOCKER_HOST to use it)`;
 }
 
 export async function dockerode(): Promise<Dockerode> {
