@@ -42,6 +42,19 @@ const phaseName = z
   .string()
   .regex(/^[\x20-\x7e]{1,200}$/, 'expected a phase name of printable ASCII (no control or bidi characters)');
 
+/**
+ * A date and time as a run writes it (`new Date().toISOString()`, or ISO 8601 with an offset): a
+ * shard's `startedAt: "not a date"` made the merged run last 37903706 minutes (hostile round 5).
+ */
+const isoDate = z
+  .string()
+  .refine(
+    (t) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(t) &&
+      !Number.isNaN(Date.parse(t)),
+    { message: 'expected an ISO 8601 date and time (e.g. 2026-11-26T10:00:00.000Z)' },
+  );
+
 const shard = z
   .strictObject({ index: z.number().int().min(1), total: z.number().int().min(1) })
   .refine((s) => s.index <= s.total, { message: 'expected index from 1 to total' });
@@ -101,25 +114,47 @@ const test = z.looseObject({
   diagnostics: reportPath.optional(),
 });
 
-const runSchema = z.looseObject({
-  runId: z.string().regex(/^[A-Za-z0-9+_-]+$/, 'expected a run id'),
-  toolVersion: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  environment: z.looseObject({
-    provider: z.string(),
-    id: z.string(),
-    implementation: z.looseObject({ name: z.string(), version: z.string(), reference: z.boolean() }),
-    fingerprint: z.record(z.string(), z.string()).optional(),
-  }),
-  options: z.record(z.string(), z.unknown()),
-  tests: z.array(test),
-  phases: z.array(z.looseObject({ name: phaseName, durationMs: z.number() })),
-  interrupted: z.boolean(),
-  errors: z.array(z.looseObject({ phase: z.string(), message: z.string() })).optional(),
-  shard: shard.optional(),
-  mergedFrom: z.unknown().optional(),
-});
+const runSchema = z
+  .looseObject({
+    runId: z.string().regex(/^[A-Za-z0-9+_-]+$/, 'expected a run id'),
+    toolVersion: z.string(),
+    startedAt: isoDate,
+    finishedAt: isoDate,
+    environment: z.looseObject({
+      provider: z.string(),
+      id: z.string(),
+      implementation: z.looseObject({ name: z.string(), version: z.string(), reference: z.boolean() }),
+      fingerprint: z.record(z.string(), z.string()).optional(),
+    }),
+    options: z.record(z.string(), z.unknown()),
+    tests: z.array(test),
+    phases: z.array(z.looseObject({ name: phaseName, durationMs: z.number() })),
+    interrupted: z.boolean(),
+    errors: z.array(z.looseObject({ phase: z.string(), message: z.string() })).optional(),
+    shard: shard.optional(),
+    mergedFrom: z.unknown().optional(),
+  })
+  .superRefine((run, ctx) => {
+    if (Date.parse(run.finishedAt) < Date.parse(run.startedAt))
+      ctx.addIssue({ code: 'custom', path: ['finishedAt'], message: `before startedAt (${run.startedAt})` });
+    // A run writes its shard twice (results and options): a shard saying it is two shards at once
+    // would be counted as one and planned as the other.
+    const optionsShard = run.options.shard;
+    if (optionsShard !== undefined && JSON.stringify(optionsShard) !== JSON.stringify(run.shard)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', 'shard'],
+        message: `${shardText(optionsShard)} differs from shard ${shardText(run.shard)}: expected the shard the run ran as`,
+      });
+    }
+  });
+
+/** `I/N` of a shard as a run writes it, or what the file holds instead (for the refusal). */
+function shardText(value: unknown): string {
+  const s = value as { index?: unknown; total?: unknown } | undefined;
+  const text = s && typeof s === 'object' ? `${String(s.index)}/${String(s.total)}` : String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
 
 /** `tests[3].steps[0].line`: the field a schema issue names. */
 function fieldOf(path: ReadonlyArray<PropertyKey>): string {

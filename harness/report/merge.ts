@@ -4,8 +4,10 @@
  * from the shard that ran it; the shards' artifacts and diagnostics are copied beside the merged
  * reports, so every link in them still resolves.
  */
-import { copyFile, lstat, mkdir, readdir } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../common/errors.js';
 import { type RunResult, type TestResult, testKey } from '../run/results.js';
 import { checkOneRun } from './merge-input.js';
@@ -119,32 +121,117 @@ export function mergeRuns(runs: RunResult[], reportDir: string): RunResult {
   };
 }
 
+/** An artifact left out of the merged report, and why. */
+export interface LeftOut {
+  path: string;
+  reason: string;
+}
+
+/** The capture files the run's tests name (`artifacts/...pcap`): each must be a regular file. */
+function capturesOf(run: RunResult): Set<string> {
+  const captures = new Set<string>();
+  type Named = { capture?: unknown; absentAt?: Array<{ capture?: unknown }> };
+  for (const test of run.tests) {
+    const evidence = [
+      ...((test.evidence ?? []) as Named[]),
+      ...(((test as { earlierEvidence?: unknown }).earlierEvidence ?? []) as Named[]),
+    ];
+    for (const e of evidence) {
+      for (const capture of [e.capture, ...(e.absentAt ?? []).map((a) => a.capture)]) {
+        if (typeof capture === 'string') captures.add(join(capture));
+      }
+    }
+  }
+  return captures;
+}
+
+/** What a file that is not a regular file is, for the line that names it. */
+function kindOf(info: { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean }): string {
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  return 'a device or socket';
+}
+
+/**
+ * Copies one file of a shard, or says why not. Opened without following a link (O_NOFOLLOW) and
+ * without waiting on a FIFO (O_NONBLOCK), then judged on the open descriptor (fstat), so nothing
+ * can be swapped in between the check and the copy. A regular file with more than one name (a hard
+ * link) is left out: its other name may be any file of the merging host that the shard's owner
+ * could link, and the merged report would carry its content.
+ */
+async function copyRegularFile(from: string, to: string): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(from, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? 'not a regular file (a symbolic link)' : `not readable (${code})`;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return `not a regular file (${kindOf(info)})`;
+    if (info.nlink > 1)
+      return `a hard link (${info.nlink} names); its content may be a file outside the shard`;
+    await pipeline(handle.createReadStream({ autoClose: false }), createWriteStream(to));
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Copies the tree under `from` into `to` (a stack, not recursion: a shard's nesting is its own). */
+async function copyTree(
+  from: string,
+  to: string,
+  captures: ReadonlySet<string>,
+  root: string,
+): Promise<LeftOut[]> {
+  const left: LeftOut[] = [];
+  const stack = [''];
+  while (stack.length > 0) {
+    const relativeDir = stack.pop() as string;
+    await mkdir(join(to, relativeDir), { recursive: true });
+    for (const entry of await readdir(join(from, relativeDir), { withFileTypes: true })) {
+      const path = join(relativeDir, entry.name);
+      // A directory where a step names its capture file: the report's link would open a folder.
+      if (entry.isDirectory() && captures.has(join(root, path))) {
+        left.push({ path: join(from, path), reason: 'not a regular file (a directory)' });
+      } else if (entry.isDirectory()) {
+        stack.push(path);
+      } else {
+        // Only what the listing calls a regular file is opened: opening a device can act on it.
+        const reason = entry.isFile()
+          ? await copyRegularFile(join(from, path), join(to, path))
+          : `not a regular file (${kindOf(entry)})`;
+        if (reason) left.push({ path: join(from, path), reason });
+      }
+    }
+  }
+  return left;
+}
+
 /**
  * Copies each run's artifacts and diagnostics beside the merged reports (paths stay the same), as
- * regular files only: a symbolic link (which could point anywhere on the merging host), a FIFO or
- * a device in a shard is left out, and named in the returned list.
+ * regular files with one name only: a symbolic link (which could point anywhere on the merging
+ * host), a hard link, a FIFO, a device, or a directory where a step names its capture file is
+ * left out, and named in the returned list; so is an `artifacts` folder that is itself a link.
  */
-// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: copies only regular files and names every other kind; the checks read best together
-export async function copyArtifacts(runs: RunResult[], reportDir: string): Promise<string[]> {
-  const left: string[] = [];
+export async function copyArtifacts(runs: RunResult[], reportDir: string): Promise<LeftOut[]> {
+  const left: LeftOut[] = [];
   for (const run of runs) {
+    const captures = capturesOf(run);
     for (const dir of ['artifacts', 'diagnostics']) {
       const from = join(run.reportDir, dir);
       if (resolve(from) === resolve(reportDir, dir)) continue;
       const top = await lstat(from).catch(() => undefined);
-      if (!top?.isDirectory()) continue;
-      // A stack, not recursion: a shard's nesting is the shard's choice.
-      const stack = [''];
-      while (stack.length > 0) {
-        const relativeDir = stack.pop() as string;
-        await mkdir(join(reportDir, dir, relativeDir), { recursive: true });
-        for (const entry of await readdir(join(from, relativeDir), { withFileTypes: true })) {
-          const path = join(relativeDir, entry.name);
-          if (entry.isDirectory()) stack.push(path);
-          else if (entry.isFile()) await copyFile(join(from, path), join(reportDir, dir, path));
-          else left.push(join(run.reportDir, dir, path));
-        }
-      }
+      if (!top) continue;
+      if (top.isDirectory()) left.push(...(await copyTree(from, join(reportDir, dir), captures, dir)));
+      else
+        left.push({
+          path: from,
+          reason: `not a directory (${top.isFile() ? 'a regular file' : kindOf(top)})`,
+        });
     }
   }
   return left;

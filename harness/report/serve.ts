@@ -2,11 +2,12 @@
  * Serves a report directory on 127.0.0.1 (a free port): index.html and the artifacts beside it,
  * nothing outside the directory (paths are resolved, symlinks included, and must stay inside).
  */
-import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { constants } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../common/errors.js';
 import { REPORT_FILES } from './reporters/files.js';
 
@@ -26,7 +27,12 @@ function typeOf(path: string): string {
   return TYPES[extname(path)] ?? 'application/octet-stream';
 }
 
-/** The file a request path names inside `root`, or undefined when it is outside or absent. */
+/**
+ * The file a request path names inside `root`, or undefined when it is outside, absent, or reached
+ * through a symbolic link (the real path must be the path asked for). A directory stands for its
+ * index.html, judged as if asked for by name: `/` once served the target of a linked index.html
+ * (/etc/passwd) while `/index.html` was refused (hostile round 5).
+ */
 export async function resolveInside(root: string, urlPath: string): Promise<string | undefined> {
   let decoded: string;
   try {
@@ -37,22 +43,71 @@ export async function resolveInside(root: string, urlPath: string): Promise<stri
   if (decoded.includes('\0')) return undefined;
   const wanted = resolve(root, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
   const real = await realpath(wanted).catch(() => undefined);
-  if (!real) return undefined;
+  if (!real || real !== wanted) return undefined;
   const inside = relative(root, real);
   if (inside.startsWith('..') || inside.startsWith(sep) || resolve(root, inside) !== real) return undefined;
-  const info = await stat(real).catch(() => undefined);
-  if (!info) return undefined;
-  if (info.isDirectory()) {
-    const index = join(real, REPORT_FILES.html);
-    return (await stat(index).catch(() => undefined))?.isFile() ? index : undefined;
-  }
-  return info.isFile() ? real : undefined;
+  const info = await lstat(real).catch(() => undefined);
+  if (info?.isDirectory()) return resolveInside(root, `/${join(inside, REPORT_FILES.html)}`);
+  return info?.isFile() ? real : undefined;
+}
+
+/**
+ * Opens a file resolveInside chose, judged again on the open descriptor: a regular file with one
+ * name. Not a link put there since (O_NOFOLLOW), not a FIFO (O_NONBLOCK, and fstat), and not a
+ * hard link: its other name may be any file of this host the report's author could link (the
+ * merged-report case of hostile round 5's F2).
+ */
+async function openServed(file: string): Promise<FileHandle | undefined> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    () => undefined,
+  );
+  if (!handle) return undefined;
+  const info = await handle.stat().catch(() => undefined);
+  if (info?.isFile() && info.nlink === 1) return handle;
+  await handle.close();
+  return undefined;
+}
+
+/**
+ * Why `dir` is no report directory to serve (undefined: it is one): its index.html must be there,
+ * a regular file (not a link, a FIFO or a directory, which would serve nothing or another file).
+ */
+export async function notAReport(dir: string): Promise<string | undefined> {
+  const info = await lstat(join(dir, REPORT_FILES.html)).catch(() => undefined);
+  if (!info) return `no ${REPORT_FILES.html} there`;
+  if (info.isFile()) return undefined;
+  const kind = info.isSymbolicLink()
+    ? 'a symbolic link'
+    : info.isDirectory()
+      ? 'a directory'
+      : info.isFIFO()
+        ? 'a FIFO'
+        : 'a device or socket';
+  return `${REPORT_FILES.html} is not a regular file (${kind})`;
 }
 
 export interface ReportServer {
   url: string;
   server: Server;
   close(): Promise<void>;
+}
+
+/** Answers one GET or HEAD: the file, or 404. */
+async function serveFile(root: string, url: string, head: boolean, response: ServerResponse): Promise<void> {
+  const file = await resolveInside(root, url);
+  const handle = file ? await openServed(file) : undefined;
+  if (!file || !handle) {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    return;
+  }
+  response.writeHead(200, { 'content-type': typeOf(file), 'x-content-type-options': 'nosniff' });
+  if (head) {
+    await handle.close();
+    response.end();
+  } else {
+    // pipeline: a client gone early closes the file too.
+    await pipeline(handle.createReadStream(), response).catch(() => undefined);
+  }
 }
 
 export async function serveReport(dir: string, port = 0): Promise<ReportServer> {
@@ -71,17 +126,8 @@ export async function serveReport(dir: string, port = 0): Promise<ReportServer> 
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    resolveInside(root, request.url ?? '/').then(
-      (file) => {
-        if (!file) {
-          response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-          return;
-        }
-        response.writeHead(200, { 'content-type': typeOf(file), 'x-content-type-options': 'nosniff' });
-        if (request.method === 'HEAD') response.end();
-        else createReadStream(file).pipe(response);
-      },
-      () => response.writeHead(500).end(),
+    serveFile(root, request.url ?? '/', request.method === 'HEAD', response).catch(() =>
+      response.writeHead(500).end(),
     );
   });
   await new Promise<void>((resolvePromise, reject) => {
@@ -118,8 +164,8 @@ export async function latestReportDir(base: string): Promise<string | undefined>
   for (const entry of entries) {
     if (!entry.isDirectory()) continue;
     const dir = join(base, entry.name);
-    const info = await stat(join(dir, REPORT_FILES.html)).catch(() => undefined);
-    if (info && (!newest || info.mtimeMs > newest.time)) newest = { dir, time: info.mtimeMs };
+    const info = await lstat(join(dir, REPORT_FILES.html)).catch(() => undefined);
+    if (info?.isFile() && (!newest || info.mtimeMs > newest.time)) newest = { dir, time: info.mtimeMs };
   }
   return newest?.dir;
 }

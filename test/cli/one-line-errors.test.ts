@@ -56,6 +56,29 @@ describe('one line, exit 2', () => {
     ]);
   });
 
+  // Hostile round 5 (F11): an empty --statement or --feature (a CI variable left empty) selected
+  // every test, as --run-test '' once did; the same rule for every selection flag.
+  it.each([
+    [['--statement', ''], "--statement '': an empty statement id; expected an id such as ES-SNAT-1"],
+    [['--feature', ''], "--feature '': an empty feature name; expected a name such as NodeLabel"],
+    [
+      ['--statement', 'ES-SNAT-1,'],
+      "--statement 'ES-SNAT-1,': an empty statement id; expected an id such as ES-SNAT-1",
+    ],
+    [
+      ['--skip-tests', ','],
+      "--skip-tests ',': an empty scenario id; expected an id (see `egress-conformance list`)",
+    ],
+    [['--grep', ''], "--grep '': an empty pattern; expected a regular expression"],
+    [['--grep-invert', ' '], "--grep-invert ' ': an empty pattern; expected a regular expression"],
+  ])('refuses the empty selection %j in one line (round 5)', async (flags, message) => {
+    const { code, stderr } = await cli(['run', '--dry-run', '--provider', 'lab', ...flags], {
+      env: NO_DOCKER,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr.split('\n').filter(Boolean)).toEqual([`egress-conformance: ${message}`]);
+  });
+
   // Hostile round of issue #22 (LOW): Number() read 0x10 as 16 and 0x50 as 80.
   it('refuses hexadecimal numbers: --parallel 0x10, report open --port 0x50', async () => {
     const parallel = await cli(

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const RULE = 'lint/complexity/noExcessiveCognitiveComplexity';
 /** How many there were when the rule was turned on; lower it as functions are split. */
-const CEILING = 28;
+const CEILING = 27;
 
 /** The name of the function a suppression stands above, from the line after it. */
 function suppressedName(line: string): string {

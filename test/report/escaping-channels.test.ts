@@ -15,7 +15,7 @@ import { judgeLease, leaseLine } from '../../harness/env/shared/lease.js';
 import { renderHtmlReport } from '../../harness/report/html/page.js';
 import { renderJunit } from '../../harness/report/junit.js';
 import type { Reporter } from '../../harness/report/reporter.js';
-import { ConformanceReporter } from '../../harness/report/reporters/files.js';
+import { ConformanceReporter, ResultsReporter } from '../../harness/report/reporters/files.js';
 import { stepSummaryMarkdown } from '../../harness/report/reporters/github.js';
 import { closingLines } from '../../harness/report/reporters/terminal.js';
 import { createReporters } from '../../harness/report/select.js';
@@ -192,6 +192,20 @@ describe('the one escaping rule', () => {
     expect(json).toContain('\\u202e');
     expect(JSON.stringify(JSON.parse(json))).toContain(JSON.stringify(TEXT));
     expect(json.includes('\u202e')).toBe(false);
+  });
+
+  // Hostile round 5 (F11): results.json, the file `merge-reports` reads and writes, kept U+202E raw.
+  it("JSON (results.json, a run's and a merge's): no raw bidi override, the text read back exact (round 5)", async () => {
+    const run = hostileRun();
+    run.reportDir = join(dir, 'results-json');
+    run.environment.implementation.name = TEXT;
+    await new ResultsReporter().runEnd(run);
+    const json = await readFile(join(run.reportDir, 'results.json'), 'utf8');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters under test
+    expect(json).not.toMatch(/[\u001b\u0007\u0085]/);
+    expect(json).not.toMatch(BIDI);
+    expect(json).toContain('\\u202e');
+    expect((JSON.parse(json) as RunResult).environment.implementation.name).toBe(TEXT);
   });
 
   it('list prints spec titles escaped', async () => {

@@ -6,11 +6,23 @@
  * and the field (or copied as regular files only), never a hang, a raw error or a changed shard.
  */
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import {
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRuns } from '../../harness/report/merge.js';
+import { failureAnnotation } from '../../harness/report/reporters/github.js';
 import { writeReports } from '../../harness/report/write.js';
 import type { RunResult, TestResult } from '../../harness/run/results.js';
 import { cli } from '../support/cli.js';
@@ -183,6 +195,22 @@ describe('merge-reports reads shards as hostile input', () => {
       /tests\[0\]\.diagnostics: expected a path inside the report directory/,
     ],
     ['no tests', (r: Record<string, unknown>) => delete r.tests, /tests:/],
+    // Hostile round 5 (F5): a run of 37903706 minutes, and a shard that is two shards at once.
+    [
+      'a startedAt that is not a date (round 5)',
+      (r: Record<string, unknown>) => (r.startedAt = 'not a date'),
+      /startedAt: expected an ISO 8601 date and time/,
+    ],
+    [
+      'a finishedAt before startedAt (round 5)',
+      (r: Record<string, unknown>) => (r.finishedAt = '2020-01-01T00:00:00.000Z'),
+      /finishedAt: before startedAt/,
+    ],
+    [
+      'a shard that its options call another shard (round 5)',
+      (r: Record<string, unknown>) => (r.options = { ...(r.options as Json), shard: { index: 1, total: 2 } }),
+      /options\.shard: 1\/2 differs from shard 2\/2/,
+    ],
     // Hostile round of issue #22 (M6): names the merge prints on the console and in summary.txt.
     [
       'a feature carrying ESC and a workflow command',
@@ -385,6 +413,79 @@ describe('merge-reports reads shards as hostile input', () => {
     const copied = await readdir(join(out, 'artifacts', 'ns'));
     expect(copied).toEqual(['capture.pcap']);
     expect((await lstat(join(out, 'artifacts', 'ns', 'capture.pcap'))).isFile()).toBe(true);
+  });
+
+  // Hostile round 5 (F2, F3, F4): a hard link (its content may be any file of the merging host the
+  // shard's owner could link), a directory where a step names its capture file, and an artifacts
+  // folder that is itself a link were copied or left out without a word.
+  it('leaves out a hard-linked artifact, naming it, and never copies its content (round 5)', async () => {
+    const dirs = await writtenShards('hard-link');
+    const artifacts = join(dirs[0] as string, 'artifacts', 'ns');
+    await mkdir(artifacts, { recursive: true });
+    const outside = join(dir, 'hard-link', 'outside-secret.txt');
+    await writeFile(outside, 'HARDLINKED-SECRET');
+    await link(outside, join(artifacts, 'capture.pcap'));
+    await writeFile(join(artifacts, 'own.pcap'), 'pcap');
+    const out = join(dir, 'out-hard-link');
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', out]);
+    expect(result.code, result.stderr).toBe(1); // the sample run has failures
+    expect(result.stderr).toMatch(
+      /left out .*shard-1\/artifacts\/ns\/capture\.pcap: a hard link \(2 names\); its content may be a file outside the shard/,
+    );
+    expect(await readdir(join(out, 'artifacts', 'ns'))).toEqual(['own.pcap']);
+  });
+
+  it('leaves out a directory where a step names its capture file, naming it (round 5)', async () => {
+    const dirs = await writtenShards('capture-dir');
+    // The sample's first test ran in shard 1; its evidence names this capture.
+    const capture = join(
+      dirs[0] as string,
+      'artifacts/ec-r1-snat-loadbalancer-ip-v4/endpoints-tcp-ipv4-0.pcap',
+    );
+    await mkdir(capture, { recursive: true });
+    await writeFile(join(capture, 'x'), 'not a capture');
+    const out = join(dir, 'out-capture-dir');
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', out]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(
+      /left out .*shard-1\/artifacts\/ec-r1-snat-loadbalancer-ip-v4\/endpoints-tcp-ipv4-0\.pcap: not a regular file \(a directory\)/,
+    );
+    await expect(
+      lstat(join(out, 'artifacts/ec-r1-snat-loadbalancer-ip-v4/endpoints-tcp-ipv4-0.pcap')),
+    ).rejects.toThrow(/ENOENT/);
+  });
+
+  it('names a shard whose artifacts folder is a symbolic link, and copies nothing through it (round 5)', async () => {
+    const dirs = await writtenShards('artifacts-link');
+    const elsewhere = join(dir, 'artifacts-link', 'elsewhere');
+    await mkdir(elsewhere, { recursive: true });
+    await writeFile(join(elsewhere, 'passwd'), 'root:x:0:0');
+    await symlink(elsewhere, join(dirs[1] as string, 'artifacts'));
+    const out = join(dir, 'out-artifacts-link');
+    const result = await cli(['merge-reports', ...dirs, '--report-dir', out]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/left out .*shard-2\/artifacts: not a directory \(a symbolic link\)/);
+    await expect(lstat(join(out, 'artifacts', 'passwd'))).rejects.toThrow(/ENOENT/);
+  });
+
+  // Hostile round 5 (F11): the github reporter annotated failures only as tests ended, which a
+  // merge never plays: the merged run's failures got the step summary but no annotation.
+  it('annotates each failed test on --reporter github, as a run does (round 5)', async () => {
+    const dirs = await writtenShards('github');
+    const summary = join(dir, 'github-summary.md');
+    await writeFile(summary, '');
+    const result = await cli(
+      ['merge-reports', ...dirs, '--report-dir', join(dir, 'out-github'), '--reporter', 'github'],
+      {
+        env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: process.cwd() },
+      },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    const failed = sampleRun('/r').tests.filter((t) => t.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    const annotations = result.stdout.split('\n').filter((l) => /^::(error|warning) /.test(l));
+    expect(annotations).toEqual(failed.map((t) => failureAnnotation(t, process.cwd())));
+    expect(await readFile(summary, 'utf8')).toContain('#### Failures');
   });
 
   it('refuses a --report-dir that is (or is inside) an input, and leaves the shard unchanged', async () => {

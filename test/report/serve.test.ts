@@ -2,13 +2,15 @@
  * `report open DIR`: serves index.html and the artifacts on 127.0.0.1, refuses everything
  * outside DIR (.., encoded .., a symlink out), and stops on Ctrl-C. Through the CLI.
  */
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveReport } from '../../harness/report/serve.js';
 import { CLI, cli } from '../support/cli.js';
 
 /** GET with the path sent as written (no normalisation of `..`, unlike fetch). */
@@ -151,6 +153,59 @@ describe('report open against hostile clients (issue #22)', () => {
       expect(result.stderr).not.toMatch(/--debug|\n\s+at /);
     } finally {
       busy.close();
+    }
+  });
+});
+
+// Hostile round 5 (F6): `/` served the target of a linked index.html (/etc/passwd) while
+// `/index.html` was refused; a FIFO or a directory as index.html was served as a report (404 for
+// everything); a hard-linked file (the merged-report case of F2) was served.
+describe('report open of a hostile report folder (round 5)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ec-serve-r5-'));
+    await writeFile(join(dir, 'outside.txt'), 'OUTSIDE-SECRET');
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['a symbolic link to a file outside', 'a symbolic link'],
+    ['a FIFO', 'a FIFO'],
+    ['a directory', 'a directory'],
+  ])('refuses at start, one line exit 2, a folder whose index.html is %s', async (kind, what) => {
+    const report = join(dir, kind.replace(/\W+/g, '-'));
+    await mkdir(report, { recursive: true });
+    const index = join(report, 'index.html');
+    if (what === 'a symbolic link') await symlink(join(dir, 'outside.txt'), index);
+    if (what === 'a FIFO') execFileSync('mkfifo', [index]);
+    if (what === 'a directory') await mkdir(index);
+    const result = await cli(['report', 'open', report], { timeout: 20_000 });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      `egress-conformance: report open ${report}: index.html is not a regular file (${what}); expected a report directory`,
+    ]);
+  });
+
+  it('judges / as /index.html (a link put there after start is refused), and serves no hard-linked file', async () => {
+    const report = join(dir, 'swapped');
+    await mkdir(join(report, 'artifacts'), { recursive: true });
+    await writeFile(join(report, 'index.html'), '<!doctype html><title>report</title>');
+    await writeFile(join(report, 'artifacts', 'own.pcap'), 'PCAP');
+    await link(join(dir, 'outside.txt'), join(report, 'artifacts', 'linked.pcap'));
+    const served = await serveReport(report);
+    try {
+      expect(await get(served.url, '/')).toMatchObject({ status: 200 });
+      expect(await get(served.url, '/artifacts/own.pcap')).toEqual({ status: 200, body: 'PCAP' });
+      expect(await get(served.url, '/artifacts/linked.pcap')).toEqual({ status: 404, body: 'not found\n' });
+      await rm(join(report, 'index.html'));
+      await symlink(join(dir, 'outside.txt'), join(report, 'index.html'));
+      for (const path of ['/', '/index.html', '/artifacts/../']) {
+        expect(await get(served.url, path), path).toEqual({ status: 404, body: 'not found\n' });
+      }
+    } finally {
+      await served.close();
     }
   });
 });

@@ -27,8 +27,8 @@ export async function mergeReportsCommand(dirs: string[], flags: MergeFlags): Pr
   const runs = await Promise.all(dirs.map(readRunResult));
   const merged = mergeRuns(runs, reportDir);
   await checkAgainstCatalogue(runs, dirs);
-  for (const path of await copyArtifacts(runs, reportDir)) {
-    process.stderr.write(`merge-reports: left out ${escapeControl(path)}: not a regular file or directory\n`);
+  for (const { path, reason } of await copyArtifacts(runs, reportDir)) {
+    process.stderr.write(`merge-reports: left out ${escapeControl(path)}: ${reason}\n`);
   }
   const reporters = new ReporterMultiplexer(
     createReporters(names, { out: process.stdout, err: process.stderr, verbose: false, debug: false }),

@@ -1,18 +1,14 @@
 /** `report open [DIR]`: serves a report (default: the newest under test-results/) on localhost. */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_OK, UsageError } from '../../common/errors.js';
 import { expectedWholeNumber, parseWholeNumber, shownValue } from '../../common/numbers.js';
-import { REPORT_FILES } from '../../report/reporters/files.js';
-import { latestReportDir, serveReport } from '../../report/serve.js';
+import { latestReportDir, notAReport, serveReport } from '../../report/serve.js';
 
 export async function openReport(dir: string | undefined, options: { port?: string }): Promise<number> {
   const chosen = dir ?? (await latestReportDir('test-results'));
   if (!chosen) throw new UsageError('report open: no report under test-results/; name a report directory');
-  if (!(await stat(join(chosen, REPORT_FILES.html)).catch(() => undefined))) {
-    throw new UsageError(`report open ${chosen}: no ${REPORT_FILES.html} there; expected a report directory`);
-  }
+  const why = await notAReport(chosen);
+  if (why) throw new UsageError(`report open ${chosen}: ${why}; expected a report directory`);
   // Decimal digits only (common/numbers.ts): Number() also reads 0x50, 1e3 and ' 80'.
   const port = options.port === undefined ? 0 : parseWholeNumber(options.port, 0, 65535);
   if (port === undefined) {

@@ -139,15 +139,38 @@ function applyRunControl(options: RunOptions, flags: RunFlags, file: OptionsFile
   if (maxFailures !== undefined) options.maxFailures = maxFailures;
 }
 
+const SCENARIO_ID = 'an empty scenario id; expected an id (see `egress-conformance list`)';
+
+/**
+ * Each selection flag's values, with what an empty one is: lists split at commas, patterns whole.
+ * An empty value (a CI variable left empty) would select every test or none, silently.
+ */
+const SELECTION_FLAGS: ReadonlyArray<[keyof RunFlags, string, 'list' | 'whole', string]> = [
+  ['runTest', '--run-test', 'whole', SCENARIO_ID],
+  ['skipTests', '--skip-tests', 'list', SCENARIO_ID],
+  ['statement', '--statement', 'list', 'an empty statement id; expected an id such as ES-SNAT-1'],
+  ['feature', '--feature', 'list', 'an empty feature name; expected a name such as NodeLabel'],
+  ['grep', '--grep', 'whole', 'an empty pattern; expected a regular expression'],
+  ['grepInvert', '--grep-invert', 'whole', 'an empty pattern; expected a regular expression'],
+];
+
+/** Refuses an empty selection value, or an empty item of a list (`ES-SNAT-1,`), in one line. */
+function checkSelectionFlags(flags: RunFlags): void {
+  for (const [key, flag, form, why] of SELECTION_FLAGS) {
+    const given = flags[key];
+    const values = given === undefined ? [] : Array.isArray(given) ? given : [String(given)];
+    for (const value of values) {
+      const items = form === 'list' ? value.split(',') : [value];
+      if (items.some((item) => item.trim() === '')) throw new UsageError(`${flag} '${value}': ${why}`);
+    }
+  }
+}
+
 /** Defaults, then the options file, then flags. */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: flag, options-file and default precedence for every run option in one place
 export async function resolveRunOptions(flags: RunFlags): Promise<RunOptions> {
   const file = flags.optionsFile ? await readOptionsFile(flags.optionsFile) : {};
-  if (flags.runTest?.some((id) => id.trim() === '')) {
-    throw new UsageError(
-      "--run-test '': an empty scenario id; expected an id (see `egress-conformance list`)",
-    );
-  }
+  checkSelectionFlags(flags);
   const skipFlag = flags.skipTests
     ?.split(',')
     .map((s) => s.trim())
