@@ -378,7 +378,7 @@ export const FAULTS = [
   {
     name: 'repair-keeps-stale-snat',
     breaks:
-      "after a controller restart, the repair cannot delete the SNAT rules it finds on a node for an EgressService deleted (or an endpoint gone, or a LoadBalancer IP changed) while the controller was down, and never removes them later: the former endpoints on that node keep egressing with the LoadBalancer IP (upstream's bug fixed in 84575787c)",
+      "after a controller restart, the repair cannot delete the SNAT rules it finds on a node for what went while the controller was down (an EgressService deleted, an endpoint gone, a LoadBalancer IP changed), and never removes them later: after an EgressService is deleted while the controller is down, its former endpoints on its node keep egressing with the LoadBalancer IP (upstream's bug fixed in 84575787c)",
     statements: ['ES-LIFE-1'],
     behaviour: { lifecycle: { repairKeepsStaleSnat: true } },
   },
