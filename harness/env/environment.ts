@@ -293,6 +293,13 @@ export interface Environment {
   failNode(node: string): Promise<void>;
   restoreNode(node: string): Promise<void>;
   /**
+   * Stops the EgressService controller (the `stopController` step); resolves once it is down,
+   * with what was stopped. `startController` starts it again, with no memory of before: it
+   * rebuilds its view from the cluster's objects and repairs what it finds, as on a restart.
+   */
+  stopController(): Promise<string>;
+  startController(): Promise<string>;
+  /**
    * Writes a diagnostics bundle for a failed test into dir; `failedFlows` are the flows of its
    * failed probes (the first is traced where the environment can: ovn-trace on kind/existing).
    */

@@ -112,6 +112,8 @@ function withCluster(env: Environment, cluster: ClusterApi): Environment {
     bgpRoutes: (peer, family) => env.bgpRoutes(peer, family),
     failNode: (node) => env.failNode(node),
     restoreNode: (node) => env.restoreNode(node),
+    stopController: () => env.stopController(),
+    startController: () => env.startController(),
     collectDiagnostics: (namespace, dir, failedFlows) => env.collectDiagnostics(namespace, dir, failedFlows),
     close: (closeOptions) => env.close(closeOptions),
   };

@@ -256,6 +256,43 @@ function crossReferenceProblems(scenario: Scenario, root: unknown, origins: Orig
   return problems;
 }
 
+/**
+ * `stopController` and `startController` come in pairs: a start without a stop before it has
+ * nothing to start, a second stop nothing to stop, and a stop left open would end the test with
+ * every other test's controller down (the runner starts it again at cleanup, but the scenario
+ * would not check the restart it meant to).
+ */
+function controllerStepProblems(scenario: Scenario, root: unknown, origins: Origins): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  let openStop: number | undefined;
+  scenario.steps.forEach((step, i) => {
+    const where = locate(root, origins, ['steps', i, step.kind]);
+    if (step.kind === 'stopController') {
+      if (openStop !== undefined)
+        problems.push({
+          ...where,
+          message: `stopController: the controller is already stopped (by step ${openStop + 1}): expected a startController between them`,
+        });
+      openStop = i;
+    } else if (step.kind === 'startController') {
+      if (openStop === undefined)
+        problems.push({
+          ...where,
+          message:
+            'startController: expected an earlier stopController (it starts the controller that one stopped)',
+        });
+      openStop = undefined;
+    }
+  });
+  if (openStop !== undefined)
+    problems.push({
+      ...locate(root, origins, ['steps', openStop, 'stopController']),
+      message:
+        'stopController: expected a later startController (a scenario checks what the controller does once started again)',
+    });
+  return problems;
+}
+
 /** The `namespace:` fields of a step's body (a merge patch's text is the manifest's business). */
 function namespaceFieldsOf(
   body: unknown,
@@ -369,6 +406,7 @@ export function parseScenario(
     ...readings,
     ...checkProblems(validated.data, root, origins),
     ...crossReferenceProblems(validated.data, root, origins),
+    ...controllerStepProblems(validated.data, root, origins),
     // A field with an unknown variable is reported once, as that; its scope is judged when it is fixed.
     ...scope,
   ];

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,23 @@ describe('egress-conformance CLI', () => {
     expect(lines.some((l) => l.startsWith("fields.yaml:8: steps[0].jump: unknown step kind 'jump'"))).toBe(
       true,
     );
+  });
+
+  it('rejects a startController without an earlier stopController in one line, exit 2', async () => {
+    const spec = await readFile(
+      join(process.cwd(), 'suites/core/lifecycle-delete-across-restart.yaml'),
+      'utf8',
+    );
+    await writeFile(join(dir, 'restart.yaml'), spec.replace('  - stopController: {}\n', ''));
+    const { code, stdout, stderr } = await cli(['validate', 'restart.yaml'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expectCleanError(stderr);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^restart\.yaml:\d+: steps\[\d+\]\.startController: startController: expected an earlier stopController/,
+      ),
+    ]);
   });
 
   it('says so in one line when a spec file does not exist', async () => {

@@ -15,7 +15,8 @@ import { expectedStatements, runWithFault } from '../../scripts/sharpness.js';
 import { CLI } from '../support/cli.js';
 
 /**
- * One fault per kind of evidence: packets' sources, replies, placement objects, BGP, lifecycle;
+ * One fault per kind of evidence: packets' sources, replies, placement objects, BGP, lifecycle
+ * (one across a controller restart);
  * and two of the extended profile's (a failover that never happens; a network announced over BGP
  * but not routed on the nodes, which loses the replies to that network's clients), which run
  * their extended scenarios. The other extended faults run in `npm run sharpness`. Split by the
@@ -29,6 +30,8 @@ export const SHARPNESS_HALVES: readonly [readonly string[], readonly string[]] =
     'leftovers-after-delete',
     'no-failover',
     'network-announced-not-routed',
+    // A controller restart (issue #24, upstream's 84575787c): the stale SNAT a failed repair keeps.
+    'repair-keeps-stale-snat',
   ],
   [
     'label-every-node',

@@ -159,6 +159,35 @@ describe('spec loader', () => {
     ]);
   });
 
+  it('refuses a startController without a stopController, a second stop, and a stop left open', () => {
+    const lines = problemsOf(
+      '  - apply: [service]\n',
+      '  - apply: [service]\n  - startController: {}\n  - stopController: {}\n  - stopController: {}\n',
+    );
+    expect(lines).toEqual([
+      'suites/core/example.yaml:13: steps[1].startController: startController: expected an earlier stopController (it starts the controller that one stopped)',
+      'suites/core/example.yaml:15: steps[3].stopController: stopController: the controller is already stopped (by step 3): expected a startController between them',
+      'suites/core/example.yaml:15: steps[3].stopController: stopController: expected a later startController (a scenario checks what the controller does once started again)',
+    ]);
+  });
+
+  it('accepts a stopController and startController pair, and refuses a body', () => {
+    expect(
+      problemsOf(
+        '  - apply: [service]\n',
+        '  - apply: [service]\n  - stopController: {}\n  - startController: {}\n',
+      ),
+    ).toEqual([]);
+    const lines = problemsOf(
+      '  - apply: [service]\n',
+      '  - apply: [service]\n  - stopController: { pods: all }\n  - startController: {}\n',
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^suites\/core\/example\.yaml:13: steps\[1\]\.stopController.*unknown field 'pods'/,
+    );
+  });
+
   // Hostile round of issue #22 (M11): a key with ESC, U+202E and a newline, echoed in the error.
   it('prints a hostile key escaped: no ESC, bidi override or line break reaches the terminal', () => {
     const lines = problemsOf(

@@ -129,6 +129,14 @@ export class RecordingEnvironment implements Environment {
   async restoreNode(node: string): Promise<void> {
     this.calls.push(`restoreNode ${node}`);
   }
+  async stopController(): Promise<string> {
+    this.calls.push('stopController');
+    return 'stopped';
+  }
+  async startController(): Promise<string> {
+    this.calls.push('startController');
+    return 'started';
+  }
   async collectDiagnostics(namespace: string): Promise<void> {
     this.calls.push(`collectDiagnostics ${namespace}`);
   }

@@ -27,6 +27,7 @@ import {
   writeDiagnostics,
 } from '../shared/cluster-diagnostics.js';
 import type { CommandRunner } from '../shared/command-runner.js';
+import { ControllerPods } from '../shared/controller-pods.js';
 import { dockerCaptureSite } from '../shared/docker-capture-site.js';
 import { kubectlPodExec, runIngress, runProbe } from '../shared/kubectl-probing.js';
 import { collectClusterOvnDiagnostics } from '../shared/ovn-diagnostics.js';
@@ -127,6 +128,24 @@ export class ExistingEnvironment implements Environment {
 
   async restoreNode(node: string): Promise<void> {
     throw new Error(`the existing provider does not fail nodes of your cluster (asked to restore ${node})`);
+  }
+
+  /**
+   * Upstream's EgressService controllers, restarted by deleting their pods in the OVN-Kubernetes
+   * namespace (existing.ovnNamespace) by upstream's chart's label (shared/controller-pods.ts).
+   */
+  private controllerPods(): ControllerPods {
+    this.restartable ??= new ControllerPods(this.cluster, this.d.settings.ovnNamespace);
+    return this.restartable;
+  }
+  private restartable: ControllerPods | undefined;
+
+  stopController(): Promise<string> {
+    return this.controllerPods().stop();
+  }
+
+  startController(): Promise<string> {
+    return this.controllerPods().start();
   }
 
   async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {

@@ -18,6 +18,7 @@ import type {
 } from '../environment.js';
 import { writeDiagnostics } from '../shared/cluster-diagnostics.js';
 import { type CommandRunner, runChecked } from '../shared/command-runner.js';
+import { ControllerPods } from '../shared/controller-pods.js';
 import { dockerCaptureSite } from '../shared/docker-capture-site.js';
 import { kubectlPodExec, podAddressOf, runIngress, runProbe } from '../shared/kubectl-probing.js';
 import { collectClusterOvnDiagnostics } from '../shared/ovn-diagnostics.js';
@@ -167,6 +168,19 @@ export class KindEnvironment implements Environment {
     const planned = this.t.nodes.find((n) => n.name === node);
     if (!planned) throw new Error(`kind environment ${this.t.id} has no node "${node}"`);
     return planned;
+  }
+
+  /** Upstream's EgressService controllers, restarted by deleting their pods (shared/controller-pods.ts). */
+  private controllerPods: ControllerPods | undefined;
+
+  stopController(): Promise<string> {
+    this.controllerPods ??= new ControllerPods(this.cluster, OVN_NAMESPACE);
+    return this.controllerPods.stop();
+  }
+
+  startController(): Promise<string> {
+    this.controllerPods ??= new ControllerPods(this.cluster, OVN_NAMESPACE);
+    return this.controllerPods.start();
   }
 
   async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {

@@ -297,6 +297,16 @@ export class LabEnvironment implements Environment {
     this.controller.setNodeReady(node, true);
   }
 
+  async stopController(): Promise<string> {
+    await this.controller.stopEgressController();
+    return "the reference's EgressService part (status, labels and every node's egress rules stay as they are)";
+  }
+
+  async startController(): Promise<string> {
+    await this.controller.startEgressController();
+    return 'the reference rebuilt its view from the objects and rewrote every node and OVN whole (its repair)';
+  }
+
   async collectDiagnostics(namespace: string, dir: string, failedFlows: ProbeFlow[] = []): Promise<void> {
     await mkdir(dir, { recursive: true });
     const objects = [

@@ -24,6 +24,8 @@ const ACTIONS = new Set([
   'failNode',
   'restoreNode',
   'removeNode',
+  'stopController',
+  'startController',
   'startTraffic',
   'stopTraffic',
 ]);

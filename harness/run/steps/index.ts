@@ -17,7 +17,9 @@ import { probe } from './probe.js';
 import { recordPods } from './record-pods.js';
 import { removeNode } from './remove-node.js';
 import { restoreNode } from './restore-node.js';
+import { startController } from './start-controller.js';
 import { startTraffic } from './start-traffic.js';
+import { stopController } from './stop-controller.js';
 import { stopTraffic } from './stop-traffic.js';
 import { unlabelNode } from './unlabel-node.js';
 import { wait } from './wait.js';
@@ -31,6 +33,8 @@ const EXECUTORS: { [K in StepKind]: StepExecutor<K> } = {
   failNode,
   removeNode,
   restoreNode,
+  stopController,
+  startController,
   recordPods,
   deletePods,
   deleteNamespace,

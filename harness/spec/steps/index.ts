@@ -19,7 +19,9 @@ import { probe } from './probe.js';
 import { recordPods } from './record-pods.js';
 import { removeNode } from './remove-node.js';
 import { restoreNode } from './restore-node.js';
+import { startController } from './start-controller.js';
 import { startTraffic } from './start-traffic.js';
+import { stopController } from './stop-controller.js';
 import { stopTraffic } from './stop-traffic.js';
 import { unlabelNode } from './unlabel-node.js';
 import { wait } from './wait.js';
@@ -33,6 +35,8 @@ export const STEPS = registry({
   failNode,
   removeNode,
   restoreNode,
+  stopController,
+  startController,
   recordPods,
   deletePods,
   deleteNamespace,

@@ -72,6 +72,12 @@ export interface LifecycleBehaviour {
    * the nodes; only an EgressService's own deletion undoes its placement.
    */
   keepAfterNamespaceDelete: boolean;
+  /**
+   * After a controller restart, the repair cannot delete the SNAT rules it finds on a node for
+   * services or endpoints that went while it was down, and, not knowing them, never removes them
+   * later (upstream's 84575787c: the iptables repair's deletions failed with real iptables).
+   */
+  repairKeepsStaleSnat: boolean;
 }
 
 /** The egress rules on the nodes (nftables SNAT, steering to the chosen node, network tables). */
@@ -203,7 +209,12 @@ export const CONFORMANT: Readonly<Behaviour> = Object.freeze<Behaviour>({
     keepLabelOnFailedNode: false,
     strayLabels: 'removed',
   },
-  lifecycle: { keepAfterDelete: false, flushNamespaceOnDelete: false, keepAfterNamespaceDelete: false },
+  lifecycle: {
+    keepAfterDelete: false,
+    flushNamespaceOnDelete: false,
+    keepAfterNamespaceDelete: false,
+    repairKeepsStaleSnat: false,
+  },
   dataplane: {
     omitEgressRules: false,
     egressRulesDelayMs: 0,

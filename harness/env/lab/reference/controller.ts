@@ -265,6 +265,7 @@ export class ReferenceController {
     this.schedulePods();
     await this.reconcilePods();
     const services = this.reconcileIngress();
+    if (this.egressStopped) return this.reconcileWhileStopped(services);
     const placements = this.placeEgressServices(services);
     // The data plane first, status.host and the label after: once a placement is published, the
     // SNAT is already in place (ES-LEAK-1), as upstream intends and does not always manage.
@@ -781,7 +782,8 @@ export class ReferenceController {
   }
 
   private async reconcileDataplane(services: ServiceView[]): Promise<void> {
-    const state = this.desiredDataplane(services);
+    const wanted = this.desiredDataplane(services);
+    const state = this.withStaleKept(wanted);
     const program = async (node: { name: string }, target = state) => {
       // Compared without the previous state: the same state renders the same text.
       const full = renderNodeDataplane(this.layout, node.name, target);
@@ -805,7 +807,7 @@ export class ReferenceController {
     // dropping it first let endpoints-relabelled's peer see pod addresses).
     const retained = (n: { name: string }) => withRetainedSnat(n.name, state, this.appliedStates.get(n.name));
     await Promise.all(this.layout.nodes.map((n) => program(n, retained(n))));
-    if (await this.ovn.apply(state, this.notReady.size === 0)) {
+    if (await this.ovn.apply(wanted, this.notReady.size === 0)) {
       this.log(`programmed OVN: ${state.egress.length} egress placements`);
     }
     await Promise.all(this.layout.nodes.map((n) => program(n)));
@@ -905,6 +907,131 @@ export class ReferenceController {
     this.announced.clear();
     this.appliedScripts.clear();
     this.appliedStates.clear();
+    this.forgetRestart();
+  }
+
+  // ------------------------------------------------------------------ restart (stopController, startController)
+
+  /** The EgressService part is stopped: its status, labels and rules stay as they are. */
+  private egressStopped = false;
+  /** `repairKeepsStaleSnat`: each node's SNAT at the restart, until the first pass after it judges it. */
+  private foundAtRestart: EgressPlacement[] | undefined;
+  /** `repairKeepsStaleSnat`: the stale SNAT rules the repair failed to delete, kept for good. */
+  private staleKept: EgressPlacement[] = [];
+
+  private forgetRestart(): void {
+    this.egressStopped = false;
+    this.foundAtRestart = undefined;
+    this.staleKept = [];
+  }
+
+  /**
+   * Stops the EgressService part (OVN-Kubernetes' controllers) in the loop's turn, after any pass
+   * under way: the scheduler, the kubelet and MetalLB go on; status, labels, OVN's policies and
+   * each node's egress rules stay as they are until `startEgressController`.
+   */
+  async stopEgressController(): Promise<void> {
+    const stop = this.loop.then(() => {
+      this.egressStopped = true;
+      this.log('EgressService controller stopped');
+    });
+    this.loop = stop.catch(() => undefined);
+    await stop;
+  }
+
+  /**
+   * Starts it again with no memory of before, as a restarted ovnkube-node and cluster manager
+   * start: every cache and "already applied" record is forgotten, the placements are read back
+   * from `status.host` (the cluster manager's repair keeps a service on the host its status names
+   * while that node still fits: `repair()` in
+   * go-controller/pkg/clustermanager/egressservice/egressservice_cluster.go at 251895cd), and the
+   * first pass rewrites each node's rules and OVN's policies whole, which removes whatever it
+   * finds there that is no longer wanted (the node and zone controllers' repair). Resolves once
+   * that pass is done.
+   */
+  async startEgressController(): Promise<void> {
+    const start = this.loop.then(() => {
+      if (this.behaviour.lifecycle.repairKeepsStaleSnat) {
+        // What the nodes hold: each one's own SNAT (a placement's rules on its host).
+        this.foundAtRestart = this.layout.nodes.flatMap(
+          (n) => this.appliedStates.get(n.name)?.egress.filter((p) => p.host === n.name) ?? [],
+        );
+      }
+      this.forgetEgressMemory();
+      this.egressStopped = false;
+      this.log('EgressService controller started: repairing from the objects');
+    });
+    this.loop = start.catch(() => undefined);
+    await start;
+    const pass = new Promise<void>((resolve) => this.passWaiters.push(resolve));
+    this.trigger();
+    await pass;
+  }
+
+  private forgetEgressMemory(): void {
+    this.appliedScripts.clear();
+    this.appliedStates.clear();
+    this.ovn.forget();
+    for (const memory of [
+      this.placements,
+      this.placedAt,
+      this.egressSpecs,
+      this.staleLabels,
+      this.podsAtPlacement,
+      this.ingressAtPlacement,
+    ])
+      memory.clear();
+    for (const memory of [this.placedEverywhere, this.flushed, this.labelsWanted]) memory.clear();
+    for (const es of this.store.list('EgressService')) {
+      const host = field<string>(es, 'status', 'host');
+      const key = `${es.metadata.namespace ?? 'default'}/${es.metadata.name}`;
+      if (host === 'ALL') this.placedEverywhere.add(key);
+      else if (host) this.placements.set(key, host);
+    }
+  }
+
+  /** While stopped: the kubelet's, the service proxy's and MetalLB's parts go on; egress rules stay. */
+  private async reconcileWhileStopped(services: ServiceView[]): Promise<void> {
+    const { ingress } = this.desiredDataplane(services);
+    await Promise.all(
+      this.layout.nodes.map(async (node) => {
+        if (this.notReady.has(node.name)) return;
+        const previous = this.appliedStates.get(node.name);
+        const state: DataplaneState = { egress: previous?.egress ?? [], ingress };
+        const full = renderNodeDataplane(this.layout, node.name, state);
+        if (this.appliedScripts.get(node.name) === full) return;
+        await this.machines.runScript(
+          node.name,
+          renderNodeDataplane(this.layout, node.name, state, previous),
+        );
+        this.appliedScripts.set(node.name, full);
+        this.appliedStates.set(node.name, state);
+      }),
+    );
+    await this.reconcileAnnouncements(services);
+  }
+
+  /**
+   * `repairKeepsStaleSnat`: the wanted state plus the SNAT rules the repair found and could not
+   * delete: on the first pass after a restart, those of what each node held for a service no
+   * longer placed there, an endpoint it no longer has, or another LoadBalancer IP (upstream's
+   * repair deleted such rules, and its deletions failed); kept, on their node only, for good.
+   */
+  private withStaleKept(wanted: DataplaneState): DataplaneState {
+    if (this.foundAtRestart) {
+      this.staleKept = this.foundAtRestart.flatMap((found) => {
+        const now = wanted.egress.find((p) => p.service === found.service && p.host === found.host);
+        const sameIPs = now && JSON.stringify(now.loadBalancerIPs) === JSON.stringify(found.loadBalancerIPs);
+        const current = new Set((sameIPs ? now.endpoints : []).flatMap((e) => Object.values(e.ips)));
+        const stale = found.endpoints.filter((e) => !Object.values(e.ips).every((ip) => current.has(ip)));
+        if (stale.length === 0) return [];
+        this.log(`repair failed to delete the SNAT of ${found.service} on ${found.host}: kept`);
+        return [{ ...found, endpoints: stale, table: undefined, hostOnly: true }];
+      });
+      this.foundAtRestart = undefined;
+    }
+    if (this.staleKept.length === 0) return wanted;
+    return { ...wanted, egress: [...wanted.egress, ...this.staleKept] };
   }
 
   /** Node ports the reference gave Services that set none, by `namespace/name/protocol/port`. */

@@ -74,6 +74,11 @@ export interface EgressPlacement {
    * from the ETP-Local masquerade address, are routed by the table (upstream's 210a1808b).
    */
   nodePorts?: Partial<Record<IpFamily, number[]>>;
+  /**
+   * Only the chosen node's SNAT, nothing on the other nodes: an SNAT rule a failed repair left on
+   * a node after a restart (a fault's, upstream's 84575787c), with no steering to it.
+   */
+  hostOnly?: boolean;
 }
 
 export interface IngressRule {
@@ -157,7 +162,7 @@ function nftTable(plan: ClusterLayout, node: string, state: DataplaneState): str
           .filter((a): a is string => !!a);
         if (placement.dropSteeredEgress && remote.length > 0)
           forwardRules.push(`${ip} saddr ${set(remote)} ${ip} daddr != @cluster-${V[family]} drop`);
-      } else if (local.length > 0 && plan.dataPlane !== 'ovn') {
+      } else if (local.length > 0 && plan.dataPlane !== 'ovn' && !placement.hostOnly) {
         // Keep the pod source: the chosen node rewrites it. (With OVN, endpoints' traffic never
         // reaches its own node's host: OVN reroutes it to the chosen node.) (The first NAT decision sticks, so
         // this also keeps the node's own masquerade away.)
@@ -240,6 +245,7 @@ function routingState(
       // With OVN the steering is OVN's reroute policies (ovn-egress.ts), not ip rules.
       if (plan.dataPlane === 'ovn') break;
       if (placement.host === node || placement.host === 'ALL' || !placement.loadBalancerIPs[family]) continue;
+      if (placement.hostOnly) continue;
       const hostIndex = plan.nodes.findIndex((n) => n.name === placement.host);
       const via = plan.nodes[hostIndex]?.addresses[family];
       if (hostIndex < 0 || !via) continue;

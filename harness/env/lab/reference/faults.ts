@@ -376,6 +376,13 @@ export const FAULTS = [
     dataPlane: 'ovn',
   },
   {
+    name: 'repair-keeps-stale-snat',
+    breaks:
+      "after a controller restart, the repair cannot delete the SNAT rules it finds on a node for what went while the controller was down (an EgressService deleted, an endpoint gone, a LoadBalancer IP changed), and never removes them later: after an EgressService is deleted while the controller is down, its former endpoints on its node keep egressing with the LoadBalancer IP (upstream's bug fixed in 84575787c)",
+    statements: ['ES-LIFE-1'],
+    behaviour: { lifecycle: { repairKeepsStaleSnat: true } },
+  },
+  {
     name: 'long-leak-window',
     breaks: `status.host is published ${LONG_LEAK_DELAY_SECONDS} s before the SNAT is installed (within the convergence bound): endpoint packets leave with node IPs meanwhile`,
     statements: [],
