@@ -13,6 +13,7 @@ import {
   RUN_LABEL,
 } from '../env/environment.js';
 import { manifestScopeIssues, nodeLabelKeyIssue, patchScopeIssues, type ScopeNames } from '../spec/scope.js';
+import { specLoadIssues, versionsOf } from '../spec/scope-load.js';
 import { allowedRules, reservedValues, type ScopeException } from '../spec/scope-reach.js';
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
@@ -192,6 +193,11 @@ export function contextFor(
       );
     }
   });
+  const load = names.allowed?.has('load')
+    ? undefined
+    : specLoadIssues(renderedVersions(test, manifests, values))[0];
+  if (load)
+    throw new ScopeError(`${test.loaded.file}: manifests: ${load.message} (rendered for ${test.namespace})`);
   test.loaded.scenario.steps.forEach((step, index) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
     const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names, step.kind);
@@ -211,4 +217,18 @@ export function contextFor(
     traffic: new Map(),
     podSets: new Map(),
   };
+}
+
+/** Each rendered manifest with the objects its rendered patch steps make of it (spec/scope-load.ts). */
+function renderedVersions(
+  test: PlannedTest,
+  manifests: Record<string, KubeObject>,
+  values: Record<string, string | number>,
+) {
+  return Object.entries(manifests).map(([name, manifest]) => {
+    const patches = test.loaded.scenario.steps.flatMap((s) =>
+      s.kind === 'patch' && s.body.manifest === name ? [render(s.body.patch, values)] : [],
+    );
+    return { name, versions: versionsOf(manifest, patches) };
+  });
 }
