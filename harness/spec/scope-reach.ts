@@ -48,7 +48,7 @@ export interface ScopeNames {
 export const REACH_RULES = {
   'host-access':
     "a privileged container, the node's PID or IPC namespace, a host path or host port, privilege escalation, an added capability, an unmasked /proc, or an SELinux, seccomp, AppArmor or sysctl setting outside Pod Security baseline hands the pod its node",
-  load: "more than a few replicas, large resource requests or a system priority class would starve or evict the user's workloads",
+  load: "more than a few replicas, large resource requests (a container's, a pod's or a spec's pods' together), extended resources, huge pages or a system priority class would starve or evict the user's workloads",
   'external-ips':
     "a Service's externalIPs make every node capture traffic to those addresses, whoever owns them (the externalIPs traffic-hijack problem)",
   'egressip-selector':
@@ -60,7 +60,7 @@ export const REACH_RULES = {
   'advertisement-attributes':
     "an aggregationLength shorter than a host route, communities, largeCommunities, localPref or a peers list change how the user's routers treat addresses that are not the test's",
   'pool-range':
-    "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range takes addresses that belong to others",
+    "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range, or a LoadBalancer Service naming no pool of the test, with a loadBalancerClass or another controller's annotations, takes addresses that belong to others",
   'pool-auto-assign':
     "a pool without autoAssign: false hands its addresses to the user's own LoadBalancer Services",
 } as const;
