@@ -22,3 +22,8 @@ export const MAX_EXPANDED_STEPS = 2000;
 export const MAX_SETUP_DEPTH = 16;
 /** Spec files under one suites folder. */
 export const MAX_SPEC_FILES = 10_000;
+/**
+ * Nodes of a lab (`lab.nodes` in the options file). The scope guard also counts a DaemonSet as
+ * this many pods (spec/scope-load.ts): the most nodes the suite's own environment can have.
+ */
+export const LAB_MAX_NODES = 50;

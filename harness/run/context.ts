@@ -19,6 +19,7 @@ import {
   patchScopeIssues,
   type ScopeNames,
 } from '../spec/scope.js';
+import { specLoadIssues, versionsOf } from '../spec/scope-load.js';
 import { allowedRules, reservedValues, type ScopeException } from '../spec/scope-reach.js';
 import { networkTableVariable, render, type TemplateValues } from '../spec/template.js';
 import { type PlannedTest, testNamespaces } from './plan.js';
@@ -203,6 +204,11 @@ export function contextFor(
       );
     }
   });
+  const load = names.allowed?.has('load')
+    ? undefined
+    : specLoadIssues(renderedVersions(test, manifests, values))[0];
+  if (load)
+    throw new ScopeError(`${test.loaded.file}: manifests: ${load.message} (rendered for ${test.namespace})`);
   test.loaded.scenario.steps.forEach((step, index) => {
     if (step.kind !== 'labelNode' && step.kind !== 'unlabelNode') return;
     const issue = nodeLabelKeyIssue(String(render(step.body.key, values)), names, step.kind);
@@ -222,4 +228,18 @@ export function contextFor(
     traffic: new Map(),
     podSets: new Map(),
   };
+}
+
+/** Each rendered manifest with the objects its rendered patch steps make of it (spec/scope-load.ts). */
+function renderedVersions(
+  test: PlannedTest,
+  manifests: Record<string, KubeObject>,
+  values: Record<string, string | number>,
+) {
+  return Object.entries(manifests).map(([name, manifest]) => {
+    const patches = test.loaded.scenario.steps.flatMap((s) =>
+      s.kind === 'patch' && s.body.manifest === name ? [render(s.body.patch, values)] : [],
+    );
+    return { name, versions: versionsOf(manifest, patches) };
+  });
 }

@@ -65,7 +65,8 @@ const scopeExceptions = z
       spec: z
         .string()
         .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected one scenario id (lower case, digits, -), not a pattern'),
-      reason: z.string().min(1),
+      // A reason of only spaces says nothing, like an empty one: the exception is printed with it.
+      reason: z.string().regex(/\S/, 'expected a reason (not empty or blank)'),
     }),
   )
   .superRefine((entries, ctx) => {

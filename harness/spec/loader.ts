@@ -13,6 +13,7 @@ import { expandFixtures } from './expand.js';
 import { EMPTY_LIBRARY, type FixtureLibrary } from './fixtures.js';
 import { type ReadText, readSpecText } from './inputs.js';
 import { sortProblems, validateNode } from './issues.js';
+import { nodeIndexIssues } from './node-index.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 import {
   manifestScopeIssues,
@@ -21,6 +22,7 @@ import {
   patchScopeIssues,
   type ScopeIssue,
 } from './scope.js';
+import { specLoadIssues, versionsOf } from './scope-load.js';
 import { allowedRules, RESERVED_AS_WRITTEN, type ScopeException } from './scope-reach.js';
 import { sentNodes, yaml11Problems } from './yaml-1-1.js';
 
@@ -161,7 +163,21 @@ function scopeProblems(
     const message = nodeLabelKeyIssue(step.body.key, names, step.kind);
     if (message) problems.push({ ...locate(root, origins, ['steps', i, step.kind, 'key']), message });
   });
+  if (!names.allowed.has('load')) {
+    for (const issue of specLoadIssues(manifestVersions(scenario)))
+      problems.push({ ...locate(root, origins, ['manifests']), message: issue.message });
+  }
   return problems;
+}
+
+/** Each manifest with the objects its patch steps make of it, for the spec's load as a whole. */
+function manifestVersions(scenario: Scenario) {
+  return Object.entries(scenario.manifests).map(([name, manifest]) => {
+    const patches = scenario.steps.flatMap((s) =>
+      s.kind === 'patch' && s.body.manifest === name ? [s.body.patch] : [],
+    );
+    return { name, versions: versionsOf(manifest, patches) };
+  });
 }
 
 /**
@@ -407,6 +423,10 @@ export function parseScenario(
     ...checkProblems(validated.data, root, origins),
     ...crossReferenceProblems(validated.data, root, origins),
     ...controllerStepProblems(validated.data, root, origins),
+    ...nodeIndexIssues(validated.data.steps, validated.data.requires.nodes).map((issue) => ({
+      ...locate(root, origins, issue.at),
+      message: issue.message,
+    })),
     // A field with an unknown variable is reported once, as that; its scope is judged when it is fixed.
     ...scope,
   ];

@@ -8,6 +8,20 @@
  * Judged on every object the run sends: a manifest as written and rendered, and the object a
  * `patch` step makes of it (scope.ts, patchScopeIssues).
  */
+import {
+  BOUNDED_RESOURCES,
+  count,
+  MAX_CPU_CORES,
+  MAX_MEMORY_BYTES,
+  MAX_REPLICAS,
+  quantity,
+} from './load-bounds.js';
+import { podLoadIssues } from './scope-load.js';
+import { loadBalancerIssues, METALLB_ANNOTATION_PREFIXES } from './scope-load-balancer.js';
+
+export { MAX_CPU_CORES, MAX_MEMORY_BYTES, MAX_REPLICAS } from './load-bounds.js';
+export { METALLB_ANNOTATION_PREFIXES } from './scope-load-balancer.js';
+
 /** A problem the guard found: where in the object, what, and the reach rule refusing it. */
 export interface ScopeIssue {
   path: Array<string | number>;
@@ -46,7 +60,7 @@ export interface OwnObject {
 export const REACH_RULES = {
   'host-access':
     "a privileged container, the node's PID or IPC namespace, a host path or host port, privilege escalation, an added capability, an unmasked /proc, or an SELinux, seccomp, AppArmor or sysctl setting outside Pod Security baseline hands the pod its node",
-  load: "more than a few replicas, large resource requests or a system priority class would starve or evict the user's workloads",
+  load: "more than a few replicas, large resource requests (a container's, a pod's or a spec's pods' together), extended resources, huge pages or a system priority class would starve or evict the user's workloads",
   'external-ips':
     "a Service's externalIPs make every node capture traffic to those addresses, whoever owns them (the externalIPs traffic-hijack problem)",
   'egressip-selector':
@@ -58,7 +72,7 @@ export const REACH_RULES = {
   'advertisement-attributes':
     "an aggregationLength shorter than a host route, communities, largeCommunities, localPref or a peers list change how the user's routers treat addresses that are not the test's",
   'pool-range':
-    "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range takes addresses that belong to others",
+    "an address pool, a pool annotation or a requested LoadBalancer address outside the test's reserved range, or a LoadBalancer Service naming no pool of the test, with a loadBalancerClass or another controller's annotations, takes addresses that belong to others",
   'pool-auto-assign':
     "a pool without autoAssign: false hands its addresses to the user's own LoadBalancer Services",
   'runtime-class':
@@ -199,37 +213,6 @@ const SECCOMP_ANNOTATIONS = [
   'container.seccomp.security.alpha.kubernetes.io/',
 ];
 
-/** At most this many replicas (or Job pods at once): the catalogue needs one per node. */
-export const MAX_REPLICAS = 32;
-/** A container may request (or be limited to) at most this much: the probe pods need a fraction. */
-export const MAX_CPU_CORES = 2;
-export const MAX_MEMORY_BYTES = 2 * 1024 ** 3;
-
-const QUANTITY_SUFFIX: Readonly<Record<string, number>> = {
-  '': 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  Pi: 1024 ** 5,
-  Ei: 1024 ** 6,
-};
-/** A Kubernetes quantity's value (NaN: not one, e.g. a template variable as written). */
-function quantity(value: unknown): number {
-  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(
-    String(value).trim(),
-  );
-  if (!match) return Number.NaN;
-  return Number(match[1]) * (QUANTITY_SUFFIX[match[2] ?? ''] ?? Number.NaN);
-}
-const count = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? Number(v) : Number.NaN);
 const tooMany = (v: unknown) => count(v) > MAX_REPLICAS;
 /** Requests or limits beyond the bounds (NaN, a template as written, is judged once rendered). */
 function tooLarge(v: unknown): boolean {
@@ -241,6 +224,14 @@ function tooLarge(v: unknown): boolean {
     quantity(v.storage) > MAX_MEMORY_BYTES
   );
 }
+
+/**
+ * Requests or limits naming a resource the load bounds do not measure: an extended resource
+ * (`nvidia.com/gpu`, any `domain/name`) or huge pages, a device or pinned memory of the node.
+ */
+const unboundedResource = (v: unknown) =>
+  isObject(v) && Object.keys(v).some((r) => !BOUNDED_RESOURCES.has(r));
+const UNBOUNDED_WHAT = `an extended resource or huge pages (a resource other than ${[...BOUNDED_RESOURCES].join(', ')}: a GPU, a device, pinned memory)`;
 
 const POD_FIELDS: ReadonlyArray<
   [key: string, bad: (value: unknown) => boolean, rule: ReachRule, what: string]
@@ -292,6 +283,8 @@ const POD_FIELDS: ReadonlyArray<
     'runtime-class',
     "a runtime class (it selects the node's runtime handler, which may be privileged)",
   ],
+  ['requests', unboundedResource, 'load', UNBOUNDED_WHAT],
+  ['limits', unboundedResource, 'load', UNBOUNDED_WHAT],
 ];
 
 /**
@@ -379,14 +372,7 @@ function hostAccess(object: unknown): ScopeIssue[] {
   return issues;
 }
 
-/**
- * The prefixes of the Service annotations MetalLB reads: `metallb.io/` and the deprecated
- * `metallb.universe.tf/`, which it still honours when the `metallb.io/` one is absent (read in the
- * metallb+metallb mirror at 7938d3f: controller/service.go lines 32-44, the annotation constants;
- * `valueForAnnotation` at 359-368, used for address-pool at 137 and 268 and for loadBalancerIPs at
- * 307; `SharingKey` at 352-357 for allow-shared-ip). Both are judged alike.
- */
-export const METALLB_ANNOTATION_PREFIXES = ['metallb.io', 'metallb.universe.tf'] as const;
+// MetalLB's two annotation prefixes, and the load-balancer rules beyond their values: scope-load-balancer.ts.
 
 /** A Service's MetalLB annotations under one prefix: the pool, the requested addresses, the sharing key. */
 function metallbAnnotationIssues(annotations: Obj, prefix: string, names: ScopeNames): ScopeIssue[] {
@@ -451,6 +437,7 @@ function serviceIssues(object: Obj, names: ScopeNames): ScopeIssue[] {
   const annotations = objectAt(objectAt(object, 'metadata'), 'annotations');
   for (const prefix of METALLB_ANNOTATION_PREFIXES)
     issues.push(...metallbAnnotationIssues(annotations, prefix, names));
+  issues.push(...loadBalancerIssues(object, names));
   return issues;
 }
 
@@ -588,5 +575,9 @@ const BY_KIND: ReadonlyMap<string, (object: Obj, names: ScopeNames) => ScopeIssu
 /** Why an object of an allowed kind reaches beyond the test (`key`: its `group/Kind`). */
 export function reachIssues(key: string, object: unknown, names: ScopeNames): ScopeIssue[] {
   const byKind = BY_KIND.get(key);
-  return [...hostAccess(object), ...(byKind && isObject(object) ? byKind(object, names) : [])];
+  return [
+    ...hostAccess(object),
+    ...podLoadIssues(object),
+    ...(byKind && isObject(object) ? byKind(object, names) : []),
+  ];
 }

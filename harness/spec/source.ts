@@ -32,6 +32,9 @@ export function fieldOf(path: readonly PathKey[]): string {
     .join('');
 }
 
+import { tooDeepAt } from './yaml-depth.js';
+
+const TOO_DEEP = `nested more than ${YAML_MAX_DEPTH} levels deep: refused`;
 /** Where a node was written: its file, line, and path within that file. */
 export interface Origin {
   file: string;
@@ -149,7 +152,7 @@ function limitProblems(root: Node, file: string, counter: LineCounter): SpecProb
           file,
           line: at(node),
           field: '',
-          message: `nested more than ${YAML_MAX_DEPTH} levels deep: refused`,
+          message: TOO_DEEP,
         });
       }
       tooDeep = true;
@@ -180,6 +183,10 @@ function limitProblems(root: Node, file: string, counter: LineCounter): SpecProb
 
 /** Parses one YAML file that must hold a mapping, recording the origin of every node. */
 export function parseSource(text: string, file: string, what: string, origins: Origins): SourceResult {
+  // Refused before parsing: the parser's cost grows with nesting (yaml-depth.ts).
+  const deep = tooDeepAt(text);
+  if (deep !== undefined)
+    return { ok: false, problems: [{ file, line: deep, field: '', message: TOO_DEEP }] };
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
@@ -190,7 +197,7 @@ export function parseSource(text: string, file: string, what: string, origins: O
         line: counter.linePos(error.pos[0]).line,
         field: '',
         message: /Maximum call stack/.test(error.message)
-          ? `nested more than ${YAML_MAX_DEPTH} levels deep: refused`
+          ? TOO_DEEP
           : `YAML syntax error: ${error.message.split('\n')[0]}`,
       })),
     };

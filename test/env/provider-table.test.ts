@@ -96,7 +96,7 @@ manifests:
   service:
     apiVersion: v1
     kind: Service
-    metadata: { name: web, namespace: "\${namespace}" }
+    metadata: { name: web, namespace: "\${namespace}", annotations: { metallb.io/address-pool: "\${uid}-pool" } }
     spec: { type: LoadBalancer, ipFamilies: ["\${ipFamily}"] }
 steps:
   - apply: [service]

@@ -34,7 +34,7 @@ const MANIFESTS = `
   service:
     apiVersion: v1
     kind: Service
-    metadata: { name: web, namespace: "\${namespace}" }
+    metadata: { name: web, namespace: "\${namespace}", annotations: { metallb.io/address-pool: "\${uid}-pool" } }
     spec: { type: LoadBalancer, ipFamilies: ["\${ipFamily}"], selector: { app: web } }
   egress-service:
     apiVersion: k8s.ovn.org/v1
@@ -104,7 +104,7 @@ title: judged
 statements: [ES-SNAT-1]
 profile: core
 features: [SourceIPLoadBalancer]
-${more.requires ?? 'requires: { networks: [blue] }'}
+${more.requires ?? 'requires: { nodes: 3, networks: [blue] }'}
 manifests:${MANIFESTS}${more.manifests ?? ''}
 steps:
 ${steps}`,

@@ -10,7 +10,7 @@ import { fakeEnvironment, runSteps, SETUP } from './fake-run.js';
 
 const T0 = 1_800_000_000_000;
 const OTHER = {
-  requires: 'requires: { namespaces: [other] }',
+  requires: 'requires: { nodes: 2, namespaces: [other] }',
   manifests: `
   other-web:
     apiVersion: apps/v1
@@ -25,7 +25,7 @@ const OTHER = {
   other-service:
     apiVersion: v1
     kind: Service
-    metadata: { name: web, namespace: "\${namespaces.other}" }
+    metadata: { name: web, namespace: "\${namespaces.other}", annotations: { metallb.io/address-pool: "\${uid}-pool" } }
     spec: { type: LoadBalancer, ipFamilies: ["\${ipFamily}"], selector: { app: web } }
   other-egress-service:
     apiVersion: k8s.ovn.org/v1

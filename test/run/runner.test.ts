@@ -26,7 +26,7 @@ manifests:
   service:
     apiVersion: v1
     kind: Service
-    metadata: { name: web, namespace: "\${namespace}" }
+    metadata: { name: web, namespace: "\${namespace}", annotations: { metallb.io/address-pool: "\${uid}-pool" } }
     spec: { type: LoadBalancer, ipFamilies: ["\${ipFamily}"] }
 steps:
 ${body}`;
@@ -142,6 +142,7 @@ describe('runner', () => {
       scenario(
         'labels',
         '  - labelNode: { node: { index: 1 }, key: egress-conformance.io/zone, value: a }\n  - unlabelNode: { node: { index: 0 }, key: egress-conformance.io/role }\n  - expect: { condition: { serviceIngress: { service: web } } }',
+        'requires: { nodes: 2 }',
       ),
     ];
     const [result] = await runTests(planRun(specs, plainOptions, env.description, 'abc123'), options(env));
@@ -360,6 +361,7 @@ title: t
 statements: [ES-EIP-1]
 profile: extended
 features: [SourceIPLoadBalancer]
+requires: { nodes: 2 }
 manifests:
   eip:
     apiVersion: k8s.ovn.org/v1
@@ -437,6 +439,7 @@ title: t
 statements: [ES-FAIL-1]
 profile: extended
 features: [SourceIPLoadBalancer]
+requires: { nodes: 3 }
 manifests: { s: { apiVersion: v1, kind: ConfigMap, metadata: { name: unused, namespace: "\${namespace}" } } }
 steps:
 ${steps}  - expect: { condition: { noEgressLabel: { service: web } } }
@@ -523,6 +526,7 @@ describe('tests side by side', () => {
     const labels = scenario(
       'second',
       `  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n${holds}`,
+      'requires: { nodes: 2 }',
     );
     alone(await order(labels));
     const hostNetwork = parseScenario(

@@ -29,7 +29,7 @@ const window =
 // Every scenario needs a step that checks something (the loader refuses one without).
 const check = '  - wait: { condition: { serviceIngress: { service: web } }, timeout: ingress }\n';
 const apply = `  - apply: [service]\n${check}`;
-const label = `  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n${check}`;
+const label = `  - labelNode: { node: { index: 0 }, key: egress-conformance.io/a }\n${check}`;
 const probe =
   '  - probe: { name: p, from: { pod: x }, to: { peer: default }, expect: { completes: true }, until: { timeout: convergence } }\n';
 

@@ -26,7 +26,7 @@ const POOL =
 const ADVERTISEMENT =
   '{ apiVersion: metallb.io/v1beta1, kind: BGPAdvertisement, metadata: { name: "${uid}-adv", namespace: "${metallb.namespace}" }, spec: { ipAddressPools: ["${uid}-pool"] } }';
 const SERVICE =
-  '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { type: LoadBalancer, ports: [{ port: 80 }] } }';
+  '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.io/address-pool: "${uid}-pool" } }, spec: { type: LoadBalancer, ports: [{ port: 80 }] } }';
 const patchOf = (patch: string) => `  - patch: { manifest: m, patch: ${patch} }\n`;
 
 export const HOSTILE_SPECS: HostileSpec[] = [
@@ -625,6 +625,66 @@ export const HOSTILE_SPECS: HostileSpec[] = [
     manifest:
       '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { volumes: [{ name: v, emptyDir: { medium: Memory, sizeLimit: 1Ti } }], containers: [{ name: c, image: x }] } }',
     error: /emptyDir\.sizeLimit: refused \(load\): an emptyDir over 2Gi/,
+  }, // Hostile round 5 (F1, F11): a LoadBalancer Service gets its address from the test's pool only.
+  {
+    name: "a LoadBalancer Service naming no pool and no address: MetalLB assigns from the user's pools (round 5)",
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}" }, spec: { type: LoadBalancer, ports: [{ port: 80 }] } }',
+    error:
+      /manifests\.m\.spec\.type: refused \(pool-range\): a LoadBalancer Service naming no pool and no address/,
+  },
+  {
+    name: 'a patch removing the pool annotation of a LoadBalancer Service (round 5)',
+    manifest: SERVICE,
+    steps: patchOf('{ metadata: { annotations: { metallb.io/address-pool: null } } }'),
+    error: /patched: refused \(pool-range\): a LoadBalancer Service naming no pool and no address/,
+  },
+  {
+    name: 'a LoadBalancer Service of another controller (loadBalancerClass, round 5)',
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.io/address-pool: "${uid}-pool" } }, spec: { type: LoadBalancer, loadBalancerClass: example.com/other, ports: [{ port: 80 }] } }',
+    error:
+      /spec\.loadBalancerClass: refused \(pool-range\): loadBalancerClass 'example\.com\/other' hands the Service to another/,
+  },
+  {
+    name: "another load balancer's address annotation (kube-vip, round 5)",
+    manifest:
+      '{ apiVersion: v1, kind: Service, metadata: { name: web, namespace: "${namespace}", annotations: { metallb.io/address-pool: "${uid}-pool", kube-vip.io/loadbalancerIPs: 8.8.8.8 } }, spec: { type: LoadBalancer, ports: [{ port: 80 }] } }',
+    error:
+      /annotations\.kube-vip\.io\/loadbalancerIPs: refused \(pool-range\): annotation 'kube-vip\.io\/loadbalancerIPs' may be another load balancer's/,
+  },
+  // Hostile round 5 (F10): the load rule per pod, and for extended resources and huge pages.
+  {
+    name: 'a pod of two 2-CPU containers (round 5)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: a, image: x, resources: { requests: { cpu: "2" } } }, { name: b, image: x, resources: { requests: { cpu: "2" } } }] } }',
+    error: /manifests\.m\.spec: refused \(load\): a pod's containers together request 4 CPUs \(over 2 CPUs\)/,
+  },
+  {
+    name: 'a Deployment whose sidecar and app container together request 3Gi (round 5)',
+    manifest:
+      '{ apiVersion: apps/v1, kind: Deployment, metadata: { name: d, namespace: "${namespace}" }, spec: { selector: { matchLabels: { app: d } }, template: { metadata: { labels: { app: d } }, spec: { initContainers: [{ name: s, image: x, restartPolicy: Always, resources: { limits: { memory: 1536Mi } } }], containers: [{ name: c, image: x, resources: { requests: { memory: 1536Mi } } }] } } } }',
+    error:
+      /spec\.template\.spec: refused \(load\): a pod's containers together request 3Gi of memory \(over 2Gi\)/,
+  },
+  {
+    name: 'a container asking for GPUs (round 5)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, resources: { limits: { nvidia.com/gpu: "8" } } }] } }',
+    error: /containers\[0\]\.resources\.limits: refused \(load\): an extended resource or huge pages/,
+  },
+  {
+    name: 'a container asking for 100Gi of huge pages (round 5)',
+    manifest:
+      '{ apiVersion: v1, kind: Pod, metadata: { name: p, namespace: "${namespace}" }, spec: { containers: [{ name: c, image: x, resources: { requests: { hugepages-2Mi: 100Gi, memory: 1Gi } } }] } }',
+    error: /containers\[0\]\.resources\.requests: refused \(load\): an extended resource or huge pages/,
+  },
+  // Hostile round 5 (F11): a node index past the nodes the spec requires.
+  {
+    name: 'labelNode of node 9 in a spec requiring one node (round 5)',
+    steps: '  - labelNode: { node: { index: 9 }, key: egress-conformance.io/x, value: a }\n',
+    error:
+      /steps\[1\]\.labelNode\.node\.index: node index 9 is past the nodes the spec requires \(requires\.nodes is 1\)/,
   },
   // Hostile round (low): runtimeClassName and ownerReferences passed the guard.
   {

@@ -600,6 +600,11 @@ describe('scope exceptions: a named options-file entry allows one reach rule for
         'scopeExceptions:\n  - { rule: external-ips, spec: "*", reason: x }\n',
         /scopeExceptions(\.0|\[0\])\.spec: expected one scenario id/,
       ],
+      // Hostile round 5 (F11): a reason of spaces says nothing, like an empty one.
+      [
+        'scopeExceptions:\n  - { rule: external-ips, spec: excepted2, reason: "  " }\n',
+        /scopeExceptions(\.0|\[0\])\.reason: expected a reason \(not empty or blank\)/,
+      ],
     ] as const) {
       const file = join(dir, 'bad-exception.yaml');
       await writeFile(file, text);

@@ -14,7 +14,7 @@ manifests:
   service:
     apiVersion: v1
     kind: Service
-    metadata: { name: web, namespace: "\${namespace}", labels: { tier: front, keep: "yes" } }
+    metadata: { name: web, namespace: "\${namespace}", labels: { tier: front, keep: "yes" }, annotations: { metallb.io/address-pool: "\${uid}-pool" } }
     spec:
       type: LoadBalancer
       ports: [{ port: 8080 }]
@@ -125,7 +125,12 @@ steps:`,
     expect(result.loaded.scenario.manifests.service).toEqual({
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'web', namespace: '${namespace}', labels: { tier: 'back' } },
+      metadata: {
+        name: 'web',
+        namespace: '${namespace}',
+        labels: { tier: 'back' },
+        annotations: { 'metallb.io/address-pool': '${uid}-pool' },
+      },
       spec: { type: 'LoadBalancer', ports: [{ port: 9090 }], externalTrafficPolicy: 'Local' },
     });
   });

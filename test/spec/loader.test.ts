@@ -151,7 +151,7 @@ describe('spec loader', () => {
   it('refuses removeNode and restoreNode without an earlier failNode of the same reference', () => {
     const lines = problemsOf(
       '  - apply: [service]\n',
-      '  - apply: [service]\n  - removeNode: { node: { index: 0 } }\n  - failNode: { node: { index: 1 } }\n  - restoreNode: { node: { index: 0 } }\n  - removeNode: { node: { index: 1 } }\n',
+      '  - apply: [service]\n  - removeNode: { node: { index: 0 } }\n  - failNode: { node: { egressNodeOf: web } }\n  - restoreNode: { node: { index: 0 } }\n  - removeNode: { node: { egressNodeOf: web } }\n',
     );
     expect(lines).toEqual([
       'suites/core/example.yaml:13: steps[1].removeNode.node: removeNode of {"index":0}: expected an earlier failNode of the same node reference (it acts on the node that failNode failed)',

@@ -10,7 +10,11 @@ import { formatProblem, type LoadedScenario, parseScenario } from '../../harness
 import { addressesReserved, usesEgressIP } from '../../harness/spec/template.js';
 import { testDescription } from '../support/recording-environment.js';
 
-function spec(id: string, pool: string, annotation = ''): string {
+function spec(
+  id: string,
+  pool: string,
+  annotation = ', annotations: { metallb.io/address-pool: "${uid}-pool" }',
+): string {
   return `id: ${id}
 title: ${id}
 statements: [ES-SNAT-6]
@@ -33,7 +37,7 @@ steps:
 `;
 }
 
-function loaded(id: string, pool: string, annotation = ''): LoadedScenario {
+function loaded(id: string, pool: string, annotation?: string): LoadedScenario {
   const result = parseScenario(spec(id, pool, annotation), `${id}.yaml`);
   if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
   return result.loaded;
@@ -121,7 +125,7 @@ describe('EgressIP addresses per test', () => {
   const egress = loaded(
     'egress',
     '["${pool.addresses}"]',
-    ', annotations: { example: "${egressIP.address}" }',
+    ', annotations: { example: "${egressIP.address}", metallb.io/address-pool: "${uid}-pool" }',
   );
   const plain = loaded('plain', '["${pool.addresses}"]');
 

@@ -84,7 +84,7 @@ describe('parsed steps', () => {
   });
 
   it('name the places where they capture', () => {
-    const s = parsed(`  - startTraffic: { name: t, from: { endpointsOf: web }, to: { node: { index: 1 } } }
+    const s = parsed(`  - startTraffic: { name: t, from: { endpointsOf: web }, to: { node: { index: 0 } } }
   - probe: { name: p, from: { endpointsOf: web }, to: { pod: client }, expect: { completes: true } }
   - stopTraffic: { name: t, expect: { source: nodeIP } }
   - apply: [svc]
@@ -110,10 +110,10 @@ describe('which tests run alone', () => {
   it('those with a step that changes shared node state, named by the step', () => {
     expect(
       whyRunsAlone(
-        parsed('  - apply: [svc]\n  - labelNode: { node: { index: 1 }, key: egress-conformance.io/a }\n'),
+        parsed('  - apply: [svc]\n  - labelNode: { node: { index: 0 }, key: egress-conformance.io/a }\n'),
       ),
     ).toBe('step 2 (labelNode): it changes node labels, which every test sees');
-    expect(whyRunsAlone(parsed('  - failNode: { node: { index: 1 } }\n'))).toBe(
+    expect(whyRunsAlone(parsed('  - failNode: { node: { index: 0 } }\n'))).toBe(
       'step 1 (failNode): it fails or restores nodes, which every test runs on',
     );
     expect(whyRunsAlone(parsed('  - apply: [svc]\n  - delete: [svc]\n'))).toBeUndefined();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../../common/errors.js';
+import { LAB_MAX_NODES } from '../../common/limits.js';
 import type { SettingsSchema } from '../provider.js';
 import {
   LAB_DATA_PLANES,
@@ -16,7 +17,7 @@ import type { Behaviour } from './reference/behaviour.js';
 import { BehaviourConflict } from './reference/behaviour.js';
 import { behaviourWith, FAULTS, type FaultName, isFaultName } from './reference/faults.js';
 
-const NODES = 'expected a whole number from 1 to 50';
+const NODES = `expected a whole number from 1 to ${LAB_MAX_NODES}`;
 /** `faults` comes from the options file or, replacing it, from `--lab-fault`. */
 const FAULTS_SOURCE = ' (--lab-fault or the options file)';
 
@@ -30,7 +31,7 @@ export const labSettingsSchema = z.strictObject({
     .number({ error: NODES })
     .int({ error: NODES })
     .min(1, { error: NODES })
-    .max(50, { error: NODES })
+    .max(LAB_MAX_NODES, { error: NODES })
     .optional(),
   /**
    * What carries pod traffic: `linux` (node kernels, the default) or `ovn` (real OVN in
