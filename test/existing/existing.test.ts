@@ -211,6 +211,28 @@ describe('planned actions', () => {
     expect(plan).toContain('password <redacted:bgpPassword>');
   });
 
+  it("names its MetalLB objects by the environment's id: two environments on one cluster never share one (round 5, F12)", () => {
+    const settings = parseExistingSettings({
+      ...CONTAINER_PEER,
+      manageMetalLB: true,
+      peer: { ...CONTAINER_PEER.peer, bgpPassword: 'Hush-99' },
+    });
+    const objectsOf = (envId: string) =>
+      planExisting({ envId, settings, families: ['ipv4', 'ipv6'], workDir: '/w', kubectl })
+        .filter((a): a is RunAction => a.type === 'run')
+        .flatMap((a) => a.manifests ?? []);
+    const [first, second] = [objectsOf('ece-dbe455'), objectsOf('ece-41d05d')];
+    const names = (objects: typeof first) =>
+      objects.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);
+    expect(names(first)).toHaveLength(3);
+    for (const name of names(first)) expect(name).toContain('ece-dbe455');
+    expect(names(first).filter((n) => names(second).includes(n))).toEqual([]);
+    // Each peer's password reference names its own environment's Secret.
+    const secret = first.find((m) => m.kind === 'Secret')?.metadata.name;
+    for (const peer of first.filter((m) => m.kind === 'BGPPeer'))
+      expect((peer.spec as { passwordSecret?: { name: string } }).passwordSecret?.name).toBe(secret);
+  });
+
   it('starts nothing for a host peer and creates no MetalLB objects unless asked', () => {
     const settings = parseExistingSettings({
       peer: { mode: 'host', ssh: 'ops@peer.example', addresses: { ipv4: '192.0.2.10' }, asn: 64500 },

@@ -19,7 +19,21 @@ export interface MetalLbPeer {
   vrf?: string;
 }
 
-export const BGP_PASSWORD_SECRET = 'egress-conformance-bgp-auth';
+/**
+ * The password Secret's name in an environment. Every object of the environment's own is named by
+ * its id, as a spec's are by `${uid}`: two environments on one cluster (two CI jobs, two
+ * checkouts) applied a Secret and BGPPeers of fixed names with server-side apply and
+ * `--force-conflicts`, so each took the other's peers over and each cleanup removed the other's
+ * (hostile round 5, F12); a user's objects of those names went the same way.
+ */
+export function bgpPasswordSecretName(label: EnvironmentLabel): string {
+  return `${label.id}-bgp-auth`;
+}
+
+/** A BGPPeer's name: the environment's id, the peer and the family (one session per family). */
+export function bgpPeerName(label: EnvironmentLabel, peer: string, family: IpFamily): string {
+  return `${label.id}-${peer}-${family === 'ipv4' ? 'v4' : 'v6'}`;
+}
 
 export function metallbPeerObjects(
   label: EnvironmentLabel,
@@ -35,7 +49,7 @@ export function metallbPeerObjects(
     objects.push({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: BGP_PASSWORD_SECRET, namespace, labels },
+      metadata: { name: bgpPasswordSecretName(label), namespace, labels },
       type: 'kubernetes.io/basic-auth',
       stringData: { password: BGP_PASSWORD_PLACEHOLDER },
     });
@@ -47,7 +61,7 @@ export function metallbPeerObjects(
       objects.push({
         apiVersion: 'metallb.io/v1beta2',
         kind: 'BGPPeer',
-        metadata: { name: `${peer.name}-${family === 'ipv4' ? 'v4' : 'v6'}`, namespace, labels },
+        metadata: { name: bgpPeerName(label, peer.name, family), namespace, labels },
         spec: {
           myASN: options.nodeAsn ?? NODE_ASN,
           peerASN: peer.asn,
@@ -55,7 +69,7 @@ export function metallbPeerObjects(
           keepaliveTime: `${BGP_TIMERS.keepalive}s`,
           holdTime: `${BGP_TIMERS.hold}s`,
           ...(peer.vrf ? { vrf: peer.vrf } : {}),
-          ...(options.bgpAuth ? { passwordSecret: { name: BGP_PASSWORD_SECRET, namespace } } : {}),
+          ...(options.bgpAuth ? { passwordSecret: { name: bgpPasswordSecretName(label), namespace } } : {}),
         },
       });
     }
