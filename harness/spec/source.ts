@@ -7,7 +7,7 @@
 
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { escapeUntrusted } from '../common/escape.js';
-import { YAML_MAX_ALIASES, YAML_MAX_DEPTH } from '../common/limits.js';
+import { YAML_MAX_ALIASES, YAML_MAX_DEPTH, YAML_MAX_NODES } from '../common/limits.js';
 
 export interface SpecProblem {
   file: string;
@@ -32,9 +32,10 @@ export function fieldOf(path: readonly PathKey[]): string {
     .join('');
 }
 
-import { tooDeepAt } from './yaml-depth.js';
+import { tooDeepAt, tooManyNodesAt } from './yaml-depth.js';
 
 const TOO_DEEP = `nested more than ${YAML_MAX_DEPTH} levels deep: refused`;
+const TOO_MANY_NODES = `more than ${YAML_MAX_NODES} YAML nodes (each [, {, comma and line counted): refused`;
 /** Where a node was written: its file, line, and path within that file. */
 export interface Origin {
   file: string;
@@ -187,6 +188,9 @@ export function parseSource(text: string, file: string, what: string, origins: O
   const deep = tooDeepAt(text);
   if (deep !== undefined)
     return { ok: false, problems: [{ file, line: deep, field: '', message: TOO_DEEP }] };
+  const crowded = tooManyNodesAt(text);
+  if (crowded !== undefined)
+    return { ok: false, problems: [{ file, line: crowded, field: '', message: TOO_MANY_NODES }] };
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {

@@ -5,9 +5,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { YAML_MAX_DEPTH } from '../../harness/common/limits.js';
+import { YAML_MAX_DEPTH, YAML_MAX_NODES } from '../../harness/common/limits.js';
 import { formatProblem, parseScenario } from '../../harness/spec/loader.js';
-import { tooDeepAt } from '../../harness/spec/yaml-depth.js';
+import { tooDeepAt, tooManyNodesAt } from '../../harness/spec/yaml-depth.js';
 
 describe('the nesting scan before parsing', () => {
   it('refuses a 1 MiB spec of nested brackets at the scan, so the parser never gets it', () => {
@@ -36,5 +36,28 @@ describe('the nesting scan before parsing', () => {
     expect(files.length).toBeGreaterThan(30);
     for (const file of files)
       expect([file, tooDeepAt(await readFile(file, 'utf8'))]).toEqual([file, undefined]);
+  });
+});
+
+describe('the node count before parsing', () => {
+  it('refuses a flat spec of more than YAML_MAX_NODES items in one line, exit 2 (250,000 overflowed the stack)', () => {
+    const text = `id: flat\nx: [${Array(250_000).fill('[]').join(',')}]\n`;
+    expect(tooManyNodesAt(text)).toBe(2);
+    const result = parseScenario(text, 'flat.yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      `flat.yaml:2: more than ${YAML_MAX_NODES} YAML nodes (each [, {, comma and line counted): refused`,
+    ]);
+  });
+
+  it('counts lines too, and passes the catalogue with room to spare', async () => {
+    // The (MAX + 1)th newline ends line MAX + 1.
+    expect(tooManyNodesAt(`a:\n${'  - x\n'.repeat(YAML_MAX_NODES)}`)).toBe(YAML_MAX_NODES + 1);
+    expect(tooManyNodesAt(`a:\n${'  - x\n'.repeat(YAML_MAX_NODES - 2)}`)).toBeUndefined();
+    for (const dir of ['suites/core', 'suites/extended', 'suites/fixtures']) {
+      for (const name of await readdir(dir)) {
+        if (!name.endsWith('.yaml')) continue;
+        expect(tooManyNodesAt(await readFile(join(dir, name), 'utf8')), name).toBeUndefined();
+      }
+    }
   });
 });
