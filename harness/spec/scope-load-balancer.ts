@@ -15,6 +15,7 @@
  *   outside the reservation. The guard cannot know every controller's annotations, so it allows
  *   only the domains it judges: MetalLB's (both prefixes) and the suite's own.
  */
+import { type JsonObject, objectAt } from '../common/json-object.js';
 
 /** A refusal by the `pool-range` rule, in the shape of scope-reach.ts's ScopeIssue (which builds on this module). */
 export interface PoolRangeIssue {
@@ -34,13 +35,7 @@ export const METALLB_ANNOTATION_PREFIXES = ['metallb.io', 'metallb.universe.tf']
 /** Annotation domains a LoadBalancer Service may carry: MetalLB's, judged, and the suite's own. */
 const LOAD_BALANCER_ANNOTATION_DOMAINS = [...METALLB_ANNOTATION_PREFIXES, 'egress-conformance.io'];
 
-type Obj = Record<string, unknown>;
-const isObject = (value: unknown): value is Obj =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const objectAt = (value: unknown, key: string): Obj => {
-  const inner = isObject(value) ? value[key] : undefined;
-  return isObject(inner) ? inner : {};
-};
+type Obj = JsonObject;
 
 const refused = (path: Array<string | number>, what: string): PoolRangeIssue => ({
   rule: 'pool-range',

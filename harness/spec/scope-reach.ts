@@ -8,6 +8,8 @@
  * Judged on every object the run sends: a manifest as written and rendered, and the object a
  * `patch` step makes of it (scope.ts, patchScopeIssues).
  */
+
+import { isJsonObject, type JsonObject, objectAt } from '../common/json-object.js';
 import {
   BOUNDED_RESOURCES,
   count,
@@ -129,13 +131,8 @@ export function reservedValues(values: Record<string, string | number>): Reserve
   };
 }
 
-type Obj = Record<string, unknown>;
-const isObject = (value: unknown): value is Obj =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const objectAt = (value: unknown, key: string): Obj => {
-  const inner = isObject(value) ? value[key] : undefined;
-  return isObject(inner) ? inner : {};
-};
+type Obj = JsonObject;
+const isObject = isJsonObject;
 const listAt = (value: Obj, key: string): unknown[] => {
   const inner = value[key];
   return Array.isArray(inner) ? inner : [];

@@ -361,7 +361,9 @@ describe("the kind and existing providers' client loop, under busybox sh with cu
       protocol: 'tcp',
       request: 'clientip',
       attempts: 1000,
-      timeoutMs: 1000,
+      // What is checked is the pacing and the end on stdin, not the answer time: at the load of a
+      // CI run one answer took longer than 1 s.
+      timeoutMs: ANSWER_WAIT_MS,
       intervalMs: 200,
       untilStdinCloses: true,
     } as const;
@@ -370,7 +372,7 @@ describe("the kind and existing providers' client loop, under busybox sh with cu
     const lines = attemptsOfRun(result, loop, 'loop');
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.length).toBeLessThanOrEqual(9);
-    expect(lines.every((l) => l.ok)).toBe(true);
+    expect(lines.filter((l) => !l.ok)).toEqual([]);
   });
 });
 
