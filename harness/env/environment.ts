@@ -113,6 +113,11 @@ export interface EnvironmentDescription {
    * reaches only through its API and an external peer can capture at the peer alone.
    */
   probeTargets?: Array<'peer' | 'pod' | 'node'>;
+  /**
+   * Why the environment does not restart the EgressService controllers (a `stopController`
+   * step); absent: it does. A user's own cluster is not disrupted unless the user says so.
+   */
+  noControllerRestart?: string;
 }
 
 /** A Kubernetes object as plain data: what a manifest says. */

@@ -112,6 +112,8 @@ function unsupported(
     (n) => !env.networks.some((net) => net.name === n),
   );
   if (missingNetworks.length > 0) return `needs the network(s) ${missingNetworks.join(', ')}`;
+  if (env.noControllerRestart && scenario.steps.some((step) => step.kind === 'stopController'))
+    return `restarts the EgressService controllers: ${env.noControllerRestart}`;
   const targets = env.probeTargets ?? ['peer', 'pod', 'node'];
   for (const step of scenario.steps) {
     const site = captureSiteOfStep(step);

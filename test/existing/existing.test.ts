@@ -19,7 +19,12 @@ import {
   type RecordedCluster,
 } from '../../harness/env/existing/inference.js';
 import { hostCommand } from '../../harness/env/existing/peer.js';
-import { createExistingProvider, existingId, planExisting } from '../../harness/env/existing/provider.js';
+import {
+  createExistingProvider,
+  describeExisting,
+  existingId,
+  planExisting,
+} from '../../harness/env/existing/provider.js';
 import { parseExistingSettings } from '../../harness/env/existing/settings.js';
 import type { RunAction } from '../../harness/env/shared/planned-actions.js';
 import { validateCustomResource } from '../../harness/k8s/crd-schemas.js';
@@ -169,6 +174,26 @@ current-context: prod
     expect(existingId('https://a:6443', 'x')).not.toBe(existingId('https://a:6443', 'y'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe("a user's cluster is not disrupted unless asked", () => {
+  it('restarts no controllers (the stopController scenarios are skipped) unless existing.restartControllers is true', () => {
+    const describe = (restartControllers?: boolean) =>
+      describeExisting(
+        'ece-1',
+        parseExistingSettings({
+          ...CONTAINER_PEER,
+          ...(restartControllers === undefined ? {} : { restartControllers }),
+        }),
+        ['ipv4'],
+        [],
+        undefined,
+        {},
+      );
+    expect(describe().noControllerRestart).toMatch(/restartControllers: true/);
+    expect(describe(false).noControllerRestart).toBeDefined();
+    expect(describe(true).noControllerRestart).toBeUndefined();
+  });
 });
 
 describe('planned actions', () => {

@@ -353,6 +353,39 @@ steps:
   });
 });
 
+describe('planning a controller restart', () => {
+  it('skips a scenario with stopController where the environment restarts no controllers (existing, unless asked)', () => {
+    const env = testDescription({ families: ['ipv4'], noControllerRestart: 'not on your cluster' });
+    const stops = parseScenario(
+      `id: restart
+title: t
+statements: [ES-LIFE-1]
+profile: core
+features: [Lifecycle]
+manifests: { s: { apiVersion: v1, kind: Pod, metadata: { name: target, namespace: "\${namespace}" } } }
+steps:
+  - stopController: {}
+  - startController: {}
+  - probe: { name: p, from: { pod: target }, to: { peer: default }, expect: { source: podIP } }
+`,
+      'restart.yaml',
+    );
+    if (!stops.ok) throw new Error(`fixture invalid: ${JSON.stringify(stops.problems)}`);
+    const [skipped] = planRun([stops.loaded], { ...plainOptions }, env, 'r1');
+    expect(skipped?.skip).toEqual({
+      reason: 'not-supported',
+      message: 'restarts the EgressService controllers: not on your cluster',
+    });
+    const [runs] = planRun(
+      [stops.loaded],
+      { ...plainOptions },
+      testDescription({ families: ['ipv4'] }),
+      'r1',
+    );
+    expect(runs?.skip).toBeUndefined();
+  });
+});
+
 describe('EgressIP addresses', () => {
   const spec = (): LoadedScenario => {
     const result = parseScenario(

@@ -143,6 +143,12 @@ export function describeExisting(
     fingerprint,
     // No access to the nodes: captures run at the external peer only.
     probeTargets: ['peer'],
+    ...(s.restartControllers
+      ? {}
+      : {
+          noControllerRestart:
+            "the existing provider restarts no pods of your cluster unless the options file says 'existing: { restartControllers: true }'",
+        }),
   };
 }
 

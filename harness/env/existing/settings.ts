@@ -45,6 +45,11 @@ export const existingSettingsSchema = z
       .optional(),
     metallbNamespace: z.string().default('metallb-system'),
     ovnNamespace: z.string().default('ovn-kubernetes'),
+    /**
+     * Let the scenarios with `stopController` restart OVN-Kubernetes' pods (`app=ovnkube-node` in
+     * `ovnNamespace`); off, they are skipped: a restart briefly disrupts the cluster's networking.
+     */
+    restartControllers: z.boolean().default(false),
     /** Create (and remove after) the BGPPeers for the peer; otherwise the user configured MetalLB. */
     manageMetalLB: z.boolean().default(false),
     nodeAsn: z.number().int().min(1).max(4294967295).default(64512),
