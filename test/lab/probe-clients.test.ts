@@ -354,7 +354,9 @@ describe("the kind and existing providers' client loop, under busybox sh with cu
   it('runs until its stdin ends, one request per interval', async () => {
     const peer = lab.peer('peer');
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 1500);
+    // 2.5 s of a 200 ms interval: at most 13 requests; at least 2 even when, at a CI run's load,
+    // each answer took over half a second (2 in 1.5 s seen).
+    setTimeout(() => stop.abort(), 2500);
     const loop = {
       address: peer.serviceAddresses.ipv4 as string,
       port: peer.probePort,
@@ -370,8 +372,8 @@ describe("the kind and existing providers' client loop, under busybox sh with cu
     const result = await run(clientLoopScript(loop), stop.signal);
     expect(result.exitCode).toBe(0);
     const lines = attemptsOfRun(result, loop, 'loop');
-    expect(lines.length).toBeGreaterThanOrEqual(3);
-    expect(lines.length).toBeLessThanOrEqual(9);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBeLessThanOrEqual(13);
     expect(lines.filter((l) => !l.ok)).toEqual([]);
   });
 });

@@ -227,24 +227,24 @@ export function renderNodeNftables(plan: LabPlan, node: LabNodePlan): string {
     '    type nat hook postrouting priority srcnat; policy accept;',
     ...rules,
     '  }',
-    ...ovnInvalidDrop(plan),
+    ...invalidDrop(plan),
     '}',
   );
   return `${lines.join('\n')}\n`;
 }
 
 /**
- * On the OVN data plane, a pod's packet that conntrack calls invalid and that would leave the
- * cluster is dropped in forward. OVN's reroute moves a pod's running connection to another host
- * when the pod becomes (or stops being) an EgressService endpoint; that host never saw the
- * connection, so its FIN or RST is invalid there, NAT skips it, and it left with the pod's own
- * address (seen at the peer in core runs). Only destinations outside the cluster: local gateway
- * mode's pod-to-node replies take another host's path back, and dropping them broke those.
- * Upstream's node (go-controller/pkg/node at 251895cd) has no such rule; the lab's nodes are the
- * cluster's base, not the implementation under test.
+ * A pod's packet that conntrack calls invalid and that would leave the cluster is dropped in
+ * forward, on both data planes, as kube-proxy's forward chain drops conntrack-invalid packets.
+ * Steering moves a pod's running connection to another host when the pod becomes (or stops
+ * being) an EgressService endpoint (OVN's reroute, or the Linux data plane's ip rules); that host
+ * never saw the connection, so its FIN or RST is invalid there, NAT skips it, and it left with
+ * the pod's own address (seen at the peer in core runs on both data planes). Only destinations
+ * outside the cluster: local gateway mode's pod-to-node replies take another host's path back,
+ * and dropping them broke those. The lab's nodes are the cluster's base, not the implementation
+ * under test.
  */
-function ovnInvalidDrop(plan: LabPlan): string[] {
-  if (plan.dataPlane !== 'ovn') return [];
+function invalidDrop(plan: LabPlan): string[] {
   const rules = plan.families.flatMap((family) => {
     const cluster = plan.clusterPodCidrs[family];
     const ip = family === 'ipv4' ? 'ip' : 'ip6';
